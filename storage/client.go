@@ -1,0 +1,44 @@
+package storage
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+// EnsureClient returns the client with that code, creating it if it is new.
+func (s *Store) EnsureClient(ctx context.Context, workspaceID int64, code string) (bot.Client, error) {
+	var c bot.Client
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		c, err = ensureClient(ctx, tx, workspaceID, code)
+		return err
+	})
+	return c, err
+}
+
+// ClientByCode finds a client by its code, in any case.
+func (s *Store) ClientByCode(ctx context.Context, workspaceID int64, code string) (bot.Client, error) {
+	var c bot.Client
+	err := s.db.QueryRowxContext(ctx, `
+		SELECT id, workspace_id, code, name FROM clients
+		WHERE workspace_id = $1 AND lower(code) = lower($2)`, workspaceID, code).
+		Scan(&c.ID, &c.WorkspaceID, &c.Code, &c.Name)
+	return c, mapErr(err, "client "+code)
+}
+
+func ensureClient(ctx context.Context, tx *sqlx.Tx, workspaceID int64, code string) (bot.Client, error) {
+	code = strings.TrimSpace(code)
+	if code == "" {
+		return bot.Client{}, bot.Errorf(bot.EInvalid, "a client code is needed, for example ACME")
+	}
+	c := bot.Client{WorkspaceID: workspaceID}
+	err := tx.QueryRowxContext(ctx, `
+		INSERT INTO clients (workspace_id, code, name) VALUES ($1, $2, $2)
+		ON CONFLICT (workspace_id, lower(code)) DO UPDATE SET code = clients.code
+		RETURNING id, code, name`, workspaceID, code).Scan(&c.ID, &c.Code, &c.Name)
+	return c, mapErr(err, "ensure client")
+}

@@ -1,0 +1,233 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+const requestColumns = `r.id, r.workspace_id, r.number, r.title, r.body, r.kind, r.type, r.confidence,
+	r.reasons, r.status, r.priority, r.client_id, coalesce(c.code, ''), r.opened_by, o.name,
+	r.assignee_id, coalesce(a.name, ''), r.channel, r.thread, r.source_platform,
+	coalesce(r.source_id, ''), r.created_at, r.updated_at, r.closed_at`
+
+const requestFrom = ` FROM requests r
+	JOIN people o ON o.id = r.opened_by
+	LEFT JOIN people a ON a.id = r.assignee_id
+	LEFT JOIN clients c ON c.id = r.client_id `
+
+func scanRequest(row interface{ Scan(...any) error }) (bot.Request, error) {
+	var (
+		r       bot.Request
+		reasons []byte
+	)
+	err := row.Scan(&r.ID, &r.WorkspaceID, &r.Number, &r.Title, &r.Body, &r.Kind, &r.Type, &r.Confidence,
+		&reasons, &r.Status, &r.Priority, &r.ClientID, &r.ClientCode, &r.OpenedBy, &r.OpenedByName,
+		&r.AssigneeID, &r.AssigneeName, &r.Channel, &r.Thread, &r.SourcePlatform,
+		&r.SourceID, &r.CreatedAt, &r.UpdatedAt, &r.ClosedAt)
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(reasons, &r.Reasons); err != nil {
+		return r, fmt.Errorf("request reasons: %w", err)
+	}
+	return r, nil
+}
+
+// CreateRequest stores a new request with the next number of its workspace and
+// records the classifier's decision as the first classification event. When
+// SourceID is set and a request from that source already exists, it returns the
+// existing one with created false: retried deliveries never open a second request.
+func (s *Store) CreateRequest(ctx context.Context, in bot.Request) (req bot.Request, created bool, err error) {
+	if in.Reasons == nil {
+		in.Reasons = []string{}
+	}
+	reasons, err := json.Marshal(in.Reasons)
+	if err != nil {
+		return req, false, fmt.Errorf("encode reasons: %w", err)
+	}
+	var source *string
+	if in.SourceID != "" {
+		source = &in.SourceID
+	}
+	err = s.tx(ctx, func(tx *sqlx.Tx) error {
+		// Taking the number locks the workspace row, so concurrent deliveries of
+		// the same source wait here and then see the first one's row.
+		var number int64
+		if err := tx.GetContext(ctx, &number, `
+			UPDATE workspaces SET next_request_number = next_request_number + 1
+			WHERE id = $1 RETURNING next_request_number - 1`, in.WorkspaceID); err != nil {
+			return mapErr(err, "next request number")
+		}
+		var id int64
+		err := tx.GetContext(ctx, &id, `
+			INSERT INTO requests (workspace_id, number, title, body, kind, type, confidence, reasons,
+				priority, client_id, opened_by, channel, thread, source_platform, source_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+			ON CONFLICT (workspace_id, source_platform, source_id) WHERE source_id IS NOT NULL DO NOTHING
+			RETURNING id`,
+			in.WorkspaceID, number, in.Title, in.Body, in.Kind, in.Type, in.Confidence, reasons,
+			defaultString(in.Priority, "P3"), in.ClientID, in.OpenedBy, in.Channel, in.Thread,
+			in.SourcePlatform, source)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errDuplicateSource
+		}
+		if err != nil {
+			return mapErr(err, "insert request")
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO classification_events (request_id, actor_id, to_kind, to_type, reason)
+			VALUES ($1, NULL, $2, $3, 'classifier')`, id, in.Kind, in.Type); err != nil {
+			return mapErr(err, "insert classification event")
+		}
+		req, err = scanRequest(tx.QueryRowxContext(ctx, `SELECT `+requestColumns+requestFrom+` WHERE r.id = $1`, id))
+		return mapErr(err, "read request")
+	})
+	if errors.Is(err, errDuplicateSource) {
+		// The transaction rolled back, so the number taken above is not used up.
+		req, err = s.requestBySource(ctx, in.WorkspaceID, in.SourcePlatform, in.SourceID)
+		return req, false, err
+	}
+	return req, err == nil, err
+}
+
+var errDuplicateSource = errors.New("request from this source exists")
+
+func (s *Store) requestBySource(ctx context.Context, workspaceID int64, platform bot.Platform, sourceID string) (bot.Request, error) {
+	r, err := scanRequest(s.db.QueryRowxContext(ctx, `SELECT `+requestColumns+requestFrom+`
+		WHERE r.workspace_id = $1 AND r.source_platform = $2 AND r.source_id = $3`, workspaceID, platform, sourceID))
+	return r, mapErr(err, "request by source")
+}
+
+// RequestByNumber reads a request by its number in a workspace.
+func (s *Store) RequestByNumber(ctx context.Context, workspaceID, number int64) (bot.Request, error) {
+	r, err := scanRequest(s.db.QueryRowxContext(ctx, `SELECT `+requestColumns+requestFrom+`
+		WHERE r.workspace_id = $1 AND r.number = $2`, workspaceID, number))
+	return r, mapErr(err, fmt.Sprintf("request #%d", number))
+}
+
+// RequestFilter narrows a request list.
+type RequestFilter struct {
+	ClientID *int64 // only this client's requests (client users)
+	Limit    int
+}
+
+// ListOpenRequests lists open requests, newest first.
+func (s *Store) ListOpenRequests(ctx context.Context, workspaceID int64, f RequestFilter) ([]bot.Request, error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	rows, err := s.db.QueryxContext(ctx, `SELECT `+requestColumns+requestFrom+`
+		WHERE r.workspace_id = $1 AND r.status = 'open' AND ($2::bigint IS NULL OR r.client_id = $2)
+		ORDER BY r.created_at DESC, r.number DESC LIMIT $3`, workspaceID, f.ClientID, f.Limit)
+	if err != nil {
+		return nil, mapErr(err, "list requests")
+	}
+	defer rows.Close()
+	var out []bot.Request
+	for rows.Next() {
+		r, err := scanRequest(rows)
+		if err != nil {
+			return nil, mapErr(err, "scan request")
+		}
+		out = append(out, r)
+	}
+	return out, mapErr(rows.Err(), "list requests")
+}
+
+// Reclassify changes a request's kind and type and records who did it and why.
+// Setting the same kind and type again is a conflict and records nothing.
+func (s *Store) Reclassify(ctx context.Context, workspaceID, number, actorID int64, kind, typ, reason string) (bot.Request, error) {
+	var r bot.Request
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		var cur struct {
+			ID   int64  `db:"id"`
+			Kind string `db:"kind"`
+			Type string `db:"type"`
+		}
+		if err := tx.GetContext(ctx, &cur, `SELECT id, kind, type FROM requests
+			WHERE workspace_id = $1 AND number = $2 FOR UPDATE`, workspaceID, number); err != nil {
+			return mapErr(err, fmt.Sprintf("request #%d", number))
+		}
+		if cur.Kind == kind && cur.Type == typ {
+			return bot.Errorf(bot.EConflict, "#%d is already %s (%s)", number, kind, typ)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE requests SET kind = $2, type = $3, confidence = 1, updated_at = now()
+			WHERE id = $1`, cur.ID, kind, typ); err != nil {
+			return mapErr(err, "reclassify")
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO classification_events (request_id, actor_id, from_kind, from_type, to_kind, to_type, reason)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, cur.ID, actorID, cur.Kind, cur.Type, kind, typ, reason); err != nil {
+			return mapErr(err, "record reclassification")
+		}
+		var err error
+		r, err = scanRequest(tx.QueryRowxContext(ctx, `SELECT `+requestColumns+requestFrom+` WHERE r.id = $1`, cur.ID))
+		return mapErr(err, "read request")
+	})
+	return r, err
+}
+
+// ClassificationHistory lists a request's classification events, oldest first.
+func (s *Store) ClassificationHistory(ctx context.Context, requestID int64) ([]bot.ClassificationEvent, error) {
+	rows, err := s.db.QueryxContext(ctx, `
+		SELECT e.id, e.request_id, e.actor_id, coalesce(p.name, ''), e.from_kind, e.from_type,
+			e.to_kind, e.to_type, e.reason, e.created_at
+		FROM classification_events e LEFT JOIN people p ON p.id = e.actor_id
+		WHERE e.request_id = $1 ORDER BY e.created_at, e.id`, requestID)
+	if err != nil {
+		return nil, mapErr(err, "classification history")
+	}
+	defer rows.Close()
+	var out []bot.ClassificationEvent
+	for rows.Next() {
+		var e bot.ClassificationEvent
+		if err := rows.Scan(&e.ID, &e.RequestID, &e.ActorID, &e.ActorName, &e.FromKind, &e.FromType,
+			&e.ToKind, &e.ToType, &e.Reason, &e.CreatedAt); err != nil {
+			return nil, mapErr(err, "scan classification event")
+		}
+		out = append(out, e)
+	}
+	return out, mapErr(rows.Err(), "classification history")
+}
+
+// SetRequestThread records where the bot posted the request, so replies follow it.
+func (s *Store) SetRequestThread(ctx context.Context, requestID int64, channel, thread string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE requests SET channel = $2, thread = $3, updated_at = now() WHERE id = $1`,
+		requestID, channel, thread)
+	return mapErr(err, "set request thread")
+}
+
+// AssignRequest makes a person the request's assignee.
+func (s *Store) AssignRequest(ctx context.Context, workspaceID, number, personID int64) (bot.Request, error) {
+	return s.updateRequest(ctx, workspaceID, number, `assignee_id = $3`, personID)
+}
+
+// CloseRequest closes an open request.
+func (s *Store) CloseRequest(ctx context.Context, workspaceID, number int64) (bot.Request, error) {
+	return s.updateRequest(ctx, workspaceID, number, `status = 'closed', closed_at = coalesce(closed_at, now())`)
+}
+
+func (s *Store) updateRequest(ctx context.Context, workspaceID, number int64, set string, args ...any) (bot.Request, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `UPDATE requests SET `+set+`, updated_at = now()
+		WHERE workspace_id = $1 AND number = $2 RETURNING id`, append([]any{workspaceID, number}, args...)...)
+	if err != nil {
+		return bot.Request{}, mapErr(err, fmt.Sprintf("request #%d", number))
+	}
+	r, err := scanRequest(s.db.QueryRowxContext(ctx, `SELECT `+requestColumns+requestFrom+` WHERE r.id = $1`, id))
+	return r, mapErr(err, "read request")
+}
+
+func defaultString(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

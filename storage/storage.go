@@ -1,0 +1,145 @@
+// Package storage keeps mspbot's data in PostgreSQL. It is the only package that
+// imports sqlx and lib/pq. One file per aggregate; migrations are embedded SQL
+// applied by goose under a Postgres advisory lock.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+//go:embed migrations/*.sql
+var migrationsFS embed.FS
+
+// ErrNotFound is returned (wrapped) when a row does not exist.
+var ErrNotFound = &bot.Error{Code: bot.ENotFound, Message: "not found"}
+
+// ErrConflict is returned (wrapped) when a row would break a unique rule.
+var ErrConflict = &bot.Error{Code: bot.EConflict, Message: "already exists"}
+
+// Store is the database. Its methods take a context and are safe for concurrent use.
+type Store struct {
+	db *sqlx.DB
+}
+
+// Open connects to Postgres at dsn and checks the connection.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	db, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the connection pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB exposes the pool to packages that need database/sql directly (the job queue).
+func (s *Store) DB() *sql.DB { return s.db.DB }
+
+// Migrations returns the embedded migration files.
+func Migrations() fs.FS {
+	sub, err := fs.Sub(migrationsFS, "migrations")
+	if err != nil {
+		panic(err) // the embed pattern above guarantees the folder exists
+	}
+	return sub
+}
+
+func (s *Store) provider() (*goose.Provider, error) {
+	// The session lock makes a second instance starting at the same moment wait
+	// for the first instead of racing it. Retry every second for up to a minute.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 60))
+	if err != nil {
+		return nil, fmt.Errorf("migration lock: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, s.db.DB, Migrations(),
+		goose.WithSessionLocker(locker), goose.WithAllowOutofOrder(true))
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	return p, nil
+}
+
+// Migrate applies every pending migration and reports how many ran.
+func (s *Store) Migrate(ctx context.Context) (int, error) {
+	p, err := s.provider()
+	if err != nil {
+		return 0, err
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("apply migrations: %w", err)
+	}
+	return len(res), nil
+}
+
+// Ready reports whether the database answers and no migration is pending.
+func (s *Store) Ready(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	p, err := s.provider()
+	if err != nil {
+		return err
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("migration status: %w", err)
+	}
+	if pending {
+		return errors.New("migrations pending")
+	}
+	return nil
+}
+
+// tx runs fn in a transaction and commits when fn succeeds.
+func (s *Store) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// mapErr turns "no rows" into ErrNotFound and unique violations into ErrConflict,
+// keeping the original error in the chain for the log.
+func mapErr(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code == "23505" {
+		return fmt.Errorf("%s: %w (%s)", what, ErrConflict, pqErr.Constraint)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

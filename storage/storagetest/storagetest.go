@@ -1,0 +1,88 @@
+// Package storagetest gives each test its own real, migrated Postgres database
+// and drops it afterwards. Tests reach Postgres at MSPBOT_TEST_DATABASE_URL, or
+// the local server on 127.0.0.1:5432 as user postgres.
+package storagetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/lib/pq" // the Postgres driver for the admin connection
+
+	"github.com/mspbot/mspbot/storage"
+)
+
+// AdminURL is the server tests create their databases on.
+func AdminURL() string {
+	if u := os.Getenv("MSPBOT_TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+// NewDatabase creates an empty database for tb and returns its URL. The database
+// is dropped when the test ends.
+func NewDatabase(tb testing.TB) string {
+	tb.Helper()
+	admin, err := sql.Open("postgres", AdminURL())
+	if err != nil {
+		tb.Fatalf("storagetest: %v", err)
+	}
+	defer admin.Close()
+	buf := make([]byte, 6)
+	_, _ = rand.Read(buf)
+	name := "mspbot_test_" + hex.EncodeToString(buf)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
+		tb.Fatalf("storagetest: create database (is Postgres running on 127.0.0.1:5432? see README): %v", err)
+	}
+	tb.Cleanup(func() {
+		admin, err := sql.Open("postgres", AdminURL())
+		if err != nil {
+			tb.Errorf("storagetest: %v", err)
+			return
+		}
+		defer admin.Close()
+		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
+			tb.Errorf("storagetest: drop %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(AdminURL())
+	if err != nil {
+		tb.Fatalf("storagetest: admin url: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// New returns a Store on a fresh, migrated database of its own.
+func New(tb testing.TB) *storage.Store {
+	tb.Helper()
+	dsn := NewDatabase(tb)
+	ctx := context.Background()
+	s, err := storage.Open(ctx, dsn)
+	if err != nil {
+		tb.Fatalf("storagetest: open: %v", err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		tb.Fatalf("storagetest: migrate: %v", err)
+	}
+	return s
+}
+
+// Name returns a short unique-ish label for fixtures.
+func Name(prefix string) string {
+	buf := make([]byte, 3)
+	_, _ = rand.Read(buf)
+	return fmt.Sprintf("%s-%s", prefix, strings.ToLower(hex.EncodeToString(buf)))
+}
