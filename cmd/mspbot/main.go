@@ -1,0 +1,61 @@
+// Command mspbot is the chat-ops bot for managed-service providers.
+//
+//	mspbot [run]       start the bot: Slack/Discord when their tokens are set, else the console
+//	mspbot console     the console adapter only: --as NAME --role ROLE [--client CODE]
+//	mspbot classify    classify request texts from stdin, one JSON object per line
+//	mspbot migrate     apply database migrations and exit
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := Main(ctx, os.Args[1:], os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "mspbot:", err)
+		os.Exit(1)
+	}
+}
+
+// Main runs one subcommand; it is main without the process, so tests can call it.
+func Main(ctx context.Context, args []string, getenv func(string) string) error {
+	sub := "run"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "classify":
+		return runClassify(ctx, args, os.Stdin, os.Stdout)
+	case "help", "-h", "--help":
+		fmt.Println(usage)
+		return nil
+	}
+	cfg, err := ParseConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel)
+	switch sub {
+	case "run":
+		return runBot(ctx, cfg, log)
+	case "console":
+		return runConsole(ctx, cfg, log, args)
+	case "migrate":
+		return runMigrate(ctx, cfg, log)
+	default:
+		return fmt.Errorf("unknown subcommand %q\n%s", sub, usage)
+	}
+}
+
+const usage = `usage: mspbot [run|console|classify|migrate]
+  run        start the bot (Slack/Discord when tokens are set, else the console)
+  console    --as NAME --role tech|coordinator|manager|client [--client CODE]
+  classify   read request texts on stdin, write JSON classifications on stdout
+             (--eval FILE.tsv: accuracy, confusion matrix, misclassified lines)
+  migrate    apply database migrations and exit`

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/user"
+	"time"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/bot/console"
+	"github.com/mspbot/mspbot/commands"
+	"github.com/mspbot/mspbot/storage"
+	"github.com/mspbot/mspbot/storage/localpg"
+	"github.com/mspbot/mspbot/web"
+)
+
+// openStore finds the database, connects and applies migrations.
+func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*storage.Store, error) {
+	dsn, err := localpg.Resolve(ctx, cfg.DatabaseURL, localpg.DefaultDataDir(), log)
+	if err != nil {
+		return nil, err
+	}
+	store, err := storage.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	n, err := store.Migrate(ctx)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	if n > 0 {
+		log.Info("migrations applied", "count", n)
+	}
+	return store, nil
+}
+
+func runMigrate(ctx context.Context, cfg Config, log *slog.Logger) error {
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	fmt.Println("migrations up to date")
+	return nil
+}
+
+func deps(cfg Config, store *storage.Store, log *slog.Logger) commands.Deps {
+	return commands.Deps{Store: store, Clock: bot.SystemClock{}, Log: log, Location: cfg.Location, Admins: cfg.Admins}
+}
+
+// runBot serves HTTP (health, metrics, platform endpoints) and starts every
+// platform whose credentials are set; with none it opens the console.
+func runBot(ctx context.Context, cfg Config, log *slog.Logger) error {
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	metrics := web.NewMetrics()
+	d := deps(cfg, store, log)
+	router := commands.NewRouter(d, metrics.Observe)
+	srv := web.NewServer(cfg.HTTPAddr, store.Ready, metrics, log)
+	addr, err := srv.Start()
+	if err != nil {
+		return fmt.Errorf("listen on MSPBOT_HTTP_ADDR=%s: %w (set MSPBOT_HTTP_ADDR to a free address)", cfg.HTTPAddr, err)
+	}
+	log.Info("http server listening", "addr", addr)
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	if !cfg.HasPlatform() {
+		log.Info("no Slack or Discord credentials set: opening the console")
+		return consoleLoop(ctx, store, router, consoleUser(""), bot.RoleManager, "", os.Stdin, os.Stdout)
+	}
+	<-ctx.Done()
+	return nil
+}
+
+func runConsole(ctx context.Context, cfg Config, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("console", flag.ContinueOnError)
+	as := fs.String("as", "", "who you are (default: your OS user name)")
+	role := fs.String("role", "manager", "tech, coordinator, manager or client")
+	client := fs.String("client", "", "the client a client user belongs to, e.g. ACME")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	r, err := bot.ParseRole(*role)
+	if err != nil {
+		return errors.New(bot.ErrorMessage(err))
+	}
+	store, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	router := commands.NewRouter(deps(cfg, store, log), nil)
+	return consoleLoop(ctx, store, router, consoleUser(*as), r, *client, os.Stdin, os.Stdout)
+}
+
+func consoleUser(name string) bot.User {
+	if name == "" {
+		name = "operator"
+		if u, err := user.Current(); err == nil && u.Username != "" {
+			name = u.Username
+		}
+	}
+	return bot.User{ID: name, Name: name}
+}
+
+// consoleLoop sets who the console user is, then reads commands. A terminal gets
+// a prompt; piped input is read one command per line, so it can be scripted.
+func consoleLoop(ctx context.Context, store *storage.Store, router *bot.Router, u bot.User, role bot.Role, client string, in *os.File, out io.Writer) error {
+	p, err := commands.Assume(ctx, store, bot.PlatformConsole, console.Workspace, u, role, client)
+	if err != nil {
+		return errors.New(bot.ErrorMessage(err))
+	}
+	c := &console.Console{Router: router, User: u, In: in, Out: out}
+	if fi, err := in.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+		c.Prompt = "mspbot> "
+		fmt.Fprintf(out, "mspbot console — you are %s (%s). Type /help, or /quit to leave.\n", p.Name, p.Role)
+	}
+	return c.Run(ctx)
+}

@@ -1,0 +1,49 @@
+// Package commands holds mspbot's commands, one file per command family, and the
+// registry that lists them. Commands see only bot types: never a Slack or
+// Discord type, never SQL. They reach storage through small interfaces declared
+// beside the code that uses them.
+package commands
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/storage"
+)
+
+// Store is everything the commands need from storage; *storage.Store implements it.
+type Store interface {
+	directoryStore
+	requestStore
+	roleStore
+}
+
+// Deps is what commands are built with. It is made once in cmd/mspbot.
+type Deps struct {
+	Store    Store
+	Clock    bot.Clock
+	Log      *slog.Logger
+	Location *time.Location // MSPBOT_TZ: times for people whose own timezone is unknown
+	// Admins are platform ids or console names that are always managers (MSPBOT_ADMINS).
+	Admins []string
+}
+
+// location returns the timezone to show a person times in.
+func (d Deps) location(p bot.Person) *time.Location {
+	if p.Timezone != "" {
+		if loc, err := time.LoadLocation(p.Timezone); err == nil {
+			return loc
+		}
+	}
+	if d.Location != nil {
+		return d.Location
+	}
+	return time.UTC
+}
+
+type directoryStore interface {
+	EnsureWorkspace(ctx context.Context, platform bot.Platform, externalID, name string) (int64, error)
+	EnsurePerson(ctx context.Context, np storage.NewPerson, allowBootstrap bool) (bot.Person, bool, bool, error)
+}

@@ -1,0 +1,109 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/storage"
+)
+
+// Directory identifies the person behind each event: it creates workspaces and
+// people on first contact and decides the role a newcomer starts with.
+type Directory struct {
+	store  Store
+	admins []string
+
+	mu         sync.Mutex
+	workspaces map[string]int64 // platform/external id → workspace id; never changes once made
+}
+
+// NewDirectory returns a Directory over the store.
+func NewDirectory(store Store, admins []string) *Directory {
+	return &Directory{store: store, admins: admins, workspaces: map[string]int64{}}
+}
+
+// Identify implements bot.Identifier.
+func (d *Directory) Identify(ctx context.Context, ev bot.Event) (bot.Caller, error) {
+	if ev.User.ID == "" {
+		return bot.Caller{}, bot.Errorf(bot.EInvalid, "this message has no sender, so it cannot be handled")
+	}
+	ws, err := d.Workspace(ctx, ev.Platform, ev.Workspace)
+	if err != nil {
+		return bot.Caller{}, err
+	}
+	np := storage.NewPerson{
+		WorkspaceID: ws,
+		ExternalID:  ev.User.ID,
+		Name:        firstNonEmpty(ev.User.Name, ev.User.ID),
+		Timezone:    ev.User.Timezone,
+		Admin:       d.isAdmin(ev.User),
+	}
+	p, _, bootstrapped, err := d.store.EnsurePerson(ctx, np, len(d.admins) == 0 && !ev.User.External)
+	if err != nil {
+		return bot.Caller{}, err
+	}
+	c := bot.Caller{Person: p, WorkspaceID: ws}
+	if bootstrapped {
+		c.Notice = fmt.Sprintf("Welcome, %s: you are the first person to use mspbot here, so you are its manager. "+
+			"Give others their roles with /role @name tech|coordinator|manager|client.", p.Name)
+	}
+	return c, nil
+}
+
+// Workspace returns the id of a platform workspace, creating it on first use.
+func (d *Directory) Workspace(ctx context.Context, platform bot.Platform, externalID string) (int64, error) {
+	key := string(platform) + "/" + externalID
+	d.mu.Lock()
+	id, ok := d.workspaces[key]
+	d.mu.Unlock()
+	if ok {
+		return id, nil
+	}
+	id, err := d.store.EnsureWorkspace(ctx, platform, externalID, externalID)
+	if err != nil {
+		return 0, err
+	}
+	d.mu.Lock()
+	d.workspaces[key] = id
+	d.mu.Unlock()
+	return id, nil
+}
+
+func (d *Directory) isAdmin(u bot.User) bool {
+	return slices.ContainsFunc(d.admins, func(a string) bool {
+		return a == u.ID || (u.Name != "" && strings.EqualFold(a, u.Name))
+	})
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// Assume makes the user exist in the workspace with the given role. The console
+// uses it: whoever runs the console on the bot's machine may choose who they are.
+func Assume(ctx context.Context, store Store, platform bot.Platform, workspace string, u bot.User, role bot.Role, clientCode string) (bot.Person, error) {
+	if role == bot.RoleClient && clientCode == "" {
+		return bot.Person{}, bot.Errorf(bot.EInvalid, "a client user needs --client CODE")
+	}
+	ws, err := store.EnsureWorkspace(ctx, platform, workspace, workspace)
+	if err != nil {
+		return bot.Person{}, err
+	}
+	p, _, _, err := store.EnsurePerson(ctx, storage.NewPerson{WorkspaceID: ws, ExternalID: u.ID, Name: firstNonEmpty(u.Name, u.ID), Timezone: u.Timezone}, false)
+	if err != nil {
+		return p, err
+	}
+	if p.Role == role && (role != bot.RoleClient || strings.EqualFold(p.ClientCode, clientCode)) {
+		return p, nil
+	}
+	return store.SetRole(ctx, p.ID, role, clientCode)
+}

@@ -1,0 +1,32 @@
+package commands
+
+import (
+	"log/slog"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+// List returns every command, explicitly: adding a command is one line here.
+func List(d Deps) []bot.Command {
+	var cmds []bot.Command
+	cmds = []bot.Command{
+		requestCommand(d),
+		requestsCommand(d),
+		reclassifyCommand(d),
+		roleCommand(d),
+		helpCommand(func() []bot.Command { return cmds }),
+	}
+	return cmds
+}
+
+// NewRouter builds the router over every command, identifying callers through
+// a Directory on the same store.
+func NewRouter(d Deps, observe bot.Observer) *bot.Router {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Clock == nil {
+		d.Clock = bot.SystemClock{}
+	}
+	return bot.NewRouter(List(d), NewDirectory(d.Store, d.Admins), d.Log, observe)
+}

@@ -1,0 +1,343 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/commands/classify"
+	"github.com/mspbot/mspbot/storage"
+)
+
+type requestStore interface {
+	CreateRequest(ctx context.Context, in bot.Request) (bot.Request, bool, error)
+	RequestByNumber(ctx context.Context, workspaceID, number int64) (bot.Request, error)
+	ListOpenRequests(ctx context.Context, workspaceID int64, f storage.RequestFilter) ([]bot.Request, error)
+	Reclassify(ctx context.Context, workspaceID, number, actorID int64, kind, typ, reason string) (bot.Request, error)
+	ClassificationHistory(ctx context.Context, requestID int64) ([]bot.ClassificationEvent, error)
+	ClientByCode(ctx context.Context, workspaceID int64, code string) (bot.Client, error)
+}
+
+// typeLabels are how request types read in replies.
+var typeLabels = map[string]string{
+	string(classify.TypeIncident):       "incident",
+	string(classify.TypeServiceRequest): "service request",
+	string(classify.TypeMAC):            "move/add/change",
+	string(classify.TypeRecurring):      "recurring visit",
+	string(classify.TypeProject):        "project",
+}
+
+func typeLabel(t string) string {
+	if l, ok := typeLabels[t]; ok {
+		return l
+	}
+	return t
+}
+
+func requestCommand(d Deps) bot.Command {
+	return bot.Command{
+		Name:    "request",
+		Usage:   "/request [--client CODE] <what you need> | /request show <number>",
+		Summary: "open a request (classified project or support), or show one with the reasons",
+		MinRole: bot.RoleClient,
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			if rest, ok := cutWord(ev.Args, "show"); ok {
+				return showRequest(ctx, d, ev, rest)
+			}
+			return openRequest(ctx, d, ev)
+		},
+	}
+}
+
+// openRequest opens a request from an event's text. Adapters turn mentions,
+// intake-channel messages, reactions and shortcuts into a "request" event, so
+// every way in leads to this same flow.
+func openRequest(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, error) {
+	text := strings.TrimSpace(ev.Args)
+	clientCode := ""
+	if rest, ok := cutWord(text, "--client"); ok {
+		code, after, _ := strings.Cut(strings.TrimSpace(rest), " ")
+		clientCode, text = code, strings.TrimSpace(after)
+	}
+	if text == "" {
+		return nil, bot.Errorf(bot.EInvalid, "say what you need after /request, for example: /request Outlook keeps asking for my password")
+	}
+	if n := utf8.RuneCountInString(text); n > bot.MaxTextLen {
+		return nil, bot.Errorf(bot.EInvalid, "that is %d characters; the limit is %d", n, bot.MaxTextLen)
+	}
+	caller := ev.Caller
+	in := bot.Request{
+		WorkspaceID:    caller.WorkspaceID,
+		Title:          titleOf(text),
+		Body:           text,
+		OpenedBy:       caller.ID,
+		Channel:        ev.Channel,
+		Thread:         ev.Thread,
+		SourcePlatform: ev.Platform,
+		SourceID:       ev.SourceID,
+	}
+	switch {
+	case caller.Role == bot.RoleClient:
+		// A client's requests are always their own client's, whatever they typed.
+		in.ClientID = caller.ClientID
+	case clientCode != "":
+		c, err := d.Store.ClientByCode(ctx, caller.WorkspaceID, clientCode)
+		if err != nil {
+			return nil, notFoundAs(err, "there is no client %q yet; a manager adds one with /role @someone client %s", clientCode, clientCode)
+		}
+		in.ClientID = &c.ID
+	}
+	res := classify.Classify(text)
+	in.Kind, in.Type, in.Confidence, in.Reasons = string(res.Kind), string(res.Type), res.Confidence, res.Reasons
+	req, created, err := d.Store.CreateRequest(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if !created {
+		// A retried delivery: say nothing new, so nothing is posted twice.
+		d.Log.Info("duplicate delivery ignored", "request", req.Number, "source", ev.SourceID)
+		return nil, nil
+	}
+	return []bot.Message{OpenedMessage(req)}, nil
+}
+
+// OpenedMessage is the message that announces a request; adapters update it in
+// place when the request changes.
+func OpenedMessage(r bot.Request) bot.Message {
+	verb := "Opened"
+	if r.Status == bot.StatusClosed {
+		verb = "Closed"
+	}
+	text := fmt.Sprintf("%s #%d — %s (%s, %.2f): %s", verb, r.Number, r.Kind, typeLabel(r.Type), r.Confidence,
+		strings.Join(r.Reasons, ", "))
+	m := bot.Message{Title: fmt.Sprintf("#%d %s", r.Number, r.Title), Text: text, RequestNumber: r.Number}
+	if r.AssigneeName != "" {
+		m.Fields = append(m.Fields, bot.Field{Label: "Assignee", Value: r.AssigneeName})
+	}
+	if r.ClientCode != "" {
+		m.Fields = append(m.Fields, bot.Field{Label: "Client", Value: r.ClientCode})
+	}
+	if r.Status == bot.StatusOpen {
+		num := strconv.FormatInt(r.Number, 10)
+		m.Actions = []bot.Action{{ID: "request.take", Label: "Take it", Value: num, Style: "primary"}}
+		if r.Kind == bot.KindSupport {
+			m.Actions = append(m.Actions, bot.Action{ID: "request.project", Label: "It's a project", Value: num})
+		} else {
+			m.Actions = append(m.Actions, bot.Action{ID: "request.support", Label: "It's support", Value: num})
+		}
+		m.Actions = append(m.Actions, bot.Action{ID: "request.close", Label: "Close", Value: num, Style: "danger"})
+	}
+	return m
+}
+
+func showRequest(ctx context.Context, d Deps, ev bot.Event, arg string) ([]bot.Message, error) {
+	r, err := visibleRequest(ctx, d, ev, arg)
+	if err != nil {
+		return nil, err
+	}
+	loc := d.location(ev.Caller.Person)
+	m := bot.Message{
+		Title:         fmt.Sprintf("#%d %s", r.Number, r.Title),
+		Text:          r.Body,
+		Ephemeral:     true,
+		RequestNumber: r.Number,
+		Fields: []bot.Field{
+			{Label: "Kind", Value: fmt.Sprintf("%s (%s), confidence %.2f", r.Kind, typeLabel(r.Type), r.Confidence)},
+			{Label: "Why", Value: strings.Join(r.Reasons, "; ")},
+			{Label: "Status", Value: string(r.Status)},
+			{Label: "Client", Value: firstNonEmpty(r.ClientCode, "—")},
+			{Label: "Opened", Value: fmt.Sprintf("%s by %s", r.CreatedAt.In(loc).Format("Mon 2 Jan 2006 15:04 MST"), r.OpenedByName)},
+			{Label: "Assignee", Value: firstNonEmpty(r.AssigneeName, "nobody yet")},
+		},
+	}
+	hist, err := d.Store.ClassificationHistory(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range hist {
+		if h.ActorID == nil {
+			continue
+		}
+		m.Fields = append(m.Fields, bot.Field{Label: "Reclassified",
+			Value: fmt.Sprintf("%s → %s (%s) by %s on %s: %s", h.FromKind, h.ToKind, typeLabel(h.ToType),
+				h.ActorName, h.CreatedAt.In(loc).Format("2 Jan 15:04"), h.Reason)})
+	}
+	return []bot.Message{m}, nil
+}
+
+// visibleRequest reads the request numbered in arg ("1002" or "#1002") if the
+// caller may see it. A client asking for another client's request is told it does
+// not exist, so numbers leak nothing.
+func visibleRequest(ctx context.Context, d Deps, ev bot.Event, arg string) (bot.Request, error) {
+	n, err := parseRequestNumber(arg)
+	if err != nil {
+		return bot.Request{}, err
+	}
+	r, err := d.Store.RequestByNumber(ctx, ev.Caller.WorkspaceID, n)
+	if err == nil && ev.Caller.Role == bot.RoleClient && !sameClient(r.ClientID, ev.Caller.ClientID) {
+		err = storage.ErrNotFound
+	}
+	if err != nil {
+		return r, notFoundAs(err, "there is no request #%d here; /requests lists the open ones", n)
+	}
+	return r, nil
+}
+
+func sameClient(a, b *int64) bool { return a != nil && b != nil && *a == *b }
+
+func parseRequestNumber(s string) (int64, error) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "#")
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, bot.Errorf(bot.EInvalid, "%q is not a request number; use the number shown as #N, e.g. 1002", s)
+	}
+	return n, nil
+}
+
+func requestsCommand(d Deps) bot.Command {
+	return bot.Command{
+		Name:    "requests",
+		Usage:   "/requests",
+		Summary: "list open requests, newest first, with kind, type, client and age",
+		MinRole: bot.RoleClient,
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			f := storage.RequestFilter{Limit: 25}
+			if ev.Caller.Role == bot.RoleClient {
+				f.ClientID = ev.Caller.ClientID
+			}
+			list, err := d.Store.ListOpenRequests(ctx, ev.Caller.WorkspaceID, f)
+			if err != nil {
+				return nil, err
+			}
+			if len(list) == 0 {
+				return []bot.Message{{Text: "No open requests. Open one with /request <what you need>.", Ephemeral: true}}, nil
+			}
+			now := d.Clock.Now()
+			var b strings.Builder
+			for _, r := range list {
+				fmt.Fprintf(&b, "#%d  %-7s  %-15s  %-8s  %5s  %s\n", r.Number, r.Kind, typeLabel(r.Type),
+					firstNonEmpty(r.ClientCode, "—"), age(now.Sub(r.CreatedAt)), r.Title)
+			}
+			return []bot.Message{{Title: fmt.Sprintf("%d open requests", len(list)), Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
+		},
+	}
+}
+
+func reclassifyCommand(d Deps) bot.Command {
+	return bot.Command{
+		Name:    "reclassify",
+		Usage:   `/reclassify <number> project|support [type] "<why>"`,
+		Summary: "override the classifier; the reason is recorded and teaches it",
+		MinRole: bot.RoleCoordinator,
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			args, err := bot.SplitArgs(ev.Args)
+			if err != nil {
+				return nil, err
+			}
+			usage := bot.Errorf(bot.EInvalid, `use /reclassify <number> project|support [type] "<why>", e.g. /reclassify 1002 support "covered by contract"`)
+			if len(args) < 3 {
+				return nil, usage
+			}
+			n, err := parseRequestNumber(args[0])
+			if err != nil {
+				return nil, err
+			}
+			kind := strings.ToLower(args[1])
+			if kind != bot.KindProject && kind != bot.KindSupport {
+				return nil, usage
+			}
+			typ, reason := "", strings.Join(args[2:], " ")
+			if len(args) >= 4 {
+				if t, ok := parseType(args[2]); ok {
+					typ, reason = t, strings.Join(args[3:], " ")
+				}
+			}
+			cur, err := visibleRequest(ctx, d, ev, args[0])
+			if err != nil {
+				return nil, err
+			}
+			if typ == "" {
+				typ = defaultTypeFor(kind, cur.Type)
+			}
+			r, err := d.Store.Reclassify(ctx, ev.Caller.WorkspaceID, n, ev.Caller.ID, kind, typ, reason)
+			if err != nil {
+				return nil, notFoundAs(err, "there is no request #%d here", n)
+			}
+			m := OpenedMessage(r)
+			m.Text = fmt.Sprintf("#%d is now %s (%s), was %s — by %s: %s", r.Number, r.Kind, typeLabel(r.Type), cur.Kind, ev.Caller.Name, reason)
+			return []bot.Message{m}, nil
+		},
+	}
+}
+
+// parseType accepts a type name or its label ("mac", "move/add/change", "service-request").
+func parseType(s string) (string, bool) {
+	s = strings.NewReplacer("-", "_", " ", "_").Replace(strings.ToLower(s))
+	for t, label := range typeLabels {
+		if s == t || s == strings.ReplaceAll(label, " ", "_") {
+			return t, true
+		}
+	}
+	return "", false
+}
+
+// defaultTypeFor keeps the current type when it fits the new kind: a support
+// request turned project becomes type project unless it was a move/add/change.
+func defaultTypeFor(kind, current string) string {
+	if kind == bot.KindProject {
+		if current == string(classify.TypeMAC) {
+			return current
+		}
+		return string(classify.TypeProject)
+	}
+	if current == string(classify.TypeProject) {
+		return string(classify.TypeServiceRequest)
+	}
+	return current
+}
+
+func titleOf(text string) string {
+	line, _, _ := strings.Cut(text, "\n")
+	if utf8.RuneCountInString(line) > 80 {
+		return string([]rune(line)[:79]) + "…"
+	}
+	return line
+}
+
+func age(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	}
+}
+
+// cutWord reports whether s starts with the word w (case-insensitive) and returns the rest.
+func cutWord(s, w string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) < len(w) || !strings.EqualFold(s[:len(w)], w) {
+		return s, false
+	}
+	rest := s[len(w):]
+	if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+		return s, false
+	}
+	return strings.TrimSpace(rest), true
+}
+
+// notFoundAs replaces a not-found error's message with one that says what to do.
+func notFoundAs(err error, format string, args ...any) error {
+	if bot.ErrorCode(err) == bot.ENotFound {
+		return bot.Errorf(bot.ENotFound, format, args...)
+	}
+	return err
+}

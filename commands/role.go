@@ -1,0 +1,106 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/storage"
+)
+
+type roleStore interface {
+	FindPerson(ctx context.Context, workspaceID int64, handle string) (bot.Person, error)
+	SetRole(ctx context.Context, personID int64, role bot.Role, clientCode string) (bot.Person, error)
+	ListPeople(ctx context.Context, workspaceID int64) ([]bot.Person, error)
+}
+
+// mention matches a Slack (<@U123> or <@U123|name>) or Discord (<@123>, <@!123>)
+// user mention and captures the platform user id.
+var mention = regexp.MustCompile(`^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$`)
+
+func roleCommand(d Deps) bot.Command {
+	return bot.Command{
+		Name:    "role",
+		Usage:   "/role [@person tech|coordinator|manager|client [CLIENT]]",
+		Summary: "list who has which role, or give someone a role (managers)",
+		MinRole: bot.RoleManager,
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			args, err := bot.SplitArgs(ev.Args)
+			if err != nil {
+				return nil, err
+			}
+			if len(args) == 0 {
+				return listRoles(ctx, d, ev)
+			}
+			if len(args) < 2 {
+				return nil, bot.Errorf(bot.EInvalid, "use /role @person tech|coordinator|manager, or /role @person client ACME")
+			}
+			role, err := bot.ParseRole(args[1])
+			if err != nil {
+				return nil, err
+			}
+			clientCode := ""
+			if role == bot.RoleClient {
+				if len(args) < 3 {
+					return nil, bot.Errorf(bot.EInvalid, "say which client %s belongs to: /role %s client ACME", args[0], args[0])
+				}
+				clientCode = args[2]
+			}
+			target, err := findOrMeetPerson(ctx, d, ev, args[0])
+			if err != nil {
+				return nil, err
+			}
+			if target.ID == ev.Caller.ID && role != bot.RoleManager {
+				return nil, bot.Errorf(bot.EForbidden, "you cannot step down yourself; another manager can change your role")
+			}
+			p, err := d.Store.SetRole(ctx, target.ID, role, clientCode)
+			if err != nil {
+				return nil, err
+			}
+			text := fmt.Sprintf("%s is now a %s.", p.Name, p.Role)
+			if p.Role == bot.RoleClient {
+				text = fmt.Sprintf("%s is now a client user of %s and sees only %s's requests.", p.Name, p.ClientCode, p.ClientCode)
+			}
+			return []bot.Message{{Text: text, Ephemeral: true}}, nil
+		},
+	}
+}
+
+// findOrMeetPerson finds the person a handle names. Someone mentioned who has
+// never used the bot is created, so a manager can set roles before people start.
+func findOrMeetPerson(ctx context.Context, d Deps, ev bot.Event, handle string) (bot.Person, error) {
+	id := strings.TrimPrefix(handle, "@")
+	if m := mention.FindStringSubmatch(handle); m != nil {
+		id = m[1]
+	}
+	if id == "" {
+		return bot.Person{}, bot.Errorf(bot.EInvalid, "name the person, e.g. /role @dana coordinator")
+	}
+	p, err := d.Store.FindPerson(ctx, ev.Caller.WorkspaceID, id)
+	if bot.ErrorCode(err) != bot.ENotFound {
+		if bot.ErrorCode(err) == bot.EConflict {
+			return p, bot.Errorf(bot.EConflict, "more than one person is called %s; mention them instead", id)
+		}
+		return p, err
+	}
+	p, _, _, err = d.Store.EnsurePerson(ctx, storage.NewPerson{WorkspaceID: ev.Caller.WorkspaceID, ExternalID: id, Name: id}, false)
+	return p, err
+}
+
+func listRoles(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, error) {
+	people, err := d.Store.ListPeople(ctx, ev.Caller.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	for _, p := range people {
+		fmt.Fprintf(&b, "%-12s %s", p.Role, p.Name)
+		if p.ClientCode != "" {
+			fmt.Fprintf(&b, " (%s)", p.ClientCode)
+		}
+		b.WriteByte('\n')
+	}
+	return []bot.Message{{Title: "Roles", Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
+}
