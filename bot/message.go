@@ -28,12 +28,15 @@ type Field struct {
 }
 
 // Action is a button. ID names what it does ("request.take"); Value carries its
-// argument (a request number).
+// argument (a request number). Command is the command line a click runs, e.g.
+// "/request take 1001": adapters dispatch it through the Router like a typed
+// command, so a click is checked against the clicker's role exactly as typing is.
 type Action struct {
-	ID    string
-	Label string
-	Value string
-	Style string // "primary", "danger" or ""
+	ID      string
+	Label   string
+	Value   string
+	Style   string // "primary", "danger" or ""
+	Command string
 }
 
 // Attachment is a file sent with a message.
@@ -46,4 +49,33 @@ type Attachment struct {
 // Responder delivers messages for an event back to its platform.
 type Responder interface {
 	Respond(ctx context.Context, ev Event, msgs ...Message) error
+}
+
+// Destination is where a message goes when the bot speaks first (a weekly update,
+// a nudge, a digest): a channel (and thread) or a person's direct messages.
+type Destination struct {
+	Platform  Platform
+	Workspace string // platform workspace id
+	Channel   string
+	Thread    string
+	UserID    string // platform user id: a direct message when Channel is empty
+}
+
+// Sender posts messages the bot starts. Each platform adapter implements it; the
+// scheduled jobs use it through a Senders map so they never see a platform type.
+// It returns the platform's id of the last message posted.
+type Sender interface {
+	Send(ctx context.Context, to Destination, msgs ...Message) (string, error)
+}
+
+// Senders picks the Sender for a destination's platform.
+type Senders map[Platform]Sender
+
+// Send posts through the destination's platform.
+func (s Senders) Send(ctx context.Context, to Destination, msgs ...Message) (string, error) {
+	sender, ok := s[to.Platform]
+	if !ok {
+		return "", Errorf(EInternal, "no sender for platform %q", to.Platform)
+	}
+	return sender.Send(ctx, to, msgs...)
 }

@@ -118,7 +118,10 @@ func TestConsoleBadInputChangesNothing(t *testing.T) {
 	run(mgr, "/request Printer on 2nd floor is jammed")
 	before := h.countRequests()
 
-	cases := []struct{ who *console.Console; line, want string }{
+	cases := []struct {
+		who        *console.Console
+		line, want string
+	}{
 		{mgr, "/frobnicate", "not a command"},
 		{mgr, "/request", "say what you need"},
 		{mgr, "/request   ", "say what you need"},

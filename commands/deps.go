@@ -18,6 +18,7 @@ type Store interface {
 	directoryStore
 	requestStore
 	roleStore
+	channelStore
 }
 
 // Deps is what commands are built with. It is made once in cmd/mspbot.

@@ -42,7 +42,20 @@ func (d *Directory) Identify(ctx context.Context, ev bot.Event) (bot.Caller, err
 		Timezone:    ev.User.Timezone,
 		Admin:       d.isAdmin(ev.User),
 	}
-	p, _, bootstrapped, err := d.store.EnsurePerson(ctx, np, len(d.admins) == 0 && !ev.User.External)
+	if ev.User.External || ev.Platform == bot.PlatformDiscord {
+		// Someone from outside the MSP (a Slack Connect user, or anyone on a
+		// Discord server) first met in a client's channel is that client's user.
+		ch, err := d.store.Channel(ctx, ws, ev.Channel)
+		if err != nil {
+			return bot.Caller{}, err
+		}
+		np.ClientCode = ch.ClientCode
+	}
+	if ev.User.External && np.ClientCode == "" {
+		// Never let someone from another organisation in as staff.
+		return bot.Caller{}, bot.Errorf(bot.EForbidden, "this channel is not linked to a client yet; ask your MSP to run /mspbot client link <CLIENT> here")
+	}
+	p, _, bootstrapped, err := d.store.EnsurePerson(ctx, np, len(d.admins) == 0 && !ev.User.External && np.ClientCode == "")
 	if err != nil {
 		return bot.Caller{}, err
 	}

@@ -14,6 +14,7 @@ func List(d Deps) []bot.Command {
 		requestsCommand(d),
 		reclassifyCommand(d),
 		roleCommand(d),
+		mspbotCommand(d),
 		helpCommand(func() []bot.Command { return cmds }),
 	}
 	return cmds

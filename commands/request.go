@@ -41,12 +41,22 @@ func typeLabel(t string) string {
 func requestCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:    "request",
-		Usage:   "/request [--client CODE] <what you need> | /request show <number>",
+		Usage:   "/request [--client CODE] <what you need> | /request show|take|close <number>",
 		Summary: "open a request (classified project or support), or show one with the reasons",
 		MinRole: bot.RoleClient,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			if rest, ok := cutWord(ev.Args, "show"); ok {
 				return showRequest(ctx, d, ev, rest)
+			}
+			if rest, ok := cutWord(ev.Args, "take"); ok && isNumber(rest) {
+				return changeRequest(ctx, d, ev, rest, bot.RoleTech, func(ws, n int64) (bot.Request, error) {
+					return d.Store.AssignRequest(ctx, ws, n, ev.Caller.ID)
+				})
+			}
+			if rest, ok := cutWord(ev.Args, "close"); ok && isNumber(rest) {
+				return changeRequest(ctx, d, ev, rest, bot.RoleTech, func(ws, n int64) (bot.Request, error) {
+					return d.Store.CloseRequest(ctx, ws, n)
+				})
 			}
 			return openRequest(ctx, d, ev)
 		},
@@ -90,6 +100,13 @@ func openRequest(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, erro
 			return nil, notFoundAs(err, "there is no client %q yet; a manager adds one with /role @someone client %s", clientCode, clientCode)
 		}
 		in.ClientID = &c.ID
+	default:
+		// Staff opening a request in a client's channel file it under that client.
+		ch, err := d.Store.Channel(ctx, caller.WorkspaceID, ev.Channel)
+		if err != nil {
+			return nil, err
+		}
+		in.ClientID = ch.ClientID
 	}
 	res := classify.Classify(text)
 	in.Kind, in.Type, in.Confidence, in.Reasons = string(res.Kind), string(res.Type), res.Confidence, res.Reasons
@@ -123,13 +140,15 @@ func OpenedMessage(r bot.Request) bot.Message {
 	}
 	if r.Status == bot.StatusOpen {
 		num := strconv.FormatInt(r.Number, 10)
-		m.Actions = []bot.Action{{ID: "request.take", Label: "Take it", Value: num, Style: "primary"}}
+		m.Actions = []bot.Action{{ID: "request.take", Label: "Take it", Value: num, Style: "primary", Command: "/request take " + num}}
 		if r.Kind == bot.KindSupport {
-			m.Actions = append(m.Actions, bot.Action{ID: "request.project", Label: "It's a project", Value: num})
+			m.Actions = append(m.Actions, bot.Action{ID: "request.project", Label: "It's a project", Value: num,
+				Command: "/reclassify " + num + ` project "marked a project from the request message"`})
 		} else {
-			m.Actions = append(m.Actions, bot.Action{ID: "request.support", Label: "It's support", Value: num})
+			m.Actions = append(m.Actions, bot.Action{ID: "request.support", Label: "It's support", Value: num,
+				Command: "/reclassify " + num + ` support "marked support from the request message"`})
 		}
-		m.Actions = append(m.Actions, bot.Action{ID: "request.close", Label: "Close", Value: num, Style: "danger"})
+		m.Actions = append(m.Actions, bot.Action{ID: "request.close", Label: "Close", Value: num, Style: "danger", Command: "/request close " + num})
 	}
 	return m
 }
@@ -186,6 +205,29 @@ func visibleRequest(ctx context.Context, d Deps, ev bot.Event, arg string) (bot.
 	}
 	return r, nil
 }
+
+// changeRequest applies a change to a request the caller may see and returns
+// the request's message, which adapters update in place.
+func changeRequest(ctx context.Context, d Deps, ev bot.Event, arg string, min bot.Role,
+	change func(ws, n int64) (bot.Request, error)) ([]bot.Message, error) {
+	cur, err := visibleRequest(ctx, d, ev, arg)
+	if err != nil {
+		return nil, err
+	}
+	if !ev.Caller.Role.AtLeast(min) {
+		return nil, bot.Errorf(bot.EForbidden, "only staff can change #%d; reply in its thread instead", cur.Number)
+	}
+	if cur.Status == bot.StatusClosed {
+		return nil, bot.Errorf(bot.EConflict, "#%d is already closed", cur.Number)
+	}
+	r, err := change(ev.Caller.WorkspaceID, cur.Number)
+	if err != nil {
+		return nil, err
+	}
+	return []bot.Message{OpenedMessage(r)}, nil
+}
+
+func isNumber(s string) bool { _, err := parseRequestNumber(s); return err == nil }
 
 func sameClient(a, b *int64) bool { return a != nil && b != nil && *a == *b }
 

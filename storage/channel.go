@@ -1,0 +1,64 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// ChannelSettings is how the bot treats one channel. The zero value (no row) is
+// an ordinary channel: not intake, no client.
+type ChannelSettings struct {
+	Intake     bool
+	ClientID   *int64
+	ClientCode string
+}
+
+// Channel reads a channel's settings; a channel never configured has the zero settings.
+func (s *Store) Channel(ctx context.Context, workspaceID int64, channelID string) (ChannelSettings, error) {
+	var c ChannelSettings
+	err := s.db.QueryRowxContext(ctx, `
+		SELECT ch.intake, ch.client_id, coalesce(cl.code, '')
+		FROM channels ch LEFT JOIN clients cl ON cl.id = ch.client_id
+		WHERE ch.workspace_id = $1 AND ch.channel_id = $2`, workspaceID, channelID).
+		Scan(&c.Intake, &c.ClientID, &c.ClientCode)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ChannelSettings{}, nil
+	}
+	return c, mapErr(err, "channel settings")
+}
+
+// SetIntake turns intake on or off for a channel.
+func (s *Store) SetIntake(ctx context.Context, workspaceID int64, channelID string, on bool, by int64) error {
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO channels (workspace_id, channel_id, intake, updated_by) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (workspace_id, channel_id) DO UPDATE
+		SET intake = EXCLUDED.intake, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+		workspaceID, channelID, on, by)
+	return mapErr(err, "set intake")
+}
+
+// LinkClient links a channel to a client (creating the client if new), or
+// unlinks it when clientCode is empty.
+func (s *Store) LinkClient(ctx context.Context, workspaceID int64, channelID, clientCode string, by int64) (ChannelSettings, error) {
+	var out ChannelSettings
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		var clientID *int64
+		if clientCode != "" {
+			c, err := ensureClient(ctx, tx, workspaceID, clientCode)
+			if err != nil {
+				return err
+			}
+			clientID, out.ClientCode = &c.ID, c.Code
+		}
+		out.ClientID = clientID
+		return mapErr(tx.QueryRowxContext(ctx, `
+			INSERT INTO channels (workspace_id, channel_id, client_id, updated_by) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (workspace_id, channel_id) DO UPDATE
+			SET client_id = EXCLUDED.client_id, updated_by = EXCLUDED.updated_by, updated_at = now()
+			RETURNING intake`, workspaceID, channelID, clientID, by).Scan(&out.Intake), "link client")
+	})
+	return out, err
+}
