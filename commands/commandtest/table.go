@@ -1,0 +1,51 @@
+// Package commandtest is the one table of command-level cases that every
+// adapter runs through its own intake path (console, Slack, Discord), so a
+// command cannot work on one platform and break on another.
+package commandtest
+
+import "github.com/mspbot/mspbot/bot"
+
+// Step is one command typed by one person, and what the reply must contain.
+type Step struct {
+	As     string   // person (console name / platform user id suffix)
+	Role   bot.Role // their role, set before the table runs
+	Client string   // client code for client users
+	Line   string   // what they type, e.g. "/request Printer jammed"
+	Want   []string // substrings every one of which the replies must contain
+	Reject []string // substrings none of which may appear
+}
+
+// People are the people the table uses, with their roles.
+var People = []struct {
+	Name   string
+	Role   bot.Role
+	Client string
+}{
+	{"dana", bot.RoleManager, ""},
+	{"cora", bot.RoleCoordinator, ""},
+	{"tom", bot.RoleTech, ""},
+	{"wile", bot.RoleClient, "ACME"},
+	{"hank", bot.RoleClient, "GLOBEX"},
+}
+
+// Steps run in order against one fresh database.
+var Steps = []Step{
+	{As: "tom", Line: "/request Outlook keeps asking for my password", Want: []string{"#1001", "support"}},
+	{As: "cora", Line: "/request Move the Denver office to the new building in March, 30 staff", Want: []string{"#1002", "project"}},
+	{As: "wile", Line: "/request Our printer is jammed", Want: []string{"#1003", "support"}},
+	{As: "hank", Line: "/request VPN is down for our remote users", Want: []string{"#1004", "support"}},
+	{As: "dana", Line: "/requests", Want: []string{"#1001", "#1002", "#1003", "#1004"}},
+	{As: "wile", Line: "/requests", Want: []string{"#1003"}, Reject: []string{"#1004", "#1001"}},
+	{As: "hank", Line: "/request show 1003", Want: []string{"no request #1003"}},
+	{As: "dana", Line: "/request show 1002", Want: []string{"Denver", "project"}},
+	{As: "tom", Line: `/reclassify 1002 support "covered by contract"`, Want: []string{"for coordinators"}},
+	{As: "cora", Line: `/reclassify 1002 support "covered by contract"`, Want: []string{"#1002 is now support", "covered by contract"}},
+	{As: "tom", Line: "/request take 1001", Want: []string{"#1001", "tom"}},
+	{As: "wile", Line: "/request close 1003", Want: []string{"only staff"}},
+	{As: "tom", Line: "/request close 1001", Want: []string{"Closed #1001"}},
+	{As: "tom", Line: "/role @cora manager", Want: []string{"for managers"}},
+	{As: "dana", Line: "/role @tom coordinator", Want: []string{"tom is now a coordinator"}},
+	{As: "tom", Line: "/frobnicate", Want: []string{"not a command", "/help"}},
+	{As: "tom", Line: "/request", Want: []string{"say what you need"}},
+	{As: "dana", Line: "/help", Want: []string{"/request", "/requests", "/reclassify", "/role", "/help"}},
+}
