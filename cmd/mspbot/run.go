@@ -14,6 +14,7 @@ import (
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/bot/console"
 	"github.com/mspbot/mspbot/commands"
+	"github.com/mspbot/mspbot/jobs"
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/localpg"
 	"github.com/mspbot/mspbot/web"
@@ -36,6 +37,10 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*storage.Stor
 	}
 	if n > 0 {
 		log.Info("migrations applied", "count", n)
+	}
+	if err := jobs.Migrate(ctx, store.DB()); err != nil {
+		store.Close()
+		return nil, err
 	}
 	return store, nil
 }
