@@ -19,6 +19,7 @@ type Store interface {
 	requestStore
 	roleStore
 	channelStore
+	learningStore
 }
 
 // Deps is what commands are built with. It is made once in cmd/mspbot.
