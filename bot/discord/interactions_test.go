@@ -230,7 +230,7 @@ func TestAutocompleteRespectsClients(t *testing.T) {
 	e := newEnv(t)
 	e.assume(dana, bot.RoleManager, "")
 	e.assume(wile, bot.RoleClient, "ACME")
-	e.openAs(dana, "Replace the core switch")      // #1001, no client
+	e.openAs(dana, "Replace the core switch")     // #1001, no client
 	e.openAs(wile, "Our printer is jammed again") // #1002, ACME
 	e.a.Wait()
 	ac := func(who person, typed string) string {
