@@ -387,3 +387,16 @@ func (e *env) restart() *env {
 	e2.a, e2.router, e2.http = a, router, hs
 	return &e2
 }
+
+// Exact returns the calls to exactly "METHOD path".
+func (f *fakeDiscord) Exact(key string) []call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []call
+	for _, c := range f.calls {
+		if c.Method+" "+c.Path == key {
+			out = append(out, c)
+		}
+	}
+	return out
+}
