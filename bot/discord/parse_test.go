@@ -48,8 +48,12 @@ func TestParseFixtures(t *testing.T) {
 }
 
 func TestCommandLineFromOptions(t *testing.T) {
-	o := func(name string, typ int, v string) Option { return Option{Name: name, Type: typ, Value: json.RawMessage(v)} }
-	s := func(name string, opts ...Option) Option { return Option{Name: name, Type: optSubCommand, Options: opts} }
+	o := func(name string, typ int, v string) Option {
+		return Option{Name: name, Type: typ, Value: json.RawMessage(v)}
+	}
+	s := func(name string, opts ...Option) Option {
+		return Option{Name: name, Type: optSubCommand, Options: opts}
+	}
 	cases := []struct {
 		data CommandData
 		want string
