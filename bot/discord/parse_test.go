@@ -100,7 +100,7 @@ func TestRenderLimitsAndButtons(t *testing.T) {
 	if !strings.Contains(string(b), `"custom_id":"a:1"`) || strings.Contains(string(b), `"custom_id":"b:`) || !strings.Contains(string(b), `"style":4`) {
 		t.Fatalf("buttons: %s", b)
 	}
-	if plain := render(bot.Message{Text: "hi"}); plain.Content != "hi" || plain.Embeds != nil {
+	if plain := render(bot.Message{Text: "hi @everyone"}); plain.Content != "hi @\u200beveryone" || plain.Embeds != nil {
 		t.Fatalf("plain text: %+v", plain)
 	}
 }
