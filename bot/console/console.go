@@ -101,3 +101,19 @@ func Render(m bot.Message) string {
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
+
+// Sender prints messages the bot starts (updates, nudges, digests) to Out, so
+// scheduled work is visible when the console is the only adapter.
+type Sender struct{ Out io.Writer }
+
+// Send implements bot.Sender.
+func (s Sender) Send(ctx context.Context, to bot.Destination, msgs ...bot.Message) (string, error) {
+	where := to.Channel
+	if where == "" {
+		where = "@" + to.UserID
+	}
+	for _, m := range msgs {
+		fmt.Fprintf(s.Out, "-> %s\n%s\n", where, Render(m))
+	}
+	return "", nil
+}
