@@ -51,7 +51,9 @@ func (a *Adapter) openModal(cb slack.InteractionCallback, meta modalMeta) result
 }
 
 func requestModal(meta modalMeta) slack.ModalViewRequest {
-	plain := func(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.PlainTextType, s, false, false) }
+	plain := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	}
 	title := slack.NewPlainTextInputBlockElement(plain("What is needed, in a line"), "title")
 	title.MaxLength = maxTitle
 	desc := slack.NewPlainTextInputBlockElement(plain("Details: who, what, since when"), "description")
