@@ -129,6 +129,9 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		_ = json.Unmarshal(body, &c.JSON)
 	} else {
 		c.Form, _ = url.ParseQuery(string(body))
+		for k, v := range r.URL.Query() { // GET methods such as chat.getPermalink
+			c.Form[k] = v
+		}
 	}
 	f.mu.Lock()
 	if f.limited[c.Method] > 0 {
