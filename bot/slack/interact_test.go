@@ -100,7 +100,7 @@ func TestSharedChannelExternalUserSeesOnlyTheirClient(t *testing.T) {
 	}
 	e.slash("UDANA", "CGLOBEX", "/mspbot client link GLOBEX")
 	e.slash("UTOM", "CGLOBEX", "/request GLOBEX VPN is down for the remote users") // #1001 GLOBEX
-	e.slash("UWILE", "CACME", "/request Our printer is jammed")                     // #1002 ACME
+	e.slash("UWILE", "CACME", "/request Our printer is jammed")                    // #1002 ACME
 	e.adapter.Wait()
 
 	if r := e.request(1002); r.ClientCode != "ACME" || r.OpenedByName != "wile" {
