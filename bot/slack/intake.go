@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -62,17 +63,13 @@ func privateResult(a *Adapter, o origin, private []bot.Message) result {
 // a retry or duplicate delivery is acknowledged and dropped. When handling fails
 // before anything was kept the claim is released and Slack is asked to retry.
 func (a *Adapter) events(ctx context.Context, raw []byte) result {
-	outer, err := slackevents.ParseEvent(raw, slackevents.OptionNoVerifyToken())
+	outer, cb, err := decodeEvents(raw)
 	if err != nil {
 		a.log.Warn("events: unreadable payload", "err", err)
 		return result{status: 400}
 	}
-	if outer.Type != slackevents.CallbackEvent {
+	if cb == nil {
 		return result{}
-	}
-	cb, ok := outer.Data.(*slackevents.EventsAPICallbackEvent)
-	if !ok {
-		return result{status: 400}
 	}
 	team := outer.TeamID
 	if cb.EventID != "" {
@@ -97,6 +94,23 @@ func (a *Adapter) events(ctx context.Context, raw []byte) result {
 		return result{status: 500}
 	}
 	return r
+}
+
+// decodeEvents parses an Events API envelope. The callback is nil for
+// envelopes other than event_callback (app_rate_limited, …).
+func decodeEvents(raw []byte) (slackevents.EventsAPIEvent, *slackevents.EventsAPICallbackEvent, error) {
+	outer, err := slackevents.ParseEvent(raw, slackevents.OptionNoVerifyToken())
+	if err != nil {
+		return outer, nil, err
+	}
+	if outer.Type != slackevents.CallbackEvent {
+		return outer, nil, nil
+	}
+	cb, ok := outer.Data.(*slackevents.EventsAPICallbackEvent)
+	if !ok || cb == nil {
+		return outer, nil, errors.New("event_callback without its envelope")
+	}
+	return outer, cb, nil
 }
 
 func (a *Adapter) inner(ctx context.Context, outer slackevents.EventsAPIEvent) (result, error) {
