@@ -143,10 +143,18 @@ func (a *Adapter) Start(ctx context.Context) error {
 	return nil
 }
 
-// Close stops background deliveries and waits for them.
+// Close lets deliveries in flight finish for up to 10 seconds, then cancels
+// the rest (their retries stop; see deliver.go) and waits for them.
 func (a *Adapter) Close() {
+	done := make(chan struct{})
+	go func() { a.bg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		a.log.Warn("slack deliveries still pending at shutdown are abandoned")
+	}
 	a.cancel()
-	a.bg.Wait()
+	<-done
 }
 
 // Wait blocks until every delivery started so far has finished (tests).

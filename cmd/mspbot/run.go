@@ -66,6 +66,11 @@ func runBot(ctx context.Context, cfg Config, log *slog.Logger) error {
 	d := deps(cfg, store, log)
 	router := commands.NewRouter(d, metrics.Observe)
 	srv := web.NewServer(cfg.HTTPAddr, store.Ready, metrics, log)
+	stopSlack, err := startSlack(ctx, cfg, store, router, srv, log)
+	if err != nil {
+		return err
+	}
+	defer stopSlack()
 	addr, err := srv.Start()
 	if err != nil {
 		return fmt.Errorf("listen on MSPBOT_HTTP_ADDR=%s: %w (set MSPBOT_HTTP_ADDR to a free address)", cfg.HTTPAddr, err)
