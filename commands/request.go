@@ -43,7 +43,7 @@ func typeLabel(t string) string {
 func requestCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:    "request",
-		Usage:   "/request [--client CODE] <what you need> | /request show|take|close <number>",
+		Usage:   "/request [--client CODE] [--priority P1-P4] <what you need> | /request show|take|close <number>",
 		Summary: "open a request (classified project or support), or show one with the reasons",
 		MinRole: bot.RoleClient,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
@@ -70,10 +70,20 @@ func requestCommand(d Deps) bot.Command {
 // every way in leads to this same flow.
 func openRequest(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, error) {
 	text := strings.TrimSpace(ev.Args)
-	clientCode := ""
-	if rest, ok := cutWord(text, "--client"); ok {
-		code, after, _ := strings.Cut(strings.TrimSpace(rest), " ")
-		clientCode, text = code, strings.TrimSpace(after)
+	clientCode, priority := "", ""
+	for {
+		if rest, ok := cutWord(text, "--client"); ok {
+			code, after, _ := strings.Cut(strings.TrimSpace(rest), " ")
+			clientCode, text = code, strings.TrimSpace(after)
+		} else if rest, ok := cutWord(text, "--priority"); ok {
+			p, after, _ := strings.Cut(strings.TrimSpace(rest), " ")
+			priority, text = strings.ToUpper(p), strings.TrimSpace(after)
+			if priority != "P1" && priority != "P2" && priority != "P3" && priority != "P4" {
+				return nil, bot.Errorf(bot.EInvalid, "priority is P1, P2, P3 or P4")
+			}
+		} else {
+			break
+		}
 	}
 	if text == "" {
 		return nil, bot.Errorf(bot.EInvalid, "say what you need after /request, for example: /request Outlook keeps asking for my password")
@@ -91,6 +101,7 @@ func openRequest(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, erro
 		Thread:         ev.Thread,
 		SourcePlatform: ev.Platform,
 		SourceID:       ev.SourceID,
+		Priority:       priority,
 	}
 	switch {
 	case caller.Role == bot.RoleClient:

@@ -4,70 +4,106 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/mspbot/mspbot/bot"
 )
 
 // Comment is a reply in a request's thread.
 type Comment struct {
-	ID        int64
-	RequestID int64
-	Platform  bot.Platform
-	AuthorID  int64
-	Author    string // the author's name, when read back
-	Body      string
-	SourceID  string // the platform's message id; unique per platform
-	CreatedAt time.Time
+	ID             int64
+	RequestID      int64
+	AuthorID       int64
+	AuthorName     string
+	Body           string
+	SourcePlatform bot.Platform
+	SourceID       string // the platform message id; unique per request
+	CreatedAt      time.Time
 }
 
-// AddComment stores a comment. When a comment from the same platform message
-// exists (a replayed delivery), it returns that one with created false.
-func (s *Store) AddComment(ctx context.Context, c Comment) (Comment, bool, error) {
-	err := s.db.QueryRowxContext(ctx, `
-		INSERT INTO request_comments (request_id, platform, author_id, body, source_id)
-		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (platform, source_id) DO NOTHING
-		RETURNING id, created_at`, c.RequestID, c.Platform, c.AuthorID, c.Body, c.SourceID).
-		Scan(&c.ID, &c.CreatedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = s.db.QueryRowxContext(ctx, `
-			SELECT id, request_id, author_id, body, created_at FROM request_comments
-			WHERE platform = $1 AND source_id = $2`, c.Platform, c.SourceID).
-			Scan(&c.ID, &c.RequestID, &c.AuthorID, &c.Body, &c.CreatedAt)
-		return c, false, mapErr(err, "existing comment")
+// AddComment stores a comment. When a comment from the same source message
+// exists it returns that one with created false, so a retried delivery adds nothing.
+func (s *Store) AddComment(ctx context.Context, in Comment) (c Comment, created bool, err error) {
+	var source *string
+	if in.SourceID != "" {
+		source = &in.SourceID
 	}
-	if err != nil {
-		return c, false, mapErr(err, "add comment")
-	}
-	return c, true, nil
+	err = s.tx(ctx, func(tx *sqlx.Tx) error {
+		var id int64
+		err := tx.GetContext(ctx, &id, `
+			INSERT INTO request_comments (request_id, author_id, body, source_platform, source_id)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (request_id, source_platform, source_id) WHERE source_id IS NOT NULL DO NOTHING
+			RETURNING id`, in.RequestID, in.AuthorID, in.Body, in.SourcePlatform, source)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			err = tx.GetContext(ctx, &id, `SELECT id FROM request_comments
+				WHERE request_id = $1 AND source_platform = $2 AND source_id = $3`, in.RequestID, in.SourcePlatform, in.SourceID)
+			if err != nil {
+				return mapErr(err, "existing comment")
+			}
+		case err != nil:
+			return mapErr(err, "insert comment")
+		default:
+			created = true
+		}
+		c, err = scanComment(tx.QueryRowxContext(ctx, `SELECT `+commentColumns+commentFrom+` WHERE m.id = $1`, id))
+		return mapErr(err, "read comment")
+	})
+	return c, created, err
 }
 
 // Comments lists a request's comments, oldest first.
 func (s *Store) Comments(ctx context.Context, requestID int64) ([]Comment, error) {
-	rows, err := s.db.QueryxContext(ctx, `
-		SELECT c.id, c.request_id, c.platform, c.author_id, p.name, c.body, c.source_id, c.created_at
-		FROM request_comments c JOIN people p ON p.id = c.author_id
-		WHERE c.request_id = $1 ORDER BY c.created_at, c.id`, requestID)
+	rows, err := s.db.QueryxContext(ctx, `SELECT `+commentColumns+commentFrom+`
+		WHERE m.request_id = $1 ORDER BY m.created_at, m.id`, requestID)
 	if err != nil {
-		return nil, mapErr(err, "comments")
+		return nil, mapErr(err, "list comments")
 	}
 	defer rows.Close()
 	var out []Comment
 	for rows.Next() {
-		var c Comment
-		if err := rows.Scan(&c.ID, &c.RequestID, &c.Platform, &c.AuthorID, &c.Author, &c.Body, &c.SourceID, &c.CreatedAt); err != nil {
+		c, err := scanComment(rows)
+		if err != nil {
 			return nil, mapErr(err, "scan comment")
 		}
 		out = append(out, c)
 	}
-	return out, mapErr(rows.Err(), "comments")
+	return out, mapErr(rows.Err(), "list comments")
 }
 
-// RequestInThread finds the request whose thread is thread (SetRequestThread).
+// RequestByThread finds the request whose thread (where the bot posted it) is
+// channel/thread, so replies there become its comments.
+func (s *Store) RequestByThread(ctx context.Context, workspaceID int64, channel, thread string) (bot.Request, error) {
+	if thread == "" {
+		return bot.Request{}, fmt.Errorf("request by thread: no thread: %w", ErrNotFound)
+	}
+	r, err := scanRequest(s.db.QueryRowxContext(ctx, `SELECT `+requestColumns+requestFrom+`
+		WHERE r.workspace_id = $1 AND r.channel = $2 AND r.thread = $3
+		ORDER BY r.id LIMIT 1`, workspaceID, channel, thread))
+	return r, mapErr(err, "request by thread")
+}
+
+const commentColumns = `m.id, m.request_id, m.author_id, p.name, m.body, m.source_platform,
+	coalesce(m.source_id, ''), m.created_at`
+
+const commentFrom = ` FROM request_comments m JOIN people p ON p.id = m.author_id `
+
+func scanComment(row interface{ Scan(...any) error }) (Comment, error) {
+	var c Comment
+	err := row.Scan(&c.ID, &c.RequestID, &c.AuthorID, &c.AuthorName, &c.Body, &c.SourcePlatform,
+		&c.SourceID, &c.CreatedAt)
+	return c, err
+}
+
+// RequestInThread finds the request whose thread id is thread. Discord threads
+// are channels of their own, so the thread id alone names them.
 func (s *Store) RequestInThread(ctx context.Context, workspaceID int64, thread string) (bot.Request, error) {
 	if thread == "" {
-		return bot.Request{}, ErrNotFound
+		return bot.Request{}, fmt.Errorf("request in thread: no thread: %w", ErrNotFound)
 	}
 	r, err := scanRequest(s.db.QueryRowxContext(ctx, `SELECT `+requestColumns+requestFrom+`
 		WHERE r.workspace_id = $1 AND r.thread = $2 ORDER BY r.id LIMIT 1`, workspaceID, thread))

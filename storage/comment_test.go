@@ -4,12 +4,68 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/storage"
 )
 
-func TestCommentsDedupeAndThreadLookup(t *testing.T) {
+func TestClaimEventOnce(t *testing.T) {
+	s, _, _ := setup(t)
+	ctx := context.Background()
+	for i, want := range []bool{true, false, false} {
+		got, err := s.ClaimEvent(ctx, bot.PlatformSlack, "T1", "Ev1")
+		if err != nil || got != want {
+			t.Fatalf("claim %d = %v, %v; want %v", i, got, err, want)
+		}
+	}
+	if got, err := s.ClaimEvent(ctx, bot.PlatformSlack, "T2", "Ev1"); err != nil || !got {
+		t.Fatalf("same id in another workspace = %v, %v; want claimed", got, err)
+	}
+	if err := s.ReleaseEvent(ctx, bot.PlatformSlack, "T1", "Ev1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.ClaimEvent(ctx, bot.PlatformSlack, "T1", "Ev1"); err != nil || !got {
+		t.Fatalf("claim after release = %v, %v; want claimed", got, err)
+	}
+	n, err := s.PruneEvents(ctx, time.Now().Add(time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("prune = %d, %v; want 2", n, err)
+	}
+}
+
+func TestCommentsFollowThreadOnce(t *testing.T) {
+	s, ws, p := setup(t)
+	ctx := context.Background()
+	r, _, err := s.CreateRequest(ctx, newRequest(ws, p, "printer jammed", "C1:1.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RequestByThread(ctx, ws, "C1", "9.9"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("unknown thread: %v; want ErrNotFound", err)
+	}
+	if err := s.SetRequestThread(ctx, r.ID, "C1", "2.2"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.RequestByThread(ctx, ws, "C1", "2.2")
+	if err != nil || got.Number != r.Number {
+		t.Fatalf("request by thread = %+v, %v", got, err)
+	}
+	in := storage.Comment{RequestID: r.ID, AuthorID: p.ID, Body: "still jammed", SourcePlatform: bot.PlatformSlack, SourceID: "C1:3.3"}
+	c1, created, err := s.AddComment(ctx, in)
+	if err != nil || !created || c1.AuthorName != "dana" {
+		t.Fatalf("add = %+v, %v, %v", c1, created, err)
+	}
+	c2, created, err := s.AddComment(ctx, in)
+	if err != nil || created || c2.ID != c1.ID {
+		t.Fatalf("retried add = %+v, created %v, %v; want the first", c2, created, err)
+	}
+	list, err := s.Comments(ctx, r.ID)
+	if err != nil || len(list) != 1 || list[0].Body != "still jammed" {
+		t.Fatalf("comments = %+v, %v", list, err)
+	}
+}
+func TestDiscordThreadLookupAndComments(t *testing.T) {
 	s, ws, p := setup(t)
 	ctx := context.Background()
 	r, _, err := s.CreateRequest(ctx, newRequest(ws, p, "VPN down", "m1"))
@@ -26,7 +82,7 @@ func TestCommentsDedupeAndThreadLookup(t *testing.T) {
 	if err != nil || got.Number != r.Number {
 		t.Fatalf("request in thread: %+v %v", got, err)
 	}
-	c := storage.Comment{RequestID: r.ID, Platform: bot.PlatformDiscord, AuthorID: p.ID, Body: "rebooted, still down", SourceID: "msg-1"}
+	c := storage.Comment{RequestID: r.ID, SourcePlatform: bot.PlatformDiscord, AuthorID: p.ID, Body: "rebooted, still down", SourceID: "msg-1"}
 	first, created, err := s.AddComment(ctx, c)
 	if err != nil || !created {
 		t.Fatalf("add: %v created=%v", err, created)
@@ -36,11 +92,10 @@ func TestCommentsDedupeAndThreadLookup(t *testing.T) {
 		t.Fatalf("replayed comment: %+v created=%v %v; want the first one", again, created, err)
 	}
 	list, err := s.Comments(ctx, r.ID)
-	if err != nil || len(list) != 1 || list[0].Author != "dana" || list[0].Body != "rebooted, still down" {
+	if err != nil || len(list) != 1 || list[0].AuthorName != "dana" || list[0].Body != "rebooted, still down" {
 		t.Fatalf("comments: %+v %v", list, err)
 	}
 }
-
 func TestActionTemplatesAndClientSearch(t *testing.T) {
 	s, ws, _ := setup(t)
 	ctx := context.Background()

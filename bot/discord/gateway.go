@@ -151,7 +151,7 @@ func (a *Adapter) comment(ctx context.Context, guild string, r bot.Request, u bo
 	if caller.Role == bot.RoleClient && (r.ClientID == nil || caller.ClientID == nil || *r.ClientID != *caller.ClientID) {
 		return nil // not their request: say nothing, store nothing
 	}
-	_, created, err := a.cfg.Store.AddComment(ctx, storage.Comment{RequestID: r.ID, Platform: bot.PlatformDiscord,
+	_, created, err := a.cfg.Store.AddComment(ctx, storage.Comment{RequestID: r.ID, SourcePlatform: bot.PlatformDiscord,
 		AuthorID: caller.ID, Body: m.Content, SourceID: m.ID})
 	if err == nil && created {
 		a.log.Debug("comment added", "request", r.Number, "message", m.ID)

@@ -76,7 +76,7 @@ func TestGatewayMessageReplayedOpensOneRequest(t *testing.T) {
 	e.a.HandleEvent(ctx, typ, reply)
 	e.a.HandleEvent(ctx, typ, reply)
 	comments, err := e.store.Comments(ctx, r.ID)
-	if err != nil || len(comments) != 1 || comments[0].Body != "Still asking after a reboot" || comments[0].Author != "Mason" {
+	if err != nil || len(comments) != 1 || comments[0].Body != "Still asking after a reboot" || comments[0].AuthorName != "Mason" {
 		t.Fatalf("comments: %+v %v", comments, err)
 	}
 	if n := e.countRequests(); n != 1 {

@@ -28,6 +28,7 @@ type SlackConfig struct {
 	AppToken      string
 	SigningSecret string
 	APIURL        string
+	TicketEmoji   string // SLACK_TICKET_EMOJI: the reaction that opens a request (default ticket)
 }
 
 // DiscordConfig holds Discord's credentials.
@@ -49,6 +50,7 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 			AppToken:      getenv("SLACK_APP_TOKEN"),
 			SigningSecret: getenv("SLACK_SIGNING_SECRET"),
 			APIURL:        getenv("SLACK_API_URL"),
+			TicketEmoji:   getenv("SLACK_TICKET_EMOJI"),
 		},
 		Discord: DiscordConfig{
 			BotToken:  getenv("DISCORD_BOT_TOKEN"),

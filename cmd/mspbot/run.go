@@ -70,6 +70,11 @@ func runBot(ctx context.Context, cfg Config, log *slog.Logger, io Streams) error
 	d := deps(cfg, store, log)
 	router := commands.NewRouter(d, metrics.Observe)
 	srv := web.NewServer(cfg.HTTPAddr, store.Ready, metrics, log)
+	stopSlack, err := startSlack(ctx, cfg, store, router, srv, log)
+	if err != nil {
+		return err
+	}
+	defer stopSlack()
 	dc, err := startDiscord(ctx, cfg, store, router, srv, log)
 	if err != nil {
 		return err

@@ -1,0 +1,266 @@
+package slack
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// fakeSlack is Slack's Web API (and a Socket Mode websocket) on loopback. It
+// records every call exactly as received so tests can assert on them.
+type fakeSlack struct {
+	t   *testing.T
+	srv *httptest.Server
+
+	mu        sync.Mutex
+	calls     []apiCall
+	users     map[string]fakeUser
+	messages  map[string]map[string]any // channel/ts → message, for conversations.history
+	limited   map[string]int            // method → how many 429s to answer before serving
+	nextTS    int
+	botUserID string
+	team      string
+
+	// Socket Mode
+	envelopes chan []byte
+	acks      chan map[string]any
+}
+
+type fakeUser struct{ Name, Team, TZ string }
+
+type apiCall struct {
+	Method string
+	Form   url.Values     // form-encoded calls
+	JSON   map[string]any // JSON calls (views.open, response_url)
+	At     time.Time
+	Status int
+}
+
+func newFakeSlack(t *testing.T, team, botUser string) *fakeSlack {
+	f := &fakeSlack{t: t, users: map[string]fakeUser{}, messages: map[string]map[string]any{},
+		limited: map[string]int{}, nextTS: 1, team: team, botUserID: botUser,
+		envelopes: make(chan []byte, 16), acks: make(chan map[string]any, 16)}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeSlack) apiURL() string { return f.srv.URL + "/api/" }
+
+func (f *fakeSlack) responseURL(id string) string { return f.srv.URL + "/response/" + id }
+
+func (f *fakeSlack) addUser(id, name, team, tz string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.users[id] = fakeUser{name, team, tz}
+}
+
+func (f *fakeSlack) addMessage(channel, ts string, msg map[string]any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	msg["ts"] = ts
+	f.messages[channel+"/"+ts] = msg
+}
+
+// rateLimit makes the next n calls of method answer 429 with Retry-After: 1.
+func (f *fakeSlack) rateLimit(method string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.limited[method] = n
+}
+
+// callsTo returns the successful calls of a method, in order.
+func (f *fakeSlack) callsTo(method string) []apiCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []apiCall
+	for _, c := range f.calls {
+		if c.Method == method && c.Status == http.StatusOK {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (f *fakeSlack) attempts(method string) []apiCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []apiCall
+	for _, c := range f.calls {
+		if c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (f *fakeSlack) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.calls)
+}
+
+func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/ws" {
+		f.serveSocket(w, r)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	c := apiCall{At: time.Now(), Status: http.StatusOK}
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/api/"):
+		c.Method = strings.TrimPrefix(r.URL.Path, "/api/")
+	case strings.HasPrefix(r.URL.Path, "/response/"):
+		c.Method = "response_url"
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		_ = json.Unmarshal(body, &c.JSON)
+	} else {
+		c.Form, _ = url.ParseQuery(string(body))
+		for k, v := range r.URL.Query() { // GET methods such as chat.getPermalink
+			c.Form[k] = v
+		}
+	}
+	f.mu.Lock()
+	if f.limited[c.Method] > 0 {
+		f.limited[c.Method]--
+		c.Status = http.StatusTooManyRequests
+		f.calls = append(f.calls, c)
+		f.mu.Unlock()
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "rate limited", http.StatusTooManyRequests)
+		return
+	}
+	f.calls = append(f.calls, c)
+	resp := f.answer(c)
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(resp)
+}
+
+// answer builds the Web API response; f.mu is held.
+func (f *fakeSlack) answer(c apiCall) map[string]any {
+	ok := map[string]any{"ok": true}
+	switch c.Method {
+	case "auth.test":
+		return map[string]any{"ok": true, "team_id": f.team, "user_id": f.botUserID, "bot_id": "B0BOT", "team": "MSP"}
+	case "users.info":
+		id := c.Form.Get("user")
+		u, found := f.users[id]
+		if !found {
+			return map[string]any{"ok": false, "error": "user_not_found"}
+		}
+		return map[string]any{"ok": true, "user": map[string]any{"id": id, "name": u.Name, "team_id": u.Team,
+			"tz": u.TZ, "real_name": strings.ToUpper(u.Name), "profile": map[string]any{"display_name": u.Name}}}
+	case "chat.postMessage":
+		ts := fmt.Sprintf("1700000000.%06d", f.nextTS)
+		f.nextTS++
+		return map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": ts}
+	case "chat.update":
+		return map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": c.Form.Get("ts")}
+	case "chat.postEphemeral":
+		return map[string]any{"ok": true, "message_ts": "1700000000.999999"}
+	case "chat.getPermalink":
+		return map[string]any{"ok": true, "channel": c.Form.Get("channel"),
+			"permalink": "https://msp.example.slack.com/archives/" + c.Form.Get("channel") + "/p" + strings.ReplaceAll(c.Form.Get("message_ts"), ".", "")}
+	case "conversations.history", "conversations.replies":
+		var msgs []any
+		if m, found := f.messages[c.Form.Get("channel")+"/"+c.Form.Get("latest")]; found {
+			msgs = append(msgs, m)
+		}
+		return map[string]any{"ok": true, "messages": msgs, "has_more": false}
+	case "conversations.open":
+		return map[string]any{"ok": true, "channel": map[string]any{"id": "D" + strings.TrimPrefix(c.Form.Get("users"), "U")}}
+	case "views.open":
+		return map[string]any{"ok": true, "view": map[string]any{"id": "V1"}}
+	case "apps.connections.open":
+		return map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/ws"}
+	}
+	return ok
+}
+
+// serveSocket is Slack's Socket Mode end: it says hello, sends queued envelopes
+// and collects acks.
+func (f *fakeSlack) serveSocket(w http.ResponseWriter, r *http.Request) {
+	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+	conn, err := up.Upgrade(w, r, nil)
+	if err != nil {
+		f.t.Logf("fake socket: %s: %v", r.URL, err)
+		return
+	}
+	defer conn.Close()
+	_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","num_connections":1,"connection_info":{"app_id":"A1"}}`))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			_, msg, err := conn.ReadMessage()
+			if err != nil {
+				return
+			}
+			var ack map[string]any
+			if json.Unmarshal(msg, &ack) == nil {
+				f.acks <- ack
+			}
+		}
+	}()
+	for {
+		select {
+		case env := <-f.envelopes:
+			if err := conn.WriteMessage(websocket.TextMessage, env); err != nil {
+				return
+			}
+		case <-done:
+			return
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+// postedText is what a chat.postMessage / chat.update call showed, decoded
+// from Slack's escaping: the fallback text plus every block's text.
+func postedText(c apiCall) string {
+	var b strings.Builder
+	b.WriteString(c.Form.Get("text"))
+	if raw := c.Form.Get("blocks"); raw != "" {
+		b.WriteString("\n" + raw)
+	}
+	return unescaper.Replace(b.String())
+}
+
+// buttons returns action_id → value of the buttons in a posted message.
+func buttons(t *testing.T, c apiCall) map[string]string {
+	t.Helper()
+	var blocks []struct {
+		Type     string `json:"type"`
+		Elements []struct {
+			ActionID string `json:"action_id"`
+			Value    string `json:"value"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal([]byte(c.Form.Get("blocks")), &blocks); err != nil {
+		t.Fatalf("blocks of %s: %v", c.Method, err)
+	}
+	out := map[string]string{}
+	for _, bl := range blocks {
+		if bl.Type == "actions" {
+			for _, e := range bl.Elements {
+				out[e.ActionID] = e.Value
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,204 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/commands"
+	"github.com/mspbot/mspbot/storage"
+	"github.com/mspbot/mspbot/storage/storagetest"
+)
+
+const (
+	testTeam   = "T111" // the fixtures' workspace
+	testBot    = "W111" // the fixtures' authed user: the bot
+	testSecret = "test-signing-secret"
+)
+
+// env is a bot wired to a real fresh Postgres and a fake Slack, serving the
+// adapter's HTTP endpoints on loopback.
+type env struct {
+	t       *testing.T
+	store   *storage.Store
+	fake    *fakeSlack
+	adapter *Adapter
+	bot     *httptest.Server
+	clock   *bot.FakeClock
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	store := storagetest.New(t)
+	fake := newFakeSlack(t, testTeam, testBot)
+	clock := bot.NewFakeClock(time.Now().Truncate(time.Second))
+	log := slog.New(slog.DiscardHandler)
+	if os.Getenv("MSPBOT_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	d := commands.Deps{Store: store, Clock: clock, Log: log}
+	router := commands.NewRouter(d, nil)
+	a := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.apiURL(), Clock: clock, Log: log,
+		RetryBase: 20 * time.Millisecond}, router, commands.NewDirectory(store, nil), store)
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	a.Mount(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() { srv.Close(); a.Close() })
+	return &env{t: t, store: store, fake: fake, adapter: a, bot: srv, clock: clock}
+}
+
+// person adds a Slack user to the fake and gives them a role in the workspace
+// (an empty role leaves them to first contact).
+func (e *env) person(id, name, team string, role bot.Role, client string) {
+	e.t.Helper()
+	e.fake.addUser(id, name, team, "America/Denver")
+	if role == "" {
+		return
+	}
+	if _, err := commands.Assume(context.Background(), e.store, bot.PlatformSlack, testTeam,
+		bot.User{ID: id, Name: name}, role, client); err != nil {
+		e.t.Fatalf("assume %s: %v", name, err)
+	}
+}
+
+// send posts a body signed the way Slack signs, with the clock's time.
+func (e *env) send(path, contentType string, body []byte, header http.Header) *http.Response {
+	e.t.Helper()
+	ts := strconv.FormatInt(e.clock.Now().Unix(), 10)
+	req, err := http.NewRequest(http.MethodPost, e.bot.URL+path, strings.NewReader(string(body)))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", Sign([]byte(testSecret), ts, body))
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp
+}
+
+// slash types a slash command as user in channel and returns the HTTP status
+// and the ack's text (the ephemeral reply), decoded.
+func (e *env) slash(user, channel, line string) (int, string) {
+	e.t.Helper()
+	cmd, text, _ := strings.Cut(line, " ")
+	form := url.Values{
+		"token": {"verification_token"}, "team_id": {testTeam}, "team_domain": {"msp"},
+		"channel_id": {channel}, "channel_name": {"support"}, "user_id": {user}, "user_name": {user},
+		"command": {cmd}, "text": {text}, "response_url": {e.fake.responseURL(user)},
+		"trigger_id": {fmt.Sprintf("trig.%d.%s", time.Now().UnixNano(), user)},
+	}
+	resp := e.send("/slack/commands", "application/x-www-form-urlencoded", []byte(form.Encode()), nil)
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var ack struct {
+		ResponseType string          `json:"response_type"`
+		Text         string          `json:"text"`
+		Blocks       json.RawMessage `json:"blocks"`
+	}
+	if len(raw) > 0 && resp.StatusCode == http.StatusOK {
+		if err := json.Unmarshal(raw, &ack); err != nil {
+			e.t.Fatalf("ack is not JSON: %q", raw)
+		}
+		if ack.ResponseType != "ephemeral" {
+			e.t.Fatalf("slash ack response_type = %q; want ephemeral", ack.ResponseType)
+		}
+	}
+	return resp.StatusCode, unescaper.Replace(ack.Text + "\n" + string(ack.Blocks))
+}
+
+// event delivers an Events API envelope, optionally as retry n.
+func (e *env) event(body []byte, retry int) int {
+	e.t.Helper()
+	h := http.Header{}
+	if retry > 0 {
+		h.Set("X-Slack-Retry-Num", strconv.Itoa(retry))
+		h.Set("X-Slack-Retry-Reason", "http_timeout")
+	}
+	resp := e.send("/slack/events", "application/json", body, h)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// interact delivers an interactivity payload; it returns the status and ack body.
+func (e *env) interact(payload any) (int, string) {
+	e.t.Helper()
+	raw, err := json.Marshal(payload)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	form := url.Values{"payload": {string(raw)}}
+	resp := e.send("/slack/interactions", "application/x-www-form-urlencoded", []byte(form.Encode()), nil)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func (e *env) workspace() int64 {
+	e.t.Helper()
+	ws, err := e.store.EnsureWorkspace(context.Background(), bot.PlatformSlack, testTeam, testTeam)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ws
+}
+
+func (e *env) request(n int64) bot.Request {
+	e.t.Helper()
+	r, err := e.store.RequestByNumber(context.Background(), e.workspace(), n)
+	if err != nil {
+		e.t.Fatalf("request #%d: %v", n, err)
+	}
+	return r
+}
+
+func (e *env) requestCount() int {
+	e.t.Helper()
+	list, err := e.store.ListOpenRequests(context.Background(), e.workspace(), storage.RequestFilter{Limit: 200})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return len(list)
+}
+
+// fixture reads a JSON fixture into a generic map for tests to adapt.
+func fixture(t *testing.T, name string) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

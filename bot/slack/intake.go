@@ -1,0 +1,429 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/storage"
+)
+
+// Everything below runs the same whether a payload came over signed HTTP or
+// Socket Mode: the transports only parse, call these, and send the ack.
+
+// slash handles a slash command: /request … becomes Event{Command: "request"}.
+// Errors and lists go back to the caller alone, in the ack; anything public
+// (an opened request) is posted into the channel after the ack.
+func (a *Adapter) slash(ctx context.Context, c slack.SlashCommand) result {
+	o := origin{responseURL: c.ResponseURL}
+	u, err := a.user(ctx, c.TeamID, c.EnterpriseID, c.UserID)
+	if err != nil {
+		a.log.Error("slash command: cannot identify user", "user", c.UserID, "err", err)
+		return privateResult(a, o, []bot.Message{bot.ErrorReply(err)})
+	}
+	o.ev = bot.Event{
+		Platform:  bot.PlatformSlack,
+		Workspace: c.TeamID,
+		Channel:   c.ChannelID,
+		User:      u,
+		Command:   strings.ToLower(strings.TrimPrefix(strings.TrimSpace(c.Command), "/")),
+		Args:      strings.TrimSpace(plainText(c.Text)),
+	}
+	if c.TriggerID != "" {
+		o.ev.SourceID = "slash:" + c.TriggerID
+	}
+	private, public := split(a.router.Dispatch(ctx, o.ev))
+	r := privateResult(a, o, private)
+	if len(public) > 0 {
+		r.after = func(ctx context.Context) { a.postPublic(ctx, o, public) }
+	}
+	return r
+}
+
+func privateResult(a *Adapter, o origin, private []bot.Message) result {
+	if len(private) == 0 {
+		return result{}
+	}
+	return result{
+		ack:  webhookMessage(slack.ResponseTypeEphemeral, private),
+		late: func(ctx context.Context) { a.tellPrivately(ctx, o, private) },
+	}
+}
+
+// events handles an Events API envelope (the body of POST /slack/events, or a
+// Socket Mode events_api payload). Each event_id is claimed in Postgres first:
+// a retry or duplicate delivery is acknowledged and dropped. When handling fails
+// before anything was kept the claim is released and Slack is asked to retry.
+func (a *Adapter) events(ctx context.Context, raw []byte) result {
+	outer, cb, err := decodeEvents(raw)
+	if err != nil {
+		a.log.Warn("events: unreadable payload", "err", err)
+		return result{status: 400}
+	}
+	if cb == nil {
+		return result{}
+	}
+	team := outer.TeamID
+	if cb.EventID != "" {
+		claimed, err := a.store.ClaimEvent(ctx, bot.PlatformSlack, team, cb.EventID)
+		if err != nil {
+			a.log.Error("events: cannot claim", "event", cb.EventID, "err", err)
+			return result{status: 500}
+		}
+		if !claimed {
+			a.log.Info("events: duplicate delivery dropped", "event", cb.EventID)
+			return result{}
+		}
+	}
+	r, err := a.inner(ctx, outer)
+	if err != nil {
+		a.log.Error("events: handling failed; Slack will retry", "event", cb.EventID, "type", outer.InnerEvent.Type, "err", err)
+		if cb.EventID != "" {
+			if rerr := a.store.ReleaseEvent(ctx, bot.PlatformSlack, team, cb.EventID); rerr != nil {
+				a.log.Error("events: cannot release claim", "event", cb.EventID, "err", rerr)
+			}
+		}
+		return result{status: 500}
+	}
+	return r
+}
+
+// decodeEvents parses an Events API envelope. The callback is nil for
+// envelopes other than event_callback (app_rate_limited, …).
+func decodeEvents(raw []byte) (slackevents.EventsAPIEvent, *slackevents.EventsAPICallbackEvent, error) {
+	outer, err := slackevents.ParseEvent(raw, slackevents.OptionNoVerifyToken())
+	if err != nil {
+		return outer, nil, err
+	}
+	if outer.Type != slackevents.CallbackEvent {
+		return outer, nil, nil
+	}
+	cb, ok := outer.Data.(*slackevents.EventsAPICallbackEvent)
+	if !ok || cb == nil {
+		return outer, nil, errors.New("event_callback without its envelope")
+	}
+	return outer, cb, nil
+}
+
+func (a *Adapter) inner(ctx context.Context, outer slackevents.EventsAPIEvent) (result, error) {
+	switch ev := outer.InnerEvent.Data.(type) {
+	case *slackevents.AppMentionEvent:
+		return a.mention(ctx, outer, ev)
+	case *slackevents.MessageEvent:
+		return a.message(ctx, outer, ev)
+	case *slackevents.ReactionAddedEvent:
+		return a.reaction(ctx, outer, ev)
+	}
+	return result{}, nil
+}
+
+func (a *Adapter) fromBot(user, botID string) bool {
+	selfUser, selfBot := a.self()
+	return botID != "" || user == "" || (selfUser != "" && user == selfUser) || (selfBot != "" && botID == selfBot)
+}
+
+var leadingMention = regexp.MustCompile(`^\s*<@[A-Za-z0-9]+>[\s:,]*`)
+
+// withoutBotMention removes the bot's own mention from a message's text.
+func (a *Adapter) withoutBotMention(text string) string {
+	if self, _ := a.self(); self != "" {
+		text = strings.ReplaceAll(text, "<@"+self+">", "")
+	} else {
+		text = leadingMention.ReplaceAllString(text, "")
+	}
+	return strings.TrimSpace(text)
+}
+
+// mention: "@mspbot <text>" opens a request (in a request's thread, it is a
+// comment). "@mspbot /requests" runs that command instead.
+func (a *Adapter) mention(ctx context.Context, outer slackevents.EventsAPIEvent, ev *slackevents.AppMentionEvent) (result, error) {
+	if a.fromBot(ev.User, ev.BotID) || ev.Edited != nil {
+		return result{}, nil
+	}
+	text := a.withoutBotMention(plainText(ev.Text))
+	m := posted{team: outer.TeamID, enterprise: outer.EnterpriseID, channel: ev.Channel, ts: ev.TimeStamp,
+		thread: ev.ThreadTimeStamp, user: ev.User, text: text}
+	if m.isReply() {
+		if handled, err := a.comment(ctx, m); handled || err != nil {
+			return result{}, err
+		}
+	}
+	return a.open(ctx, m, true)
+}
+
+// message: a top-level message in an intake channel opens a request; a reply
+// in a request's thread, anywhere, is a comment on it.
+func (a *Adapter) message(ctx context.Context, outer slackevents.EventsAPIEvent, ev *slackevents.MessageEvent) (result, error) {
+	switch ev.SubType {
+	case "", "thread_broadcast", "file_share":
+	default:
+		return result{}, nil // edits, deletions, joins, bot posts
+	}
+	if a.fromBot(ev.User, ev.BotID) || ev.ChannelType == "im" {
+		return result{}, nil
+	}
+	if self, _ := a.self(); self != "" && strings.Contains(ev.Text, "<@"+self+">") {
+		return result{}, nil // app_mention handles it
+	}
+	m := posted{team: outer.TeamID, enterprise: outer.EnterpriseID, channel: ev.Channel, ts: ev.TimeStamp,
+		thread: ev.ThreadTimeStamp, user: ev.User, text: strings.TrimSpace(plainText(ev.Text))}
+	if m.isReply() {
+		_, err := a.comment(ctx, m)
+		return result{}, err
+	}
+	ws, err := a.dir.Workspace(ctx, bot.PlatformSlack, m.team)
+	if err != nil {
+		return result{}, err
+	}
+	ch, err := a.store.Channel(ctx, ws, m.channel)
+	if err != nil {
+		return result{}, err
+	}
+	if !ch.Intake || m.text == "" {
+		return result{}, nil
+	}
+	return a.open(ctx, m, false)
+}
+
+// posted is a message someone posted in a channel.
+type posted struct {
+	team, enterprise, channel, ts, thread, user, text string
+}
+
+func (m posted) isReply() bool { return m.thread != "" && m.thread != m.ts }
+
+// where is the thread the bot answers in: the message's own thread, or the
+// thread the message starts.
+func (m posted) where() string {
+	if m.thread != "" {
+		return m.thread
+	}
+	return m.ts
+}
+
+// open opens a request from a posted message, answering in its thread. With
+// commands true, text starting with "/" runs that command instead.
+func (a *Adapter) open(ctx context.Context, m posted, commands bool) (result, error) {
+	u, err := a.user(ctx, m.team, m.enterprise, m.user)
+	if err != nil {
+		return result{}, err
+	}
+	ev := bot.Event{Platform: bot.PlatformSlack, Workspace: m.team, Channel: m.channel, Thread: m.where(),
+		User: u, Command: "request", Args: m.text, SourceID: m.channel + ":" + m.ts}
+	if commands && strings.HasPrefix(m.text, "/") {
+		if cmd, args, err := bot.ParseLine(m.text); err == nil {
+			ev.Command, ev.Args = cmd, args
+		}
+	}
+	o := origin{ev: ev}
+	private, public := split(a.router.Dispatch(ctx, ev))
+	return result{after: func(ctx context.Context) {
+		a.postPublic(ctx, o, public)
+		a.tellPrivately(ctx, o, private)
+	}}, nil
+}
+
+// comment stores a reply in a request's thread. It reports false when the
+// thread is not a request's. A client may comment only on their client's requests.
+func (a *Adapter) comment(ctx context.Context, m posted) (bool, error) {
+	ws, err := a.dir.Workspace(ctx, bot.PlatformSlack, m.team)
+	if err != nil {
+		return false, err
+	}
+	req, err := a.store.RequestByThread(ctx, ws, m.channel, m.thread)
+	if bot.ErrorCode(err) == bot.ENotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if m.text == "" {
+		return true, nil
+	}
+	u, err := a.user(ctx, m.team, m.enterprise, m.user)
+	if err != nil {
+		return true, err
+	}
+	caller, err := a.dir.Identify(ctx, bot.Event{Platform: bot.PlatformSlack, Workspace: m.team, Channel: m.channel, User: u})
+	if err != nil {
+		if bot.ErrorCode(err) == bot.EInternal {
+			return true, err
+		}
+		a.log.Info("comment ignored", "user", m.user, "reason", bot.ErrorMessage(err))
+		return true, nil
+	}
+	if caller.Role == bot.RoleClient && (caller.ClientID == nil || req.ClientID == nil || *caller.ClientID != *req.ClientID) {
+		a.log.Info("comment ignored: client user on another client's request", "user", m.user, "request", req.Number)
+		return true, nil
+	}
+	if utf8.RuneCountInString(m.text) > bot.MaxTextLen {
+		m.text = string([]rune(m.text)[:bot.MaxTextLen])
+	}
+	_, created, err := a.store.AddComment(ctx, storage.Comment{RequestID: req.ID, AuthorID: caller.ID, Body: m.text,
+		SourcePlatform: bot.PlatformSlack, SourceID: m.channel + ":" + m.ts})
+	if err == nil && created {
+		a.log.Info("comment added", "request", req.Number, "user", m.user)
+	}
+	return true, err
+}
+
+// reaction: the ticket emoji on any message opens a request from that message,
+// opened by whoever reacted, linking back to it.
+func (a *Adapter) reaction(ctx context.Context, outer slackevents.EventsAPIEvent, ev *slackevents.ReactionAddedEvent) (result, error) {
+	name, _, _ := strings.Cut(ev.Reaction, "::") // skin tones
+	if name != a.cfg.TicketEmoji || ev.Item.Type != "message" || a.fromBot(ev.User, "") {
+		return result{}, nil
+	}
+	msg, err := a.fetchMessage(ctx, ev.Item.Channel, ev.Item.Timestamp)
+	if err != nil {
+		return result{}, err
+	}
+	if msg == nil || a.fromBot(msg.User, msg.BotID) {
+		return result{}, nil // gone, or one of the bot's own posts
+	}
+	text := strings.TrimSpace(plainText(msg.Text))
+	if text == "" {
+		return result{}, nil
+	}
+	var link string
+	_ = a.retry(ctx, "chat.getPermalink", func(ctx context.Context) error {
+		var err error
+		link, err = a.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: ev.Item.Channel, Ts: ev.Item.Timestamp})
+		return err
+	})
+	if link != "" {
+		suffix := "\n\nFrom " + link
+		if room := bot.MaxTextLen - utf8.RuneCountInString(suffix); utf8.RuneCountInString(text) > room {
+			text = string([]rune(text)[:room-1]) + "…"
+		}
+		text += suffix
+	}
+	m := posted{team: outer.TeamID, enterprise: outer.EnterpriseID, channel: ev.Item.Channel, ts: ev.Item.Timestamp,
+		thread: msg.ThreadTimestamp, user: ev.User, text: text}
+	return a.open(ctx, m, false)
+}
+
+// fetchMessage reads one message by channel and ts: from the channel's history,
+// or, for a reply inside a thread, from the thread. nil means it is not there.
+func (a *Adapter) fetchMessage(ctx context.Context, channel, ts string) (*slack.Message, error) {
+	var hist *slack.GetConversationHistoryResponse
+	err := a.retry(ctx, "conversations.history", func(ctx context.Context) error {
+		var err error
+		hist, err = a.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			ChannelID: channel, Latest: ts, Oldest: ts, Inclusive: true, Limit: 1})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("conversations.history: %w", err)
+	}
+	for i := range hist.Messages {
+		if hist.Messages[i].Timestamp == ts {
+			return &hist.Messages[i], nil
+		}
+	}
+	var replies []slack.Message
+	err = a.retry(ctx, "conversations.replies", func(ctx context.Context) error {
+		var err error
+		replies, _, _, err = a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: channel, Timestamp: ts, Latest: ts, Oldest: ts, Inclusive: true, Limit: 1})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("conversations.replies: %w", err)
+	}
+	for i := range replies {
+		if replies[i].Timestamp == ts {
+			return &replies[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// interaction handles an interactivity payload (the JSON inside the form's
+// payload field over HTTP, or a Socket Mode interactive payload).
+func (a *Adapter) interaction(ctx context.Context, raw []byte) result {
+	var cb slack.InteractionCallback
+	if err := json.Unmarshal(raw, &cb); err != nil {
+		a.log.Warn("interaction: unreadable payload", "err", err)
+		return result{status: 400}
+	}
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		return a.blockActions(ctx, cb)
+	case slack.InteractionTypeShortcut:
+		return a.openModal(cb, modalMeta{})
+	case slack.InteractionTypeMessageAction:
+		thread := cb.Message.ThreadTimestamp
+		if thread == "" {
+			thread = cb.MessageTs
+		}
+		return a.openModal(cb, modalMeta{Channel: cb.Channel.ID, Thread: thread, MessageTS: cb.MessageTs,
+			Text: plainText(cb.Message.Text)})
+	case slack.InteractionTypeViewSubmission:
+		return a.viewSubmission(ctx, cb)
+	}
+	return result{}
+}
+
+// blockActions runs a clicked button's command as the person who clicked, so a
+// click is checked against their role exactly as typing it would be. On success
+// the message the button sits on is updated in place with the command's reply;
+// refusals go to the clicker alone.
+func (a *Adapter) blockActions(ctx context.Context, cb slack.InteractionCallback) result {
+	if len(cb.ActionCallback.BlockActions) == 0 {
+		return result{}
+	}
+	act := cb.ActionCallback.BlockActions[0]
+	channel := firstNonEmpty(cb.Container.ChannelID, cb.Channel.ID)
+	o := origin{ev: bot.Event{Platform: bot.PlatformSlack, Workspace: cb.Team.ID, Channel: channel,
+		Thread: firstNonEmpty(cb.Container.ThreadTs, cb.Message.ThreadTimestamp)}}
+	u, err := a.user(ctx, cb.Team.ID, firstNonEmpty(cb.Team.EnterpriseID, cb.Enterprise.ID), cb.User.ID)
+	if err != nil {
+		o.ev.User = bot.User{ID: cb.User.ID}
+		return a.afterOnly(o, nil, []bot.Message{bot.ErrorReply(err)}, "", "")
+	}
+	o.ev.User = u
+	cmd, args, err := bot.ParseLine(act.Value)
+	if err != nil {
+		return a.afterOnly(o, nil, []bot.Message{bot.ErrorReply(bot.Errorf(bot.EInvalid, "that button does nothing here"))}, "", "")
+	}
+	o.ev.Command, o.ev.Args = cmd, args
+	private, public := split(a.router.Dispatch(ctx, o.ev))
+	updateTS := ""
+	if !cb.Container.IsEphemeral && firstNonEmpty(cb.Container.MessageTs, cb.Message.Timestamp) != "" {
+		updateTS = firstNonEmpty(cb.Container.MessageTs, cb.Message.Timestamp)
+	}
+	return a.afterOnly(o, public, private, channel, updateTS)
+}
+
+// afterOnly acknowledges at once; afterwards the first public message replaces
+// the message at (channel, updateTS) when given, the rest are posted, and the
+// private ones go to the caller.
+func (a *Adapter) afterOnly(o origin, public, private []bot.Message, channel, updateTS string) result {
+	return result{after: func(ctx context.Context) {
+		if updateTS != "" && len(public) > 0 {
+			if err := a.updateMessage(ctx, channel, updateTS, public[0]); err == nil {
+				public = public[1:]
+			}
+		}
+		a.postPublic(ctx, o, public)
+		a.tellPrivately(ctx, o, private)
+	}}
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

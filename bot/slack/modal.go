@@ -1,0 +1,208 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+// Callback ids, as manifest.yaml declares the shortcuts.
+const (
+	CallbackOpenRequest        = "open_request"              // global shortcut
+	CallbackOpenRequestMessage = "open_request_from_message" // message shortcut
+	viewOpenRequest            = "open_request_modal"
+)
+
+// modalMeta travels in the modal's private_metadata: where the request was
+// started from, so it is posted there.
+type modalMeta struct {
+	Channel   string `json:"c,omitempty"`
+	Thread    string `json:"t,omitempty"`
+	MessageTS string `json:"m,omitempty"`
+	Text      string `json:"-"` // prefills the description; not sent back
+}
+
+const (
+	maxTitle    = 150
+	maxMetadata = 3000
+)
+
+var priorities = []string{"P1", "P2", "P3", "P4"}
+
+// openModal opens the "Open request" modal for a shortcut. The trigger expires
+// in 3 s, so views.open is the first thing done after the ack.
+func (a *Adapter) openModal(cb slack.InteractionCallback, meta modalMeta) result {
+	view := requestModal(meta)
+	return result{after: func(ctx context.Context) {
+		err := a.retry(ctx, "views.open", func(ctx context.Context) error {
+			_, err := a.api.OpenViewContext(ctx, cb.TriggerID, view)
+			return err
+		})
+		if err != nil {
+			a.log.Error("modal not opened", "user", cb.User.ID, "err", err)
+		}
+	}}
+}
+
+func requestModal(meta modalMeta) slack.ModalViewRequest {
+	plain := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	}
+	title := slack.NewPlainTextInputBlockElement(plain("What is needed, in a line"), "title")
+	title.MaxLength = maxTitle
+	desc := slack.NewPlainTextInputBlockElement(plain("Details: who, what, since when"), "description")
+	desc.Multiline = true
+	desc.MaxLength = bot.MaxTextLen
+	if meta.Text != "" {
+		line, _, _ := strings.Cut(meta.Text, "\n")
+		title.InitialValue = clip(line, maxTitle)
+		desc.InitialValue = clip(meta.Text, bot.MaxTextLen-200)
+	}
+	client := slack.NewPlainTextInputBlockElement(plain("Client code, e.g. ACME"), "client")
+	client.MaxLength = 32
+	var opts []*slack.OptionBlockObject
+	for _, p := range priorities {
+		opts = append(opts, slack.NewOptionBlockObject(p, plain(p), nil))
+	}
+	prio := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Priority"), "priority", opts...)
+	prio.InitialOption = opts[2]
+
+	descBlock := slack.NewInputBlock("description", plain("Description"), nil, desc)
+	descBlock.Optional = true
+	clientBlock := slack.NewInputBlock("client", plain("Client"), plain("Leave empty for the channel's client, or none"), client)
+	clientBlock.Optional = true
+	md, _ := json.Marshal(meta)
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      viewOpenRequest,
+		Title:           plain("Open request"),
+		Submit:          plain("Open"),
+		Close:           plain("Cancel"),
+		PrivateMetadata: string(md),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			slack.NewInputBlock("title", plain("Title"), nil, title),
+			descBlock,
+			clientBlock,
+			slack.NewInputBlock("priority", plain("Priority"), nil, prio),
+		}},
+	}
+}
+
+var clientCode = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$`)
+
+// modalInput is what a person typed into the modal.
+type modalInput struct {
+	Title, Description, Client, Priority string
+}
+
+// readModal reads and validates a submitted modal. Problems come back per
+// block id, which is how Slack shows them beside the fields.
+func readModal(v slack.View) (modalInput, map[string]string) {
+	val := func(block string) slack.BlockAction {
+		if v.State == nil {
+			return slack.BlockAction{}
+		}
+		return v.State.Values[block][block]
+	}
+	in := modalInput{
+		Title:       strings.TrimSpace(val("title").Value),
+		Description: strings.TrimSpace(val("description").Value),
+		Client:      strings.TrimSpace(val("client").Value),
+		Priority:    val("priority").SelectedOption.Value,
+	}
+	problems := map[string]string{}
+	switch {
+	case in.Title == "":
+		problems["title"] = "Say in a line what is needed."
+	case utf8.RuneCountInString(in.Title) > maxTitle:
+		problems["title"] = "Keep the title under 150 characters; put the rest in the description."
+	}
+	if utf8.RuneCountInString(in.Title)+utf8.RuneCountInString(in.Description) > bot.MaxTextLen-300 {
+		problems["description"] = "That is too long for one request; keep it under 3,700 characters."
+	}
+	if in.Client != "" && !clientCode.MatchString(in.Client) {
+		problems["client"] = "A client code is letters, digits, dot, dash or underscore, like ACME."
+	}
+	if in.Priority == "" {
+		in.Priority = "P3"
+	}
+	if !contains(priorities, in.Priority) {
+		problems["priority"] = "Pick P1, P2, P3 or P4."
+	}
+	return in, problems
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// viewSubmission validates the modal and opens the request, posting it where
+// the shortcut was used (a global shortcut: the person's DM with the bot).
+// A refusal (an unknown client, say) is shown in the modal, which stays open.
+func (a *Adapter) viewSubmission(ctx context.Context, cb slack.InteractionCallback) result {
+	if cb.View.CallbackID != viewOpenRequest {
+		return result{}
+	}
+	in, problems := readModal(cb.View)
+	if len(problems) > 0 {
+		return result{ack: slack.NewErrorsViewSubmissionResponse(problems)}
+	}
+	var meta modalMeta
+	if len(cb.View.PrivateMetadata) <= maxMetadata {
+		_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta)
+	}
+	team := firstNonEmpty(cb.Team.ID, cb.View.TeamID, cb.User.TeamID)
+	u, err := a.user(ctx, team, firstNonEmpty(cb.Team.EnterpriseID, cb.Enterprise.ID), cb.User.ID)
+	if err != nil {
+		return result{ack: slack.NewErrorsViewSubmissionResponse(map[string]string{"title": bot.ErrorMessage(err)})}
+	}
+	channel, thread := meta.Channel, meta.Thread
+	if channel == "" {
+		if channel, err = a.directChannel(ctx, u.ID); err != nil {
+			return result{ack: slack.NewErrorsViewSubmissionResponse(map[string]string{"title": "Slack did not let me open a direct message with you; try again."})}
+		}
+	}
+	text := in.Title
+	if in.Description != "" {
+		text += "\n\n" + in.Description
+	}
+	if meta.MessageTS != "" && meta.Channel != "" {
+		var link string
+		_ = a.retry(ctx, "chat.getPermalink", func(ctx context.Context) error {
+			link, err = a.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: meta.Channel, Ts: meta.MessageTS})
+			return err
+		})
+		if link != "" {
+			text += "\n\nFrom " + link
+		}
+	}
+	args := "--priority " + in.Priority + " " + text
+	if in.Client != "" {
+		args = "--client " + in.Client + " " + args
+	}
+	ev := bot.Event{Platform: bot.PlatformSlack, Workspace: team, Channel: channel, Thread: thread, User: u,
+		Command: "request", Args: args, SourceID: "view:" + cb.View.ID}
+	msgs := a.router.Dispatch(ctx, ev)
+	for _, m := range msgs {
+		if m.IsError {
+			block := "title"
+			if strings.Contains(m.Text, "client") {
+				block = "client"
+			}
+			return result{ack: slack.NewErrorsViewSubmissionResponse(map[string]string{block: clip(m.Text, 1000)})}
+		}
+	}
+	private, public := split(msgs)
+	return a.afterOnly(origin{ev: ev}, public, private, "", "")
+}

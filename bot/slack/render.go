@@ -1,0 +1,166 @@
+package slack
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+// Block Kit limits we render within.
+const (
+	maxHeader      = 150
+	maxSectionText = 3000
+	maxFieldText   = 2000
+	maxButtonText  = 75
+	maxButtonValue = 2000
+	maxFallback    = 3000
+	maxBlocks      = 50
+)
+
+// render turns a bot.Message into Block Kit blocks and the plain fallback text
+// Slack shows in notifications. All text is neutralised: a message repeats what
+// people typed, and nothing anyone typed may ping a channel or a person.
+func render(m bot.Message) (blocks []slack.Block, fallback string) {
+	if m.Title != "" {
+		blocks = append(blocks, slack.NewHeaderBlock(
+			slack.NewTextBlockObject(slack.PlainTextType, clip(breakBroadcasts(m.Title), maxHeader), false, false)))
+	}
+	for _, chunk := range chunks(m.Text, maxSectionText-8) {
+		text := neutralise(chunk)
+		if strings.Contains(chunk, "\n") && looksTabular(chunk) {
+			text = "```" + text + "```"
+		}
+		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, true), nil, nil))
+	}
+	var fields []*slack.TextBlockObject
+	for _, f := range m.Fields {
+		v := fmt.Sprintf("*%s*\n%s", neutralise(f.Label), neutralise(f.Value))
+		fields = append(fields, slack.NewTextBlockObject(slack.MarkdownType, clip(v, maxFieldText), false, true))
+		if len(fields) == 10 { // a section holds at most 10 fields
+			blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil))
+			fields = nil
+		}
+	}
+	if len(fields) > 0 {
+		blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil))
+	}
+	var buttons []slack.BlockElement
+	for _, a := range m.Actions {
+		b := slack.NewButtonBlockElement(a.ID, clip(a.Command, maxButtonValue),
+			slack.NewTextBlockObject(slack.PlainTextType, clip(breakBroadcasts(a.Label), maxButtonText), false, false))
+		switch a.Style {
+		case "primary":
+			b.Style = slack.StylePrimary
+		case "danger":
+			b.Style = slack.StyleDanger
+		}
+		buttons = append(buttons, b)
+	}
+	if len(buttons) > 0 {
+		blockID := "actions"
+		if m.RequestNumber != 0 {
+			blockID = fmt.Sprintf("request:%d", m.RequestNumber)
+		}
+		blocks = append(blocks, slack.NewActionBlock(blockID, buttons...))
+	}
+	for _, at := range m.Attachments {
+		// File upload is not wired yet: say what there is rather than drop it silently.
+		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
+			neutralise(fmt.Sprintf("Attachment %s (%d bytes) is not shown in Slack yet.", at.Name, len(at.Data))), false, true)))
+	}
+	if len(blocks) > maxBlocks {
+		blocks = blocks[:maxBlocks]
+	}
+	fallback = m.Title
+	if m.Text != "" {
+		if fallback != "" {
+			fallback += "\n"
+		}
+		fallback += m.Text
+	}
+	return blocks, clip(neutralise(fallback), maxFallback)
+}
+
+// breakBroadcasts keeps plain_text (headers, button labels) from announcing:
+// Slack does not parse markup there, but a word joiner costs nothing.
+func breakBroadcasts(s string) string { return broadcast.ReplaceAllString(s, "@"+wordJoiner+"$1") }
+
+// looksTabular reports whether text is a column list (the /requests table)
+// that reads best in monospace.
+func looksTabular(s string) bool {
+	lines := strings.Split(s, "\n")
+	n := 0
+	for _, l := range lines {
+		if strings.Contains(l, "  ") {
+			n++
+		}
+	}
+	return n*2 > len(lines)
+}
+
+// chunks splits text at line ends into pieces of at most max bytes.
+func chunks(s string, max int) []string {
+	s = strings.TrimSpace(s)
+	var out []string
+	for len(s) > max {
+		cut := strings.LastIndex(s[:max], "\n")
+		if cut <= 0 {
+			cut = max
+			for cut > 0 && !utf8.RuneStart(s[cut]) {
+				cut--
+			}
+		}
+		out = append(out, s[:cut])
+		s = strings.TrimLeft(s[cut:], "\n")
+	}
+	if s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// clip shortens s to at most max bytes on a rune boundary, marking the cut.
+func clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	// Never leave half an escape such as "&am" behind.
+	if i := strings.LastIndexByte(s[:cut], '&'); i >= 0 && !strings.Contains(s[i:cut], ";") {
+		cut = i
+	}
+	return s[:cut] + "…"
+}
+
+// msgOptions are the chat.postMessage / chat.update options for a message.
+func msgOptions(m bot.Message) []slack.MsgOption {
+	blocks, fallback := render(m)
+	return []slack.MsgOption{slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)}
+}
+
+// combine merges several messages into one (Slack's ack carries one message).
+func combine(msgs []bot.Message) ([]slack.Block, string) {
+	var (
+		blocks []slack.Block
+		texts  []string
+	)
+	for i, m := range msgs {
+		b, t := render(m)
+		if i > 0 && len(b) > 0 {
+			blocks = append(blocks, slack.NewDividerBlock())
+		}
+		blocks = append(blocks, b...)
+		texts = append(texts, t)
+	}
+	if len(blocks) > maxBlocks {
+		blocks = blocks[:maxBlocks]
+	}
+	return blocks, clip(strings.Join(texts, "\n"), maxFallback)
+}

@@ -1,0 +1,42 @@
+package slack
+
+import (
+	"context"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+// Send implements bot.Sender for posts the bot starts (weekly updates, nudges,
+// digests): into a channel (and thread), or, with only UserID set, into that
+// person's direct messages. Ephemeral messages need a person: they go to UserID
+// in the channel. It returns the ts of the last message posted.
+func (a *Adapter) Send(ctx context.Context, to bot.Destination, msgs ...bot.Message) (string, error) {
+	channel := to.Channel
+	if channel == "" {
+		if to.UserID == "" {
+			return "", bot.Errorf(bot.EInvalid, "a Slack destination needs a channel or a user")
+		}
+		dm, err := a.directChannel(ctx, to.UserID)
+		if err != nil {
+			return "", err
+		}
+		channel = dm
+	}
+	var last string
+	for _, m := range msgs {
+		if m.Ephemeral && to.UserID != "" && to.Channel != "" {
+			if err := a.postEphemeral(ctx, channel, to.Thread, to.UserID, []bot.Message{m}); err != nil {
+				return last, err
+			}
+			continue
+		}
+		ts, err := a.postMessage(ctx, channel, firstNonEmpty(m.Thread, to.Thread), m)
+		if err != nil {
+			return last, err
+		}
+		last = ts
+	}
+	return last, nil
+}
+
+var _ bot.Sender = (*Adapter)(nil)

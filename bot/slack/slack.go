@@ -1,0 +1,244 @@
+// Package slack is mspbot's Slack adapter (slack-go): signed HTTP and Socket
+// Mode intake of slash commands, events and interactions, Block Kit rendering,
+// modals, Slack Connect external users, and a bot.Sender for posts the bot
+// starts. Commands never see a Slack type: everything becomes a bot.Event and
+// every reply is a bot.Message rendered here.
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/storage"
+)
+
+// Dispatcher runs commands (a *bot.Router).
+type Dispatcher interface {
+	Dispatch(ctx context.Context, ev bot.Event) []bot.Message
+}
+
+// Directory identifies people and workspaces (a *commands.Directory).
+type Directory interface {
+	Identify(ctx context.Context, ev bot.Event) (bot.Caller, error)
+	Workspace(ctx context.Context, platform bot.Platform, externalID string) (int64, error)
+}
+
+// Store is what the adapter keeps in Postgres itself; *storage.Store implements it.
+type Store interface {
+	Channel(ctx context.Context, workspaceID int64, channelID string) (storage.ChannelSettings, error)
+	RequestByNumber(ctx context.Context, workspaceID, number int64) (bot.Request, error)
+	RequestByThread(ctx context.Context, workspaceID int64, channel, thread string) (bot.Request, error)
+	SetRequestThread(ctx context.Context, requestID int64, channel, thread string) error
+	AddComment(ctx context.Context, c storage.Comment) (storage.Comment, bool, error)
+	ClaimEvent(ctx context.Context, platform bot.Platform, workspace, eventID string) (bool, error)
+	ReleaseEvent(ctx context.Context, platform bot.Platform, workspace, eventID string) error
+}
+
+// Config is the adapter's settings; cmd/mspbot fills it from the environment.
+type Config struct {
+	BotToken      string // xoxb-…
+	AppToken      string // xapp-…: Socket Mode
+	SigningSecret string // HTTP mode
+	APIURL        string // Web API base; empty means Slack's
+	TicketEmoji   string // reaction that opens a request; default "ticket"
+
+	Clock      bot.Clock
+	Log        *slog.Logger
+	HTTPClient *http.Client
+
+	// AckBudget is how long intake work may take before Slack is acknowledged
+	// anyway (Slack waits 3 s); what finishes later is delivered afterwards.
+	AckBudget time.Duration
+	// RetryBase is the first backoff for a failed post; it doubles each attempt.
+	RetryBase time.Duration
+	// PostAttempts is how many times a post is tried before it is given up.
+	PostAttempts int
+}
+
+// Adapter is one Slack app installation.
+type Adapter struct {
+	cfg    Config
+	api    *slack.Client
+	router Dispatcher
+	dir    Directory
+	store  Store
+	log    *slog.Logger
+	verify Verifier
+
+	users *userCache
+
+	mu        sync.Mutex
+	botUserID string
+	botID     string
+
+	bg     sync.WaitGroup
+	bgCtx  context.Context
+	cancel context.CancelFunc
+}
+
+// New builds the adapter. Call Start before serving.
+func New(cfg Config, router Dispatcher, dir Directory, store Store) *Adapter {
+	if cfg.Clock == nil {
+		cfg.Clock = bot.SystemClock{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	if cfg.TicketEmoji == "" {
+		cfg.TicketEmoji = "ticket"
+	}
+	cfg.TicketEmoji = strings.Trim(cfg.TicketEmoji, ": ")
+	if cfg.AckBudget <= 0 {
+		cfg.AckBudget = 2500 * time.Millisecond
+	}
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = time.Second
+	}
+	if cfg.PostAttempts <= 0 {
+		cfg.PostAttempts = 8
+	}
+	opts := []slack.Option{slack.OptionHTTPClient(cfg.HTTPClient)}
+	if cfg.APIURL != "" {
+		u := cfg.APIURL
+		if !strings.HasSuffix(u, "/") {
+			u += "/"
+		}
+		opts = append(opts, slack.OptionAPIURL(u))
+	}
+	if cfg.AppToken != "" {
+		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a := &Adapter{
+		cfg: cfg, api: slack.New(cfg.BotToken, opts...), router: router, dir: dir, store: store,
+		log: cfg.Log.With("platform", "slack"), verify: Verifier{Secret: []byte(cfg.SigningSecret), Clock: cfg.Clock},
+		users: newUserCache(cfg.Clock), bgCtx: ctx, cancel: cancel,
+	}
+	return a
+}
+
+// Start asks Slack who the bot is (auth.test), so the bot ignores its own
+// messages and recognises mentions of itself.
+func (a *Adapter) Start(ctx context.Context) error {
+	res, err := a.api.AuthTestContext(ctx)
+	if err != nil {
+		return fmt.Errorf("slack auth.test (check SLACK_BOT_TOKEN): %w", err)
+	}
+	a.mu.Lock()
+	a.botUserID, a.botID = res.UserID, res.BotID
+	a.mu.Unlock()
+	a.log.Info("slack connected", "team", res.TeamID, "bot_user", res.UserID)
+	return nil
+}
+
+// Close lets deliveries in flight finish for up to 10 seconds, then cancels
+// the rest (their retries stop; see deliver.go) and waits for them.
+func (a *Adapter) Close() {
+	done := make(chan struct{})
+	go func() { a.bg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		a.log.Warn("slack deliveries still pending at shutdown are abandoned")
+	}
+	a.cancel()
+	<-done
+}
+
+// Wait blocks until every delivery started so far has finished (tests).
+func (a *Adapter) Wait() { a.bg.Wait() }
+
+func (a *Adapter) self() (userID, botID string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.botUserID, a.botID
+}
+
+// background runs slow work after the ack, outliving the request that started it.
+func (a *Adapter) background(name string, fn func(ctx context.Context)) {
+	a.bg.Add(1)
+	go func() {
+		defer a.bg.Done()
+		defer func() {
+			if r := recover(); r != nil {
+				a.log.Error("background work panicked", "work", name, "panic", r)
+			}
+		}()
+		fn(a.bgCtx)
+	}()
+}
+
+// result is what handling one inbound payload produced.
+type result struct {
+	// ack is the body of the acknowledgement (a slash command's ephemeral
+	// reply, a modal's validation errors); nil acknowledges with nothing.
+	ack any
+	// late delivers ack's content another way when the ack went out before
+	// the work finished (response_url or chat.postEphemeral).
+	late func(ctx context.Context)
+	// after is the slow work done once Slack has its ack: posting, updating.
+	after func(ctx context.Context)
+	// status, when not 0, is the HTTP status to answer with (500 asks Slack to retry).
+	status int
+}
+
+// within runs handle with the ack budget. When it finishes in time its result
+// is returned; otherwise an empty result is returned at once and the work's
+// replies are delivered late, in the background, when it ends.
+func (a *Adapter) within(handle func(ctx context.Context) result) result {
+	done := make(chan result, 1)
+	a.bg.Add(1)
+	go func() {
+		defer a.bg.Done()
+		done <- a.safely(handle)
+	}()
+	timer := time.NewTimer(a.cfg.AckBudget)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r
+	case <-timer.C:
+		a.log.Warn("intake slower than the ack budget; acknowledging first", "budget", a.cfg.AckBudget)
+		a.background("late reply", func(ctx context.Context) {
+			r := <-done
+			if r.late != nil {
+				r.late(ctx)
+			}
+			if r.after != nil {
+				r.after(ctx)
+			}
+		})
+		return result{}
+	}
+}
+
+func (a *Adapter) safely(handle func(ctx context.Context) result) (r result) {
+	defer func() {
+		if p := recover(); p != nil {
+			a.log.Error("slack handler panicked", "panic", p)
+			r = result{}
+		}
+	}()
+	return handle(a.bgCtx)
+}
+
+// runAfter starts a result's slow work once the ack is on its way.
+func (a *Adapter) runAfter(r result) {
+	if r.after != nil {
+		a.background("after ack", r.after)
+	}
+}
+
+var errGaveUp = errors.New("slack: gave up")

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/bot/slack"
+	"github.com/mspbot/mspbot/commands"
+	"github.com/mspbot/mspbot/storage"
+	"github.com/mspbot/mspbot/web"
+)
+
+// startSlack starts the Slack adapter when SLACK_BOT_TOKEN is set: HTTP mode
+// (POST /slack/* on the web server) when SLACK_SIGNING_SECRET is set, Socket
+// Mode when SLACK_APP_TOKEN is set, both when both are. It must run before the
+// web server starts. The returned function stops it.
+func startSlack(ctx context.Context, cfg Config, store *storage.Store, router *bot.Router, srv *web.Server, log *slog.Logger) (func(), error) {
+	sc := cfg.Slack
+	if sc.BotToken == "" {
+		return func() {}, nil
+	}
+	if sc.SigningSecret == "" && sc.AppToken == "" {
+		return nil, errors.New("SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is")
+	}
+	a := slack.New(slack.Config{
+		BotToken: sc.BotToken, AppToken: sc.AppToken, SigningSecret: sc.SigningSecret, APIURL: sc.APIURL,
+		TicketEmoji: sc.TicketEmoji, Clock: bot.SystemClock{}, Log: log,
+	}, router, commands.NewDirectory(store, cfg.Admins), store)
+	if err := a.Start(ctx); err != nil {
+		return nil, err
+	}
+	if sc.SigningSecret != "" {
+		a.Mount(srv)
+		log.Info("slack HTTP mode: POST /slack/commands, /slack/events, /slack/interactions")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pruneEvents(ctx, store, log)
+	}()
+	if sc.AppToken != "" {
+		go func() {
+			log.Info("slack Socket Mode: connecting")
+			if err := a.RunSocketMode(ctx); err != nil && ctx.Err() == nil {
+				log.Error("slack Socket Mode stopped", "err", err)
+			}
+		}()
+	}
+	return func() { cancel(); <-done; a.Close() }, nil
+}
+
+// pruneEvents forgets delivery claims older than a day, hourly; Slack stops
+// retrying after minutes.
+func pruneEvents(ctx context.Context, store *storage.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := store.PruneEvents(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+				log.Warn("prune platform events", "err", err)
+			} else if n > 0 {
+				log.Debug("pruned platform events", "count", n)
+			}
+		}
+	}
+}
