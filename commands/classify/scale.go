@@ -1,0 +1,532 @@
+package classify
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// nounKind says what a counted noun counts. People and devices are the MAC
+// boundary (one laptop is support, fifty is a project); sites make anything
+// a project once there are several; infrastructure counts ("3 hosts") add to
+// the weight of changing it.
+type nounKind uint8
+
+const (
+	nkNone nounKind = iota
+	nkPerson
+	nkDevice
+	nkInfra
+	nkSite
+	nkArea  // floor: a floor of desks is many devices
+	nkGroup // team, department: a handful to a few dozen people
+)
+
+func addNouns(kind nounKind, words string, m map[string]nounKind) {
+	for _, w := range strings.Split(words, "|") {
+		m[stem(w)] = kind
+	}
+}
+
+// nouns maps stems of countable nouns to their kind.
+var nouns = func() map[string]nounKind {
+	m := map[string]nounKind{}
+	addNouns(nkPerson, "user|users|staff|people|person|persons|employee|employees|starter|starters|hire|hires|joiner|joiners|member|members|colleague|colleagues|graduate|graduates|intern|interns|rep|reps|contractor|contractors|student|students|teacher|teachers|agent|agents|seat|seats|mailbox|mailboxes|licence|licences|license|licenses|worker|workers|engineer|engineers|nurse|nurses|doctor|doctors|clinician|clinicians|lawyer|lawyers|accountant|accountants|guy|guys|folks|heads|headcount|recruit|recruits|volunteer|volunteers|driver|drivers|technician|technicians|manager|managers|partner|partners|associate|associates|consultant|consultants|bookkeeper|assistant|assistants|receptionist|sales rep|salesperson|individual|individuals|mailboxs", m)
+	addNouns(nkDevice, "pc|pcs|laptop|laptops|desktop|desktops|computer|computers|workstation|workstations|machine|machines|device|devices|endpoint|endpoints|monitor|monitors|screen|screens|display|displays|keyboard|keyboards|mouse|mice|printer|printers|copier|copiers|scanner|scanners|phone|phones|handset|handsets|headset|headsets|mobile|mobiles|tablet|tablets|ipad|ipads|iphone|iphones|dock|docks|webcam|webcams|camera|cameras|desk|desks|tv|tvs|projector|projectors|macbook|macbooks|chromebook|chromebooks|thin client|terminal|terminals|till|tills|kiosk|kiosks|room|rooms|meeting room|boardroom|mfd|mfds", m)
+	addNouns(nkInfra, "server|servers|host|hosts|switch|switches|router|routers|firewall|firewalls|ap|aps|access point|vm|vms|nas|rack|racks|node|nodes|database|databases|circuit|circuits|asa|fortigate|fortigates|sonicwall|meraki|appliance|appliances|vpn|vpns|cluster|clusters|nvr|nvrs|dvr", m)
+	addNouns(nkSite, "site|sites|office|offices|branch|branches|location|locations|clinic|clinics|store|stores|shop|shops|building|buildings|warehouse|warehouses|practice|practices|school|schools|depot|depots|plant|plants|factory|factories|restaurant|restaurants|hotel|hotels|studio|studios|campus|campuses|premises|hospital|hospitals|venue|venues|center|centre|centers|centres", m)
+	addNouns(nkArea, "floor|floors|wing|wings|level|levels", m)
+	addNouns(nkGroup, "team|department|departments|dept|depts|division|divisions", m)
+	return m
+}()
+
+// numberWords are the spelled-out counts people type ("fifty laptops").
+var numberWords = map[string]int{
+	"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+	"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+	"fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+	"nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+	"sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+	"hundred": 100, "thousand": 1000, "dozen": 12,
+	// Vague amounts, read as their usual size.
+	"couple": 2, "both": 2, "few": 3, "several": 4, "multiple": 4, "handful": 4,
+	"dozens": 24, "hundreds": 200, "thousands": 2000, "lots": 10, "loads": 10, "many": 10, "numerous": 10,
+}
+
+// notCountPrev: a number right after these is a code, version or place,
+// not a count ("error 6123", "Windows 11", "room 12", "host 2").
+var notCountPrev = stemSet("error|errors|code|codes|port|ports|room|line|version|v|ver|windows|win|server|office|exchange|sql|iphone|ios|android|ext|extension|build|id|ticket|step|option|level|page|floor|rev|model|series|no|number|num|host|node|vlan|pc|unit|suite|event|kb|hp|dell|lenovo|gen|generation|firmware|patch|issue|inc|req|case|sprint|phase|week|day|year|month|q|at|by|since|until|from|before|after|the|top|pro|max|plus|ultra|mini|air|galaxy|pixel|surface|m|x|desk|ext|cubicle|bay|aisle|row|zone|gate|dock")
+
+// notCountNext: a number before these is a time, size or ordinal.
+var notCountNext = stemSet("am|pm|hour|hours|hr|hrs|minute|minutes|min|mins|second|seconds|sec|secs|day|days|week|weeks|weekend|weekends|month|months|year|years|time|times|gb|tb|mb|kb|ghz|mhz|mbps|gbps|percent|pct|k|st|nd|rd|th|inch|inches|ft|feet|meter|meters|metres|mile|miles|pages|page|attempts|attempt|tries|try|emails|messages|files|records|rows|items|calls|tickets|dollars|pounds|euros|gbp|usd|eur|am|o|clock|per|of|x")
+
+// skippable words may sit between a number and its noun ("3 aging Hyper-V
+// hosts", "40 new laptops"), but prepositions and verbs end the search.
+var countStop = stemSet("for|to|in|on|at|from|by|per|with|than|or|is|are|was|were|has|have|had|be|been|will|would|can|need|needs|want|wants|get|got|into|onto|via|over|under|after|before|since|until|each|every|and")
+
+func wordSet(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Split(words, "|") {
+		m[w] = true
+	}
+	return m
+}
+
+func stemSet(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Split(words, "|") {
+		m[stem(w)] = true
+	}
+	return m
+}
+
+// singleDet introduce one thing: "a second monitor", "one PC", "another laptop".
+// They are compared as words: Porter stems "one" to "on".
+var singleDet = wordSet("a|an|one|single|another|second|spare|extra|replacement|1")
+
+// ownerDet make a device personal: "my laptop", "his phone".
+var ownerDet = wordSet("my|his|her|their|mine")
+
+// groupWhole turn a place or group into "everyone in it".
+var groupWhole = stemSet("organisation|organization|board|estate|company|business|office|building|team|floor|org|organisation|organization|department|dept|site|estate|network|fleet|practice|school|firm|staff|workforce|group|domain|tenant|environment|infrastructure|practice|clinic|branch|warehouse|campus|hospital|floors|sites|offices|branches|company's")
+
+// manyPhrases say "everyone" without a number.
+var manyPhrases = [][]string{
+	stems("company wide"), stems("companywide"), stems("organisation wide"), stems("organization wide"),
+	stems("org wide"), stems("business wide"), stems("firm wide"), stems("estate wide"), stems("group wide"),
+	stems("site wide"), stems("enterprise wide"), stems("across the board"), stems("everyone"), stems("everybody"),
+	stems("all staff"), stems("all users"), stems("all employees"), stems("all our staff"), stems("all our users"),
+	stems("all of them"), stems("all of us"), stems("all machines"), stems("all devices"),
+}
+
+func stems(s string) []string {
+	var out []string
+	for _, t := range tokenize(s) {
+		out = append(out, t.stem)
+	}
+	return out
+}
+
+// scale is what the request says about how much is involved.
+type scale struct {
+	people, devices, infra, sites int    // largest count seen of each kind
+	many                          bool   // everyone / all X / company-wide
+	manySites                     bool   // all branches, across the sites
+	group                         bool   // a team or department
+	single                        bool   // one person or one device
+	singleLabel                   string // where single was seen: "Tom's PC"
+	date                          bool   // a calendar date or ordinal day
+	money                         bool   // a money figure: "10k", "$20,000"
+	reasons                       []note // what was seen, for Reasons
+}
+
+// note is a reason with the weight it carries, so reasons can be ranked.
+type note struct {
+	label string
+	w     float64
+	kind  Kind
+}
+
+// span is the text of tokens i..j as typed, for a reason. Long spans (a
+// gap pattern across a long sentence) are cut on a rune boundary.
+func span(text string, toks []token, i, j int) string {
+	const maxLabel = 48
+	s := text[toks[i].start:toks[j].end]
+	if len(s) > maxLabel {
+		cut := maxLabel
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
+
+// countAt reads a count starting at token i: digits or number words
+// ("twenty five", "a hundred", "half a dozen"). It returns the value and the
+// index just past the number, or -1.
+func countAt(toks []token, i int) (int, int) {
+	if toks[i].num >= 0 {
+		return toks[i].num, i + 1
+	}
+	val, cur, j := 0, 0, i
+	seen := false
+	for j < len(toks) {
+		w := toks[j].word
+		v, ok := numberWords[w]
+		if !ok {
+			if seen && w == "and" && j+1 < len(toks) {
+				if _, ok := numberWords[toks[j+1].word]; ok {
+					j++
+					continue
+				}
+			}
+			if !seen && (w == "a" || w == "half") && j+1 < len(toks) {
+				// "a hundred", "a dozen", "a couple of", "half a dozen"
+				nw := toks[j+1].word
+				if w == "half" && nw == "a" && j+2 < len(toks) && toks[j+2].word == "dozen" {
+					return 6, j + 3
+				}
+				if nw == "hundred" || nw == "dozen" || nw == "couple" || nw == "few" || nw == "thousand" || nw == "handful" {
+					j++
+					continue
+				}
+			}
+			break
+		}
+		seen = true
+		switch w {
+		case "hundred":
+			cur = max(cur, 1) * 100
+		case "thousand":
+			val += max(cur, 1) * 1000
+			cur = 0
+		case "dozen":
+			cur = max(cur, 1) * 12
+		default:
+			cur += v
+		}
+		j++
+	}
+	if !seen {
+		return -1, i
+	}
+	// "couple of", "lots of", "dozens of": skip the "of".
+	if j < len(toks) && toks[j].word == "of" {
+		j++
+	}
+	return val + cur, j
+}
+
+// nounAfter finds the counted noun after position j, allowing up to three
+// adjectives in between ("3 aging Hyper-V hosts"). Two-word nouns such as
+// "access point" are caught by their last word or first word.
+func nounAfter(toks []token, j int) (int, nounKind) {
+	for k := j; k < len(toks) && k <= j+3; k++ {
+		if kind, ok := nouns[toks[k].stem]; ok {
+			return k, kind
+		}
+		if countStop[toks[k].stem] || toks[k].num >= 0 {
+			return -1, nkNone
+		}
+	}
+	return -1, nkNone
+}
+
+func (s *scale) add(kind nounKind, n int) {
+	switch kind {
+	case nkPerson:
+		s.people = max(s.people, n)
+	case nkDevice:
+		s.devices = max(s.devices, n)
+	case nkInfra:
+		s.infra = max(s.infra, n)
+	case nkSite:
+		s.sites = max(s.sites, n)
+	case nkArea:
+		// Several floors is a building's worth of desks.
+		if n >= 2 {
+			s.devices = max(s.devices, 20*n)
+		}
+	case nkGroup:
+		if n >= 2 {
+			s.people = max(s.people, 8*n)
+		}
+	}
+}
+
+func hasPrefixAt(toks []token, i int, pat []string) bool {
+	if i+len(pat) > len(toks) {
+		return false
+	}
+	for k, p := range pat {
+		if toks[i+k].stem != p {
+			return false
+		}
+	}
+	return true
+}
+
+// measureScale reads counts, quantifiers and single-item markers.
+func measureScale(text string, toks []token) scale {
+	var s scale
+	seenLabel := map[string]bool{}
+	addNote := func(label string, w float64) {
+		if !seenLabel[label] {
+			seenLabel[label] = true
+			s.reasons = append(s.reasons, note{label: label, w: w, kind: KindProject})
+		}
+	}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		// Phrases meaning "everyone".
+		for _, p := range manyPhrases {
+			if hasPrefixAt(toks, i, p) {
+				s.many = true
+				addNote(span(text, toks, i, i+len(p)-1), 2.5)
+			}
+		}
+		switch t.stem {
+		case "across", "throughout":
+			// across the company, throughout the building
+			if k := i + 1; k < len(toks) {
+				if toks[k].stem == "the" || toks[k].stem == "our" || toks[k].stem == "all" {
+					k++
+				}
+				if k < len(toks) && groupWhole[toks[k].stem] {
+					s.many = true
+					if nouns[toks[k].stem] == nkSite && toks[k].word != toks[k].stem {
+						s.manySites = true
+					}
+					addNote(span(text, toks, i, k), 2.5)
+					break
+				}
+			}
+			fallthrough
+		case "all", "everi", "each":
+			// all laptops, every PC, each office, across the sites, all the
+			// remaining Windows 10 PCs
+			reach := 5
+			if t.stem == "each" {
+				reach = 2 // "each office", not "each time I open the laptop"
+			}
+			for k := i + 1; k < len(toks) && k <= i+reach; k++ {
+				if kind, ok := nouns[toks[k].stem]; ok {
+					if kind == nkSite || kind == nkArea {
+						s.manySites = s.manySites || kind == nkSite && (toks[k].word != toks[k].stem || t.stem != "across")
+						if kind == nkSite && t.stem == "across" && toks[k].word == toks[k].stem {
+							// "across the office": one office, everyone in it.
+							s.many = true
+						}
+					} else {
+						s.many = true
+					}
+					addNote(span(text, toks, i, k), 2.5)
+					break
+				}
+				if countStop[toks[k].stem] && toks[k].stem != "everi" {
+					break
+				}
+			}
+		case "whole", "entir":
+			for k := i + 1; k < len(toks) && k <= i+2; k++ {
+				if groupWhole[toks[k].stem] {
+					s.many = true
+					addNote(span(text, toks, i, k), 2.5)
+					break
+				}
+			}
+		case "floor":
+			// "a floor of monitors"
+			if i+1 < len(toks) && toks[i+1].word == "of" {
+				s.many = true
+				s.devices = max(s.devices, 20)
+				end := i + 1
+				if i+2 < len(toks) {
+					end = i + 2
+				}
+				start := i
+				if i > 0 && (toks[i-1].word == "a" || toks[i-1].word == "whole") {
+					start = i - 1
+				}
+				addNote(span(text, toks, start, end), 2.5)
+			}
+		case "fleet":
+			s.many = true
+			addNote(span(text, toks, i, i), 2)
+		}
+
+		// Plural sites without a number: "our offices", "the branches".
+		if kind, ok := nouns[t.stem]; ok && kind == nkSite && t.word != t.stem && strings.HasSuffix(t.word, "s") &&
+			t.word != "premises" && t.word != "campus" && i > 0 && pluralSiteLead[toks[i-1].word] {
+			s.sites = max(s.sites, 2)
+			addNote(span(text, toks, i, i), 1)
+		}
+		// Plural devices or infrastructure with no number: "replace our
+		// copiers", "the switches". A few at least.
+		if kind, ok := nouns[t.stem]; ok && (kind == nkDevice || kind == nkInfra) && t.word != t.stem &&
+			strings.HasSuffix(t.word, "s") && i > 0 && (toks[i-1].word == "our" || toks[i-1].word == "the" || toks[i-1].word == "all") {
+			if kind == nkDevice {
+				s.devices = max(s.devices, 2)
+			} else {
+				s.infra = max(s.infra, 2)
+			}
+		}
+		// Teams and departments (not Microsoft Teams: singular only).
+		if kind, ok := nouns[t.stem]; ok && kind == nkGroup && (t.word == "team" || strings.HasPrefix(t.word, "dep") || strings.HasPrefix(t.word, "div")) {
+			if i == 0 || toks[i-1].stem != "microsoft" {
+				s.group = true
+			}
+		}
+
+		// "a class of 18", "team of 12", "company of 40": a group's size.
+		if collective[t.stem] && i+2 < len(toks) && toks[i+1].word == "of" && toks[i+2].num >= 2 &&
+			(i+3 >= len(toks) || !notCountNext[toks[i+3].stem]) {
+			s.people = max(s.people, toks[i+2].num)
+			addNote(span(text, toks, i, i+2), 2)
+		}
+
+		// "about 25", "~40" with the noun left out: still a count of
+		// whatever the request is about.
+		if t.num >= 2 && i > 0 && approxWords[toks[i-1].word] && (i+1 >= len(toks) || nouns[toks[i+1].stem] == nkNone && !notCountNext[toks[i+1].stem]) {
+			if k, _ := nounAfter(toks, i+1); k < 0 {
+				s.devices = max(s.devices, t.num)
+				addNote(span(text, toks, i-1, i), 1)
+			}
+		}
+		// "add Carol to", "give Jake": one named person.
+		if t.upper && i > 0 && nameVerbs[toks[i-1].stem] && !brandWords[t.word] && t.num < 0 && len(t.word) > 1 {
+			s.setSingle(text, toks, i-1, i)
+		}
+
+		// Counts.
+		if n, j := countAt(toks, i); n >= 0 {
+			// "room 12" is a place, but "loading dock, 8 cameras" is a count:
+			// only a word right before the number, with nothing between, blocks it.
+			if t.num >= 0 && i > 0 && notCountPrev[toks[i-1].stem] && toks[i-1].stem != "the" &&
+				strings.TrimSpace(text[toks[i-1].end:t.start]) == "" {
+				continue
+			}
+			if j < len(toks) && notCountNext[toks[j].stem] && toks[j].word != "of" {
+				continue
+			}
+			if t.num >= 0 && i > 0 && text[toks[i-1].end:t.start] == "." {
+				continue // 3.5, version numbers
+			}
+			k, kind := nounAfter(toks, j)
+			if k < 0 {
+				// "both sites" has its noun; a bare "both" or "two of them" does not count.
+				continue
+			}
+			if n == 1 {
+				if kind == nkPerson || kind == nkDevice {
+					s.setSingle(text, toks, i, k)
+				}
+				continue
+			}
+			if t.word == "both" && kind != nkSite {
+				continue
+			}
+			s.add(kind, n)
+			w := 1.0
+			switch {
+			case kind == nkSite:
+				w = 2.5
+			case n >= 20:
+				w = 3
+			case n >= 5:
+				w = 2
+			}
+			addNote(span(text, toks, i, k), w)
+			i = k
+			continue
+		}
+
+		// One thing: "a second monitor", "one PC", "another laptop".
+		// "the laptop", "the new starter": one, if nothing says more.
+		if singleDet[t.word] || ownerDet[t.word] || t.poss || t.word == "the" {
+			for k := i + 1; k < len(toks) && k <= i+3; k++ {
+				if kind, ok := nouns[toks[k].stem]; ok {
+					if (kind == nkPerson || kind == nkDevice) && toks[k].word == toks[k].stem || (kind == nkPerson || kind == nkDevice) && !strings.HasSuffix(toks[k].word, "s") {
+						s.setSingle(text, toks, i, k)
+					}
+					break
+				}
+				if countStop[toks[k].stem] {
+					break
+				}
+			}
+		}
+		// "for Bob", "for me", "for the new guy".
+		if t.word == "for" && i+1 < len(toks) {
+			n := toks[i+1]
+			switch {
+			case n.word == "me" || n.word == "him" || n.word == "her" || n.word == "myself":
+				s.setSingle(text, toks, i, i+1)
+			case n.upper && !brandWords[n.word] && (i+2 >= len(toks) || !toks[i+2].upper) && n.num < 0 && len(n.word) > 1:
+				s.setSingle(text, toks, i, i+1)
+			}
+		}
+		// Dates: "on the 14th", "3/4", "by 14/03".
+		if isOrdinal(t.word) && i > 0 && dateLead[toks[i-1].word] && (i+1 >= len(toks) || nouns[toks[i+1].stem] == nkNone) {
+			s.date = true
+		}
+		if t.num >= 1 && t.num <= 31 && i+1 < len(toks) && toks[i+1].num >= 1 && toks[i+1].num <= 31 &&
+			text[t.end:toks[i+1].start] == "/" {
+			s.date = true
+		}
+		// Money: "10k", "$20,000", "£5k".
+		if isMoney(text, toks, i) {
+			s.money = true
+		}
+	}
+	if s.single && (s.people > 1 || s.devices > 1 || s.many) {
+		// "one new user and 30 laptops": the larger number decides.
+		s.single = false
+	}
+	return s
+}
+
+// setSingle records one person or device and the words that said so.
+func (s *scale) setSingle(text string, toks []token, i, j int) {
+	s.single = true
+	if s.singleLabel == "" {
+		s.singleLabel = span(text, toks, i, j)
+	}
+}
+
+// brandWords are capitalised words after "for" that are not people.
+var brandWords = map[string]bool{
+	"intune": true, "sharepoint": true, "teams": true, "outlook": true, "office": true, "windows": true,
+	"azure": true, "microsoft": true, "google": true, "apple": true, "mac": true, "adobe": true,
+	"zoom": true, "sage": true, "xero": true, "quickbooks": true, "salesforce": true, "hubspot": true,
+	"exchange": true, "dropbox": true, "slack": true, "aws": true, "vpn": true, "mfa": true, "crm": true,
+	"erp": true, "it": true, "the": true, "a": true, "all": true, "our": true, "every": true, "each": true,
+	"hr": true, "finance": true, "sales": true, "marketing": true, "accounts": true, "ops": true,
+	"business": true, "monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true,
+	"saturday": true, "sunday": true, "q1": true, "q2": true, "q3": true, "q4": true, "new": true,
+}
+
+// approxWords before a bare number mark it as a count ("about 25").
+var approxWords = map[string]bool{"about": true, "around": true, "approx": true, "approximately": true, "roughly": true, "circa": true, "some": true, "nearly": true, "almost": true, "over": true}
+
+// nameVerbs are followed by a person's name in small requests.
+var nameVerbs = stemSet("add|give|grant|remove|let|allow|unlock|reset|disable|help|onboard|offboard|email|call")
+
+// collective nouns give a headcount: "a class of 18", "team of 12".
+var collective = stemSet("class|team|group|cohort|company|firm|batch|intake|wave|crew|staff|department|practice|office|organisation|organization|business|workforce|headcount|total")
+
+// pluralSiteLead: "our offices", "the branches" mean several sites;
+// "the correct sites" in an SCCM ticket does not.
+var pluralSiteLead = map[string]bool{"our": true, "the": true, "your": true, "their": true, "other": true, "remote": true, "regional": true, "satellite": true, "branch": true, "multiple": true}
+
+var dateLead = map[string]bool{"the": true, "on": true, "by": true, "from": true, "until": true, "till": true, "before": true, "after": true}
+
+func isOrdinal(w string) bool {
+	if len(w) < 3 {
+		return false
+	}
+	suf := w[len(w)-2:]
+	if suf != "st" && suf != "nd" && suf != "rd" && suf != "th" {
+		return false
+	}
+	return isDigits(w[:len(w)-2])
+}
+
+func isMoney(text string, toks []token, i int) bool {
+	t := toks[i]
+	w := t.word
+	if len(w) >= 2 && (w[len(w)-1] == 'k' || w[len(w)-1] == 'm') && isDigits(w[:len(w)-1]) {
+		// "4k monitor" is a resolution, "5k" alone is money.
+		if i+1 < len(toks) && (nouns[toks[i+1].stem] == nkDevice || toks[i+1].word == "video" || toks[i+1].word == "resolution") {
+			return false
+		}
+		return true
+	}
+	if t.num >= 0 && t.start > 0 {
+		switch {
+		case strings.HasSuffix(text[:t.start], "$"), strings.HasSuffix(text[:t.start], "£"), strings.HasSuffix(text[:t.start], "€"):
+			return true
+		}
+	}
+	return false
+}
