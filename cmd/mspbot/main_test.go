@@ -160,3 +160,30 @@ func TestConfigRefusesBadTimezone(t *testing.T) {
 		t.Fatalf("config %+v %v", c, err)
 	}
 }
+
+func TestClassifyEvalPrintsAccuracyConfusionAndMisses(t *testing.T) {
+	file := t.TempDir() + "/small.tsv"
+	tsv := "# label<TAB>text\nsupport\tOutlook keeps asking for my password\nproject\tMigrate our file server to SharePoint Online\n" +
+		"project\tPrinter on 2nd floor is jammed\n"
+	if err := os.WriteFile(file, []byte(tsv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := Main(context.Background(), []string{"classify", "--eval", file}, env(nil), Streams{In: pipe(t, ""), Out: &out}); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"accuracy: 66.7% (2/3)", "want project", "want support", "Printer on 2nd floor is jammed"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("eval output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "SharePoint") {
+		t.Errorf("a correct line is listed as a miss:\n%s", got)
+	}
+	os.WriteFile(file, []byte("support\tfine\nbogus line without a tab\n"), 0o644)
+	err := Main(context.Background(), []string{"classify", "--eval", file}, env(nil), Streams{In: pipe(t, ""), Out: &out})
+	if err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("malformed eval file: %v; want an error naming line 2", err)
+	}
+}
