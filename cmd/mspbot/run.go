@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/user"
@@ -45,13 +44,13 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*storage.Stor
 	return store, nil
 }
 
-func runMigrate(ctx context.Context, cfg Config, log *slog.Logger) error {
+func runMigrate(ctx context.Context, cfg Config, log *slog.Logger, io Streams) error {
 	store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	fmt.Println("migrations up to date")
+	fmt.Fprintln(io.Out, "migrations up to date")
 	return nil
 }
 
@@ -61,7 +60,7 @@ func deps(cfg Config, store *storage.Store, log *slog.Logger) commands.Deps {
 
 // runBot serves HTTP (health, metrics, platform endpoints) and starts every
 // platform whose credentials are set; with none it opens the console.
-func runBot(ctx context.Context, cfg Config, log *slog.Logger) error {
+func runBot(ctx context.Context, cfg Config, log *slog.Logger, io Streams) error {
 	store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -83,13 +82,13 @@ func runBot(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}()
 	if !cfg.HasPlatform() {
 		log.Info("no Slack or Discord credentials set: opening the console")
-		return consoleLoop(ctx, store, router, consoleUser(""), bot.RoleManager, "", os.Stdin, os.Stdout)
+		return consoleLoop(ctx, store, router, consoleUser(""), bot.RoleManager, "", io)
 	}
 	<-ctx.Done()
 	return nil
 }
 
-func runConsole(ctx context.Context, cfg Config, log *slog.Logger, args []string) error {
+func runConsole(ctx context.Context, cfg Config, log *slog.Logger, args []string, io Streams) error {
 	fs := flag.NewFlagSet("console", flag.ContinueOnError)
 	as := fs.String("as", "", "who you are (default: your OS user name)")
 	role := fs.String("role", "manager", "tech, coordinator, manager or client")
@@ -107,7 +106,7 @@ func runConsole(ctx context.Context, cfg Config, log *slog.Logger, args []string
 	}
 	defer store.Close()
 	router := commands.NewRouter(deps(cfg, store, log), nil)
-	return consoleLoop(ctx, store, router, consoleUser(*as), r, *client, os.Stdin, os.Stdout)
+	return consoleLoop(ctx, store, router, consoleUser(*as), r, *client, io)
 }
 
 func consoleUser(name string) bot.User {
@@ -122,7 +121,8 @@ func consoleUser(name string) bot.User {
 
 // consoleLoop sets who the console user is, then reads commands. A terminal gets
 // a prompt; piped input is read one command per line, so it can be scripted.
-func consoleLoop(ctx context.Context, store *storage.Store, router *bot.Router, u bot.User, role bot.Role, client string, in *os.File, out io.Writer) error {
+func consoleLoop(ctx context.Context, store *storage.Store, router *bot.Router, u bot.User, role bot.Role, client string, io Streams) error {
+	in, out := io.In, io.Out
 	p, err := commands.Assume(ctx, store, bot.PlatformConsole, console.Workspace, u, role, client)
 	if err != nil {
 		return errors.New(bot.ErrorMessage(err))
