@@ -348,4 +348,3 @@ func (s *Service) AskForLessons(ctx context.Context, p bot.Project) (asked, fail
 	})
 	return asked, failed, nil
 }
-
