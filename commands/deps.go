@@ -19,6 +19,7 @@ type Store interface {
 	requestStore
 	roleStore
 	channelStore
+	projectStore
 }
 
 // Deps is what commands are built with. It is made once in cmd/mspbot.
@@ -27,6 +28,8 @@ type Deps struct {
 	Clock    bot.Clock
 	Log      *slog.Logger
 	Location *time.Location // MSPBOT_TZ: times for people whose own timezone is unknown
+	// Senders posts what the bot says first (closeout questions, approved updates).
+	Senders bot.Senders
 	// Admins are platform ids or console names that are always managers (MSPBOT_ADMINS).
 	Admins []string
 }
