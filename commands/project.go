@@ -456,7 +456,7 @@ func projectStatus(ctx context.Context, d Deps, p bot.Project) ([]bot.Message, e
 			openMin += o.Minutes
 		}
 	}
-	m.Fields = append(m.Fields, bot.Field{Label: "Open out-of-scope", Value: fmt.Sprintf("%d items, %s not invoiced", open, projects.Hours(openMin))})
+	m.Fields = append(m.Fields, bot.Field{Label: "Open out-of-scope", Value: fmt.Sprintf("%d %s, %s not invoiced", open, plural(open, "item", "items"), projects.Hours(openMin))})
 	var ms []string
 	for _, x := range r.Milestones {
 		ms = append(ms, fmt.Sprintf("%s %d%% (due %s)", x.Name, x.Percent, x.Due.Format("2 Jan")))
@@ -995,4 +995,11 @@ func rateProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args 
 		return nil, err
 	}
 	return []bot.Message{{Text: fmt.Sprintf("%s rated %d/5 by %s: %s", p.Ref(), n, ev.Caller.Name, reason)}}, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
