@@ -19,6 +19,7 @@ type Store interface {
 	requestStore
 	roleStore
 	channelStore
+	learningStore
 	projectStore
 }
 

@@ -48,7 +48,7 @@ func projectCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:    "project",
 		Usage:   "/project new|open|status|milestone|progress|disruption|oos|update|close|tick|waive|rate …",
-		Summary: "run projects: schedule, budget, milestones, disruptions, out-of-scope work, weekly client updates, closeout",
+		Summary: "run projects: status, milestones, disruptions, out-of-scope work, client updates, closeout",
 		MinRole: bot.RoleClient, // each subcommand checks its own role
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			args, err := bot.SplitArgs(ev.Args)

@@ -15,6 +15,8 @@ func List(d Deps) []bot.Command {
 		reclassifyCommand(d),
 		roleCommand(d),
 		mspbotCommand(d),
+		classifyCommand(d),
+		contractCommand(d),
 		projectCommand(d),
 		lessonsCommand(d),
 		helpCommand(func() []bot.Command { return cmds }),

@@ -76,6 +76,13 @@ func runBot(ctx context.Context, cfg Config, log *slog.Logger, io Streams) error
 	}
 	defer stopJobs()
 	srv := web.NewServer(cfg.HTTPAddr, store.Ready, metrics, log)
+	dc, err := startDiscord(ctx, cfg, store, router, srv, log)
+	if err != nil {
+		return err
+	}
+	if dc != nil {
+		defer dc.Close()
+	}
 	addr, err := srv.Start()
 	if err != nil {
 		return fmt.Errorf("listen on MSPBOT_HTTP_ADDR=%s: %w (set MSPBOT_HTTP_ADDR to a free address)", cfg.HTTPAddr, err)
