@@ -20,6 +20,7 @@ type Store interface {
 	roleStore
 	channelStore
 	learningStore
+	projectStore
 }
 
 // Deps is what commands are built with. It is made once in cmd/mspbot.
@@ -28,6 +29,8 @@ type Deps struct {
 	Clock    bot.Clock
 	Log      *slog.Logger
 	Location *time.Location // MSPBOT_TZ: times for people whose own timezone is unknown
+	// Senders posts what the bot says first (closeout questions, approved updates).
+	Senders bot.Senders
 	// Admins are platform ids or console names that are always managers (MSPBOT_ADMINS).
 	Admins []string
 }

@@ -17,6 +17,8 @@ func List(d Deps) []bot.Command {
 		mspbotCommand(d),
 		classifyCommand(d),
 		contractCommand(d),
+		projectCommand(d),
+		lessonsCommand(d),
 		helpCommand(func() []bot.Command { return cmds }),
 	}
 	return cmds

@@ -68,7 +68,13 @@ func runBot(ctx context.Context, cfg Config, log *slog.Logger, io Streams) error
 	defer store.Close()
 	metrics := web.NewMetrics()
 	d := deps(cfg, store, log)
+	d.Senders = senders(io)
 	router := commands.NewRouter(d, metrics.Observe)
+	stopJobs, err := startJobs(ctx, store, d, log)
+	if err != nil {
+		return err
+	}
+	defer stopJobs()
 	srv := web.NewServer(cfg.HTTPAddr, store.Ready, metrics, log)
 	stopSlack, err := startSlack(ctx, cfg, store, router, srv, log)
 	if err != nil {
@@ -117,7 +123,9 @@ func runConsole(ctx context.Context, cfg Config, log *slog.Logger, args []string
 		return err
 	}
 	defer store.Close()
-	router := commands.NewRouter(deps(cfg, store, log), nil)
+	d := deps(cfg, store, log)
+	d.Senders = senders(io)
+	router := commands.NewRouter(d, nil)
 	return consoleLoop(ctx, store, router, consoleUser(*as), r, *client, io)
 }
 

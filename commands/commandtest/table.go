@@ -26,6 +26,7 @@ var People = []struct {
 	{"tom", bot.RoleTech, ""},
 	{"wile", bot.RoleClient, "ACME"},
 	{"hank", bot.RoleClient, "GLOBEX"},
+	{"sam", bot.RoleTech, ""},
 }
 
 // Steps run in order against one fresh database.
@@ -48,4 +49,22 @@ var Steps = []Step{
 	{As: "tom", Line: "/frobnicate", Want: []string{"not a command", "/help"}},
 	{As: "tom", Line: "/request", Want: []string{"say what you need"}},
 	{As: "dana", Line: "/help", Want: []string{"/request", "/requests", "/reclassify", "/role", "/help"}},
+
+	// Projects: dates far ahead so the steps do not depend on today.
+	{As: "cora", Line: `/project new ACME "Firewall replacement" --start 2030-01-07 --end 2030-03-29 --budget 120h`, Want: []string{"Opened P1", "ACME", "120 h"}},
+	{As: "sam", Line: `/project new ACME "Something else"`, Want: []string{"for coordinators"}},
+	{As: "cora", Line: `/project milestone P1 "Design" 2030-01-20`, Want: []string{`milestone "Design"`, "20 Jan 2030"}},
+	{As: "sam", Line: `/project progress P1 Design 50%`, Want: []string{"0% → 50%"}},
+	{As: "cora", Line: `/project disruption P1 2030-01-12 18:00-22:00 "firewall swap, internet down for an hour"`, Want: []string{"18:00-22:00", "internet down"}},
+	{As: "cora", Line: `/project oos P1 6h "extra VLAN for cameras" --approved-by client`, Want: []string{"item 1", "6 h", "approved by client"}},
+	{As: "cora", Line: `/project oos P1 lots "x"`, Want: []string{"not a duration"}},
+	{As: "sam", Line: "/project status P1", Want: []string{"Firewall replacement", "50% complete", "1 item, 6 h not invoiced"}},
+	{As: "wile", Line: "/project status P1", Want: []string{"for techs"}},
+	{As: "hank", Line: "/project update P1", Want: []string{"no project P1"}},
+	{As: "wile", Line: "/project update P1", Want: []string{"no update for P1 has been posted yet"}},
+	{As: "cora", Line: "/project close P1", Want: []string{"Closeout of P1", "documentation updated"}},
+	{As: "cora", Line: "/project close P1", Want: []string{"Not closed", "signoff"}},
+	{As: "sam", Line: `/lessons add P1 "Pre-staged the firewall config" "Check the ISP hand-off a week earlier"`, Want: []string{"saved"}},
+	{As: "sam", Line: "/lessons search firewall ISP", Want: []string{"P1 Firewall replacement (ACME), by sam"}},
+	{As: "dana", Line: "/help", Want: []string{"/project", "/lessons"}},
 }

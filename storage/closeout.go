@@ -1,0 +1,153 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+// StartCloseout moves an active project into closeout and creates its checklist.
+// started is false when closeout had already begun (the checklist is unchanged).
+func (s *Store) StartCloseout(ctx context.Context, projectID int64, at time.Time) (started bool, err error) {
+	err = s.tx(ctx, func(tx *sqlx.Tx) error {
+		var st bot.ProjectStatus
+		if err := tx.GetContext(ctx, &st, `SELECT status FROM projects WHERE id = $1 FOR UPDATE`, projectID); err != nil {
+			return mapErr(err, "project")
+		}
+		switch st {
+		case bot.ProjectClosed:
+			return &bot.Error{Code: bot.EConflict, Message: "this project is already closed"}
+		case bot.ProjectClosing:
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE projects SET status = 'closing', closing_at = $2 WHERE id = $1`, projectID, at); err != nil {
+			return mapErr(err, "start closeout")
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO closeout_items (project_id, item) SELECT $1, unnest($2::text[])
+			ON CONFLICT DO NOTHING`, projectID, "{"+strings.Join(bot.CloseoutItems, ",")+"}")
+		started = err == nil
+		return mapErr(err, "closeout items")
+	})
+	return started, err
+}
+
+// CloseoutChecklist lists a project's closeout items in checklist order.
+func (s *Store) CloseoutChecklist(ctx context.Context, projectID int64) ([]bot.CloseoutItem, error) {
+	rows, err := s.db.QueryxContext(ctx, `
+		SELECT ci.item, coalesce(d.name, ''), ci.done_at, ci.note, coalesce(w.name, ''), ci.waived_at, ci.waived_reason
+		FROM closeout_items ci LEFT JOIN people d ON d.id = ci.done_by LEFT JOIN people w ON w.id = ci.waived_by
+		WHERE ci.project_id = $1
+		ORDER BY array_position(ARRAY['docs','signoff','acceptance','time','oos'], ci.item)`, projectID)
+	if err != nil {
+		return nil, mapErr(err, "closeout checklist")
+	}
+	defer rows.Close()
+	var out []bot.CloseoutItem
+	for rows.Next() {
+		var c bot.CloseoutItem
+		if err := rows.Scan(&c.Item, &c.DoneBy, &c.DoneAt, &c.Note, &c.WaivedBy, &c.WaivedAt, &c.WaivedReason); err != nil {
+			return nil, mapErr(err, "scan closeout item")
+		}
+		out = append(out, c)
+	}
+	return out, mapErr(rows.Err(), "closeout checklist")
+}
+
+// changeItem locks an unfinished closeout item of a project in closeout and runs fn.
+func (s *Store) changeItem(ctx context.Context, projectID int64, item string, fn func(tx *sqlx.Tx) error) error {
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		var (
+			done, waived *time.Time
+			st           bot.ProjectStatus
+		)
+		err := tx.QueryRowxContext(ctx, `SELECT ci.done_at, ci.waived_at, p.status FROM closeout_items ci
+			JOIN projects p ON p.id = ci.project_id WHERE ci.project_id = $1 AND ci.item = $2 FOR UPDATE OF ci`,
+			projectID, item).Scan(&done, &waived, &st)
+		if err != nil {
+			return mapErr(err, "closeout item "+item)
+		}
+		if st != bot.ProjectClosing {
+			return &bot.Error{Code: bot.EConflict, Message: "this project is " + string(st)}
+		}
+		if done != nil || waived != nil {
+			return fmt.Errorf("closeout item %s: %w", item, &bot.Error{Code: bot.EConflict, Message: fmt.Sprintf("%q is already ticked off", bot.CloseoutLabels[item])})
+		}
+		return fn(tx)
+	})
+}
+
+// TickCloseout marks a closeout item done by someone, with an optional note
+// (who accepted for the client, for example).
+func (s *Store) TickCloseout(ctx context.Context, projectID int64, item string, by int64, at time.Time, note string) error {
+	return s.changeItem(ctx, projectID, item, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE closeout_items SET done_by = $3, done_at = $4, note = $5
+			WHERE project_id = $1 AND item = $2`, projectID, item, by, at, note)
+		return mapErr(err, "tick closeout item")
+	})
+}
+
+// WaiveCloseout waives a closeout item with a reason.
+func (s *Store) WaiveCloseout(ctx context.Context, projectID int64, item string, by int64, at time.Time, reason string) error {
+	return s.changeItem(ctx, projectID, item, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE closeout_items SET waived_by = $3, waived_at = $4, waived_reason = $5
+			WHERE project_id = $1 AND item = $2`, projectID, item, by, at, reason)
+		return mapErr(err, "waive closeout item")
+	})
+}
+
+// FinishProject closes a project whose closeout items are all done or waived.
+// With any item open it changes nothing and returns a conflict naming them.
+func (s *Store) FinishProject(ctx context.Context, projectID int64, at time.Time) error {
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		var st bot.ProjectStatus
+		if err := tx.GetContext(ctx, &st, `SELECT status FROM projects WHERE id = $1 FOR UPDATE`, projectID); err != nil {
+			return mapErr(err, "project")
+		}
+		if st != bot.ProjectClosing {
+			return &bot.Error{Code: bot.EConflict, Message: "this project is " + string(st)}
+		}
+		var open []string
+		if err := tx.SelectContext(ctx, &open, `SELECT item FROM closeout_items
+			WHERE project_id = $1 AND done_at IS NULL AND waived_at IS NULL
+			ORDER BY array_position(ARRAY['docs','signoff','acceptance','time','oos'], item)`, projectID); err != nil {
+			return mapErr(err, "open closeout items")
+		}
+		if len(open) > 0 {
+			return fmt.Errorf("open closeout items %v: %w", open, ErrOpenItems(open))
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE projects SET status = 'closed', closed_at = $2 WHERE id = $1`, projectID, at)
+		return mapErr(err, "close project")
+	})
+}
+
+// ErrOpenItems is the conflict FinishProject returns while items are open.
+func ErrOpenItems(items []string) *bot.Error {
+	var names []string
+	for _, it := range items {
+		names = append(names, it+" ("+bot.CloseoutLabels[it]+")")
+	}
+	return &bot.Error{Code: bot.EConflict, Message: "the project cannot close while these are open: " + strings.Join(names, ", ")}
+}
+
+// RateProject records (or replaces) the project execution rating.
+func (s *Store) RateProject(ctx context.Context, projectID int64, rating int, reason string, by int64, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO project_ratings (project_id, rating, reason, rated_by, rated_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (project_id) DO UPDATE SET rating = EXCLUDED.rating, reason = EXCLUDED.reason,
+			rated_by = EXCLUDED.rated_by, rated_at = EXCLUDED.rated_at`, projectID, rating, reason, by, at)
+	return mapErr(err, "rate project")
+}
+
+// ProjectRating reads a project's rating.
+func (s *Store) ProjectRating(ctx context.Context, projectID int64) (bot.Rating, error) {
+	var r bot.Rating
+	err := s.db.QueryRowxContext(ctx, `SELECT pr.rating, pr.reason, pe.name, pr.rated_at
+		FROM project_ratings pr JOIN people pe ON pe.id = pr.rated_by WHERE pr.project_id = $1`, projectID).
+		Scan(&r.Rating, &r.Reason, &r.By, &r.At)
+	return r, mapErr(err, "project rating")
+}

@@ -1,0 +1,375 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+const projectColumns = `p.id, p.workspace_id, p.number, p.client_id, c.code, p.name, p.description,
+	p.coordinator_id, co.name, co.external_id, co.timezone, p.start_date, p.end_date, p.budget_minutes,
+	p.channel, p.update_weekday, (extract(epoch FROM p.update_time) / 60)::int, p.status,
+	p.support_lead_id, coalesce(sl.name, ''), p.request_id, coalesce(r.number, 0),
+	w.platform, w.external_id, p.created_at, p.closed_at`
+
+const projectFrom = ` FROM projects p
+	JOIN clients c ON c.id = p.client_id
+	JOIN people co ON co.id = p.coordinator_id
+	JOIN workspaces w ON w.id = p.workspace_id
+	LEFT JOIN people sl ON sl.id = p.support_lead_id
+	LEFT JOIN requests r ON r.id = p.request_id `
+
+func scanProject(row interface{ Scan(...any) error }) (bot.Project, error) {
+	var p bot.Project
+	var weekday int
+	err := row.Scan(&p.ID, &p.WorkspaceID, &p.Number, &p.ClientID, &p.ClientCode, &p.Name, &p.Description,
+		&p.CoordinatorID, &p.CoordinatorName, &p.CoordinatorExternalID, &p.CoordinatorTZ, &p.Start, &p.End,
+		&p.BudgetMinutes, &p.Channel, &weekday, &p.UpdateMinute, &p.Status,
+		&p.SupportLeadID, &p.SupportLead, &p.RequestID, &p.RequestNumber,
+		&p.Platform, &p.WorkspaceExternalID, &p.CreatedAt, &p.ClosedAt)
+	p.UpdateWeekday = time.Weekday(weekday)
+	return p, err
+}
+
+// day renders a date for a date column, whatever the time's location.
+func day(t time.Time) string { return t.Format("2006-01-02") }
+
+// clock renders minutes after midnight for a time column.
+func clock(m int) string { return bot.ClockTime(m) }
+
+// CreateProject stores a new project with the next P-number of its workspace.
+// Opening a project from a request that already has one is a conflict.
+func (s *Store) CreateProject(ctx context.Context, in bot.Project, createdBy int64) (bot.Project, error) {
+	var p bot.Project
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		// The workspace row lock serialises numbering within a workspace.
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM workspaces WHERE id = $1 FOR UPDATE`, in.WorkspaceID); err != nil {
+			return mapErr(err, "lock workspace")
+		}
+		var id int64
+		err := tx.GetContext(ctx, &id, `
+			INSERT INTO projects (workspace_id, number, client_id, name, description, coordinator_id,
+				start_date, end_date, budget_minutes, channel, update_weekday, update_time, request_id, created_by)
+			SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+			FROM projects WHERE workspace_id = $1
+			RETURNING id`,
+			in.WorkspaceID, in.ClientID, in.Name, in.Description, in.CoordinatorID,
+			day(in.Start), day(in.End), in.BudgetMinutes, in.Channel, int(in.UpdateWeekday), clock(in.UpdateMinute),
+			in.RequestID, createdBy)
+		if err != nil {
+			return mapErr(err, "create project")
+		}
+		p, err = scanProject(tx.QueryRowxContext(ctx, `SELECT `+projectColumns+projectFrom+` WHERE p.id = $1`, id))
+		return mapErr(err, "read project")
+	})
+	return p, err
+}
+
+// ProjectByNumber reads the project numbered n (P n) in a workspace.
+func (s *Store) ProjectByNumber(ctx context.Context, workspaceID int64, n int) (bot.Project, error) {
+	p, err := scanProject(s.db.QueryRowxContext(ctx, `SELECT `+projectColumns+projectFrom+`
+		WHERE p.workspace_id = $1 AND p.number = $2`, workspaceID, n))
+	return p, mapErr(err, fmt.Sprintf("project P%d", n))
+}
+
+// ProjectByID reads one project.
+func (s *Store) ProjectByID(ctx context.Context, id int64) (bot.Project, error) {
+	p, err := scanProject(s.db.QueryRowxContext(ctx, `SELECT `+projectColumns+projectFrom+` WHERE p.id = $1`, id))
+	return p, mapErr(err, "project")
+}
+
+// ProjectByRequest reads the project opened from a request.
+func (s *Store) ProjectByRequest(ctx context.Context, requestID int64) (bot.Project, error) {
+	p, err := scanProject(s.db.QueryRowxContext(ctx, `SELECT `+projectColumns+projectFrom+` WHERE p.request_id = $1`, requestID))
+	return p, mapErr(err, "project by request")
+}
+
+// UpdateProject saves a project's settings: name, description, coordinator,
+// dates, budget, channel, update schedule and support lead.
+func (s *Store) UpdateProject(ctx context.Context, in bot.Project) (bot.Project, error) {
+	var p bot.Project
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			UPDATE projects SET name = $2, description = $3, coordinator_id = $4, start_date = $5, end_date = $6,
+				budget_minutes = $7, channel = $8, update_weekday = $9, update_time = $10, support_lead_id = $11
+			WHERE id = $1`,
+			in.ID, in.Name, in.Description, in.CoordinatorID, day(in.Start), day(in.End), in.BudgetMinutes,
+			in.Channel, int(in.UpdateWeekday), clock(in.UpdateMinute), in.SupportLeadID)
+		if err != nil {
+			return mapErr(err, "update project")
+		}
+		p, err = scanProject(tx.QueryRowxContext(ctx, `SELECT `+projectColumns+projectFrom+` WHERE p.id = $1`, in.ID))
+		return mapErr(err, "read project")
+	})
+	return p, err
+}
+
+// ListProjects lists a workspace's projects that are not closed, by number;
+// clientID narrows them to one client's.
+func (s *Store) ListProjects(ctx context.Context, workspaceID int64, clientID *int64) ([]bot.Project, error) {
+	return s.projects(ctx, `SELECT `+projectColumns+projectFrom+`
+		WHERE p.workspace_id = $1 AND p.status <> 'closed' AND ($2::bigint IS NULL OR p.client_id = $2)
+		ORDER BY p.number`, workspaceID, clientID)
+}
+
+// RunningProjects lists every project, in every workspace, that still gets
+// weekly updates (not closed). The weekly sweep reads it.
+func (s *Store) RunningProjects(ctx context.Context) ([]bot.Project, error) {
+	return s.projects(ctx, `SELECT `+projectColumns+projectFrom+` WHERE p.status <> 'closed' ORDER BY p.id`)
+}
+
+func (s *Store) projects(ctx context.Context, query string, args ...any) ([]bot.Project, error) {
+	rows, err := s.db.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(err, "list projects")
+	}
+	defer rows.Close()
+	var out []bot.Project
+	for rows.Next() {
+		p, err := scanProject(rows)
+		if err != nil {
+			return nil, mapErr(err, "scan project")
+		}
+		out = append(out, p)
+	}
+	return out, mapErr(rows.Err(), "list projects")
+}
+
+// projectTimeFilter selects the time entries of a project: those logged against
+// it, and those logged against the request it was opened from before it existed.
+const projectTimeFilter = `(t.project_id = p.id OR (p.request_id IS NOT NULL AND t.request_id = p.request_id AND t.project_id IS NULL))`
+
+// ProjectMinutes sums the minutes logged on a project.
+func (s *Store) ProjectMinutes(ctx context.Context, projectID int64) (int, error) {
+	var m int
+	err := s.db.GetContext(ctx, &m, `
+		SELECT coalesce(sum(t.minutes), 0) FROM projects p JOIN time_entries t ON `+projectTimeFilter+`
+		WHERE p.id = $1`, projectID)
+	return m, mapErr(err, "project minutes")
+}
+
+// DayMinutes is the minutes logged on one day.
+type DayMinutes struct {
+	Day     time.Time
+	Minutes int
+}
+
+// ProjectMinutesByDay lists the minutes logged on a project per day, oldest first.
+func (s *Store) ProjectMinutesByDay(ctx context.Context, projectID int64) ([]DayMinutes, error) {
+	var out []DayMinutes
+	rows, err := s.db.QueryxContext(ctx, `
+		SELECT t.entry_date, sum(t.minutes) FROM projects p JOIN time_entries t ON `+projectTimeFilter+`
+		WHERE p.id = $1 GROUP BY t.entry_date ORDER BY t.entry_date`, projectID)
+	if err != nil {
+		return nil, mapErr(err, "project minutes by day")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d DayMinutes
+		if err := rows.Scan(&d.Day, &d.Minutes); err != nil {
+			return nil, mapErr(err, "scan minutes")
+		}
+		out = append(out, d)
+	}
+	return out, mapErr(rows.Err(), "project minutes by day")
+}
+
+// ProjectTimeLoggers lists everyone who logged time on a project.
+func (s *Store) ProjectTimeLoggers(ctx context.Context, projectID int64) ([]bot.Person, error) {
+	rows, err := s.db.QueryxContext(ctx, `SELECT `+personColumns+personFrom+`
+		WHERE p.id IN (SELECT t.person_id FROM projects pr JOIN time_entries t ON `+
+		`(t.project_id = pr.id OR (pr.request_id IS NOT NULL AND t.request_id = pr.request_id AND t.project_id IS NULL))
+			WHERE pr.id = $1)
+		ORDER BY lower(p.name)`, projectID)
+	if err != nil {
+		return nil, mapErr(err, "time loggers")
+	}
+	defer rows.Close()
+	var out []bot.Person
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, mapErr(err, "scan person")
+		}
+		out = append(out, p)
+	}
+	return out, mapErr(rows.Err(), "time loggers")
+}
+
+// LogProjectTime records minutes against a project. Time tracking owns time
+// entries; this exists for tests and seed data until its /time command lands.
+func (s *Store) LogProjectTime(ctx context.Context, workspaceID, personID, projectID int64, minutes int, on time.Time, note string) error {
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO time_entries (workspace_id, person_id, project_id, minutes, note, entry_date)
+		VALUES ($1, $2, $3, $4, $5, $6)`, workspaceID, personID, projectID, minutes, note, day(on))
+	return mapErr(err, "log project time")
+}
+
+// AddMilestone adds a milestone; a second one of the same name is a conflict.
+func (s *Store) AddMilestone(ctx context.Context, projectID int64, name string, due time.Time) (bot.Milestone, error) {
+	m := bot.Milestone{ProjectID: projectID, Name: name}
+	err := s.db.QueryRowxContext(ctx, `
+		INSERT INTO milestones (project_id, name, due_date) VALUES ($1, $2, $3)
+		RETURNING id, due_date`, projectID, name, day(due)).Scan(&m.ID, &m.Due)
+	return m, mapErr(err, "add milestone")
+}
+
+// Milestones lists a project's milestones by due date.
+func (s *Store) Milestones(ctx context.Context, projectID int64) ([]bot.Milestone, error) {
+	rows, err := s.db.QueryxContext(ctx, `
+		SELECT id, project_id, name, due_date, percent, done_at FROM milestones
+		WHERE project_id = $1 ORDER BY due_date, id`, projectID)
+	if err != nil {
+		return nil, mapErr(err, "milestones")
+	}
+	defer rows.Close()
+	var out []bot.Milestone
+	for rows.Next() {
+		var m bot.Milestone
+		if err := rows.Scan(&m.ID, &m.ProjectID, &m.Name, &m.Due, &m.Percent, &m.DoneAt); err != nil {
+			return nil, mapErr(err, "scan milestone")
+		}
+		out = append(out, m)
+	}
+	return out, mapErr(rows.Err(), "milestones")
+}
+
+// SetMilestoneProgress sets how far along a milestone (named case-insensitively)
+// is, records the change, and returns the milestone and its previous percent.
+func (s *Store) SetMilestoneProgress(ctx context.Context, projectID int64, name string, percent int, by int64, at time.Time) (bot.Milestone, int, error) {
+	var (
+		m    bot.Milestone
+		from int
+	)
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		err := tx.QueryRowxContext(ctx, `SELECT id, name, percent FROM milestones
+			WHERE project_id = $1 AND lower(name) = lower($2) FOR UPDATE`, projectID, name).Scan(&m.ID, &m.Name, &from)
+		if err != nil {
+			return mapErr(err, "milestone "+name)
+		}
+		err = tx.QueryRowxContext(ctx, `
+			UPDATE milestones SET percent = $2::smallint,
+				done_at = CASE WHEN $2::smallint = 100 THEN coalesce(done_at, $3) END
+			WHERE id = $1 RETURNING project_id, due_date, percent, done_at`, m.ID, percent, at).
+			Scan(&m.ProjectID, &m.Due, &m.Percent, &m.DoneAt)
+		if err != nil {
+			return mapErr(err, "set progress")
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO milestone_progress (milestone_id, from_percent, to_percent, by_id, at)
+			VALUES ($1, $2, $3, $4, $5)`, m.ID, from, percent, by, at)
+		return mapErr(err, "record progress")
+	})
+	return m, from, err
+}
+
+// MilestoneChanges lists progress changes on a project in [from, to).
+func (s *Store) MilestoneChanges(ctx context.Context, projectID int64, from, to time.Time) ([]bot.MilestoneChange, error) {
+	rows, err := s.db.QueryxContext(ctx, `
+		SELECT m.name, mp.from_percent, mp.to_percent, pe.name, mp.at
+		FROM milestone_progress mp JOIN milestones m ON m.id = mp.milestone_id JOIN people pe ON pe.id = mp.by_id
+		WHERE m.project_id = $1 AND mp.at >= $2 AND mp.at < $3 ORDER BY mp.at, mp.id`, projectID, from, to)
+	if err != nil {
+		return nil, mapErr(err, "milestone changes")
+	}
+	defer rows.Close()
+	var out []bot.MilestoneChange
+	for rows.Next() {
+		var c bot.MilestoneChange
+		if err := rows.Scan(&c.Milestone, &c.From, &c.To, &c.By, &c.At); err != nil {
+			return nil, mapErr(err, "scan change")
+		}
+		out = append(out, c)
+	}
+	return out, mapErr(rows.Err(), "milestone changes")
+}
+
+// AddDisruption records a planned disruption.
+func (s *Store) AddDisruption(ctx context.Context, d bot.Disruption, by int64) (bot.Disruption, error) {
+	err := s.db.QueryRowxContext(ctx, `
+		INSERT INTO disruptions (project_id, day, starts, ends, impact, created_by) VALUES ($1, $2, $3, $4, $5, $6)
+		RETURNING id, day`, d.ProjectID, day(d.Day), clock(d.Starts), clock(d.Ends), d.Impact, by).Scan(&d.ID, &d.Day)
+	return d, mapErr(err, "add disruption")
+}
+
+// Disruptions lists a project's disruptions on days in [from, to], by day.
+func (s *Store) Disruptions(ctx context.Context, projectID int64, from, to time.Time) ([]bot.Disruption, error) {
+	rows, err := s.db.QueryxContext(ctx, `
+		SELECT id, project_id, day, (extract(epoch FROM starts) / 60)::int, (extract(epoch FROM ends) / 60)::int, impact
+		FROM disruptions WHERE project_id = $1 AND day BETWEEN $2 AND $3 ORDER BY day, starts, id`,
+		projectID, day(from), day(to))
+	if err != nil {
+		return nil, mapErr(err, "disruptions")
+	}
+	defer rows.Close()
+	var out []bot.Disruption
+	for rows.Next() {
+		var d bot.Disruption
+		if err := rows.Scan(&d.ID, &d.ProjectID, &d.Day, &d.Starts, &d.Ends, &d.Impact); err != nil {
+			return nil, mapErr(err, "scan disruption")
+		}
+		out = append(out, d)
+	}
+	return out, mapErr(rows.Err(), "disruptions")
+}
+
+// AddOOS records an out-of-scope item with the next number of its project.
+func (s *Store) AddOOS(ctx context.Context, it bot.OOSItem, by int64) (bot.OOSItem, error) {
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM projects WHERE id = $1 FOR UPDATE`, it.ProjectID); err != nil {
+			return mapErr(err, "lock project")
+		}
+		return mapErr(tx.QueryRowxContext(ctx, `
+			INSERT INTO oos_items (project_id, number, minutes, description, approved_by, created_by)
+			SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4, $5 FROM oos_items WHERE project_id = $1
+			RETURNING id, number, created_at`, it.ProjectID, it.Minutes, it.Description, it.ApprovedBy, by).
+			Scan(&it.ID, &it.Number, &it.CreatedAt), "add out-of-scope item")
+	})
+	return it, err
+}
+
+// OOSItems lists a project's out-of-scope items by number.
+func (s *Store) OOSItems(ctx context.Context, projectID int64) ([]bot.OOSItem, error) {
+	rows, err := s.db.QueryxContext(ctx, `
+		SELECT o.id, o.project_id, o.number, o.minutes, o.description, o.approved_by, pe.name, o.created_at, o.invoiced_at
+		FROM oos_items o JOIN people pe ON pe.id = o.created_by WHERE o.project_id = $1 ORDER BY o.number`, projectID)
+	if err != nil {
+		return nil, mapErr(err, "out-of-scope items")
+	}
+	defer rows.Close()
+	var out []bot.OOSItem
+	for rows.Next() {
+		var o bot.OOSItem
+		if err := rows.Scan(&o.ID, &o.ProjectID, &o.Number, &o.Minutes, &o.Description, &o.ApprovedBy,
+			&o.CreatedBy, &o.CreatedAt, &o.InvoicedAt); err != nil {
+			return nil, mapErr(err, "scan out-of-scope item")
+		}
+		out = append(out, o)
+	}
+	return out, mapErr(rows.Err(), "out-of-scope items")
+}
+
+// MarkOOSInvoiced flags an out-of-scope item as invoiced. Marking it twice is a conflict.
+func (s *Store) MarkOOSInvoiced(ctx context.Context, projectID int64, number int, by int64, at time.Time) (bot.OOSItem, error) {
+	var o bot.OOSItem
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		var invoiced *time.Time
+		err := tx.QueryRowxContext(ctx, `SELECT id, invoiced_at FROM oos_items WHERE project_id = $1 AND number = $2 FOR UPDATE`,
+			projectID, number).Scan(&o.ID, &invoiced)
+		if err != nil {
+			return mapErr(err, fmt.Sprintf("out-of-scope item %d", number))
+		}
+		if invoiced != nil {
+			return fmt.Errorf("out-of-scope item %d was invoiced on %s: %w", number, invoiced.Format("2 Jan 2006"), ErrConflict)
+		}
+		return mapErr(tx.QueryRowxContext(ctx, `
+			UPDATE oos_items SET invoiced_at = $2, invoiced_by = $3 WHERE id = $1
+			RETURNING project_id, number, minutes, description, approved_by, created_at, invoiced_at`, o.ID, at, by).
+			Scan(&o.ProjectID, &o.Number, &o.Minutes, &o.Description, &o.ApprovedBy, &o.CreatedAt, &o.InvoicedAt),
+			"mark invoiced")
+	})
+	return o, err
+}
