@@ -58,6 +58,8 @@ func (a *Adapter) write(w http.ResponseWriter, res result) {
 		http.Error(w, http.StatusText(res.status), res.status)
 		return
 	}
+	startAfter := a.reserveAfter(res)
+	defer startAfter()
 	if res.ack != nil {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(res.ack)
@@ -67,7 +69,6 @@ func (a *Adapter) write(w http.ResponseWriter, res result) {
 	if f, ok := w.(http.Flusher); ok {
 		f.Flush()
 	}
-	a.runAfter(res)
 }
 
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) {

@@ -159,6 +159,11 @@ func TestIntakeMessagesOpenRequestsAndRepliesAreComments(t *testing.T) {
 	}
 	posts := e.fake.callsTo("chat.postMessage")
 	if len(posts) != 1 || posts[0].Form.Get("thread_ts") != "1596183880.004200" {
+		e.fake.mu.Lock()
+		for _, c := range e.fake.calls {
+			t.Logf("call %s %d %v", c.Method, c.Status, c.Form)
+		}
+		e.fake.mu.Unlock()
 		t.Fatalf("posts: %+v", posts)
 	}
 

@@ -168,7 +168,18 @@ func (a *Adapter) self() (userID, botID string) {
 
 // background runs slow work after the ack, outliving the request that started it.
 func (a *Adapter) background(name string, fn func(ctx context.Context)) {
+	a.reserve()(name, fn)
+}
+
+// reserve counts background work before it starts and returns the function
+// that starts it. Counting first matters when the work starts after the ack:
+// otherwise Wait (shutdown, tests) could return between the ack and the start.
+func (a *Adapter) reserve() func(name string, fn func(ctx context.Context)) {
 	a.bg.Add(1)
+	return func(name string, fn func(ctx context.Context)) { a.run(name, fn) }
+}
+
+func (a *Adapter) run(name string, fn func(ctx context.Context)) {
 	go func() {
 		defer a.bg.Done()
 		defer func() {
@@ -234,11 +245,14 @@ func (a *Adapter) safely(handle func(ctx context.Context) result) (r result) {
 	return handle(a.bgCtx)
 }
 
-// runAfter starts a result's slow work once the ack is on its way.
-func (a *Adapter) runAfter(r result) {
-	if r.after != nil {
-		a.background("after ack", r.after)
+// reserveAfter counts a result's slow work before the ack is written and
+// returns what starts it once the ack is on its way.
+func (a *Adapter) reserveAfter(r result) func() {
+	if r.after == nil {
+		return func() {}
 	}
+	start := a.reserve()
+	return func() { start("after ack", r.after) }
 }
 
 var errGaveUp = errors.New("slack: gave up")

@@ -83,7 +83,7 @@ func (a *Adapter) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 		if err != nil {
 			a.log.Error("socket mode: ack failed", "envelope", req.EnvelopeID, "err", err)
 		}
-		a.runAfter(res)
+		a.reserveAfter(res)()
 	})
 }
 
