@@ -16,7 +16,7 @@ import (
 // POST /discord/interactions on the web server, so call it before the server
 // starts; DISCORD_BOT_TOKEN adds command registration and the gateway.
 // DISCORD_APP_ID is needed either way.
-func startDiscord(ctx context.Context, cfg Config, store *storage.Store, router *bot.Router, srv *web.Server, log *slog.Logger) (*discord.Adapter, error) {
+func startDiscord(ctx context.Context, cfg Config, store *storage.Store, router *bot.Router, srv *web.Server, senders bot.Senders, log *slog.Logger) (*discord.Adapter, error) {
 	dc := cfg.Discord
 	if dc.BotToken == "" && dc.PublicKey == "" {
 		return nil, nil
@@ -29,6 +29,7 @@ func startDiscord(ctx context.Context, cfg Config, store *storage.Store, router 
 	if err != nil {
 		return nil, err
 	}
+	senders[bot.PlatformDiscord] = a
 	if dc.PublicKey != "" {
 		srv.Handle("POST /discord/interactions", a)
 		log.Info("discord interactions endpoint mounted", "path", "/discord/interactions")

@@ -70,24 +70,25 @@ func runBot(ctx context.Context, cfg Config, log *slog.Logger, io Streams) error
 	d := deps(cfg, store, log)
 	d.Senders = senders(io)
 	router := commands.NewRouter(d, metrics.Observe)
-	stopJobs, err := startJobs(ctx, store, d, log)
-	if err != nil {
-		return err
-	}
-	defer stopJobs()
 	srv := web.NewServer(cfg.HTTPAddr, store.Ready, metrics, log)
-	stopSlack, err := startSlack(ctx, cfg, store, router, srv, log)
+	// Adapters join d.Senders before anything starts reading it.
+	stopSlack, err := startSlack(ctx, cfg, store, router, srv, d.Senders, log)
 	if err != nil {
 		return err
 	}
 	defer stopSlack()
-	dc, err := startDiscord(ctx, cfg, store, router, srv, log)
+	dc, err := startDiscord(ctx, cfg, store, router, srv, d.Senders, log)
 	if err != nil {
 		return err
 	}
 	if dc != nil {
 		defer dc.Close()
 	}
+	stopJobs, err := startJobs(ctx, store, d, log)
+	if err != nil {
+		return err
+	}
+	defer stopJobs()
 	addr, err := srv.Start()
 	if err != nil {
 		return fmt.Errorf("listen on MSPBOT_HTTP_ADDR=%s: %w (set MSPBOT_HTTP_ADDR to a free address)", cfg.HTTPAddr, err)
