@@ -297,9 +297,7 @@ func findCues(text string, toks []token) []hit {
 			if i > 0 && len(c.notPrev) > 0 && containsStr(c.notPrev, toks[i-1].stem) {
 				continue
 			}
-			if i > 1 && len(c.notPrev) > 0 && len(c.pat) == 1 && containsStr(phrasalVerbs, toks[i-2].stem) && containsStr(c.notPrev, toks[i-2].stem) {
-				// "bring costs down", "shut the server down": a verb with
-				// its object in between.
+			if len(c.notPrev) > 0 && len(c.pat) == 1 && phrasalBefore(c, toks, i) {
 				continue
 			}
 			if pos := matchAt(c, text, toks, i); pos != nil {
@@ -354,6 +352,18 @@ var controlHeads = stemList("prevention|protection|detection|monitoring|filterin
 // phrasalVerbs may sit two words before their particle ("bring costs
 // down"); see findCues.
 var phrasalVerbs = stemList("shut|slow|scale|cut|turn|wind|knock|bring|take|took|narrow|pare|trim|tone|water|pin|nail|tie|write|wrote|mark|count|close|hand|tear|break|calm|settle|let")
+
+// phrasalBefore reports whether a phrasal verb of c.notPrev sits two or
+// three words before token i, with its object in between: "bring costs
+// down", "shut the server down", "bring licence spend down".
+func phrasalBefore(c *cue, toks []token, i int) bool {
+	for k := i - 2; k >= 0 && k >= i-3; k-- {
+		if containsStr(phrasalVerbs, toks[k].stem) && containsStr(c.notPrev, toks[k].stem) {
+			return true
+		}
+	}
+	return false
+}
 
 func stemList(words string) []string {
 	if words == "" {
