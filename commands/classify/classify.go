@@ -327,7 +327,10 @@ func (s *scale) multiSite() bool { return s.sites >= 2 || s.manySites }
 //     (quote, budget) point to a project on their own, scale amplifies them;
 //   - infrastructure nouns and schedules only matter when something is being
 //     changed: "the server is down" is not a server project;
-//   - requests (password, access) and recurring visits pull toward support.
+//   - requests (password, access) and recurring visits pull toward support,
+//     less so when they are part of a change at scale;
+//   - urgency pulls toward support only when nothing is planned or counted:
+//     an urgent project is still a project.
 func (a *analysis) score() {
 	s := &a.sc
 	brk := a.sum[clBreak] + 0.5*a.sum[clBreakWeak]

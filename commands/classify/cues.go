@@ -55,8 +55,12 @@ type cueDef struct {
 // good hint, 0.5-1 a weak one. Weights come from the domain description and
 // were not fitted. Phrases were added by family when a fresh batch of
 // requests exposed a gap (complaints phrased as "nothing prints" or "is
-// out", firewall brands, "get rid of"); see testdata/regress.tsv. The
-// combination rules in score carry most of the logic.
+// out", firewall brands, "get rid of"); see testdata/regress.tsv and
+// testdata/unseen2*.tsv (billing language, seasons, leaving a site,
+// renovation). Break words are cancelled by what follows them as well as
+// what precedes them: "data loss prevention" names a control and "out of
+// control" is no outage. The combination rules in score carry most of the
+// logic.
 var cueDefs = []cueDef{
 	// Break/fix. Strong: the request says something is broken.
 	{cls: clBreak, w: 3, phrases: "not working|isnt working|arent working|wasnt working|not work|doesnt work|dont work|didnt work|wont work|stopped working|stop working|no longer works|no longer working|broken|broke|outage|crash|crashes|crashed|crashing|error|errors|errored|fail|fails|failed|failing|failure|cant|cannot|can not|couldnt|unable|locked out|lock out|lockout|locked|offline|jammed|paper jam|out of order|dead|bsod|blue screen|frozen|freezing|freezes|not responding|unresponsive|corrupt|corrupted|virus|malware|ransomware|hacked|compromised|phishing|access denied|denied|cracked|stopped|no internet|no network|no signal|no dial tone|no sound|no power|no connection|not able|timed out|timeout|time out|timing out|bounced|bouncing|bounce back|disconnecting|disconnects|disconnected|keeps dropping|dropping out|drops out|flickering|flickers|overheating|beeping|stuck|spinning|hung|hangs|malfunction|malfunctioning|faulty|fault|defective|damaged|smashed|spilled|spill|not ~ing|isnt ~ing|arent ~ing|wasnt ~ing|werent ~ing|not being ~ed|not ~ed|wont ~|doesnt ~|didnt ~|isnt|wont|doesnt|didnt|arent|wasnt|werent|havent|hasnt|misconfigured|misconfiguration|incompatible|incompatibility"},
