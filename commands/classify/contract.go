@@ -127,7 +127,7 @@ func conceptsOf(toks []token) map[string][]int {
 		ds := conceptIndex[toks[i].stem]
 		for k := range ds {
 			c := cue{pat: ds[k].pat}
-			if pos := matchAt(&c, toks, i); pos != nil {
+			if pos := matchAt(&c, "", toks, i); pos != nil {
 				cands = append(cands, cand{&ds[k], pos})
 			}
 		}

@@ -19,6 +19,7 @@ const (
 	nkSite
 	nkArea  // floor: a floor of desks is many devices
 	nkGroup // team, department: a handful to a few dozen people
+	nkRoom  // meeting room, boardroom: a space with several devices, never "one device"
 )
 
 func addNouns(kind nounKind, words string, m map[string]nounKind) {
@@ -31,7 +32,8 @@ func addNouns(kind nounKind, words string, m map[string]nounKind) {
 var nouns = func() map[string]nounKind {
 	m := map[string]nounKind{}
 	addNouns(nkPerson, "user|users|staff|people|person|persons|employee|employees|starter|starters|hire|hires|joiner|joiners|member|members|colleague|colleagues|graduate|graduates|intern|interns|rep|reps|contractor|contractors|student|students|teacher|teachers|agent|agents|seat|seats|mailbox|mailboxes|licence|licences|license|licenses|worker|workers|engineer|engineers|nurse|nurses|doctor|doctors|clinician|clinicians|lawyer|lawyers|accountant|accountants|guy|guys|folks|heads|headcount|recruit|recruits|volunteer|volunteers|driver|drivers|technician|technicians|manager|managers|partner|partners|associate|associates|consultant|consultants|bookkeeper|assistant|assistants|receptionist|sales rep|salesperson|individual|individuals|mailboxs", m)
-	addNouns(nkDevice, "pc|pcs|laptop|laptops|desktop|desktops|computer|computers|workstation|workstations|machine|machines|device|devices|endpoint|endpoints|monitor|monitors|screen|screens|display|displays|keyboard|keyboards|mouse|mice|printer|printers|copier|copiers|scanner|scanners|phone|phones|handset|handsets|headset|headsets|mobile|mobiles|tablet|tablets|ipad|ipads|iphone|iphones|dock|docks|webcam|webcams|camera|cameras|desk|desks|tv|tvs|projector|projectors|macbook|macbooks|chromebook|chromebooks|thin client|terminal|terminals|till|tills|kiosk|kiosks|room|rooms|meeting room|boardroom|mfd|mfds", m)
+	addNouns(nkDevice, "pc|pcs|laptop|laptops|desktop|desktops|computer|computers|workstation|workstations|machine|machines|device|devices|endpoint|endpoints|monitor|monitors|screen|screens|display|displays|keyboard|keyboards|mouse|mice|printer|printers|copier|copiers|scanner|scanners|phone|phones|handset|handsets|headset|headsets|mobile|mobiles|tablet|tablets|ipad|ipads|iphone|iphones|dock|docks|webcam|webcams|camera|cameras|desk|desks|tv|tvs|projector|projectors|macbook|macbooks|chromebook|chromebooks|thin client|terminal|terminals|till|tills|kiosk|kiosks|mfd|mfds", m)
+	addNouns(nkRoom, "room|rooms|meeting room|boardroom|boardrooms", m)
 	addNouns(nkInfra, "server|servers|host|hosts|switch|switches|router|routers|firewall|firewalls|ap|aps|access point|vm|vms|nas|rack|racks|node|nodes|database|databases|circuit|circuits|asa|fortigate|fortigates|sonicwall|meraki|appliance|appliances|vpn|vpns|cluster|clusters|nvr|nvrs|dvr", m)
 	addNouns(nkSite, "site|sites|office|offices|branch|branches|location|locations|clinic|clinics|store|stores|shop|shops|building|buildings|warehouse|warehouses|practice|practices|school|schools|depot|depots|plant|plants|factory|factories|restaurant|restaurants|hotel|hotels|studio|studios|campus|campuses|premises|hospital|hospitals|venue|venues|center|centre|centers|centres", m)
 	addNouns(nkArea, "floor|floors|wing|wings|level|levels", m)
@@ -231,6 +233,11 @@ func (s *scale) add(kind nounKind, n int) {
 		if n >= 2 {
 			s.people = max(s.people, 8*n)
 		}
+	case nkRoom:
+		// A room holds a screen, a camera, a phone, a panel.
+		if n >= 2 {
+			s.devices = max(s.devices, 4*n)
+		}
 	}
 }
 
@@ -374,7 +381,7 @@ func measureScale(text string, toks []token) scale {
 			}
 		}
 		// "add Carol to", "give Jake": one named person.
-		if t.upper && i > 0 && nameVerbs[toks[i-1].stem] && !brandWords[t.word] && t.num < 0 && len(t.word) > 1 {
+		if t.upper && i > 0 && nameVerbs[toks[i-1].stem] && mayBeName(text, t) {
 			s.setSingle(text, toks, i-1, i)
 		}
 
@@ -442,7 +449,7 @@ func measureScale(text string, toks []token) scale {
 			switch {
 			case n.word == "me" || n.word == "him" || n.word == "her" || n.word == "myself":
 				s.setSingle(text, toks, i, i+1)
-			case n.upper && !brandWords[n.word] && (i+2 >= len(toks) || !toks[i+2].upper) && n.num < 0 && len(n.word) > 1:
+			case n.upper && mayBeName(text, n) && (i+2 >= len(toks) || !toks[i+2].upper):
 				s.setSingle(text, toks, i, i+1)
 			}
 		}
@@ -472,6 +479,14 @@ func (s *scale) setSingle(text string, toks []token, i, j int) {
 	if s.singleLabel == "" {
 		s.singleLabel = span(text, toks, i, j)
 	}
+}
+
+// mayBeName reports whether a capitalised word may be a person's name: not a
+// known brand, not product-shaped ("SharePoint", "M365", "VPN") and not a
+// countable noun written with a capital ("Deploy Defender for Endpoint").
+func mayBeName(text string, t token) bool {
+	_, noun := nouns[t.stem]
+	return !brandWords[t.word] && t.num < 0 && len(t.word) > 1 && !noun && !productShaped(text, t)
 }
 
 // brandWords are capitalised words after "for" that are not people.
