@@ -20,6 +20,8 @@ type requestStore interface {
 	Reclassify(ctx context.Context, workspaceID, number, actorID int64, kind, typ, reason string) (bot.Request, error)
 	ClassificationHistory(ctx context.Context, requestID int64) ([]bot.ClassificationEvent, error)
 	ClientByCode(ctx context.Context, workspaceID int64, code string) (bot.Client, error)
+	AssignRequest(ctx context.Context, workspaceID, number, personID int64) (bot.Request, error)
+	CloseRequest(ctx context.Context, workspaceID, number int64) (bot.Request, error)
 }
 
 // typeLabels are how request types read in replies.
