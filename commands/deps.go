@@ -19,6 +19,10 @@ type Store interface {
 	requestStore
 	roleStore
 	channelStore
+	timeStore
+	scheduleStore
+	slaStore
+	digestStore
 }
 
 // Deps is what commands are built with. It is made once in cmd/mspbot.
@@ -29,6 +33,8 @@ type Deps struct {
 	Location *time.Location // MSPBOT_TZ: times for people whose own timezone is unknown
 	// Admins are platform ids or console names that are always managers (MSPBOT_ADMINS).
 	Admins []string
+	// Digest holds the digest sections and chart other packages provide.
+	Digest DigestOptions
 }
 
 // location returns the timezone to show a person times in.

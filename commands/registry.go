@@ -15,6 +15,16 @@ func List(d Deps) []bot.Command {
 		reclassifyCommand(d),
 		roleCommand(d),
 		mspbotCommand(d),
+		timeCommand(d),
+		timerCommand(d),
+		hoursCommand(d),
+		awayCommand(d),
+		backCommand(d),
+		snoozeCommand(d),
+		managerCommand(d),
+		teamCommand(d),
+		clientCommand(d),
+		digestCommand(d),
 		helpCommand(func() []bot.Command { return cmds }),
 	}
 	return cmds
