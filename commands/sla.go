@@ -200,6 +200,9 @@ func requestSLASubcommand(ctx context.Context, d Deps, ev bot.Event) ([]bot.Mess
 		stopped := ""
 		if st.Stopped {
 			stopped = ", stopped"
+			if st.Level != timekeeping.SLABreach {
+				state = "met"
+			}
 		}
 		fmt.Fprintf(&b, "%s: %s of %s (%s%s)\n", st.Clock, timekeeping.FormatMinutes(int(st.Elapsed.Minutes())),
 			timekeeping.FormatMinutes(int(st.Target.Minutes())), state, stopped)
