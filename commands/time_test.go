@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -134,7 +135,7 @@ func TestScheduleAndSLACommands(t *testing.T) {
 	want(t, run(tom, "/digest now"), "for managers")
 }
 
-func itoa(n int64) string { return strings.TrimSpace(strings.Replace(time.Duration(n).String(), "ns", "", 1)) }
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // backdate sets a request's opening time to the fake clock's (requests are
 // stamped by the database's clock).

@@ -213,7 +213,7 @@ func (s *Store) slaClocks(ctx context.Context, where string, args ...any) ([]SLA
 func (s *Store) OpenSLAClocks(ctx context.Context, now time.Time) ([]SLAClock, error) {
 	return s.slaClocks(ctx, `
 		WHERE r.status = 'open' AND r.client_id IS NOT NULL
-		  AND r.created_at <= $1 - make_interval(mins => (least(t.response_minutes, t.resolution_minutes) * 3 / 4))
+		  AND r.created_at <= $1::timestamptz - make_interval(mins => (least(t.response_minutes, t.resolution_minutes) * 3 / 4))
 		  AND NOT (
 			(r.first_response_at IS NOT NULL OR EXISTS (SELECT 1 FROM sla_events e WHERE e.request_id = r.id
 				AND e.clock = 'response' AND e.level = 'breach'))
