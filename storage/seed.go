@@ -104,7 +104,7 @@ func (s *Store) Seed(ctx context.Context, o SeedOptions) (SeedCounts, error) {
 		_, err := s.db.ExecContext(ctx, `
 			INSERT INTO time_entries (workspace_id, person_id, request_id, minutes, note, entry_date, billable, source, created_at, updated_at)
 			SELECT $1, ($2::bigint[])[1 + g % cardinality($2::bigint[])],
-				CASE WHEN $4 = 0 THEN NULL ELSE $3 + (g::bigint * 7919) % ($4 - $3 + 1) END,
+				CASE WHEN $4::bigint = 0 THEN NULL ELSE $3::bigint + (g::bigint * 7919) % ($4::bigint - $3::bigint + 1) END,
 				15 * (1 + g % 16), 'seeded', created::date, g % 7 <> 0, 'typed', created, created
 			FROM generate_series(1, $5) g,
 				LATERAL (SELECT now() - (($5 - g)::float8 / $5 * 365) * interval '1 day' - interval '1 hour' AS created) x`,
