@@ -23,6 +23,7 @@ type Store interface {
 	scheduleStore
 	slaStore
 	digestStore
+	learningStore
 }
 
 // Deps is what commands are built with. It is made once in cmd/mspbot.

@@ -25,6 +25,8 @@ func List(d Deps) []bot.Command {
 		teamCommand(d),
 		clientCommand(d),
 		digestCommand(d),
+		classifyCommand(d),
+		contractCommand(d),
 		helpCommand(func() []bot.Command { return cmds }),
 	}
 	return cmds

@@ -118,7 +118,10 @@ func openRequest(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, erro
 		}
 		in.ClientID = ch.ClientID
 	}
-	res := classify.Classify(text)
+	res, err := classifyRequest(ctx, d, caller.WorkspaceID, in.ClientID, text)
+	if err != nil {
+		return nil, err
+	}
 	in.Kind, in.Type, in.Confidence, in.Reasons = string(res.Kind), string(res.Type), res.Confidence, res.Reasons
 	req, created, err := d.Store.CreateRequest(ctx, in)
 	if err != nil {
@@ -141,6 +144,11 @@ func OpenedMessage(r bot.Request) bot.Message {
 	}
 	text := fmt.Sprintf("%s #%d — %s (%s, %.2f): %s", verb, r.Number, r.Kind, typeLabel(r.Type), r.Confidence,
 		strings.Join(r.Reasons, ", "))
+	unsure := r.Status == bot.StatusOpen && r.Confidence < classify.AskThreshold
+	if unsure {
+		// Better to ask than to guess silently: a coordinator picks with one click.
+		text += "\nNot sure — coordinator: project or support?"
+	}
 	m := bot.Message{Title: fmt.Sprintf("#%d %s", r.Number, r.Title), Text: text, RequestNumber: r.Number}
 	if r.AssigneeName != "" {
 		m.Fields = append(m.Fields, bot.Field{Label: "Assignee", Value: r.AssigneeName})
@@ -151,10 +159,11 @@ func OpenedMessage(r bot.Request) bot.Message {
 	if r.Status == bot.StatusOpen {
 		num := strconv.FormatInt(r.Number, 10)
 		m.Actions = []bot.Action{{ID: "request.take", Label: "Take it", Value: num, Style: "primary", Command: "/request take " + num}}
-		if r.Kind == bot.KindSupport {
+		if r.Kind == bot.KindSupport || unsure {
 			m.Actions = append(m.Actions, bot.Action{ID: "request.project", Label: "It's a project", Value: num,
 				Command: "/reclassify " + num + ` project "marked a project from the request message"`})
-		} else {
+		}
+		if r.Kind == bot.KindProject || unsure {
 			m.Actions = append(m.Actions, bot.Action{ID: "request.support", Label: "It's support", Value: num,
 				Command: "/reclassify " + num + ` support "marked support from the request message"`})
 		}

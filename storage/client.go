@@ -42,3 +42,29 @@ func ensureClient(ctx context.Context, tx *sqlx.Tx, workspaceID int64, code stri
 		RETURNING id, code, name`, workspaceID, code).Scan(&c.ID, &c.Code, &c.Name)
 	return c, mapErr(err, "ensure client")
 }
+
+// SearchClients lists up to limit clients whose code or name starts with prefix
+// (any case), by code.
+func (s *Store) SearchClients(ctx context.Context, workspaceID int64, prefix string, limit int) ([]bot.Client, error) {
+	if limit <= 0 || limit > 100 {
+		limit = 25
+	}
+	like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(strings.TrimSpace(prefix))) + "%"
+	rows, err := s.db.QueryxContext(ctx, `
+		SELECT id, workspace_id, code, name FROM clients
+		WHERE workspace_id = $1 AND (lower(code) LIKE $2 OR lower(name) LIKE $2)
+		ORDER BY lower(code) LIMIT $3`, workspaceID, like, limit)
+	if err != nil {
+		return nil, mapErr(err, "search clients")
+	}
+	defer rows.Close()
+	var out []bot.Client
+	for rows.Next() {
+		var c bot.Client
+		if err := rows.Scan(&c.ID, &c.WorkspaceID, &c.Code, &c.Name); err != nil {
+			return nil, mapErr(err, "scan client")
+		}
+		out = append(out, c)
+	}
+	return out, mapErr(rows.Err(), "search clients")
+}

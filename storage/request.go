@@ -167,6 +167,9 @@ func (s *Store) Reclassify(ctx context.Context, workspaceID, number, actorID int
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, cur.ID, actorID, cur.Kind, cur.Type, kind, typ, reason); err != nil {
 			return mapErr(err, "record reclassification")
 		}
+		if err := learnOverride(ctx, tx, cur.ID, actorID, kind, typ, reason); err != nil {
+			return err
+		}
 		var err error
 		r, err = scanRequest(tx.QueryRowxContext(ctx, `SELECT `+requestColumns+requestFrom+` WHERE r.id = $1`, cur.ID))
 		return mapErr(err, "read request")

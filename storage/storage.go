@@ -143,3 +143,8 @@ func mapErr(err error, what string) error {
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
+
+// MigrationFiles lists the embedded migration file names.
+func MigrationFiles() ([]string, error) {
+	return fs.Glob(Migrations(), "*.sql")
+}

@@ -11,6 +11,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -19,23 +20,29 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := Main(ctx, os.Args[1:], os.Getenv); err != nil {
+	if err := Main(ctx, os.Args[1:], os.Getenv, Streams{In: os.Stdin, Out: os.Stdout}); err != nil {
 		fmt.Fprintln(os.Stderr, "mspbot:", err)
 		os.Exit(1)
 	}
 }
 
+// Streams are where the console reads commands and writes replies.
+type Streams struct {
+	In  *os.File // a file, so the console can tell a terminal from a pipe
+	Out io.Writer
+}
+
 // Main runs one subcommand; it is main without the process, so tests can call it.
-func Main(ctx context.Context, args []string, getenv func(string) string) error {
+func Main(ctx context.Context, args []string, getenv func(string) string, io Streams) error {
 	sub := "run"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		sub, args = args[0], args[1:]
 	}
 	switch sub {
 	case "classify":
-		return runClassify(ctx, args, os.Stdin, os.Stdout)
+		return runClassify(ctx, args, io.In, io.Out)
 	case "help", "-h", "--help":
-		fmt.Println(usage)
+		fmt.Fprintln(io.Out, usage)
 		return nil
 	}
 	cfg, err := ParseConfig(getenv)
@@ -45,11 +52,11 @@ func Main(ctx context.Context, args []string, getenv func(string) string) error 
 	log := newLogger(cfg.LogLevel)
 	switch sub {
 	case "run":
-		return runBot(ctx, cfg, log)
+		return runBot(ctx, cfg, log, io)
 	case "console":
-		return runConsole(ctx, cfg, log, args)
+		return runConsole(ctx, cfg, log, args, io)
 	case "migrate":
-		return runMigrate(ctx, cfg, log)
+		return runMigrate(ctx, cfg, log, io)
 	case "seed":
 		return runSeed(ctx, cfg, log, args)
 	case "bench":

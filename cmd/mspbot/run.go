@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/user"
@@ -45,23 +44,24 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*storage.Stor
 	return store, nil
 }
 
-func runMigrate(ctx context.Context, cfg Config, log *slog.Logger) error {
+func runMigrate(ctx context.Context, cfg Config, log *slog.Logger, io Streams) error {
 	store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	fmt.Println("migrations up to date")
+	fmt.Fprintln(io.Out, "migrations up to date")
 	return nil
 }
 
 func deps(cfg Config, store *storage.Store, log *slog.Logger) commands.Deps {
-	return commands.Deps{Store: store, Clock: bot.SystemClock{}, Log: log, Location: cfg.Location, Admins: cfg.Admins}
+	return commands.Deps{Store: store, Clock: bot.SystemClock{}, Log: log, Location: cfg.Location, Admins: cfg.Admins,
+		Digest: commands.DigestOptions{Chart: digestChart}}
 }
 
 // runBot serves HTTP (health, metrics, platform endpoints) and starts every
 // platform whose credentials are set; with none it opens the console.
-func runBot(ctx context.Context, cfg Config, log *slog.Logger) error {
+func runBot(ctx context.Context, cfg Config, log *slog.Logger, io Streams) error {
 	store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -71,6 +71,13 @@ func runBot(ctx context.Context, cfg Config, log *slog.Logger) error {
 	d := deps(cfg, store, log)
 	router := commands.NewRouter(d, metrics.Observe)
 	srv := web.NewServer(cfg.HTTPAddr, store.Ready, metrics, log)
+	dc, err := startDiscord(ctx, cfg, store, router, srv, log)
+	if err != nil {
+		return err
+	}
+	if dc != nil {
+		defer dc.Close()
+	}
 	addr, err := srv.Start()
 	if err != nil {
 		return fmt.Errorf("listen on MSPBOT_HTTP_ADDR=%s: %w (set MSPBOT_HTTP_ADDR to a free address)", cfg.HTTPAddr, err)
@@ -83,13 +90,13 @@ func runBot(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}()
 	if !cfg.HasPlatform() {
 		log.Info("no Slack or Discord credentials set: opening the console")
-		return consoleLoop(ctx, store, router, consoleUser(""), bot.RoleManager, "", os.Stdin, os.Stdout)
+		return consoleLoop(ctx, store, router, consoleUser(""), bot.RoleManager, "", io)
 	}
 	<-ctx.Done()
 	return nil
 }
 
-func runConsole(ctx context.Context, cfg Config, log *slog.Logger, args []string) error {
+func runConsole(ctx context.Context, cfg Config, log *slog.Logger, args []string, io Streams) error {
 	fs := flag.NewFlagSet("console", flag.ContinueOnError)
 	as := fs.String("as", "", "who you are (default: your OS user name)")
 	role := fs.String("role", "manager", "tech, coordinator, manager or client")
@@ -107,7 +114,7 @@ func runConsole(ctx context.Context, cfg Config, log *slog.Logger, args []string
 	}
 	defer store.Close()
 	router := commands.NewRouter(deps(cfg, store, log), nil)
-	return consoleLoop(ctx, store, router, consoleUser(*as), r, *client, os.Stdin, os.Stdout)
+	return consoleLoop(ctx, store, router, consoleUser(*as), r, *client, io)
 }
 
 func consoleUser(name string) bot.User {
@@ -122,7 +129,8 @@ func consoleUser(name string) bot.User {
 
 // consoleLoop sets who the console user is, then reads commands. A terminal gets
 // a prompt; piped input is read one command per line, so it can be scripted.
-func consoleLoop(ctx context.Context, store *storage.Store, router *bot.Router, u bot.User, role bot.Role, client string, in *os.File, out io.Writer) error {
+func consoleLoop(ctx context.Context, store *storage.Store, router *bot.Router, u bot.User, role bot.Role, client string, io Streams) error {
+	in, out := io.In, io.Out
 	p, err := commands.Assume(ctx, store, bot.PlatformConsole, console.Workspace, u, role, client)
 	if err != nil {
 		return errors.New(bot.ErrorMessage(err))

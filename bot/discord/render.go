@@ -1,0 +1,195 @@
+package discord
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+// Discord's limits on what one message may hold.
+const (
+	maxContent     = 2000
+	maxTitle       = 256
+	maxDescription = 4096
+	maxFields      = 25
+	maxFieldName   = 256
+	maxFieldValue  = 1024
+	maxCustomID    = 100
+	maxButtonLabel = 80
+	buttonsPerRow  = 5
+	maxRows        = 5
+	flagEphemeral  = discordgo.MessageFlagsEphemeral // 64
+)
+
+// Embed colours: an error is red, anything else the bot's blue.
+const (
+	colourInfo  = 0x3B82F6
+	colourError = 0xDC2626
+)
+
+const zwsp = "\u200b"
+
+// Neutralise stops @everyone and @here in user text from reaching anyone: a
+// zero-width space after the @ keeps the words readable and unpingable. (Every
+// message also goes out with allowed_mentions parse [], so user and role
+// mentions do not ping either.)
+func Neutralise(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	return strings.NewReplacer("@everyone", "@"+zwsp+"everyone", "@here", "@"+zwsp+"here").Replace(s)
+}
+
+// noMentions is the allowed_mentions every message carries: ping nobody.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+// rendered is a bot.Message in Discord's terms.
+type rendered struct {
+	Content    string
+	Embeds     []*discordgo.MessageEmbed
+	Components []discordgo.MessageComponent
+	Flags      discordgo.MessageFlags
+	Files      []*discordgo.File
+}
+
+// render turns a message into content, an embed and button rows. A message with
+// only text is plain content; one with a title or fields is an embed.
+func render(m bot.Message) rendered {
+	var r rendered
+	if m.Ephemeral {
+		r.Flags = flagEphemeral
+	}
+	if m.Title == "" && len(m.Fields) == 0 {
+		r.Content = clip(Neutralise(m.Text), maxContent)
+	} else {
+		e := &discordgo.MessageEmbed{
+			Title:       clip(Neutralise(m.Title), maxTitle),
+			Description: clip(Neutralise(m.Text), maxDescription),
+			Color:       colourInfo,
+		}
+		if m.IsError {
+			e.Color = colourError
+		}
+		for i, f := range m.Fields {
+			if i == maxFields {
+				break
+			}
+			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{
+				Name:   clip(orDash(Neutralise(f.Label)), maxFieldName),
+				Value:  clip(orDash(Neutralise(f.Value)), maxFieldValue),
+				Inline: utf8.RuneCountInString(f.Value) <= 40,
+			})
+		}
+		r.Embeds = []*discordgo.MessageEmbed{e}
+	}
+	var row discordgo.ActionsRow
+	for _, a := range m.Actions {
+		id := customID(a)
+		if id == "" {
+			continue
+		}
+		row.Components = append(row.Components, discordgo.Button{
+			Label:    clip(a.Label, maxButtonLabel),
+			Style:    buttonStyle(a.Style),
+			CustomID: id,
+		})
+		if len(row.Components) == buttonsPerRow {
+			r.Components = append(r.Components, row)
+			row = discordgo.ActionsRow{}
+		}
+	}
+	if len(row.Components) > 0 {
+		r.Components = append(r.Components, row)
+	}
+	if len(r.Components) > maxRows {
+		r.Components = r.Components[:maxRows]
+	}
+	for _, f := range m.Attachments {
+		r.Files = append(r.Files, &discordgo.File{Name: f.Name, ContentType: f.ContentType, Reader: strings.NewReader(string(f.Data))})
+	}
+	return r
+}
+
+func buttonStyle(s string) discordgo.ButtonStyle {
+	switch s {
+	case "primary":
+		return discordgo.PrimaryButton
+	case "danger":
+		return discordgo.DangerButton
+	}
+	return discordgo.SecondaryButton
+}
+
+// customID is what a button carries: the action id and its value. Buttons whose
+// id would not fit Discord's 100 characters are left out.
+func customID(a bot.Action) string {
+	id := a.ID + ":" + a.Value
+	if a.ID == "" || strings.Contains(a.ID, ":") || len(id) > maxCustomID {
+		return ""
+	}
+	return id
+}
+
+// splitCustomID reverses customID.
+func splitCustomID(s string) (id, value string, ok bool) {
+	id, value, ok = strings.Cut(s, ":")
+	return id, value, ok && id != ""
+}
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return s
+}
+
+// clip shortens s to at most n runes, marking the cut with an ellipsis.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// messageSend is a rendered message as a channel post.
+func (r rendered) messageSend() *discordgo.MessageSend {
+	return &discordgo.MessageSend{Content: r.Content, Embeds: r.Embeds, Components: r.Components,
+		Files: r.Files, AllowedMentions: noMentions()}
+}
+
+// responseData is a rendered message as an interaction response.
+func (r rendered) responseData() *discordgo.InteractionResponseData {
+	d := &discordgo.InteractionResponseData{Content: r.Content, Embeds: r.Embeds, Components: r.Components,
+		Flags: r.Flags, AllowedMentions: noMentions()}
+	if d.Components == nil {
+		d.Components = []discordgo.MessageComponent{}
+	}
+	if d.Embeds == nil {
+		d.Embeds = []*discordgo.MessageEmbed{}
+	}
+	return d
+}
+
+// webhookParams is a rendered message as an interaction follow-up.
+func (r rendered) webhookParams() *discordgo.WebhookParams {
+	return &discordgo.WebhookParams{Content: r.Content, Embeds: r.Embeds, Components: r.Components,
+		Flags: r.Flags, Files: r.Files, AllowedMentions: noMentions()}
+}
+
+// webhookEdit is a rendered message replacing the original response.
+func (r rendered) webhookEdit() *discordgo.WebhookEdit {
+	content, embeds, comps := r.Content, r.Embeds, r.Components
+	if embeds == nil {
+		embeds = []*discordgo.MessageEmbed{}
+	}
+	if comps == nil {
+		comps = []discordgo.MessageComponent{}
+	}
+	return &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &comps,
+		Files: r.Files, AllowedMentions: noMentions()}
+}

@@ -1,0 +1,175 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/commands/classify"
+	"github.com/mspbot/mspbot/storage"
+)
+
+type learningStore interface {
+	SimilarOverrides(ctx context.Context, workspaceID int64, text string, limit int) ([]storage.LearnedOverride, error)
+	ListOverrides(ctx context.Context, workspaceID int64) ([]storage.LearnedOverride, error)
+	ForgetOverride(ctx context.Context, workspaceID, number, by int64) error
+	AddContractClause(ctx context.Context, workspaceID int64, clientCode, kind, text string, by int64) (storage.ContractClause, error)
+	ContractClauses(ctx context.Context, clientID int64) ([]storage.ContractClause, error)
+	RemoveContractClause(ctx context.Context, workspaceID, clauseID int64) error
+}
+
+// classifyRequest classifies a new request with what the workspace has taught
+// the classifier: the client's contract and coordinators' earlier overrides of
+// similar requests. The classifier itself stays a pure function; this gathers
+// its inputs.
+func classifyRequest(ctx context.Context, d Deps, workspaceID int64, clientID *int64, text string) (classify.Result, error) {
+	var opts classify.Options
+	if clientID != nil {
+		clauses, err := d.Store.ContractClauses(ctx, *clientID)
+		if err != nil {
+			return classify.Result{}, err
+		}
+		if len(clauses) > 0 {
+			opts.Contract = &classify.Contract{}
+			for _, c := range clauses {
+				if c.Kind == "covered" {
+					opts.Contract.Covered = append(opts.Contract.Covered, c.Text)
+				} else {
+					opts.Contract.AlwaysProject = append(opts.Contract.AlwaysProject, c.Text)
+				}
+			}
+		}
+	}
+	similar, err := d.Store.SimilarOverrides(ctx, workspaceID, text, 20)
+	if err != nil {
+		return classify.Result{}, err
+	}
+	for _, o := range similar {
+		opts.Overrides = append(opts.Overrides, classify.Override{RequestNumber: o.RequestNumber, Text: o.Text,
+			Kind: classify.Kind(o.Kind), Type: classify.Type(o.Type), By: o.ByName, Reason: o.Reason})
+	}
+	return classify.ClassifyWith(text, opts), nil
+}
+
+func classifyCommand(d Deps) bot.Command {
+	return bot.Command{
+		Name:    "classify",
+		Usage:   "/classify rules | /classify forget <number> | /classify <text>",
+		Summary: "see and undo what overrides taught the classifier, or try it on a text",
+		MinRole: bot.RoleCoordinator,
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			ws := ev.Caller.WorkspaceID
+			if strings.TrimSpace(ev.Args) == "rules" {
+				list, err := d.Store.ListOverrides(ctx, ws)
+				if err != nil {
+					return nil, err
+				}
+				if len(list) == 0 {
+					return reply("Nothing learned yet. Every /reclassify (or project/support button) teaches the classifier."), nil
+				}
+				var b strings.Builder
+				for _, o := range list {
+					fmt.Fprintf(&b, "#%d → %s (%s) by %s: %s — %q\n", o.RequestNumber, o.Kind, typeLabel(o.Type), o.ByName, o.Reason, titleOf(o.Text))
+				}
+				return []bot.Message{{Title: "What the classifier learned (similar requests follow these)", Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
+			}
+			if rest, ok := cutWord(ev.Args, "forget"); ok {
+				n, err := parseRequestNumber(rest)
+				if err != nil {
+					return nil, err
+				}
+				if err := d.Store.ForgetOverride(ctx, ws, n, ev.Caller.ID); err != nil {
+					return nil, notFoundAs(err, "nothing was learned from #%d; /classify rules lists what was", n)
+				}
+				return reply(fmt.Sprintf("Forgotten: new requests like #%d are classified on their own again.", n)), nil
+			}
+			text := strings.TrimSpace(ev.Args)
+			if text == "" {
+				return nil, bot.Errorf(bot.EInvalid, "use /classify rules, /classify forget <number>, or /classify <a request text> to try it")
+			}
+			res, err := classifyRequest(ctx, d, ws, nil, text)
+			if err != nil {
+				return nil, err
+			}
+			return reply(fmt.Sprintf("Would be %s (%s, %.2f): %s", res.Kind, typeLabel(string(res.Type)), res.Confidence, strings.Join(res.Reasons, ", "))), nil
+		},
+	}
+}
+
+func contractCommand(d Deps) bot.Command {
+	return bot.Command{
+		Name:    "contract",
+		Usage:   `/contract CLIENT [covers "<clause>" | project "<clause>" | remove <id>]`,
+		Summary: "what a client's contract covers (support) and what is always a project",
+		MinRole: bot.RoleCoordinator,
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			args, err := bot.SplitArgs(ev.Args)
+			if err != nil {
+				return nil, err
+			}
+			usage := bot.Errorf(bot.EInvalid, `use /contract ACME, /contract ACME covers "patching", /contract ACME project "new site" or /contract ACME remove <id>`)
+			if len(args) == 0 {
+				return nil, usage
+			}
+			ws, code := ev.Caller.WorkspaceID, args[0]
+			if len(args) == 1 {
+				return listContract(ctx, d, ws, code)
+			}
+			switch {
+			case len(args) >= 3 && (args[1] == "covers" || args[1] == "project"):
+				kind := map[string]string{"covers": "covered", "project": "always_project"}[args[1]]
+				text := strings.TrimSpace(strings.Join(args[2:], " "))
+				if text == "" || len([]rune(text)) > 200 {
+					return nil, bot.Errorf(bot.EInvalid, "a clause is a short phrase (up to 200 characters), e.g. \"workstation setup up to 2 per month\"")
+				}
+				c, err := d.Store.AddContractClause(ctx, ws, code, kind, text, ev.Caller.ID)
+				if bot.ErrorCode(err) == bot.EConflict {
+					return nil, bot.Errorf(bot.EConflict, "%s's contract already says %q", code, text)
+				}
+				if err != nil {
+					return nil, err
+				}
+				what := "covered (support)"
+				if kind == "always_project" {
+					what = "always a project"
+				}
+				return reply(fmt.Sprintf("Clause %d added to %s's contract: %q is %s.", c.ID, code, c.Text, what)), nil
+			case len(args) == 3 && args[1] == "remove":
+				id, err := strconv.ParseInt(args[2], 10, 64)
+				if err != nil {
+					return nil, usage
+				}
+				if err := d.Store.RemoveContractClause(ctx, ws, id); err != nil {
+					return nil, notFoundAs(err, "there is no clause %d; /contract %s lists them", id, code)
+				}
+				return reply(fmt.Sprintf("Clause %d removed.", id)), nil
+			}
+			return nil, usage
+		},
+	}
+}
+
+func listContract(ctx context.Context, d Deps, ws int64, code string) ([]bot.Message, error) {
+	c, err := d.Store.ClientByCode(ctx, ws, code)
+	if err != nil {
+		return nil, notFoundAs(err, "there is no client %q; add a clause to create it: /contract %s covers \"patching\"", code, code)
+	}
+	clauses, err := d.Store.ContractClauses(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(clauses) == 0 {
+		return reply(fmt.Sprintf("%s's contract lists nothing yet.", c.Code)), nil
+	}
+	var b strings.Builder
+	for _, cl := range clauses {
+		what := "covers"
+		if cl.Kind == "always_project" {
+			what = "always a project"
+		}
+		fmt.Fprintf(&b, "%d. %s: %s\n", cl.ID, what, cl.Text)
+	}
+	return []bot.Message{{Title: c.Code + "'s contract", Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
+}

@@ -1,0 +1,95 @@
+package commands_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+func TestContractClauseFlipsTheDecision(t *testing.T) {
+	h := newHarness(t)
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	text := "Configure the new firewall rules for the guest wifi"
+	if out := run(cora, "/request "+text); !strings.Contains(out, "— project") {
+		t.Fatalf("without a contract this must be a project:\n%s", out)
+	}
+	if out := run(cora, `/contract ACME covers "firewall changes"`); !strings.Contains(out, "added to ACME's contract") {
+		t.Fatalf("add clause:\n%s", out)
+	}
+	out := run(cora, "/request --client ACME "+text)
+	if !strings.Contains(out, "— support") || !strings.Contains(out, "firewall changes") {
+		t.Fatalf("covered work must be support and name the clause:\n%s", out)
+	}
+	small := "Install the new printer in the front office"
+	if out := run(cora, "/request --client ACME "+small); !strings.Contains(out, "— support") {
+		t.Fatalf("one printer is support without a clause:\n%s", out)
+	}
+	if out := run(cora, `/contract ACME project "printer installs"`); !strings.Contains(out, "always a project") {
+		t.Fatalf("always-project clause:\n%s", out)
+	}
+	out = run(cora, "/request --client ACME "+small)
+	if !strings.Contains(out, "— project") || !strings.Contains(out, "printer installs") {
+		t.Fatalf("an always-project clause must make it a project and say so:\n%s", out)
+	}
+	if out := run(cora, "/contract ACME"); !strings.Contains(out, "covers: firewall changes") || !strings.Contains(out, "always a project: printer installs") {
+		t.Fatalf("list:\n%s", out)
+	}
+	if out := run(cora, `/contract ACME covers "firewall changes"`); !strings.Contains(out, "already says") {
+		t.Fatalf("duplicate clause:\n%s", out)
+	}
+	tech := h.as("tom", bot.RoleTech, "")
+	if out := run(tech, `/contract ACME covers "everything"`); !strings.Contains(out, "for coordinators") {
+		t.Fatalf("tech editing contract:\n%s", out)
+	}
+}
+
+func TestOverrideTeachesNearDuplicatesOnly(t *testing.T) {
+	h := newHarness(t)
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	first := run(cora, "/request Set up a new workstation for Bob in accounting") // #1001
+	if !strings.Contains(first, "#1001 — support") {
+		t.Fatalf("first:\n%s", first)
+	}
+	run(cora, `/reclassify 1001 project "accounting workstations are quoted separately"`)
+
+	out := run(cora, "/request Set up a new workstation for Jim in accounting") // #1002
+	if !strings.Contains(out, "#1002 — project") || !strings.Contains(out, "#1001") {
+		t.Fatalf("a near-duplicate must follow the override and name #1001:\n%s", out)
+	}
+	out = run(cora, "/request Outlook keeps asking for my password") // #1003
+	if !strings.Contains(out, "#1003 — support") || strings.Contains(out, "#1001") {
+		t.Fatalf("an unrelated request must not follow the override:\n%s", out)
+	}
+	if out := run(cora, "/classify rules"); !strings.Contains(out, "#1001 → project") || !strings.Contains(out, "quoted separately") {
+		t.Fatalf("rules:\n%s", out)
+	}
+	if out := run(cora, "/classify forget #1001"); !strings.Contains(out, "Forgotten") {
+		t.Fatalf("forget:\n%s", out)
+	}
+	out = run(cora, "/request Set up a new workstation for Ann in accounting")
+	if !strings.Contains(out, "— support") || strings.Contains(out, "#1001") {
+		t.Fatalf("after forgetting, the request must be classified on its own:\n%s", out)
+	}
+	if out := run(cora, "/classify forget 1001"); !strings.Contains(out, "nothing was learned from #1001") {
+		t.Fatalf("forgetting twice:\n%s", out)
+	}
+}
+
+func TestUnsureRequestAsksACoordinator(t *testing.T) {
+	h := newHarness(t)
+	tom := h.as("tom", bot.RoleTech, "")
+	out := run(tom, "/request printer")
+	if !strings.Contains(out, "#1001") || !strings.Contains(out, "project or support?") ||
+		!strings.Contains(out, "[It's a project]") || !strings.Contains(out, "[It's support]") {
+		t.Fatalf("a low-confidence request must ask with both buttons:\n%s", out)
+	}
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	out = run(cora, `/reclassify 1001 support "just a jam"`)
+	if strings.Contains(out, "project or support?") {
+		t.Fatalf("once a coordinator decided, the question goes away:\n%s", out)
+	}
+	if out := run(tom, "/request Outlook keeps asking for my password"); strings.Contains(out, "project or support?") {
+		t.Fatalf("a confident request must not ask:\n%s", out)
+	}
+}

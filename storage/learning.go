@@ -1,0 +1,114 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// LearnedOverride is a coordinator's reclassification the classifier follows
+// for similar new requests.
+type LearnedOverride struct {
+	RequestNumber int64     `db:"number"`
+	Text          string    `db:"text"`
+	Kind          string    `db:"kind"`
+	Type          string    `db:"type"`
+	ByName        string    `db:"by_name"`
+	Reason        string    `db:"reason"`
+	CreatedAt     time.Time `db:"created_at"`
+	Similarity    float64   `db:"similarity"`
+}
+
+// learnOverride records (or replaces) what a reclassification teaches. It runs
+// inside the reclassification's transaction so the two never disagree.
+func learnOverride(ctx context.Context, tx *sqlx.Tx, requestID, actorID int64, kind, typ, reason string) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO learned_overrides (workspace_id, request_id, text, kind, type, by_person, reason)
+		SELECT workspace_id, id, body, $2, $3, $4, $5 FROM requests WHERE id = $1
+		ON CONFLICT (request_id) DO UPDATE SET kind = EXCLUDED.kind, type = EXCLUDED.type,
+			by_person = EXCLUDED.by_person, reason = EXCLUDED.reason, created_at = now(),
+			forgotten_at = NULL, forgotten_by = NULL`, requestID, kind, typ, actorID, reason)
+	return mapErr(err, "learn override")
+}
+
+const overrideSelect = `SELECT r.number, o.text, o.kind, o.type, p.name AS by_name, o.reason, o.created_at`
+
+// SimilarOverrides returns the workspace's active overrides whose text resembles
+// text by trigram similarity (pg_trgm's % operator, served by the GIN index),
+// most similar first. The classifier makes the final call with its own threshold.
+func (s *Store) SimilarOverrides(ctx context.Context, workspaceID int64, text string, limit int) ([]LearnedOverride, error) {
+	var out []LearnedOverride
+	err := s.db.SelectContext(ctx, &out, overrideSelect+`, similarity(o.text, $2) AS similarity
+		FROM learned_overrides o JOIN requests r ON r.id = o.request_id JOIN people p ON p.id = o.by_person
+		WHERE o.workspace_id = $1 AND o.forgotten_at IS NULL AND o.text % $2
+		ORDER BY similarity(o.text, $2) DESC, o.created_at DESC LIMIT $3`, workspaceID, text, limit)
+	return out, mapErr(err, "similar overrides")
+}
+
+// ListOverrides lists the workspace's active overrides, newest first.
+func (s *Store) ListOverrides(ctx context.Context, workspaceID int64) ([]LearnedOverride, error) {
+	var out []LearnedOverride
+	err := s.db.SelectContext(ctx, &out, overrideSelect+`, 0::float8 AS similarity
+		FROM learned_overrides o JOIN requests r ON r.id = o.request_id JOIN people p ON p.id = o.by_person
+		WHERE o.workspace_id = $1 AND o.forgotten_at IS NULL
+		ORDER BY o.created_at DESC LIMIT 100`, workspaceID)
+	return out, mapErr(err, "list overrides")
+}
+
+// ForgetOverride stops the classifier following what request number taught it.
+func (s *Store) ForgetOverride(ctx context.Context, workspaceID, number, by int64) error {
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE learned_overrides o SET forgotten_at = now(), forgotten_by = $3
+		FROM requests r WHERE r.id = o.request_id AND r.workspace_id = $1 AND r.number = $2 AND o.forgotten_at IS NULL`,
+		workspaceID, number, by)
+	if err != nil {
+		return mapErr(err, "forget override")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("override of #%d: %w", number, ErrNotFound)
+	}
+	return nil
+}
+
+// ContractClause is one line of a client's contract.
+type ContractClause struct {
+	ID   int64  `db:"id"`
+	Kind string `db:"kind"` // "covered" or "always_project"
+	Text string `db:"text"`
+}
+
+// AddContractClause adds a clause to a client's contract, creating the client if new.
+func (s *Store) AddContractClause(ctx context.Context, workspaceID int64, clientCode, kind, text string, by int64) (ContractClause, error) {
+	c := ContractClause{Kind: kind, Text: text}
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		cl, err := ensureClient(ctx, tx, workspaceID, clientCode)
+		if err != nil {
+			return err
+		}
+		return mapErr(tx.GetContext(ctx, &c.ID, `INSERT INTO contract_clauses (client_id, kind, text, created_by)
+			VALUES ($1, $2, $3, $4) RETURNING id`, cl.ID, kind, text, by), "add contract clause")
+	})
+	return c, err
+}
+
+// ContractClauses lists a client's clauses in the order they were added.
+func (s *Store) ContractClauses(ctx context.Context, clientID int64) ([]ContractClause, error) {
+	var out []ContractClause
+	err := s.db.SelectContext(ctx, &out, `SELECT id, kind, text FROM contract_clauses WHERE client_id = $1 ORDER BY id`, clientID)
+	return out, mapErr(err, "contract clauses")
+}
+
+// RemoveContractClause deletes one clause of a client in the workspace.
+func (s *Store) RemoveContractClause(ctx context.Context, workspaceID, clauseID int64) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM contract_clauses cc USING clients c
+		WHERE cc.id = $2 AND c.id = cc.client_id AND c.workspace_id = $1`, workspaceID, clauseID)
+	if err != nil {
+		return mapErr(err, "remove contract clause")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("clause %d: %w", clauseID, ErrNotFound)
+	}
+	return nil
+}
