@@ -19,6 +19,10 @@ type Store interface {
 	requestStore
 	roleStore
 	channelStore
+	timeStore
+	scheduleStore
+	slaStore
+	digestStore
 	learningStore
 	projectStore
 }
@@ -33,6 +37,8 @@ type Deps struct {
 	Senders bot.Senders
 	// Admins are platform ids or console names that are always managers (MSPBOT_ADMINS).
 	Admins []string
+	// Digest holds the digest sections and chart other packages provide.
+	Digest DigestOptions
 }
 
 // location returns the timezone to show a person times in.

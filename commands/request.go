@@ -43,16 +43,24 @@ func typeLabel(t string) string {
 func requestCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:    "request",
-		Usage:   "/request [--client CODE] [--priority P1-P4] <what you need> | /request show|take|close <number>",
+		Usage:   "/request [--client CODE] [--priority P1-P4] <what you need> | /request show|take|close|wait|resume|sla <number> | /request priority <number> P1",
 		Summary: "open a request (classified project or support), or show one with the reasons",
 		MinRole: bot.RoleClient,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			if rest, ok := cutWord(ev.Args, "show"); ok {
 				return showRequest(ctx, d, ev, rest)
 			}
+			if msgs, ok, err := requestSLASubcommand(ctx, d, ev); ok {
+				return msgs, err
+			}
 			if rest, ok := cutWord(ev.Args, "take"); ok && isNumber(rest) {
 				return changeRequest(ctx, d, ev, rest, bot.RoleTech, func(ws, n int64) (bot.Request, error) {
-					return d.Store.AssignRequest(ctx, ws, n, ev.Caller.ID)
+					r, err := d.Store.AssignRequest(ctx, ws, n, ev.Caller.ID)
+					if err == nil {
+						// Taking a request is the first staff response (SLA).
+						err = d.Store.RecordStaffReply(ctx, r.ID, d.Clock.Now())
+					}
+					return r, err
 				})
 			}
 			if rest, ok := cutWord(ev.Args, "close"); ok && isNumber(rest) {

@@ -55,7 +55,8 @@ func runMigrate(ctx context.Context, cfg Config, log *slog.Logger, io Streams) e
 }
 
 func deps(cfg Config, store *storage.Store, log *slog.Logger) commands.Deps {
-	return commands.Deps{Store: store, Clock: bot.SystemClock{}, Log: log, Location: cfg.Location, Admins: cfg.Admins}
+	return commands.Deps{Store: store, Clock: bot.SystemClock{}, Log: log, Location: cfg.Location, Admins: cfg.Admins,
+		Digest: commands.DigestOptions{Chart: digestChart}}
 }
 
 // runBot serves HTTP (health, metrics, platform endpoints) and starts every

@@ -1,0 +1,335 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/storage"
+	"github.com/mspbot/mspbot/timekeeping"
+)
+
+type scheduleStore interface {
+	Schedule(ctx context.Context, personID int64) (storage.ScheduleRow, error)
+	SetHours(ctx context.Context, personID int64, start, end, days int, timezone string) error
+	SetAway(ctx context.Context, personID int64, from, until time.Time) error
+	SetBack(ctx context.Context, personID int64) error
+	SetOffToday(ctx context.Context, personID int64, date, at time.Time) error
+	Snooze(ctx context.Context, personID int64, at, until time.Time, answer string) error
+	SetManager(ctx context.Context, personID int64, managerID *int64) error
+	SetDigestTime(ctx context.Context, personID int64, at int) error
+}
+
+// scheduleTarget lets a manager act on someone else: "/hours @tom 08:00-16:00 mon-fri".
+func scheduleTarget(ctx context.Context, d Deps, ev bot.Event, args []string) (bot.Person, []string, error) {
+	if len(args) > 0 && (strings.HasPrefix(args[0], "@") || mention.MatchString(args[0])) {
+		if ev.Caller.Role != bot.RoleManager {
+			return bot.Person{}, nil, bot.Errorf(bot.EForbidden, "only managers change other people's schedules")
+		}
+		p, err := findOrMeetPerson(ctx, d, ev, args[0])
+		return p, args[1:], err
+	}
+	return ev.Caller.Person, args, nil
+}
+
+func describeSchedule(p bot.Person, r storage.ScheduleRow, def *time.Location, now time.Time) string {
+	s := timekeeping.ScheduleOf(r, def)
+	text := fmt.Sprintf("%s works %s.", p.Name, s)
+	today := timekeeping.DateOf(now, s.Loc)
+	if r.AwayUntil != nil && !r.AwayUntil.Before(today) {
+		text += fmt.Sprintf(" Away %s to %s.", r.AwayFrom.Format("2 Jan"), r.AwayUntil.Format("2 Jan 2006"))
+	}
+	if r.OffDate != nil && r.OffDate.Equal(today) {
+		text += " Off today."
+	}
+	if r.ManagerName != "" {
+		text += " Manager: " + r.ManagerName + "."
+	}
+	if p.Role == bot.RoleManager {
+		text += " Daily digest at " + timekeeping.ClockTime(r.DigestAt).String() + "."
+	}
+	return text
+}
+
+func hoursCommand(d Deps) bot.Command {
+	return bot.Command{
+		Name:    "hours",
+		Usage:   "/hours [@person] [08:00-16:30 mon-fri [Europe/London]] | /hours digest 07:30",
+		Summary: "show or set working hours, days and timezone (nudges and digests follow them)",
+		MinRole: bot.RoleTech,
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			args, err := bot.SplitArgs(ev.Args)
+			if err != nil {
+				return nil, err
+			}
+			p, args, err := scheduleTarget(ctx, d, ev, args)
+			if err != nil {
+				return nil, err
+			}
+			if len(args) == 2 && strings.EqualFold(args[0], "digest") {
+				if p.Role != bot.RoleManager {
+					return nil, bot.Errorf(bot.EInvalid, "the daily digest is for managers")
+				}
+				at, err := timekeeping.ParseClockTime(args[1])
+				if err != nil {
+					return nil, err
+				}
+				if err := d.Store.SetDigestTime(ctx, p.ID, int(at)); err != nil {
+					return nil, err
+				}
+				return reply(fmt.Sprintf("%s's daily digest comes at %s on working days.", p.Name, at)), nil
+			}
+			if len(args) > 0 {
+				if len(args) > 3 {
+					return nil, bot.Errorf(bot.EInvalid, "use /hours 08:00-16:30 mon-fri [Europe/London]")
+				}
+				start, end, err := timekeeping.ParseSpan(args[0])
+				if err != nil {
+					return nil, err
+				}
+				days := timekeeping.MonFri
+				if len(args) > 1 {
+					if days, err = timekeeping.ParseWeekdays(args[1]); err != nil {
+						return nil, err
+					}
+				}
+				tz := ""
+				if len(args) > 2 {
+					loc, err := timekeeping.LoadLocation(args[2])
+					if err != nil {
+						return nil, err
+					}
+					tz = loc.String()
+				}
+				if err := d.Store.SetHours(ctx, p.ID, int(start), int(end), int(days), tz); err != nil {
+					return nil, err
+				}
+			}
+			r, err := d.Store.Schedule(ctx, p.ID)
+			if err != nil {
+				return nil, err
+			}
+			return reply(describeSchedule(p, r, d.location(p), d.Clock.Now())), nil
+		},
+	}
+}
+
+func awayCommand(d Deps) bot.Command {
+	return bot.Command{
+		Name:    "away",
+		Usage:   "/away [@person] until 2026-12-02 | /away 2026-12-01 2026-12-05 | /away today",
+		Summary: "out of office: no nudges, not counted as a gap",
+		MinRole: bot.RoleTech,
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			args, err := bot.SplitArgs(ev.Args)
+			if err != nil {
+				return nil, err
+			}
+			p, args, err := scheduleTarget(ctx, d, ev, args)
+			if err != nil {
+				return nil, err
+			}
+			now := d.Clock.Now()
+			loc, err := personLoc(ctx, d, p)
+			if err != nil {
+				return nil, err
+			}
+			today := timekeeping.DateOf(now, loc)
+			usage := bot.Errorf(bot.EInvalid, "use /away until 2026-12-02, /away 2026-12-01 2026-12-05 or /away today")
+			var from, until time.Time
+			switch {
+			case len(args) == 1 && strings.EqualFold(args[0], "today"):
+				if err := d.Store.SetOffToday(ctx, p.ID, today, now); err != nil {
+					return nil, err
+				}
+				return reply(fmt.Sprintf("Enjoy your day off, %s: no nudges until tomorrow.", p.Name)), nil
+			case len(args) == 2 && strings.EqualFold(args[0], "until"):
+				from = today
+				if until, err = timekeeping.ParseDate(args[1], now, loc); err != nil {
+					return nil, err
+				}
+			case len(args) == 2:
+				if from, err = timekeeping.ParseDate(args[0], now, loc); err != nil {
+					return nil, err
+				}
+				if until, err = timekeeping.ParseDate(args[1], now, loc); err != nil {
+					return nil, err
+				}
+			default:
+				return nil, usage
+			}
+			if until.Before(from) {
+				return nil, bot.Errorf(bot.EInvalid, "%s is before %s", until.Format("2006-01-02"), from.Format("2006-01-02"))
+			}
+			if until.Before(today) {
+				return nil, bot.Errorf(bot.EInvalid, "%s has passed", until.Format("2006-01-02"))
+			}
+			if err := d.Store.SetAway(ctx, p.ID, from, until); err != nil {
+				return nil, err
+			}
+			return reply(fmt.Sprintf("%s is away %s to %s (inclusive): no nudges. /back ends it early.",
+				p.Name, from.Format("Mon 2 Jan"), until.Format("Mon 2 Jan 2006"))), nil
+		},
+	}
+}
+
+func backCommand(d Deps) bot.Command {
+	return bot.Command{
+		Name:    "back",
+		Usage:   "/back [@person]",
+		Summary: "end an out-of-office period or day off",
+		MinRole: bot.RoleTech,
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			args, err := bot.SplitArgs(ev.Args)
+			if err != nil {
+				return nil, err
+			}
+			p, _, err := scheduleTarget(ctx, d, ev, args)
+			if err != nil {
+				return nil, err
+			}
+			if err := d.Store.SetBack(ctx, p.ID); err != nil {
+				return nil, err
+			}
+			return reply(fmt.Sprintf("Welcome back, %s.", p.Name)), nil
+		},
+	}
+}
+
+func snoozeCommand(d Deps) bot.Command {
+	return bot.Command{
+		Name:    "snooze",
+		Usage:   "/snooze 30m|2h",
+		Summary: "hold time nudges for a while",
+		MinRole: bot.RoleTech,
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			arg := strings.TrimSpace(ev.Args)
+			if arg == "" {
+				arg = "30m"
+			}
+			m, err := timekeeping.ParseDuration(arg)
+			if err != nil {
+				return nil, err
+			}
+			if m > 8*60 {
+				return nil, bot.Errorf(bot.EInvalid, "snooze for at most 8h; for longer use /away")
+			}
+			now := d.Clock.Now()
+			until := now.Add(time.Duration(m) * time.Minute)
+			if err := d.Store.Snooze(ctx, ev.Caller.ID, now, until, "snooze "+timekeeping.FormatMinutes(m)); err != nil {
+				return nil, err
+			}
+			loc, err := personLoc(ctx, d, ev.Caller.Person)
+			if err != nil {
+				return nil, err
+			}
+			return reply(fmt.Sprintf("Snoozed until %s.", until.In(loc).Format("15:04"))), nil
+		},
+	}
+}
+
+func managerCommand(d Deps) bot.Command {
+	return bot.Command{
+		Name:    "manager",
+		Usage:   "/manager @tech @manager | /manager @tech none | /manager @tech",
+		Summary: "set who a tech's manager is (escalations and digests go to them)",
+		MinRole: bot.RoleManager,
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			args, err := bot.SplitArgs(ev.Args)
+			if err != nil {
+				return nil, err
+			}
+			if len(args) == 0 || len(args) > 2 {
+				return nil, bot.Errorf(bot.EInvalid, "use /manager @tom @dana")
+			}
+			tech, err := findOrMeetPerson(ctx, d, ev, args[0])
+			if err != nil {
+				return nil, err
+			}
+			if len(args) == 2 {
+				var mgr *int64
+				if !strings.EqualFold(args[1], "none") {
+					m, err := findOrMeetPerson(ctx, d, ev, args[1])
+					if err != nil {
+						return nil, err
+					}
+					if m.Role != bot.RoleManager {
+						return nil, bot.Errorf(bot.EInvalid, "%s is a %s, not a manager; /role @%s manager first", m.Name, m.Role, m.Name)
+					}
+					if m.ID == tech.ID {
+						return nil, bot.Errorf(bot.EInvalid, "nobody manages themselves")
+					}
+					mgr = &m.ID
+				}
+				if err := d.Store.SetManager(ctx, tech.ID, mgr); err != nil {
+					return nil, err
+				}
+			}
+			r, err := d.Store.Schedule(ctx, tech.ID)
+			if err != nil {
+				return nil, err
+			}
+			return reply(fmt.Sprintf("%s's manager: %s.", tech.Name, firstNonEmpty(r.ManagerName, "none"))), nil
+		},
+	}
+}
+
+func teamCommand(d Deps) bot.Command {
+	return bot.Command{
+		Name:    "team",
+		Usage:   "/team [gap 90m | lock 7 | timer 4h | escalate 3]",
+		Summary: "the team's time rules: allowed gap, edit lock (days), timer check, nudges before escalation",
+		MinRole: bot.RoleTech,
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			args, err := bot.SplitArgs(ev.Args)
+			if err != nil {
+				return nil, err
+			}
+			set, err := d.Store.TimeSettings(ctx, ev.Caller.WorkspaceID)
+			if err != nil {
+				return nil, err
+			}
+			if len(args) > 0 {
+				if ev.Caller.Role != bot.RoleManager {
+					return nil, bot.Errorf(bot.EForbidden, "only managers change the team's rules")
+				}
+				if len(args) != 2 {
+					return nil, bot.Errorf(bot.EInvalid, "use /team gap 90m, /team lock 7, /team timer 4h or /team escalate 3")
+				}
+				n := 0
+				switch strings.ToLower(args[0]) {
+				case "gap", "timer":
+					if n, err = timekeeping.ParseDuration(args[1]); err != nil {
+						return nil, err
+					}
+				case "lock", "escalate":
+					if _, err := fmt.Sscanf(strings.TrimSuffix(args[1], "d"), "%d", &n); err != nil || n < 0 {
+						return nil, bot.Errorf(bot.EInvalid, "%q is not a whole number", args[1])
+					}
+				default:
+					return nil, bot.Errorf(bot.EInvalid, "use /team gap 90m, /team lock 7, /team timer 4h or /team escalate 3")
+				}
+				switch strings.ToLower(args[0]) {
+				case "gap":
+					set.GapMinutes = n
+				case "timer":
+					set.TimerLimitMinutes = n
+				case "lock":
+					set.LockDays = n
+				case "escalate":
+					set.EscalateAfter = n
+				}
+				if err := d.Store.SetTimeSettings(ctx, ev.Caller.WorkspaceID, set); err != nil {
+					if bot.ErrorCode(err) == bot.EInternal {
+						return nil, bot.Errorf(bot.EInvalid, "out of range: gap 15m-8h, lock 0-366 days, timer 30m-24h, escalate 1-20")
+					}
+					return nil, err
+				}
+			}
+			return reply(fmt.Sprintf("Allowed gap %s; entries lock after %d days; timers checked after %s; %d unanswered nudges escalate.",
+				timekeeping.FormatMinutes(set.GapMinutes), set.LockDays, timekeeping.FormatMinutes(set.TimerLimitMinutes), set.EscalateAfter)), nil
+		},
+	}
+}

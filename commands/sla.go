@@ -1,0 +1,215 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/storage"
+	"github.com/mspbot/mspbot/timekeeping"
+)
+
+type slaStore interface {
+	EnsureClient(ctx context.Context, workspaceID int64, code string) (bot.Client, error)
+	SetSLATarget(ctx context.Context, clientID int64, t storage.SLATarget) error
+	SetSLACalendar(ctx context.Context, clientID int64, c storage.SLACalendarRow) error
+	ClientSLA(ctx context.Context, clientID int64) ([]storage.SLATarget, storage.SLACalendarRow, error)
+	BreachCount(ctx context.Context, clientID int64, since time.Time) (int, error)
+	SetPriority(ctx context.Context, workspaceID, number int64, priority string) error
+	RecordStaffReply(ctx context.Context, requestID int64, at time.Time) error
+	WaitOnClient(ctx context.Context, requestID, byID int64, at time.Time) error
+	ResumeFromClient(ctx context.Context, requestID int64, at time.Time) error
+	RequestSLAClock(ctx context.Context, requestID int64) (storage.SLAClock, error)
+}
+
+func clientCommand(d Deps) bot.Command {
+	return bot.Command{
+		Name:    "client",
+		Usage:   "/client ACME | /client sla ACME P1 15m 4h | /client hours ACME 24x7|08:00-18:00 mon-fri [TZ]",
+		Summary: "a client's SLA: response and resolution targets per priority, and when the clock runs",
+		MinRole: bot.RoleCoordinator,
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			args, err := bot.SplitArgs(ev.Args)
+			if err != nil {
+				return nil, err
+			}
+			usage := bot.Errorf(bot.EInvalid, "use /client ACME, /client sla ACME P1 15m 4h, or /client hours ACME 08:00-18:00 mon-fri Europe/London")
+			if len(args) == 0 {
+				return nil, usage
+			}
+			sub := strings.ToLower(args[0])
+			if (sub == "sla" || sub == "hours") && ev.Caller.Role != bot.RoleManager {
+				return nil, bot.Errorf(bot.EForbidden, "only managers change a client's contract")
+			}
+			switch {
+			case sub == "sla" && len(args) == 5:
+				prio, err := timekeeping.ParsePriority(args[2])
+				if err != nil {
+					return nil, err
+				}
+				resp, err := timekeeping.ParseDuration(args[3])
+				if err != nil {
+					return nil, err
+				}
+				resol, err := parseLongDuration(args[4])
+				if err != nil {
+					return nil, err
+				}
+				if resol < resp {
+					return nil, bot.Errorf(bot.EInvalid, "resolution (%s) cannot be shorter than response (%s)", args[4], args[3])
+				}
+				c, err := d.Store.EnsureClient(ctx, ev.Caller.WorkspaceID, args[1])
+				if err != nil {
+					return nil, err
+				}
+				if err := d.Store.SetSLATarget(ctx, c.ID, storage.SLATarget{Priority: prio, ResponseMinutes: resp, ResolutionMinutes: resol}); err != nil {
+					return nil, err
+				}
+				return showClientSLA(ctx, d, c)
+			case sub == "hours" && len(args) >= 3:
+				cal, err := timekeeping.ParseCalendar(args[2:], d.location(bot.Person{}))
+				if err != nil {
+					return nil, err
+				}
+				c, err := d.Store.EnsureClient(ctx, ev.Caller.WorkspaceID, args[1])
+				if err != nil {
+					return nil, err
+				}
+				row := storage.SLACalendarRow{Always: cal.Always, DayStart: int(cal.Start), DayEnd: int(cal.End), Days: int(cal.Days)}
+				if !cal.Always {
+					row.Timezone = cal.Loc.String()
+				}
+				if err := d.Store.SetSLACalendar(ctx, c.ID, row); err != nil {
+					return nil, err
+				}
+				return showClientSLA(ctx, d, c)
+			case len(args) == 1 && sub != "sla" && sub != "hours":
+				c, err := d.Store.ClientByCode(ctx, ev.Caller.WorkspaceID, args[0])
+				if err != nil {
+					return nil, notFoundAs(err, "there is no client %q", args[0])
+				}
+				return showClientSLA(ctx, d, c)
+			}
+			return nil, usage
+		},
+	}
+}
+
+// parseLongDuration reads a resolution target, which may run to days: 4h, 2d, 3d12h.
+func parseLongDuration(s string) (int, error) {
+	l := strings.ToLower(s)
+	if i := strings.Index(l, "d"); i > 0 {
+		var days int
+		if _, err := fmt.Sscanf(l[:i], "%d", &days); err == nil && days > 0 && days <= 90 {
+			rest := 0
+			if l[i+1:] != "" {
+				r, err := timekeeping.ParseDuration(l[i+1:])
+				if err != nil {
+					return 0, err
+				}
+				rest = r
+			}
+			return days*24*60 + rest, nil
+		}
+		return 0, bot.Errorf(bot.EInvalid, "%q is not a duration; use for example 4h, 2d or 3d12h", s)
+	}
+	return timekeeping.ParseDuration(s)
+}
+
+func showClientSLA(ctx context.Context, d Deps, c bot.Client) ([]bot.Message, error) {
+	targets, cal, err := d.Store.ClientSLA(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	breaches, err := d.Store.BreachCount(ctx, c.ID, d.Clock.Now().AddDate(0, 0, -30))
+	if err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	if len(targets) == 0 {
+		b.WriteString("No targets yet: /client sla " + c.Code + " P1 15m 4h\n")
+	}
+	for _, t := range targets {
+		fmt.Fprintf(&b, "%s: respond within %s, resolve within %s\n", t.Priority,
+			timekeeping.FormatMinutes(t.ResponseMinutes), timekeeping.FormatMinutes(t.ResolutionMinutes))
+	}
+	fmt.Fprintf(&b, "Clock runs %s. Breaches in the last 30 days: %d.", timekeeping.CalendarOf(cal, d.location(bot.Person{})), breaches)
+	return []bot.Message{{Title: c.Code + " SLA", Text: b.String(), Ephemeral: true}}, nil
+}
+
+// requestSLASubcommand handles /request priority|wait|resume|sla <n>; ok false
+// means the line is not one of them.
+func requestSLASubcommand(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, bool, error) {
+	args, err := bot.SplitArgs(ev.Args)
+	if err != nil || len(args) < 2 || !isNumber(args[1]) {
+		return nil, false, nil
+	}
+	sub := strings.ToLower(args[0])
+	switch sub {
+	case "priority", "wait", "resume", "sla":
+	default:
+		return nil, false, nil
+	}
+	r, err := visibleRequest(ctx, d, ev, args[1])
+	if err != nil {
+		return nil, true, err
+	}
+	if !ev.Caller.Role.AtLeast(bot.RoleTech) {
+		return nil, true, bot.Errorf(bot.EForbidden, "only staff can change #%d's SLA", r.Number)
+	}
+	now := d.Clock.Now()
+	switch sub {
+	case "priority":
+		if len(args) != 3 {
+			return nil, true, bot.Errorf(bot.EInvalid, "use /request priority %d P1", r.Number)
+		}
+		p, err := timekeeping.ParsePriority(args[2])
+		if err != nil {
+			return nil, true, err
+		}
+		if err := d.Store.SetPriority(ctx, ev.Caller.WorkspaceID, r.Number, p); err != nil {
+			return nil, true, err
+		}
+		return reply(fmt.Sprintf("#%d is now %s (was %s).", r.Number, p, r.Priority)), true, nil
+	case "wait":
+		if r.Status == bot.StatusClosed {
+			return nil, true, bot.Errorf(bot.EConflict, "#%d is closed", r.Number)
+		}
+		if err := d.Store.WaitOnClient(ctx, r.ID, ev.Caller.ID, now); err != nil {
+			if bot.ErrorCode(err) == bot.EConflict {
+				return nil, true, bot.Errorf(bot.EConflict, "#%d is already waiting on the client", r.Number)
+			}
+			return nil, true, err
+		}
+		return reply(fmt.Sprintf("#%d is waiting on the client: its SLA clocks are paused. /request resume %d restarts them.", r.Number, r.Number)), true, nil
+	case "resume":
+		if err := d.Store.ResumeFromClient(ctx, r.ID, now); err != nil {
+			return nil, true, notFoundAs(err, "#%d is not waiting on the client", r.Number)
+		}
+		return reply(fmt.Sprintf("#%d: SLA clocks running again.", r.Number)), true, nil
+	}
+	c, err := d.Store.RequestSLAClock(ctx, r.ID)
+	if err != nil {
+		return nil, true, notFoundAs(err, "#%d has no SLA: its client has no target for %s (/client sla CODE %s 1h 8h)", r.Number, r.Priority, r.Priority)
+	}
+	var b strings.Builder
+	for _, st := range timekeeping.ClockStates(c, d.location(bot.Person{}), now) {
+		state := map[timekeeping.SLALevel]string{timekeeping.SLAOK: "ok", timekeeping.SLAWarning: "at risk", timekeeping.SLABreach: "BREACHED"}[st.Level]
+		stopped := ""
+		if st.Stopped {
+			stopped = ", stopped"
+			if st.Level != timekeeping.SLABreach {
+				state = "met"
+			}
+		}
+		fmt.Fprintf(&b, "%s: %s of %s (%s%s)\n", st.Clock, timekeeping.FormatMinutes(int(st.Elapsed.Minutes())),
+			timekeeping.FormatMinutes(int(st.Target.Minutes())), state, stopped)
+	}
+	if r.Status == bot.StatusOpen && len(c.Pauses) > 0 && c.Pauses[len(c.Pauses)-1].End == nil {
+		b.WriteString("Paused: waiting on the client.\n")
+	}
+	fmt.Fprintf(&b, "Clock runs %s.", timekeeping.CalendarOf(c.Calendar, d.location(bot.Person{})))
+	return []bot.Message{{Title: fmt.Sprintf("#%d SLA (%s %s)", r.Number, c.ClientCode, c.Priority), Text: b.String(), Ephemeral: true}}, true, nil
+}

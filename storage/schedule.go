@@ -1,0 +1,97 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// ScheduleRow is a person's stored schedule, raw: minutes after midnight, a
+// weekday bit set (Sunday = bit 0). timekeeping turns it into a Schedule.
+type ScheduleRow struct {
+	PersonID     int64
+	WorkStart    int
+	WorkEnd      int
+	WorkDays     int
+	Timezone     string // the schedule's own, else the platform profile's; may be empty
+	AwayFrom     *time.Time
+	AwayUntil    *time.Time
+	OffDate      *time.Time
+	SnoozedAt    *time.Time
+	SnoozedUntil *time.Time
+	ManagerID    *int64
+	ManagerName  string
+	DigestAt     int
+	Stored       bool // false: defaults, no row yet
+}
+
+// DefaultScheduleRow is 08:00-17:00 mon-fri, digest at 08:00.
+func DefaultScheduleRow(personID int64) ScheduleRow {
+	return ScheduleRow{PersonID: personID, WorkStart: 480, WorkEnd: 1020, WorkDays: 62, DigestAt: 480}
+}
+
+// Schedule reads a person's schedule (defaults when none is stored). Timezone is
+// the schedule's own or, failing that, the person's platform timezone.
+func (s *Store) Schedule(ctx context.Context, personID int64) (ScheduleRow, error) {
+	r := DefaultScheduleRow(personID)
+	err := s.db.QueryRowxContext(ctx, `
+		SELECT s.person_id IS NOT NULL, coalesce(s.work_start, 480), coalesce(s.work_end, 1020),
+			coalesce(s.work_days, 62), coalesce(nullif(s.timezone, ''), p.timezone), s.away_from, s.away_until,
+			s.off_date, s.snoozed_at, s.snoozed_until, s.manager_id, coalesce(m.name, ''), coalesce(s.digest_at, 480)
+		FROM people p LEFT JOIN schedules s ON s.person_id = p.id LEFT JOIN people m ON m.id = s.manager_id
+		WHERE p.id = $1`, personID).Scan(&r.Stored, &r.WorkStart, &r.WorkEnd, &r.WorkDays, &r.Timezone,
+		&r.AwayFrom, &r.AwayUntil, &r.OffDate, &r.SnoozedAt, &r.SnoozedUntil, &r.ManagerID, &r.ManagerName, &r.DigestAt)
+	return r, mapErr(err, "schedule")
+}
+
+// updateSchedule creates the person's row with defaults if needed and applies set.
+func (s *Store) updateSchedule(ctx context.Context, personID int64, set string, args ...any) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO schedules (person_id) VALUES ($1) ON CONFLICT (person_id) DO NOTHING`, personID)
+	if err != nil {
+		return mapErr(err, "schedule")
+	}
+	_, err = s.db.ExecContext(ctx, `UPDATE schedules SET `+set+`, updated_at = now() WHERE person_id = $1`,
+		append([]any{personID}, args...)...)
+	return mapErr(err, "update schedule")
+}
+
+// SetHours sets working hours, days and (when not empty) the timezone.
+func (s *Store) SetHours(ctx context.Context, personID int64, start, end, days int, timezone string) error {
+	return s.updateSchedule(ctx, personID, `work_start = $2, work_end = $3, work_days = $4,
+		timezone = CASE WHEN $5 = '' THEN timezone ELSE $5 END`, start, end, days, timezone)
+}
+
+// SetAway records an out-of-office period (inclusive dates).
+func (s *Store) SetAway(ctx context.Context, personID int64, from, until time.Time) error {
+	return s.updateSchedule(ctx, personID, `away_from = $2, away_until = $3`, from, until)
+}
+
+// SetBack ends any out-of-office period and "off today".
+func (s *Store) SetBack(ctx context.Context, personID int64) error {
+	return s.updateSchedule(ctx, personID, `away_from = NULL, away_until = NULL, off_date = NULL, snoozed_until = NULL`)
+}
+
+// SetOffToday marks one day off ("I'm off today") and answers the latest nudge.
+func (s *Store) SetOffToday(ctx context.Context, personID int64, date, at time.Time) error {
+	if err := s.updateSchedule(ctx, personID, `off_date = $2`, date); err != nil {
+		return err
+	}
+	return answerNudge(ctx, s.db, personID, at, "off")
+}
+
+// Snooze holds nudges until until and answers the latest nudge.
+func (s *Store) Snooze(ctx context.Context, personID int64, at, until time.Time, answer string) error {
+	if err := s.updateSchedule(ctx, personID, `snoozed_at = $2, snoozed_until = $3`, at, until); err != nil {
+		return err
+	}
+	return answerNudge(ctx, s.db, personID, at, answer)
+}
+
+// SetManager makes managerID the person's manager (nil: none).
+func (s *Store) SetManager(ctx context.Context, personID int64, managerID *int64) error {
+	return s.updateSchedule(ctx, personID, `manager_id = $2`, managerID)
+}
+
+// SetDigestTime sets when a manager's daily digest comes (minutes after midnight).
+func (s *Store) SetDigestTime(ctx context.Context, personID int64, at int) error {
+	return s.updateSchedule(ctx, personID, `digest_at = $2`, at)
+}

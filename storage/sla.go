@@ -1,0 +1,296 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// SLATarget is a client's response and resolution target for one priority.
+type SLATarget struct {
+	Priority          string
+	ResponseMinutes   int
+	ResolutionMinutes int
+}
+
+// SLACalendarRow is when a client's clocks run, raw (see timekeeping.Calendar).
+type SLACalendarRow struct {
+	Always   bool
+	DayStart int
+	DayEnd   int
+	Days     int
+	Timezone string
+	Stored   bool
+}
+
+// DefaultSLACalendar is business hours 08:00-18:00 mon-fri in the bot's timezone.
+var DefaultSLACalendar = SLACalendarRow{DayStart: 480, DayEnd: 1080, Days: 62}
+
+// SetSLATarget stores a client's targets for a priority.
+func (s *Store) SetSLATarget(ctx context.Context, clientID int64, t SLATarget) error {
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO sla_targets (client_id, priority, response_minutes, resolution_minutes) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (client_id, priority) DO UPDATE SET response_minutes = EXCLUDED.response_minutes,
+			resolution_minutes = EXCLUDED.resolution_minutes, updated_at = now()`,
+		clientID, t.Priority, t.ResponseMinutes, t.ResolutionMinutes)
+	return mapErr(err, "set SLA target")
+}
+
+// SetSLACalendar stores when a client's clocks run.
+func (s *Store) SetSLACalendar(ctx context.Context, clientID int64, c SLACalendarRow) error {
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO sla_calendars (client_id, always, day_start, day_end, days, timezone) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (client_id) DO UPDATE SET always = EXCLUDED.always, day_start = EXCLUDED.day_start,
+			day_end = EXCLUDED.day_end, days = EXCLUDED.days, timezone = EXCLUDED.timezone, updated_at = now()`,
+		clientID, c.Always, c.DayStart, c.DayEnd, c.Days, c.Timezone)
+	return mapErr(err, "set SLA calendar")
+}
+
+// ClientSLA reads a client's targets (by priority) and calendar.
+func (s *Store) ClientSLA(ctx context.Context, clientID int64) ([]SLATarget, SLACalendarRow, error) {
+	cal := DefaultSLACalendar
+	err := s.db.QueryRowxContext(ctx, `SELECT always, day_start, day_end, days, timezone FROM sla_calendars
+		WHERE client_id = $1`, clientID).Scan(&cal.Always, &cal.DayStart, &cal.DayEnd, &cal.Days, &cal.Timezone)
+	if err == nil {
+		cal.Stored = true
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return nil, cal, mapErr(err, "SLA calendar")
+	}
+	var out []SLATarget
+	err = s.db.SelectContext(ctx, &out, `SELECT priority AS "priority", response_minutes AS "responseminutes",
+		resolution_minutes AS "resolutionminutes" FROM sla_targets WHERE client_id = $1 ORDER BY priority`, clientID)
+	return out, cal, mapErr(err, "SLA targets")
+}
+
+// SetPriority changes a request's priority.
+func (s *Store) SetPriority(ctx context.Context, workspaceID, number int64, priority string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE requests SET priority = $3, updated_at = now()
+		WHERE workspace_id = $1 AND number = $2`, workspaceID, number, priority)
+	if err != nil {
+		return mapErr(err, "set priority")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("request #%d: %w", number, ErrNotFound)
+	}
+	return nil
+}
+
+// RecordStaffReply stops a request's response clock at the first staff reply:
+// it sets first_response_at when it is not set yet, and does nothing after.
+// Adapters call it for thread replies by staff; /request take calls it too.
+func (s *Store) RecordStaffReply(ctx context.Context, requestID int64, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE requests SET first_response_at = $2
+		WHERE id = $1 AND first_response_at IS NULL`, requestID, at)
+	return mapErr(err, "record staff reply")
+}
+
+// WaitOnClient pauses a request's SLA clocks; already waiting is a conflict.
+func (s *Store) WaitOnClient(ctx context.Context, requestID, byID int64, at time.Time) error {
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO request_pauses (request_id, started_at, by_id) VALUES ($1, $2, $3)`,
+			requestID, at, byID); err != nil {
+			return mapErr(err, "pause request")
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE requests SET waiting_since = $2, updated_at = now() WHERE id = $1`, requestID, at)
+		return mapErr(err, "pause request")
+	})
+}
+
+// ResumeFromClient restarts a paused request's clocks; not waiting is not found.
+func (s *Store) ResumeFromClient(ctx context.Context, requestID int64, at time.Time) error {
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE request_pauses SET ended_at = greatest($2, started_at)
+			WHERE request_id = $1 AND ended_at IS NULL`, requestID, at)
+		if err != nil {
+			return mapErr(err, "resume request")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("pause: %w", ErrNotFound)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE requests SET waiting_since = NULL, updated_at = now() WHERE id = $1`, requestID)
+		return mapErr(err, "resume request")
+	})
+}
+
+// Pause is a span a request waited on its client; End is nil while it waits.
+type Pause struct {
+	Start time.Time
+	End   *time.Time
+}
+
+// SLAClock is an open (or just closed) request with a contract, as the SLA
+// sweep and /request sla see it.
+type SLAClock struct {
+	RequestID       int64
+	WorkspaceID     int64
+	Number          int64
+	Title           string
+	ClientID        int64
+	ClientCode      string
+	Priority        string
+	AssigneeID      *int64
+	CreatedAt       time.Time
+	FirstResponseAt *time.Time
+	ClosedAt        *time.Time
+	Target          SLATarget
+	Calendar        SLACalendarRow
+	Pauses          []Pause
+	// Levels already recorded: "response/warning", "resolution/breach", ...
+	Recorded map[string]bool
+}
+
+const slaClockSelect = `
+	SELECT r.id, r.workspace_id, r.number, r.title, r.client_id, c.code, r.priority, r.assignee_id, r.created_at,
+		r.first_response_at, r.closed_at, t.response_minutes, t.resolution_minutes,
+		cal.client_id IS NOT NULL, coalesce(cal.always, false), coalesce(cal.day_start, 480), coalesce(cal.day_end, 1080),
+		coalesce(cal.days, 62), coalesce(cal.timezone, ''),
+		coalesce((SELECT array_agg(e.clock || '/' || e.level) FROM sla_events e WHERE e.request_id = r.id), '{}')
+	FROM requests r
+	JOIN clients c ON c.id = r.client_id
+	JOIN sla_targets t ON t.client_id = r.client_id AND t.priority = r.priority
+	LEFT JOIN sla_calendars cal ON cal.client_id = r.client_id `
+
+func (s *Store) slaClocks(ctx context.Context, where string, args ...any) ([]SLAClock, error) {
+	rows, err := s.db.QueryContext(ctx, slaClockSelect+where, args...)
+	if err != nil {
+		return nil, mapErr(err, "SLA clocks")
+	}
+	defer rows.Close()
+	var out []SLAClock
+	idx := map[int64]int{}
+	var ids []int64
+	for rows.Next() {
+		var c SLAClock
+		var rec pq.StringArray
+		if err := rows.Scan(&c.RequestID, &c.WorkspaceID, &c.Number, &c.Title, &c.ClientID, &c.ClientCode, &c.Priority,
+			&c.AssigneeID, &c.CreatedAt, &c.FirstResponseAt, &c.ClosedAt, &c.Target.ResponseMinutes,
+			&c.Target.ResolutionMinutes, &c.Calendar.Stored, &c.Calendar.Always, &c.Calendar.DayStart,
+			&c.Calendar.DayEnd, &c.Calendar.Days, &c.Calendar.Timezone, &rec); err != nil {
+			return nil, mapErr(err, "scan SLA clock")
+		}
+		c.Target.Priority = c.Priority
+		c.Recorded = map[string]bool{}
+		for _, r := range rec {
+			c.Recorded[r] = true
+		}
+		idx[c.RequestID] = len(out)
+		ids = append(ids, c.RequestID)
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err, "SLA clocks")
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	prow, err := s.db.QueryContext(ctx, `SELECT request_id, started_at, ended_at FROM request_pauses
+		WHERE request_id = ANY($1) ORDER BY request_id, started_at`, pq.Array(ids))
+	if err != nil {
+		return nil, mapErr(err, "pauses")
+	}
+	defer prow.Close()
+	for prow.Next() {
+		var id int64
+		var p Pause
+		if err := prow.Scan(&id, &p.Start, &p.End); err != nil {
+			return nil, mapErr(err, "scan pause")
+		}
+		out[idx[id]].Pauses = append(out[idx[id]].Pauses, p)
+	}
+	return out, mapErr(prow.Err(), "pauses")
+}
+
+// OpenSLAClocks lists open requests under a contract whose clocks may still
+// need a warning or breach: requests with both clocks already breached, or
+// whose wall-clock age is under 75 % of both targets (business time never runs
+// faster than the wall clock), are left out in SQL. Reads the open-requests
+// partial index only.
+func (s *Store) OpenSLAClocks(ctx context.Context, now time.Time) ([]SLAClock, error) {
+	return s.slaClocks(ctx, `
+		WHERE r.status = 'open' AND r.client_id IS NOT NULL
+		  AND r.created_at <= $1::timestamptz - make_interval(mins => (least(t.response_minutes, t.resolution_minutes) * 3 / 4))
+		  AND NOT (
+			(r.first_response_at IS NOT NULL OR EXISTS (SELECT 1 FROM sla_events e WHERE e.request_id = r.id
+				AND e.clock = 'response' AND e.level = 'breach'))
+			AND EXISTS (SELECT 1 FROM sla_events e WHERE e.request_id = r.id AND e.clock = 'resolution' AND e.level = 'breach'))
+		ORDER BY r.id`, now)
+}
+
+// RequestSLAClock reads one request's clocks (not found when it has no contract).
+func (s *Store) RequestSLAClock(ctx context.Context, requestID int64) (SLAClock, error) {
+	list, err := s.slaClocks(ctx, `WHERE r.id = $1`, requestID)
+	if err != nil {
+		return SLAClock{}, err
+	}
+	if len(list) == 0 {
+		return SLAClock{}, fmt.Errorf("SLA for request: %w", ErrNotFound)
+	}
+	return list[0], nil
+}
+
+// SLAEvent is a warning or breach.
+type SLAEvent struct {
+	WorkspaceID    int64
+	RequestID      int64
+	RequestNumber  int64
+	Title          string
+	ClientID       int64
+	ClientCode     string
+	Clock          string // response, resolution
+	Level          string // warning, breach
+	TargetMinutes  int
+	ElapsedMinutes int
+	At             time.Time
+}
+
+// RecordSLAEvent stores a warning or breach unless it is already recorded; it
+// reports whether this call stored it (and so must tell people).
+func (s *Store) RecordSLAEvent(ctx context.Context, e SLAEvent) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `
+		INSERT INTO sla_events (workspace_id, request_id, client_id, clock, level, target_minutes, elapsed_minutes, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (request_id, clock, level) DO NOTHING`,
+		e.WorkspaceID, e.RequestID, e.ClientID, e.Clock, e.Level, e.TargetMinutes, e.ElapsedMinutes, e.At)
+	if err != nil {
+		return false, mapErr(err, "record SLA event")
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// SLAEventsSince lists a workspace's warnings and breaches since a moment,
+// newest first, for requests still open or closed since then.
+func (s *Store) SLAEventsSince(ctx context.Context, workspaceID int64, since time.Time) ([]SLAEvent, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT e.workspace_id, e.request_id, r.number, r.title, e.client_id, c.code, e.clock, e.level,
+			e.target_minutes, e.elapsed_minutes, e.at
+		FROM sla_events e JOIN requests r ON r.id = e.request_id JOIN clients c ON c.id = e.client_id
+		WHERE e.workspace_id = $1 AND (e.at >= $2 OR r.status = 'open' AND e.at >= $2 - interval '30 days')
+		ORDER BY e.at DESC LIMIT 200`, workspaceID, since)
+	if err != nil {
+		return nil, mapErr(err, "SLA events")
+	}
+	defer rows.Close()
+	var out []SLAEvent
+	for rows.Next() {
+		var e SLAEvent
+		if err := rows.Scan(&e.WorkspaceID, &e.RequestID, &e.RequestNumber, &e.Title, &e.ClientID, &e.ClientCode,
+			&e.Clock, &e.Level, &e.TargetMinutes, &e.ElapsedMinutes, &e.At); err != nil {
+			return nil, mapErr(err, "scan SLA event")
+		}
+		out = append(out, e)
+	}
+	return out, mapErr(rows.Err(), "SLA events")
+}
+
+// BreachCount counts a client's breaches since a moment.
+func (s *Store) BreachCount(ctx context.Context, clientID int64, since time.Time) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM sla_events WHERE client_id = $1 AND level = 'breach' AND at >= $2`,
+		clientID, since)
+	return n, mapErr(err, "breach count")
+}

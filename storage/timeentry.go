@@ -1,0 +1,249 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// TimeEntry is time a person logged against a request, a project, or neither.
+type TimeEntry struct {
+	ID            int64
+	WorkspaceID   int64
+	PersonID      int64
+	PersonName    string
+	RequestID     *int64
+	RequestNumber *int64
+	ProjectID     *int64
+	Minutes       int
+	Note          string
+	Date          time.Time // the day the work was done (a Postgres date: midnight UTC)
+	Billable      bool
+	StartedAt     *time.Time
+	EndedAt       *time.Time
+	Source        string // typed, timer, nudge
+	CreatedAt     time.Time
+}
+
+const timeEntryColumns = `t.id, t.workspace_id, t.person_id, p.name, t.request_id, r.number, t.project_id,
+	t.minutes, t.note, t.entry_date, t.billable, t.started_at, t.ended_at, t.source, t.created_at`
+
+const timeEntryFrom = ` FROM time_entries t JOIN people p ON p.id = t.person_id
+	LEFT JOIN requests r ON r.id = t.request_id `
+
+func scanTimeEntry(row interface{ Scan(...any) error }) (TimeEntry, error) {
+	var e TimeEntry
+	err := row.Scan(&e.ID, &e.WorkspaceID, &e.PersonID, &e.PersonName, &e.RequestID, &e.RequestNumber, &e.ProjectID,
+		&e.Minutes, &e.Note, &e.Date, &e.Billable, &e.StartedAt, &e.EndedAt, &e.Source, &e.CreatedAt)
+	return e, err
+}
+
+// AddTimeEntry stores an entry (its CreatedAt is the moment it was logged) and
+// marks the person's latest unanswered gap nudge as answered by it.
+func (s *Store) AddTimeEntry(ctx context.Context, e TimeEntry) (TimeEntry, error) {
+	if e.Source == "" {
+		e.Source = "typed"
+	}
+	var out TimeEntry
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		var id int64
+		if err := tx.GetContext(ctx, &id, `
+			INSERT INTO time_entries (workspace_id, person_id, request_id, project_id, minutes, note, entry_date,
+				billable, started_at, ended_at, source, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
+			e.WorkspaceID, e.PersonID, e.RequestID, e.ProjectID, e.Minutes, e.Note, e.Date,
+			e.Billable, e.StartedAt, e.EndedAt, e.Source, e.CreatedAt); err != nil {
+			return mapErr(err, "add time entry")
+		}
+		answer := "logged"
+		if e.Source == "timer" {
+			answer = "timer"
+		}
+		if err := answerNudge(ctx, tx, e.PersonID, e.CreatedAt, answer); err != nil {
+			return err
+		}
+		var err error
+		out, err = scanTimeEntry(tx.QueryRowxContext(ctx, `SELECT `+timeEntryColumns+timeEntryFrom+` WHERE t.id = $1`, id))
+		return mapErr(err, "read time entry")
+	})
+	return out, err
+}
+
+// TimeEntryByID reads one entry of a workspace.
+func (s *Store) TimeEntryByID(ctx context.Context, workspaceID, id int64) (TimeEntry, error) {
+	e, err := scanTimeEntry(s.db.QueryRowxContext(ctx, `SELECT `+timeEntryColumns+timeEntryFrom+`
+		WHERE t.workspace_id = $1 AND t.id = $2`, workspaceID, id))
+	return e, mapErr(err, fmt.Sprintf("time entry %d", id))
+}
+
+// UpdateTimeEntry changes an entry's minutes and, when note is not nil, its note.
+func (s *Store) UpdateTimeEntry(ctx context.Context, workspaceID, id int64, minutes int, note *string, at time.Time) (TimeEntry, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE time_entries SET minutes = $3, note = coalesce($4, note), updated_at = $5
+		WHERE workspace_id = $1 AND id = $2`, workspaceID, id, minutes, note, at)
+	if err != nil {
+		return TimeEntry{}, mapErr(err, "update time entry")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return TimeEntry{}, fmt.Errorf("time entry %d: %w", id, ErrNotFound)
+	}
+	return s.TimeEntryByID(ctx, workspaceID, id)
+}
+
+// DeleteTimeEntry removes an entry.
+func (s *Store) DeleteTimeEntry(ctx context.Context, workspaceID, id int64) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM time_entries WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
+	if err != nil {
+		return mapErr(err, "delete time entry")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("time entry %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// TimeEntries lists a person's entries dated from..to inclusive, oldest first.
+func (s *Store) TimeEntries(ctx context.Context, personID int64, from, to time.Time) ([]TimeEntry, error) {
+	rows, err := s.db.QueryxContext(ctx, `SELECT `+timeEntryColumns+timeEntryFrom+`
+		WHERE t.person_id = $1 AND t.entry_date BETWEEN $2 AND $3
+		ORDER BY t.entry_date, t.created_at, t.id`, personID, from, to)
+	if err != nil {
+		return nil, mapErr(err, "time entries")
+	}
+	defer rows.Close()
+	var out []TimeEntry
+	for rows.Next() {
+		e, err := scanTimeEntry(rows)
+		if err != nil {
+			return nil, mapErr(err, "scan time entry")
+		}
+		out = append(out, e)
+	}
+	return out, mapErr(rows.Err(), "time entries")
+}
+
+// LatestRequestOf is the number of the request a person most recently logged
+// time on, was assigned or opened (0 when none): what a nudge offers to log on.
+func (s *Store) LatestRequestOf(ctx context.Context, personID int64) (int64, error) {
+	var n int64
+	err := s.db.GetContext(ctx, &n, `
+		SELECT coalesce((
+			SELECT r.number FROM time_entries t JOIN requests r ON r.id = t.request_id
+			WHERE t.person_id = $1 AND t.request_id IS NOT NULL
+			ORDER BY t.created_at DESC LIMIT 1), (
+			SELECT r.number FROM requests r WHERE r.assignee_id = $1 AND r.status = 'open'
+			ORDER BY r.updated_at DESC LIMIT 1), 0)`, personID)
+	return n, mapErr(err, "latest request")
+}
+
+// Timer is a running timer.
+type Timer struct {
+	PersonID      int64
+	WorkspaceID   int64
+	RequestID     *int64
+	RequestNumber *int64
+	ProjectID     *int64
+	Note          string
+	Billable      bool
+	StartedAt     time.Time
+	ConfirmedAt   *time.Time
+}
+
+// StartTimer starts a person's timer; one already running is a conflict.
+func (s *Store) StartTimer(ctx context.Context, t Timer) error {
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO timers (person_id, workspace_id, request_id, project_id, note, billable, started_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			t.PersonID, t.WorkspaceID, t.RequestID, t.ProjectID, t.Note, t.Billable, t.StartedAt); err != nil {
+			return mapErr(err, "start timer")
+		}
+		return answerNudge(ctx, tx, t.PersonID, t.StartedAt, "timer")
+	})
+}
+
+// RunningTimer reads a person's running timer.
+func (s *Store) RunningTimer(ctx context.Context, personID int64) (Timer, error) {
+	var t Timer
+	err := s.db.QueryRowxContext(ctx, `
+		SELECT tm.person_id, tm.workspace_id, tm.request_id, r.number, tm.project_id, tm.note, tm.billable,
+			tm.started_at, tm.confirmed_at
+		FROM timers tm LEFT JOIN requests r ON r.id = tm.request_id WHERE tm.person_id = $1`, personID).
+		Scan(&t.PersonID, &t.WorkspaceID, &t.RequestID, &t.RequestNumber, &t.ProjectID, &t.Note, &t.Billable,
+			&t.StartedAt, &t.ConfirmedAt)
+	return t, mapErr(err, "running timer")
+}
+
+// StopTimer stops a person's timer and turns it into a time entry dated date.
+// A timer shorter than a minute counts as one minute.
+func (s *Store) StopTimer(ctx context.Context, personID int64, note string, at, date time.Time) (TimeEntry, error) {
+	var t Timer
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		err := tx.QueryRowxContext(ctx, `DELETE FROM timers WHERE person_id = $1
+			RETURNING workspace_id, request_id, project_id, note, billable, started_at`, personID).
+			Scan(&t.WorkspaceID, &t.RequestID, &t.ProjectID, &t.Note, &t.Billable, &t.StartedAt)
+		return mapErr(err, "stop timer")
+	})
+	if err != nil {
+		return TimeEntry{}, err
+	}
+	if note == "" {
+		note = t.Note
+	}
+	minutes := max(1, int(at.Sub(t.StartedAt).Round(time.Minute).Minutes()))
+	start, end := t.StartedAt, at
+	return s.AddTimeEntry(ctx, TimeEntry{WorkspaceID: t.WorkspaceID, PersonID: personID, RequestID: t.RequestID,
+		ProjectID: t.ProjectID, Minutes: min(minutes, 24*60), Note: note, Date: date, Billable: t.Billable,
+		StartedAt: &start, EndedAt: &end, Source: "timer", CreatedAt: at})
+}
+
+// ConfirmTimer records that a long timer is still running, so the bot asks again
+// only after another full limit.
+func (s *Store) ConfirmTimer(ctx context.Context, personID int64, at time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE timers SET confirmed_at = $2 WHERE person_id = $1`, personID, at)
+	if err != nil {
+		return mapErr(err, "confirm timer")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("timer: %w", ErrNotFound)
+	}
+	_, err = s.db.ExecContext(ctx, `UPDATE nudges SET answered_at = $2, answer = 'still running'
+		WHERE person_id = $1 AND kind = 'timer' AND answered_at IS NULL`, personID, at)
+	return mapErr(err, "answer timer check")
+}
+
+// TimeSettings are a workspace's time rules.
+type TimeSettings struct {
+	GapMinutes        int
+	LockDays          int
+	TimerLimitMinutes int
+	EscalateAfter     int
+}
+
+// DefaultTimeSettings apply until a manager changes them.
+var DefaultTimeSettings = TimeSettings{GapMinutes: 90, LockDays: 7, TimerLimitMinutes: 240, EscalateAfter: 3}
+
+// TimeSettings reads a workspace's rules, or the defaults.
+func (s *Store) TimeSettings(ctx context.Context, workspaceID int64) (TimeSettings, error) {
+	var t TimeSettings
+	err := s.db.QueryRowxContext(ctx, `SELECT gap_minutes, lock_days, timer_limit_minutes, escalate_after
+		FROM time_settings WHERE workspace_id = $1`, workspaceID).Scan(&t.GapMinutes, &t.LockDays, &t.TimerLimitMinutes, &t.EscalateAfter)
+	if errors.Is(err, sql.ErrNoRows) {
+		return DefaultTimeSettings, nil
+	}
+	return t, mapErr(err, "time settings")
+}
+
+// SetTimeSettings stores a workspace's rules.
+func (s *Store) SetTimeSettings(ctx context.Context, workspaceID int64, t TimeSettings) error {
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO time_settings (workspace_id, gap_minutes, lock_days, timer_limit_minutes, escalate_after)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (workspace_id) DO UPDATE SET gap_minutes = EXCLUDED.gap_minutes, lock_days = EXCLUDED.lock_days,
+			timer_limit_minutes = EXCLUDED.timer_limit_minutes, escalate_after = EXCLUDED.escalate_after, updated_at = now()`,
+		workspaceID, t.GapMinutes, t.LockDays, t.TimerLimitMinutes, t.EscalateAfter)
+	return mapErr(err, "set time settings")
+}

@@ -1,0 +1,460 @@
+package timekeeping_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/jobs"
+	"github.com/mspbot/mspbot/storage"
+	"github.com/mspbot/mspbot/storage/storagetest"
+	"github.com/mspbot/mspbot/timekeeping"
+)
+
+// recorder is a bot.Sender that keeps what the sweeps post.
+type recorder struct {
+	mu   sync.Mutex
+	sent []sent
+}
+
+type sent struct {
+	to  string
+	msg bot.Message
+}
+
+func (r *recorder) Send(ctx context.Context, to bot.Destination, msgs ...bot.Message) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, m := range msgs {
+		r.sent = append(r.sent, sent{to: to.UserID, msg: m})
+	}
+	return "", nil
+}
+
+func (r *recorder) to(user, title string) []bot.Message {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []bot.Message
+	for _, s := range r.sent {
+		if s.to == user && strings.Contains(s.msg.Title, title) {
+			out = append(out, s.msg)
+		}
+	}
+	return out
+}
+
+type fixture struct {
+	t     *testing.T
+	ctx   context.Context
+	store *storage.Store
+	ws    int64
+	rec   *recorder
+	clock *bot.FakeClock
+	deps  timekeeping.Deps
+}
+
+func newFixture(t *testing.T, now time.Time) *fixture {
+	store := storagetest.New(t)
+	ctx := context.Background()
+	ws, err := store.EnsureWorkspace(ctx, bot.PlatformConsole, "console", "console")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	clock := bot.NewFakeClock(now)
+	return &fixture{t: t, ctx: ctx, store: store, ws: ws, rec: rec, clock: clock,
+		deps: timekeeping.Deps{Store: store, Senders: bot.Senders{bot.PlatformConsole: rec}, Clock: clock, Location: time.UTC}}
+}
+
+func (f *fixture) person(name string, role bot.Role, tz string) bot.Person {
+	f.t.Helper()
+	p, _, _, err := f.store.EnsurePerson(f.ctx, storage.NewPerson{WorkspaceID: f.ws, ExternalID: name, Name: name, Timezone: tz}, false)
+	if err == nil && p.Role != role {
+		p, err = f.store.SetRole(f.ctx, p.ID, role, "ACME")
+	}
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return p
+}
+
+func (f *fixture) must(err error) {
+	f.t.Helper()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fixture) count(query string, args ...any) int {
+	f.t.Helper()
+	var n int
+	f.must(f.store.DB().QueryRow(query, args...).Scan(&n))
+	return n
+}
+
+// TestNudgeSweepSimulatedWeekend drives the sweep with a fake clock from
+// Saturday to Monday evening across the US spring-forward change, with two
+// instances sweeping every step. Tom (New York, no entries) is nudged each
+// allowed gap from 09:30 EDT, never at the weekend or outside hours, once per
+// gap; after three unanswered nudges his manager hears once. Amy (Kolkata) is
+// away; Tim's long timer gets one "still running?" and no gap nudges.
+func TestNudgeSweepSimulatedWeekend(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	f := newFixture(t, time.Date(2026, 3, 7, 0, 0, 0, 0, ny))
+	dana := f.person("dana", bot.RoleManager, "America/Chicago")
+	tom := f.person("tom", bot.RoleTech, "America/New_York")
+	amy := f.person("amy", bot.RoleTech, "Asia/Kolkata")
+	tim := f.person("tim", bot.RoleTech, "")
+	f.must(f.store.SetManager(f.ctx, tom.ID, &dana.ID))
+	f.must(f.store.SetHours(f.ctx, tim.ID, 480, 1020, 62, "America/New_York"))
+	f.must(f.store.SetAway(f.ctx, amy.ID, time.Date(2026, 3, 6, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 13, 0, 0, 0, 0, time.UTC)))
+	f.must(f.store.StartTimer(f.ctx, storage.Timer{PersonID: tim.ID, WorkspaceID: f.ws, Billable: true,
+		StartedAt: time.Date(2026, 3, 9, 8, 0, 0, 0, ny)}))
+
+	end := time.Date(2026, 3, 9, 20, 0, 0, 0, ny)
+	for now := f.clock.Now(); now.Before(end); now = now.Add(15 * time.Minute) {
+		var wg sync.WaitGroup
+		for i := 0; i < 2; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := timekeeping.SweepNudges(f.ctx, f.deps, now); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	var times []string
+	rows, err := f.store.DB().Query(`SELECT sent_at FROM nudges WHERE person_id = $1 AND kind = 'gap' ORDER BY sent_at`, tom.ID)
+	f.must(err)
+	for rows.Next() {
+		var at time.Time
+		f.must(rows.Scan(&at))
+		times = append(times, at.In(ny).Format("Mon 15:04 MST"))
+	}
+	rows.Close()
+	wantTimes := []string{"Mon 09:30 EDT", "Mon 11:00 EDT", "Mon 12:30 EDT", "Mon 14:00 EDT", "Mon 15:30 EDT"}
+	if fmt.Sprint(times) != fmt.Sprint(wantTimes) {
+		t.Errorf("tom's nudges %v; want %v", times, wantTimes)
+	}
+	if got := len(f.rec.to("tom", "Time check")); got != 5 {
+		t.Errorf("tom got %d nudge DMs; want 5 (one per gap, although two instances swept)", got)
+	}
+	m := f.rec.to("tom", "Time check")[0]
+	if len(m.Actions) < 4 || m.Actions[len(m.Actions)-1].Command != "/away today" || m.Actions[len(m.Actions)-3].Command != "/snooze 30m" {
+		t.Errorf("nudge buttons: %+v", m.Actions)
+	}
+	if esc := f.rec.to("dana", "Time gap: tom"); len(esc) != 1 || !strings.Contains(esc[0].Text, "3 nudges") {
+		t.Errorf("escalations to dana: %+v; want exactly one after 3 unanswered", esc)
+	}
+	if n := f.count(`SELECT count(*) FROM nudge_escalations WHERE person_id = $1`, tom.ID); n != 1 {
+		t.Errorf("%d escalation rows", n)
+	}
+	if got := f.rec.to("amy", ""); len(got) != 0 {
+		t.Errorf("amy is away but got %d messages", len(got))
+	}
+	if got := f.rec.to("tim", "Time check"); len(got) != 0 {
+		t.Errorf("tim has a timer running but got %d gap nudges", len(got))
+	}
+	if got := f.rec.to("tim", "still running"); len(got) != 1 || !strings.Contains(got[0].Text, "4h") {
+		t.Errorf("tim's timer checks: %+v; want one at 4h", got)
+	}
+}
+
+// TestSnoozeAndAnswersRecorded: a snooze holds the next nudge until it ends,
+// a time entry answers the open nudge, and the next gap counts from the entry.
+func TestSnoozeAndAnswersRecorded(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	at := func(hm string) time.Time {
+		t, _ := time.ParseInLocation("2006-01-02 15:04", "2026-11-23 "+hm, berlin)
+		return t
+	}
+	f := newFixture(t, at("08:00"))
+	tom := f.person("tom", bot.RoleTech, "Europe/Berlin")
+	sweep := func(hm string) timekeeping.NudgeReport {
+		rep, err := timekeeping.SweepNudges(f.ctx, f.deps, at(hm))
+		f.must(err)
+		return rep
+	}
+	if r := sweep("09:29"); r.Nudged != 0 {
+		t.Fatal("nudged inside the gap")
+	}
+	if r := sweep("09:30"); r.Nudged != 1 {
+		t.Fatal("no nudge after the gap")
+	}
+	f.must(f.store.Snooze(f.ctx, tom.ID, at("09:35"), at("10:05"), "snooze 30m"))
+	if r := sweep("10:00"); r.Nudged != 0 {
+		t.Fatal("nudged while snoozed")
+	}
+	if r := sweep("10:05"); r.Nudged != 1 {
+		t.Fatal("no nudge when the snooze ended")
+	}
+	_, err := f.store.AddTimeEntry(f.ctx, storage.TimeEntry{WorkspaceID: f.ws, PersonID: tom.ID, Minutes: 30, Billable: true,
+		Date: timekeeping.DateOf(at("10:10"), berlin), CreatedAt: at("10:10")})
+	f.must(err)
+	if r := sweep("11:39"); r.Nudged != 0 {
+		t.Fatal("nudged within the gap after an entry")
+	}
+	if r := sweep("11:40"); r.Nudged != 1 {
+		t.Fatal("no nudge a gap after the entry")
+	}
+	var answers []string
+	rows, err := f.store.DB().Query(`SELECT answer FROM nudges WHERE person_id = $1 ORDER BY sent_at`, tom.ID)
+	f.must(err)
+	for rows.Next() {
+		var a string
+		f.must(rows.Scan(&a))
+		answers = append(answers, a)
+	}
+	rows.Close()
+	if fmt.Sprint(answers) != "[snooze 30m logged ]" {
+		t.Errorf("answers %q; want snooze, logged, (open)", answers)
+	}
+	stats, err := f.store.NudgeStatsBetween(f.ctx, f.ws, timekeeping.DateOf(at("10:00"), berlin), timekeeping.DateOf(at("10:00"), berlin))
+	f.must(err)
+	if s := stats[tom.ID]; s.Sent != 3 || s.Answered != 2 {
+		t.Errorf("response stats %+v; want 2 of 3", s)
+	}
+}
+
+// TestSLASweepWarnsAndBreachesOnce: business-hours clock over a weekend, a
+// warning to the assignee at 75 %, a pause while waiting on the client, a breach
+// to the coordinator, each once however often the sweep runs.
+func TestSLASweepWarnsAndBreachesOnce(t *testing.T) {
+	london, _ := time.LoadLocation("Europe/London")
+	at := func(s string) time.Time {
+		t, _ := time.ParseInLocation("2006-01-02 15:04", s, london)
+		return t
+	}
+	f := newFixture(t, at("2026-11-20 17:30"))
+	tom := f.person("tom", bot.RoleTech, "")
+	f.person("cora", bot.RoleCoordinator, "")
+	acme, err := f.store.EnsureClient(f.ctx, f.ws, "ACME")
+	f.must(err)
+	f.must(f.store.SetSLATarget(f.ctx, acme.ID, storage.SLATarget{Priority: "P1", ResponseMinutes: 60, ResolutionMinutes: 240}))
+	f.must(f.store.SetSLACalendar(f.ctx, acme.ID, storage.SLACalendarRow{DayStart: 480, DayEnd: 1080, Days: 62, Timezone: "Europe/London"}))
+	req, _, err := f.store.CreateRequest(f.ctx, bot.Request{WorkspaceID: f.ws, Title: "VPN down", Body: "VPN down", Kind: "support",
+		Type: "incident", Priority: "P1", ClientID: &acme.ID, OpenedBy: tom.ID, SourcePlatform: bot.PlatformConsole})
+	f.must(err)
+	_, err = f.store.DB().Exec(`UPDATE requests SET created_at = $2, assignee_id = $3 WHERE id = $1`, req.ID, at("2026-11-20 17:30"), tom.ID)
+	f.must(err)
+	sweep := func(s string) timekeeping.SLAReport {
+		t.Helper()
+		var rep timekeeping.SLAReport
+		for i := 0; i < 2; i++ { // a second sweep at the same moment changes nothing
+			r, err := timekeeping.SweepSLA(f.ctx, f.deps, at(s))
+			f.must(err)
+			rep.Warnings += r.Warnings
+			rep.Breaches += r.Breaches
+		}
+		return rep
+	}
+	// Friday 17:30-18:00 = 30 min; Monday from 08:00.
+	if r := sweep("2026-11-23 08:14"); r.Warnings != 0 {
+		t.Fatalf("warned at 44 of 60 minutes: %+v", r)
+	}
+	if r := sweep("2026-11-23 08:15"); r.Warnings != 1 || r.Breaches != 0 {
+		t.Fatalf("at 45 of 60 minutes: %+v; want one warning", r)
+	}
+	if w := f.rec.to("tom", "SLA warning"); len(w) != 1 || !strings.Contains(w[0].Text, "response clock at 45m of 1h") {
+		t.Fatalf("tom's warnings: %+v", w)
+	}
+	f.must(f.store.WaitOnClient(f.ctx, req.ID, tom.ID, at("2026-11-23 08:20")))
+	if r := sweep("2026-11-23 09:00"); r.Breaches != 0 {
+		t.Fatalf("breached while paused: %+v", r)
+	}
+	f.must(f.store.ResumeFromClient(f.ctx, req.ID, at("2026-11-23 09:00")))
+	if r := sweep("2026-11-23 09:09"); r.Breaches != 0 {
+		t.Fatalf("breached at 59 minutes: %+v", r)
+	}
+	if r := sweep("2026-11-23 09:10"); r.Breaches != 1 {
+		t.Fatalf("no breach at 60 minutes: %+v", r)
+	}
+	if b := f.rec.to("cora", "SLA breached"); len(b) != 1 {
+		t.Fatalf("coordinator told %d times", len(b))
+	}
+	f.must(f.store.RecordStaffReply(f.ctx, req.ID, at("2026-11-23 09:30")))
+	f.must(f.store.RecordStaffReply(f.ctx, req.ID, at("2026-11-23 10:30"))) // later replies change nothing
+	c, err := f.store.RequestSLAClock(f.ctx, req.ID)
+	f.must(err)
+	if !c.FirstResponseAt.Equal(at("2026-11-23 09:30")) {
+		t.Errorf("first response %v", c.FirstResponseAt)
+	}
+	st := timekeeping.ClockStates(c, time.UTC, at("2026-11-23 12:00"))
+	// Resolution: 30 + (08:00-08:20) + (09:00-12:00) = 230 minutes: at risk, not breached.
+	if st[1].Elapsed != 230*time.Minute || st[1].Level != timekeeping.SLAWarning || !st[0].Stopped {
+		t.Errorf("clocks at noon: %+v", st)
+	}
+	if r := sweep("2026-11-23 12:00"); r.Warnings != 1 || r.Breaches != 0 {
+		t.Errorf("resolution warning: %+v", r)
+	}
+	n, err := f.store.BreachCount(f.ctx, acme.ID, at("2026-11-01 00:00"))
+	f.must(err)
+	if n != 1 {
+		t.Errorf("ACME breaches %d; want 1", n)
+	}
+}
+
+// digestFixture seeds a workspace a manager's digest can be checked against.
+func digestFixture(t *testing.T) (*fixture, bot.Person, time.Time) {
+	ny, _ := time.LoadLocation("America/New_York")
+	now := time.Date(2026, 11, 24, 8, 0, 0, 0, ny) // Tuesday 08:00
+	f := newFixture(t, now)
+	dana := f.person("dana", bot.RoleManager, "America/New_York")
+	tom := f.person("tom", bot.RoleTech, "America/New_York")
+	amy := f.person("amy", bot.RoleTech, "America/New_York")
+	f.person("zed", bot.RoleTech, "America/New_York") // another manager's report
+	zed, _ := f.store.FindPerson(f.ctx, f.ws, "zed")
+	boss := f.person("boss", bot.RoleManager, "")
+	f.must(f.store.SetManager(f.ctx, tom.ID, &dana.ID))
+	f.must(f.store.SetManager(f.ctx, amy.ID, &dana.ID))
+	f.must(f.store.SetManager(f.ctx, zed.ID, &boss.ID))
+	acme, _ := f.store.EnsureClient(f.ctx, f.ws, "ACME")
+	globex, _ := f.store.EnsureClient(f.ctx, f.ws, "GLOBEX")
+	open := func(kind string, client *int64, age time.Duration, closed bool) int64 {
+		r, _, err := f.store.CreateRequest(f.ctx, bot.Request{WorkspaceID: f.ws, Title: kind, Body: kind, Kind: kind, Type: "incident",
+			ClientID: client, OpenedBy: tom.ID, SourcePlatform: bot.PlatformConsole})
+		f.must(err)
+		status := "open"
+		if closed {
+			status = "closed"
+		}
+		_, err = f.store.DB().Exec(`UPDATE requests SET created_at = $2, status = $3 WHERE id = $1`, r.ID, now.Add(-age), status)
+		f.must(err)
+		return r.ID
+	}
+	r1 := open("support", &acme.ID, 2*time.Hour, false)
+	open("support", &acme.ID, 3*time.Hour, true)
+	open("project", &globex.ID, 5*time.Hour, false)
+	open("support", nil, 30*time.Hour, false) // older than a day: open, not new
+	_, err := f.store.RecordSLAEvent(f.ctx, storage.SLAEvent{WorkspaceID: f.ws, RequestID: r1, ClientID: acme.ID, Clock: "response",
+		Level: "breach", TargetMinutes: 15, ElapsedMinutes: 40, At: now.Add(-time.Hour)})
+	f.must(err)
+	yesterday := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	log := func(p bot.Person, minutes int) {
+		_, err := f.store.AddTimeEntry(f.ctx, storage.TimeEntry{WorkspaceID: f.ws, PersonID: p.ID, Minutes: minutes, Billable: true,
+			Date: yesterday, CreatedAt: now.Add(-20 * time.Hour)})
+		f.must(err)
+	}
+	log(tom, 120)
+	log(amy, 480)
+	for i, answered := range []bool{true, false, false} {
+		_, _, err := f.store.RecordNudge(f.ctx, f.ws, tom.ID, "gap", now.Add(-time.Duration(24+i)*time.Hour), yesterday, now.Add(-time.Duration(23+i)*time.Hour))
+		f.must(err)
+		if answered {
+			_, err = f.store.DB().Exec(`UPDATE nudges SET answered_at = sent_at, answer = 'logged' WHERE person_id = $1 AND answered_at IS NULL
+				AND sent_at = (SELECT max(sent_at) FROM nudges WHERE person_id = $1)`, tom.ID)
+			f.must(err)
+		}
+	}
+	return f, dana, now
+}
+
+func TestDigestContents(t *testing.T) {
+	f, dana, now := digestFixture(t)
+	var charted []string
+	f.deps.Chart = func(title, y string, x []string, s []timekeeping.Series) ([]byte, error) {
+		charted = x
+		return []byte("PNG"), nil
+	}
+	f.deps.Sections = []timekeeping.SectionSource{func(ctx context.Context, ws, mgr int64, since, now time.Time) (timekeeping.Section, bool, error) {
+		return timekeeping.Section{Title: "Projects off track", Lines: []string{"#P3 Denver move: 120% of budget"}}, true, nil
+	}}
+	ny, _ := time.LoadLocation("America/New_York")
+	m, err := timekeeping.BuildDigest(f.ctx, f.deps, timekeeping.DigestFor{ManagerID: dana.ID, Name: "dana", WorkspaceID: f.ws, Loc: ny}, now)
+	f.must(err)
+	for _, w := range []string{
+		"Daily digest for dana, Tue 24 Nov 2026",
+		"New: 2 support (1 still open), 1 project (1 still open).",
+		"By client: ACME 2, GLOBEX 1.",
+		"Open now: 1 project (oldest 5h), 2 support (oldest 30h).",
+		"Breached (1): #1001 ACME response 40m/15m",
+		"At risk (0): none",
+		"#P3 Denver move: 120% of budget",
+		"Time logged Mon 23 Nov",
+		"tom: 2h of 9h (answered 1 of 3 nudges)",
+	} {
+		if !strings.Contains(m.Text+m.Title, w) {
+			t.Errorf("digest lacks %q:\n%s", w, m.Text)
+		}
+	}
+	for _, r := range []string{"amy:", "zed"} {
+		if strings.Contains(m.Text, r) {
+			t.Errorf("digest must not list %q (amy logged her day; zed is boss's):\n%s", r, m.Text)
+		}
+	}
+	if len(m.Attachments) != 1 || fmt.Sprint(charted) != "[amy tom]" {
+		t.Errorf("chart: %d attachments, x=%v", len(m.Attachments), charted)
+	}
+}
+
+// TestDigestExactlyOnce: eight goroutines sweep the same minute, then three
+// River clients (Register's periodic sweep and unique digest jobs) run; each
+// manager gets one digest for the day, and none before their local time.
+func TestDigestExactlyOnce(t *testing.T) {
+	f, dana, now := digestFixture(t)
+	boss, _ := f.store.FindPerson(f.ctx, f.ws, "boss")   // UTC: due at 08:00 UTC, i.e. 03:00 in New York
+	f.must(f.store.SetDigestTime(f.ctx, boss.ID, 14*60)) // 14:00 UTC: not yet due at 13:00 UTC
+	f.clock.Set(now.Add(time.Minute))
+
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := timekeeping.SweepDigests(f.ctx, f.deps, f.clock.Now(), nil); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := len(f.rec.to("dana", "Daily digest")); got != 1 {
+		t.Fatalf("dana got %d digests from concurrent sweeps; want 1", got)
+	}
+	if got := len(f.rec.to("boss", "Daily digest")); got != 0 {
+		t.Fatalf("boss got a digest before 14:00 UTC")
+	}
+
+	// Restart as three instances on River; boss's time comes.
+	f.clock.Set(time.Date(2026, 11, 24, 14, 0, 30, 0, time.UTC))
+	db := f.store.DB()
+	f.must(jobs.Migrate(f.ctx, db))
+	for i := 0; i < 3; i++ {
+		workers := river.NewWorkers()
+		periodic := timekeeping.Register(workers, f.deps)
+		c, err := jobs.New(db, workers, slog.New(slog.DiscardHandler), jobs.Options{PollInterval: 50 * time.Millisecond,
+			PeriodicJobs: periodic, ID: fmt.Sprintf("instance-%d", i)})
+		f.must(err)
+		f.must(c.Start(f.ctx))
+		defer c.Stop(context.Background())
+		// Every instance also enqueues the same digest job directly: unique by args.
+		_, err = c.Insert(f.ctx, timekeeping.DigestArgs{ManagerID: boss.ID, LocalDate: "2026-11-24"}, nil)
+		f.must(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(f.rec.to("boss", "Daily digest")) == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
+	if got := len(f.rec.to("boss", "Daily digest")); got != 1 {
+		t.Fatalf("boss got %d digests from three instances; want 1", got)
+	}
+	if got := len(f.rec.to("dana", "Daily digest")); got != 1 {
+		t.Fatalf("dana got %d digests after the restart; want still 1", got)
+	}
+	if n := f.count(`SELECT count(*) FROM digests WHERE sent_at IS NOT NULL`); n != 2 {
+		t.Fatalf("%d digests rows sent; want 2", n)
+	}
+	if n := f.count(`SELECT count(*) FROM river_job WHERE kind = 'timekeeping_digest' AND args->>'manager_id' = $1`, fmt.Sprint(boss.ID)); n != 1 {
+		t.Fatalf("%d digest jobs for boss; want 1", n)
+	}
+	_ = dana
+}
