@@ -70,18 +70,27 @@ func runBot(ctx context.Context, cfg Config, log *slog.Logger, io Streams) error
 	d := deps(cfg, store, log)
 	router := commands.NewRouter(d, metrics.Observe)
 	srv := web.NewServer(cfg.HTTPAddr, store.Ready, metrics, log)
-	stopSlack, err := startSlack(ctx, cfg, store, router, srv, log)
+	ob, err := newOutbox(store, log)
+	if err != nil {
+		return err
+	}
+	stopSlack, err := startSlack(ctx, cfg, store, router, srv, ob, log)
 	if err != nil {
 		return err
 	}
 	defer stopSlack()
-	dc, err := startDiscord(ctx, cfg, store, router, srv, log)
+	dc, err := startDiscord(ctx, cfg, store, router, srv, ob, log)
 	if err != nil {
 		return err
 	}
 	if dc != nil {
 		defer dc.Close()
 	}
+	stopOutbox, err := ob.start(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer stopOutbox()
 	addr, err := srv.Start()
 	if err != nil {
 		return fmt.Errorf("listen on MSPBOT_HTTP_ADDR=%s: %w (set MSPBOT_HTTP_ADDR to a free address)", cfg.HTTPAddr, err)
