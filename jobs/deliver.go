@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
@@ -193,4 +194,12 @@ func (w *DeliverWorker) log() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return w.Log
+}
+
+// NewDeliverer makes a client that works the outbox queue, and only it, with w.
+func NewDeliverer(db *sql.DB, w *DeliverWorker, log *slog.Logger, opts Options) (*Client, error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, w)
+	opts.Queues = []string{QueueOutbox}
+	return New(db, workers, log, opts)
 }

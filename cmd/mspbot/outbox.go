@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/jobs"
@@ -25,9 +23,8 @@ type outbox struct {
 
 func newOutbox(store *storage.Store, log *slog.Logger) (*outbox, error) {
 	senders := bot.Senders{}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &jobs.DeliverWorker{Senders: senders, Store: store, Log: log.With("worker", "deliver")})
-	client, err := jobs.New(store.DB(), workers, log.With("component", "outbox"), jobs.Options{Queues: []string{jobs.QueueOutbox}})
+	w := &jobs.DeliverWorker{Senders: senders, Store: store, Log: log.With("worker", "deliver")}
+	client, err := jobs.NewDeliverer(store.DB(), w, log.With("component", "outbox"), jobs.Options{})
 	if err != nil {
 		return nil, err
 	}
