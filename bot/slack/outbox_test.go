@@ -176,7 +176,8 @@ func TestOutboxRedeliveredEventPostsRequestLostInCrash(t *testing.T) {
 	if s := first.event(body, 0); s != http.StatusOK {
 		t.Fatalf("status %d", s)
 	}
-	first.adapter.Close() // the process is gone
+	first.bot.Close()     // the process is gone: its handlers have returned,
+	first.adapter.Close() // and what they started is over
 	if r := first.request(1001); r.SourceID != "C111:1595926230.009600" {
 		t.Fatalf("request: %+v", r)
 	}
@@ -217,6 +218,7 @@ func TestOutboxRepeatedSlashCommandPostsRequestLostInCrash(t *testing.T) {
 	first.person("UTOM", "tom", testTeam, bot.RoleTech, "")
 	fake.fail("chat.postMessage", 1)
 	first.slashWith("trig.crash", "UTOM", "C1", "/request Printer on the 2nd floor is jammed")
+	first.bot.Close()
 	first.adapter.Close()
 
 	second := newOutboxEnv(t, store, fake)
