@@ -59,6 +59,12 @@ type Destination struct {
 	Channel   string
 	Thread    string
 	UserID    string // platform user id: a direct message when Channel is empty
+	// ReplyTo is the platform message this post answers (Discord shows it as a
+	// reply); empty for none.
+	ReplyTo string `json:",omitempty"`
+	// ReplyURL is a hook that still reaches the channel when posting into it is
+	// refused (Slack's response_url, valid for 30 minutes); empty for none.
+	ReplyURL string `json:",omitempty"`
 }
 
 // Sender posts messages the bot starts. Each platform adapter implements it; the

@@ -56,6 +56,10 @@ type Options struct {
 	Workers int
 	// ID names this instance in River's leader election (tests run several).
 	ID string
+	// Queues are the queues this client works (default: River's default
+	// queue). A client only works the queues it lists, so two clients in one
+	// process with different workers must work different queues.
+	Queues []string
 }
 
 // New makes a client whose workers are those registered in workers. A nil
@@ -78,7 +82,13 @@ func New(db *sql.DB, workers *river.Workers, log *slog.Logger, opts Options) (*C
 	}
 	if workers != nil {
 		cfg.Workers = workers
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
+		if len(opts.Queues) == 0 {
+			opts.Queues = []string{river.QueueDefault}
+		}
+		cfg.Queues = map[string]river.QueueConfig{}
+		for _, q := range opts.Queues {
+			cfg.Queues[q] = river.QueueConfig{MaxWorkers: opts.Workers}
+		}
 	}
 	c, err := river.NewClient(riverdatabasesql.New(db), cfg)
 	if err != nil {

@@ -91,7 +91,7 @@ func (s *Store) CreateRequest(ctx context.Context, in bot.Request) (req bot.Requ
 	})
 	if errors.Is(err, errDuplicateSource) {
 		// The transaction rolled back, so the number taken above is not used up.
-		req, err = s.requestBySource(ctx, in.WorkspaceID, in.SourcePlatform, in.SourceID)
+		req, err = s.RequestBySource(ctx, in.WorkspaceID, in.SourcePlatform, in.SourceID)
 		return req, false, err
 	}
 	return req, err == nil, err
@@ -99,7 +99,8 @@ func (s *Store) CreateRequest(ctx context.Context, in bot.Request) (req bot.Requ
 
 var errDuplicateSource = errors.New("request from this source exists")
 
-func (s *Store) requestBySource(ctx context.Context, workspaceID int64, platform bot.Platform, sourceID string) (bot.Request, error) {
+// RequestBySource reads the request opened from a platform message or event id.
+func (s *Store) RequestBySource(ctx context.Context, workspaceID int64, platform bot.Platform, sourceID string) (bot.Request, error) {
 	r, err := scanRequest(s.db.QueryRowxContext(ctx, `SELECT `+requestColumns+requestFrom+`
 		WHERE r.workspace_id = $1 AND r.source_platform = $2 AND r.source_id = $3`, workspaceID, platform, sourceID))
 	return r, mapErr(err, "request by source")

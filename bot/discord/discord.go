@@ -39,6 +39,7 @@ type Directory interface {
 type Store interface {
 	Channel(ctx context.Context, workspaceID int64, channelID string) (storage.ChannelSettings, error)
 	RequestByNumber(ctx context.Context, workspaceID, number int64) (bot.Request, error)
+	RequestBySource(ctx context.Context, workspaceID int64, platform bot.Platform, sourceID string) (bot.Request, error)
 	ListOpenRequests(ctx context.Context, workspaceID int64, f storage.RequestFilter) ([]bot.Request, error)
 	SetRequestThread(ctx context.Context, requestID int64, channel, thread string) error
 	RequestInThread(ctx context.Context, workspaceID int64, thread string) (bot.Request, error)
@@ -73,6 +74,14 @@ type Config struct {
 	// HTTPClient is the base client for REST calls; its transport is wrapped to
 	// honour APIURL. Default: a client with a 20 s timeout.
 	HTTPClient *http.Client
+
+	// Outbox, when set, queues the replies to gateway events (an opened
+	// request's announcement, direct messages) as jobs posted through Send, so
+	// a restart loses none; nil posts them in process (see outbox.go).
+	Outbox bot.Outbox
+	// Announce rebuilds the message announcing a request (commands.OpenedMessage),
+	// so a replayed event whose request never got posted is posted after all.
+	Announce func(bot.Request) bot.Message
 }
 
 // Adapter is a running Discord integration.

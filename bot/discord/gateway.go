@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -196,6 +197,13 @@ func (a *Adapter) onReaction(ctx context.Context, r *Reaction) error {
 // opened request then gets its thread), private ones by direct message.
 func (a *Adapter) post(ctx context.Context, ev bot.Event, channelID, replyTo string, msgs []bot.Message) {
 	a.learnTemplates(ctx, msgs)
+	if len(visible(msgs)) == 0 {
+		a.replay(ctx, ev, channelID, replyTo)
+		return
+	}
+	if a.cfg.Outbox != nil {
+		msgs = a.enqueue(ctx, ev, channelID, replyTo, visible(msgs))
+	}
 	for _, m := range visible(msgs) {
 		if m.Ephemeral {
 			if _, err := a.Send(ctx, bot.Destination{Platform: bot.PlatformDiscord, Workspace: ev.Workspace, UserID: ev.User.ID}, m); err != nil {
@@ -234,17 +242,39 @@ func (a *Adapter) followRequest(ctx context.Context, ev bot.Event, channelID, me
 	if err != nil || r.Thread != "" {
 		return
 	}
-	th, err := a.session.MessageThreadStartComplex(channelID, messageID, &discordgo.ThreadStart{
-		Name: clip("#"+strconv.FormatInt(r.Number, 10)+" "+r.Title, 100), AutoArchiveDuration: 10080,
-	}, discordgo.WithContext(ctx))
+	thread, err := a.startThread(ctx, channelID, messageID, r)
 	if err != nil {
 		a.log.Warn("starting the request's thread failed", "request", r.Number, "err", err)
 		return
 	}
-	if err := a.cfg.Store.SetRequestThread(ctx, r.ID, channelID, th.ID); err != nil {
+	if err := a.cfg.Store.SetRequestThread(ctx, r.ID, channelID, thread); err != nil {
 		a.log.Warn("recording the request's thread failed", "request", r.Number, "err", err)
 	}
 }
+
+// startThread starts the thread a request follows on the message announcing it.
+func (a *Adapter) startThread(ctx context.Context, channelID, messageID string, r bot.Request) (string, error) {
+	th, err := a.session.MessageThreadStartComplex(channelID, messageID, &discordgo.ThreadStart{
+		Name: clip("#"+strconv.FormatInt(r.Number, 10)+" "+r.Title, 100), AutoArchiveDuration: 10080,
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		return "", err
+	}
+	return th.ID, nil
+}
+
+// Follow implements bot.Follower for the outbox: the request follows a thread
+// started on the message that announced it (with a bot token; without one it
+// follows nothing, as when posting in process).
+func (a *Adapter) Follow(ctx context.Context, to bot.Destination, messageID string, r bot.Request) (string, string, error) {
+	if a.cfg.BotToken == "" || to.Thread != "" {
+		return to.Channel, to.Thread, nil
+	}
+	thread, err := a.startThread(ctx, to.Channel, messageID, r)
+	return to.Channel, thread, err
+}
+
+var _ bot.Follower = (*Adapter)(nil)
 
 // Send implements bot.Sender: a post in a channel or thread, or a direct message
 // when only UserID is set. It returns the id of the last message posted.
@@ -264,13 +294,45 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, msgs ...bot.Mess
 		channel = dm.ID
 	}
 	a.learnTemplates(ctx, msgs)
+	opts := []discordgo.RequestOption{discordgo.WithContext(ctx)}
+	if bot.RetriedByCaller(ctx) {
+		// The outbox snoozes the job for a 429's retry_after instead of sleeping here.
+		opts = append(opts, discordgo.WithRetryOnRatelimit(false))
+	}
 	last := ""
 	for _, m := range visible(msgs) {
-		posted, err := a.session.ChannelMessageSendComplex(channel, render(m).messageSend(), discordgo.WithContext(ctx))
+		send := render(m).messageSend()
+		if to.ReplyTo != "" && to.Thread == "" {
+			f := false
+			send.Reference = &discordgo.MessageReference{MessageID: to.ReplyTo, ChannelID: channel,
+				GuildID: to.Workspace, FailIfNotExists: &f}
+		}
+		posted, err := a.session.ChannelMessageSendComplex(channel, send, opts...)
 		if err != nil {
-			return last, fmt.Errorf("post to %s: %w", channel, err)
+			err = fmt.Errorf("post to %s: %w", channel, err)
+			if bot.RetriedByCaller(ctx) {
+				err = deliveryError(ctx, err)
+			}
+			return last, err
 		}
 		last = posted.ID
 	}
 	return last, nil
+}
+
+// deliveryError says whether a failed REST call is worth retrying: a 429
+// carries its retry_after; other 4xx (but 408) are permanent.
+func deliveryError(ctx context.Context, err error) *bot.DeliveryError {
+	de := &bot.DeliveryError{Err: err}
+	var rl *discordgo.RateLimitError
+	var re *discordgo.RESTError
+	switch {
+	case ctx.Err() != nil:
+	case errors.As(err, &rl) && rl.RateLimit != nil && rl.TooManyRequests != nil:
+		de.RetryAfter = max(rl.RetryAfter, 100*time.Millisecond)
+	case errors.As(err, &re) && re.Response != nil:
+		code := re.Response.StatusCode
+		de.Permanent = code >= 400 && code < 500 && code != 408 && code != 429
+	}
+	return de
 }

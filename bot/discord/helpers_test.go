@@ -38,6 +38,7 @@ type call struct {
 	Method, Path string
 	Body         []byte
 	At           time.Time
+	Status       int // 0: answered normally
 }
 
 // fakeDiscord is Discord's REST API on loopback: it records every call and
@@ -49,11 +50,12 @@ type fakeDiscord struct {
 	calls    []call
 	seq      int
 	limit429 map[string]int // "POST /api/v9/channels/X/messages" -> how many 429s to give
+	fail500  map[string]int // the same, for 500s
 	messages map[string]string
 }
 
 func newFakeDiscord(t *testing.T) *fakeDiscord {
-	f := &fakeDiscord{limit429: map[string]int{}, messages: map[string]string{}}
+	f := &fakeDiscord{limit429: map[string]int{}, fail500: map[string]int{}, messages: map[string]string{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
 	return f
@@ -65,14 +67,23 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 	key := r.Method + " " + r.URL.Path
 	if f.limit429[key] > 0 {
 		f.limit429[key]--
-		f.calls = append(f.calls, call{r.Method, r.URL.Path, body, time.Now()})
+		f.calls = append(f.calls, call{r.Method, r.URL.Path, body, time.Now(), http.StatusTooManyRequests})
 		f.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusTooManyRequests)
 		w.Write([]byte(`{"message":"You are being rate limited.","retry_after":0.25,"global":false}`))
 		return
 	}
-	f.calls = append(f.calls, call{r.Method, r.URL.Path, body, time.Now()})
+	if f.fail500[key] > 0 {
+		f.fail500[key]--
+		f.calls = append(f.calls, call{r.Method, r.URL.Path, body, time.Now(), http.StatusInternalServerError})
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte(`{"message":"500: Internal Server Error","code":0}`))
+		return
+	}
+	f.calls = append(f.calls, call{r.Method, r.URL.Path, body, time.Now(), 0})
 	f.seq++
 	id := strconv.Itoa(900000 + f.seq)
 	f.mu.Unlock()
@@ -386,6 +397,17 @@ func (e *env) restart() *env {
 	e2 := *e
 	e2.a, e2.router, e2.http = a, router, hs
 	return &e2
+}
+
+// Answered returns the calls to exactly "METHOD path" that were not refused.
+func (f *fakeDiscord) Answered(key string) []call {
+	var out []call
+	for _, c := range f.Exact(key) {
+		if c.Status == 0 {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Exact returns the calls to exactly "METHOD path".

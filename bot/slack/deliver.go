@@ -21,8 +21,28 @@ type origin struct {
 // asked for; other transient failures (5xx, network, Slack's internal errors)
 // back off exponentially from RetryBase. Permanent errors (channel_not_found,
 // not_in_channel, invalid_auth, …) return at once. Retries are in process: a
-// post still pending when the bot stops is lost (the request itself is kept).
+// post still pending when the bot stops is lost (the request itself is kept),
+// which is why posts after an ack go through the outbox when there is one.
+// Under bot.CallerRetries (the outbox worker) call runs once and a failure
+// comes back as a *bot.DeliveryError: the worker schedules the retry.
 func (a *Adapter) retry(ctx context.Context, what string, call func(ctx context.Context) error) error {
+	if bot.RetriedByCaller(ctx) {
+		err := call(ctx)
+		if err == nil {
+			return nil
+		}
+		de := &bot.DeliveryError{Err: err}
+		var rl *slack.RateLimitedError
+		if ctx.Err() != nil {
+			// Shutting down: neither permanent nor rate limited.
+		} else if errors.As(err, &rl) {
+			de.RetryAfter = max(rl.RetryAfter, time.Second)
+		} else if _, ok := transient(err, 0); !ok {
+			de.Permanent = true
+		}
+		a.log.Warn("slack call failed", "call", what, "err", err, "permanent", de.Permanent, "retry_after", de.RetryAfter)
+		return de
+	}
 	backoff := a.cfg.RetryBase
 	for attempt := 1; ; attempt++ {
 		err := call(ctx)

@@ -26,6 +26,7 @@ type fakeSlack struct {
 	users     map[string]fakeUser
 	messages  map[string]map[string]any // channel/ts → message, for conversations.history
 	limited   map[string]int            // method → how many 429s to answer before serving
+	failing   map[string]int            // method → how many 500s to answer before serving
 	nextTS    int
 	botUserID string
 	team      string
@@ -47,11 +48,18 @@ type apiCall struct {
 
 func newFakeSlack(t *testing.T, team, botUser string) *fakeSlack {
 	f := &fakeSlack{t: t, users: map[string]fakeUser{}, messages: map[string]map[string]any{},
-		limited: map[string]int{}, nextTS: 1, team: team, botUserID: botUser,
+		limited: map[string]int{}, failing: map[string]int{}, nextTS: 1, team: team, botUserID: botUser,
 		envelopes: make(chan []byte, 16), acks: make(chan map[string]any, 16)}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// fail makes the next n calls of method answer 500.
+func (f *fakeSlack) fail(method string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failing[method] = n
 }
 
 func (f *fakeSlack) apiURL() string { return f.srv.URL + "/api/" }
@@ -141,6 +149,14 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "rate limited", http.StatusTooManyRequests)
+		return
+	}
+	if f.failing[c.Method] > 0 {
+		f.failing[c.Method]--
+		c.Status = http.StatusInternalServerError
+		f.calls = append(f.calls, c)
+		f.mu.Unlock()
+		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	f.calls = append(f.calls, c)

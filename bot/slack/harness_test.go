@@ -40,8 +40,13 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	store := storagetest.New(t)
-	fake := newFakeSlack(t, testTeam, testBot)
+	return newEnvOn(t, storagetest.New(t), newFakeSlack(t, testTeam, testBot), nil)
+}
+
+// newEnvOn is newEnv on a given database and fake Slack (a second bot
+// instance, or the same bot after a restart); edit adjusts the adapter's Config.
+func newEnvOn(t *testing.T, store *storage.Store, fake *fakeSlack, edit func(*Config)) *env {
+	t.Helper()
 	clock := bot.NewFakeClock(time.Now().Truncate(time.Second))
 	log := slog.New(slog.DiscardHandler)
 	if os.Getenv("MSPBOT_TEST_LOG") != "" {
@@ -49,8 +54,12 @@ func newEnv(t *testing.T) *env {
 	}
 	d := commands.Deps{Store: store, Clock: clock, Log: log}
 	router := commands.NewRouter(d, nil)
-	a := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.apiURL(), Clock: clock, Log: log,
-		RetryBase: 20 * time.Millisecond}, router, commands.NewDirectory(store, nil), store)
+	cfg := Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.apiURL(), Clock: clock, Log: log,
+		RetryBase: 20 * time.Millisecond}
+	if edit != nil {
+		edit(&cfg)
+	}
+	a := New(cfg, router, commands.NewDirectory(store, nil), store)
 	if err := a.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -100,12 +109,19 @@ func (e *env) send(path, contentType string, body []byte, header http.Header) *h
 // and the ack's text (the ephemeral reply), decoded.
 func (e *env) slash(user, channel, line string) (int, string) {
 	e.t.Helper()
+	return e.slashWith(fmt.Sprintf("trig.%d.%s", time.Now().UnixNano(), user), user, channel, line)
+}
+
+// slashWith is slash with a given trigger_id: the same one twice is the same
+// command delivered twice.
+func (e *env) slashWith(trigger, user, channel, line string) (int, string) {
+	e.t.Helper()
 	cmd, text, _ := strings.Cut(line, " ")
 	form := url.Values{
 		"token": {"verification_token"}, "team_id": {testTeam}, "team_domain": {"msp"},
 		"channel_id": {channel}, "channel_name": {"support"}, "user_id": {user}, "user_name": {user},
 		"command": {cmd}, "text": {text}, "response_url": {e.fake.responseURL(user)},
-		"trigger_id": {fmt.Sprintf("trig.%d.%s", time.Now().UnixNano(), user)},
+		"trigger_id": {trigger},
 	}
 	resp := e.send("/slack/commands", "application/x-www-form-urlencoded", []byte(form.Encode()), nil)
 	defer resp.Body.Close()

@@ -41,10 +41,11 @@ func (a *Adapter) slash(ctx context.Context, c slack.SlashCommand) result {
 		o.ev.SourceID = "slash:" + c.TriggerID
 	}
 	private, public := split(a.router.Dispatch(ctx, o.ev))
-	r := privateResult(a, o, private)
-	if len(public) > 0 {
-		r.after = func(ctx context.Context) { a.postPublic(ctx, o, public) }
+	if len(public) == 0 {
+		a.replay(ctx, o)
 	}
+	r := privateResult(a, o, private)
+	r.after = a.publish(ctx, o, public)
 	return r
 }
 
@@ -80,6 +81,7 @@ func (a *Adapter) events(ctx context.Context, raw []byte) result {
 		}
 		if !claimed {
 			a.log.Info("events: duplicate delivery dropped", "event", cb.EventID)
+			a.replayEvent(ctx, outer)
 			return result{}
 		}
 	}
@@ -225,8 +227,14 @@ func (a *Adapter) open(ctx context.Context, m posted, commands bool) (result, er
 	}
 	o := origin{ev: ev}
 	private, public := split(a.router.Dispatch(ctx, ev))
+	if len(public) == 0 {
+		a.replay(ctx, o)
+	}
+	post := a.publish(ctx, o, public)
 	return result{after: func(ctx context.Context) {
-		a.postPublic(ctx, o, public)
+		if post != nil {
+			post(ctx)
+		}
 		a.tellPrivately(ctx, o, private)
 	}}, nil
 }
@@ -408,6 +416,15 @@ func (a *Adapter) blockActions(ctx context.Context, cb slack.InteractionCallback
 // the message at (channel, updateTS) when given, the rest are posted, and the
 // private ones go to the caller.
 func (a *Adapter) afterOnly(o origin, public, private []bot.Message, channel, updateTS string) result {
+	if updateTS == "" && a.cfg.Outbox != nil {
+		post := a.publish(a.bgCtx, o, public)
+		return result{after: func(ctx context.Context) {
+			if post != nil {
+				post(ctx)
+			}
+			a.tellPrivately(ctx, o, private)
+		}}
+	}
 	return result{after: func(ctx context.Context) {
 		if updateTS != "" && len(public) > 0 {
 			if err := a.updateMessage(ctx, channel, updateTS, public[0]); err == nil {

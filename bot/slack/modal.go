@@ -204,5 +204,8 @@ func (a *Adapter) viewSubmission(ctx context.Context, cb slack.InteractionCallba
 		}
 	}
 	private, public := split(msgs)
+	if len(public) == 0 {
+		a.replay(ctx, origin{ev: ev})
+	}
 	return a.afterOnly(origin{ev: ev}, public, private, "", "")
 }

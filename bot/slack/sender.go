@@ -3,13 +3,16 @@ package slack
 import (
 	"context"
 
+	"github.com/slack-go/slack"
+
 	"github.com/mspbot/mspbot/bot"
 )
 
 // Send implements bot.Sender for posts the bot starts (weekly updates, nudges,
 // digests): into a channel (and thread), or, with only UserID set, into that
 // person's direct messages. Ephemeral messages need a person: they go to UserID
-// in the channel. It returns the ts of the last message posted.
+// in the channel. It returns the ts of the last message posted. When posting
+// is refused and to.ReplyURL is set, the message goes there instead.
 func (a *Adapter) Send(ctx context.Context, to bot.Destination, msgs ...bot.Message) (string, error) {
 	channel := to.Channel
 	if channel == "" {
@@ -32,7 +35,15 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, msgs ...bot.Mess
 		}
 		ts, err := a.postMessage(ctx, channel, firstNonEmpty(m.Thread, to.Thread), m)
 		if err != nil {
-			return last, err
+			de, retried := bot.AsDeliveryError(err)
+			if to.ReplyURL == "" || (retried && !de.Permanent) {
+				return last, err
+			}
+			// Not in the channel, say: the response_url still reaches it.
+			if rerr := a.respond(ctx, to.ReplyURL, slack.ResponseTypeInChannel, []bot.Message{m}); rerr != nil {
+				return last, err
+			}
+			continue
 		}
 		last = ts
 	}

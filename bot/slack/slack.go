@@ -39,6 +39,7 @@ type Store interface {
 	RequestByThread(ctx context.Context, workspaceID int64, channel, thread string) (bot.Request, error)
 	SetRequestThread(ctx context.Context, requestID int64, channel, thread string) error
 	AddComment(ctx context.Context, c storage.Comment) (storage.Comment, bool, error)
+	RequestBySource(ctx context.Context, workspaceID int64, platform bot.Platform, sourceID string) (bot.Request, error)
 	ClaimEvent(ctx context.Context, platform bot.Platform, workspace, eventID string) (bool, error)
 	ReleaseEvent(ctx context.Context, platform bot.Platform, workspace, eventID string) error
 }
@@ -62,6 +63,14 @@ type Config struct {
 	RetryBase time.Duration
 	// PostAttempts is how many times a post is tried before it is given up.
 	PostAttempts int
+
+	// Outbox, when set, queues the public posts that follow an ack as jobs
+	// (see outbox.go), so a restart loses none; nil posts them in process.
+	Outbox bot.Outbox
+	// Announce rebuilds the message announcing a request (commands.OpenedMessage):
+	// with an Outbox, a redelivered event whose request never got posted has
+	// its post queued again. nil turns that off.
+	Announce func(bot.Request) bot.Message
 }
 
 // Adapter is one Slack app installation.

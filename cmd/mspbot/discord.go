@@ -16,20 +16,21 @@ import (
 // POST /discord/interactions on the web server, so call it before the server
 // starts; DISCORD_BOT_TOKEN adds command registration and the gateway.
 // DISCORD_APP_ID is needed either way.
-func startDiscord(ctx context.Context, cfg Config, store *storage.Store, router *bot.Router, srv *web.Server, senders bot.Senders, log *slog.Logger) (*discord.Adapter, error) {
+func startDiscord(ctx context.Context, cfg Config, store *storage.Store, router *bot.Router, srv *web.Server, ob *outbox, log *slog.Logger) (*discord.Adapter, error) {
 	dc := cfg.Discord
 	if dc.BotToken == "" && dc.PublicKey == "" {
 		return nil, nil
 	}
+	queue, announce := ob.adapter()
 	a, err := discord.New(discord.Config{
 		AppID: dc.AppID, PublicKey: dc.PublicKey, BotToken: dc.BotToken, GuildID: dc.GuildID, APIURL: dc.APIURL,
 		Router: router, Directory: commands.NewDirectory(store, cfg.Admins), Store: store,
-		Log: log, Clock: bot.SystemClock{},
+		Log: log, Clock: bot.SystemClock{}, Outbox: queue, Announce: announce,
 	})
 	if err != nil {
 		return nil, err
 	}
-	senders[bot.PlatformDiscord] = a
+	ob.add(bot.PlatformDiscord, a)
 	if dc.PublicKey != "" {
 		srv.Handle("POST /discord/interactions", a)
 		log.Info("discord interactions endpoint mounted", "path", "/discord/interactions")

@@ -17,15 +17,18 @@ import (
 	"github.com/mspbot/mspbot/timekeeping"
 )
 
-// senders are how the bot speaks first (weekly updates, reminders, closeout
-// questions). With no platform configured, the console prints them.
+// senders are how the bot speaks first (weekly updates, nudges, digests, queued
+// posts). The console prints; each platform adapter adds itself when it starts.
 func senders(io Streams) bot.Senders {
 	return bot.Senders{bot.PlatformConsole: console.Sender{Out: io.Out}}
 }
 
-// startJobs registers every feature's workers and periodic jobs (a literal list:
-// one line per feature) and starts the River client. stop waits for running jobs.
-func startJobs(ctx context.Context, store *storage.Store, d commands.Deps, log *slog.Logger) (stop func(), err error) {
+// newJobs builds the one River client of this process: every feature's workers
+// and periodic jobs (a literal list: one line per feature) plus the outbox's
+// deliver worker. One client matters: River runs periodic jobs on the elected
+// leader only, and a second client without them could win the election.
+// Nothing runs until start is called, after the adapters joined d.Senders.
+func newJobs(store *storage.Store, d commands.Deps, log *slog.Logger) (*jobs.Client, *outbox, error) {
 	workers := river.NewWorkers()
 	var periodic []*river.PeriodicJob
 	periodic = append(periodic, projects.Register(workers, &projects.Service{
@@ -33,11 +36,18 @@ func startJobs(ctx context.Context, store *storage.Store, d commands.Deps, log *
 	periodic = append(periodic, timekeeping.Register(workers, timekeeping.Deps{
 		Store: store, Senders: d.Senders, Clock: d.Clock, Location: d.Location, Log: log, Chart: digestChart,
 		Sections: d.Digest.Sections})...)
+	river.AddWorker(workers, &jobs.DeliverWorker{Senders: d.Senders, Store: store, Log: log.With("worker", "deliver")})
 
-	client, err := jobs.New(store.DB(), workers, log, jobs.Options{PeriodicJobs: periodic})
+	client, err := jobs.New(store.DB(), workers, log, jobs.Options{PeriodicJobs: periodic,
+		Queues: []string{river.QueueDefault, jobs.QueueOutbox}})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	return client, &outbox{senders: d.Senders, queue: jobs.NewOutbox(client, log)}, nil
+}
+
+// startJobs starts the client; stop waits for running jobs.
+func startJobs(ctx context.Context, client *jobs.Client, log *slog.Logger) (stop func(), err error) {
 	if err := client.Start(ctx); err != nil {
 		return nil, err
 	}

@@ -72,20 +72,24 @@ func runBot(ctx context.Context, cfg Config, log *slog.Logger, io Streams) error
 	d.Senders = senders(io)
 	router := commands.NewRouter(d, metrics.Observe)
 	srv := web.NewServer(cfg.HTTPAddr, store.Ready, metrics, log)
+	client, ob, err := newJobs(store, d, log)
+	if err != nil {
+		return err
+	}
 	// Adapters join d.Senders before anything starts reading it.
-	stopSlack, err := startSlack(ctx, cfg, store, router, srv, d.Senders, log)
+	stopSlack, err := startSlack(ctx, cfg, store, router, srv, ob, log)
 	if err != nil {
 		return err
 	}
 	defer stopSlack()
-	dc, err := startDiscord(ctx, cfg, store, router, srv, d.Senders, log)
+	dc, err := startDiscord(ctx, cfg, store, router, srv, ob, log)
 	if err != nil {
 		return err
 	}
 	if dc != nil {
 		defer dc.Close()
 	}
-	stopJobs, err := startJobs(ctx, store, d, log)
+	stopJobs, err := startJobs(ctx, client, log)
 	if err != nil {
 		return err
 	}

@@ -16,9 +16,8 @@ import (
 // startSlack starts the Slack adapter when SLACK_BOT_TOKEN is set: HTTP mode
 // (POST /slack/* on the web server) when SLACK_SIGNING_SECRET is set, Socket
 // Mode when SLACK_APP_TOKEN is set, both when both are. It must run before the
-// web server starts. It joins senders, so scheduled jobs can post to Slack.
-// The returned function stops it.
-func startSlack(ctx context.Context, cfg Config, store *storage.Store, router *bot.Router, srv *web.Server, senders bot.Senders, log *slog.Logger) (func(), error) {
+// web server starts. The returned function stops it.
+func startSlack(ctx context.Context, cfg Config, store *storage.Store, router *bot.Router, srv *web.Server, ob *outbox, log *slog.Logger) (func(), error) {
 	sc := cfg.Slack
 	if sc.BotToken == "" {
 		return func() {}, nil
@@ -26,11 +25,12 @@ func startSlack(ctx context.Context, cfg Config, store *storage.Store, router *b
 	if sc.SigningSecret == "" && sc.AppToken == "" {
 		return nil, errors.New("SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is")
 	}
+	queue, announce := ob.adapter()
 	a := slack.New(slack.Config{
 		BotToken: sc.BotToken, AppToken: sc.AppToken, SigningSecret: sc.SigningSecret, APIURL: sc.APIURL,
-		TicketEmoji: sc.TicketEmoji, Clock: bot.SystemClock{}, Log: log,
+		TicketEmoji: sc.TicketEmoji, Clock: bot.SystemClock{}, Log: log, Outbox: queue, Announce: announce,
 	}, router, commands.NewDirectory(store, cfg.Admins), store)
-	senders[bot.PlatformSlack] = a
+	ob.add(bot.PlatformSlack, a)
 	if err := a.Start(ctx); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,81 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Delivery is a post the bot owes after it has acknowledged an event: queued
+// in an Outbox, it survives a restart and is retried until it goes through.
+type Delivery struct {
+	// Key identifies the post. Enqueueing a key that is already queued or was
+	// delivered does nothing, so a redelivered event never posts twice. Empty
+	// means the post has no natural key and is never deduplicated.
+	Key      string
+	To       Destination
+	Messages []Message
+	// WorkspaceID and RequestNumber, when set, name the request this post
+	// announces: once posted, the request follows the post's thread (and a
+	// retry finding a thread already recorded does not post again).
+	WorkspaceID   int64
+	RequestNumber int64
+}
+
+// Outbox queues deliveries durably (jobs.Outbox).
+type Outbox interface {
+	Enqueue(ctx context.Context, d Delivery) error
+}
+
+// DeliveryKey is the outbox key of the i-th message answering the event with
+// sourceID in a workspace; "" when the event has no source id.
+func DeliveryKey(platform Platform, workspace, sourceID string, i int) string {
+	if sourceID == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s/%s/%s/%d", platform, workspace, sourceID, i)
+}
+
+// Follower is a Sender whose platform needs a step to make a posted message
+// the thread a request follows (Discord starts a thread on it). Senders
+// without it: the request follows the destination's thread, or the posted
+// message's own (Slack).
+type Follower interface {
+	Follow(ctx context.Context, to Destination, messageID string, r Request) (channel, thread string, err error)
+}
+
+// DeliveryError says how a failed post may be retried.
+type DeliveryError struct {
+	Err error
+	// RetryAfter is how long the platform asked us to wait (a 429).
+	RetryAfter time.Duration
+	// Permanent means retrying cannot help: the channel is gone, the bot is
+	// not in it, the token is revoked.
+	Permanent bool
+}
+
+func (e *DeliveryError) Error() string { return e.Err.Error() }
+func (e *DeliveryError) Unwrap() error { return e.Err }
+
+// AsDeliveryError returns err's DeliveryError, if it carries one.
+func AsDeliveryError(err error) (*DeliveryError, bool) {
+	var de *DeliveryError
+	ok := errors.As(err, &de)
+	return de, ok
+}
+
+type callerRetriesKey struct{}
+
+// CallerRetries marks ctx so that a Sender makes a single attempt and returns
+// a *DeliveryError describing the failure: the caller (the outbox worker)
+// schedules the retries itself, durably.
+func CallerRetries(ctx context.Context) context.Context {
+	return context.WithValue(ctx, callerRetriesKey{}, true)
+}
+
+// RetriedByCaller reports whether ctx was marked by CallerRetries.
+func RetriedByCaller(ctx context.Context) bool {
+	v, _ := ctx.Value(callerRetriesKey{}).(bool)
+	return v
+}

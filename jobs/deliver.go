@@ -1,0 +1,205 @@
+package jobs
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+// QueueOutbox is the queue outbound posts wait in. It is their own, so the
+// client that works them (see NewOutboxWorkers) never picks up other kinds.
+const QueueOutbox = "outbox"
+
+// DeliverArgs is one queued post (the "deliver" job): where it goes, what it
+// says, and the request it announces. Key alone makes it unique: enqueueing a
+// key that is queued, running, retrying or completed (kept 7 days) is skipped.
+type DeliverArgs struct {
+	Key           string          `json:"key" river:"unique"`
+	To            bot.Destination `json:"to"`
+	Messages      []bot.Message   `json:"messages"`
+	WorkspaceID   int64           `json:"workspace_id,omitempty"`
+	RequestNumber int64           `json:"request_number,omitempty"`
+}
+
+// Kind is the River job kind.
+func (DeliverArgs) Kind() string { return "deliver" }
+
+// deliverMaxAttempts with the default backoff (1 s doubling, capped at 5 min)
+// keeps a post trying for about an hour.
+const deliverMaxAttempts = 20
+
+// InsertOpts puts deliveries in their queue, unique by key.
+func (DeliverArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueOutbox, MaxAttempts: deliverMaxAttempts,
+		UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// Inserter is what the outbox enqueues through (a *Client).
+type Inserter interface {
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// Outbox implements bot.Outbox with River.
+type Outbox struct {
+	client Inserter
+	log    *slog.Logger
+}
+
+// NewOutbox queues deliveries through client (which may be insert-only).
+func NewOutbox(client Inserter, log *slog.Logger) *Outbox {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Outbox{client: client, log: log}
+}
+
+// Enqueue queues d. A delivery without a key gets a random one: it is never
+// deduplicated, but every job still has a key to log.
+func (o *Outbox) Enqueue(ctx context.Context, d bot.Delivery) error {
+	if d.Key == "" {
+		b := make([]byte, 12)
+		_, _ = rand.Read(b)
+		d.Key = "random/" + hex.EncodeToString(b)
+	}
+	res, err := o.client.Insert(ctx, DeliverArgs{Key: d.Key, To: d.To, Messages: d.Messages,
+		WorkspaceID: d.WorkspaceID, RequestNumber: d.RequestNumber}, nil)
+	if err != nil {
+		return fmt.Errorf("enqueue delivery %s: %w", d.Key, err)
+	}
+	if res.UniqueSkippedAsDuplicate {
+		o.log.Info("delivery already queued or done", "key", d.Key, "job", res.Job.ID, "state", res.Job.State)
+	} else {
+		o.log.Debug("delivery queued", "key", d.Key, "job", res.Job.ID)
+	}
+	return nil
+}
+
+var _ bot.Outbox = (*Outbox)(nil)
+
+// DeliverStore is what the worker reads and writes about requests
+// (*storage.Store implements it).
+type DeliverStore interface {
+	RequestByNumber(ctx context.Context, workspaceID, number int64) (bot.Request, error)
+	SetRequestThread(ctx context.Context, requestID int64, channel, thread string) error
+}
+
+// DeliverWorker posts queued deliveries through the platform Senders. A failed
+// post is retried by River with exponential backoff from RetryBase; a 429's
+// Retry-After snoozes the job exactly that long; a permanent refusal cancels it.
+type DeliverWorker struct {
+	river.WorkerDefaults[DeliverArgs]
+	Senders bot.Senders
+	Store   DeliverStore
+	Log     *slog.Logger
+	// RetryBase is the first retry's delay; it doubles per attempt up to
+	// RetryMax. Defaults: 1 s and 5 min.
+	RetryBase, RetryMax time.Duration
+}
+
+// Work posts the delivery once. When it announces a request that already has
+// a thread recorded, an earlier attempt posted it (and then died before River
+// heard): it is not posted again.
+func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+	args := job.Args
+	log := w.log().With("key", args.Key, "job", job.ID, "attempt", job.Attempt)
+	var req *bot.Request
+	if args.RequestNumber != 0 {
+		r, err := w.Store.RequestByNumber(ctx, args.WorkspaceID, args.RequestNumber)
+		if err != nil {
+			if bot.ErrorCode(err) == bot.ENotFound {
+				return river.JobCancel(err)
+			}
+			return err
+		}
+		if r.Thread != "" {
+			log.Info("request already follows a thread; not posting again", "request", r.Number)
+			return nil
+		}
+		req = &r
+	}
+	id, err := w.Senders.Send(bot.CallerRetries(ctx), args.To, args.Messages...)
+	if err != nil {
+		if de, ok := bot.AsDeliveryError(err); ok {
+			switch {
+			case de.Permanent:
+				log.Error("delivery refused; giving up", "err", err)
+				return river.JobCancel(err)
+			case de.RetryAfter > 0:
+				log.Warn("delivery rate limited; waiting", "retry_after", de.RetryAfter)
+				return river.JobSnooze(de.RetryAfter)
+			}
+		}
+		if bot.ErrorCode(err) == bot.EInvalid {
+			return river.JobCancel(err)
+		}
+		log.Warn("delivery failed; will retry", "err", err)
+		return err
+	}
+	log.Info("delivered", "platform", args.To.Platform, "channel", args.To.Channel, "message", id)
+	if req == nil || id == "" {
+		return nil
+	}
+	// The post is out: from here on nothing returns an error, since a retry
+	// would post it twice. A request left without its thread is only logged.
+	channel, thread := args.To.Channel, args.To.Thread
+	if thread == "" {
+		thread = id
+	}
+	if f, ok := w.Senders[args.To.Platform].(bot.Follower); ok {
+		channel, thread, err = f.Follow(ctx, args.To, id, *req)
+		if err != nil {
+			log.Warn("request thread not started", "request", req.Number, "err", err)
+			return nil
+		}
+	}
+	if thread == "" {
+		return nil
+	}
+	if err := w.Store.SetRequestThread(ctx, req.ID, channel, thread); err != nil {
+		log.Error("cannot record request thread", "request", req.Number, "err", err)
+	}
+	return nil
+}
+
+// NextRetry backs off exponentially from RetryBase.
+func (w *DeliverWorker) NextRetry(job *river.Job[DeliverArgs]) time.Time {
+	base, max := w.RetryBase, w.RetryMax
+	if base <= 0 {
+		base = time.Second
+	}
+	if max <= 0 {
+		max = 5 * time.Minute
+	}
+	d := base
+	for i := 1; i < job.Attempt && d < max; i++ {
+		d *= 2
+	}
+	return time.Now().Add(min(d, max))
+}
+
+// Timeout bounds one attempt; a post is one or two HTTP calls.
+func (w *DeliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return time.Minute }
+
+func (w *DeliverWorker) log() *slog.Logger {
+	if w.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return w.Log
+}
+
+// NewDeliverer makes a client that works the outbox queue, and only it, with w.
+func NewDeliverer(db *sql.DB, w *DeliverWorker, log *slog.Logger, opts Options) (*Client, error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, w)
+	opts.Queues = []string{QueueOutbox}
+	return New(db, workers, log, opts)
+}

@@ -1,0 +1,105 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/jobs"
+	"github.com/mspbot/mspbot/storage/storagetest"
+)
+
+// fakeSender records posts and fails with err while it is set.
+type fakeSender struct {
+	mu    sync.Mutex
+	posts []bot.Destination
+	err   error
+}
+
+func (s *fakeSender) Send(_ context.Context, to bot.Destination, _ ...bot.Message) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return "", s.err
+	}
+	s.posts = append(s.posts, to)
+	return "ts1", nil
+}
+
+func (s *fakeSender) count() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.posts) }
+
+// fakeRequests says every request already follows a thread.
+type fakeRequests struct{ threads int }
+
+func (f *fakeRequests) RequestByNumber(_ context.Context, ws, n int64) (bot.Request, error) {
+	return bot.Request{ID: n, WorkspaceID: ws, Number: n, Thread: "already"}, nil
+}
+func (f *fakeRequests) SetRequestThread(context.Context, int64, string, string) error {
+	f.threads++
+	return nil
+}
+
+// Enqueueing a key twice queues one job; a permanent refusal cancels the job
+// after one attempt; a request already following a thread is not posted again.
+func TestDeliverWorker(t *testing.T) {
+	store := storagetest.New(t)
+	db := store.DB()
+	ctx := context.Background()
+	if err := jobs.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	sender := &fakeSender{err: &bot.DeliveryError{Err: errors.New("not_in_channel"), Permanent: true}}
+	w := &jobs.DeliverWorker{Senders: bot.Senders{bot.PlatformSlack: sender}, Store: &fakeRequests{}, RetryBase: 10 * time.Millisecond}
+	c, err := jobs.NewDeliverer(db, w, nil, jobs.Options{PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob := jobs.NewOutbox(c, nil)
+	to := bot.Destination{Platform: bot.PlatformSlack, Workspace: "T1", Channel: "C1"}
+	for i := 0; i < 2; i++ {
+		if err := ob.Enqueue(ctx, bot.Delivery{Key: "k/refused", To: to, Messages: []bot.Message{{Text: "hi"}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ob.Enqueue(ctx, bot.Delivery{Key: "k/posted-before", To: to, Messages: []bot.Message{{Text: "hi"}},
+		WorkspaceID: 1, RequestNumber: 1001}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop(ctx)
+	state := func(key string) (string, int) {
+		var s string
+		var n int
+		if err := db.QueryRow(`SELECT state, attempt FROM river_job WHERE args->>'key' = $1`, key).Scan(&s, &n); err != nil {
+			t.Fatal(err)
+		}
+		return s, n
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		a, _ := state("k/refused")
+		b, _ := state("k/posted-before")
+		if a == "cancelled" && b == "completed" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("states %s, %s; want cancelled, completed", a, b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var rows int
+	if err := db.QueryRow(`SELECT count(*) FROM river_job WHERE kind = 'deliver'`).Scan(&rows); err != nil || rows != 2 {
+		t.Fatalf("%d deliver jobs (%v); want 2", rows, err)
+	}
+	if _, n := state("k/refused"); n != 1 {
+		t.Fatalf("a refused post was tried %d times; want 1", n)
+	}
+	if sender.count() != 0 {
+		t.Fatalf("%d posts; want none", sender.count())
+	}
+}
