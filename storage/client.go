@@ -50,21 +50,12 @@ func (s *Store) SearchClients(ctx context.Context, workspaceID int64, prefix str
 		limit = 25
 	}
 	like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(strings.TrimSpace(prefix))) + "%"
-	rows, err := s.db.QueryxContext(ctx, `
+	return queryAll(ctx, s.db, "search clients", func(r rowScanner) (bot.Client, error) {
+		var c bot.Client
+		err := r.Scan(&c.ID, &c.WorkspaceID, &c.Code, &c.Name)
+		return c, err
+	}, `
 		SELECT id, workspace_id, code, name FROM clients
 		WHERE workspace_id = $1 AND (lower(code) LIKE $2 OR lower(name) LIKE $2)
 		ORDER BY lower(code) LIMIT $3`, workspaceID, like, limit)
-	if err != nil {
-		return nil, mapErr(err, "search clients")
-	}
-	defer rows.Close()
-	var out []bot.Client
-	for rows.Next() {
-		var c bot.Client
-		if err := rows.Scan(&c.ID, &c.WorkspaceID, &c.Code, &c.Name); err != nil {
-			return nil, mapErr(err, "scan client")
-		}
-		out = append(out, c)
-	}
-	return out, mapErr(rows.Err(), "search clients")
 }

@@ -38,24 +38,15 @@ func (s *Store) StartCloseout(ctx context.Context, projectID int64, at time.Time
 
 // CloseoutChecklist lists a project's closeout items in checklist order.
 func (s *Store) CloseoutChecklist(ctx context.Context, projectID int64) ([]bot.CloseoutItem, error) {
-	rows, err := s.db.QueryxContext(ctx, `
+	return queryAll(ctx, s.db, "closeout checklist", func(r rowScanner) (bot.CloseoutItem, error) {
+		var c bot.CloseoutItem
+		err := r.Scan(&c.Item, &c.DoneBy, &c.DoneAt, &c.Note, &c.WaivedBy, &c.WaivedAt, &c.WaivedReason)
+		return c, err
+	}, `
 		SELECT ci.item, coalesce(d.name, ''), ci.done_at, ci.note, coalesce(w.name, ''), ci.waived_at, ci.waived_reason
 		FROM closeout_items ci LEFT JOIN people d ON d.id = ci.done_by LEFT JOIN people w ON w.id = ci.waived_by
 		WHERE ci.project_id = $1
 		ORDER BY array_position(ARRAY['docs','signoff','acceptance','time','oos'], ci.item)`, projectID)
-	if err != nil {
-		return nil, mapErr(err, "closeout checklist")
-	}
-	defer rows.Close()
-	var out []bot.CloseoutItem
-	for rows.Next() {
-		var c bot.CloseoutItem
-		if err := rows.Scan(&c.Item, &c.DoneBy, &c.DoneAt, &c.Note, &c.WaivedBy, &c.WaivedAt, &c.WaivedReason); err != nil {
-			return nil, mapErr(err, "scan closeout item")
-		}
-		out = append(out, c)
-	}
-	return out, mapErr(rows.Err(), "closeout checklist")
 }
 
 // changeItem locks an unfinished closeout item of a project in closeout and runs fn.

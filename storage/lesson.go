@@ -46,7 +46,12 @@ func (s *Store) SearchLessons(ctx context.Context, workspaceID int64, text strin
 	if q == "" {
 		return nil, nil
 	}
-	rows, err := s.db.QueryxContext(ctx, `
+	return queryAll(ctx, s.db, "search lessons", func(r rowScanner) (bot.Lesson, error) {
+		var l bot.Lesson
+		err := r.Scan(&l.ID, &l.ProjectID, &l.ProjectRef, &l.ProjectName, &l.ClientCode, &l.AuthorID, &l.Author,
+			&l.WentWell, &l.DoDifferently, &l.CreatedAt, &l.Rank)
+		return l, err
+	}, `
 		WITH q AS (SELECT websearch_to_tsquery('english', $2) AS q)
 		SELECT l.id, l.project_id, 'P' || p.number, p.name, c.code, l.author_id, a.name, l.went_well,
 			l.do_differently, l.created_at,
@@ -58,40 +63,17 @@ func (s *Store) SearchLessons(ctx context.Context, workspaceID int64, text strin
 		WHERE p.workspace_id = $1 AND p.id <> $4 AND (l.search @@ q.q OR p.search @@ q.q)
 		ORDER BY rank DESC, l.id DESC
 		LIMIT $3`, workspaceID, q, limit, excludeProject)
-	if err != nil {
-		return nil, mapErr(err, "search lessons")
-	}
-	defer rows.Close()
-	var out []bot.Lesson
-	for rows.Next() {
-		var l bot.Lesson
-		if err := rows.Scan(&l.ID, &l.ProjectID, &l.ProjectRef, &l.ProjectName, &l.ClientCode, &l.AuthorID, &l.Author,
-			&l.WentWell, &l.DoDifferently, &l.CreatedAt, &l.Rank); err != nil {
-			return nil, mapErr(err, "scan lesson")
-		}
-		out = append(out, l)
-	}
-	return out, mapErr(rows.Err(), "search lessons")
 }
 
 // ProjectLessons lists the lessons recorded on one project, oldest first.
 func (s *Store) ProjectLessons(ctx context.Context, projectID int64) ([]bot.Lesson, error) {
-	rows, err := s.db.QueryxContext(ctx, `
+	return queryAll(ctx, s.db, "project lessons", func(r rowScanner) (bot.Lesson, error) {
+		var l bot.Lesson
+		err := r.Scan(&l.ID, &l.ProjectID, &l.ProjectRef, &l.ProjectName, &l.ClientCode, &l.AuthorID, &l.Author,
+			&l.WentWell, &l.DoDifferently, &l.CreatedAt)
+		return l, err
+	}, `
 		SELECT l.id, l.project_id, 'P' || p.number, p.name, c.code, l.author_id, a.name, l.went_well, l.do_differently, l.created_at
 		FROM lessons l JOIN projects p ON p.id = l.project_id JOIN clients c ON c.id = p.client_id
 		JOIN people a ON a.id = l.author_id WHERE l.project_id = $1 ORDER BY l.id`, projectID)
-	if err != nil {
-		return nil, mapErr(err, "project lessons")
-	}
-	defer rows.Close()
-	var out []bot.Lesson
-	for rows.Next() {
-		var l bot.Lesson
-		if err := rows.Scan(&l.ID, &l.ProjectID, &l.ProjectRef, &l.ProjectName, &l.ClientCode, &l.AuthorID, &l.Author,
-			&l.WentWell, &l.DoDifferently, &l.CreatedAt); err != nil {
-			return nil, mapErr(err, "scan lesson")
-		}
-		out = append(out, l)
-	}
-	return out, mapErr(rows.Err(), "project lessons")
 }

@@ -17,7 +17,7 @@ const personColumns = `p.id, p.workspace_id, p.external_id, p.name, p.role, p.cl
 
 const personFrom = ` FROM people p LEFT JOIN clients c ON c.id = p.client_id `
 
-func scanPerson(row interface{ Scan(...any) error }) (bot.Person, error) {
+func scanPerson(row rowScanner) (bot.Person, error) {
 	var p bot.Person
 	err := row.Scan(&p.ID, &p.WorkspaceID, &p.ExternalID, &p.Name, &p.Role, &p.ClientID,
 		&p.ClientCode, &p.Timezone, &p.CreatedAt)
@@ -167,20 +167,7 @@ func (s *Store) SetRole(ctx context.Context, personID int64, role bot.Role, clie
 
 // ListPeople lists everyone in a workspace, managers first.
 func (s *Store) ListPeople(ctx context.Context, workspaceID int64) ([]bot.Person, error) {
-	rows, err := s.db.QueryxContext(ctx, `SELECT `+personColumns+personFrom+`
+	return queryAll(ctx, s.db, "list people", scanPerson, `SELECT `+personColumns+personFrom+`
 		WHERE p.workspace_id = $1
 		ORDER BY array_position(ARRAY['manager','coordinator','tech','client'], p.role), lower(p.name)`, workspaceID)
-	if err != nil {
-		return nil, mapErr(err, "list people")
-	}
-	defer rows.Close()
-	var out []bot.Person
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return nil, mapErr(err, "scan person")
-		}
-		out = append(out, p)
-	}
-	return out, mapErr(rows.Err(), "list people")
 }

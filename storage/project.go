@@ -23,7 +23,7 @@ const projectFrom = ` FROM projects p
 	LEFT JOIN people sl ON sl.id = p.support_lead_id
 	LEFT JOIN requests r ON r.id = p.request_id `
 
-func scanProject(row interface{ Scan(...any) error }) (bot.Project, error) {
+func scanProject(row rowScanner) (bot.Project, error) {
 	var p bot.Project
 	var weekday int
 	err := row.Scan(&p.ID, &p.WorkspaceID, &p.Number, &p.ClientID, &p.ClientCode, &p.Name, &p.Description,
@@ -123,20 +123,7 @@ func (s *Store) RunningProjects(ctx context.Context) ([]bot.Project, error) {
 }
 
 func (s *Store) projects(ctx context.Context, query string, args ...any) ([]bot.Project, error) {
-	rows, err := s.db.QueryxContext(ctx, query, args...)
-	if err != nil {
-		return nil, mapErr(err, "list projects")
-	}
-	defer rows.Close()
-	var out []bot.Project
-	for rows.Next() {
-		p, err := scanProject(rows)
-		if err != nil {
-			return nil, mapErr(err, "scan project")
-		}
-		out = append(out, p)
-	}
-	return out, mapErr(rows.Err(), "list projects")
+	return queryAll(ctx, s.db, "list projects", scanProject, query, args...)
 }
 
 // projectTimeFilter selects the time entries of a project: those logged against
@@ -180,24 +167,11 @@ func (s *Store) ProjectMinutesByDay(ctx context.Context, projectID int64) ([]Day
 
 // ProjectTimeLoggers lists everyone who logged time on a project.
 func (s *Store) ProjectTimeLoggers(ctx context.Context, projectID int64) ([]bot.Person, error) {
-	rows, err := s.db.QueryxContext(ctx, `SELECT `+personColumns+personFrom+`
+	return queryAll(ctx, s.db, "time loggers", scanPerson, `SELECT `+personColumns+personFrom+`
 		WHERE p.id IN (SELECT t.person_id FROM projects pr JOIN time_entries t ON `+
 		`(t.project_id = pr.id OR (pr.request_id IS NOT NULL AND t.request_id = pr.request_id AND t.project_id IS NULL))
 			WHERE pr.id = $1)
 		ORDER BY lower(p.name)`, projectID)
-	if err != nil {
-		return nil, mapErr(err, "time loggers")
-	}
-	defer rows.Close()
-	var out []bot.Person
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return nil, mapErr(err, "scan person")
-		}
-		out = append(out, p)
-	}
-	return out, mapErr(rows.Err(), "time loggers")
 }
 
 // LogProjectTime records minutes against a project. Time tracking owns time
@@ -220,22 +194,13 @@ func (s *Store) AddMilestone(ctx context.Context, projectID int64, name string, 
 
 // Milestones lists a project's milestones by due date.
 func (s *Store) Milestones(ctx context.Context, projectID int64) ([]bot.Milestone, error) {
-	rows, err := s.db.QueryxContext(ctx, `
+	return queryAll(ctx, s.db, "milestones", func(r rowScanner) (bot.Milestone, error) {
+		var m bot.Milestone
+		err := r.Scan(&m.ID, &m.ProjectID, &m.Name, &m.Due, &m.Percent, &m.DoneAt)
+		return m, err
+	}, `
 		SELECT id, project_id, name, due_date, percent, done_at FROM milestones
 		WHERE project_id = $1 ORDER BY due_date, id`, projectID)
-	if err != nil {
-		return nil, mapErr(err, "milestones")
-	}
-	defer rows.Close()
-	var out []bot.Milestone
-	for rows.Next() {
-		var m bot.Milestone
-		if err := rows.Scan(&m.ID, &m.ProjectID, &m.Name, &m.Due, &m.Percent, &m.DoneAt); err != nil {
-			return nil, mapErr(err, "scan milestone")
-		}
-		out = append(out, m)
-	}
-	return out, mapErr(rows.Err(), "milestones")
 }
 
 // SetMilestoneProgress sets how far along a milestone (named case-insensitively)
@@ -268,23 +233,14 @@ func (s *Store) SetMilestoneProgress(ctx context.Context, projectID int64, name 
 
 // MilestoneChanges lists progress changes on a project in [from, to).
 func (s *Store) MilestoneChanges(ctx context.Context, projectID int64, from, to time.Time) ([]bot.MilestoneChange, error) {
-	rows, err := s.db.QueryxContext(ctx, `
+	return queryAll(ctx, s.db, "milestone changes", func(r rowScanner) (bot.MilestoneChange, error) {
+		var c bot.MilestoneChange
+		err := r.Scan(&c.Milestone, &c.From, &c.To, &c.By, &c.At)
+		return c, err
+	}, `
 		SELECT m.name, mp.from_percent, mp.to_percent, pe.name, mp.at
 		FROM milestone_progress mp JOIN milestones m ON m.id = mp.milestone_id JOIN people pe ON pe.id = mp.by_id
 		WHERE m.project_id = $1 AND mp.at >= $2 AND mp.at < $3 ORDER BY mp.at, mp.id`, projectID, from, to)
-	if err != nil {
-		return nil, mapErr(err, "milestone changes")
-	}
-	defer rows.Close()
-	var out []bot.MilestoneChange
-	for rows.Next() {
-		var c bot.MilestoneChange
-		if err := rows.Scan(&c.Milestone, &c.From, &c.To, &c.By, &c.At); err != nil {
-			return nil, mapErr(err, "scan change")
-		}
-		out = append(out, c)
-	}
-	return out, mapErr(rows.Err(), "milestone changes")
 }
 
 // AddDisruption records a planned disruption.
@@ -297,23 +253,14 @@ func (s *Store) AddDisruption(ctx context.Context, d bot.Disruption, by int64) (
 
 // Disruptions lists a project's disruptions on days in [from, to], by day.
 func (s *Store) Disruptions(ctx context.Context, projectID int64, from, to time.Time) ([]bot.Disruption, error) {
-	rows, err := s.db.QueryxContext(ctx, `
+	return queryAll(ctx, s.db, "disruptions", func(r rowScanner) (bot.Disruption, error) {
+		var d bot.Disruption
+		err := r.Scan(&d.ID, &d.ProjectID, &d.Day, &d.Starts, &d.Ends, &d.Impact)
+		return d, err
+	}, `
 		SELECT id, project_id, day, (extract(epoch FROM starts) / 60)::int, (extract(epoch FROM ends) / 60)::int, impact
 		FROM disruptions WHERE project_id = $1 AND day BETWEEN $2 AND $3 ORDER BY day, starts, id`,
 		projectID, day(from), day(to))
-	if err != nil {
-		return nil, mapErr(err, "disruptions")
-	}
-	defer rows.Close()
-	var out []bot.Disruption
-	for rows.Next() {
-		var d bot.Disruption
-		if err := rows.Scan(&d.ID, &d.ProjectID, &d.Day, &d.Starts, &d.Ends, &d.Impact); err != nil {
-			return nil, mapErr(err, "scan disruption")
-		}
-		out = append(out, d)
-	}
-	return out, mapErr(rows.Err(), "disruptions")
 }
 
 // AddOOS records an out-of-scope item with the next number of its project.
@@ -333,23 +280,14 @@ func (s *Store) AddOOS(ctx context.Context, it bot.OOSItem, by int64) (bot.OOSIt
 
 // OOSItems lists a project's out-of-scope items by number.
 func (s *Store) OOSItems(ctx context.Context, projectID int64) ([]bot.OOSItem, error) {
-	rows, err := s.db.QueryxContext(ctx, `
+	return queryAll(ctx, s.db, "out-of-scope items", func(r rowScanner) (bot.OOSItem, error) {
+		var o bot.OOSItem
+		err := r.Scan(&o.ID, &o.ProjectID, &o.Number, &o.Minutes, &o.Description, &o.ApprovedBy,
+			&o.CreatedBy, &o.CreatedAt, &o.InvoicedAt)
+		return o, err
+	}, `
 		SELECT o.id, o.project_id, o.number, o.minutes, o.description, o.approved_by, pe.name, o.created_at, o.invoiced_at
 		FROM oos_items o JOIN people pe ON pe.id = o.created_by WHERE o.project_id = $1 ORDER BY o.number`, projectID)
-	if err != nil {
-		return nil, mapErr(err, "out-of-scope items")
-	}
-	defer rows.Close()
-	var out []bot.OOSItem
-	for rows.Next() {
-		var o bot.OOSItem
-		if err := rows.Scan(&o.ID, &o.ProjectID, &o.Number, &o.Minutes, &o.Description, &o.ApprovedBy,
-			&o.CreatedBy, &o.CreatedAt, &o.InvoicedAt); err != nil {
-			return nil, mapErr(err, "scan out-of-scope item")
-		}
-		out = append(out, o)
-	}
-	return out, mapErr(rows.Err(), "out-of-scope items")
 }
 
 // MarkOOSInvoiced flags an out-of-scope item as invoiced. Marking it twice is a conflict.

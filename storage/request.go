@@ -22,7 +22,7 @@ const requestFrom = ` FROM requests r
 	LEFT JOIN people a ON a.id = r.assignee_id
 	LEFT JOIN clients c ON c.id = r.client_id `
 
-func scanRequest(row interface{ Scan(...any) error }) (bot.Request, error) {
+func scanRequest(row rowScanner) (bot.Request, error) {
 	var (
 		r       bot.Request
 		reasons []byte
@@ -124,22 +124,9 @@ func (s *Store) ListOpenRequests(ctx context.Context, workspaceID int64, f Reque
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	rows, err := s.db.QueryxContext(ctx, `SELECT `+requestColumns+requestFrom+`
+	return queryAll(ctx, s.db, "list requests", scanRequest, `SELECT `+requestColumns+requestFrom+`
 		WHERE r.workspace_id = $1 AND r.status = 'open' AND ($2::bigint IS NULL OR r.client_id = $2)
 		ORDER BY r.created_at DESC, r.number DESC LIMIT $3`, workspaceID, f.ClientID, f.Limit)
-	if err != nil {
-		return nil, mapErr(err, "list requests")
-	}
-	defer rows.Close()
-	var out []bot.Request
-	for rows.Next() {
-		r, err := scanRequest(rows)
-		if err != nil {
-			return nil, mapErr(err, "scan request")
-		}
-		out = append(out, r)
-	}
-	return out, mapErr(rows.Err(), "list requests")
 }
 
 // Reclassify changes a request's kind and type and records who did it and why.
@@ -180,25 +167,16 @@ func (s *Store) Reclassify(ctx context.Context, workspaceID, number, actorID int
 
 // ClassificationHistory lists a request's classification events, oldest first.
 func (s *Store) ClassificationHistory(ctx context.Context, requestID int64) ([]bot.ClassificationEvent, error) {
-	rows, err := s.db.QueryxContext(ctx, `
+	return queryAll(ctx, s.db, "classification history", func(r rowScanner) (bot.ClassificationEvent, error) {
+		var e bot.ClassificationEvent
+		err := r.Scan(&e.ID, &e.RequestID, &e.ActorID, &e.ActorName, &e.FromKind, &e.FromType,
+			&e.ToKind, &e.ToType, &e.Reason, &e.CreatedAt)
+		return e, err
+	}, `
 		SELECT e.id, e.request_id, e.actor_id, coalesce(p.name, ''), e.from_kind, e.from_type,
 			e.to_kind, e.to_type, e.reason, e.created_at
 		FROM classification_events e LEFT JOIN people p ON p.id = e.actor_id
 		WHERE e.request_id = $1 ORDER BY e.created_at, e.id`, requestID)
-	if err != nil {
-		return nil, mapErr(err, "classification history")
-	}
-	defer rows.Close()
-	var out []bot.ClassificationEvent
-	for rows.Next() {
-		var e bot.ClassificationEvent
-		if err := rows.Scan(&e.ID, &e.RequestID, &e.ActorID, &e.ActorName, &e.FromKind, &e.FromType,
-			&e.ToKind, &e.ToType, &e.Reason, &e.CreatedAt); err != nil {
-			return nil, mapErr(err, "scan classification event")
-		}
-		out = append(out, e)
-	}
-	return out, mapErr(rows.Err(), "classification history")
 }
 
 // SetRequestThread records where the bot posted the request, so replies follow it.

@@ -148,3 +148,24 @@ func mapErr(err error, what string) error {
 func MigrationFiles() ([]string, error) {
 	return fs.Glob(Migrations(), "*.sql")
 }
+
+// rowScanner is one row or a cursor over rows: what the scan functions read.
+type rowScanner interface{ Scan(dest ...any) error }
+
+// queryAll runs query and scans every row with scan; what names the list in errors.
+func queryAll[T any](ctx context.Context, q sqlx.QueryerContext, what string, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(err, what)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, mapErr(err, "scan "+what)
+		}
+		out = append(out, v)
+	}
+	return out, mapErr(rows.Err(), what)
+}

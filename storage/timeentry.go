@@ -35,7 +35,7 @@ const timeEntryColumns = `t.id, t.workspace_id, t.person_id, p.name, t.request_i
 const timeEntryFrom = ` FROM time_entries t JOIN people p ON p.id = t.person_id
 	LEFT JOIN requests r ON r.id = t.request_id `
 
-func scanTimeEntry(row interface{ Scan(...any) error }) (TimeEntry, error) {
+func scanTimeEntry(row rowScanner) (TimeEntry, error) {
 	var e TimeEntry
 	err := row.Scan(&e.ID, &e.WorkspaceID, &e.PersonID, &e.PersonName, &e.RequestID, &e.RequestNumber, &e.ProjectID,
 		&e.Minutes, &e.Note, &e.Date, &e.Billable, &e.StartedAt, &e.EndedAt, &e.Source, &e.CreatedAt)
@@ -107,22 +107,9 @@ func (s *Store) DeleteTimeEntry(ctx context.Context, workspaceID, id int64) erro
 
 // TimeEntries lists a person's entries dated from..to inclusive, oldest first.
 func (s *Store) TimeEntries(ctx context.Context, personID int64, from, to time.Time) ([]TimeEntry, error) {
-	rows, err := s.db.QueryxContext(ctx, `SELECT `+timeEntryColumns+timeEntryFrom+`
+	return queryAll(ctx, s.db, "time entries", scanTimeEntry, `SELECT `+timeEntryColumns+timeEntryFrom+`
 		WHERE t.person_id = $1 AND t.entry_date BETWEEN $2 AND $3
 		ORDER BY t.entry_date, t.created_at, t.id`, personID, from, to)
-	if err != nil {
-		return nil, mapErr(err, "time entries")
-	}
-	defer rows.Close()
-	var out []TimeEntry
-	for rows.Next() {
-		e, err := scanTimeEntry(rows)
-		if err != nil {
-			return nil, mapErr(err, "scan time entry")
-		}
-		out = append(out, e)
-	}
-	return out, mapErr(rows.Err(), "time entries")
 }
 
 // LatestRequestOf is the number of the request a person most recently logged

@@ -18,7 +18,7 @@ const updateColumns = `u.id, u.project_id, u.iso_year, u.iso_week, u.draft, u.bo
 
 const updateFrom = ` FROM weekly_updates u LEFT JOIN people ap ON ap.id = u.approved_by `
 
-func scanUpdate(row interface{ Scan(...any) error }) (bot.WeeklyUpdate, error) {
+func scanUpdate(row rowScanner) (bot.WeeklyUpdate, error) {
 	var u bot.WeeklyUpdate
 	err := row.Scan(&u.ID, &u.ProjectID, &u.ISOYear, &u.ISOWeek, &u.Draft, &u.Body, &u.Chart, &u.Status,
 		&u.DraftedAt, &u.Deadline, &u.DMSentAt, &u.EditCount, &u.ApprovedBy, &u.ApprovedAt,
@@ -225,19 +225,6 @@ func (s *Store) ClaimDueReminders(ctx context.Context, now time.Time) ([]bot.Wee
 
 // PendingDrafts lists drafts waiting for approval in a workspace (digests).
 func (s *Store) PendingDrafts(ctx context.Context, workspaceID int64) ([]bot.WeeklyUpdate, error) {
-	rows, err := s.db.QueryxContext(ctx, `SELECT `+updateColumns+updateFrom+`
+	return queryAll(ctx, s.db, "pending drafts", scanUpdate, `SELECT `+updateColumns+updateFrom+`
 		JOIN projects p ON p.id = u.project_id WHERE p.workspace_id = $1 AND u.status = 'drafted' ORDER BY u.deadline`, workspaceID)
-	if err != nil {
-		return nil, mapErr(err, "pending drafts")
-	}
-	defer rows.Close()
-	var out []bot.WeeklyUpdate
-	for rows.Next() {
-		u, err := scanUpdate(rows)
-		if err != nil {
-			return nil, mapErr(err, "scan update")
-		}
-		out = append(out, u)
-	}
-	return out, mapErr(rows.Err(), "pending drafts")
 }
