@@ -236,12 +236,12 @@ func formLine(values map[string]string) (string, error) {
 	if client != "" {
 		fmt.Fprintf(&b, "--client %s ", client)
 	}
+	if prio != "" {
+		fmt.Fprintf(&b, "--priority %s ", prio)
+	}
 	b.WriteString(strings.ReplaceAll(title, "\n", " "))
 	if desc != "" {
 		b.WriteString("\n\n" + desc)
-	}
-	if prio != "" {
-		b.WriteString("\n\nPriority: " + prio)
 	}
 	return b.String(), nil
 }

@@ -214,7 +214,7 @@ func TestRequestFormModal(t *testing.T) {
 		t.Fatalf("form submit: %v", r)
 	}
 	got := e.request(1001)
-	if got.ClientCode != "ACME" || got.Title != "New site in Boulder" || !strings.Contains(got.Body, "Priority: P2") {
+	if got.ClientCode != "ACME" || got.Title != "New site in Boulder" || got.Priority != "P2" || strings.Contains(got.Body, "Priority") {
 		t.Fatalf("request from form: %+v", got)
 	}
 	data["components"] = []any{label("title", "x"), label("priority", "P9")}
