@@ -256,7 +256,7 @@ func TestProjectOpenFromRequest(t *testing.T) {
 	wile := h.as("wile", bot.RoleClient, "ACME")
 	out := run(wile, "/request Move the Denver office to the new building in March, 30 staff")
 	if !strings.Contains(out, "#1001") || !strings.Contains(out, "project") {
-		t.Skipf("the classifier did not call it a project: %s", out)
+		t.Fatalf("the classifier must call an office move for 30 staff a project: %s", out)
 	}
 	expect(t, cora, "/project open #1001 --budget 80h", "Opened P1 Move the Denver office", "for ACME", "From request: #1001")
 	expect(t, cora, "/project open #1001", "already project P1")
