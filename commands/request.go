@@ -53,6 +53,13 @@ func requestCommand(d Deps) bot.Command {
 			if msgs, ok, err := requestSLASubcommand(ctx, d, ev); ok {
 				return msgs, err
 			}
+			// "/request take" or "/request close" alone is a forgotten number, not a
+			// request whose whole text is one verb.
+			for _, sub := range []string{"take", "close", "wait", "resume", "sla", "priority"} {
+				if rest, ok := cutWord(ev.Args, sub); ok && rest == "" {
+					return nil, bot.Errorf(bot.EInvalid, "say which request: /request %s <number>, e.g. /request %s 1002; /requests lists them", sub, sub)
+				}
+			}
 			if rest, ok := cutWord(ev.Args, "take"); ok && isNumber(rest) {
 				return changeRequest(ctx, d, ev, rest, bot.RoleTech, func(ws, n int64) (bot.Request, error) {
 					r, err := d.Store.AssignRequest(ctx, ws, n, ev.Caller.ID)

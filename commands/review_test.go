@@ -1,0 +1,27 @@
+package commands_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+// A subcommand typed without its number is a slip, not a request to open.
+func TestRequestSubcommandWithoutNumberOpensNothing(t *testing.T) {
+	h := newHarness(t)
+	tom := h.as("tom", bot.RoleTech, "")
+	for _, line := range []string{"/request take", "/request close", "/request wait", "/request resume", "/request sla", "/request priority"} {
+		out := run(tom, line)
+		if strings.Contains(out, "Opened #") || !strings.Contains(out, "say which request") {
+			t.Errorf("%q:\n%s", line, out)
+		}
+	}
+	if n := h.countRequests(); n != 0 {
+		t.Fatalf("%d requests opened by subcommands without a number", n)
+	}
+	// A request that merely starts with one of those words still opens.
+	if out := run(tom, "/request close the gap under the server room door"); !strings.Contains(out, "Opened #1001") {
+		t.Fatalf("request text starting with a verb:\n%s", out)
+	}
+}
