@@ -335,6 +335,9 @@ func reclassifyCommand(d Deps) bot.Command {
 					typ, reason = t, strings.Join(args[3:], " ")
 				}
 			}
+			if strings.TrimSpace(reason) == "" {
+				return nil, bot.Errorf(bot.EInvalid, `say why: the reason is recorded and teaches the classifier, e.g. /reclassify %d %s "covered by contract"`, n, kind)
+			}
 			cur, err := visibleRequest(ctx, d, ev, args[0])
 			if err != nil {
 				return nil, err

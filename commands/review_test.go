@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -23,5 +24,21 @@ func TestRequestSubcommandWithoutNumberOpensNothing(t *testing.T) {
 	// A request that merely starts with one of those words still opens.
 	if out := run(tom, "/request close the gap under the server room door"); !strings.Contains(out, "Opened #1001") {
 		t.Fatalf("request text starting with a verb:\n%s", out)
+	}
+}
+
+// The usage promises a reason; an empty one must not be stored as the "why".
+func TestReclassifyNeedsAReason(t *testing.T) {
+	h := newHarness(t)
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	run(cora, "/request Outlook keeps asking for my password")
+	for _, line := range []string{`/reclassify 1001 project ""`, `/reclassify 1001 project mac "  "`} {
+		if out := run(cora, line); !strings.Contains(out, "say why") {
+			t.Errorf("%q:\n%s", line, out)
+		}
+	}
+	r, err := h.store.RequestByNumber(context.Background(), h.workspace(), 1001)
+	if err != nil || r.Kind != "support" {
+		t.Fatalf("#1001 after refused reclassifies: %+v %v", r, err)
 	}
 }
