@@ -42,3 +42,18 @@ func TestReclassifyNeedsAReason(t *testing.T) {
 		t.Fatalf("#1001 after refused reclassifies: %+v %v", r, err)
 	}
 }
+
+// The limit is 4,000 characters, not bytes: text in accented or non-Latin
+// scripts well under it must open, and the refusal must count what it says.
+func TestMultibyteTextUnderTheLimitOpens(t *testing.T) {
+	h := newHarness(t)
+	tom := h.as("tom", bot.RoleTech, "")
+	text := "Imprimante cassée " + strings.Repeat("é", 2100)
+	if out := run(tom, "/request "+text); !strings.Contains(out, "Opened #1001") {
+		t.Fatalf("%d characters refused:\n%.300s", len([]rune(text)), out)
+	}
+	out := run(tom, "/request "+strings.Repeat("é", 4001))
+	if !strings.Contains(out, "that is 4001 characters") {
+		t.Fatalf("over the limit:\n%.300s", out)
+	}
+}
