@@ -57,3 +57,20 @@ func TestMultibyteTextUnderTheLimitOpens(t *testing.T) {
 		t.Fatalf("over the limit:\n%.300s", out)
 	}
 }
+
+// A NUL byte (pasted from a binary log, or sent by a client) is bad input, not
+// an internal error, and changes nothing.
+func TestNULInTextIsBadInput(t *testing.T) {
+	h := newHarness(t)
+	tom := h.as("tom", bot.RoleTech, "")
+	run(tom, "/request Printer jammed")
+	for _, line := range []string{"/request server \x00 down", "/time 30m #1001 note \x00 here", "/request show 1001\x00"} {
+		out := run(tom, line)
+		if !strings.Contains(out, "NUL character") || strings.Contains(out, "went wrong") {
+			t.Errorf("%q:\n%s", line, out)
+		}
+	}
+	if n := h.countRequests(); n != 1 {
+		t.Fatalf("requests: %d, want 1", n)
+	}
+}
