@@ -634,6 +634,9 @@ func invoiceOOS(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args [
 		return nil, bot.Errorf(bot.EInvalid, "%q is not an item number; /project oos-export %s lists them", args[0], p.Ref())
 	}
 	it, err := d.Store.MarkOOSInvoiced(ctx, p.ID, n, ev.Caller.ID, d.Clock.Now())
+	if bot.ErrorCode(err) == bot.EConflict {
+		return nil, bot.Errorf(bot.EConflict, "%s out-of-scope item %d is already invoiced", p.Ref(), n)
+	}
 	if err != nil {
 		return nil, notFoundAs(err, "%s has no out-of-scope item %d; /project oos-export %s lists them", p.Ref(), n, p.Ref())
 	}
@@ -933,8 +936,12 @@ func tickItem(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []s
 			}
 		}
 		if len(open) > 0 {
-			return nil, bot.Errorf(bot.EConflict, "out-of-scope items %s are not invoiced: /project oos-invoiced %s <item> for each, or waive with a reason",
-				strings.Join(open, ", "), p.Ref())
+			which := "item " + open[0] + " is"
+			if len(open) > 1 {
+				which = "items " + strings.Join(open, ", ") + " are"
+			}
+			return nil, bot.Errorf(bot.EConflict, "out-of-scope %s not invoiced: /project oos-invoiced %s <item> for each, or waive with a reason",
+				which, p.Ref())
 		}
 	}
 	if p.Status != bot.ProjectClosing {

@@ -74,3 +74,25 @@ func TestNULInTextIsBadInput(t *testing.T) {
 		t.Fatalf("requests: %d, want 1", n)
 	}
 }
+
+// A conflict is not always "already done": ticking a project that is not in
+// closeout, or closing with items open, must not be answered "Already done".
+func TestConflictRepliesDoNotClaimAlreadyDone(t *testing.T) {
+	h := newHarness(t)
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	run(cora, `/project new ACME "Firewall replacement" --start 2030-01-07 --end 2030-03-29 --budget 120h`)
+	run(cora, `/project oos P1 2h "more cable"`)
+	out := run(cora, "/project tick P1 docs")
+	if strings.Contains(out, "Already done") || !strings.Contains(out, "P1 is not in closeout") {
+		t.Fatalf("tick before closeout:\n%s", out)
+	}
+	run(cora, "/project close P1")
+	out = run(cora, "/project tick P1 oos")
+	if strings.Contains(out, "Already done") || !strings.Contains(out, "out-of-scope item 1 is not invoiced") {
+		t.Fatalf("tick oos with an item open:\n%s", out)
+	}
+	run(cora, "/project oos-invoiced P1 1")
+	if out := run(cora, "/project oos-invoiced P1 1"); !strings.Contains(out, "P1 out-of-scope item 1 is already invoiced") {
+		t.Fatalf("invoiced twice:\n%s", out)
+	}
+}
