@@ -267,7 +267,7 @@ func applyProjectFlags(ctx context.Context, d Deps, ev bot.Event, p *bot.Project
 		}
 	}
 	if v, ok := flags["coordinator"]; ok {
-		who, err := findOrMeetPerson(ctx, d, ev, v)
+		who, err := findPerson(ctx, d, ev, v)
 		if err != nil {
 			return err
 		}
@@ -277,7 +277,7 @@ func applyProjectFlags(ctx context.Context, d Deps, ev bot.Event, p *bot.Project
 		p.CoordinatorID, p.CoordinatorName = who.ID, who.Name
 	}
 	if v, ok := flags["lead"]; ok {
-		who, err := findOrMeetPerson(ctx, d, ev, v)
+		who, err := findPerson(ctx, d, ev, v)
 		if err != nil {
 			return err
 		}

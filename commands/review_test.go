@@ -96,3 +96,43 @@ func TestConflictRepliesDoNotClaimAlreadyDone(t *testing.T) {
 		t.Fatalf("invoiced twice:\n%s", out)
 	}
 }
+
+// A mistyped @name in /time week, /manager, /hours or --lead must not create a
+// person who then shows up in /role and in every digest.
+func TestTypedNameOfNobodyCreatesNoOne(t *testing.T) {
+	h := newHarness(t)
+	dana := h.as("dana", bot.RoleManager, "")
+	h.as("tom", bot.RoleTech, "")
+	run(dana, "/role")
+	people := func() int {
+		list, err := h.store.ListPeople(context.Background(), h.workspace())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(list)
+	}
+	before := people()
+	for _, line := range []string{
+		"/time week @tmo",
+		"/manager @tmo @dana",
+		"/manager @tom @dnaa",
+		"/hours @tmo 08:00-16:00 mon-fri",
+		"/away @tmo today",
+		`/project new ACME "Firewall" --start 2030-01-07 --end 2030-03-29 --lead @sma`,
+	} {
+		out := run(dana, line)
+		if !strings.Contains(out, "uses mspbot here yet") {
+			t.Errorf("%q:\n%s", line, out)
+		}
+	}
+	if after := people(); after != before {
+		t.Fatalf("typos created %d people", after-before)
+	}
+	// /role still meets someone new, so roles can be set before people arrive.
+	if out := run(dana, "/role @sam coordinator"); !strings.Contains(out, "sam is now a coordinator") {
+		t.Fatalf("/role for a newcomer:\n%s", out)
+	}
+	if out := run(dana, "/manager @tom @dana"); !strings.Contains(out, "tom's manager: dana") {
+		t.Fatalf("/manager for known people:\n%s", out)
+	}
+}

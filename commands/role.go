@@ -89,6 +89,22 @@ func findOrMeetPerson(ctx context.Context, d Deps, ev bot.Event, handle string) 
 	return p, err
 }
 
+// findPerson is findOrMeetPerson for every command but /role: a platform mention
+// (<@U123>) names a real account and may be met here, but a typed @name that
+// nobody has is a typo, and must not leave a new person behind.
+func findPerson(ctx context.Context, d Deps, ev bot.Event, handle string) (bot.Person, error) {
+	if !mention.MatchString(handle) {
+		id := strings.TrimPrefix(handle, "@")
+		if id != "" {
+			p, err := d.Store.FindPerson(ctx, ev.Caller.WorkspaceID, id)
+			if bot.ErrorCode(err) == bot.ENotFound {
+				return p, bot.Errorf(bot.ENotFound, "nobody called %s uses mspbot here yet; /role lists people, and a manager adds someone with /role @%s tech", id, id)
+			}
+		}
+	}
+	return findOrMeetPerson(ctx, d, ev, handle)
+}
+
 func listRoles(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, error) {
 	people, err := d.Store.ListPeople(ctx, ev.Caller.WorkspaceID)
 	if err != nil {
