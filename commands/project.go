@@ -299,7 +299,11 @@ func applyProjectFlags(ctx context.Context, d Deps, ev bot.Event, p *bot.Project
 // starting today for four weeks, updates on Friday at 15:00, and the current
 // channel when it is linked to the project's client.
 func newProjectDefaults(ctx context.Context, d Deps, ev bot.Event, clientID int64) (bot.Project, error) {
-	y, m, dd := d.Clock.Now().In(d.location(ev.Caller.Person)).Date()
+	loc, err := personLoc(ctx, d, ev.Caller.Person)
+	if err != nil {
+		return bot.Project{}, err
+	}
+	y, m, dd := d.Clock.Now().In(loc).Date()
 	today := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
 	p := bot.Project{WorkspaceID: ev.Caller.WorkspaceID, ClientID: clientID, CoordinatorID: ev.Caller.ID,
 		CoordinatorName: ev.Caller.Name, Start: today, End: today.AddDate(0, 0, 28), UpdateWeekday: time.Friday, UpdateMinute: 15 * 60}
@@ -712,8 +716,12 @@ func weeklyUpdate(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 			}
 			return []bot.Message{projects.DraftMessage(p, u, intro)}, nil
 		case u.Status == bot.UpdatePosted:
+			loc, err := personLoc(ctx, d, ev.Caller.Person)
+			if err != nil {
+				return nil, err
+			}
 			return reply(fmt.Sprintf("%s's update for %s was approved by %s and posted %s.", p.Ref(), u.Week(), u.ApprovedBy,
-				u.PostedAt.In(d.location(ev.Caller.Person)).Format("Mon 2 Jan 15:04"))), nil
+				u.PostedAt.In(loc).Format("Mon 2 Jan 15:04 MST"))), nil
 		case u.Status == bot.UpdateApproved:
 			return reply(fmt.Sprintf("%s's update for %s is approved and waiting for a client channel: /project set %s --channel #client-channel", p.Ref(), u.Week(), p.Ref())), nil
 		default:

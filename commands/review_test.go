@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mspbot/mspbot/bot"
 )
@@ -134,5 +135,31 @@ func TestTypedNameOfNobodyCreatesNoOne(t *testing.T) {
 	}
 	if out := run(dana, "/manager @tom @dana"); !strings.Contains(out, "tom's manager: dana") {
 		t.Fatalf("/manager for known people:\n%s", out)
+	}
+}
+
+// Times shown to a person are in their own timezone, the one /hours set, as
+// /time and /snooze already use.
+func TestRequestShowInCallersTimezone(t *testing.T) {
+	h := newHarness(t)
+	tom := h.as("tom", bot.RoleTech, "")
+	run(tom, "/hours 08:00-16:30 mon-fri Asia/Tokyo")
+	run(tom, "/request Printer jammed")
+	out := run(tom, "/request show 1001")
+	if !strings.Contains(out, " JST by tom") {
+		t.Fatalf("opened time not in Asia/Tokyo:\n%s", out)
+	}
+	// 23:30 UTC on Tuesday 1 Dec is Wednesday 08:30 in Tokyo.
+	h, _, _ = newProjectHarness(t, time.Date(2026, 12, 1, 23, 30, 0, 0, time.UTC))
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	run(cora, "/hours 08:00-16:30 mon-fri Asia/Tokyo")
+	if out := run(cora, `/project new ACME "Switches" --end 2027-01-29`); !strings.Contains(out, "Wed 2 Dec 2026 to") {
+		t.Fatalf("a project opened on Wednesday morning in Tokyo should start that day:\n%s", out)
+	}
+	run(cora, `/project new ACME "Firewall" --start 2026-11-02 --end 2027-03-29 --channel acme`)
+	run(cora, "/project update P2")
+	run(cora, "/project update P2 approve")
+	if out := run(cora, "/project update P2"); !strings.Contains(out, "posted") || !strings.Contains(out, " JST.") {
+		t.Fatalf("posted time not in Asia/Tokyo:\n%s", out)
 	}
 }
