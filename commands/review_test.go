@@ -163,3 +163,24 @@ func TestRequestShowInCallersTimezone(t *testing.T) {
 		t.Fatalf("posted time not in Asia/Tokyo:\n%s", out)
 	}
 }
+
+// /help marks what is beyond the caller's role once, the same way for every command.
+func TestHelpMarksRolesOnce(t *testing.T) {
+	h := newHarness(t)
+	h.as("dana", bot.RoleManager, "")
+	tom := h.as("tom", bot.RoleTech, "")
+	out := run(tom, "/help")
+	if strings.Contains(out, "(managers) (managers and above)") {
+		t.Fatalf("doubled role note:\n%s", out)
+	}
+	for _, cmd := range []string{"/role [", "/mspbot intake", "/digest now"} {
+		i := strings.Index(out, cmd)
+		if i < 0 {
+			t.Fatalf("%s missing from help:\n%s", cmd, out)
+		}
+		line, _, _ := strings.Cut(out[i:], "\n")
+		if !strings.HasSuffix(line, "(managers and above)") {
+			t.Errorf("%s line should end with the role note: %q", cmd, line)
+		}
+	}
+}

@@ -24,7 +24,7 @@ func roleCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:    "role",
 		Usage:   "/role [@person tech|coordinator|manager|client [CLIENT]]",
-		Summary: "list who has which role, or give someone a role (managers)",
+		Summary: "list who has which role, or give someone a role",
 		MinRole: bot.RoleManager,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			args, err := bot.SplitArgs(ev.Args)
