@@ -184,3 +184,21 @@ func TestHelpMarksRolesOnce(t *testing.T) {
 		}
 	}
 }
+
+// /request sla reads; its refusal and its "no SLA" advice must say what is true.
+func TestRequestSLARepliesSayWhatIsTrue(t *testing.T) {
+	h := newHarness(t)
+	dana := h.as("dana", bot.RoleManager, "")
+	wile := h.as("wile", bot.RoleClient, "ACME")
+	run(wile, "/request Our printer is jammed")   // #1001, ACME, P3
+	run(dana, "/request Replace the core switch") // #1002, no client
+	if out := run(wile, "/request sla 1001"); strings.Contains(out, "change") || !strings.Contains(out, "only staff see #1001's SLA") {
+		t.Errorf("client asking for the SLA:\n%s", out)
+	}
+	if out := run(dana, "/request sla 1001"); !strings.Contains(out, "/client sla ACME P3 1h 8h") {
+		t.Errorf("no target for ACME:\n%s", out)
+	}
+	if out := run(dana, "/request sla 1002"); !strings.Contains(out, "not filed under a client") {
+		t.Errorf("no client:\n%s", out)
+	}
+}
