@@ -215,6 +215,10 @@ func listProjects(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, err
 	if err != nil {
 		return nil, err
 	}
+	if len(list) == 0 && ev.Caller.Role == bot.RoleClient {
+		// Clients cannot open projects; do not tell them how.
+		return reply("No running projects for " + ev.Caller.ClientCode + "."), nil
+	}
 	if len(list) == 0 {
 		return reply(`No running projects. Open one with /project new CLIENT "name" --start 2026-12-01 --end 2027-01-31 --budget 120h, or /project open #1002 from a project request.`), nil
 	}
@@ -223,7 +227,7 @@ func listProjects(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, err
 		fmt.Fprintf(&b, "%-4s %-8s %-8s %s (coordinator %s, ends %s)\n", p.Ref(), p.ClientCode, p.Status, p.Name,
 			p.CoordinatorName, p.End.Format("2 Jan 2006"))
 	}
-	return []bot.Message{{Title: fmt.Sprintf("%d running projects", len(list)), Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
+	return []bot.Message{{Title: fmt.Sprintf("%d running %s", len(list), plural(len(list), "project", "projects")), Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
 }
 
 // projectFlags are the options /project new, open and set take.

@@ -305,7 +305,7 @@ func requestsCommand(d Deps) bot.Command {
 				fmt.Fprintf(&b, "#%d  %-7s  %-15s  %-8s  %5s  %s\n", r.Number, r.Kind, typeLabel(r.Type),
 					firstNonEmpty(r.ClientCode, "—"), age(now.Sub(r.CreatedAt)), r.Title)
 			}
-			return []bot.Message{{Title: fmt.Sprintf("%d open requests", len(list)), Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
+			return []bot.Message{{Title: fmt.Sprintf("%d open %s", len(list), plural(len(list), "request", "requests")), Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
 		},
 	}
 }

@@ -202,3 +202,22 @@ func TestRequestSLARepliesSayWhatIsTrue(t *testing.T) {
 		t.Errorf("no client:\n%s", out)
 	}
 }
+
+// Lists read "1 open request", and a client with no projects is not told how
+// to open one (only coordinators can).
+func TestListsReadNaturally(t *testing.T) {
+	h := newHarness(t)
+	wile := h.as("wile", bot.RoleClient, "ACME")
+	run(wile, "/request Our printer is jammed")
+	if out := run(wile, "/requests"); !strings.Contains(out, "== 1 open request ==") {
+		t.Errorf("/requests with one:\n%s", out)
+	}
+	if out := run(wile, "/project"); strings.Contains(out, "/project new") || !strings.Contains(out, "No running projects for ACME") {
+		t.Errorf("client with no projects:\n%s", out)
+	}
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	run(cora, `/project new ACME "Firewall" --start 2030-01-07 --end 2030-03-29`)
+	if out := run(cora, "/project"); !strings.Contains(out, "== 1 running project ==") {
+		t.Errorf("/project with one:\n%s", out)
+	}
+}
