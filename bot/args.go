@@ -19,8 +19,9 @@ func ParseLine(line string) (cmd, args string, err error) {
 		return "", "", Errorf(EInvalid, "the text is not valid UTF-8")
 	}
 	line = strings.TrimSpace(line)
-	if len(line) > MaxTextLen+64 {
-		return "", "", Errorf(EInvalid, "that is %d characters; the limit is %d", utf8.RuneCountInString(line), MaxTextLen)
+	// Characters, not bytes: 2,100 accented or CJK characters are well within the limit.
+	if n := utf8.RuneCountInString(line); n > MaxTextLen+64 {
+		return "", "", Errorf(EInvalid, "that is %d characters; the limit is %d", n, MaxTextLen)
 	}
 	if !strings.HasPrefix(line, "/") {
 		return "", "", Errorf(EInvalid, "commands start with /, for example /request Printer is jammed (type /help for the list)")

@@ -60,7 +60,8 @@ func ErrorReply(err error) Message {
 		EInvalid:   "That didn't work: ",
 		ENotFound:  "Not found: ",
 		EForbidden: "Not allowed: ",
-		EConflict:  "Already done: ",
+		// Not "Already done": many conflicts are "not yet" (not in closeout, items open).
+		EConflict: "Can't do that: ",
 	}[ErrorCode(err)]
 	return Message{Text: prefix + ErrorMessage(err), Ephemeral: true, IsError: true}
 }

@@ -103,6 +103,10 @@ func (r *Router) dispatch(ctx context.Context, ev *Event, name string) ([]Messag
 		return nil, Errorf(EInvalid, "that is %d characters; the limit is %d. Put the details in the request's thread instead.",
 			utf8.RuneCountInString(ev.Args), MaxTextLen)
 	}
+	if strings.ContainsRune(ev.Args, 0) {
+		// PostgreSQL text cannot hold NUL: refuse it here rather than fail inside a query.
+		return nil, Errorf(EInvalid, "the text contains a NUL character, which cannot be stored; retype it without that character")
+	}
 	caller, err := r.ident.Identify(ctx, *ev)
 	if err != nil {
 		return nil, err

@@ -19,7 +19,7 @@ func mspbotCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:    "mspbot",
 		Usage:   "/mspbot intake on|off | /mspbot client link CODE | /mspbot client unlink | /mspbot channel",
-		Summary: "make this channel an intake channel, or link it to a client (managers)",
+		Summary: "make this channel an intake channel, or link it to a client",
 		MinRole: bot.RoleManager,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			args, err := bot.SplitArgs(ev.Args)

@@ -215,6 +215,10 @@ func listProjects(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, err
 	if err != nil {
 		return nil, err
 	}
+	if len(list) == 0 && ev.Caller.Role == bot.RoleClient {
+		// Clients cannot open projects; do not tell them how.
+		return reply("No running projects for " + ev.Caller.ClientCode + "."), nil
+	}
 	if len(list) == 0 {
 		return reply(`No running projects. Open one with /project new CLIENT "name" --start 2026-12-01 --end 2027-01-31 --budget 120h, or /project open #1002 from a project request.`), nil
 	}
@@ -223,7 +227,7 @@ func listProjects(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, err
 		fmt.Fprintf(&b, "%-4s %-8s %-8s %s (coordinator %s, ends %s)\n", p.Ref(), p.ClientCode, p.Status, p.Name,
 			p.CoordinatorName, p.End.Format("2 Jan 2006"))
 	}
-	return []bot.Message{{Title: fmt.Sprintf("%d running projects", len(list)), Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
+	return []bot.Message{{Title: fmt.Sprintf("%d running %s", len(list), plural(len(list), "project", "projects")), Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
 }
 
 // projectFlags are the options /project new, open and set take.
@@ -267,7 +271,7 @@ func applyProjectFlags(ctx context.Context, d Deps, ev bot.Event, p *bot.Project
 		}
 	}
 	if v, ok := flags["coordinator"]; ok {
-		who, err := findOrMeetPerson(ctx, d, ev, v)
+		who, err := findPerson(ctx, d, ev, v)
 		if err != nil {
 			return err
 		}
@@ -277,7 +281,7 @@ func applyProjectFlags(ctx context.Context, d Deps, ev bot.Event, p *bot.Project
 		p.CoordinatorID, p.CoordinatorName = who.ID, who.Name
 	}
 	if v, ok := flags["lead"]; ok {
-		who, err := findOrMeetPerson(ctx, d, ev, v)
+		who, err := findPerson(ctx, d, ev, v)
 		if err != nil {
 			return err
 		}
@@ -299,7 +303,11 @@ func applyProjectFlags(ctx context.Context, d Deps, ev bot.Event, p *bot.Project
 // starting today for four weeks, updates on Friday at 15:00, and the current
 // channel when it is linked to the project's client.
 func newProjectDefaults(ctx context.Context, d Deps, ev bot.Event, clientID int64) (bot.Project, error) {
-	y, m, dd := d.Clock.Now().In(d.location(ev.Caller.Person)).Date()
+	loc, err := personLoc(ctx, d, ev.Caller.Person)
+	if err != nil {
+		return bot.Project{}, err
+	}
+	y, m, dd := d.Clock.Now().In(loc).Date()
 	today := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
 	p := bot.Project{WorkspaceID: ev.Caller.WorkspaceID, ClientID: clientID, CoordinatorID: ev.Caller.ID,
 		CoordinatorName: ev.Caller.Name, Start: today, End: today.AddDate(0, 0, 28), UpdateWeekday: time.Friday, UpdateMinute: 15 * 60}
@@ -634,6 +642,9 @@ func invoiceOOS(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args [
 		return nil, bot.Errorf(bot.EInvalid, "%q is not an item number; /project oos-export %s lists them", args[0], p.Ref())
 	}
 	it, err := d.Store.MarkOOSInvoiced(ctx, p.ID, n, ev.Caller.ID, d.Clock.Now())
+	if bot.ErrorCode(err) == bot.EConflict {
+		return nil, bot.Errorf(bot.EConflict, "%s out-of-scope item %d is already invoiced", p.Ref(), n)
+	}
 	if err != nil {
 		return nil, notFoundAs(err, "%s has no out-of-scope item %d; /project oos-export %s lists them", p.Ref(), n, p.Ref())
 	}
@@ -709,8 +720,12 @@ func weeklyUpdate(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 			}
 			return []bot.Message{projects.DraftMessage(p, u, intro)}, nil
 		case u.Status == bot.UpdatePosted:
+			loc, err := personLoc(ctx, d, ev.Caller.Person)
+			if err != nil {
+				return nil, err
+			}
 			return reply(fmt.Sprintf("%s's update for %s was approved by %s and posted %s.", p.Ref(), u.Week(), u.ApprovedBy,
-				u.PostedAt.In(d.location(ev.Caller.Person)).Format("Mon 2 Jan 15:04"))), nil
+				u.PostedAt.In(loc).Format("Mon 2 Jan 15:04 MST"))), nil
 		case u.Status == bot.UpdateApproved:
 			return reply(fmt.Sprintf("%s's update for %s is approved and waiting for a client channel: /project set %s --channel #client-channel", p.Ref(), u.Week(), p.Ref())), nil
 		default:
@@ -933,8 +948,12 @@ func tickItem(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []s
 			}
 		}
 		if len(open) > 0 {
-			return nil, bot.Errorf(bot.EConflict, "out-of-scope items %s are not invoiced: /project oos-invoiced %s <item> for each, or waive with a reason",
-				strings.Join(open, ", "), p.Ref())
+			which := "item " + open[0] + " is"
+			if len(open) > 1 {
+				which = "items " + strings.Join(open, ", ") + " are"
+			}
+			return nil, bot.Errorf(bot.EConflict, "out-of-scope %s not invoiced: /project oos-invoiced %s <item> for each, or waive with a reason",
+				which, p.Ref())
 		}
 	}
 	if p.Status != bot.ProjectClosing {

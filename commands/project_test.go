@@ -123,7 +123,7 @@ func TestProjectLifecycleOnConsole(t *testing.T) {
 		t.Fatalf("csv: %v %v", rows, err)
 	}
 	expect(t, cora, "/project oos-invoiced P2 1", "item 1", "invoiced")
-	expect(t, cora, "/project oos-invoiced P2 1", "Already done")
+	expect(t, cora, "/project oos-invoiced P2 1", "P2 out-of-scope item 1 is already invoiced")
 
 	// The weekly update: drafted on demand, approved, posted once; clients see only that.
 	expect(t, wile, "/project update P2", "no update for P2 has been posted yet")
@@ -156,7 +156,7 @@ func TestProjectLifecycleOnConsole(t *testing.T) {
 		t.Fatalf("cora was not asked for the rating: %+v", dm)
 	}
 	expect(t, tom, "/project tick P2 docs", `tom ticked "documentation updated"`)
-	expect(t, tom, "/project tick P2 docs", "Already done")
+	expect(t, tom, "/project tick P2 docs", "already ticked off")
 	expect(t, tom, "/project tick P2 signoff", "no support lead is named")
 	expect(t, cora, "/project set P2 --lead @sam", "P2")
 	expect(t, tom, "/project tick P2 signoff", "sam's to give")

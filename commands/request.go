@@ -53,6 +53,13 @@ func requestCommand(d Deps) bot.Command {
 			if msgs, ok, err := requestSLASubcommand(ctx, d, ev); ok {
 				return msgs, err
 			}
+			// "/request take" or "/request close" alone is a forgotten number, not a
+			// request whose whole text is one verb.
+			for _, sub := range []string{"take", "close", "wait", "resume", "sla", "priority"} {
+				if rest, ok := cutWord(ev.Args, sub); ok && rest == "" {
+					return nil, bot.Errorf(bot.EInvalid, "say which request: /request %s <number>, e.g. /request %s 1002; /requests lists them", sub, sub)
+				}
+			}
 			if rest, ok := cutWord(ev.Args, "take"); ok && isNumber(rest) {
 				return changeRequest(ctx, d, ev, rest, bot.RoleTech, func(ws, n int64) (bot.Request, error) {
 					r, err := d.Store.AssignRequest(ctx, ws, n, ev.Caller.ID)
@@ -188,7 +195,11 @@ func showRequest(ctx context.Context, d Deps, ev bot.Event, arg string) ([]bot.M
 	if err != nil {
 		return nil, err
 	}
-	loc := d.location(ev.Caller.Person)
+	// The caller's own timezone (/hours), as /time and /snooze use.
+	loc, err := personLoc(ctx, d, ev.Caller.Person)
+	if err != nil {
+		return nil, err
+	}
 	m := bot.Message{
 		Title:         fmt.Sprintf("#%d %s", r.Number, r.Title),
 		Text:          r.Body,
@@ -294,7 +305,7 @@ func requestsCommand(d Deps) bot.Command {
 				fmt.Fprintf(&b, "#%d  %-7s  %-15s  %-8s  %5s  %s\n", r.Number, r.Kind, typeLabel(r.Type),
 					firstNonEmpty(r.ClientCode, "—"), age(now.Sub(r.CreatedAt)), r.Title)
 			}
-			return []bot.Message{{Title: fmt.Sprintf("%d open requests", len(list)), Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
+			return []bot.Message{{Title: fmt.Sprintf("%d open %s", len(list), plural(len(list), "request", "requests")), Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
 		},
 	}
 }
@@ -327,6 +338,9 @@ func reclassifyCommand(d Deps) bot.Command {
 				if t, ok := parseType(args[2]); ok {
 					typ, reason = t, strings.Join(args[3:], " ")
 				}
+			}
+			if strings.TrimSpace(reason) == "" {
+				return nil, bot.Errorf(bot.EInvalid, `say why: the reason is recorded and teaches the classifier, e.g. /reclassify %d %s "covered by contract"`, n, kind)
 			}
 			cur, err := visibleRequest(ctx, d, ev, args[0])
 			if err != nil {

@@ -24,7 +24,7 @@ func roleCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:    "role",
 		Usage:   "/role [@person tech|coordinator|manager|client [CLIENT]]",
-		Summary: "list who has which role, or give someone a role (managers)",
+		Summary: "list who has which role, or give someone a role",
 		MinRole: bot.RoleManager,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			args, err := bot.SplitArgs(ev.Args)
@@ -87,6 +87,22 @@ func findOrMeetPerson(ctx context.Context, d Deps, ev bot.Event, handle string) 
 	}
 	p, _, _, err = d.Store.EnsurePerson(ctx, storage.NewPerson{WorkspaceID: ev.Caller.WorkspaceID, ExternalID: id, Name: id}, false)
 	return p, err
+}
+
+// findPerson is findOrMeetPerson for every command but /role: a platform mention
+// (<@U123>) names a real account and may be met here, but a typed @name that
+// nobody has is a typo, and must not leave a new person behind.
+func findPerson(ctx context.Context, d Deps, ev bot.Event, handle string) (bot.Person, error) {
+	if !mention.MatchString(handle) {
+		id := strings.TrimPrefix(handle, "@")
+		if id != "" {
+			p, err := d.Store.FindPerson(ctx, ev.Caller.WorkspaceID, id)
+			if bot.ErrorCode(err) == bot.ENotFound {
+				return p, bot.Errorf(bot.ENotFound, "nobody called %s uses mspbot here yet; /role lists people, and a manager adds someone with /role @%s tech", id, id)
+			}
+		}
+	}
+	return findOrMeetPerson(ctx, d, ev, handle)
 }
 
 func listRoles(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, error) {

@@ -28,7 +28,7 @@ func scheduleTarget(ctx context.Context, d Deps, ev bot.Event, args []string) (b
 		if ev.Caller.Role != bot.RoleManager {
 			return bot.Person{}, nil, bot.Errorf(bot.EForbidden, "only managers change other people's schedules")
 		}
-		p, err := findOrMeetPerson(ctx, d, ev, args[0])
+		p, err := findPerson(ctx, d, ev, args[0])
 		return p, args[1:], err
 	}
 	return ev.Caller.Person, args, nil
@@ -244,14 +244,14 @@ func managerCommand(d Deps) bot.Command {
 			if len(args) == 0 || len(args) > 2 {
 				return nil, bot.Errorf(bot.EInvalid, "use /manager @tom @dana")
 			}
-			tech, err := findOrMeetPerson(ctx, d, ev, args[0])
+			tech, err := findPerson(ctx, d, ev, args[0])
 			if err != nil {
 				return nil, err
 			}
 			if len(args) == 2 {
 				var mgr *int64
 				if !strings.EqualFold(args[1], "none") {
-					m, err := findOrMeetPerson(ctx, d, ev, args[1])
+					m, err := findPerson(ctx, d, ev, args[1])
 					if err != nil {
 						return nil, err
 					}

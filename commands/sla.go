@@ -157,6 +157,9 @@ func requestSLASubcommand(ctx context.Context, d Deps, ev bot.Event) ([]bot.Mess
 		return nil, true, err
 	}
 	if !ev.Caller.Role.AtLeast(bot.RoleTech) {
+		if sub == "sla" {
+			return nil, true, bot.Errorf(bot.EForbidden, "only staff see #%d's SLA clocks", r.Number)
+		}
 		return nil, true, bot.Errorf(bot.EForbidden, "only staff can change #%d's SLA", r.Number)
 	}
 	now := d.Clock.Now()
@@ -191,8 +194,11 @@ func requestSLASubcommand(ctx context.Context, d Deps, ev bot.Event) ([]bot.Mess
 		return reply(fmt.Sprintf("#%d: SLA clocks running again.", r.Number)), true, nil
 	}
 	c, err := d.Store.RequestSLAClock(ctx, r.ID)
+	if err != nil && r.ClientCode == "" {
+		return nil, true, notFoundAs(err, "#%d has no SLA: it is not filed under a client, and SLA targets are per client", r.Number)
+	}
 	if err != nil {
-		return nil, true, notFoundAs(err, "#%d has no SLA: its client has no target for %s (/client sla CODE %s 1h 8h)", r.Number, r.Priority, r.Priority)
+		return nil, true, notFoundAs(err, "#%d has no SLA: %s has no target for %s (/client sla %s %s 1h 8h)", r.Number, r.ClientCode, r.Priority, r.ClientCode, r.Priority)
 	}
 	var b strings.Builder
 	for _, st := range timekeeping.ClockStates(c, d.location(bot.Person{}), now) {

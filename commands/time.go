@@ -196,7 +196,7 @@ func dayTotal(ctx context.Context, d Deps, personID int64, date time.Time) (int,
 func timeReport(ctx context.Context, d Deps, ev bot.Event, span string, args []string) ([]bot.Message, error) {
 	who := ev.Caller.Person
 	if len(args) > 0 {
-		p, err := findOrMeetPerson(ctx, d, ev, args[0])
+		p, err := findPerson(ctx, d, ev, args[0])
 		if err != nil {
 			return nil, err
 		}
