@@ -221,3 +221,17 @@ func TestListsReadNaturally(t *testing.T) {
 		t.Errorf("/project with one:\n%s", out)
 	}
 }
+
+// A timezone set with /hours is the person's timezone everywhere: here the
+// coordinator's weekly update time and /request show.
+func TestHoursTimezoneIsUsedForProjectsToo(t *testing.T) {
+	h := newHarness(t)
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	if out := run(cora, "/hours 08:00-16:30 mon-fri Asia/Tokyo"); !strings.Contains(out, "Asia/Tokyo") {
+		t.Fatalf("hours:\n%s", out)
+	}
+	out := run(cora, `/project new ACME "Tokyo office refresh" --start 2030-01-07 --end 2030-03-29 --budget 40h`)
+	if !strings.Contains(out, "Friday 15:00 (Asia/Tokyo)") {
+		t.Fatalf("the weekly update time must be in the coordinator's /hours timezone:\n%s", out)
+	}
+}

@@ -13,9 +13,11 @@ import (
 )
 
 const personColumns = `p.id, p.workspace_id, p.external_id, p.name, p.role, p.client_id,
-	coalesce(c.code, ''), p.timezone, p.created_at`
+	coalesce(c.code, ''), coalesce(nullif(ps.timezone, ''), p.timezone), p.created_at`
 
-const personFrom = ` FROM people p LEFT JOIN clients c ON c.id = p.client_id `
+// The timezone a person set with /hours wins over their platform profile's.
+const personFrom = ` FROM people p LEFT JOIN clients c ON c.id = p.client_id
+	LEFT JOIN schedules ps ON ps.person_id = p.id `
 
 func scanPerson(row rowScanner) (bot.Person, error) {
 	var p bot.Person

@@ -11,7 +11,7 @@ import (
 )
 
 const projectColumns = `p.id, p.workspace_id, p.number, p.client_id, c.code, p.name, p.description,
-	p.coordinator_id, co.name, co.external_id, co.timezone, p.start_date, p.end_date, p.budget_minutes,
+	p.coordinator_id, co.name, co.external_id, coalesce(nullif(cs.timezone, ''), co.timezone), p.start_date, p.end_date, p.budget_minutes,
 	p.channel, p.update_weekday, (extract(epoch FROM p.update_time) / 60)::int, p.status,
 	p.support_lead_id, coalesce(sl.name, ''), p.request_id, coalesce(r.number, 0),
 	w.platform, w.external_id, p.created_at, p.closed_at`
@@ -19,6 +19,7 @@ const projectColumns = `p.id, p.workspace_id, p.number, p.client_id, c.code, p.n
 const projectFrom = ` FROM projects p
 	JOIN clients c ON c.id = p.client_id
 	JOIN people co ON co.id = p.coordinator_id
+	LEFT JOIN schedules cs ON cs.person_id = co.id -- a timezone set with /hours wins
 	JOIN workspaces w ON w.id = p.workspace_id
 	LEFT JOIN people sl ON sl.id = p.support_lead_id
 	LEFT JOIN requests r ON r.id = p.request_id `

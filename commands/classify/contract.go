@@ -408,7 +408,8 @@ func prepend(list []string, s string) []string {
 	out := make([]string, 0, len(list)+1)
 	out = append(out, s)
 	for _, x := range list {
-		if x != "no project cues" && x != "no support cues" {
+		// A cue the deciding reason already quotes would only repeat it.
+		if x != "no project cues" && x != "no support cues" && !strings.Contains(s, x) {
 			out = append(out, x)
 		}
 	}
