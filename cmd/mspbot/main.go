@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -48,6 +49,10 @@ func Main(ctx context.Context, args []string, getenv func(string) string, io Str
 	cfg, err := ParseConfig(getenv)
 	if err != nil {
 		return err
+	}
+	if getenv("MSPBOT_LOG_LEVEL") == "" && (sub == "console" || sub == "run" && !cfg.HasPlatform()) {
+		// The console shares the terminal with the log: keep to warnings unless asked.
+		cfg.LogLevel = slog.LevelWarn
 	}
 	log := newLogger(cfg.LogLevel)
 	switch sub {
