@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/projects"
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/localpg"
 	"github.com/mspbot/mspbot/timekeeping"
@@ -115,7 +116,7 @@ func benchOne(ctx context.Context, dsn string, n, techs, entries, runs int, keep
 		return res, fmt.Errorf("no managers seeded: %v", err)
 	}
 	m := mgrs[0]
-	d := timekeeping.Deps{Store: store, Clock: bot.SystemClock{}, Location: time.UTC}
+	d := timekeeping.Deps{Store: store, Clock: bot.SystemClock{}, Location: time.UTC, Sections: projects.DigestSections(store, time.UTC)}
 	// A weekday mid-morning in New York, when nudges are live for many techs.
 	now := time.Now()
 	median := func(f func() error) (time.Duration, error) {
