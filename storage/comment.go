@@ -26,18 +26,26 @@ type Comment struct {
 
 // AddComment stores a comment. When a comment from the same source message
 // exists it returns that one with created false, so a retried delivery adds nothing.
+// A comment by staff (anyone but a client) stops the request's SLA response
+// clock at the comment's time, in the same transaction, unless an earlier
+// reply stopped it: every platform's thread replies count, not only /request
+// take. in.CreatedAt, when set, is the comment's time (else the database's now).
 func (s *Store) AddComment(ctx context.Context, in Comment) (c Comment, created bool, err error) {
 	var source *string
 	if in.SourceID != "" {
 		source = &in.SourceID
 	}
+	var at *time.Time
+	if !in.CreatedAt.IsZero() {
+		at = &in.CreatedAt
+	}
 	err = s.tx(ctx, func(tx *sqlx.Tx) error {
 		var id int64
 		err := tx.GetContext(ctx, &id, `
-			INSERT INTO request_comments (request_id, author_id, body, source_platform, source_id)
-			VALUES ($1, $2, $3, $4, $5)
+			INSERT INTO request_comments (request_id, author_id, body, source_platform, source_id, created_at)
+			VALUES ($1, $2, $3, $4, $5, coalesce($6, now()))
 			ON CONFLICT (request_id, source_platform, source_id) WHERE source_id IS NOT NULL DO NOTHING
-			RETURNING id`, in.RequestID, in.AuthorID, in.Body, in.SourcePlatform, source)
+			RETURNING id`, in.RequestID, in.AuthorID, in.Body, in.SourcePlatform, source, at)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			err = tx.GetContext(ctx, &id, `SELECT id FROM request_comments
@@ -51,7 +59,16 @@ func (s *Store) AddComment(ctx context.Context, in Comment) (c Comment, created 
 			created = true
 		}
 		c, err = scanComment(tx.QueryRowxContext(ctx, `SELECT `+commentColumns+commentFrom+` WHERE m.id = $1`, id))
-		return mapErr(err, "read comment")
+		if err != nil {
+			return mapErr(err, "read comment")
+		}
+		if !created {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE requests r SET first_response_at = coalesce(r.first_response_at, $2)
+			FROM people p WHERE r.id = $1 AND p.id = $3 AND p.role <> 'client' AND r.first_response_at IS NULL`,
+			in.RequestID, c.CreatedAt, in.AuthorID)
+		return mapErr(err, "record staff reply")
 	})
 	return c, created, err
 }

@@ -123,3 +123,69 @@ func TestActionTemplatesAndClientSearch(t *testing.T) {
 		t.Fatalf("search a_ must treat _ literally: %+v %v", list, err)
 	}
 }
+
+// TestStaffCommentStopsResponseClock: a client's comment leaves the SLA
+// response clock running; the first staff comment stops it at the comment's
+// time; a later staff comment (or a retried delivery) does not move it.
+func TestStaffCommentStopsResponseClock(t *testing.T) {
+	s, ws, _ := setup(t)
+	ctx := context.Background()
+	person := func(name string, role bot.Role) bot.Person {
+		p, _, _, err := s.EnsurePerson(ctx, storage.NewPerson{WorkspaceID: ws, ExternalID: name, Name: name}, false)
+		if err == nil {
+			p, err = s.SetRole(ctx, p.ID, role, "ACME")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	carl := person("carl", bot.RoleClient)
+	tom := person("tom", bot.RoleTech)
+	r, _, err := s.CreateRequest(ctx, newRequest(ws, carl, "VPN down", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstResponse := func() *time.Time {
+		t.Helper()
+		var at *time.Time
+		if err := s.DB().QueryRow(`SELECT first_response_at FROM requests WHERE id = $1`, r.ID).Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	add := func(by bot.Person, src string, at time.Time) {
+		t.Helper()
+		if _, _, err := s.AddComment(ctx, storage.Comment{RequestID: r.ID, AuthorID: by.ID, Body: "…",
+			SourcePlatform: bot.PlatformSlack, SourceID: src, CreatedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(carl, "m1", t0)
+	if at := firstResponse(); at != nil {
+		t.Fatalf("a client's comment stopped the clock at %v", at)
+	}
+	add(tom, "m2", t0.Add(20*time.Minute))
+	if at := firstResponse(); at == nil || !at.Equal(t0.Add(20*time.Minute)) {
+		t.Fatalf("first response after tom's reply = %v; want %v", at, t0.Add(20*time.Minute))
+	}
+	add(tom, "m3", t0.Add(time.Hour))
+	add(tom, "m2", t0.Add(2*time.Hour)) // retried delivery of the first reply
+	if at := firstResponse(); at == nil || !at.Equal(t0.Add(20*time.Minute)) {
+		t.Fatalf("a later reply moved the first response to %v", at)
+	}
+	// Without a time of its own the comment's database time is used.
+	r2, _, err := s.CreateRequest(ctx, newRequest(ws, carl, "printer", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := time.Now().Add(-time.Minute)
+	if _, _, err := s.AddComment(ctx, storage.Comment{RequestID: r2.ID, AuthorID: tom.ID, Body: "on it", SourcePlatform: bot.PlatformDiscord}); err != nil {
+		t.Fatal(err)
+	}
+	var at2 *time.Time
+	if err := s.DB().QueryRow(`SELECT first_response_at FROM requests WHERE id = $1`, r2.ID).Scan(&at2); err != nil || at2 == nil || at2.Before(before) {
+		t.Fatalf("first response without a comment time = %v, %v", at2, err)
+	}
+}

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/mspbot/mspbot/bot"
@@ -76,4 +77,31 @@ func (s *Store) ProjectLessons(ctx context.Context, projectID int64) ([]bot.Less
 		SELECT l.id, l.project_id, 'P' || p.number, p.name, c.code, l.author_id, a.name, l.went_well, l.do_differently, l.created_at
 		FROM lessons l JOIN projects p ON p.id = l.project_id JOIN clients c ON c.id = p.client_id
 		JOIN people a ON a.id = l.author_id WHERE l.project_id = $1 ORDER BY l.id`, projectID)
+}
+
+// LessonsSince lists a workspace's lessons recorded in [from, to), newest
+// first, at most limit of them, and how many there are in all (digests).
+func (s *Store) LessonsSince(ctx context.Context, workspaceID int64, from, to time.Time, limit int) ([]bot.Lesson, int, error) {
+	rows, err := s.db.QueryxContext(ctx, `
+		SELECT l.id, l.project_id, 'P' || p.number, p.name, c.code, l.author_id, a.name, l.went_well, l.do_differently,
+			l.created_at, count(*) OVER ()
+		FROM lessons l JOIN projects p ON p.id = l.project_id JOIN clients c ON c.id = p.client_id
+		JOIN people a ON a.id = l.author_id
+		WHERE p.workspace_id = $1 AND l.created_at >= $2 AND l.created_at < $3
+		ORDER BY l.created_at DESC, l.id DESC LIMIT $4`, workspaceID, from, to, limit)
+	if err != nil {
+		return nil, 0, mapErr(err, "lessons since")
+	}
+	defer rows.Close()
+	var out []bot.Lesson
+	total := 0
+	for rows.Next() {
+		var l bot.Lesson
+		if err := rows.Scan(&l.ID, &l.ProjectID, &l.ProjectRef, &l.ProjectName, &l.ClientCode, &l.AuthorID, &l.Author,
+			&l.WentWell, &l.DoDifferently, &l.CreatedAt, &total); err != nil {
+			return nil, 0, mapErr(err, "scan lesson")
+		}
+		out = append(out, l)
+	}
+	return out, total, mapErr(rows.Err(), "lessons since")
 }

@@ -142,17 +142,24 @@ type SLAClock struct {
 	Pauses          []Pause
 	// Levels already recorded: "response/warning", "resolution/breach", ...
 	Recorded map[string]bool
+	// Contract is false when the client has no target for the priority (the
+	// sweep reads such requests once, then parks them until a target is set).
+	Contract bool
+	// Version is the row version read (xmin): SetSLANextChecks writes only
+	// over the version the sweep judged.
+	Version string
 }
 
 const slaClockSelect = `
 	SELECT r.id, r.workspace_id, r.number, r.title, r.client_id, c.code, r.priority, r.assignee_id, r.created_at,
-		r.first_response_at, r.closed_at, t.response_minutes, t.resolution_minutes,
+		r.first_response_at, r.closed_at, coalesce(t.response_minutes, 0), coalesce(t.resolution_minutes, 0),
 		cal.client_id IS NOT NULL, coalesce(cal.always, false), coalesce(cal.day_start, 480), coalesce(cal.day_end, 1080),
 		coalesce(cal.days, 62), coalesce(cal.timezone, ''),
-		coalesce((SELECT array_agg(e.clock || '/' || e.level) FROM sla_events e WHERE e.request_id = r.id), '{}')
+		coalesce((SELECT array_agg(e.clock || '/' || e.level) FROM sla_events e WHERE e.request_id = r.id), '{}'),
+		t.client_id IS NOT NULL, r.xmin::text
 	FROM requests r
 	JOIN clients c ON c.id = r.client_id
-	JOIN sla_targets t ON t.client_id = r.client_id AND t.priority = r.priority
+	LEFT JOIN sla_targets t ON t.client_id = r.client_id AND t.priority = r.priority
 	LEFT JOIN sla_calendars cal ON cal.client_id = r.client_id `
 
 func (s *Store) slaClocks(ctx context.Context, where string, args ...any) ([]SLAClock, error) {
@@ -170,7 +177,7 @@ func (s *Store) slaClocks(ctx context.Context, where string, args ...any) ([]SLA
 		if err := rows.Scan(&c.RequestID, &c.WorkspaceID, &c.Number, &c.Title, &c.ClientID, &c.ClientCode, &c.Priority,
 			&c.AssigneeID, &c.CreatedAt, &c.FirstResponseAt, &c.ClosedAt, &c.Target.ResponseMinutes,
 			&c.Target.ResolutionMinutes, &c.Calendar.Stored, &c.Calendar.Always, &c.Calendar.DayStart,
-			&c.Calendar.DayEnd, &c.Calendar.Days, &c.Calendar.Timezone, &rec); err != nil {
+			&c.Calendar.DayEnd, &c.Calendar.Days, &c.Calendar.Timezone, &rec, &c.Contract, &c.Version); err != nil {
 			return nil, mapErr(err, "scan SLA clock")
 		}
 		c.Target.Priority = c.Priority
@@ -205,25 +212,54 @@ func (s *Store) slaClocks(ctx context.Context, where string, args ...any) ([]SLA
 	return out, mapErr(prow.Err(), "pauses")
 }
 
-// OpenSLAClocks lists open requests under a contract whose clocks may still
-// need a warning or breach: requests with both clocks already breached, or
-// whose wall-clock age is under 75 % of both targets (business time never runs
-// faster than the wall clock), are left out in SQL. Reads the open-requests
-// partial index only.
+// OpenSLAClocks lists the open requests of clients whose clocks are due a look
+// at now: sla_next_check_at (set by SetSLANextChecks after each look, reset by
+// triggers when priority, client, status, targets or calendar change) has
+// come. Requests whose clocks are stopped or breached, or cannot reach their
+// next level yet, are not read: the sweep reads the requests_sla_due partial
+// index only, so its cost follows the clocks that are due, not the backlog.
+// Rows with Contract false have no target for their priority.
 func (s *Store) OpenSLAClocks(ctx context.Context, now time.Time) ([]SLAClock, error) {
 	return s.slaClocks(ctx, `
 		WHERE r.status = 'open' AND r.client_id IS NOT NULL
-		  AND r.created_at <= $1::timestamptz - make_interval(mins => (least(t.response_minutes, t.resolution_minutes) * 3 / 4))
-		  AND NOT (
-			(r.first_response_at IS NOT NULL OR EXISTS (SELECT 1 FROM sla_events e WHERE e.request_id = r.id
-				AND e.clock = 'response' AND e.level = 'breach'))
-			AND EXISTS (SELECT 1 FROM sla_events e WHERE e.request_id = r.id AND e.clock = 'resolution' AND e.level = 'breach'))
+		  AND r.sla_next_check_at <= $1 AND r.sla_next_check_at < 'infinity'
 		ORDER BY r.id`, now)
+}
+
+// SLANextCheck is when a request's clocks next need a look; a zero At means
+// never (both clocks stopped or breached, or no contract).
+type SLANextCheck struct {
+	RequestID int64
+	Version   string // SLAClock.Version as read
+	At        time.Time
+}
+
+// SetSLANextChecks stores the sweep's verdicts in one statement. A request
+// changed since the sweep read it (another version) keeps its state, so it is
+// looked at again: a verdict never outlives the row it was made on.
+func (s *Store) SetSLANextChecks(ctx context.Context, checks []SLANextCheck) error {
+	if len(checks) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(checks))
+	versions := make([]string, len(checks))
+	ats := make([]string, len(checks))
+	for i, c := range checks {
+		ids[i], versions[i] = c.RequestID, c.Version
+		if !c.At.IsZero() {
+			ats[i] = c.At.UTC().Format(time.RFC3339Nano)
+		}
+	}
+	_, err := s.db.ExecContext(ctx, `
+		UPDATE requests r SET sla_next_check_at = CASE WHEN v.at = '' THEN 'infinity' ELSE v.at::timestamptz END
+		FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, version, at)
+		WHERE r.id = v.id AND r.xmin::text = v.version`, pq.Array(ids), pq.Array(versions), pq.Array(ats))
+	return mapErr(err, "set SLA next checks")
 }
 
 // RequestSLAClock reads one request's clocks (not found when it has no contract).
 func (s *Store) RequestSLAClock(ctx context.Context, requestID int64) (SLAClock, error) {
-	list, err := s.slaClocks(ctx, `WHERE r.id = $1`, requestID)
+	list, err := s.slaClocks(ctx, `WHERE r.id = $1 AND t.client_id IS NOT NULL`, requestID)
 	if err != nil {
 		return SLAClock{}, err
 	}

@@ -18,9 +18,9 @@ type Section struct {
 }
 
 // SectionSource adds a digest section owned elsewhere: projects off schedule or
-// over budget, weekly updates waiting for approval, lessons captured. ok false
-// leaves the section out. The projects work provides these; until it is merged
-// the digest says those sections are not connected.
+// over budget, weekly updates waiting for approval, lessons captured (package
+// projects provides these: projects.DigestSections). ok false leaves the
+// section out.
 type SectionSource func(ctx context.Context, workspaceID, managerID int64, since, now time.Time) (s Section, ok bool, err error)
 
 // Series is one set of bars or a line in a chart.
@@ -122,10 +122,6 @@ func BuildDigest(ctx context.Context, d Deps, who DigestFor, now time.Time) (bot
 	}
 
 	// Sections from elsewhere.
-	if len(d.Sections) == 0 {
-		line("")
-		line("_Projects off track, updates awaiting approval and lessons: not connected yet._")
-	}
 	for _, src := range d.Sections {
 		s, ok, err := src(ctx, who.WorkspaceID, who.ManagerID, since, now)
 		if err != nil {

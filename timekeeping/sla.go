@@ -73,6 +73,47 @@ func (c Calendar) Between(a, b time.Time) time.Duration {
 	return total
 }
 
+// Reach is the earliest moment t at or after from with Between(from, t) >= d:
+// when a clock running on the calendar from from has gained d. Future pauses
+// only delay it, so it is a safe "not before" for the next SLA level. A
+// calendar with no business time never reaches it: the zero time.
+func (c Calendar) Reach(from time.Time, d time.Duration) time.Time {
+	if d <= 0 {
+		return from
+	}
+	if c.Always {
+		return from.Add(d)
+	}
+	if c.Days == 0 || c.End <= c.Start {
+		return time.Time{}
+	}
+	loc := c.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	left := d
+	day := DateOf(from, loc)
+	// A target is days or weeks of business time at most; past a few years
+	// fall back to the wall clock, which is never later than the true answer.
+	for i := 0; i < 3*366; i, day = i+1, day.AddDate(0, 0, 1) {
+		if !c.Days.Has(day.Weekday()) {
+			continue
+		}
+		ds := time.Date(day.Year(), day.Month(), day.Day(), int(c.Start)/60, int(c.Start)%60, 0, 0, loc)
+		de := time.Date(day.Year(), day.Month(), day.Day(), int(c.End)/60, int(c.End)%60, 0, 0, loc)
+		lo := maxTime(ds, from)
+		if !de.After(lo) {
+			continue
+		}
+		span := de.Sub(lo)
+		if span >= left {
+			return lo.Add(left)
+		}
+		left -= span
+	}
+	return from.Add(d)
+}
+
 // skippable: business hours lie clear of the small hours when DST changes
 // happen, so every skipped week has the same business time.
 func (c Calendar) skippable() bool { return c.Start >= 4*60 && c.End <= 23*60 }

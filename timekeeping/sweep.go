@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"time"
 
@@ -23,6 +24,7 @@ type Store interface {
 	LatestRequestOf(ctx context.Context, personID int64) (int64, error)
 
 	OpenSLAClocks(ctx context.Context, now time.Time) ([]storage.SLAClock, error)
+	SetSLANextChecks(ctx context.Context, checks []storage.SLANextCheck) error
 	RecordSLAEvent(ctx context.Context, e storage.SLAEvent) (bool, error)
 
 	Managers(ctx context.Context) ([]storage.Manager, error)
@@ -263,18 +265,38 @@ type SLAReport struct {
 	Checked, Warnings, Breaches int
 }
 
-// SweepSLA checks the clocks of open requests under a contract: at 75 % of a
-// target it warns the assignee, at breach it tells the coordinators, once each
-// (RecordSLAEvent's unique key decides who sends).
+// SweepSLA checks the clocks of open requests under a contract that are due a
+// look: at 75 % of a target it warns the assignee, at breach it tells the
+// coordinators, once each (RecordSLAEvent's unique key decides who sends).
+// Then it stores, per request, the earliest moment its next level can come
+// (NextSLACheck), so later sweeps skip it until then and never read clocks
+// already stopped or breached.
 func SweepSLA(ctx context.Context, d Deps, now time.Time) (SLAReport, error) {
 	var rep SLAReport
 	clocks, err := d.Store.OpenSLAClocks(ctx, now)
 	if err != nil {
 		return rep, err
 	}
+	checks := make([]storage.SLANextCheck, 0, len(clocks))
+	// Verdicts are stored even when a send or record fails half way: what was
+	// judged stands, the rest stays due.
+	defer func() {
+		if err := d.Store.SetSLANextChecks(context.WithoutCancel(ctx), checks); err != nil {
+			d.log().Warn("SLA next checks", "err", err)
+		}
+	}()
 	for _, c := range clocks {
+		if !c.Contract {
+			checks = append(checks, storage.SLANextCheck{RequestID: c.RequestID, Version: c.Version})
+			continue
+		}
 		rep.Checked++
-		for _, st := range ClockStates(c, d.Location, now) {
+		states := ClockStates(c, d.Location, now)
+		recorded := map[string]bool{}
+		for k, v := range c.Recorded {
+			recorded[k] = v
+		}
+		for _, st := range states {
 			level := ""
 			switch {
 			case st.Level == SLABreach && !c.Recorded[st.Clock+"/breach"]:
@@ -291,6 +313,7 @@ func SweepSLA(ctx context.Context, d Deps, now time.Time) (SLAReport, error) {
 			if err != nil {
 				return rep, err
 			}
+			recorded[st.Clock+"/"+level] = true // by this sweep or another: either way done
 			if !fresh {
 				continue
 			}
@@ -324,8 +347,40 @@ func SweepSLA(ctx context.Context, d Deps, now time.Time) (SLAReport, error) {
 				d.send(ctx, dm(r), bot.Message{Title: "SLA breached", Text: text, Actions: actions})
 			}
 		}
+		checks = append(checks, storage.SLANextCheck{RequestID: c.RequestID, Version: c.Version,
+			At: NextSLACheck(CalendarOf(c.Calendar, d.Location), states, recorded, now)})
 	}
 	return rep, nil
+}
+
+// NextSLACheck is the earliest moment one of a request's clocks can reach a
+// level not yet recorded, judged at now; the zero time when none can (each
+// clock stopped or breached). A stopped clock is done: its breach, if it came
+// before the stop, was recorded by this sweep. A running clock next reaches
+// the warning (75 %) or, once warned, the breach; SLA time runs only inside
+// the calendar and stands still in pauses, so the calendar's Reach from now
+// is never later than the real moment.
+func NextSLACheck(cal Calendar, states []ClockState, recorded map[string]bool, now time.Time) time.Time {
+	var next time.Time
+	for _, st := range states {
+		if st.Stopped || recorded[st.Clock+"/breach"] || st.Target <= 0 {
+			continue
+		}
+		threshold := st.Target
+		if warnAt := time.Duration(math.Ceil(WarnAt * float64(st.Target))); !recorded[st.Clock+"/warning"] && st.Elapsed < warnAt {
+			threshold = warnAt
+		}
+		at := now
+		if left := threshold - st.Elapsed; left > 0 {
+			if at = cal.Reach(now, left); at.IsZero() {
+				continue // a calendar with no business time: the clock never moves
+			}
+		}
+		if next.IsZero() || at.Before(next) {
+			next = at
+		}
+	}
+	return next
 }
 
 // ClockState is one SLA clock of a request.

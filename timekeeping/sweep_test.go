@@ -458,3 +458,109 @@ func TestDigestExactlyOnce(t *testing.T) {
 	}
 	_ = dana
 }
+
+// TestSLASweepReadsOnlyDueClocks: after a look, a request is read again only
+// when its next level can be due; breached or stopped clocks are never read
+// again; a priority change or new targets make it due at once.
+func TestSLASweepReadsOnlyDueClocks(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) // Monday
+	f := newFixture(t, t0)
+	tom := f.person("tom", bot.RoleTech, "")
+	f.person("cora", bot.RoleCoordinator, "")
+	acme, err := f.store.EnsureClient(f.ctx, f.ws, "ACME")
+	f.must(err)
+	f.must(f.store.SetSLACalendar(f.ctx, acme.ID, storage.SLACalendarRow{Always: true}))
+	f.must(f.store.SetSLATarget(f.ctx, acme.ID, storage.SLATarget{Priority: "P1", ResponseMinutes: 60, ResolutionMinutes: 240}))
+	f.must(f.store.SetSLATarget(f.ctx, acme.ID, storage.SLATarget{Priority: "P2", ResponseMinutes: 240, ResolutionMinutes: 960}))
+	open := func(title, prio string) int64 {
+		r, _, err := f.store.CreateRequest(f.ctx, bot.Request{WorkspaceID: f.ws, Title: title, Body: title, Kind: "support",
+			Type: "incident", Priority: prio, ClientID: &acme.ID, OpenedBy: tom.ID, SourcePlatform: bot.PlatformConsole})
+		f.must(err)
+		_, err = f.store.DB().Exec(`UPDATE requests SET created_at = $2, assignee_id = $3 WHERE id = $1`, r.ID, t0, tom.ID)
+		f.must(err)
+		return r.ID
+	}
+	a := open("VPN down", "P1")
+	b := open("printer", "P2")
+	due := func(at time.Time) []int64 {
+		t.Helper()
+		cs, err := f.store.OpenSLAClocks(f.ctx, at)
+		f.must(err)
+		var ids []int64
+		for _, c := range cs {
+			ids = append(ids, c.RequestID)
+		}
+		return ids
+	}
+	sweep := func(at time.Time) timekeeping.SLAReport {
+		t.Helper()
+		r, err := timekeeping.SweepSLA(f.ctx, f.deps, at)
+		f.must(err)
+		return r
+	}
+	if r := sweep(t0.Add(time.Minute)); r.Checked != 2 {
+		t.Fatalf("first look: %+v; want both read", r)
+	}
+	// a: warning at 09:45; b: warning at 12:00.
+	if ids := due(t0.Add(44 * time.Minute)); len(ids) != 0 {
+		t.Fatalf("due at 09:44: %v; want none", ids)
+	}
+	if ids := due(t0.Add(45 * time.Minute)); fmt.Sprint(ids) != fmt.Sprint([]int64{a}) {
+		t.Fatalf("due at 09:45: %v; want only a", ids)
+	}
+	if r := sweep(t0.Add(45 * time.Minute)); r.Checked != 1 || r.Warnings != 1 {
+		t.Fatalf("09:45: %+v", r)
+	}
+	if r := sweep(t0.Add(45 * time.Minute)); r.Checked != 0 {
+		t.Fatalf("a second sweep at the same moment read %d", r.Checked)
+	}
+	// a's response breaches at 10:00; the tech answers late, at 10:30.
+	if r := sweep(t0.Add(2 * time.Hour)); r.Breaches != 1 || r.Checked != 1 {
+		t.Fatalf("11:00: %+v; want a's response breach only", r)
+	}
+	f.must(f.store.RecordStaffReply(f.ctx, a, t0.Add(90*time.Minute)))
+	// Next: a's resolution warning and b's response warning, both at 12:00.
+	if ids := due(t0.Add(3*time.Hour - time.Minute)); len(ids) != 0 {
+		t.Fatalf("due at 11:59: %v", ids)
+	}
+	if r := sweep(t0.Add(3 * time.Hour)); r.Checked != 2 || r.Warnings != 2 {
+		t.Fatalf("12:00: %+v; want two warnings", r)
+	}
+	if r := sweep(t0.Add(5 * time.Hour)); r.Checked != 2 || r.Breaches != 2 {
+		t.Fatalf("14:00: %+v; want a's resolution and b's response breaches", r)
+	}
+	// a: both clocks done (response stopped, resolution breached): never read again.
+	if ids := due(t0.Add(1000 * time.Hour)); fmt.Sprint(ids) != fmt.Sprint([]int64{b}) {
+		t.Fatalf("due much later: %v; want only b (a is done)", ids)
+	}
+	// A priority change makes a due at once (P2's clocks differ).
+	f.must(f.store.SetPriority(f.ctx, f.ws, 1001, "P2"))
+	if ids := due(t0.Add(5 * time.Hour)); fmt.Sprint(ids) != fmt.Sprint([]int64{a}) {
+		t.Fatalf("after the priority change: %v; want a", ids)
+	}
+	sweep(t0.Add(5 * time.Hour))
+	// New targets make the client's open requests due again.
+	f.must(f.store.SetSLATarget(f.ctx, acme.ID, storage.SLATarget{Priority: "P2", ResponseMinutes: 30, ResolutionMinutes: 60}))
+	if ids := due(t0.Add(5 * time.Hour)); len(ids) != 2 {
+		t.Fatalf("after new targets: %v; want both", ids)
+	}
+	// A verdict made on a row changed since it was read is not stored.
+	cs, err := f.store.OpenSLAClocks(f.ctx, t0.Add(5*time.Hour))
+	f.must(err)
+	f.must(f.store.SetPriority(f.ctx, f.ws, 1002, "P1")) // b changes after the read
+	var never []storage.SLANextCheck
+	for _, c := range cs {
+		never = append(never, storage.SLANextCheck{RequestID: c.RequestID, Version: c.Version})
+	}
+	f.must(f.store.SetSLANextChecks(f.ctx, never))
+	if ids := due(t0.Add(5 * time.Hour)); fmt.Sprint(ids) != fmt.Sprint([]int64{b}) {
+		t.Fatalf("after a stale verdict: %v; want b still due", ids)
+	}
+	// Exactly once still holds: each level was told once.
+	if n := f.count(`SELECT count(*) FROM sla_events`); n != 6 {
+		t.Errorf("%d SLA events; want 6 (a: response warning+breach, resolution warning+breach; b: response warning+breach)", n)
+	}
+	if w := f.rec.to("tom", "SLA warning"); len(w) != 3 {
+		t.Errorf("tom warned %d times; want 3", len(w))
+	}
+}

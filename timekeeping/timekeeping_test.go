@@ -242,3 +242,67 @@ func TestCalendarMatchesBruteForce(t *testing.T) {
 		}
 	}
 }
+
+// TestCalendarReach checks Reach against Between: at Reach(a, d) the calendar
+// has gained d, and a minute earlier it had not, across DST changes, for
+// business calendars, 24x7 and the small hours.
+func TestCalendarReach(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	for _, tz := range []string{"America/New_York", "Europe/Berlin", "Australia/Lord_Howe"} {
+		loc := mustLoc(t, tz)
+		for _, c := range []Calendar{
+			{Start: 8*60 + 30, End: 18 * 60, Days: MonFri | 1<<time.Saturday, Loc: loc},
+			{Start: 0, End: 24 * 60, Days: AllWeek, Loc: loc},
+			{Start: 60, End: 5 * 60, Days: MonFri, Loc: loc},
+			AlwaysOn,
+		} {
+			base := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+			for i := 0; i < 60; i++ {
+				a := base.Add(time.Duration(rng.Intn(300*24*60)) * time.Minute)
+				d := time.Duration(1+rng.Intn(40*60)) * time.Minute
+				r := c.Reach(a, d)
+				if got := c.Between(a, r); got != d {
+					t.Fatalf("%s %v: Between(a, Reach(a, %v)=%v) = %v", tz, c, d, r, got)
+				}
+				if got := c.Between(a, r.Add(-time.Minute)); got >= d {
+					t.Fatalf("%s %v: %v already gained a minute before Reach %v", tz, c, d, r)
+				}
+			}
+		}
+	}
+	if r := (Calendar{Start: 480, End: 1080, Loc: time.UTC}).Reach(time.Now(), time.Hour); !r.IsZero() {
+		t.Errorf("a calendar with no days reached at %v", r)
+	}
+}
+
+func TestNextSLACheck(t *testing.T) {
+	ny := mustLoc(t, "America/New_York")
+	biz := Calendar{Start: 8 * 60, End: 18 * 60, Days: MonFri, Loc: ny}
+	now := at(ny, "2026-11-20 17:50") // a Friday
+	resp := func(elapsed time.Duration, stopped bool) ClockState {
+		return ClockState{Clock: "response", Target: time.Hour, Elapsed: elapsed, Stopped: stopped}
+	}
+	res := func(elapsed time.Duration) ClockState {
+		return ClockState{Clock: "resolution", Target: 8 * time.Hour, Elapsed: elapsed}
+	}
+	cases := []struct {
+		name     string
+		states   []ClockState
+		recorded map[string]bool
+		want     time.Time
+	}{
+		{"response warning next, over the weekend", []ClockState{resp(30*time.Minute, false), res(30 * time.Minute)}, nil,
+			at(ny, "2026-11-23 08:05")},
+		{"warned: the breach next", []ClockState{resp(50*time.Minute, false), res(50 * time.Minute)}, map[string]bool{"response/warning": true},
+			at(ny, "2026-11-20 18:00")},
+		{"response stopped: resolution warning", []ClockState{resp(50*time.Minute, true), res(5 * time.Hour)}, nil,
+			at(ny, "2026-11-23 08:50")},
+		{"both breached: never", []ClockState{resp(2*time.Hour, false), res(9 * time.Hour)},
+			map[string]bool{"response/breach": true, "resolution/breach": true}, time.Time{}},
+	}
+	for _, c := range cases {
+		if got := NextSLACheck(biz, c.states, c.recorded, now); !got.Equal(c.want) {
+			t.Errorf("%s: %v; want %v", c.name, got, c.want)
+		}
+	}
+}

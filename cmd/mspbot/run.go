@@ -14,6 +14,7 @@ import (
 	"github.com/mspbot/mspbot/bot/console"
 	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/jobs"
+	"github.com/mspbot/mspbot/projects"
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/localpg"
 	"github.com/mspbot/mspbot/web"
@@ -56,7 +57,7 @@ func runMigrate(ctx context.Context, cfg Config, log *slog.Logger, io Streams) e
 
 func deps(cfg Config, store *storage.Store, log *slog.Logger) commands.Deps {
 	return commands.Deps{Store: store, Clock: bot.SystemClock{}, Log: log, Location: cfg.Location, Admins: cfg.Admins,
-		Digest: commands.DigestOptions{Chart: digestChart}}
+		Digest: commands.DigestOptions{Chart: digestChart, Sections: projects.DigestSections(store, cfg.Location)}}
 }
 
 // runBot serves HTTP (health, metrics, platform endpoints) and starts every
