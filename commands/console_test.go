@@ -24,7 +24,20 @@ func newHarness(t *testing.T, admins ...string) *harness {
 	t.Helper()
 	s := storagetest.New(t)
 	d := commands.Deps{Store: s, Admins: admins}
-	return &harness{t: t, store: s, router: commands.NewRouter(d, nil)}
+	return withClients(&harness{t: t, store: s, router: commands.NewRouter(d, nil)})
+}
+
+// withClients adds the clients most tests use, ACME and GLOBEX, as a
+// coordinator would with /client add.
+func withClients(h *harness) *harness {
+	h.t.Helper()
+	ws := h.workspace()
+	for _, code := range []string{"ACME", "GLOBEX"} {
+		if _, err := h.store.CreateClient(context.Background(), ws, code, code+" Corp"); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	return h
 }
 
 // as returns a console for a person, creating them with that role first.
@@ -207,7 +220,7 @@ func TestClientSeesOnlyOwnRequests(t *testing.T) {
 	if out := run(acme, "/request show 1002"); !strings.Contains(out, "no request #1002") {
 		t.Fatalf("ACME client reading Globex's request:\n%s", out)
 	}
-	if out := run(mgr, "/requests"); !strings.Contains(out, "#1002") || !strings.Contains(out, "Globex") {
+	if out := run(mgr, "/requests"); !strings.Contains(out, "#1002") || !strings.Contains(out, "GLOBEX") {
 		t.Fatalf("manager list:\n%s", out)
 	}
 	if out := run(acme, `/reclassify 1001 project "x"`); !strings.Contains(out, "for coordinators") {

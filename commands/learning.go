@@ -124,6 +124,9 @@ func contractCommand(d Deps) bot.Command {
 				if text == "" || len([]rune(text)) > 200 {
 					return nil, bot.Errorf(bot.EInvalid, "a clause is a short phrase (up to 200 characters), e.g. \"workstation setup up to 2 per month\"")
 				}
+				if _, err := knownClient(ctx, d, ws, code); err != nil {
+					return nil, err
+				}
 				c, err := d.Store.AddContractClause(ctx, ws, code, kind, text, ev.Caller.ID)
 				if bot.ErrorCode(err) == bot.EConflict {
 					return nil, bot.Errorf(bot.EConflict, "%s's contract already says %q", code, text)
@@ -152,9 +155,9 @@ func contractCommand(d Deps) bot.Command {
 }
 
 func listContract(ctx context.Context, d Deps, ws int64, code string) ([]bot.Message, error) {
-	c, err := d.Store.ClientByCode(ctx, ws, code)
+	c, err := knownClient(ctx, d, ws, code)
 	if err != nil {
-		return nil, notFoundAs(err, "there is no client %q; add a clause to create it: /contract %s covers \"patching\"", code, code)
+		return nil, err
 	}
 	clauses, err := d.Store.ContractClauses(ctx, c.ID)
 	if err != nil {

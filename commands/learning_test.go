@@ -93,3 +93,40 @@ func TestUnsureRequestAsksACoordinator(t *testing.T) {
 		t.Fatalf("a confident request must not ask:\n%s", out)
 	}
 }
+
+// Clients are created on purpose only: a mistyped code anywhere is refused
+// with the way to add one, and nothing is stored.
+func TestMistypedClientCodeCreatesNoClient(t *testing.T) {
+	h := newHarness(t)
+	dana := h.as("dana", bot.RoleManager, "")
+	for _, line := range []string{
+		`/project new ACEM "Firewall" --start 2030-01-07 --end 2030-03-29 --budget 10h`,
+		"/role @x client ACEM",
+		"/client sla ACEM P1 15m 4h",
+		`/contract ACEM covers "patching"`,
+		"/request --client ACEM printer jammed",
+	} {
+		if out := run(dana, line); !strings.Contains(out, `no client "ACEM"`) || !strings.Contains(out, "/client add ACEM") {
+			t.Errorf("%s:\n%s", line, out)
+		}
+	}
+	if out := run(dana, "/client"); strings.Contains(out, "ACEM") || !strings.Contains(out, "2 clients") {
+		t.Fatalf("a typo created a client:\n%s", out)
+	}
+	if out := run(dana, `/client add Initech "Initech LLC"`); !strings.Contains(out, "Client Initech (Initech LLC) added") {
+		t.Fatalf("add:\n%s", out)
+	}
+	if out := run(dana, "/client add initech"); !strings.Contains(out, "already a client initech") {
+		t.Fatalf("duplicate in another case:\n%s", out)
+	}
+	if out := run(dana, `/client add "two words"`); !strings.Contains(out, "a code of up to 32") {
+		t.Fatalf("bad code:\n%s", out)
+	}
+	if out := run(dana, "/request --client initech printer jammed"); !strings.Contains(out, "Client: Initech") {
+		t.Fatalf("request for the new client:\n%s", out)
+	}
+	tech := h.as("tom", bot.RoleTech, "")
+	if out := run(tech, "/client add Hooli"); !strings.Contains(out, "for coordinators") {
+		t.Fatalf("tech adding a client:\n%s", out)
+	}
+}

@@ -21,7 +21,6 @@ type projectStore interface {
 	ProjectByRequest(ctx context.Context, requestID int64) (bot.Project, error)
 	UpdateProject(ctx context.Context, in bot.Project) (bot.Project, error)
 	ListProjects(ctx context.Context, workspaceID int64, clientID *int64) ([]bot.Project, error)
-	EnsureClient(ctx context.Context, workspaceID int64, code string) (bot.Client, error)
 	AddMilestone(ctx context.Context, projectID int64, name string, due time.Time) (bot.Milestone, error)
 	SetMilestoneProgress(ctx context.Context, projectID int64, name string, percent int, by int64, at time.Time) (bot.Milestone, int, error)
 	AddDisruption(ctx context.Context, d bot.Disruption, by int64) (bot.Disruption, error)
@@ -329,7 +328,7 @@ func newProject(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot
 	if len(pos) != 2 || strings.TrimSpace(pos[1]) == "" {
 		return nil, bot.Errorf(bot.EInvalid, `use /project new CLIENT "project name" --start 2026-12-01 --end 2027-01-31 --budget 120h --channel #acme (quote a name with spaces)`)
 	}
-	c, err := d.Store.EnsureClient(ctx, ev.Caller.WorkspaceID, pos[0])
+	c, err := knownClient(ctx, d, ev.Caller.WorkspaceID, pos[0])
 	if err != nil {
 		return nil, err
 	}
@@ -367,7 +366,7 @@ func openProject(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bo
 	var clientID int64
 	switch {
 	case flags["client"] != "":
-		c, err := d.Store.EnsureClient(ctx, ev.Caller.WorkspaceID, flags["client"])
+		c, err := knownClient(ctx, d, ev.Caller.WorkspaceID, flags["client"])
 		if err != nil {
 			return nil, err
 		}

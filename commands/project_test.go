@@ -53,7 +53,7 @@ func newProjectHarness(t *testing.T, now time.Time) (*harness, *bot.FakeClock, *
 	s := storagetest.New(t)
 	clock, box := bot.NewFakeClock(now), &outbox{}
 	d := commands.Deps{Store: s, Clock: clock, Location: time.UTC, Senders: bot.Senders{bot.PlatformConsole: box}}
-	return &harness{t: t, store: s, router: commands.NewRouter(d, nil)}, clock, box
+	return withClients(&harness{t: t, store: s, router: commands.NewRouter(d, nil)}), clock, box
 }
 
 func expect(t *testing.T, c *console.Console, line string, want ...string) string {

@@ -123,9 +123,9 @@ func openRequest(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, erro
 		// A client's requests are always their own client's, whatever they typed.
 		in.ClientID = caller.ClientID
 	case clientCode != "":
-		c, err := d.Store.ClientByCode(ctx, caller.WorkspaceID, clientCode)
+		c, err := knownClient(ctx, d, caller.WorkspaceID, clientCode)
 		if err != nil {
-			return nil, notFoundAs(err, "there is no client %q yet; a manager adds one with /role @someone client %s", clientCode, clientCode)
+			return nil, err
 		}
 		in.ClientID = &c.ID
 	default:
@@ -269,6 +269,13 @@ func changeRequest(ctx context.Context, d Deps, ev bot.Event, arg string, min bo
 }
 
 func isNumber(s string) bool { _, err := parseRequestNumber(s); return err == nil }
+
+// knownClient finds a client by code. Clients are created only on purpose
+// (/client add), so a mistyped code is an error, never a new client.
+func knownClient(ctx context.Context, d Deps, workspaceID int64, code string) (bot.Client, error) {
+	c, err := d.Store.ClientByCode(ctx, workspaceID, code)
+	return c, notFoundAs(err, "there is no client %q; check the spelling (/client lists them) or add it with /client add %s \"Full name\"", code, code)
+}
 
 func sameClient(a, b *int64) bool { return a != nil && b != nil && *a == *b }
 

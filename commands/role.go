@@ -47,6 +47,9 @@ func roleCommand(d Deps) bot.Command {
 					return nil, bot.Errorf(bot.EInvalid, "say which client %s belongs to: /role %s client ACME", args[0], args[0])
 				}
 				clientCode = args[2]
+				if _, err := knownClient(ctx, d, ev.Caller.WorkspaceID, clientCode); err != nil {
+					return nil, err
+				}
 			}
 			target, err := findOrMeetPerson(ctx, d, ev, args[0])
 			if err != nil {

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -12,7 +13,8 @@ import (
 )
 
 type slaStore interface {
-	EnsureClient(ctx context.Context, workspaceID int64, code string) (bot.Client, error)
+	CreateClient(ctx context.Context, workspaceID int64, code, name string) (bot.Client, error)
+	ListClients(ctx context.Context, workspaceID int64) ([]bot.Client, error)
 	SetSLATarget(ctx context.Context, clientID int64, t storage.SLATarget) error
 	SetSLACalendar(ctx context.Context, clientID int64, c storage.SLACalendarRow) error
 	ClientSLA(ctx context.Context, clientID int64) ([]storage.SLATarget, storage.SLACalendarRow, error)
@@ -27,19 +29,22 @@ type slaStore interface {
 func clientCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:    "client",
-		Usage:   "/client ACME | /client sla ACME P1 15m 4h | /client hours ACME 24x7|08:00-18:00 mon-fri [TZ]",
-		Summary: "a client's SLA: response and resolution targets per priority, and when the clock runs",
+		Usage:   `/client | /client add ACME "Acme Corp" | /client ACME | /client sla ACME P1 15m 4h | /client hours ACME 24x7|08:00-18:00 mon-fri [TZ]`,
+		Summary: "list or add clients; set a client's SLA targets per priority and business hours",
 		MinRole: bot.RoleCoordinator,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			args, err := bot.SplitArgs(ev.Args)
 			if err != nil {
 				return nil, err
 			}
-			usage := bot.Errorf(bot.EInvalid, "use /client ACME, /client sla ACME P1 15m 4h, or /client hours ACME 08:00-18:00 mon-fri Europe/London")
+			usage := bot.Errorf(bot.EInvalid, `use /client, /client add ACME "Acme Corp", /client ACME, /client sla ACME P1 15m 4h, or /client hours ACME 08:00-18:00 mon-fri Europe/London`)
 			if len(args) == 0 {
-				return nil, usage
+				return listClients(ctx, d, ev.Caller.WorkspaceID)
 			}
 			sub := strings.ToLower(args[0])
+			if sub == "add" {
+				return addClient(ctx, d, ev, args[1:])
+			}
 			if (sub == "sla" || sub == "hours") && ev.Caller.Role != bot.RoleManager {
 				return nil, bot.Errorf(bot.EForbidden, "only managers change a client's contract")
 			}
@@ -60,7 +65,7 @@ func clientCommand(d Deps) bot.Command {
 				if resol < resp {
 					return nil, bot.Errorf(bot.EInvalid, "resolution (%s) cannot be shorter than response (%s)", args[4], args[3])
 				}
-				c, err := d.Store.EnsureClient(ctx, ev.Caller.WorkspaceID, args[1])
+				c, err := knownClient(ctx, d, ev.Caller.WorkspaceID, args[1])
 				if err != nil {
 					return nil, err
 				}
@@ -73,7 +78,7 @@ func clientCommand(d Deps) bot.Command {
 				if err != nil {
 					return nil, err
 				}
-				c, err := d.Store.EnsureClient(ctx, ev.Caller.WorkspaceID, args[1])
+				c, err := knownClient(ctx, d, ev.Caller.WorkspaceID, args[1])
 				if err != nil {
 					return nil, err
 				}
@@ -86,15 +91,56 @@ func clientCommand(d Deps) bot.Command {
 				}
 				return showClientSLA(ctx, d, c)
 			case len(args) == 1 && sub != "sla" && sub != "hours":
-				c, err := d.Store.ClientByCode(ctx, ev.Caller.WorkspaceID, args[0])
+				c, err := knownClient(ctx, d, ev.Caller.WorkspaceID, args[0])
 				if err != nil {
-					return nil, notFoundAs(err, "there is no client %q", args[0])
+					return nil, err
 				}
 				return showClientSLA(ctx, d, c)
 			}
 			return nil, usage
 		},
 	}
+}
+
+// clientCode is what a client code may look like: short, no spaces, so it reads
+// well in commands ("/request --client ACME").
+var clientCode = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$`)
+
+func addClient(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Message, error) {
+	if len(args) == 0 || len(args) > 2 || !clientCode.MatchString(args[0]) {
+		return nil, bot.Errorf(bot.EInvalid, `use /client add ACME "Acme Corp": a code of up to 32 letters, digits, ".", "-" or "_", then the full name`)
+	}
+	name := args[0]
+	if len(args) == 2 && strings.TrimSpace(args[1]) != "" {
+		name = strings.TrimSpace(args[1])
+	}
+	if len([]rune(name)) > 120 {
+		return nil, bot.Errorf(bot.EInvalid, "a client name is at most 120 characters")
+	}
+	c, err := d.Store.CreateClient(ctx, ev.Caller.WorkspaceID, args[0], name)
+	if bot.ErrorCode(err) == bot.EConflict {
+		return nil, bot.Errorf(bot.EConflict, "there is already a client %s; /client %s shows it", args[0], args[0])
+	}
+	if err != nil {
+		return nil, err
+	}
+	return reply(fmt.Sprintf("Client %s (%s) added. Next: /client sla %s P1 15m 4h, /contract %s covers \"patching\", /mspbot client link %s in their channel.",
+		c.Code, c.Name, c.Code, c.Code, c.Code)), nil
+}
+
+func listClients(ctx context.Context, d Deps, ws int64) ([]bot.Message, error) {
+	list, err := d.Store.ListClients(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return reply(`No clients yet. Add one with /client add ACME "Acme Corp".`), nil
+	}
+	var b strings.Builder
+	for _, c := range list {
+		fmt.Fprintf(&b, "%-10s %s\n", c.Code, c.Name)
+	}
+	return []bot.Message{{Title: fmt.Sprintf("%d clients", len(list)), Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
 }
 
 // parseLongDuration reads a resolution target, which may run to days: 4h, 2d, 3d12h.

@@ -18,7 +18,7 @@ func newClockHarness(t *testing.T, now time.Time, loc *time.Location) (*harness,
 	s := storagetest.New(t)
 	clock := bot.NewFakeClock(now)
 	d := commands.Deps{Store: s, Clock: clock, Location: loc}
-	return &harness{t: t, store: s, router: commands.NewRouter(d, nil)}, clock
+	return withClients(&harness{t: t, store: s, router: commands.NewRouter(d, nil)}), clock
 }
 
 func want(t *testing.T, out string, subs ...string) {

@@ -59,3 +59,20 @@ func (s *Store) SearchClients(ctx context.Context, workspaceID int64, prefix str
 		WHERE workspace_id = $1 AND (lower(code) LIKE $2 OR lower(name) LIKE $2)
 		ORDER BY lower(code) LIMIT $3`, workspaceID, like, limit)
 }
+
+// CreateClient adds a client; a code already in use (in any case) is a conflict.
+func (s *Store) CreateClient(ctx context.Context, workspaceID int64, code, name string) (bot.Client, error) {
+	c := bot.Client{WorkspaceID: workspaceID}
+	err := s.db.QueryRowxContext(ctx, `INSERT INTO clients (workspace_id, code, name) VALUES ($1, $2, $3)
+		RETURNING id, code, name`, workspaceID, code, name).Scan(&c.ID, &c.Code, &c.Name)
+	return c, mapErr(err, "create client "+code)
+}
+
+// ListClients lists a workspace's clients by code.
+func (s *Store) ListClients(ctx context.Context, workspaceID int64) ([]bot.Client, error) {
+	return queryAll(ctx, s.db, "list clients", func(r rowScanner) (bot.Client, error) {
+		c := bot.Client{WorkspaceID: workspaceID}
+		err := r.Scan(&c.ID, &c.Code, &c.Name)
+		return c, err
+	}, `SELECT id, code, name FROM clients WHERE workspace_id = $1 ORDER BY lower(code)`, workspaceID)
+}
