@@ -113,7 +113,7 @@ func (a *Adapter) postMessage(ctx context.Context, channel, thread string, m bot
 
 func (a *Adapter) updateMessage(ctx context.Context, channel, ts string, m bot.Message) error {
 	return a.retry(ctx, "chat.update", func(ctx context.Context) error {
-		_, _, _, err := a.api.UpdateMessageContext(ctx, channel, ts, msgOptions(m)...)
+		_, _, _, err := a.api.UpdateMessageContext(ctx, channel, ts, updateOptions(m)...)
 		return err
 	})
 }
@@ -187,15 +187,15 @@ func (a *Adapter) postPublic(ctx context.Context, o origin, msgs []bot.Message) 
 				a.log.Warn("request for post not found", "request", m.RequestNumber, "err", err)
 			}
 		}
-		ts, err := a.postMessage(ctx, channel, thread, m)
-		if err != nil {
+		ts, _, err := a.post(ctx, bot.Destination{Workspace: o.ev.Workspace}, channel, thread, m)
+		if err != nil { // in process, only a refused post is an error
 			if o.responseURL != "" {
 				// Not in the channel, say: the response_url still reaches it.
 				_ = a.respond(ctx, o.responseURL, slack.ResponseTypeInChannel, []bot.Message{m})
 			}
 			continue
 		}
-		if req != nil && req.Thread == "" {
+		if req != nil && req.Thread == "" && (thread != "" || ts != "") {
 			follow := thread
 			if follow == "" {
 				follow = ts
@@ -232,7 +232,7 @@ func (a *Adapter) tellPrivately(ctx context.Context, o origin, msgs []bot.Messag
 		var dm string
 		if dm, err = a.directChannel(ctx, o.ev.User.ID); err == nil {
 			for _, m := range msgs {
-				if _, err = a.postMessage(ctx, dm, "", m); err != nil {
+				if _, _, err = a.post(ctx, bot.Destination{Workspace: o.ev.Workspace}, dm, "", m); err != nil {
 					break
 				}
 			}

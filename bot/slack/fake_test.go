@@ -1,12 +1,16 @@
 package slack
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +32,8 @@ type fakeSlack struct {
 	limited   map[string]int            // method → how many 429s to answer before serving
 	failing   map[string]int            // method → how many 500s to answer before serving
 	nextTS    int
+	nextFile  int
+	files     map[string]*fakeFile // file id → file, from files.getUploadURLExternal on
 	botUserID string
 	team      string
 
@@ -38,17 +44,61 @@ type fakeSlack struct {
 
 type fakeUser struct{ Name, Team, TZ string }
 
+// fakeFile is a file on its way through the external upload flow.
+type fakeFile struct {
+	Name     string
+	Length   int
+	Data     []byte // once posted to its upload URL
+	Uploaded bool
+	Shared   bool // once completed
+}
+
 type apiCall struct {
 	Method string
 	Form   url.Values     // form-encoded calls
 	JSON   map[string]any // JSON calls (views.open, response_url)
+	Upload *fakeUpload    // a file posted to an upload URL
 	At     time.Time
 	Status int
 }
 
+// methodUpload names, in the calls, a POST to an upload URL.
+const methodUpload = "upload"
+
+// fakeUpload is a file as posted to its upload URL.
+type fakeUpload struct {
+	ID         string // the file id in the URL
+	Filename   string // the multipart file's name
+	Data       []byte
+	Authorized bool // carried the bot token
+}
+
+func parseUpload(t *testing.T, r *http.Request, body []byte) *fakeUpload {
+	up := &fakeUpload{Authorized: r.Header.Get("Authorization") == "Bearer xoxb-test"}
+	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		t.Errorf("fake upload: content type %q: %v", r.Header.Get("Content-Type"), err)
+		return up
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			if err != io.EOF {
+				t.Errorf("fake upload: %v", err)
+			}
+			return up
+		}
+		if p.FormName() == "file" {
+			up.Filename = p.FileName()
+			up.Data, _ = io.ReadAll(p)
+		}
+	}
+}
+
 func newFakeSlack(t *testing.T, team, botUser string) *fakeSlack {
 	f := &fakeSlack{t: t, users: map[string]fakeUser{}, messages: map[string]map[string]any{},
-		limited: map[string]int{}, failing: map[string]int{}, nextTS: 1, team: team, botUserID: botUser,
+		limited: map[string]int{}, failing: map[string]int{}, files: map[string]*fakeFile{}, nextTS: 1, nextFile: 1, team: team, botUserID: botUser,
 		envelopes: make(chan []byte, 16), acks: make(chan map[string]any, 16)}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -129,11 +179,18 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		c.Method = strings.TrimPrefix(r.URL.Path, "/api/")
 	case strings.HasPrefix(r.URL.Path, "/response/"):
 		c.Method = "response_url"
+	case strings.HasPrefix(r.URL.Path, "/upload/"):
+		// The URL files.getUploadURLExternal handed out: the file's bytes, multipart.
+		c.Method = methodUpload
+		c.Upload = parseUpload(f.t, r, body)
+		c.Upload.ID = strings.TrimPrefix(r.URL.Path, "/upload/")
 	default:
 		http.NotFound(w, r)
 		return
 	}
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+	if c.Upload != nil {
+		// parsed above
+	} else if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		_ = json.Unmarshal(body, &c.JSON)
 	} else {
 		c.Form, _ = url.ParseQuery(string(body))
@@ -201,6 +258,40 @@ func (f *fakeSlack) answer(c apiCall) map[string]any {
 		return map[string]any{"ok": true, "channel": map[string]any{"id": "D" + strings.TrimPrefix(c.Form.Get("users"), "U")}}
 	case "views.open":
 		return map[string]any{"ok": true, "view": map[string]any{"id": "V1"}}
+	case "files.getUploadURLExternal":
+		length, err := strconv.Atoi(c.Form.Get("length"))
+		if c.Form.Get("filename") == "" || err != nil || length <= 0 {
+			return map[string]any{"ok": false, "error": "invalid_arguments"}
+		}
+		id := fmt.Sprintf("F%06d", f.nextFile)
+		f.nextFile++
+		f.files[id] = &fakeFile{Name: c.Form.Get("filename"), Length: length}
+		return map[string]any{"ok": true, "upload_url": f.srv.URL + "/upload/" + id, "file_id": id}
+	case methodUpload:
+		file, found := f.files[c.Upload.ID]
+		if !found || !c.Upload.Authorized || len(c.Upload.Data) != file.Length {
+			return map[string]any{"ok": false, "error": "bad_upload"}
+		}
+		file.Data, file.Uploaded = c.Upload.Data, true
+		return ok
+	case "files.completeUploadExternal":
+		var list []struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+		}
+		if err := json.Unmarshal([]byte(c.Form.Get("files")), &list); err != nil || len(list) == 0 {
+			return map[string]any{"ok": false, "error": "invalid_arguments"}
+		}
+		var out []any
+		for _, l := range list {
+			file, found := f.files[l.ID]
+			if !found || !file.Uploaded {
+				return map[string]any{"ok": false, "error": "file_not_found"}
+			}
+			file.Shared = true
+			out = append(out, map[string]any{"id": l.ID, "title": l.Title})
+		}
+		return map[string]any{"ok": true, "files": out}
 	case "apps.connections.open":
 		return map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/ws"}
 	}

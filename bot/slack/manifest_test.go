@@ -76,7 +76,7 @@ func TestManifestMatchesTheBot(t *testing.T) {
 	if !slices.Equal(registered, slash) {
 		t.Errorf("registered commands %v; manifest slash commands %v", registered, slash)
 	}
-	wantScopes := []string{"app_mentions:read", "channels:history", "chat:write", "commands", "groups:history",
+	wantScopes := []string{"app_mentions:read", "channels:history", "chat:write", "commands", "files:write", "groups:history",
 		"im:write", "reactions:read", "users:read"}
 	if got := slices.Sorted(slices.Values(m.OAuth.Scopes.Bot)); !slices.Equal(got, wantScopes) {
 		t.Errorf("bot scopes %v; want exactly %v", got, wantScopes)

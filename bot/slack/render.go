@@ -24,6 +24,8 @@ const (
 // render turns a bot.Message into Block Kit blocks and the plain fallback text
 // Slack shows in notifications. All text is neutralised: a message repeats what
 // people typed, and nothing anyone typed may ping a channel or a person.
+// Attachments are not rendered: a posted message's are uploaded after it
+// (files.go); renderNoting names them where no file can follow.
 func render(m bot.Message) (blocks []slack.Block, fallback string) {
 	if m.Title != "" {
 		blocks = append(blocks, slack.NewHeaderBlock(
@@ -66,11 +68,6 @@ func render(m bot.Message) (blocks []slack.Block, fallback string) {
 			blockID = fmt.Sprintf("request:%d", m.RequestNumber)
 		}
 		blocks = append(blocks, slack.NewActionBlock(blockID, buttons...))
-	}
-	for _, at := range m.Attachments {
-		// File upload is not wired yet: say what there is rather than drop it silently.
-		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
-			neutralise(fmt.Sprintf("Attachment %s (%d bytes) is not shown in Slack yet.", at.Name, len(at.Data))), false, true)))
 	}
 	if len(blocks) > maxBlocks {
 		blocks = blocks[:maxBlocks]
@@ -139,9 +136,29 @@ func clip(s string, max int) string {
 	return s[:cut] + "…"
 }
 
-// msgOptions are the chat.postMessage / chat.update options for a message.
+// renderNoting is render for a message whose files cannot be shared with it
+// (ephemeral replies, response_url posts, in-place updates): a note names each.
+func renderNoting(m bot.Message) ([]slack.Block, string) {
+	blocks, fallback := render(m)
+	if len(m.Attachments) == 0 {
+		return blocks, fallback
+	}
+	blocks = append(blocks, attachmentNotes(m)...)
+	if len(blocks) > maxBlocks {
+		blocks = blocks[:maxBlocks]
+	}
+	return blocks, fallback
+}
+
+// msgOptions are the chat.postMessage options for a message (its files follow it).
 func msgOptions(m bot.Message) []slack.MsgOption {
 	blocks, fallback := render(m)
+	return []slack.MsgOption{slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)}
+}
+
+// updateOptions are the chat.update options for a message.
+func updateOptions(m bot.Message) []slack.MsgOption {
+	blocks, fallback := renderNoting(m)
 	return []slack.MsgOption{slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)}
 }
 
@@ -152,7 +169,7 @@ func combine(msgs []bot.Message) ([]slack.Block, string) {
 		texts  []string
 	)
 	for i, m := range msgs {
-		b, t := render(m)
+		b, t := renderNoting(m)
 		if i > 0 && len(b) > 0 {
 			blocks = append(blocks, slack.NewDividerBlock())
 		}

@@ -12,7 +12,9 @@ import (
 // digests): into a channel (and thread), or, with only UserID set, into that
 // person's direct messages. Ephemeral messages need a person: they go to UserID
 // in the channel. It returns the ts of the last message posted. When posting
-// is refused and to.ReplyURL is set, the message goes there instead.
+// is refused and to.ReplyURL is set, the message goes there instead. A
+// message's attachments are uploaded after it, into the same channel and
+// thread (see files.go).
 func (a *Adapter) Send(ctx context.Context, to bot.Destination, msgs ...bot.Message) (string, error) {
 	channel := to.Channel
 	if channel == "" {
@@ -33,7 +35,11 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, msgs ...bot.Mess
 			}
 			continue
 		}
-		ts, err := a.postMessage(ctx, channel, firstNonEmpty(m.Thread, to.Thread), m)
+		ts, postErr, err := a.post(ctx, to, channel, firstNonEmpty(m.Thread, to.Thread), m)
+		if err != nil && !postErr {
+			// Only files, and the caller retries: nothing went out yet.
+			return last, err
+		}
 		if err != nil {
 			de, retried := bot.AsDeliveryError(err)
 			if to.ReplyURL == "" || (retried && !de.Permanent) {
@@ -45,7 +51,9 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, msgs ...bot.Mess
 			}
 			continue
 		}
-		last = ts
+		if ts != "" {
+			last = ts
+		}
 	}
 	return last, nil
 }
