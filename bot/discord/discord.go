@@ -96,7 +96,24 @@ type Adapter struct {
 	templates map[string]string // action id → command template
 	warned    bool              // told the log about missing message content once
 
-	wg sync.WaitGroup // follow-ups and posts still running
+	wg sync.WaitGroup // follow-ups, posts and gateway handlers still running
+	// gate guards wg.Add against Close: discordgo runs each gateway handler on a
+	// goroutine of its own, so one can arrive while Close is waiting.
+	gate    sync.RWMutex
+	closing bool
+}
+
+// track counts fn as running work Close waits for; after Close it is dropped.
+func (a *Adapter) track(fn func()) {
+	a.gate.RLock()
+	if a.closing {
+		a.gate.RUnlock()
+		return
+	}
+	a.wg.Add(1)
+	a.gate.RUnlock()
+	defer a.wg.Done()
+	fn()
 }
 
 // New checks the configuration and prepares the REST client. It connects to nothing.
@@ -150,7 +167,7 @@ func (a *Adapter) Start(ctx context.Context) error {
 	}
 	a.session.Identify.Intents = Intents
 	a.session.AddHandler(func(_ *discordgo.Session, e *discordgo.Event) {
-		a.HandleEvent(ctx, e.Type, e.RawData)
+		a.track(func() { a.HandleEvent(ctx, e.Type, e.RawData) })
 	})
 	if err := a.session.Open(); err != nil {
 		return fmt.Errorf("discord gateway: %w", err)
@@ -165,6 +182,9 @@ func (a *Adapter) Close() error {
 	if a.cfg.BotToken != "" {
 		err = a.session.Close()
 	}
+	a.gate.Lock()
+	a.closing = true
+	a.gate.Unlock()
 	a.wg.Wait()
 	return err
 }
