@@ -25,24 +25,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/bot/discord"
 	"github.com/mspbot/mspbot/commands"
-	"github.com/mspbot/mspbot/storage/storagetest"
-	"github.com/mspbot/mspbot/web"
 )
 
-// benchDiscord is newEnv for a benchmark: the harness helpers take
-// *testing.T, so this wires the same pieces (real Postgres, the fake Discord,
-// the adapter mounted on the real web server over loopback) for a *testing.B.
+// benchDiscord wraps the test harness (newEnv: real Postgres, the fake
+// Discord, the adapter mounted on the real web server over loopback).
 type benchDiscord struct {
 	a      *discord.Adapter
 	fake   *fakeDiscord
@@ -55,52 +49,19 @@ type benchDiscord struct {
 
 func newBenchDiscord(b *testing.B) *benchDiscord {
 	b.Helper()
-	var keys struct {
-		PublicKeyHex      string `json:"public_key_hex"`
-		PrivateKeySeedHex string `json:"private_key_seed_hex"`
-	}
-	if err := json.Unmarshal(readFixture(b, "signatures.json"), &keys); err != nil {
-		b.Fatal(err)
-	}
-	seed, err := hex.DecodeString(keys.PrivateKeySeedHex)
-	if err != nil {
-		b.Fatal(err)
-	}
-	store := storagetest.New(b)
-	// newFakeDiscord takes a *testing.T only to close its server.
-	fake := &fakeDiscord{limit429: map[string]int{}, fail500: map[string]int{}, messages: map[string]string{}}
-	fake.Server = httptest.NewServer(http.HandlerFunc(fake.serve))
-	b.Cleanup(fake.Close)
-
-	clock := bot.NewFakeClock(time.Unix(signedAt, 0))
-	log := slog.New(slog.DiscardHandler)
-	d := commands.Deps{Store: store, Clock: clock, Log: log}
-	dir := commands.NewDirectory(store, nil)
-	router := bot.NewRouter(commands.List(d), dir, log, nil)
-	a, err := discord.New(discord.Config{AppID: appID, PublicKey: keys.PublicKeyHex, BotToken: "test-token", GuildID: guildID,
-		APIURL: fake.URL, Store: store, Clock: clock, Log: log, Budget: 2 * time.Second, Router: router, Directory: dir})
-	if err != nil {
-		b.Fatal(err)
-	}
-	a.SetBotUser("775799577604522054")
-	srv := web.NewServer("127.0.0.1:0", store.Ready, web.NewMetrics(), log)
-	srv.Handle("POST /discord/interactions", a)
-	hs := httptest.NewServer(srv.Handler())
-	b.Cleanup(hs.Close)
-	b.Cleanup(func() { a.Close() })
-
-	if _, err := commands.Assume(context.Background(), store, bot.PlatformDiscord, guildID,
+	e := newEnv(b)
+	if _, err := commands.Assume(context.Background(), e.store, bot.PlatformDiscord, guildID,
 		bot.User{ID: tom.ID, Name: tom.Name}, bot.RoleTech, ""); err != nil {
 		b.Fatal(err)
 	}
-	ws, err := store.EnsureWorkspace(context.Background(), bot.PlatformDiscord, guildID, guildID)
+	ws, err := e.store.EnsureWorkspace(context.Background(), bot.PlatformDiscord, guildID, guildID)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := store.CreateClient(context.Background(), ws, "ACME", "ACME Corp"); err != nil {
+	if _, err := e.store.CreateClient(context.Background(), ws, "ACME", "ACME Corp"); err != nil {
 		b.Fatal(err)
 	}
-	return &benchDiscord{a: a, fake: fake, url: hs.URL, priv: ed25519.NewKeyFromSeed(seed), clock: clock, client: hs.Client()}
+	return &benchDiscord{a: e.a, fake: e.fake, url: e.http.URL, priv: e.priv, clock: e.clock, client: e.http.Client()}
 }
 
 // command is an application-command interaction (type 2) from tom, of the

@@ -54,7 +54,7 @@ type fakeDiscord struct {
 	messages map[string]string
 }
 
-func newFakeDiscord(t *testing.T) *fakeDiscord {
+func newFakeDiscord(t testing.TB) *fakeDiscord {
 	f := &fakeDiscord{limit429: map[string]int{}, fail500: map[string]int{}, messages: map[string]string{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
@@ -131,7 +131,7 @@ func (f *fakeDiscord) Calls(sub string) []call {
 // env is one adapter on a fresh database, its interactions endpoint mounted on
 // the real web server, talking to a fake Discord.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	store  *storage.Store
 	router *bot.Router
 	a      *discord.Adapter
@@ -147,7 +147,7 @@ const signedAt = 1700000000
 
 type envOpt func(*discord.Config, *commands.Deps, *[]bot.Command)
 
-func newEnv(t *testing.T, opts ...envOpt) *env {
+func newEnv(t testing.TB, opts ...envOpt) *env {
 	t.Helper()
 	store := storagetest.New(t)
 	fake := newFakeDiscord(t)
@@ -184,7 +184,7 @@ type keys struct {
 	}
 }
 
-func fixtureKeys(t *testing.T) keys {
+func fixtureKeys(t testing.TB) keys {
 	t.Helper()
 	var f struct {
 		PublicKeyHex      string `json:"public_key_hex"`

@@ -28,7 +28,7 @@ func testLog() *slog.Logger {
 }
 
 // outboxOf migrates River's tables and returns an outbox over an insert-only client.
-func outboxOf(t *testing.T, store *storage.Store) bot.Outbox {
+func outboxOf(t testing.TB, store *storage.Store) bot.Outbox {
 	t.Helper()
 	if err := jobs.Migrate(context.Background(), store.DB()); err != nil {
 		t.Fatal(err)

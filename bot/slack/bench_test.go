@@ -22,28 +22,24 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/commands"
-	"github.com/mspbot/mspbot/storage/storagetest"
 )
 
-// benchSlack is newEnv for a benchmark: the harness helpers take *testing.T,
-// so this wires the same pieces (real Postgres, the fake Slack, the adapter's
-// HTTP endpoints on loopback) for a *testing.B, plus a trivial GET /healthz on
-// the same mux as the floor.
+// benchSlack wraps the test harness (newEnv: real Postgres, the fake Slack,
+// the adapter's HTTP endpoints on loopback) with a trivial handler on a
+// loopback server of its own as the floor.
 type benchSlack struct {
 	adapter *Adapter
 	fake    *fakeSlack
 	url     string
+	floor   string
 	clock   *bot.FakeClock
 	client  *http.Client
 	seq     int
@@ -51,42 +47,14 @@ type benchSlack struct {
 
 func newBenchSlack(b *testing.B) *benchSlack {
 	b.Helper()
-	store := storagetest.New(b)
-	// newFakeSlack takes a *testing.T only to close its server and to log a
-	// failed websocket upgrade; no Socket Mode here, so t stays nil.
-	fake := &fakeSlack{users: map[string]fakeUser{}, messages: map[string]map[string]any{},
-		limited: map[string]int{}, failing: map[string]int{}, nextTS: 1, team: testTeam, botUserID: testBot,
-		envelopes: make(chan []byte, 16), acks: make(chan map[string]any, 16)}
-	fake.srv = httptest.NewServer(http.HandlerFunc(fake.serve))
-	b.Cleanup(fake.srv.Close)
-
-	clock := bot.NewFakeClock(time.Now().Truncate(time.Second))
-	log := slog.New(slog.DiscardHandler)
-	router := commands.NewRouter(commands.Deps{Store: store, Clock: clock, Log: log}, nil)
-	a := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.apiURL(), Clock: clock, Log: log,
-		RetryBase: 20 * time.Millisecond}, router, commands.NewDirectory(store, nil), store)
-	if err := a.Start(context.Background()); err != nil {
+	e := newEnv(b)
+	e.person("UTOM", "tom", testTeam, bot.RoleTech, "")
+	if _, err := e.store.CreateClient(context.Background(), e.workspace(), "ACME", "ACME Corp"); err != nil {
 		b.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	a.Mount(mux)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	srv := httptest.NewServer(mux)
-	b.Cleanup(func() { srv.Close(); a.Close() })
-
-	fake.addUser("UTOM", "tom", testTeam, "America/Denver")
-	if _, err := commands.Assume(context.Background(), store, bot.PlatformSlack, testTeam,
-		bot.User{ID: "UTOM", Name: "tom"}, bot.RoleTech, ""); err != nil {
-		b.Fatal(err)
-	}
-	ws, err := store.EnsureWorkspace(context.Background(), bot.PlatformSlack, testTeam, testTeam)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := store.CreateClient(context.Background(), ws, "ACME", "ACME Corp"); err != nil {
-		b.Fatal(err)
-	}
-	return &benchSlack{adapter: a, fake: fake, url: srv.URL, clock: clock, client: srv.Client()}
+	floor := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok\n") }))
+	b.Cleanup(floor.Close)
+	return &benchSlack{adapter: e.adapter, fake: e.fake, url: e.bot.URL, floor: floor.URL, clock: e.clock, client: e.bot.Client()}
 }
 
 // slashBody is the form Slack posts for a slash command, with a fresh trigger_id.
@@ -179,7 +147,7 @@ func BenchmarkSignedSlashCommand(b *testing.B) {
 
 	b.Run("baseline-healthz", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			req, err := http.NewRequest(http.MethodGet, e.url+"/healthz", nil)
+			req, err := http.NewRequest(http.MethodGet, e.floor+"/healthz", nil)
 			if err != nil {
 				b.Fatal(err)
 			}

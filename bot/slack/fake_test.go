@@ -22,7 +22,7 @@ import (
 // fakeSlack is Slack's Web API (and a Socket Mode websocket) on loopback. It
 // records every call exactly as received so tests can assert on them.
 type fakeSlack struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 
 	mu        sync.Mutex
@@ -73,7 +73,7 @@ type fakeUpload struct {
 	Authorized bool // carried the bot token
 }
 
-func parseUpload(t *testing.T, r *http.Request, body []byte) *fakeUpload {
+func parseUpload(t testing.TB, r *http.Request, body []byte) *fakeUpload {
 	up := &fakeUpload{Authorized: r.Header.Get("Authorization") == "Bearer xoxb-test"}
 	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil {
@@ -96,7 +96,7 @@ func parseUpload(t *testing.T, r *http.Request, body []byte) *fakeUpload {
 	}
 }
 
-func newFakeSlack(t *testing.T, team, botUser string) *fakeSlack {
+func newFakeSlack(t testing.TB, team, botUser string) *fakeSlack {
 	f := &fakeSlack{t: t, users: map[string]fakeUser{}, messages: map[string]map[string]any{},
 		limited: map[string]int{}, failing: map[string]int{}, files: map[string]*fakeFile{}, nextTS: 1, nextFile: 1, team: team, botUserID: botUser,
 		envelopes: make(chan []byte, 16), acks: make(chan map[string]any, 16)}

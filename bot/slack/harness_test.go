@@ -30,7 +30,7 @@ const (
 // env is a bot wired to a real fresh Postgres and a fake Slack, serving the
 // adapter's HTTP endpoints on loopback.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	store   *storage.Store
 	fake    *fakeSlack
 	adapter *Adapter
@@ -38,14 +38,14 @@ type env struct {
 	clock   *bot.FakeClock
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	return newEnvOn(t, storagetest.New(t), newFakeSlack(t, testTeam, testBot), nil)
 }
 
 // newEnvOn is newEnv on a given database and fake Slack (a second bot
 // instance, or the same bot after a restart); edit adjusts the adapter's Config.
-func newEnvOn(t *testing.T, store *storage.Store, fake *fakeSlack, edit func(*Config)) *env {
+func newEnvOn(t testing.TB, store *storage.Store, fake *fakeSlack, edit func(*Config)) *env {
 	t.Helper()
 	clock := bot.NewFakeClock(time.Now().Truncate(time.Second))
 	log := slog.New(slog.DiscardHandler)
