@@ -40,6 +40,9 @@ func mspbotCommand(d Deps) bot.Command {
 				}
 				return reply("Intake is off in this channel."), nil
 			case len(args) == 3 && args[0] == "client" && args[1] == "link":
+				if _, err := knownClient(ctx, d, ws, args[2]); err != nil {
+					return nil, err
+				}
 				c, err := d.Store.LinkClient(ctx, ws, ev.Channel, args[2], by)
 				if err != nil {
 					return nil, err

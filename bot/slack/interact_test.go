@@ -95,6 +95,12 @@ func TestSharedChannelExternalUserSeesOnlyTheirClient(t *testing.T) {
 	e.person("UDANA", "dana", testTeam, bot.RoleManager, "")
 	e.person("UTOM", "tom", testTeam, bot.RoleTech, "")
 	e.person("UWILE", "wile", "TACME", "", "") // Slack Connect guest from ACME's own workspace
+	if _, out := e.slash("UDANA", "CACME", "/mspbot client link ACME"); !strings.Contains(out, `no client "ACME"`) {
+		t.Fatalf("linking to a client nobody added must be refused: %s", out)
+	}
+	if _, out := e.slash("UDANA", "CACME", `/client add ACME "Acme Corp"`); !strings.Contains(out, "Client ACME (Acme Corp) added") {
+		t.Fatalf("add client: %s", out)
+	}
 	if _, out := e.slash("UDANA", "CACME", "/mspbot client link ACME"); !strings.Contains(out, "linked to client ACME") {
 		t.Fatalf("link: %s", out)
 	}
