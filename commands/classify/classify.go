@@ -157,7 +157,7 @@ func analyse(text string) *analysis {
 		// or "all" says otherwise.
 		if c.person {
 			last := a.toks[h.last]
-			if nouns[last.stem] == nkPerson && last.word == last.stem && a.sc.people <= 1 && !a.sc.many && a.sc.devices <= 1 {
+			if nounKindOf(last) == nkPerson && last.word == last.stem && a.sc.people <= 1 && !a.sc.many && a.sc.devices <= 1 {
 				a.sc.setSingle(text, a.toks, h.first, h.last)
 			}
 		}
@@ -219,7 +219,7 @@ func transition(text string, toks []token) string {
 				return true
 			}
 		}
-		return nouns[t.stem] == nkInfra
+		return nounKindOf(t) == nkInfra
 	}
 	lo, hi := max(0, i-2), min(len(toks)-1, i+1)
 	for k := lo; k <= hi; k++ {
@@ -274,13 +274,13 @@ func productShaped(text string, t token) bool {
 // replacement").
 func (a *analysis) macObject(h hit) nounKind {
 	if h.first > 0 {
-		if kind := nouns[a.toks[h.first-1].stem]; kind == nkInfra {
+		if kind := nounKindOf(a.toks[h.first-1]); kind == nkInfra {
 			return nkInfra
 		}
 	}
 	for k := h.first + 1; k < len(a.toks) && k <= h.last+4; k++ {
 		s := a.toks[k].stem
-		if kind, ok := nouns[s]; ok && (kind == nkDevice || kind == nkInfra || kind == nkRoom) {
+		if kind, ok := nounOf(a.toks[k]); ok && (kind == nkDevice || kind == nkInfra || kind == nkRoom) {
 			if kind == nkRoom {
 				return nkDevice
 			}
