@@ -25,6 +25,7 @@ const (
 func addNouns(kind nounKind, words string, m map[string]nounKind) {
 	for _, w := range strings.Split(words, "|") {
 		m[stem(w)] = kind
+		nounWords = append(nounWords, w)
 		if strings.HasSuffix(w, "ing") {
 			nounIng[w] = true
 		}
