@@ -77,7 +77,7 @@ var cueDefs = []cueDef{
 	{cls: clUrgent, w: 2, phrases: "urgent|urgently|asap|emergency|critical|immediately|right away|as soon as possible"},
 
 	// Service requests: small asks on existing things.
-	{cls: clRequest, w: 2.5, phrases: "out of toner|out of paper|out of ink|out of office|password|passwords|passcode|admin rights|admin access|local admin|rights to|unlock|forgot|forgotten|out of office|ooo|reset mfa|reset 2fa|mfa reset|distribution list|distribution group|dl|alias|signature|toner|voicemail|quick question|how do i|how can i|how to|is it possible|leaver|leavers|offboard|offboarding|left the company|has left|disable * account|deactivate|remove access|revoke"},
+	{cls: clRequest, w: 2.5, phrases: "out of toner|out of paper|out of ink|out of office|password|passwords|passcode|admin rights|admin access|local admin|rights to|unlock|forgot|forgotten|out of office|ooo|reset mfa|reset 2fa|mfa reset|distribution list|distribution group|dl|alias|signature|toner|voicemail|quick question|how do i|how can i|how to|leaver|leavers|offboard|offboarding|left the company|has left|disable * account|deactivate|remove access|revoke"},
 	{cls: clRequest, w: 2, phrases: "reset|access to|give * access|grant|grant * access|permission to|permissions to|shared mailbox|shared calendar|calendar|map * drive|mapped drive|renew|licence|license|spare|loan|loaner|pin|shortcut|add * to|add * to * group|add * to * list|add * to * team|add * to * channel|remove * from|share * with|whitelist|allowlist|unblock|block sender|export|can you check|could you check|update * details|change * name|name change|printer driver|driver"},
 	{cls: clRequest, w: 1, phrases: "extension|renewal|access|permission|permissions|mfa|2fa|=account|=accounts|mailbox|email address|guest wifi|wifi password|update|updates|quick"},
 
@@ -118,6 +118,16 @@ var cueDefs = []cueDef{
 	{cls: clCost, w: 3, phrases: "quote|quotes|quotation|=proposal|=proposals|sow|statement of work|rfp|rfq|tender|project|projects|roadmap|business case|estimate|estimates|price|prices|pricing|price up|costing|costings|budget|budgets|budgeted|site survey"},
 	// Billed apart from the managed-services agreement: a project by definition.
 	{cls: clCost, w: 2.5, phrases: "=engagement|=engagements|billable|chargeable|out of scope|out of contract|outside * contract|outside * agreement|separate agreement|separate contract|separate engagement|fixed fee|fixed price|time and materials|pay for * work|invoice * separately|bill * separately|billed separately|capex|capital expenditure|one off cost|one off fee|project fee"},
+	// Questions that ask what a change would involve or cost are scoping,
+	// whatever the change: "what would it take to...", "how long would
+	// it take", "what would that look like". A question about a fault
+	// ("why is it slow?") asks no such thing, and hedges ("is it
+	// possible", "could you") carry no weight either way.
+	{cls: clCost, w: 2, phrases: "what would it take|what it would take|what will it take|what does it take|what it takes|what is involved|whats involved|what would be involved|what would * involve|what it would involve|what would be needed|what would we need|what we would need|what do we need|what we need to|what would * look like|what it would look like|how much would|how much will|how much does * cost|how much would * cost|how long would|how long will * take|how would we go about|how do we go about|is it worth|would it be worth|worth doing|would it make sense|does it make sense|feasible|feasibility|pros and cons|ballpark|rough idea|rough cost|rough figure|indicative"},
+	// Weighing a change up is planning it: "we are considering dropping
+	// our on-prem Exchange". The break word after it is no fault, see
+	// intentWords.
+	{cls: clCost, w: 1.5, phrases: "considering|contemplating|weighing up|thinking about|thinking of"},
 	{cls: clCost, w: 1.5, phrases: "=scope|=scoping|=scoped|cost|costs|plan|plans|planning|survey|requirements|invest|investment|purchase order|consultation|=propose|=recommendations"},
 	{cls: clCost, w: 0.75, phrases: "options|recommend|assessment|assess|approval|approve|discuss|meeting to|=proposed"},
 
@@ -160,6 +170,7 @@ func buildLexicon(defs []cueDef) *lexicon {
 		notPrev, notNext := stemList(d.notPrev), stemList(d.notNext)
 		if d.cls == clBreak || d.cls == clBreakWeak {
 			notNext = append(notNext, controlHeads...)
+			notPrev = append(notPrev, intentWords...)
 		}
 		for _, p := range strings.Split(d.phrases, "|") {
 			var pat []string
@@ -352,6 +363,11 @@ func findCues(text string, toks []token) []hit {
 // name of a control or a service: "data loss prevention", "failure
 // detection", "outage monitoring" name something to set up, not a fault.
 var controlHeads = stemList("prevention|protection|detection|monitoring|filtering|reporting|alerting|remediation|simulation|simulations|testing|policy|policies|planning|notification|notifications|handling")
+
+// intentWords right before a break/fix word make it a plan, not a fault:
+// "we are considering dropping the old PBX", "contemplating killing the
+// VPN". ("plan" is left out: "the DR plan failed" is a fault.)
+var intentWords = stemList("considering|consider|contemplating|contemplate|intending|intend")
 
 // phrasalVerbs may sit two words before their particle ("bring costs
 // down"); see findCues.
