@@ -153,6 +153,25 @@ func newInfra(defs []cueDef) []cueDef {
 	return out
 }
 
+// siteChanges adds closing any kind of site ("close the warehouse",
+// "shutting the Leeds depot", "closure of two clinics") to the changes:
+// leaving a place is as much a project as opening one.
+func siteChanges(defs []cueDef) []cueDef {
+	var ps []string
+	for _, w := range strings.Split(siteNouns, "|") {
+		for _, v := range []string{"close", "closing", "shut", "shutting", "shut down", "closure of"} {
+			ps = append(ps, v+" * "+w)
+		}
+	}
+	// Reuse the cancelling words of the office/site closures above.
+	for _, d := range defs {
+		if d.cls == clChange && strings.Contains(d.phrases, "close * office") {
+			return append(defs, cueDef{cls: clChange, w: d.w, phrases: strings.Join(ps, "|"), notNext: d.notNext})
+		}
+	}
+	panic("classify: no site closure cues")
+}
+
 // lexicon is the stemmed, indexed form of cueDefs.
 type lexicon struct {
 	cues    []cue
@@ -161,7 +180,7 @@ type lexicon struct {
 
 // lex is built once from the constant table above; it is read-only and safe
 // for concurrent use.
-var lex = buildLexicon(newInfra(cueDefs))
+var lex = buildLexicon(siteChanges(newInfra(cueDefs)))
 
 func buildLexicon(defs []cueDef) *lexicon {
 	l := &lexicon{byFirst: map[string][]int{}}

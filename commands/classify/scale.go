@@ -53,6 +53,9 @@ func nounKindOf(t token) nounKind {
 	return k
 }
 
+// siteNouns are the places a business works from.
+const siteNouns = "site|sites|office|offices|branch|branches|location|locations|clinic|clinics|store|stores|shop|shops|building|buildings|warehouse|warehouses|practice|practices|school|schools|depot|depots|plant|plants|factory|factories|restaurant|restaurants|hotel|hotels|studio|studios|campus|campuses|premises|hospital|hospitals|venue|venues|center|centre|centers|centres"
+
 // nouns maps stems of countable nouns to their kind.
 var nouns = func() map[string]nounKind {
 	m := map[string]nounKind{}
@@ -60,7 +63,7 @@ var nouns = func() map[string]nounKind {
 	addNouns(nkDevice, "pc|pcs|laptop|laptops|desktop|desktops|computer|computers|workstation|workstations|machine|machines|device|devices|endpoint|endpoints|monitor|monitors|screen|screens|display|displays|keyboard|keyboards|mouse|mice|printer|printers|copier|copiers|scanner|scanners|phone|phones|handset|handsets|headset|headsets|mobile|mobiles|tablet|tablets|ipad|ipads|iphone|iphones|dock|docks|webcam|webcams|camera|cameras|desk|desks|tv|tvs|projector|projectors|macbook|macbooks|chromebook|chromebooks|thin client|terminal|terminals|till|tills|kiosk|kiosks|mfd|mfds", m)
 	addNouns(nkRoom, "room|rooms|meeting room|boardroom|boardrooms", m)
 	addNouns(nkInfra, "server|servers|host|hosts|switch|switches|router|routers|firewall|firewalls|ap|aps|access point|vm|vms|nas|rack|racks|node|nodes|database|databases|circuit|circuits|asa|fortigate|fortigates|sonicwall|meraki|appliance|appliances|vpn|vpns|cluster|clusters|nvr|nvrs|dvr", m)
-	addNouns(nkSite, "site|sites|office|offices|branch|branches|location|locations|clinic|clinics|store|stores|shop|shops|building|buildings|warehouse|warehouses|practice|practices|school|schools|depot|depots|plant|plants|factory|factories|restaurant|restaurants|hotel|hotels|studio|studios|campus|campuses|premises|hospital|hospitals|venue|venues|center|centre|centers|centres", m)
+	addNouns(nkSite, siteNouns, m)
 	addNouns(nkArea, "floor|floors|wing|wings|level|levels", m)
 	addNouns(nkGroup, "team|department|departments|dept|depts|division|divisions", m)
 	return m
@@ -320,6 +323,21 @@ func measureScale(text string, toks []token) scale {
 			reach := 5
 			if t.stem == "each" {
 				reach = 2 // "each office", not "each time I open the laptop"
+			}
+			if k := i + 1; t.stem == "all" && k < len(toks) && !toks[k].poss {
+				// "all company", "all office": everyone in it, typed
+				// without "the" or "staff". "all 40": a count whose noun
+				// was left out or misspelt.
+				if groupWhole[toks[k].stem] && nounKindOf(toks[k]) != nkSite && (k+1 >= len(toks) || nounKindOf(toks[k+1]) == nkNone) {
+					s.many = true
+					addNote(span(text, toks, i, k), 2.5)
+				}
+				if n := toks[k].num; n >= 2 && (k+1 >= len(toks) || !notCountNext[toks[k+1].stem]) {
+					if j, _ := nounAfter(toks, k+1); j < 0 {
+						s.devices = max(s.devices, n)
+						addNote(span(text, toks, i, k), 1)
+					}
+				}
 			}
 			for k := i + 1; k < len(toks) && k <= i+reach; k++ {
 				if kind, ok := nounOf(toks[k]); ok {
