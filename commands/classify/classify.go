@@ -199,6 +199,9 @@ func transition(text string, toks []token) string {
 			off += k + len(arrow)
 		}
 	}
+	if n == 0 {
+		return fromTo(text, toks)
+	}
 	if n != 1 {
 		return ""
 	}
@@ -210,21 +213,66 @@ func transition(text string, toks []token) string {
 	if i == 0 || i == len(toks) {
 		return ""
 	}
-	system := func(t token) bool {
-		if productShaped(text, t) {
-			return true
-		}
-		for _, ci := range lex.byFirst[t.stem] {
-			if c := &lex.cues[ci]; c.cls == clInfra && len(c.pat) == 1 {
-				return true
-			}
-		}
-		return nounKindOf(t) == nkInfra
-	}
 	lo, hi := max(0, i-2), min(len(toks)-1, i+1)
 	for k := lo; k <= hi; k++ {
-		if system(toks[k]) {
+		if isSystem(text, toks[k]) {
 			return span(text, toks, lo, hi)
+		}
+	}
+	return ""
+}
+
+// isSystem reports whether a word names a system or platform: product-
+// shaped ("M365"), an infrastructure cue or noun, or a well-known product
+// written in lower case ("gmail", "xero").
+func isSystem(text string, t token) bool {
+	if productShaped(text, t) || products[t.word] {
+		return true
+	}
+	for _, ci := range lex.byFirst[t.stem] {
+		if c := &lex.cues[ci]; c.cls == clInfra && len(c.pat) == 1 {
+			return true
+		}
+	}
+	return nounKindOf(t) == nkInfra
+}
+
+// products are platforms people name when they move between them.
+var products = wordSet("gmail|outlook|google|microsoft|teams|zoom|webex|slack|sage|xero|quickbooks|myob|salesforce|hubspot|dynamics|dropbox|box|onedrive|icloud|aws|azure|gcp|cloud|hosted|intune|jamf|sharepoint|exchange|office|windows|linux|mac|macos|citrix|vmware|ringcentral|8x8|3cx|mitel|avaya|zendesk|freshdesk|netsuite|sap|oracle|wordpress|shopify|godaddy")
+
+// changeVerbs before "from" make "from X to Y" a transition.
+var changeVerbs = stemSet("move|moving|change|changing|switch|switching|go|going|convert|converting|transfer|transferring|upgrade|upgrading|transition|port|porting|shift|shifting")
+
+// fromTo finds the transition written in words: "move from Sage 50 to a
+// cloud accounting system", "change from gmail to outlook". A change verb
+// (at most one word before "from"), "to" within five words, and a system
+// named on one side; "move my desk from room 4 to room 9" names none.
+func fromTo(text string, toks []token) string {
+	for f := 1; f < len(toks); f++ {
+		if toks[f].word != "from" {
+			continue
+		}
+		v := -1
+		for k := f - 1; k >= 0 && k >= f-2; k-- {
+			if changeVerbs[toks[k].stem] {
+				v = k
+				break
+			}
+		}
+		if v < 0 {
+			continue
+		}
+		for to := f + 2; to < len(toks) && to <= f+5; to++ {
+			if toks[to].word != "to" {
+				continue
+			}
+			hi := min(len(toks)-1, to+4)
+			for k := f + 1; k <= hi; k++ {
+				if k != to && isSystem(text, toks[k]) {
+					return span(text, toks, v, hi)
+				}
+			}
+			break
 		}
 	}
 	return ""
