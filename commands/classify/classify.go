@@ -391,7 +391,11 @@ func (a *analysis) score() {
 	case lvl >= 2 || s.multiSite():
 		macF = 1
 	case lvl == 1:
-		macF = 0.5
+		// Two to four laptops, licences or starters are a support-sized
+		// MAC (three laptops swapped under warranty, two licences added),
+		// so a few lean to a project only with other evidence; a handful
+		// more (level 2) is a project.
+		macF = 0.25
 	case lvl == 0:
 		// "install a plugin", "set up a printer": without a headcount a
 		// MAC verb is close to neutral; its object and context decide.
@@ -491,7 +495,7 @@ func (a *analysis) score() {
 	case lvl == 2:
 		scaleW = 2
 	case lvl == 1:
-		scaleW = 0.7
+		scaleW = 0.4
 	case lvl == -1 && nw > 0:
 		// "a printer" for a new store is part of the store, not one device.
 	case lvl == -1 && chg > 0:
