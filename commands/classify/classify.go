@@ -498,10 +498,9 @@ func (a *analysis) score() {
 		scaleW = 0.4
 	case lvl == -1 && nw > 0:
 		// "a printer" for a new store is part of the store, not one device.
-	case lvl == -1 && chg > 0:
-		// "migrate Bob's mailbox": a change verb, but for one person.
-		scaleW = -1
 	case lvl == -1:
+		// One person or device, whatever the verb: migrating Bob's
+		// mailbox is a service request, migrating the tenant a project.
 		scaleW = -2
 	}
 	siteW := 0.0
