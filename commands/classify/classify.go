@@ -140,6 +140,7 @@ var caps = [nClasses]float64{
 func analyse(text string) *analysis {
 	a := &analysis{text: text}
 	a.toks = normalize(text, tokenize(text))
+	markNames(text, a.toks)
 	a.hits = findCues(text, a.toks)
 	a.sc = measureScale(text, a.toks)
 	for _, h := range a.hits {

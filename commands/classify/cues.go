@@ -335,6 +335,9 @@ func findCues(text string, toks []token) []hit {
 				continue
 			}
 			if pos := matchAt(c, text, toks, i); pos != nil {
+				if inName(c, toks, pos) {
+					continue
+				}
 				if k := pos[len(pos)-1] + 1; k < len(toks) && len(c.notNext) > 0 && containsStr(c.notNext, toks[k].stem) {
 					continue
 				}
@@ -376,6 +379,21 @@ func findCues(text string, toks []token) []hit {
 	}
 	sort.Slice(hits, func(a, b int) bool { return hits[a].first < hits[b].first })
 	return hits
+}
+
+// inName reports whether a cue of a class that names an action or a state
+// matched inside a company or place name ("Greenfield Architects").
+func inName(c *cue, toks []token, pos []int) bool {
+	switch c.cls {
+	case clInfra, clSchedule, clRequest, clRecurring:
+		return false
+	}
+	for _, p := range pos {
+		if toks[p].name {
+			return true
+		}
+	}
+	return false
 }
 
 // controlHeads are nouns that turn a break/fix word before them into the

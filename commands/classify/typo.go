@@ -302,3 +302,70 @@ func leadingDigits(w string) int {
 	}
 	return k
 }
+
+// nameLike reports whether a run of capitalised words reads as a name
+// rather than a title-cased phrase ("Printer Not Working", "Exchange
+// Migration Plan"): no word of it is a break/fix word, and it does not end
+// on an action or state word. Names end on a noun: "Architects", "Ltd",
+// "Dental", "York".
+func nameLike(run []token) bool {
+	for k, t := range run {
+		for _, ci := range lex.byFirst[t.stem] {
+			c := &lex.cues[ci]
+			if c.cls == clBreak || c.cls == clBreakWeak {
+				return false
+			}
+			if k == len(run)-1 && len(c.pat) == 1 && c.cls != clInfra && c.cls != clRecurring && c.cls != clRequest && c.cls != clSchedule {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// markNames marks runs of two or more capitalised words inside sentence-
+// case text: client and company names ("Greenfield Architects", "Legacy
+// Insurance", "Summit Build & Design", "New York"). A name is neither a
+// plan nor a complaint, so change, new-site, old-kit, break/fix, cost and
+// MAC cues do not start or end inside one (see findCues); products and
+// systems keep their cues ("Exchange Online", "Google Workspace"). Text in
+// title case or capitals marks nothing: there capitals carry no meaning.
+func markNames(text string, toks []token) {
+	words, caps := 0, 0
+	for _, t := range toks {
+		if t.num < 0 {
+			words++
+			if t.upper {
+				caps++
+			}
+		}
+	}
+	if words == 0 || 5*caps > 2*words {
+		return
+	}
+	title := func(i int) bool {
+		t := toks[i]
+		if !t.upper || t.num >= 0 || productShaped(text, t) {
+			return false
+		}
+		if i == 0 {
+			return false
+		}
+		between := strings.TrimSpace(text[toks[i-1].end:t.start])
+		return !strings.ContainsAny(between, ".!?:;\n-–—•*#>")
+	}
+	for i := 0; i < len(toks); {
+		j := i
+		for j < len(toks) && title(j) && (j == i || strings.TrimSpace(strings.Trim(text[toks[j-1].end:toks[j].start], " &")) == "") {
+			j++
+		}
+		if j-i >= 2 && nameLike(toks[i:j]) {
+			for k := i; k < j; k++ {
+				toks[k].name = true
+			}
+			i = j
+			continue
+		}
+		i++
+	}
+}
