@@ -387,16 +387,19 @@ func (a *analysis) score() {
 	work := chg > 0 || nw > 0 || mac > 0
 	lvl := s.level()
 
+	few := lvl == 1 && max(s.people, s.devices, s.infra) >= 2 // a headcount of 2-4, not just a team of unknown size
 	var macF float64
 	switch {
 	case lvl >= 2 || s.multiSite():
 		macF = 1
-	case lvl == 1:
+	case few:
 		// Two to four laptops, licences or starters are a support-sized
-		// MAC (three laptops swapped under warranty, two licences added),
-		// so a few lean to a project only with other evidence; a handful
-		// more (level 2) is a project.
-		macF = 0.25
+		// MAC (three laptops swapped under warranty, two licences added):
+		// the verb leans neither way and other evidence decides. A team
+		// is of unknown size and leans to a project.
+		macF = 0
+	case lvl == 1:
+		macF = 0.5
 	case lvl == 0:
 		// "install a plugin", "set up a printer": without a headcount a
 		// MAC verb is close to neutral; its object and context decide.
@@ -420,6 +423,13 @@ func (a *analysis) score() {
 	if work || cost > 0 {
 		schF, oldF = 1, 1
 	}
+	// A change verb about one person's or device's thing ("migrate
+	// Priya's mailbox to the new domain") is half a change: one mailbox
+	// moved is a service request, the tenant moved a project.
+	chgF := 1.0
+	if lvl == -1 && nw == 0 && cost == 0 {
+		chgF = 0.5
+	}
 	// Urgency with a plan ("urgent: the new site must be live by Monday")
 	// is an urgent project; alone it is what incidents sound like.
 	// So is urgency about many things with nothing broken ("urgent: 15
@@ -437,7 +447,7 @@ func (a *analysis) score() {
 	}
 	factor := [nClasses]float64{
 		clBreak: -1.7, clBreakWeak: -0.85, clRequest: askF, clRecurring: recF,
-		clMAC: macF, clChange: 1, clNew: 1, clInfra: infraF, clSchedule: schF, clCost: 1, clOld: oldF,
+		clMAC: macF, clChange: chgF, clNew: 1, clInfra: infraF, clSchedule: schF, clCost: 1, clOld: oldF,
 		clUrgent: urgF,
 	}
 
@@ -495,8 +505,10 @@ func (a *analysis) score() {
 		scaleW = 3
 	case lvl == 2:
 		scaleW = 2
+	case few:
+		scaleW = 0.3
 	case lvl == 1:
-		scaleW = 0.4
+		scaleW = 0.7
 	case lvl == -1 && nw > 0:
 		// "a printer" for a new store is part of the store, not one device.
 	case lvl == -1:

@@ -332,7 +332,7 @@ func measureScale(text string, toks []token) scale {
 					s.many = true
 					addNote(span(text, toks, i, k), 2.5)
 				}
-				if n := toks[k].num; n >= 2 && (k+1 >= len(toks) || !notCountNext[toks[k+1].stem]) {
+				if n := toks[k].num; n >= 2 && (k+1 >= len(toks) || !notCountNext[toks[k+1].stem] || ofUs(toks, k+1)) {
 					if j, _ := nounAfter(toks, k+1); j < 0 {
 						s.devices = max(s.devices, n)
 						addNote(span(text, toks, i, k), 1)
@@ -514,6 +514,12 @@ func measureScale(text string, toks []token) scale {
 		s.single = false
 	}
 	return s
+}
+
+// ofUs reports whether toks[i:] reads "of us", "of them", "of you": "all 30
+// of us" counts people.
+func ofUs(toks []token, i int) bool {
+	return i+1 < len(toks) && toks[i].word == "of" && (toks[i+1].word == "us" || toks[i+1].word == "them" || toks[i+1].word == "you")
 }
 
 // setSingle records one person or device and the words that said so.

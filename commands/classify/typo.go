@@ -187,7 +187,8 @@ func (ix *typoIndex) correct(w string) string {
 // letter:
 //   - a doubled letter typed once or a letter typed twice ("pasword",
 //     "ofice", "staf", "serverr"), from four letters;
-//   - a vowel left out ("managment", "problm", "keybord"), from five;
+//   - a vowel left out ("managment", "problm", "keybord"), from five, or
+//     any letter, from eight ("sheduled", "enviroment");
 //   - two letters swapped ("upgarde", "recieve"), from six;
 //   - a vowel for a vowel, or c/s/k/z for each other ("yestarday",
 //     "seperate", "replase"), from seven.
@@ -207,7 +208,7 @@ func likelyTypo(w, c string) bool {
 		if c == w+"g" && strings.HasSuffix(w, "in") {
 			return len(w) >= minTypoLen // "workin", "crashin"
 		}
-		return c[i] == c[i-1] || i+1 < len(c) && c[i] == c[i+1] || len(w) >= minTypoLen && isVowel(c[i])
+		return c[i] == c[i-1] || i+1 < len(c) && c[i] == c[i+1] || len(w) >= minTypoLen && isVowel(c[i]) || len(w) >= 8
 	case -1: // w has one letter more, at i
 		return w[:i]+w[i+1:] == c && (w[i] == w[i-1] || i+1 < len(w) && w[i] == w[i+1])
 	case 0:
