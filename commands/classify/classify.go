@@ -12,7 +12,10 @@
 // The classifier is a pure function of the text (plus an optional contract
 // and a coordinator's earlier overrides): no I/O, no state, deterministic.
 // It works on stemmed words and weighted cues that are combined with a few
-// rules rather than summed blindly, see score. Every Result carries the cues
+// rules rather than summed blindly, see score. Chat short forms, counts
+// glued to their nouns and likely misspellings of lexicon words are
+// repaired first (see normalize), and runs of capitalised words that read
+// as a company name start no cue (see markNames). Every Result carries the cues
 // that decided it, so a coordinator can see why and override.
 //
 // Finer types: a project is always TypeProject, large moves included (an

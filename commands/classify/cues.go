@@ -57,7 +57,8 @@ type cueDef struct {
 // requests exposed a gap (complaints phrased as "nothing prints" or "is
 // out", firewall brands, "get rid of"); see testdata/regress.tsv and
 // testdata/unseen2*.tsv (billing language, seasons, leaving a site,
-// renovation). Break words are cancelled by what follows them as well as
+// renovation) and testdata/unseen3*.tsv (scoping questions, closing any
+// kind of site). Break words are cancelled by what follows them as well as
 // what precedes them: "data loss prevention" names a control and "out of
 // control" is no outage. The combination rules in score carry most of the
 // logic.

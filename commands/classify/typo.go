@@ -131,8 +131,13 @@ func (ix *typoIndex) known(w string) bool {
 }
 
 // correct returns the lexicon word w was meant to be, or "".
-func (ix *typoIndex) correct(w string) string {
-	if len(w) < 4 || !isLetters(w) || ix.known(w) || protect[w] {
+func (ix *typoIndex) correct(w string) string { return ix.correctStem(w, stem(w)) }
+
+// correctStem is correct for a word whose stem is known already. The
+// candidate strings are built in a stack buffer: a map lookup with
+// string(buf) does not allocate, and most words find nothing.
+func (ix *typoIndex) correctStem(w, st string) string {
+	if len(w) < 4 || len(w) > 30 || !isLetters(w) || ix.vocab[w] || ix.stems[st] || protect[w] {
 		return ""
 	}
 	found := ""
@@ -148,14 +153,19 @@ func (ix *typoIndex) correct(w string) string {
 			ambiguous = true
 		}
 	}
+	var buf [32]byte
 	// A doubled letter typed once ("staf", "acess") or a letter typed twice.
 	for i := 1; i < len(w); i++ {
-		if c := w[:i+1] + w[i:]; ix.vocab[c] {
-			take(c)
+		n := copy(buf[:], w[:i+1])
+		n += copy(buf[n:], w[i:])
+		if ix.vocab[string(buf[:n])] {
+			take(string(buf[:n]))
 		}
 		if w[i] == w[i-1] {
-			if c := w[:i] + w[i+1:]; ix.vocab[c] {
-				take(c)
+			n := copy(buf[:], w[:i])
+			n += copy(buf[n:], w[i+1:])
+			if ix.vocab[string(buf[:n])] {
+				take(string(buf[:n]))
 			}
 		}
 	}
@@ -167,7 +177,9 @@ func (ix *typoIndex) correct(w string) string {
 		// A letter wrong or two swapped: both lose one letter to the same
 		// string.
 		for i := 1; i < len(w); i++ {
-			for _, c := range ix.del1[w[:i]+w[i+1:]] {
+			n := copy(buf[:], w[:i])
+			n += copy(buf[n:], w[i+1:])
+			for _, c := range ix.del1[string(buf[:n])] {
 				if len(c) == len(w) {
 					take(c)
 				}
@@ -253,7 +265,7 @@ func normalize(text string, toks []token) []token {
 		if w, ok := shortForms[t.word]; ok && w != t.word {
 			t.word, t.stem = w, stem(w)
 		} else if len(t.word) >= 4 && mayCorrect(text, toks, i) {
-			if c := typos.correct(t.word); c != "" {
+			if c := typos.correctStem(t.word, t.stem); c != "" {
 				t.word, t.stem = c, stem(c)
 			}
 		}
