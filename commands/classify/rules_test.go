@@ -120,6 +120,9 @@ func TestRound3Rules(t *testing.T) {
 		// One person's mailbox migrated is a service request; all of them a project.
 		{"migrate Priya's mailbox from the old domain to her new address", KindSupport, ""},
 		{"migrate every mailbox from the old domain to the new one", KindProject, ""},
+		// A device word naming a kind of system is not one device.
+		{"time to replace the desk phone system, it's fifteen years old", KindProject, ""},
+		{"the desk phone in reception has no dial tone", KindSupport, TypeIncident},
 		// A company name is not a plan.
 		{"the receptionist at Legacy Transformation Group cannot print", KindSupport, TypeIncident},
 		{"New Horizon Dental's front desk PC is really slow", KindSupport, TypeIncident},
@@ -169,4 +172,5 @@ func TestRound3Sets(t *testing.T) {
 	evalFile(t, "testdata/unseen3a.tsv", 0.96)
 	evalFile(t, "testdata/unseen3b.tsv", 0.975)
 	evalFile(t, "testdata/unseen3c.tsv", 0.96)
+	evalFile(t, "testdata/unseen3d.tsv", 0.925) // a holdout: 38/40 after one fix, floor one row less
 }

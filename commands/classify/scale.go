@@ -476,6 +476,11 @@ func measureScale(text string, toks []token) scale {
 		if singleDet[t.word] || ownerDet[t.word] || t.poss || t.word == "the" {
 			for k := i + 1; k < len(toks) && k <= i+3; k++ {
 				if kind, ok := nounOf(toks[k]); ok {
+					if k+1 < len(toks) && infraHead(toks[k+1]) {
+						// "the phone system", "my laptop fleet": the device
+						// names a kind of system, not one device.
+						break
+					}
 					if (kind == nkPerson || kind == nkDevice) && toks[k].word == toks[k].stem || (kind == nkPerson || kind == nkDevice) && !strings.HasSuffix(toks[k].word, "s") {
 						s.setSingle(text, toks, i, k)
 					}
@@ -514,6 +519,20 @@ func measureScale(text string, toks []token) scale {
 		s.single = false
 	}
 	return s
+}
+
+// infraHead reports whether a word is the head of a compound naming a
+// system: "system", "server", "network" after "phone", "printer", "PC".
+func infraHead(t token) bool {
+	if nounKindOf(t) == nkInfra {
+		return true
+	}
+	for _, ci := range lex.byFirst[t.stem] {
+		if c := &lex.cues[ci]; c.cls == clInfra && len(c.pat) == 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // ofUs reports whether toks[i:] reads "of us", "of them", "of you": "all 30
