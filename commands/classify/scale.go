@@ -476,9 +476,13 @@ func measureScale(text string, toks []token) scale {
 		if singleDet[t.word] || ownerDet[t.word] || t.poss || t.word == "the" {
 			for k := i + 1; k < len(toks) && k <= i+3; k++ {
 				if kind, ok := nounOf(toks[k]); ok {
-					if k+1 < len(toks) && infraHead(toks[k+1]) {
-						// "the phone system", "my laptop fleet": the device
-						// names a kind of system, not one device.
+					h := k // the last noun of a compound: "the desk phone"
+					for h+1 < len(toks) && nounKindOf(toks[h+1]) == nkDevice {
+						h++
+					}
+					if h+1 < len(toks) && infraHead(toks[h+1]) {
+						// "the phone system", "the desk phone system": the
+						// device names a kind of system, not one device.
 						break
 					}
 					if (kind == nkPerson || kind == nkDevice) && toks[k].word == toks[k].stem || (kind == nkPerson || kind == nkDevice) && !strings.HasSuffix(toks[k].word, "s") {
