@@ -36,6 +36,7 @@ type cue struct {
 	notPrev []string // stems that, just before the match, cancel it ("shut down")
 	notNext []string // stems that, just after the match, cancel it ("loss prevention")
 	person  bool     // an onboarding cue: the MAC is about people, not devices
+	phrasal bool     // notPrev holds a phrasal verb, which may sit further back ("shut it down")
 }
 
 // cueDef is the source form of a cue: one weight and class for a list of
@@ -229,7 +230,11 @@ func buildLexicon(defs []cueDef) *lexicon {
 			}
 			seen[key] = true
 			l.byFirst[first] = append(l.byFirst[first], len(l.cues))
-			l.cues = append(l.cues, cue{pat: pat, cls: d.cls, w: d.w, label: d.label, notPrev: notPrev, notNext: notNext, person: d.person})
+			phrasal := false
+			for _, w := range notPrev {
+				phrasal = phrasal || containsStr(phrasalVerbs, w)
+			}
+			l.cues = append(l.cues, cue{pat: pat, cls: d.cls, w: d.w, label: d.label, notPrev: notPrev, notNext: notNext, person: d.person, phrasal: phrasal})
 		}
 	}
 	// A longer phrase claims its words before the shorter phrases inside
@@ -332,7 +337,7 @@ func findCues(text string, toks []token) []hit {
 			if i > 0 && len(c.notPrev) > 0 && containsStr(c.notPrev, toks[i-1].stem) {
 				continue
 			}
-			if len(c.notPrev) > 0 && len(c.pat) == 1 && phrasalBefore(c, toks, i) {
+			if c.phrasal && len(c.pat) == 1 && phrasalBefore(c, toks, i) {
 				continue
 			}
 			if pos := matchAt(c, text, toks, i); pos != nil {
