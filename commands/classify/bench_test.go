@@ -14,6 +14,8 @@ func FuzzClassify(f *testing.F) {
 		"Add a second monitor for Jane", "Tom's", "'s", "’s", "1,200 users", "1,2", "a hundred", "half a",
 		"twenty and", "all", "every", "across the", "floor of", "new", "replace ** with", "=pop =ups",
 		"\xff\xfe", "é'", strings.Repeat("error ", 100), "up to 2 per month",
+		"20users", "9", "pls instal firewal 4 all 30 staf", "Greenfield Architects & Sons", "all 3 of us",
+		"move from Sage 50 to", "close the", strings.Repeat("a", 40), "PASWORD", "zzzzzzzz",
 	} {
 		f.Add(s, "workstation setup up to 2 per month", "new site")
 	}

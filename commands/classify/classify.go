@@ -12,7 +12,10 @@
 // The classifier is a pure function of the text (plus an optional contract
 // and a coordinator's earlier overrides): no I/O, no state, deterministic.
 // It works on stemmed words and weighted cues that are combined with a few
-// rules rather than summed blindly, see score. Every Result carries the cues
+// rules rather than summed blindly, see score. Chat short forms, counts
+// glued to their nouns and likely misspellings of lexicon words are
+// repaired first (see normalize), and runs of capitalised words that read
+// as a company name start no cue (see markNames). Every Result carries the cues
 // that decided it, so a coordinator can see why and override.
 //
 // Finer types: a project is always TypeProject, large moves included (an
@@ -139,7 +142,8 @@ var caps = [nClasses]float64{
 
 func analyse(text string) *analysis {
 	a := &analysis{text: text}
-	a.toks = tokenize(text)
+	a.toks = normalize(text, tokenize(text))
+	markNames(text, a.toks)
 	a.hits = findCues(text, a.toks)
 	a.sc = measureScale(text, a.toks)
 	for _, h := range a.hits {
@@ -157,7 +161,7 @@ func analyse(text string) *analysis {
 		// or "all" says otherwise.
 		if c.person {
 			last := a.toks[h.last]
-			if nouns[last.stem] == nkPerson && last.word == last.stem && a.sc.people <= 1 && !a.sc.many && a.sc.devices <= 1 {
+			if nounKindOf(last) == nkPerson && last.word == last.stem && a.sc.people <= 1 && !a.sc.many && a.sc.devices <= 1 {
 				a.sc.setSingle(text, a.toks, h.first, h.last)
 			}
 		}
@@ -199,6 +203,9 @@ func transition(text string, toks []token) string {
 			off += k + len(arrow)
 		}
 	}
+	if n == 0 {
+		return fromTo(text, toks)
+	}
 	if n != 1 {
 		return ""
 	}
@@ -210,21 +217,66 @@ func transition(text string, toks []token) string {
 	if i == 0 || i == len(toks) {
 		return ""
 	}
-	system := func(t token) bool {
-		if productShaped(text, t) {
-			return true
-		}
-		for _, ci := range lex.byFirst[t.stem] {
-			if c := &lex.cues[ci]; c.cls == clInfra && len(c.pat) == 1 {
-				return true
-			}
-		}
-		return nouns[t.stem] == nkInfra
-	}
 	lo, hi := max(0, i-2), min(len(toks)-1, i+1)
 	for k := lo; k <= hi; k++ {
-		if system(toks[k]) {
+		if isSystem(text, toks[k]) {
 			return span(text, toks, lo, hi)
+		}
+	}
+	return ""
+}
+
+// isSystem reports whether a word names a system or platform: product-
+// shaped ("M365"), an infrastructure cue or noun, or a well-known product
+// written in lower case ("gmail", "xero").
+func isSystem(text string, t token) bool {
+	if productShaped(text, t) || products[t.word] {
+		return true
+	}
+	for _, ci := range lex.byFirst[t.stem] {
+		if c := &lex.cues[ci]; c.cls == clInfra && len(c.pat) == 1 {
+			return true
+		}
+	}
+	return nounKindOf(t) == nkInfra
+}
+
+// products are platforms people name when they move between them.
+var products = wordSet("gmail|outlook|google|microsoft|teams|zoom|webex|slack|sage|xero|quickbooks|myob|salesforce|hubspot|dynamics|dropbox|box|onedrive|icloud|aws|azure|gcp|cloud|hosted|intune|jamf|sharepoint|exchange|office|windows|linux|mac|macos|citrix|vmware|ringcentral|8x8|3cx|mitel|avaya|zendesk|freshdesk|netsuite|sap|oracle|wordpress|shopify|godaddy")
+
+// changeVerbs before "from" make "from X to Y" a transition.
+var changeVerbs = stemSet("move|moving|change|changing|switch|switching|go|going|convert|converting|transfer|transferring|upgrade|upgrading|transition|port|porting|shift|shifting")
+
+// fromTo finds the transition written in words: "move from Sage 50 to a
+// cloud accounting system", "change from gmail to outlook". A change verb
+// (at most one word before "from"), "to" within five words, and a system
+// named on one side; "move my desk from room 4 to room 9" names none.
+func fromTo(text string, toks []token) string {
+	for f := 1; f < len(toks); f++ {
+		if toks[f].word != "from" {
+			continue
+		}
+		v := -1
+		for k := f - 1; k >= 0 && k >= f-2; k-- {
+			if changeVerbs[toks[k].stem] {
+				v = k
+				break
+			}
+		}
+		if v < 0 {
+			continue
+		}
+		for to := f + 2; to < len(toks) && to <= f+5; to++ {
+			if toks[to].word != "to" {
+				continue
+			}
+			hi := min(len(toks)-1, to+4)
+			for k := f + 1; k <= hi; k++ {
+				if k != to && isSystem(text, toks[k]) {
+					return span(text, toks, v, hi)
+				}
+			}
+			break
 		}
 	}
 	return ""
@@ -274,13 +326,13 @@ func productShaped(text string, t token) bool {
 // replacement").
 func (a *analysis) macObject(h hit) nounKind {
 	if h.first > 0 {
-		if kind := nouns[a.toks[h.first-1].stem]; kind == nkInfra {
+		if kind := nounKindOf(a.toks[h.first-1]); kind == nkInfra {
 			return nkInfra
 		}
 	}
 	for k := h.first + 1; k < len(a.toks) && k <= h.last+4; k++ {
 		s := a.toks[k].stem
-		if kind, ok := nouns[s]; ok && (kind == nkDevice || kind == nkInfra || kind == nkRoom) {
+		if kind, ok := nounOf(a.toks[k]); ok && (kind == nkDevice || kind == nkInfra || kind == nkRoom) {
 			if kind == nkRoom {
 				return nkDevice
 			}
@@ -338,10 +390,17 @@ func (a *analysis) score() {
 	work := chg > 0 || nw > 0 || mac > 0
 	lvl := s.level()
 
+	few := lvl == 1 && max(s.people, s.devices, s.infra) >= 2 // a headcount of 2-4, not just a team of unknown size
 	var macF float64
 	switch {
 	case lvl >= 2 || s.multiSite():
 		macF = 1
+	case few:
+		// Two to four laptops, licences or starters are a support-sized
+		// MAC (three laptops swapped under warranty, two licences added):
+		// the verb leans neither way and other evidence decides. A team
+		// is of unknown size and leans to a project.
+		macF = 0
 	case lvl == 1:
 		macF = 0.5
 	case lvl == 0:
@@ -367,6 +426,13 @@ func (a *analysis) score() {
 	if work || cost > 0 {
 		schF, oldF = 1, 1
 	}
+	// A change verb about one person's or device's thing ("migrate
+	// Priya's mailbox to the new domain") is half a change: one mailbox
+	// moved is a service request, the tenant moved a project.
+	chgF := 1.0
+	if lvl == -1 && nw == 0 && cost == 0 {
+		chgF = 0.5
+	}
 	// Urgency with a plan ("urgent: the new site must be live by Monday")
 	// is an urgent project; alone it is what incidents sound like.
 	// So is urgency about many things with nothing broken ("urgent: 15
@@ -384,7 +450,7 @@ func (a *analysis) score() {
 	}
 	factor := [nClasses]float64{
 		clBreak: -1.7, clBreakWeak: -0.85, clRequest: askF, clRecurring: recF,
-		clMAC: macF, clChange: 1, clNew: 1, clInfra: infraF, clSchedule: schF, clCost: 1, clOld: oldF,
+		clMAC: macF, clChange: chgF, clNew: 1, clInfra: infraF, clSchedule: schF, clCost: 1, clOld: oldF,
 		clUrgent: urgF,
 	}
 
@@ -442,14 +508,15 @@ func (a *analysis) score() {
 		scaleW = 3
 	case lvl == 2:
 		scaleW = 2
+	case few:
+		scaleW = 0.3
 	case lvl == 1:
 		scaleW = 0.7
 	case lvl == -1 && nw > 0:
 		// "a printer" for a new store is part of the store, not one device.
-	case lvl == -1 && chg > 0:
-		// "migrate Bob's mailbox": a change verb, but for one person.
-		scaleW = -1
 	case lvl == -1:
+		// One person or device, whatever the verb: migrating Bob's
+		// mailbox is a service request, migrating the tenant a project.
 		scaleW = -2
 	}
 	siteW := 0.0

@@ -36,6 +36,7 @@ type cue struct {
 	notPrev []string // stems that, just before the match, cancel it ("shut down")
 	notNext []string // stems that, just after the match, cancel it ("loss prevention")
 	person  bool     // an onboarding cue: the MAC is about people, not devices
+	phrasal bool     // notPrev holds a phrasal verb, which may sit further back ("shut it down")
 }
 
 // cueDef is the source form of a cue: one weight and class for a list of
@@ -57,7 +58,8 @@ type cueDef struct {
 // requests exposed a gap (complaints phrased as "nothing prints" or "is
 // out", firewall brands, "get rid of"); see testdata/regress.tsv and
 // testdata/unseen2*.tsv (billing language, seasons, leaving a site,
-// renovation). Break words are cancelled by what follows them as well as
+// renovation) and testdata/unseen3*.tsv (scoping questions, closing any
+// kind of site). Break words are cancelled by what follows them as well as
 // what precedes them: "data loss prevention" names a control and "out of
 // control" is no outage. The combination rules in score carry most of the
 // logic.
@@ -77,7 +79,7 @@ var cueDefs = []cueDef{
 	{cls: clUrgent, w: 2, phrases: "urgent|urgently|asap|emergency|critical|immediately|right away|as soon as possible"},
 
 	// Service requests: small asks on existing things.
-	{cls: clRequest, w: 2.5, phrases: "out of toner|out of paper|out of ink|out of office|password|passwords|passcode|admin rights|admin access|local admin|rights to|unlock|forgot|forgotten|out of office|ooo|reset mfa|reset 2fa|mfa reset|distribution list|distribution group|dl|alias|signature|toner|voicemail|quick question|how do i|how can i|how to|is it possible|leaver|leavers|offboard|offboarding|left the company|has left|disable * account|deactivate|remove access|revoke"},
+	{cls: clRequest, w: 2.5, phrases: "out of toner|out of paper|out of ink|out of office|password|passwords|passcode|admin rights|admin access|local admin|rights to|unlock|forgot|forgotten|out of office|ooo|reset mfa|reset 2fa|mfa reset|distribution list|distribution group|dl|alias|signature|toner|voicemail|quick question|how do i|how can i|how to|leaver|leavers|offboard|offboarding|left the company|has left|disable * account|deactivate|remove access|revoke"},
 	{cls: clRequest, w: 2, phrases: "reset|access to|give * access|grant|grant * access|permission to|permissions to|shared mailbox|shared calendar|calendar|map * drive|mapped drive|renew|licence|license|spare|loan|loaner|pin|shortcut|add * to|add * to * group|add * to * list|add * to * team|add * to * channel|remove * from|share * with|whitelist|allowlist|unblock|block sender|export|can you check|could you check|update * details|change * name|name change|printer driver|driver"},
 	{cls: clRequest, w: 1, phrases: "extension|renewal|access|permission|permissions|mfa|2fa|=account|=accounts|mailbox|email address|guest wifi|wifi password|update|updates|quick"},
 
@@ -118,6 +120,16 @@ var cueDefs = []cueDef{
 	{cls: clCost, w: 3, phrases: "quote|quotes|quotation|=proposal|=proposals|sow|statement of work|rfp|rfq|tender|project|projects|roadmap|business case|estimate|estimates|price|prices|pricing|price up|costing|costings|budget|budgets|budgeted|site survey"},
 	// Billed apart from the managed-services agreement: a project by definition.
 	{cls: clCost, w: 2.5, phrases: "=engagement|=engagements|billable|chargeable|out of scope|out of contract|outside * contract|outside * agreement|separate agreement|separate contract|separate engagement|fixed fee|fixed price|time and materials|pay for * work|invoice * separately|bill * separately|billed separately|capex|capital expenditure|one off cost|one off fee|project fee"},
+	// Questions that ask what a change would involve or cost are scoping,
+	// whatever the change: "what would it take to...", "how long would
+	// it take", "what would that look like". A question about a fault
+	// ("why is it slow?") asks no such thing, and hedges ("is it
+	// possible", "could you") carry no weight either way.
+	{cls: clCost, w: 2, phrases: "what would it take|what it would take|what will it take|what does it take|what it takes|what is involved|whats involved|what would be involved|what would * involve|what it would involve|what would be needed|what would we need|what we would need|what do we need|what we need to|what would * look like|what it would look like|how much would|how much will|how much does * cost|how much would * cost|how long would|how long will * take|how would we go about|how do we go about|is it worth|would it be worth|worth doing|would it make sense|does it make sense|feasible|feasibility|pros and cons|ballpark|rough idea|rough cost|rough figure|indicative"},
+	// Weighing a change up is planning it: "we are considering dropping
+	// our on-prem Exchange". The break word after it is no fault, see
+	// intentWords.
+	{cls: clCost, w: 1.5, phrases: "considering|contemplating|weighing up|thinking about|thinking of"},
 	{cls: clCost, w: 1.5, phrases: "=scope|=scoping|=scoped|cost|costs|plan|plans|planning|survey|requirements|invest|investment|purchase order|consultation|=propose|=recommendations"},
 	{cls: clCost, w: 0.75, phrases: "options|recommend|assessment|assess|approval|approve|discuss|meeting to|=proposed"},
 
@@ -143,6 +155,25 @@ func newInfra(defs []cueDef) []cueDef {
 	return out
 }
 
+// siteChanges adds closing any kind of site ("close the warehouse",
+// "shutting the Leeds depot", "closure of two clinics") to the changes:
+// leaving a place is as much a project as opening one.
+func siteChanges(defs []cueDef) []cueDef {
+	var ps []string
+	for _, w := range strings.Split(siteNouns, "|") {
+		for _, v := range []string{"close", "closing", "shut", "shutting", "shut down", "closure of"} {
+			ps = append(ps, v+" * "+w)
+		}
+	}
+	// Reuse the cancelling words of the office/site closures above.
+	for _, d := range defs {
+		if d.cls == clChange && strings.Contains(d.phrases, "close * office") {
+			return append(defs, cueDef{cls: clChange, w: d.w, phrases: strings.Join(ps, "|"), notNext: d.notNext})
+		}
+	}
+	panic("classify: no site closure cues")
+}
+
 // lexicon is the stemmed, indexed form of cueDefs.
 type lexicon struct {
 	cues    []cue
@@ -151,7 +182,7 @@ type lexicon struct {
 
 // lex is built once from the constant table above; it is read-only and safe
 // for concurrent use.
-var lex = buildLexicon(newInfra(cueDefs))
+var lex = buildLexicon(siteChanges(newInfra(cueDefs)))
 
 func buildLexicon(defs []cueDef) *lexicon {
 	l := &lexicon{byFirst: map[string][]int{}}
@@ -160,6 +191,7 @@ func buildLexicon(defs []cueDef) *lexicon {
 		notPrev, notNext := stemList(d.notPrev), stemList(d.notNext)
 		if d.cls == clBreak || d.cls == clBreakWeak {
 			notNext = append(notNext, controlHeads...)
+			notPrev = append(notPrev, intentWords...)
 		}
 		for _, p := range strings.Split(d.phrases, "|") {
 			var pat []string
@@ -198,7 +230,11 @@ func buildLexicon(defs []cueDef) *lexicon {
 			}
 			seen[key] = true
 			l.byFirst[first] = append(l.byFirst[first], len(l.cues))
-			l.cues = append(l.cues, cue{pat: pat, cls: d.cls, w: d.w, label: d.label, notPrev: notPrev, notNext: notNext, person: d.person})
+			phrasal := false
+			for _, w := range notPrev {
+				phrasal = phrasal || containsStr(phrasalVerbs, w)
+			}
+			l.cues = append(l.cues, cue{pat: pat, cls: d.cls, w: d.w, label: d.label, notPrev: notPrev, notNext: notNext, person: d.person, phrasal: phrasal})
 		}
 	}
 	// A longer phrase claims its words before the shorter phrases inside
@@ -301,10 +337,13 @@ func findCues(text string, toks []token) []hit {
 			if i > 0 && len(c.notPrev) > 0 && containsStr(c.notPrev, toks[i-1].stem) {
 				continue
 			}
-			if len(c.notPrev) > 0 && len(c.pat) == 1 && phrasalBefore(c, toks, i) {
+			if c.phrasal && len(c.pat) == 1 && phrasalBefore(c, toks, i) {
 				continue
 			}
 			if pos := matchAt(c, text, toks, i); pos != nil {
+				if inName(c, toks, pos) {
+					continue
+				}
 				if k := pos[len(pos)-1] + 1; k < len(toks) && len(c.notNext) > 0 && containsStr(c.notNext, toks[k].stem) {
 					continue
 				}
@@ -348,10 +387,30 @@ func findCues(text string, toks []token) []hit {
 	return hits
 }
 
+// inName reports whether a cue of a class that names an action or a state
+// matched inside a company or place name ("Greenfield Architects").
+func inName(c *cue, toks []token, pos []int) bool {
+	switch c.cls {
+	case clInfra, clSchedule, clRequest, clRecurring:
+		return false
+	}
+	for _, p := range pos {
+		if toks[p].name {
+			return true
+		}
+	}
+	return false
+}
+
 // controlHeads are nouns that turn a break/fix word before them into the
 // name of a control or a service: "data loss prevention", "failure
 // detection", "outage monitoring" name something to set up, not a fault.
 var controlHeads = stemList("prevention|protection|detection|monitoring|filtering|reporting|alerting|remediation|simulation|simulations|testing|policy|policies|planning|notification|notifications|handling")
+
+// intentWords right before a break/fix word make it a plan, not a fault:
+// "we are considering dropping the old PBX", "contemplating killing the
+// VPN". ("plan" is left out: "the DR plan failed" is a fault.)
+var intentWords = stemList("considering|consider|contemplating|contemplate|intending|intend")
 
 // phrasalVerbs may sit two words before their particle ("bring costs
 // down"); see findCues.

@@ -25,8 +25,36 @@ const (
 func addNouns(kind nounKind, words string, m map[string]nounKind) {
 	for _, w := range strings.Split(words, "|") {
 		m[stem(w)] = kind
+		nounWords = append(nounWords, w)
+		if strings.HasSuffix(w, "ing") {
+			nounIng[w] = true
+		}
 	}
 }
+
+// nounIng are the listed nouns that end in -ing ("building"). Any other
+// -ing word whose stem is a noun's is a verb or an activity, not the
+// thing: "accounting" is not an accountant, "hosting" not a host,
+// "monitoring" not a monitor.
+var nounIng = map[string]bool{}
+
+// nounOf says what a token counts, if it is a countable noun.
+func nounOf(t token) (nounKind, bool) {
+	kind, ok := nouns[t.stem]
+	if ok && strings.HasSuffix(t.word, "ing") && !nounIng[t.word] {
+		return nkNone, false
+	}
+	return kind, ok
+}
+
+// nounKindOf is nounOf without the flag.
+func nounKindOf(t token) nounKind {
+	k, _ := nounOf(t)
+	return k
+}
+
+// siteNouns are the places a business works from.
+const siteNouns = "site|sites|office|offices|branch|branches|location|locations|clinic|clinics|store|stores|shop|shops|building|buildings|warehouse|warehouses|practice|practices|school|schools|depot|depots|plant|plants|factory|factories|restaurant|restaurants|hotel|hotels|studio|studios|campus|campuses|premises|hospital|hospitals|venue|venues|center|centre|centers|centres"
 
 // nouns maps stems of countable nouns to their kind.
 var nouns = func() map[string]nounKind {
@@ -35,7 +63,7 @@ var nouns = func() map[string]nounKind {
 	addNouns(nkDevice, "pc|pcs|laptop|laptops|desktop|desktops|computer|computers|workstation|workstations|machine|machines|device|devices|endpoint|endpoints|monitor|monitors|screen|screens|display|displays|keyboard|keyboards|mouse|mice|printer|printers|copier|copiers|scanner|scanners|phone|phones|handset|handsets|headset|headsets|mobile|mobiles|tablet|tablets|ipad|ipads|iphone|iphones|dock|docks|webcam|webcams|camera|cameras|desk|desks|tv|tvs|projector|projectors|macbook|macbooks|chromebook|chromebooks|thin client|terminal|terminals|till|tills|kiosk|kiosks|mfd|mfds", m)
 	addNouns(nkRoom, "room|rooms|meeting room|boardroom|boardrooms", m)
 	addNouns(nkInfra, "server|servers|host|hosts|switch|switches|router|routers|firewall|firewalls|ap|aps|access point|vm|vms|nas|rack|racks|node|nodes|database|databases|circuit|circuits|asa|fortigate|fortigates|sonicwall|meraki|appliance|appliances|vpn|vpns|cluster|clusters|nvr|nvrs|dvr", m)
-	addNouns(nkSite, "site|sites|office|offices|branch|branches|location|locations|clinic|clinics|store|stores|shop|shops|building|buildings|warehouse|warehouses|practice|practices|school|schools|depot|depots|plant|plants|factory|factories|restaurant|restaurants|hotel|hotels|studio|studios|campus|campuses|premises|hospital|hospitals|venue|venues|center|centre|centers|centres", m)
+	addNouns(nkSite, siteNouns, m)
 	addNouns(nkArea, "floor|floors|wing|wings|level|levels", m)
 	addNouns(nkGroup, "team|department|departments|dept|depts|division|divisions", m)
 	return m
@@ -204,7 +232,7 @@ func countAt(toks []token, i int) (int, int) {
 // "access point" are caught by their last word or first word.
 func nounAfter(toks []token, j int) (int, nounKind) {
 	for k := j; k < len(toks) && k <= j+3; k++ {
-		if kind, ok := nouns[toks[k].stem]; ok {
+		if kind, ok := nounOf(toks[k]); ok {
 			return k, kind
 		}
 		if countStop[toks[k].stem] || toks[k].num >= 0 {
@@ -281,7 +309,7 @@ func measureScale(text string, toks []token) scale {
 				}
 				if k < len(toks) && groupWhole[toks[k].stem] {
 					s.many = true
-					if nouns[toks[k].stem] == nkSite && toks[k].word != toks[k].stem {
+					if nounKindOf(toks[k]) == nkSite && toks[k].word != toks[k].stem {
 						s.manySites = true
 					}
 					addNote(span(text, toks, i, k), 2.5)
@@ -296,8 +324,23 @@ func measureScale(text string, toks []token) scale {
 			if t.stem == "each" {
 				reach = 2 // "each office", not "each time I open the laptop"
 			}
+			if k := i + 1; t.stem == "all" && k < len(toks) && !toks[k].poss {
+				// "all company", "all office": everyone in it, typed
+				// without "the" or "staff". "all 40": a count whose noun
+				// was left out or misspelt.
+				if groupWhole[toks[k].stem] && nounKindOf(toks[k]) != nkSite && (k+1 >= len(toks) || nounKindOf(toks[k+1]) == nkNone) {
+					s.many = true
+					addNote(span(text, toks, i, k), 2.5)
+				}
+				if n := toks[k].num; n >= 2 && (k+1 >= len(toks) || !notCountNext[toks[k+1].stem] || ofUs(toks, k+1)) {
+					if j, _ := nounAfter(toks, k+1); j < 0 {
+						s.devices = max(s.devices, n)
+						addNote(span(text, toks, i, k), 1)
+					}
+				}
+			}
 			for k := i + 1; k < len(toks) && k <= i+reach; k++ {
-				if kind, ok := nouns[toks[k].stem]; ok {
+				if kind, ok := nounOf(toks[k]); ok {
 					if kind == nkSite || kind == nkArea {
 						s.manySites = s.manySites || kind == nkSite && (toks[k].word != toks[k].stem || t.stem != "across")
 						if kind == nkSite && t.stem == "across" && toks[k].word == toks[k].stem {
@@ -343,14 +386,14 @@ func measureScale(text string, toks []token) scale {
 		}
 
 		// Plural sites without a number: "our offices", "the branches".
-		if kind, ok := nouns[t.stem]; ok && kind == nkSite && t.word != t.stem && strings.HasSuffix(t.word, "s") &&
+		if kind, ok := nounOf(t); ok && kind == nkSite && t.word != t.stem && strings.HasSuffix(t.word, "s") &&
 			t.word != "premises" && t.word != "campus" && i > 0 && pluralSiteLead[toks[i-1].word] {
 			s.sites = max(s.sites, 2)
 			addNote(span(text, toks, i, i), 1)
 		}
 		// Plural devices or infrastructure with no number: "replace our
 		// copiers", "the switches". A few at least.
-		if kind, ok := nouns[t.stem]; ok && (kind == nkDevice || kind == nkInfra) && t.word != t.stem &&
+		if kind, ok := nounOf(t); ok && (kind == nkDevice || kind == nkInfra) && t.word != t.stem &&
 			strings.HasSuffix(t.word, "s") && i > 0 && (toks[i-1].word == "our" || toks[i-1].word == "the" || toks[i-1].word == "all") {
 			if kind == nkDevice {
 				s.devices = max(s.devices, 2)
@@ -359,7 +402,7 @@ func measureScale(text string, toks []token) scale {
 			}
 		}
 		// Teams and departments (not Microsoft Teams: singular only).
-		if kind, ok := nouns[t.stem]; ok && kind == nkGroup && (t.word == "team" || strings.HasPrefix(t.word, "dep") || strings.HasPrefix(t.word, "div")) {
+		if kind, ok := nounOf(t); ok && kind == nkGroup && (t.word == "team" || strings.HasPrefix(t.word, "dep") || strings.HasPrefix(t.word, "div")) {
 			if i == 0 || toks[i-1].stem != "microsoft" {
 				s.group = true
 			}
@@ -374,7 +417,7 @@ func measureScale(text string, toks []token) scale {
 
 		// "about 25", "~40" with the noun left out: still a count of
 		// whatever the request is about.
-		if t.num >= 2 && i > 0 && approxWords[toks[i-1].word] && (i+1 >= len(toks) || nouns[toks[i+1].stem] == nkNone && !notCountNext[toks[i+1].stem]) {
+		if t.num >= 2 && i > 0 && approxWords[toks[i-1].word] && (i+1 >= len(toks) || nounKindOf(toks[i+1]) == nkNone && !notCountNext[toks[i+1].stem]) {
 			if k, _ := nounAfter(toks, i+1); k < 0 {
 				s.devices = max(s.devices, t.num)
 				addNote(span(text, toks, i-1, i), 1)
@@ -432,7 +475,16 @@ func measureScale(text string, toks []token) scale {
 		// "the laptop", "the new starter": one, if nothing says more.
 		if singleDet[t.word] || ownerDet[t.word] || t.poss || t.word == "the" {
 			for k := i + 1; k < len(toks) && k <= i+3; k++ {
-				if kind, ok := nouns[toks[k].stem]; ok {
+				if kind, ok := nounOf(toks[k]); ok {
+					h := k // the last noun of a compound: "the desk phone"
+					for h+1 < len(toks) && nounKindOf(toks[h+1]) == nkDevice {
+						h++
+					}
+					if h+1 < len(toks) && infraHead(toks[h+1]) {
+						// "the phone system", "the desk phone system": the
+						// device names a kind of system, not one device.
+						break
+					}
 					if (kind == nkPerson || kind == nkDevice) && toks[k].word == toks[k].stem || (kind == nkPerson || kind == nkDevice) && !strings.HasSuffix(toks[k].word, "s") {
 						s.setSingle(text, toks, i, k)
 					}
@@ -454,7 +506,7 @@ func measureScale(text string, toks []token) scale {
 			}
 		}
 		// Dates: "on the 14th", "3/4", "by 14/03".
-		if isOrdinal(t.word) && i > 0 && dateLead[toks[i-1].word] && (i+1 >= len(toks) || nouns[toks[i+1].stem] == nkNone) {
+		if isOrdinal(t.word) && i > 0 && dateLead[toks[i-1].word] && (i+1 >= len(toks) || nounKindOf(toks[i+1]) == nkNone) {
 			s.date = true
 		}
 		if t.num >= 1 && t.num <= 31 && i+1 < len(toks) && toks[i+1].num >= 1 && toks[i+1].num <= 31 &&
@@ -473,6 +525,26 @@ func measureScale(text string, toks []token) scale {
 	return s
 }
 
+// infraHead reports whether a word is the head of a compound naming a
+// system: "system", "server", "network" after "phone", "printer", "PC".
+func infraHead(t token) bool {
+	if nounKindOf(t) == nkInfra {
+		return true
+	}
+	for _, ci := range lex.byFirst[t.stem] {
+		if c := &lex.cues[ci]; c.cls == clInfra && len(c.pat) == 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// ofUs reports whether toks[i:] reads "of us", "of them", "of you": "all 30
+// of us" counts people.
+func ofUs(toks []token, i int) bool {
+	return i+1 < len(toks) && toks[i].word == "of" && (toks[i+1].word == "us" || toks[i+1].word == "them" || toks[i+1].word == "you")
+}
+
 // setSingle records one person or device and the words that said so.
 func (s *scale) setSingle(text string, toks []token, i, j int) {
 	s.single = true
@@ -485,7 +557,7 @@ func (s *scale) setSingle(text string, toks []token, i, j int) {
 // known brand, not product-shaped ("SharePoint", "M365", "VPN") and not a
 // countable noun written with a capital ("Deploy Defender for Endpoint").
 func mayBeName(text string, t token) bool {
-	_, noun := nouns[t.stem]
+	_, noun := nounOf(t)
 	return !brandWords[t.word] && t.num < 0 && len(t.word) > 1 && !noun && !productShaped(text, t)
 }
 
@@ -532,7 +604,7 @@ func isMoney(text string, toks []token, i int) bool {
 	w := t.word
 	if len(w) >= 2 && (w[len(w)-1] == 'k' || w[len(w)-1] == 'm') && isDigits(w[:len(w)-1]) {
 		// "4k monitor" is a resolution, "5k" alone is money.
-		if i+1 < len(toks) && (nouns[toks[i+1].stem] == nkDevice || toks[i+1].word == "video" || toks[i+1].word == "resolution") {
+		if i+1 < len(toks) && (nounKindOf(toks[i+1]) == nkDevice || toks[i+1].word == "video" || toks[i+1].word == "resolution") {
 			return false
 		}
 		return true

@@ -16,6 +16,7 @@ type token struct {
 	num   int    // value if the word is a plain number ("30"), else -1
 	upper bool   // first letter was upper case: a name after "for" (for Bob)
 	poss  bool   // followed by 's, as in "Tom's PC"
+	name  bool   // inside a run of capitalised words in running text: "Greenfield Architects"
 }
 
 // maxScan bounds the work done per request. Requests longer than this are
