@@ -119,7 +119,7 @@ func TestConsoleOpenListShowReclassify(t *testing.T) {
 		t.Fatalf("history: %+v %v", hist, err)
 	}
 	out = run(mgr, "/request show #1002")
-	if !strings.Contains(out, "Reclassified: project → support") {
+	if !strings.Contains(out, "Reclassified: project → support") || !strings.Contains(out, "Classifier's reasons:") || strings.Contains(out, "Why:") {
 		t.Fatalf("show after reclassify:\n%s", out)
 	}
 }

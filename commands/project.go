@@ -436,7 +436,7 @@ func projectStatus(ctx context.Context, d Deps, p bot.Project) ([]bot.Message, e
 	}
 	h := r.Health
 	m := bot.Message{Title: fmt.Sprintf("%s %s (%s) — %s", p.Ref(), p.Name, p.ClientCode, p.Status), Ephemeral: true}
-	budget := fmt.Sprintf("%s — %s logged, no budget set", h.Budget, projects.Hours(h.Minutes))
+	budget := fmt.Sprintf("%s logged, no budget set (/project set %s --budget 120h)", projects.Hours(h.Minutes), p.Ref())
 	if p.BudgetMinutes > 0 {
 		budget = fmt.Sprintf("%s — %s of %s (%d%%), plan to date %s", h.Budget, projects.Hours(h.Minutes),
 			projects.Hours(p.BudgetMinutes), h.Minutes*100/p.BudgetMinutes, projects.Hours(h.PlannedMinutes))

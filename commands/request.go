@@ -222,6 +222,8 @@ func showRequest(ctx context.Context, d Deps, ev bot.Event, arg string) ([]bot.M
 		if h.ActorID == nil {
 			continue
 		}
+		// The reasons are the classifier's; once a person decided, say so.
+		m.Fields[1].Label = "Classifier's reasons"
 		m.Fields = append(m.Fields, bot.Field{Label: "Reclassified",
 			Value: fmt.Sprintf("%s → %s (%s) by %s on %s: %s", h.FromKind, h.ToKind, typeLabel(h.ToType),
 				h.ActorName, h.CreatedAt.In(loc).Format("2 Jan 15:04"), h.Reason)})
