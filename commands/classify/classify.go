@@ -126,6 +126,7 @@ type analysis struct {
 	infraMAC bool // a MAC on infrastructure: replacing a server changes the environment
 
 	shift string // "Exchange 2016 -> Exchange Online": a transition, as typed
+	dest  []bool // per hit: an infrastructure word that is only where things are added, see dropDestinations
 
 	z     float64 // score: > 0 project, < 0 support
 	pro   float64 // evidence for project (sum of positive terms of z)
@@ -169,6 +170,7 @@ func analyse(text string) *analysis {
 	if a.shift = transition(text, a.toks); a.shift != "" {
 		a.sum[clChange] += shiftW
 	}
+	a.dropDestinations()
 	for c := range a.sum {
 		a.sum[c] = math.Min(a.sum[c], caps[c])
 	}
@@ -180,6 +182,55 @@ func analyse(text string) *analysis {
 	}
 	a.score()
 	return a
+}
+
+// destFiller are the words that may stand between a preposition and the
+// system it names: "to the existing system", "into our Intune".
+var destFiller = wordSet("the|a|an|our|their|your|my|its|existing|current|same|main|company")
+
+// destPreps are the prepositions that name where added things go.
+var destPreps = wordSet("to|into|onto|in|on")
+
+// dropDestinations takes out the weight of infrastructure words that only
+// say where a few devices or people are added, moved or enrolled: "enrol 3
+// laptops in Intune", "add two cameras to the existing system". The system
+// is already there and is not being changed; the added things and their
+// count decide. It keeps its weight when anything else says the
+// environment changes (a change verb, something new, commercial language,
+// a transition), when the MAC verb's own object is infrastructure, and at
+// the scale of a team or more.
+func (a *analysis) dropDestinations() {
+	if a.infraMAC || a.shift != "" || a.sum[clChange] > 0 || a.sum[clNew] > 0 || a.sum[clCost] > 0 ||
+		a.sc.level() >= 2 || a.sc.multiSite() {
+		return
+	}
+	verb := -1 // the last token of the first move/add/change verb
+	for _, h := range a.hits {
+		if c := &lex.cues[h.cue]; c.cls == clMAC && !c.person && (verb < 0 || h.last < verb) {
+			verb = h.last
+		}
+	}
+	if verb < 0 {
+		return
+	}
+	for i, h := range a.hits {
+		c := &lex.cues[h.cue]
+		if c.cls != clInfra || h.first <= verb+1 {
+			continue
+		}
+		k := h.first - 1
+		for n := 0; n < 2 && k > verb && destFiller[a.toks[k].word]; n++ {
+			k--
+		}
+		if k <= verb || !destPreps[a.toks[k].word] {
+			continue
+		}
+		if a.dest == nil {
+			a.dest = make([]bool, len(a.hits))
+		}
+		a.dest[i] = true
+		a.sum[clInfra] -= c.w
+	}
 }
 
 // shiftW is the weight of a transition written with an arrow, as strong as
@@ -448,9 +499,18 @@ func (a *analysis) score() {
 	if lvl >= 2 && (chg > 0 || nw > 0) && a.sum[clBreak] < 2.5 {
 		askF, recF = -0.5, -0.5
 	}
+	// Commercial language about one device or person ("a quote for a
+	// replacement laptop for Frank") prices a purchase, not a project: it
+	// counts half, as a change verb about one person's thing does. A quote
+	// for infrastructure, or for something new or changing, keeps its
+	// weight.
+	costF := 1.0
+	if lvl == -1 && nw == 0 && chg == 0 && !a.infraMAC && a.sum[clInfra] == 0 {
+		costF = 0.5
+	}
 	factor := [nClasses]float64{
 		clBreak: -1.7, clBreakWeak: -0.85, clRequest: askF, clRecurring: recF,
-		clMAC: macF, clChange: chgF, clNew: 1, clInfra: infraF, clSchedule: schF, clCost: 1, clOld: oldF,
+		clMAC: macF, clChange: chgF, clNew: 1, clInfra: infraF, clSchedule: schF, clCost: costF, clOld: oldF,
 		clUrgent: urgF,
 	}
 
@@ -479,10 +539,10 @@ func (a *analysis) score() {
 		z += factor[c] * a.sum[c]
 	}
 	// Reasons: each cue's share, scaled the way its class was.
-	for _, h := range a.hits {
+	for i, h := range a.hits {
 		c := &lex.cues[h.cue]
 		w := factor[c.cls] * c.w
-		if w == 0 {
+		if w == 0 || a.dest != nil && a.dest[i] {
 			continue
 		}
 		label := c.label
@@ -498,7 +558,7 @@ func (a *analysis) score() {
 		a.notes = append(a.notes, note{label: "scheduled date", w: 1.5 * schF, kind: KindProject})
 	}
 	if a.sc.money {
-		a.notes = append(a.notes, note{label: "budget figure", w: 2.5, kind: KindProject})
+		a.notes = append(a.notes, note{label: "budget figure", w: 2.5 * costF, kind: KindProject})
 	}
 
 	// Scale.
@@ -535,9 +595,13 @@ func (a *analysis) score() {
 		if brk == 0 {
 			f = 0.7
 		}
-		if scaleW > 0 {
+		switch {
+		case scaleW > 0:
 			scaleW *= f
-		} else {
+		case costF < 1:
+			// Pricing one thing ("a quote for one dock for Priya") is
+			// about that one thing: its scale counts in full.
+		default:
 			scaleW /= 2
 		}
 		siteW *= 0.5

@@ -1,6 +1,9 @@
 package classify
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The general rules added after the unseen batches (testdata/unseen2*.tsv),
 // each checked on sentences that are not in those batches.
@@ -171,6 +174,52 @@ func TestRound3Sets(t *testing.T) {
 	// Floors at the level reached after fixing, less one row.
 	evalFile(t, "testdata/unseen3a.tsv", 0.96)
 	evalFile(t, "testdata/unseen3b.tsv", 0.975)
-	evalFile(t, "testdata/unseen3c.tsv", 0.96)
+	evalFile(t, "testdata/unseen3c.tsv", 0.975) // 79/80 since the destination rule of round 4
 	evalFile(t, "testdata/unseen3d.tsv", 0.925) // a holdout: 38/40 after one fix, floor one row less
+}
+
+// The mechanisms added after the blind holdout testdata/unseen4.tsv, each
+// checked on sentences that are in none of the batches.
+func TestRound4Rules(t *testing.T) {
+	check(t, []want{
+		// A system named only as where a few things are added is not being
+		// changed; a change verb, a count of a team or more, or the system
+		// as the verb's own object still make it a project.
+		{"enrol 2 tablets into Autopilot for the warehouse pickers", KindSupport, ""},
+		{"connect two more handsets to the existing phone system", KindSupport, ""},
+		{"install 3 label printers on the network in dispatch", KindSupport, TypeMAC},
+		{"enrol every laptop in Intune across the company", KindProject, ""},
+		{"roll out Intune and enrol the 3 laptops in it", KindProject, ""},
+		{"install a second firewall in the comms room", KindProject, ""},
+		// Pricing one thing for one person is a purchase; pricing
+		// infrastructure, or one thing for everyone, is a project.
+		{"can we get pricing on a webcam for Tom", KindSupport, ""},
+		{"quote for one docking station for Priya please", KindSupport, ""},
+		{"quote for a new firewall for the office", KindProject, ""},
+		{"price up a replacement laptop for every member of the finance team", KindProject, ""},
+		{"quote for a server for the accounts team", KindProject, ""},
+	})
+}
+
+// A destination system gives no reason and no weight; the same system as
+// the thing being changed does.
+func TestDestinationDropped(t *testing.T) {
+	r := Classify("connect two more handsets to the existing phone system")
+	for _, why := range r.Reasons {
+		if strings.Contains(why, "phone system") {
+			t.Errorf("destination given as a reason: %q", r.Reasons)
+		}
+	}
+	if a := analyse("connect 40 handsets to the phone system"); a.dest != nil {
+		t.Error("at scale the destination should keep its weight")
+	}
+	if a := analyse("install two more cameras on our existing CCTV"); a.dest == nil {
+		t.Error("two cameras installed on our existing CCTV: CCTV should be a destination")
+	}
+}
+
+func TestRound4Sets(t *testing.T) {
+	// A blind holdout: 117/120 at first contact, 120/120 after the fixes,
+	// floor one row less.
+	evalFile(t, "testdata/unseen4.tsv", 0.99)
 }
