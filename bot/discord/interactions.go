@@ -271,9 +271,10 @@ func (a *Adapter) followUp(ctx context.Context, in *Interaction, ev bot.Event, o
 // click runs the command behind a button as the person who clicked it. Success
 // updates the message in place (type 7); a refusal is told to the clicker alone.
 func (a *Adapter) click(ctx context.Context, in *Interaction, ev bot.Event, respond func(*discordgo.InteractionResponse)) {
-	id, value, ok := splitCustomID(in.Component.CustomID)
 	line := ""
-	if ok {
+	if isCommandID(in.Component.CustomID) {
+		line = in.Component.CustomID // the button carries its command line
+	} else if id, value, ok := splitCustomID(in.Component.CustomID); ok {
 		line = a.actionCommand(ctx, id, value)
 	}
 	if line == "" {
@@ -387,14 +388,10 @@ const templateValue = "{value}"
 func (a *Adapter) learnTemplates(ctx context.Context, msgs []bot.Message) {
 	for _, m := range msgs {
 		for _, act := range m.Actions {
-			if act.Command == "" || customID(act) == "" {
-				continue
+			if id := customID(act); act.Command == "" || id == "" || isCommandID(id) {
+				continue // a button carrying its command line needs no template
 			}
-			tpl := act.Command
-			if act.Value != "" {
-				tpl = regexp.MustCompile(`(^|[^\w])`+regexp.QuoteMeta(act.Value)+`($|[^\w])`).
-					ReplaceAllString(tpl, "${1}"+templateValue+"${2}")
-			}
+			tpl := templateOf(act)
 			a.mu.Lock()
 			known := a.templates[act.ID] == tpl
 			a.templates[act.ID] = tpl
@@ -426,11 +423,29 @@ func (a *Adapter) actionCommand(ctx context.Context, id, value string) string {
 		a.templates[id] = tpl
 		a.mu.Unlock()
 	}
-	if strings.ContainsAny(value, " \t\n\"'“‘") {
-		return "" // a value is one word; anything else was not made by us
+	return fillTemplate(tpl, value)
+}
+
+// templateOf is the command an action runs with its value replaced by
+// templateValue.
+func templateOf(act bot.Action) string {
+	if act.Value == "" {
+		return act.Command
+	}
+	return regexp.MustCompile(`(^|[^\w])`+regexp.QuoteMeta(act.Value)+`($|[^\w])`).
+		ReplaceAllString(act.Command, "${1}"+templateValue+"${2}")
+}
+
+// fillTemplate puts a clicked button's value into its template, or "" when the
+// value is not one word: anything else was not made by us.
+func fillTemplate(tpl, value string) string {
+	if tpl == "" || !oneWord(value) {
+		return ""
 	}
 	return strings.ReplaceAll(tpl, templateValue, value)
 }
+
+func oneWord(s string) bool { return !strings.ContainsAny(s, " \t\n\"'“‘") }
 
 // autocomplete suggests request numbers and client codes the caller may see.
 func (a *Adapter) autocomplete(ctx context.Context, in *Interaction) *discordgo.InteractionResponse {

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -21,6 +22,7 @@ const (
 	maxButtonLabel = 80
 	buttonsPerRow  = 5
 	maxRows        = 5
+	maxEmbedTotal  = 6000                            // title, description and fields of one message's embeds together
 	flagEphemeral  = discordgo.MessageFlagsEphemeral // 64
 )
 
@@ -65,34 +67,49 @@ func render(m bot.Message) rendered {
 		r.Flags = flagEphemeral
 	}
 	if m.Title == "" && len(m.Fields) == 0 {
-		r.Content = clip(Neutralise(m.Text), maxContent)
+		r.Content = body(m.Text, maxContent)
 	} else {
 		e := &discordgo.MessageEmbed{
-			Title:       clip(Neutralise(m.Title), maxTitle),
-			Description: clip(Neutralise(m.Text), maxDescription),
-			Color:       colourInfo,
+			Title: clip(Neutralise(m.Title), maxTitle),
+			Color: colourInfo,
 		}
 		if m.IsError {
 			e.Color = colourError
 		}
+		// Discord refuses an embed over 6000 characters in all: the fields get
+		// what the title and (up to half of) the description leave, and the
+		// description the rest, cut with an ellipsis.
+		used := utf8.RuneCountInString(e.Title)
+		reserve := min(utf8.RuneCountInString(m.Text)+8, maxEmbedTotal/2)
+		const note = 40 // room for the "+N more" field
 		for i, f := range m.Fields {
-			if i == maxFields {
-				break
-			}
-			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{
+			field := &discordgo.MessageEmbedField{
 				Name:   clip(orDash(Neutralise(f.Label)), maxFieldName),
 				Value:  clip(orDash(Neutralise(f.Value)), maxFieldValue),
 				Inline: utf8.RuneCountInString(f.Value) <= 40,
-			})
+			}
+			n := utf8.RuneCountInString(field.Name) + utf8.RuneCountInString(field.Value)
+			last := i == len(m.Fields)-1
+			if (!last && (i == maxFields-1 || used+reserve+n+note > maxEmbedTotal)) || used+reserve+n > maxEmbedTotal {
+				more := &discordgo.MessageEmbedField{Name: "…", Value: fmt.Sprintf("%d more not shown", len(m.Fields)-i)}
+				e.Fields = append(e.Fields, more)
+				used += utf8.RuneCountInString(more.Name) + utf8.RuneCountInString(more.Value)
+				break
+			}
+			e.Fields = append(e.Fields, field)
+			used += n
 		}
+		e.Description = body(m.Text, min(maxDescription, maxEmbedTotal-used))
 		r.Embeds = []*discordgo.MessageEmbed{e}
 	}
 	var row discordgo.ActionsRow
+	seen := map[string]bool{}
 	for _, a := range m.Actions {
 		id := customID(a)
-		if id == "" {
+		if id == "" || seen[id] { // Discord refuses a message repeating a custom_id
 			continue
 		}
+		seen[id] = true
 		row.Components = append(row.Components, discordgo.Button{
 			Label:    clip(a.Label, maxButtonLabel),
 			Style:    buttonStyle(a.Style),
@@ -125,14 +142,57 @@ func buttonStyle(s string) discordgo.ButtonStyle {
 	return discordgo.SecondaryButton
 }
 
-// customID is what a button carries: the action id and its value. Buttons whose
-// id would not fit Discord's 100 characters are left out.
+// customID is what a button carries: the action id and its value, when the
+// value is one word of the command it runs (the adapter keeps the command as a
+// template per action id); otherwise, as on Slack, the command line itself —
+// "/project update P12 approve 2026-W48" has no one-word value, and
+// "timer.start" runs "/timer start #1042" or plain "/timer start". Buttons
+// whose id would not fit Discord's 100 characters are left out.
 func customID(a bot.Action) string {
-	id := a.ID + ":" + a.Value
-	if a.ID == "" || strings.Contains(a.ID, ":") || len(id) > maxCustomID {
+	if a.ID == "" || strings.Contains(a.ID, ":") {
 		return ""
 	}
-	return id
+	id := a.ID + ":" + a.Value
+	if a.Command == "" || a.Value != "" && oneWord(a.Value) && strings.Contains(templateOf(a), templateValue) {
+		if len(id) > maxCustomID {
+			return ""
+		}
+		return id
+	}
+	if isCommandID(a.Command) && len(a.Command) <= maxCustomID {
+		return a.Command
+	}
+	return ""
+}
+
+// isCommandID reports whether a custom_id is a command line ("/timer start").
+func isCommandID(id string) bool { return strings.HasPrefix(id, "/") }
+
+// body is message text within n characters: neutralised, a table (the
+// /requests list) in a code block so its columns line up, and a cut marked
+// with an ellipsis.
+func body(text string, n int) string {
+	s := Neutralise(strings.TrimSpace(text))
+	if n <= 0 || s == "" {
+		return ""
+	}
+	if strings.Contains(s, "\n") && looksTabular(s) && n > 8 {
+		return "```\n" + clip(strings.ReplaceAll(s, "```", "`\u200b``"), n-8) + "\n```"
+	}
+	return clip(s, n)
+}
+
+// looksTabular reports whether text is a column list that reads best in
+// monospace: most lines hold a run of two spaces.
+func looksTabular(s string) bool {
+	lines := strings.Split(s, "\n")
+	n := 0
+	for _, l := range lines {
+		if strings.Contains(l, "  ") {
+			n++
+		}
+	}
+	return n*2 > len(lines)
 }
 
 // splitCustomID reverses customID.

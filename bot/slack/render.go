@@ -19,6 +19,7 @@ const (
 	maxButtonValue = 2000
 	maxFallback    = 3000
 	maxBlocks      = 50
+	maxActions     = 25 // elements in one actions block
 )
 
 // render turns a bot.Message into Block Kit blocks and the plain fallback text
@@ -31,24 +32,18 @@ func render(m bot.Message) (blocks []slack.Block, fallback string) {
 		blocks = append(blocks, slack.NewHeaderBlock(
 			slack.NewTextBlockObject(slack.PlainTextType, clip(breakBroadcasts(m.Title), maxHeader), false, false)))
 	}
-	for _, chunk := range chunks(m.Text, maxSectionText-8) {
-		text := neutralise(chunk)
-		if strings.Contains(chunk, "\n") && looksTabular(chunk) {
-			text = "```" + text + "```"
-		}
-		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, true), nil, nil))
-	}
+	var fieldBlocks []slack.Block
 	var fields []*slack.TextBlockObject
 	for _, f := range m.Fields {
 		v := fmt.Sprintf("*%s*\n%s", neutralise(f.Label), neutralise(f.Value))
 		fields = append(fields, slack.NewTextBlockObject(slack.MarkdownType, clip(v, maxFieldText), false, true))
 		if len(fields) == 10 { // a section holds at most 10 fields
-			blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil))
+			fieldBlocks = append(fieldBlocks, slack.NewSectionBlock(nil, fields, nil))
 			fields = nil
 		}
 	}
 	if len(fields) > 0 {
-		blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil))
+		fieldBlocks = append(fieldBlocks, slack.NewSectionBlock(nil, fields, nil))
 	}
 	var buttons []slack.BlockElement
 	for _, a := range m.Actions {
@@ -62,13 +57,40 @@ func render(m bot.Message) (blocks []slack.Block, fallback string) {
 		}
 		buttons = append(buttons, b)
 	}
-	if len(buttons) > 0 {
+	var actionBlocks []slack.Block
+	for i := 0; i < len(buttons); i += maxActions { // an actions block holds at most 25 elements
 		blockID := "actions"
 		if m.RequestNumber != 0 {
 			blockID = fmt.Sprintf("request:%d", m.RequestNumber)
 		}
-		blocks = append(blocks, slack.NewActionBlock(blockID, buttons...))
+		if i > 0 {
+			blockID += fmt.Sprintf(":%d", i/maxActions)
+		}
+		actionBlocks = append(actionBlocks, slack.NewActionBlock(blockID, buttons[i:min(i+maxActions, len(buttons))]...))
 	}
+	// Text is escaped before it is cut, so every section stays within its limit
+	// once escaped; it gets the blocks the fields and buttons leave, and a cut
+	// is marked rather than silently dropping the end (or the buttons).
+	room := maxBlocks - len(blocks) - len(fieldBlocks) - len(actionBlocks)
+	parts := chunks(neutralise(m.Text), maxSectionText-8)
+	if len(parts) > room {
+		parts = parts[:max(room, 0)]
+		if len(parts) > 0 {
+			last := clip(parts[len(parts)-1], maxSectionText-8-len("…"))
+			if !strings.HasSuffix(last, "…") {
+				last += "…"
+			}
+			parts[len(parts)-1] = last
+		}
+	}
+	for _, text := range parts {
+		if strings.Contains(text, "\n") && looksTabular(text) {
+			text = "```" + text + "```"
+		}
+		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, true), nil, nil))
+	}
+	blocks = append(blocks, fieldBlocks...)
+	blocks = append(blocks, actionBlocks...)
 	if len(blocks) > maxBlocks {
 		blocks = blocks[:maxBlocks]
 	}
@@ -109,6 +131,10 @@ func chunks(s string, max int) []string {
 			cut = max
 			for cut > 0 && !utf8.RuneStart(s[cut]) {
 				cut--
+			}
+			// Never cut an escape such as "&amp;" in two.
+			if i := strings.LastIndexByte(s[:cut], '&'); i > 0 && !strings.Contains(s[i:cut], ";") {
+				cut = i
 			}
 		}
 		out = append(out, s[:cut])
@@ -168,10 +194,22 @@ func combine(msgs []bot.Message) ([]slack.Block, string) {
 		blocks []slack.Block
 		texts  []string
 	)
+	ids := map[string]bool{}
 	for i, m := range msgs {
 		b, t := renderNoting(m)
 		if i > 0 && len(b) > 0 {
 			blocks = append(blocks, slack.NewDividerBlock())
+		}
+		// Slack refuses a message that repeats a block_id: the second
+		// "request:1042" or "actions" becomes "actions.2".
+		for _, blk := range b {
+			if a, ok := blk.(*slack.ActionBlock); ok {
+				id := a.BlockID
+				for n := 2; ids[id]; n++ {
+					id = fmt.Sprintf("%s.%d", a.BlockID, n)
+				}
+				a.BlockID, ids[id] = id, true
+			}
 		}
 		blocks = append(blocks, b...)
 		texts = append(texts, t)
