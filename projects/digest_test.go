@@ -63,12 +63,12 @@ func TestDigestSections(t *testing.T) {
 	m, err := timekeeping.BuildDigest(ctx, d, timekeeping.DigestFor{ManagerID: dana.ID, Name: "dana", WorkspaceID: f.ws, Loc: time.UTC}, now)
 	must(err)
 	for _, w := range []string{
-		"*Projects off track (2 of 3)*",
+		"Projects off track (2 of 3):",
 		"P1 Office move (ACME): late — target end Thu 10 Dec passed, 60% done → /project status P1",
 		"P2 Server replacement (GLOBEX): over budget — 12 h of 10 h (120%) → /project status P2",
-		"*Weekly updates waiting for approval (1)*",
+		"Weekly updates waiting for approval (1):",
 		"P2 Server replacement (GLOBEX) 2026-W50, coordinator cora, overdue since Sat 12 Dec 14:00 GMT → /project update P2 approve 2026-W50",
-		"*Lessons captured since yesterday (1)*",
+		"Lessons captured since yesterday (1):",
 		"P1 Office move (ACME), cora: do differently: “Label every cable before the move, not during it”",
 		"→ /lessons search office move",
 	} {

@@ -70,7 +70,7 @@ func BuildDigest(ctx context.Context, d Deps, who DigestFor, now time.Time) (bot
 		byKind[c.Kind] = [2]int{k[0] + c.New, k[1] + c.StillOpen}
 		byClient[firstNonEmpty(c.ClientCode, "no client")] += c.New
 	}
-	line("*Requests since yesterday*")
+	line("Requests since yesterday:")
 	if len(counts) == 0 {
 		line("No new requests.")
 	} else {
@@ -112,7 +112,7 @@ func BuildDigest(ctx context.Context, d Deps, who DigestFor, now time.Time) (bot
 		}
 	}
 	line("")
-	line("*SLA*")
+	line("SLA:")
 	if len(breached)+len(risk) == 0 {
 		line("Nothing at risk or breached.")
 	} else {
@@ -131,7 +131,7 @@ func BuildDigest(ctx context.Context, d Deps, who DigestFor, now time.Time) (bot
 			continue
 		}
 		line("")
-		line("*%s*", s.Title)
+		line("%s:", s.Title)
 		for _, l := range s.Lines {
 			line("%s", l)
 		}
@@ -147,7 +147,7 @@ func BuildDigest(ctx context.Context, d Deps, who DigestFor, now time.Time) (bot
 		return bot.Message{}, err
 	}
 	line("")
-	line("*Time logged %s*", yesterday.Format("Mon 2 Jan"))
+	line("Time logged %s:", yesterday.Format("Mon 2 Jan"))
 	var names []string
 	var logged, expected []float64
 	gaps := 0
