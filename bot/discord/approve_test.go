@@ -127,7 +127,7 @@ func TestWeeklyDraftApproveClick(t *testing.T) {
 		t.Helper()
 		_, r := e.signed(e.interaction(3, who, map[string]any{"component_type": 2, "custom_id": approveID},
 			map[string]any{"guild_id": nil, "member": nil, "channel_id": dmChannel,
-				"user": map[string]any{"id": who.ID, "username": who.Name},
+				"user":    map[string]any{"id": who.ID, "username": who.Name},
 				"message": map[string]any{"id": "m1", "channel_id": dmChannel, "content": ""}}))
 		e.a.Wait()
 		return r
