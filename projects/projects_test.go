@@ -481,3 +481,18 @@ func TestAssessThresholds(t *testing.T) {
 		t.Errorf("overdue milestone: %+v", h)
 	}
 }
+
+// A project with no milestones must not tell the client it is "wrapping up"
+// in its first week: the draft asks the coordinator to fill the line in.
+func TestDraftWithoutMilestonesAsksForThem(t *testing.T) {
+	f := newFixture(t, day("2026-12-04").Add(16*time.Hour))
+	p := f.project(f.person("cora", "UTC"), "ACME", "Firewall replacement", "C-ACME")
+	r, err := f.service().Gather(context.Background(), p, f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := r.Text()
+	if strings.Contains(text, "wrapping up") || !strings.Contains(text, "no milestones planned yet") {
+		t.Fatalf("first-week draft without milestones:\n%s", text)
+	}
+}
