@@ -215,3 +215,31 @@ func TestEnsurePersonBootstrapsOneManager(t *testing.T) {
 		t.Fatalf("unknown person: %v", err)
 	}
 }
+
+// A closed request is never due for an SLA look again; reopening work is a new
+// request. (Closed rows marked due made the sweep's planner read the whole table.)
+func TestClosedRequestIsNeverSLADue(t *testing.T) {
+	s, ws, p := setup(t)
+	ctx := context.Background()
+	r, _, err := s.CreateRequest(ctx, newRequest(ws, p, "printer", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var due string
+	read := func() string {
+		t.Helper()
+		if err := s.DB().QueryRowContext(ctx, `SELECT sla_next_check_at::text FROM requests WHERE id = $1`, r.ID).Scan(&due); err != nil {
+			t.Fatal(err)
+		}
+		return due
+	}
+	if got := read(); got != "-infinity" {
+		t.Fatalf("a new open request must be checked at once, got %s", got)
+	}
+	if _, err := s.CloseRequest(ctx, ws, r.Number); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); got != "infinity" {
+		t.Fatalf("a closed request must never be due, got %s", got)
+	}
+}

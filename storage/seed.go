@@ -80,14 +80,16 @@ func (s *Store) Seed(ctx context.Context, o SeedOptions) (SeedCounts, error) {
 		}
 		_, err := s.db.ExecContext(ctx, `
 			INSERT INTO requests (workspace_id, number, title, body, kind, type, confidence, reasons, status, priority,
-				client_id, opened_by, assignee_id, source_platform, created_at, updated_at, closed_at, first_response_at)
+				client_id, opened_by, assignee_id, source_platform, created_at, updated_at, closed_at, first_response_at,
+				sla_next_check_at)
 			SELECT $1, $2 + g, 'Seeded request ' || g, '', CASE WHEN g % 5 = 0 THEN 'project' ELSE 'support' END,
 				CASE WHEN g % 5 = 0 THEN 'project' ELSE 'incident' END, 0.9, '[]',
 				CASE WHEN open THEN 'open' ELSE 'closed' END, 'P' || (1 + g % 4),
 				($4::bigint[])[1 + g % cardinality($4::bigint[])], ($5::bigint[])[1 + g % cardinality($5::bigint[])],
 				($5::bigint[])[1 + (g * 7) % cardinality($5::bigint[])], 'console', created, created,
 				CASE WHEN open THEN NULL ELSE created + interval '6 hours' END,
-				CASE WHEN open AND g % 3 = 0 THEN NULL ELSE created + interval '20 minutes' END
+				CASE WHEN open AND g % 3 = 0 THEN NULL ELSE created + interval '20 minutes' END,
+				CASE WHEN open THEN '-infinity'::timestamptz ELSE 'infinity'::timestamptz END
 			FROM generate_series(1, $3) g,
 				LATERAL (SELECT now() - (($3 - g)::float8 / $3 * 365) * interval '1 day' AS created,
 					g > $3 - $3 / 50 OR g % 97 = 0 AS open) x`,
