@@ -156,11 +156,15 @@ func openRequest(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, erro
 // OpenedMessage is the message that announces a request; adapters update it in
 // place when the request changes.
 func OpenedMessage(r bot.Request) bot.Message {
-	verb := "Opened"
-	if r.Status == bot.StatusClosed {
-		verb = "Closed"
+	// The card says what state the request is in: it is updated in place.
+	head := fmt.Sprintf("Opened #%d", r.Number)
+	switch {
+	case r.Status == bot.StatusClosed:
+		head = fmt.Sprintf("Closed #%d", r.Number)
+	case r.AssigneeName != "":
+		head = fmt.Sprintf("#%d taken by %s", r.Number, r.AssigneeName)
 	}
-	text := fmt.Sprintf("%s #%d — %s (%s, %.2f): %s", verb, r.Number, r.Kind, typeLabel(r.Type), r.Confidence,
+	text := fmt.Sprintf("%s — %s (%s, %.2f): %s", head, r.Kind, typeLabel(r.Type), r.Confidence,
 		strings.Join(r.Reasons, ", "))
 	unsure := r.Status == bot.StatusOpen && r.Confidence < classify.AskThreshold
 	if unsure {

@@ -41,7 +41,7 @@ var Steps = []Step{
 	{As: "dana", Line: "/request show 1002", Want: []string{"Denver", "project"}},
 	{As: "tom", Line: `/reclassify 1002 support "covered by contract"`, Want: []string{"for coordinators"}},
 	{As: "cora", Line: `/reclassify 1002 support "covered by contract"`, Want: []string{"#1002 is now support", "covered by contract"}},
-	{As: "tom", Line: "/request take 1001", Want: []string{"#1001", "tom"}},
+	{As: "tom", Line: "/request take 1001", Want: []string{"#1001 taken by tom"}},
 	{As: "wile", Line: "/request close 1003", Want: []string{"only staff"}},
 	{As: "tom", Line: "/request close 1001", Want: []string{"Closed #1001"}},
 	{As: "tom", Line: "/time 45m #1001 replaced the core switch", Want: []string{"Logged 45m on #1001"}},
