@@ -300,6 +300,21 @@ func measureScale(text string, toks []token) scale {
 				addNote(span(text, toks, i, i+len(p)-1), 2.5)
 			}
 		}
+		// "<whole> wide" typed with any group or place: "tenant-wide",
+		// "school-wide", "practice-wide" mean everyone in it.
+		if i+1 < len(toks) && toks[i+1].word == "wide" && groupWhole[t.stem] {
+			s.many = true
+			addNote(span(text, toks, i, i+1), 2.5)
+		}
+		// "each one needs a laptop", "each of them gets a screen": the
+		// device is wanted as many times as the count before it, whatever
+		// that count counts ("four new chairs, each one needs a PC").
+		if t.stem == "each" && i+1 < len(toks) {
+			if n, k := distributed(toks, i); n >= 2 {
+				s.devices = max(s.devices, n)
+				addNote(span(text, toks, i, k), 1.5)
+			}
+		}
 		switch t.stem {
 		case "across", "throughout":
 			// across the company, throughout the building
@@ -616,4 +631,36 @@ func isMoney(text string, toks []token, i int) bool {
 		}
 	}
 	return false
+}
+
+// distributed reads "N things ... each (one|of them) <verb> a <device>": it
+// returns N and the device's index, or 0. The count must come before "each"
+// in the same sentence part (within eight words) and the device within five
+// words after it.
+func distributed(toks []token, i int) (int, int) {
+	j := i + 1
+	switch {
+	case toks[j].word == "one":
+		j++
+	case toks[j].word == "of" && j+1 < len(toks) && (toks[j+1].word == "them" || toks[j+1].word == "those" || toks[j+1].word == "these"):
+		j += 2
+	default:
+		return 0, 0
+	}
+	dev := -1
+	for k := j; k < len(toks) && k <= j+4; k++ {
+		if nounKindOf(toks[k]) == nkDevice {
+			dev = k
+			break
+		}
+	}
+	if dev < 0 {
+		return 0, 0
+	}
+	for k := i - 1; k >= 0 && k >= i-8; k-- {
+		if n, e := countAt(toks, k); n >= 2 && n < 1000 && (e >= len(toks) || !notCountNext[toks[e].stem]) {
+			return n, dev
+		}
+	}
+	return 0, 0
 }
