@@ -145,6 +145,7 @@ type scale struct {
 	single                        bool   // one person or one device
 	singleLabel                   string // where single was seen: "Tom's PC"
 	date                          bool   // a calendar date or ordinal day
+	allData                       bool   // "everything", "all our files": the business's data
 	money                         bool   // a money figure: "10k", "$20,000"
 	reasons                       []note // what was seen, for Reasons
 }
@@ -298,6 +299,22 @@ func measureScale(text string, toks []token) scale {
 			if hasPrefixAt(toks, i, p) {
 				s.many = true
 				addNote(span(text, toks, i, i+len(p)-1), 2.5)
+			}
+		}
+		// "everything", "all our files", "all the records": the data of the
+		// whole business, not one person's.
+		if t.word == "everything" {
+			s.allData = true
+		}
+		if t.word == "all" {
+			for k := i + 1; k < len(toks) && k <= i+4; k++ {
+				if ownerDet[toks[k].word] || toks[k].word == "your" {
+					break
+				}
+				if dataNouns[toks[k].stem] {
+					s.allData = true
+					break
+				}
 			}
 		}
 		// "<whole> wide" typed with any group or place: "tenant-wide",
@@ -533,6 +550,11 @@ func measureScale(text string, toks []token) scale {
 			s.money = true
 		}
 	}
+	if s.single && s.allData {
+		// "all our files off the computer into the cloud": the business's
+		// data is the object, the one device only where it sits.
+		s.single = false
+	}
 	if s.single && (s.people > 1 || s.devices > 1 || s.many) {
 		// "one new user and 30 laptops": the larger number decides.
 		s.single = false
@@ -664,3 +686,6 @@ func distributed(toks []token, i int) (int, int) {
 	}
 	return 0, 0
 }
+
+// dataNouns are what a business keeps: "all our files", "all the records".
+var dataNouns = stemSet("file|files|data|document|documents|record|records|paperwork|folder|folders|email|emails|archive|archives|photo|photos|drawing|drawings|plan|plans|chart|charts")
