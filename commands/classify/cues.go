@@ -64,6 +64,11 @@ type cueDef struct {
 // control" is no outage. The combination rules in score carry most of the
 // logic.
 var cueDefs = []cueDef{
+	// A control that is not switched on is a gap, not a fault: "MFA not
+	// enabled for Sam" is a small ask, "not encrypted on 40 laptops" a
+	// piece of work. As a small ask it only counts at small scale, see
+	// score. Listed first so that it claims its words before "not ~ed".
+	{cls: clRequest, w: 1.5, phrases: "not enabled|not configured|not enforced|not enrolled|not encrypted|not deployed|not set up|not turned on|not switched on|not licensed|not protected|not covered|not compliant|non compliant|not registered|not activated|not rolled out"},
 	// Break/fix. Strong: the request says something is broken.
 	{cls: clBreak, w: 3, phrases: "not working|isnt working|arent working|wasnt working|not work|doesnt work|dont work|didnt work|wont work|stopped working|stop working|no longer works|no longer working|broken|broke|outage|crash|crashes|crashed|crashing|error|errors|errored|fail|fails|failed|failing|failure|cant|cannot|can not|couldnt|unable|locked out|lock out|lockout|locked|offline|jammed|paper jam|out of order|dead|bsod|blue screen|frozen|freezing|freezes|not responding|unresponsive|corrupt|corrupted|virus|malware|ransomware|hacked|compromised|phishing|access denied|denied|cracked|stopped|no internet|no network|no signal|no dial tone|no sound|no power|no connection|not able|timed out|timeout|time out|timing out|bounced|bouncing|bounce back|disconnecting|disconnects|disconnected|keeps dropping|dropping out|drops out|flickering|flickers|overheating|beeping|stuck|spinning|hung|hangs|malfunction|malfunctioning|faulty|fault|defective|damaged|smashed|spilled|spill|not ~ing|isnt ~ing|arent ~ing|wasnt ~ing|werent ~ing|not being ~ed|not ~ed|wont ~|doesnt ~|didnt ~|isnt|wont|doesnt|didnt|arent|wasnt|werent|havent|hasnt|misconfigured|misconfiguration|incompatible|incompatibility"},
 	{cls: clBreak, w: 3, phrases: "down", notPrev: "shut|slow|scale|cut|step|write|narrow|turn|wind|count|let|back|upside|sit|settle|calm|mark|top|water|tone|trim|pare|knock|tear|take|took|break|hand|bring|wear|hunker|wrote|weigh|run|ran|pin|nail|drill|clamp|tie|close|closed"},
@@ -101,7 +106,11 @@ var cueDefs = []cueDef{
 	{cls: clChange, w: 2.5, phrases: "=exit|=exiting|wind down|winding down|close * office|closing * office|close * site|closing * site|close * branch|closing * branch|shut * office|shutting * office|close * data centre|close * datacenter|close * data center|close * datacentre", notNext: "code|codes|status|button|screen|app|door|doors|window|windows|blinds|tab|tabs|full"},
 	// Building something, named as a noun or verb ("intranet build").
 	{cls: clChange, w: 1.5, phrases: "=build|=builds|=built", notPrev: "windows|os|insider|beta|latest|current|which|what|this|that|nightly|daily|each|every", notNext: "number|numbers|version|versions|id|log|logs|error|errors|fail|failed|failing|tools|agent|agents|pipeline|up"},
-	{cls: clChange, w: 1.5, phrases: "=design|=designing|=designed|training|train|trained|onboard * onto|introduce|introducing|refresh|uat|unify|centralise|centralize|automate|automation|scale up|spin up|establish|stand up|replace * with|upgrade * to|upgrading * to|new * for all|moving us from|move us from|get us off|replace ** with"},
+	// Giving up a way of working, said as a wish, is a change: "we want to
+	// stop printing invoices", "we'd like to stop using the fax". The same
+	// verb as a report ("the printer stopped printing") stays a fault.
+	{cls: clChange, w: 2.5, phrases: "want * =stop ~ing|wants * =stop ~ing|like * =stop ~ing|plan * =stop ~ing|planning * =stop ~ing|decided * =stop ~ing|hoping * =stop ~ing"},
+	{cls: clChange, w: 1.5, phrases: "=design|=designing|=designed|training|train|trained|improve|improving|improvement|improvements|strengthen|strengthening|tighten|tightening|tighten up|need better|needs better|want better|enforce|enforcing|enforcement|onboard * onto|introduce|introducing|refresh|uat|unify|centralise|centralize|automate|automation|scale up|spin up|establish|stand up|replace * with|upgrade * to|upgrading * to|new * for all|moving us from|move us from|get us off|replace ** with"},
 
 	// New places and organisational change: projects by themselves.
 	{cls: clNew, w: 3, phrases: "new site|new office|new offices|new building|new branch|new location|new clinic|new store|new shop|new warehouse|new premises|new hq|new headquarters|new unit|new floor|new campus|new practice|new school|new factory|new depot|new comms room|new server room|another floor|another office|another site|second office|second site|second clinic|second location|second branch|third office|third site|open a new|opening * new|opening ** office|opening ** site|opening ** branch|opening ** clinic|opening ** store|opening ** shop|opening ** location|open ** store|open ** office|open ** clinic|open ** branch|office move|office relocation|move * office|move * offices|move * building|move * premises|move * hq|moving * office|moving * building|relocate * office|relocating * office|acquisition|acquiring|acquired|merger|building extension|extension to * building|extension to * office|extension to * premises|spin off|spinoff|rebrand|rebranding|=renovate|=renovating|=renovation|=renovations|=refurbishment|=refurbishing|=refit|=refitting|=remodel|=remodelling|=remodeling|new company|new business|new entity|new tenant|new domain|take over|taking over|taking on another|expanding"},
@@ -134,7 +143,7 @@ var cueDefs = []cueDef{
 	{cls: clCost, w: 0.75, phrases: "options|recommend|assessment|assess|approval|approve|discuss|meeting to|=proposed"},
 
 	// Reasons to replace something that still works.
-	{cls: clOld, w: 1, phrases: "old|older|aging|ageing|ancient|legacy|outdated|obsolete|end of life|eol|end of support|out of support|out of warranty|warranty expired|unsupported|going out of support|nearing end|getting old|tired|dated"},
+	{cls: clOld, w: 1, phrases: "old|older|aging|ageing|ancient|legacy|outdated|obsolete|end of life|eol|end of support|out of support|out of warranty|warranty expired|unsupported|going out of support|nearing end|getting old|tired|=dated|discontinued|discontinuing|end of sale|deprecated|deprecating|deprecation|no longer supported|no longer sold|being retired|being phased out"},
 }
 
 // newInfra turns every strong infrastructure noun into a "new X" cue:

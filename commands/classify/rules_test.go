@@ -223,3 +223,38 @@ func TestRound4Sets(t *testing.T) {
 	// floor one row less.
 	evalFile(t, "testdata/unseen4.tsv", 0.99)
 }
+
+// The mechanisms added after the blind holdout testdata/unseen5.tsv
+// (owners in plain words, monitoring alerts and vendor notices), each
+// checked on sentences that are in none of the batches.
+func TestRound5Rules(t *testing.T) {
+	check(t, []want{
+		// "out of date" is not "dated"; lifecycle words are reasons to replace.
+		{"Office updates out of date on the reception PC", KindSupport, ""},
+		{"[Patch] 2 laptops out of date on Chrome", KindSupport, ""},
+		{"Sophos notice: XG firewall series discontinued, replace the units at both branches", KindProject, ""},
+		// A wish to stop a practice is a change; the verb as a report is a fault.
+		{"we'd like to stop printing every invoice and send them all by email instead", KindProject, ""},
+		{"the label printer stopped printing this morning", KindSupport, TypeIncident},
+		// "<group>-wide" is everyone in it.
+		{"turn on SSO practice-wide for the dental group", KindProject, ""},
+		// "N things, each one needs a device" counts N devices.
+		{"we are adding eight new dental chairs and each one needs a screen", KindProject, ""},
+		{"each one of the rooms has a phone that keeps ringing with no caller", KindSupport, ""},
+		// A control not switched on is a gap: small for one, a project for many.
+		{"BitLocker not enabled on Dave's laptop", KindSupport, ""},
+		{"[Compliance] disk encryption not enabled on 60 laptops - roll out BitLocker", KindProject, ""},
+		// The business's data as the object: the one device is where it sits.
+		{"we want everything off the old PC under the desk and moved into the cloud", KindProject, ""},
+		{"copy the files off my old laptop onto the new one", KindSupport, ""},
+		// A wish to improve something for everyone is a change.
+		{"we need to tighten up security for the whole firm before the audit", KindProject, ""},
+		{"can you improve the wifi signal at my desk", KindSupport, ""},
+	})
+}
+
+func TestRound5Sets(t *testing.T) {
+	// A blind holdout: 92/100 at first contact, 99/100 after the fixes,
+	// floor one row less.
+	evalFile(t, "testdata/unseen5.tsv", 0.98)
+}

@@ -145,6 +145,7 @@ type scale struct {
 	single                        bool   // one person or one device
 	singleLabel                   string // where single was seen: "Tom's PC"
 	date                          bool   // a calendar date or ordinal day
+	allData                       bool   // "everything", "all our files": the business's data
 	money                         bool   // a money figure: "10k", "$20,000"
 	reasons                       []note // what was seen, for Reasons
 }
@@ -298,6 +299,37 @@ func measureScale(text string, toks []token) scale {
 			if hasPrefixAt(toks, i, p) {
 				s.many = true
 				addNote(span(text, toks, i, i+len(p)-1), 2.5)
+			}
+		}
+		// "everything", "all our files", "all the records": the data of the
+		// whole business, not one person's.
+		if t.word == "everything" {
+			s.allData = true
+		}
+		if t.word == "all" {
+			for k := i + 1; k < len(toks) && k <= i+4; k++ {
+				if ownerDet[toks[k].word] || toks[k].word == "your" {
+					break
+				}
+				if dataNouns[toks[k].stem] {
+					s.allData = true
+					break
+				}
+			}
+		}
+		// "<whole> wide" typed with any group or place: "tenant-wide",
+		// "school-wide", "practice-wide" mean everyone in it.
+		if i+1 < len(toks) && toks[i+1].word == "wide" && groupWhole[t.stem] {
+			s.many = true
+			addNote(span(text, toks, i, i+1), 2.5)
+		}
+		// "each one needs a laptop", "each of them gets a screen": the
+		// device is wanted as many times as the count before it, whatever
+		// that count counts ("four new chairs, each one needs a PC").
+		if t.stem == "each" && i+1 < len(toks) {
+			if n, k := distributed(toks, i); n >= 2 {
+				s.devices = max(s.devices, n)
+				addNote(span(text, toks, i, k), 1.5)
 			}
 		}
 		switch t.stem {
@@ -518,6 +550,11 @@ func measureScale(text string, toks []token) scale {
 			s.money = true
 		}
 	}
+	if s.single && s.allData {
+		// "all our files off the computer into the cloud": the business's
+		// data is the object, the one device only where it sits.
+		s.single = false
+	}
 	if s.single && (s.people > 1 || s.devices > 1 || s.many) {
 		// "one new user and 30 laptops": the larger number decides.
 		s.single = false
@@ -617,3 +654,38 @@ func isMoney(text string, toks []token, i int) bool {
 	}
 	return false
 }
+
+// distributed reads "N things ... each (one|of them) <verb> a <device>": it
+// returns N and the device's index, or 0. The count must come before "each"
+// in the same sentence part (within eight words) and the device within five
+// words after it.
+func distributed(toks []token, i int) (int, int) {
+	j := i + 1
+	switch {
+	case toks[j].word == "one":
+		j++
+	case toks[j].word == "of" && j+1 < len(toks) && (toks[j+1].word == "them" || toks[j+1].word == "those" || toks[j+1].word == "these"):
+		j += 2
+	default:
+		return 0, 0
+	}
+	dev := -1
+	for k := j; k < len(toks) && k <= j+4; k++ {
+		if nounKindOf(toks[k]) == nkDevice {
+			dev = k
+			break
+		}
+	}
+	if dev < 0 {
+		return 0, 0
+	}
+	for k := i - 1; k >= 0 && k >= i-8; k-- {
+		if n, e := countAt(toks, k); n >= 2 && n < 1000 && (e >= len(toks) || !notCountNext[toks[e].stem]) {
+			return n, dev
+		}
+	}
+	return 0, 0
+}
+
+// dataNouns are what a business keeps: "all our files", "all the records".
+var dataNouns = stemSet("file|files|data|document|documents|record|records|paperwork|folder|folders|email|emails|archive|archives|photo|photos|drawing|drawings|plan|plans|chart|charts")
