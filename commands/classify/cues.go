@@ -100,8 +100,8 @@ var cueDefs = []cueDef{
 	{cls: clMAC, w: 2, person: true, phrases: "new starter|new starters|new user|new users|new hire|new hires|new joiner|new joiners|new employee|new employees|new staff|new member|new members|new * starter|new * user|new * hire|new * employee|new * joiner|new guy|new girl|new person|new intern|new * intern|new rep|new * rep|new * manager|new * assistant|new * bookkeeper|new * accountant|new colleague|new recruit|new recruits|starting monday|starts monday|start date|starting on|onboard|onboarding|onboarded|create * account|create * accounts|set up * account|setup * account|new account|new accounts|accounts for"},
 
 	// Verbs that change the environment whatever the headcount.
-	{cls: clChange, w: 3, phrases: "migrate|migrating|migration|migrated|=redesign|=redesigning|re design|re architect|rearchitect|overhaul|cutover|cut over|go live|golive|fit out|fitout|replatform|modernise|modernize|modernisation|modernization|transformation|consolidate|consolidation|greenfield"},
-	{cls: clChange, w: 2.5, phrases: "deploy|deploying|deployment|implement|implementing|implementation|roll out|rolling out|rollout|rolled out|decommission|decommissioning|retire|restructure|restructuring|build out|=integrate|=integrating|=integration|=integrations|integrate * with|move to|move off|move * to the cloud|to the cloud|into the cloud|cloud migration|lift and shift|get rid of|phase out|sunset|switch from|switching from|combine|merge with|merging with|merge * with|move away from|moving away from|moving to|switch to|switch over|switching to|transition|pilot|proof of concept|poc|standardise|standardize|redo|rebuild|re build|rewire|re wire|expand|expansion|=segmentation|segment * network|harden|hardening"},
+	{cls: clChange, w: 3, phrases: "migrate|migrating|migration|migrated|=redesign|=redesigning|=redesigned|re design|re architect|rearchitect|overhaul|cutover|cut over|go live|golive|fit out|fitout|replatform|modernise|modernize|modernisation|modernization|transformation|consolidate|consolidation|greenfield"},
+	{cls: clChange, w: 2.5, phrases: "deploy|deploying|deployment|implement|implementing|implementation|roll out|rolling out|rollout|rolled out|decommission|decommissioning|retire|restructure|restructuring|build out|=integrate|=integrating|=integration|=integrations|integrate * with|move to|move off|move * to the cloud|to the cloud|into the cloud|cloud migration|lift and shift|get rid of|phase out|sunset|switch from|switching from|combine|merge with|merging with|merge * with|merge * into|merging * into|=split * network|=split * networks|=splitting * network|separate * network|separate * networks|=segregate|=segregating|=segregation|move away from|moving away from|moving to|switch to|switch over|switching to|transition|pilot|proof of concept|poc|standardise|standardize|redo|rebuild|re build|rewire|re wire|expand|expansion|=segmentation|segment * network|harden|hardening"},
 	// Leaving a place or a platform is as much a change as arriving.
 	{cls: clChange, w: 2.5, phrases: "=exit|=exiting|wind down|winding down|close * office|closing * office|close * site|closing * site|close * branch|closing * branch|shut * office|shutting * office|close * data centre|close * datacenter|close * data center|close * datacentre", notNext: "code|codes|status|button|screen|app|door|doors|window|windows|blinds|tab|tabs|full"},
 	// Building something, named as a noun or verb ("intranet build").
@@ -110,13 +110,13 @@ var cueDefs = []cueDef{
 	// stop printing invoices", "we'd like to stop using the fax". The same
 	// verb as a report ("the printer stopped printing") stays a fault.
 	{cls: clChange, w: 2.5, phrases: "want * =stop ~ing|wants * =stop ~ing|like * =stop ~ing|plan * =stop ~ing|planning * =stop ~ing|decided * =stop ~ing|hoping * =stop ~ing"},
-	{cls: clChange, w: 1.5, phrases: "=design|=designing|=designed|training|train|trained|improve|improving|improvement|improvements|strengthen|strengthening|tighten|tightening|tighten up|need better|needs better|want better|enforce|enforcing|enforcement|onboard * onto|introduce|introducing|refresh|uat|unify|centralise|centralize|automate|automation|scale up|spin up|establish|stand up|replace * with|upgrade * to|upgrading * to|new * for all|moving us from|move us from|get us off|replace ** with"},
+	{cls: clChange, w: 1.5, phrases: "=design|=designing|=designed|training|train|trained|improve|improving|improvement|improvements|strengthen|strengthening|tighten|tightening|tighten up|need better|needs better|want better|need * proper|needs * proper|want * proper|like * proper|enforce|enforcing|enforcement|onboard * onto|introduce|introducing|refresh|uat|unify|centralise|centralize|automate|automation|scale up|spin up|establish|stand up|replace * with|upgrade * to|upgrading * to|new * for all|moving us from|move us from|get us off|replace ** with"},
 
 	// New places and organisational change: projects by themselves.
 	{cls: clNew, w: 3, phrases: "new site|new office|new offices|new building|new branch|new location|new clinic|new store|new shop|new warehouse|new premises|new hq|new headquarters|new unit|new floor|new campus|new practice|new school|new factory|new depot|new comms room|new server room|another floor|another office|another site|second office|second site|second clinic|second location|second branch|third office|third site|open a new|opening * new|opening ** office|opening ** site|opening ** branch|opening ** clinic|opening ** store|opening ** shop|opening ** location|open ** store|open ** office|open ** clinic|open ** branch|office move|office relocation|move * office|move * offices|move * building|move * premises|move * hq|moving * office|moving * building|relocate * office|relocating * office|acquisition|acquiring|acquired|merger|building extension|extension to * building|extension to * office|extension to * premises|spin off|spinoff|rebrand|rebranding|=renovate|=renovating|=renovation|=renovations|=refurbishment|=refurbishing|=refit|=refitting|=remodel|=remodelling|=remodeling|new company|new business|new entity|new tenant|new domain|take over|taking over|taking on another|expanding"},
 
 	// Infrastructure and line-of-business systems.
-	{cls: clInfra, w: 2, phrases: "phishing simulation|phishing simulations|phishing training|phishing test|phishing tests|phishing campaign|phishing campaigns|security awareness|awareness training|malware protection|virus protection|ransomware protection|email filtering|spam filtering|cisco asa|asa|palo alto|fortigate|fortigates|fortinet|sonicwall|meraki|watchguard|pfsense|checkpoint|check point|site to site|vpns|server|servers|file server|print server|mail server|sql server|hyper v|vmware|esxi|hypervisor|cluster|san storage|storage area network|san array|nas|storage|firewall|firewalls|domain controller|active directory|tenant|datacentre|datacenter|data centre|data center|colocation|colo|phone system|pbx|voip|sip|cctv|access control|door entry|disaster recovery|dr site|sd wan|sdwan|mpls|erp|document management|virtual desktop|avd|citrix|rds|terminal server|infrastructure|network|networks|wireless network|wifi network|lan|wan|vlan|vlans|switches|core switch|routers|router|access points|aps|cabling|rack|ups battery|ups unit|backup solution|backup system|backup server|exchange|exchange online|sharepoint|intune|autopilot|conditional access|single sign on|sso|entra|azure ad|m365|office 365|microsoft 365|google workspace|crm|edr|xdr|antivirus|anti virus|defender|sentinelone|mdm|password manager|teams calling|teams rooms|teams phone|meeting rooms|secure print|follow me printing|mfd|mfds|fibre|fiber|broadband|leased line|failover|data points|data point|network points|on prem|on premise|on premises|website|web site|dns|hosting|intranet|extranet|client portal|customer portal|web portal|certificate authority|^SAN|^PKI|^SIEM|^DLP|^HA|^NAC"},
+	{cls: clInfra, w: 2, phrases: "phishing simulation|phishing simulations|phishing training|phishing test|phishing tests|phishing campaign|phishing campaigns|security awareness|awareness training|malware protection|virus protection|ransomware protection|email filtering|spam filtering|cisco asa|asa|palo alto|fortigate|fortigates|fortinet|sonicwall|meraki|watchguard|pfsense|checkpoint|check point|site to site|vpns|server|servers|file server|print server|mail server|sql server|hyper v|vmware|esxi|hypervisor|cluster|san storage|storage area network|san array|nas|storage|firewall|firewalls|domain controller|active directory|tenant|datacentre|datacenter|data centre|data center|colocation|colo|phone system|pbx|voip|sip|cctv|access control|door entry|disaster recovery|dr site|sd wan|sdwan|mpls|erp|document management|virtual desktop|avd|citrix|rds|terminal server|infrastructure|network|networks|wireless network|wifi network|lan|wan|vlan|vlans|switches|core switch|routers|router|access points|aps|cabling|rack|ups battery|ups unit|backup solution|backup system|backup server|ticketing system|ticketing platform|helpdesk system|help desk system|asset tracking|asset management|exchange|exchange online|sharepoint|intune|autopilot|conditional access|single sign on|sso|entra|azure ad|m365|office 365|microsoft 365|google workspace|crm|edr|xdr|antivirus|anti virus|defender|sentinelone|mdm|password manager|teams calling|teams rooms|teams phone|meeting rooms|secure print|follow me printing|mfd|mfds|fibre|fiber|broadband|leased line|failover|data points|data point|network points|on prem|on premise|on premises|website|web site|dns|hosting|intranet|extranet|client portal|customer portal|web portal|certificate authority|^SAN|^PKI|^SIEM|^DLP|^HA|^NAC"},
 	{cls: clInfra, w: 1, phrases: "wifi|wi fi|internet|azure|aws|onedrive|domain|email system|system|systems|platform|environment|solution|line of business|application|software|workspace"},
 
 	// Planned timing.
@@ -183,6 +183,19 @@ func siteChanges(defs []cueDef) []cueDef {
 	panic("classify: no site closure cues")
 }
 
+// boughtOrgs adds a business named as one the client bought or took over
+// ("the company we bought", "the practice we took over") to the new-place
+// cues: an acquisition said in plain words, without the word "acquisition".
+func boughtOrgs(defs []cueDef) []cueDef {
+	var ps []string
+	for _, o := range strings.Split("company|companies|business|businesses|firm|firms|practice|practices|agency|group", "|") {
+		for _, v := range []string{"we bought", "we have bought", "weve bought", "we just bought", "we are buying", "were buying", "we took over", "we have taken over", "weve taken over", "we are taking over", "were taking over", "we have acquired", "weve acquired", "we merged with"} {
+			ps = append(ps, o+" "+v)
+		}
+	}
+	return append(defs, cueDef{cls: clNew, w: 3, phrases: strings.Join(ps, "|")})
+}
+
 // lexicon is the stemmed, indexed form of cueDefs.
 type lexicon struct {
 	cues    []cue
@@ -191,7 +204,7 @@ type lexicon struct {
 
 // lex is built once from the constant table above; it is read-only and safe
 // for concurrent use.
-var lex = buildLexicon(siteChanges(newInfra(cueDefs)))
+var lex = buildLexicon(boughtOrgs(siteChanges(newInfra(cueDefs))))
 
 func buildLexicon(defs []cueDef) *lexicon {
 	l := &lexicon{byFirst: map[string][]int{}}
@@ -393,7 +406,69 @@ func findCues(text string, toks []token) []hit {
 		hits = append(hits, h)
 	}
 	sort.Slice(hits, func(a, b int) bool { return hits[a].first < hits[b].first })
-	return hits
+	return dropPurpose(text, toks, hits)
+}
+
+// purposeNeg are the words that open a negated purpose: "so guests can't
+// reach the servers", "so that staff aren't prompted".
+var purposeNeg = stemList("cant|cannot|can|wont|dont|doesnt|isnt|arent|not|never|no|unable|nobody|noone")
+
+// dropPurpose removes break/fix hits that state the goal of a change
+// rather than a fault: "split the network so the tills can't see the
+// office PCs" asks for a state where something can't happen. It applies
+// only when a change, new-place or move/add/change cue comes before "so
+// (that)" in the same sentence, no fault is reported before it, a subject
+// stands between "so" and the negation (so "it's so slow" is untouched),
+// and the negation opens the break cue. A result clause after a fault
+// ("the VPN dropped so I can't work", "I moved desks so my phone doesn't
+// work now") keeps its break word: a fault or a change already made comes
+// first.
+func dropPurpose(text string, toks []token, hits []hit) []hit {
+	out := hits[:0:0]
+	for _, h := range hits {
+		c := &lex.cues[h.cue]
+		if (c.cls == clBreak || c.cls == clBreakWeak) && containsStr(purposeNeg, toks[h.first].stem) && inPurpose(text, toks, hits, h.first) {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+func inPurpose(text string, toks []token, hits []hit, i int) bool {
+	so := -1
+	for k := i - 2; k >= 0 && k >= i-5; k-- {
+		if toks[k].word == "so" {
+			so = k
+			break
+		}
+	}
+	if so < 1 || strings.ContainsAny(text[toks[so-1].end:toks[i].start], ".;!?") {
+		return false
+	}
+	if toks[so+1].word == "now" || toks[so+1].word == "that" && so+1 == i-1 {
+		return false // "so now ..." is a result; "so that can't ..." has no subject
+	}
+	changed := false
+	for _, h := range hits {
+		if h.first >= so {
+			break
+		}
+		if strings.ContainsAny(text[toks[h.first].end:toks[so].start], ".;!?") {
+			continue // another sentence
+		}
+		switch lex.cues[h.cue].cls {
+		case clBreak:
+			return false
+		case clChange, clNew, clMAC:
+			// A change already made ("we moved the printer so now
+			// nobody can print") is followed by its result, not its goal.
+			if !strings.HasSuffix(toks[h.first].word, "ed") {
+				changed = true
+			}
+		}
+	}
+	return changed
 }
 
 // inName reports whether a cue of a class that names an action or a state
