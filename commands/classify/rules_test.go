@@ -258,3 +258,59 @@ func TestRound5Sets(t *testing.T) {
 	// floor one row less.
 	evalFile(t, "testdata/unseen5.tsv", 0.98)
 }
+
+// The mechanisms added after the blind holdout testdata/unseen6.tsv (the
+// everyday service-desk mix), each checked on sentences that are in none
+// of the batches.
+func TestRound6Rules(t *testing.T) {
+	check(t, []want{
+		// "redesigned" is a change like "redesign"; a report about a
+		// redesigned thing stays a fault.
+		{"we'd like the comms room cabling redesigned before the new racks arrive", KindProject, ""},
+		{"the redesigned expenses form keeps crashing", KindSupport, TypeIncident},
+		// A business the client bought or took over is an acquisition;
+		// merging one thing into another is a change only when it is one.
+		{"merge the shared drives of the agency we took over into our SharePoint", KindProject, ""},
+		{"merge these three spreadsheets into one for me please", KindSupport, ""},
+		{"we bought a new printer for reception, can you set it up", KindSupport, ""},
+		// Splitting or segregating a network is a change.
+		{"segregate the guest wifi from the office network at every branch", KindProject, ""},
+		// "need a proper X" wishes for something better: a project for a
+		// system or a team, a small ask for one thing for one person.
+		{"we need a proper VPN for the whole team instead of remote desktop over the internet", KindProject, ""},
+		{"can I get a proper headset, this one crackles", KindSupport, ""},
+		// A ticketing or asset system is a system, not a ticket about a fault.
+		{"introduce a new asset management system for the whole company", KindProject, ""},
+		{"I can't log any calls, the ticketing system keeps timing out", KindSupport, TypeIncident},
+		// A negated purpose after a requested change is its goal; a result
+		// after a fault or a change already made is still a fault.
+		{"set up VLANs across the building so the CCTV can't talk to the PCs", KindProject, ""},
+		{"the server rebooted so nobody could log in for an hour", KindSupport, TypeIncident},
+		{"we upgraded the switch so now the printers can't be found", KindSupport, TypeIncident},
+		{"it's so slow that I can't work", KindSupport, TypeIncident},
+	})
+}
+
+// A break word that only states the goal of a change gives no reason.
+func TestPurposeClauseDropped(t *testing.T) {
+	r := Classify("split the office network so guest devices can't reach the servers")
+	for _, why := range r.Reasons {
+		if strings.Contains(why, "can't") {
+			t.Errorf("goal of a change given as a fault: %q", r.Reasons)
+		}
+	}
+	r = Classify("the VPN dropped so I can't work")
+	found := false
+	for _, why := range r.Reasons {
+		found = found || strings.Contains(why, "can't")
+	}
+	if !found {
+		t.Errorf("result of a fault lost its break word: %q", r.Reasons)
+	}
+}
+
+func TestRound6Sets(t *testing.T) {
+	// A blind holdout of the everyday mix: 145/150 at first contact,
+	// 150/150 after the fixes, floor one row less (149/150).
+	evalFile(t, "testdata/unseen6.tsv", 0.993)
+}
