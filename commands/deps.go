@@ -41,7 +41,9 @@ type Deps struct {
 	Digest DigestOptions
 }
 
-// location returns the timezone to show a person times in.
+// location is where a person's days begin and end: storage already gives each
+// person the timezone set with /hours, else their platform profile's; failing
+// both, MSPBOT_TZ.
 func (d Deps) location(p bot.Person) *time.Location {
 	if p.Timezone != "" {
 		if loc, err := time.LoadLocation(p.Timezone); err == nil {

@@ -29,10 +29,7 @@ func digestCommand(d Deps) bot.Command {
 			if a := strings.ToLower(strings.TrimSpace(ev.Args)); a != "" && a != "now" {
 				return nil, bot.Errorf(bot.EInvalid, "use /digest now")
 			}
-			loc, err := personLoc(ctx, d, ev.Caller.Person)
-			if err != nil {
-				return nil, err
-			}
+			loc := d.location(ev.Caller.Person)
 			td := timekeeping.Deps{Store: d.Store, Clock: d.Clock, Location: d.Location, Log: d.Log,
 				Sections: d.Digest.Sections, Chart: d.Digest.Chart}
 			m, err := timekeeping.BuildDigest(ctx, td, timekeeping.DigestFor{ManagerID: ev.Caller.ID, Name: ev.Caller.Name,

@@ -302,10 +302,7 @@ func applyProjectFlags(ctx context.Context, d Deps, ev bot.Event, p *bot.Project
 // starting today for four weeks, updates on Friday at 15:00, and the current
 // channel when it is linked to the project's client.
 func newProjectDefaults(ctx context.Context, d Deps, ev bot.Event, clientID int64) (bot.Project, error) {
-	loc, err := personLoc(ctx, d, ev.Caller.Person)
-	if err != nil {
-		return bot.Project{}, err
-	}
+	loc := d.location(ev.Caller.Person)
 	y, m, dd := d.Clock.Now().In(loc).Date()
 	today := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
 	p := bot.Project{WorkspaceID: ev.Caller.WorkspaceID, ClientID: clientID, CoordinatorID: ev.Caller.ID,
@@ -719,10 +716,7 @@ func weeklyUpdate(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 			}
 			return []bot.Message{projects.DraftMessage(p, u, intro)}, nil
 		case u.Status == bot.UpdatePosted:
-			loc, err := personLoc(ctx, d, ev.Caller.Person)
-			if err != nil {
-				return nil, err
-			}
+			loc := d.location(ev.Caller.Person)
 			return reply(fmt.Sprintf("%s's update for %s was approved by %s and posted %s.", p.Ref(), u.Week(), u.ApprovedBy,
 				u.PostedAt.In(loc).Format("Mon 2 Jan 15:04 MST"))), nil
 		case u.Status == bot.UpdateApproved:

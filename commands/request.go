@@ -200,10 +200,7 @@ func showRequest(ctx context.Context, d Deps, ev bot.Event, arg string) ([]bot.M
 		return nil, err
 	}
 	// The caller's own timezone (/hours), as /time and /snooze use.
-	loc, err := personLoc(ctx, d, ev.Caller.Person)
-	if err != nil {
-		return nil, err
-	}
+	loc := d.location(ev.Caller.Person)
 	m := bot.Message{
 		Title:         fmt.Sprintf("#%d %s", r.Number, r.Title),
 		Text:          r.Body,

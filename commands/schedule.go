@@ -132,10 +132,7 @@ func awayCommand(d Deps) bot.Command {
 				return nil, err
 			}
 			now := d.Clock.Now()
-			loc, err := personLoc(ctx, d, p)
-			if err != nil {
-				return nil, err
-			}
+			loc := d.location(p)
 			today := timekeeping.DateOf(now, loc)
 			usage := bot.Errorf(bot.EInvalid, "use /away until 2026-12-02, /away 2026-12-01 2026-12-05 or /away today")
 			var from, until time.Time
@@ -221,10 +218,7 @@ func snoozeCommand(d Deps) bot.Command {
 			if err := d.Store.Snooze(ctx, ev.Caller.ID, now, until, "snooze "+timekeeping.FormatMinutes(m)); err != nil {
 				return nil, err
 			}
-			loc, err := personLoc(ctx, d, ev.Caller.Person)
-			if err != nil {
-				return nil, err
-			}
+			loc := d.location(ev.Caller.Person)
 			return reply(fmt.Sprintf("Snoozed until %s.", until.In(loc).Format("15:04"))), nil
 		},
 	}

@@ -58,16 +58,6 @@ func parseTarget(ctx context.Context, d Deps, ev bot.Event, tok string) (workTar
 	return workTarget{RequestID: &r.ID, Label: fmt.Sprintf("#%d", r.Number)}, true, nil
 }
 
-// personLoc is where a person's days begin and end: their schedule's timezone,
-// else their platform profile's, else MSPBOT_TZ.
-func personLoc(ctx context.Context, d Deps, p bot.Person) (*time.Location, error) {
-	row, err := d.Store.Schedule(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	return timekeeping.Locate(row.Timezone, d.location(p)), nil
-}
-
 func timeCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name: "time",
@@ -102,10 +92,7 @@ func logTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Me
 		return nil, err
 	}
 	now := d.Clock.Now()
-	loc, err := personLoc(ctx, d, ev.Caller.Person)
-	if err != nil {
-		return nil, err
-	}
+	loc := d.location(ev.Caller.Person)
 	today := timekeeping.DateOf(now, loc)
 	e := storage.TimeEntry{WorkspaceID: ev.Caller.WorkspaceID, PersonID: ev.Caller.ID, Minutes: minutes, Date: today,
 		Billable: true, CreatedAt: now}
@@ -205,10 +192,7 @@ func timeReport(ctx context.Context, d Deps, ev bot.Event, span string, args []s
 		}
 		who = p
 	}
-	loc, err := personLoc(ctx, d, who)
-	if err != nil {
-		return nil, err
-	}
+	loc := d.location(who)
 	today := timekeeping.DateOf(d.Clock.Now(), loc)
 	from := today
 	if span == "week" {
@@ -276,10 +260,7 @@ func editableEntry(ctx context.Context, d Deps, ev bot.Event, arg string) (stora
 	if err != nil {
 		return e, err
 	}
-	loc, err := personLoc(ctx, d, ev.Caller.Person)
-	if err != nil {
-		return e, err
-	}
+	loc := d.location(ev.Caller.Person)
 	if locked(e.Date, timekeeping.DateOf(d.Clock.Now(), loc), set) {
 		return e, bot.Errorf(bot.EForbidden, "entry %d (%s) is locked: entries older than %d days cannot change", id, e.Date.Format("2006-01-02"), set.LockDays)
 	}
@@ -376,10 +357,7 @@ func timerCommand(d Deps) bot.Command {
 				return []bot.Message{{Ephemeral: true, Text: "Timer started" + on + ". /timer stop logs it.",
 					Actions: []bot.Action{{ID: "timer.stop", Label: "Stop", Command: "/timer stop"}}}}, nil
 			case "stop":
-				loc, err := personLoc(ctx, d, ev.Caller.Person)
-				if err != nil {
-					return nil, err
-				}
+				loc := d.location(ev.Caller.Person)
 				running, err := d.Store.RunningTimer(ctx, ev.Caller.ID)
 				if err != nil {
 					return nil, notFoundAs(err, "no timer is running; start one with /timer start #1234")
