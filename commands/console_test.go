@@ -63,20 +63,12 @@ func run(c *console.Console, line string) string {
 
 func (h *harness) workspace() int64 {
 	h.t.Helper()
-	ws, err := h.store.EnsureWorkspace(context.Background(), bot.PlatformConsole, console.Workspace, "")
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return ws
+	return storagetest.Workspace(h.t, h.store, bot.PlatformConsole, console.Workspace)
 }
 
 func (h *harness) countRequests() int {
 	h.t.Helper()
-	list, err := h.store.ListOpenRequests(context.Background(), h.workspace(), storage.RequestFilter{Limit: 200})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return len(list)
+	return storagetest.OpenRequests(h.t, h.store, h.workspace())
 }
 
 var opened = regexp.MustCompile(`Opened #(\d+) — (project|support) \(`)

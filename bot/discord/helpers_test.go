@@ -287,29 +287,17 @@ func (e *env) assume(p person, role bot.Role, client string) {
 
 func (e *env) ws() int64 {
 	e.t.Helper()
-	id, err := e.store.EnsureWorkspace(context.Background(), bot.PlatformDiscord, guildID, guildID)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return id
+	return storagetest.Workspace(e.t, e.store, bot.PlatformDiscord, guildID)
 }
 
 func (e *env) request(n int64) bot.Request {
 	e.t.Helper()
-	r, err := e.store.RequestByNumber(context.Background(), e.ws(), n)
-	if err != nil {
-		e.t.Fatalf("request #%d: %v", n, err)
-	}
-	return r
+	return storagetest.Request(e.t, e.store, e.ws(), n)
 }
 
 func (e *env) countRequests() int {
 	e.t.Helper()
-	list, err := e.store.ListOpenRequests(context.Background(), e.ws(), storage.RequestFilter{Limit: 200})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return len(list)
+	return storagetest.OpenRequests(e.t, e.store, e.ws())
 }
 
 // text flattens a response or a REST body into the words a person reads.

@@ -171,29 +171,17 @@ func (e *env) interact(payload any) (int, string) {
 
 func (e *env) workspace() int64 {
 	e.t.Helper()
-	ws, err := e.store.EnsureWorkspace(context.Background(), bot.PlatformSlack, testTeam, testTeam)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return ws
+	return storagetest.Workspace(e.t, e.store, bot.PlatformSlack, testTeam)
 }
 
 func (e *env) request(n int64) bot.Request {
 	e.t.Helper()
-	r, err := e.store.RequestByNumber(context.Background(), e.workspace(), n)
-	if err != nil {
-		e.t.Fatalf("request #%d: %v", n, err)
-	}
-	return r
+	return storagetest.Request(e.t, e.store, e.workspace(), n)
 }
 
 func (e *env) requestCount() int {
 	e.t.Helper()
-	list, err := e.store.ListOpenRequests(context.Background(), e.workspace(), storage.RequestFilter{Limit: 200})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return len(list)
+	return storagetest.OpenRequests(e.t, e.store, e.workspace())
 }
 
 // fixture reads a JSON fixture into a generic map for tests to adapt.

@@ -17,6 +17,7 @@ import (
 
 	_ "github.com/lib/pq" // the Postgres driver for the admin connection
 
+	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/storage"
 )
 
@@ -85,4 +86,35 @@ func Name(prefix string) string {
 	buf := make([]byte, 3)
 	_, _ = rand.Read(buf)
 	return fmt.Sprintf("%s-%s", prefix, strings.ToLower(hex.EncodeToString(buf)))
+}
+
+// Workspace returns the id of a platform workspace, creating it as first
+// contact would.
+func Workspace(tb testing.TB, s *storage.Store, platform bot.Platform, externalID string) int64 {
+	tb.Helper()
+	ws, err := s.EnsureWorkspace(context.Background(), platform, externalID, externalID)
+	if err != nil {
+		tb.Fatalf("storagetest: workspace %s/%s: %v", platform, externalID, err)
+	}
+	return ws
+}
+
+// Request reads request number n of a workspace, failing the test if it is missing.
+func Request(tb testing.TB, s *storage.Store, workspaceID, n int64) bot.Request {
+	tb.Helper()
+	r, err := s.RequestByNumber(context.Background(), workspaceID, n)
+	if err != nil {
+		tb.Fatalf("request #%d: %v", n, err)
+	}
+	return r
+}
+
+// OpenRequests counts a workspace's open requests (up to the list limit of 200).
+func OpenRequests(tb testing.TB, s *storage.Store, workspaceID int64) int {
+	tb.Helper()
+	list, err := s.ListOpenRequests(context.Background(), workspaceID, storage.RequestFilter{Limit: 200})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return len(list)
 }
