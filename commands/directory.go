@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 )
 
 // Directory identifies the person behind each event: it creates workspaces and
@@ -35,7 +34,7 @@ func (d *Directory) Identify(ctx context.Context, ev bot.Event) (bot.Caller, err
 	if err != nil {
 		return bot.Caller{}, err
 	}
-	np := storage.NewPerson{
+	np := bot.NewPerson{
 		WorkspaceID: ws,
 		ExternalID:  ev.User.ID,
 		Name:        firstNonEmpty(ev.User.Name, ev.User.ID),
@@ -111,7 +110,7 @@ func Assume(ctx context.Context, store Store, platform bot.Platform, workspace s
 	if err != nil {
 		return bot.Person{}, err
 	}
-	p, _, _, err := store.EnsurePerson(ctx, storage.NewPerson{WorkspaceID: ws, ExternalID: u.ID, Name: firstNonEmpty(u.Name, u.ID), Timezone: u.Timezone}, false)
+	p, _, _, err := store.EnsurePerson(ctx, bot.NewPerson{WorkspaceID: ws, ExternalID: u.ID, Name: firstNonEmpty(u.Name, u.ID), Timezone: u.Timezone}, false)
 	if err != nil {
 		return p, err
 	}
