@@ -36,6 +36,7 @@ func (a *Adapter) slash(ctx context.Context, c slack.SlashCommand) result {
 		Command:   strings.ToLower(strings.TrimPrefix(strings.TrimSpace(c.Command), "/")),
 		Args:      strings.TrimSpace(plainText(c.Text)),
 	}
+	o.ev.ChannelOrgs = a.channelOrgs(c.TeamID, c.EnterpriseID, c.ChannelID)
 	if c.TriggerID != "" {
 		o.ev.SourceID = "slash:" + c.TriggerID
 	}
