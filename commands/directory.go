@@ -119,3 +119,23 @@ func Assume(ctx context.Context, store Store, platform bot.Platform, workspace s
 	}
 	return store.SetRole(ctx, p.ID, role, clientCode)
 }
+
+// RecordClient implements bot.Identifier: the client a request or project is
+// filed under, for the Router's scope check.
+func (d *Directory) RecordClient(ctx context.Context, workspaceID int64, ref bot.Ref) (*int64, error) {
+	switch ref.Kind {
+	case bot.RefRequest:
+		r, err := d.store.RequestByNumber(ctx, workspaceID, ref.Number)
+		if err != nil {
+			return nil, notFoundAs(err, "there is no request %s here", ref)
+		}
+		return r.ClientID, nil
+	case bot.RefProject:
+		p, err := d.store.ProjectByNumber(ctx, workspaceID, int(ref.Number))
+		if err != nil {
+			return nil, notFoundAs(err, "there is no project %s here", ref)
+		}
+		return &p.ClientID, nil
+	}
+	return nil, bot.Errorf(bot.EInvalid, "nothing to refer to")
+}
