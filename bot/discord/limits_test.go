@@ -50,7 +50,9 @@ var commandName = regexp.MustCompile(`^[-_\p{Ll}\p{Lo}\p{N}]{1,32}$`)
 
 type dcLimits struct{ problems []string }
 
-func (l *dcLimits) bad(format string, args ...any) { l.problems = append(l.problems, fmt.Sprintf(format, args...)) }
+func (l *dcLimits) bad(format string, args ...any) {
+	l.problems = append(l.problems, fmt.Sprintf(format, args...))
+}
 
 func runes(v any) int { s, _ := v.(string); return utf8.RuneCountInString(s) }
 

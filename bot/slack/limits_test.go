@@ -55,7 +55,9 @@ var slackBuiltIns = []string{"/active", "/apps", "/archive", "/away", "/call", "
 // limits collects the problems found in one payload.
 type limits struct{ problems []string }
 
-func (l *limits) bad(format string, args ...any) { l.problems = append(l.problems, fmt.Sprintf(format, args...)) }
+func (l *limits) bad(format string, args ...any) {
+	l.problems = append(l.problems, fmt.Sprintf(format, args...))
+}
 
 func chars(s string) int { return utf8.RuneCountInString(s) }
 
