@@ -19,6 +19,7 @@ func TestNamespacedSlashCommandsOverHTTP(t *testing.T) {
 	if s, _ := e.slash("UTOM", "C1", "/mspbot request Outlook keeps asking for my password"); s != http.StatusOK {
 		t.Fatalf("status %d", s)
 	}
+	e.adapter.Wait() // posts go out after the ack, in order per command
 	if s, _ := e.slash("UTOM", "C1", "/msp-request --priority P2 The VPN drops every hour"); s != http.StatusOK {
 		t.Fatalf("status %d", s)
 	}
