@@ -32,9 +32,9 @@ type Event struct {
 
 // User is who sent the event, as the platform knows them.
 type User struct {
-	ID       string // platform user id; the name on the console
-	Name     string
-	TeamID   string // the user's own organisation (Slack Connect external users)
+	ID     string // platform user id; the name on the console
+	Name   string
+	TeamID string // the user's own organisation (Slack Connect external users)
 	// External: not of the installing organisation (a Slack Connect guest, a
 	// workspace guest, or someone whose team is unknown). Never staff.
 	External bool
