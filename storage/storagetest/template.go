@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -13,6 +14,8 @@ import (
 	"sort"
 	"testing"
 	"time"
+
+	"github.com/lib/pq"
 
 	"github.com/mspbot/mspbot/jobs"
 	"github.com/mspbot/mspbot/storage"
@@ -33,13 +36,23 @@ func NewMigratedDatabase(tb testing.TB) string {
 		tb.Fatalf("storagetest: %v", err)
 	}
 	defer admin.Close()
-	tmpl, err := ensureTemplate(ctx, admin)
-	if err != nil {
-		tb.Fatalf("storagetest: template (is Postgres running on 127.0.0.1:5432? see README): %v", err)
-	}
 	name := randomName()
-	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name+` TEMPLATE `+tmpl); err != nil {
-		tb.Fatalf("storagetest: create database from template: %v", err)
+	// Worktrees with other migration sets share this Postgres and drop templates
+	// they take for stale, so a template may vanish between being found and being
+	// cloned: build it again and retry.
+	for attempt := 1; ; attempt++ {
+		tmpl, err := ensureTemplate(ctx, admin)
+		if err != nil {
+			tb.Fatalf("storagetest: template (is Postgres running on 127.0.0.1:5432? see README): %v", err)
+		}
+		_, err = admin.ExecContext(ctx, `CREATE DATABASE `+name+` TEMPLATE `+tmpl)
+		var pqErr *pq.Error
+		if err == nil {
+			break
+		}
+		if attempt >= 5 || !errors.As(err, &pqErr) || pqErr.Code != "3D000" {
+			tb.Fatalf("storagetest: create database from template: %v", err)
+		}
 	}
 	tb.Cleanup(func() { dropDatabase(tb, name) })
 	return databaseURL(tb, name)
