@@ -9,23 +9,22 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/parse"
-	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/timekeeping"
 )
 
 type timeStore interface {
-	AddTimeEntry(ctx context.Context, e storage.TimeEntry) (storage.TimeEntry, error)
-	TimeEntryByID(ctx context.Context, workspaceID, id int64) (storage.TimeEntry, error)
-	EditTimeEntry(ctx context.Context, workspaceID, id int64, c storage.TimeEntryEdit) (storage.TimeEntry, error)
+	AddTimeEntry(ctx context.Context, e bot.TimeEntry) (bot.TimeEntry, error)
+	TimeEntryByID(ctx context.Context, workspaceID, id int64) (bot.TimeEntry, error)
+	EditTimeEntry(ctx context.Context, workspaceID, id int64, c bot.TimeEntryEdit) (bot.TimeEntry, error)
 	DayMinutes(ctx context.Context, personID int64, date time.Time) (int, error)
 	DeleteTimeEntry(ctx context.Context, workspaceID, id int64) error
-	TimeEntries(ctx context.Context, personID int64, from, to time.Time) ([]storage.TimeEntry, error)
-	StartTimer(ctx context.Context, t storage.Timer) error
-	RunningTimer(ctx context.Context, personID int64) (storage.Timer, error)
-	StopTimer(ctx context.Context, personID int64, note string, at, date time.Time) (storage.TimeEntry, error)
+	TimeEntries(ctx context.Context, personID int64, from, to time.Time) ([]bot.TimeEntry, error)
+	StartTimer(ctx context.Context, t bot.Timer) error
+	RunningTimer(ctx context.Context, personID int64) (bot.Timer, error)
+	StopTimer(ctx context.Context, personID int64, note string, at, date time.Time) (bot.TimeEntry, error)
 	ConfirmTimer(ctx context.Context, personID int64, at time.Time) error
-	TimeSettings(ctx context.Context, workspaceID int64) (storage.TimeSettings, error)
-	SetTimeSettings(ctx context.Context, workspaceID int64, t storage.TimeSettings) error
+	TimeSettings(ctx context.Context, workspaceID int64) (bot.TimeSettings, error)
+	SetTimeSettings(ctx context.Context, workspaceID int64, t bot.TimeSettings) error
 }
 
 func timeCommand(d Deps) bot.Command {
@@ -67,7 +66,7 @@ func logTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Me
 	now := d.Clock.Now()
 	loc := d.location(ev.Caller.Person)
 	today := timekeeping.DateOf(now, loc)
-	e := storage.TimeEntry{WorkspaceID: ev.Caller.WorkspaceID, PersonID: ev.Caller.ID, Minutes: minutes, Date: today,
+	e := bot.TimeEntry{WorkspaceID: ev.Caller.WorkspaceID, PersonID: ev.Caller.ID, Minutes: minutes, Date: today,
 		Billable: true, CreatedAt: now}
 	var target workTarget
 	var note []string
@@ -179,7 +178,7 @@ func fitsDay(ctx context.Context, d Deps, personID int64, date time.Time, minute
 }
 
 // locked reports whether entries dated date can no longer change.
-func locked(date, today time.Time, set storage.TimeSettings) bool {
+func locked(date, today time.Time, set bot.TimeSettings) bool {
 	return date.Before(today.AddDate(0, 0, -set.LockDays))
 }
 
@@ -244,10 +243,10 @@ func timeReport(ctx context.Context, d Deps, ev bot.Event, span string, args []s
 
 // editableEntry reads an entry the caller may change: their own, or any as a
 // manager, and not locked.
-func editableEntry(ctx context.Context, d Deps, ev bot.Event, arg string) (storage.TimeEntry, error) {
+func editableEntry(ctx context.Context, d Deps, ev bot.Event, arg string) (bot.TimeEntry, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(arg, "#"), 10, 64)
 	if err != nil || id <= 0 {
-		return storage.TimeEntry{}, bot.Errorf(bot.EInvalid, "%q is not an entry number; /time today shows them", arg)
+		return bot.TimeEntry{}, bot.Errorf(bot.EInvalid, "%q is not an entry number; /time today shows them", arg)
 	}
 	e, err := d.Store.TimeEntryByID(ctx, ev.Caller.WorkspaceID, id)
 	if err != nil {
@@ -278,7 +277,7 @@ func editTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.M
 	if err != nil {
 		return nil, err
 	}
-	c := storage.TimeEntryEdit{At: d.Clock.Now()}
+	c := bot.TimeEntryEdit{At: d.Clock.Now()}
 	rest := args[1:]
 	if m, used, err := parse.LeadingDuration(rest, timekeeping.MaxEntryMinutes, entryLimitAdvice); err == nil {
 		c.Minutes, rest = m, rest[used:]

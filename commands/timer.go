@@ -8,7 +8,6 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/parse"
-	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/timekeeping"
 )
 
@@ -63,7 +62,7 @@ func startTimer(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot
 	} else if bot.ErrorCode(err) != bot.ENotFound {
 		return nil, err
 	}
-	t := storage.Timer{PersonID: ev.Caller.ID, WorkspaceID: ev.Caller.WorkspaceID, Billable: true, StartedAt: now}
+	t := bot.Timer{PersonID: ev.Caller.ID, WorkspaceID: ev.Caller.WorkspaceID, Billable: true, StartedAt: now}
 	var target workTarget
 	var note []string
 	for _, a := range args {

@@ -95,7 +95,7 @@ func (f *fixture) service() *projects.Service {
 // person makes a coordinator with a timezone.
 func (f *fixture) person(name, tz string) bot.Person {
 	f.t.Helper()
-	p, _, _, err := f.store.EnsurePerson(context.Background(), storage.NewPerson{WorkspaceID: f.ws, ExternalID: name, Name: name, Timezone: tz}, false)
+	p, _, _, err := f.store.EnsurePerson(context.Background(), bot.NewPerson{WorkspaceID: f.ws, ExternalID: name, Name: name, Timezone: tz}, false)
 	if err != nil {
 		f.t.Fatal(err)
 	}

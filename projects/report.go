@@ -8,7 +8,6 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/chart"
-	"github.com/mspbot/mspbot/storage"
 )
 
 // Schedule and budget verdicts.
@@ -103,7 +102,7 @@ type Report struct {
 	DueSoon     []bot.Milestone       // due within the next 7 days, not done
 	Disruptions []bot.Disruption      // from today for 14 days
 	OOS         []bot.OOSItem
-	ByDay       []storage.DayMinutes
+	ByDay       []bot.DayMinutes
 }
 
 // Gather reads what the report on a project for the ISO week containing now needs.

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 )
 
 // Store is what the projects feature needs from storage; *storage.Store implements it.
@@ -24,7 +23,7 @@ type Store interface {
 	Milestones(ctx context.Context, projectID int64) ([]bot.Milestone, error)
 	MilestoneChanges(ctx context.Context, projectID int64, from, to time.Time) ([]bot.MilestoneChange, error)
 	ProjectMinutes(ctx context.Context, projectID int64) (int, error)
-	ProjectMinutesByDay(ctx context.Context, projectID int64) ([]storage.DayMinutes, error)
+	ProjectMinutesByDay(ctx context.Context, projectID int64) ([]bot.DayMinutes, error)
 	ProjectTimeLoggers(ctx context.Context, projectID int64) ([]bot.Person, error)
 	Disruptions(ctx context.Context, projectID int64, from, to time.Time) ([]bot.Disruption, error)
 	OOSItems(ctx context.Context, projectID int64) ([]bot.OOSItem, error)

@@ -12,26 +12,8 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
-// TimeEntry is time a person logged against a request or a project; only
-// non-billable time may name neither.
-type TimeEntry struct {
-	ID            int64
-	WorkspaceID   int64
-	PersonID      int64
-	PersonName    string
-	RequestID     *int64
-	RequestNumber *int64
-	ProjectID     *int64
-	ProjectNumber *int64
-	Minutes       int
-	Note          string
-	Date          time.Time // the day the work was done (a Postgres date: midnight UTC)
-	Billable      bool
-	StartedAt     *time.Time
-	EndedAt       *time.Time
-	Source        string // typed, timer, nudge
-	CreatedAt     time.Time
-}
+// TimeEntry is bot.TimeEntry; the alias keeps older callers compiling.
+type TimeEntry = bot.TimeEntry
 
 const timeEntryColumns = `t.id, t.workspace_id, t.person_id, p.name, t.request_id, r.number, t.project_id, pr.number,
 	t.minutes, t.note, t.entry_date, t.billable, t.started_at, t.ended_at, t.source, t.created_at`
@@ -96,15 +78,8 @@ func (s *Store) TimeEntryByID(ctx context.Context, workspaceID, id int64) (TimeE
 	return e, mapErr(err, fmt.Sprintf("time entry %d", id))
 }
 
-// TimeEntryEdit is a change to an entry; zero fields keep what is there.
-type TimeEntryEdit struct {
-	Minutes int     // 0 keeps the minutes
-	Note    *string // nil keeps the note
-	// Move re-attaches the entry to RequestID or ProjectID (exactly one).
-	Move                 bool
-	RequestID, ProjectID *int64
-	At                   time.Time
-}
+// TimeEntryEdit is bot.TimeEntryEdit.
+type TimeEntryEdit = bot.TimeEntryEdit
 
 // EditTimeEntry changes an entry's minutes, note or what it is logged on. The
 // database refuses a change that takes the day past 24h or touches closed
@@ -168,19 +143,8 @@ func (s *Store) LatestRequestOf(ctx context.Context, personID int64) (int64, err
 	return n, mapErr(err, "latest request")
 }
 
-// Timer is a running timer.
-type Timer struct {
-	PersonID      int64
-	WorkspaceID   int64
-	RequestID     *int64
-	RequestNumber *int64
-	ProjectID     *int64
-	ProjectNumber *int64
-	Note          string
-	Billable      bool
-	StartedAt     time.Time
-	ConfirmedAt   *time.Time
-}
+// Timer is bot.Timer; the alias keeps older callers compiling.
+type Timer = bot.Timer
 
 // StartTimer starts a person's timer; one already running is a conflict.
 func (s *Store) StartTimer(ctx context.Context, t Timer) error {
@@ -262,13 +226,8 @@ func (s *Store) ConfirmTimer(ctx context.Context, personID int64, at time.Time) 
 	return mapErr(err, "answer timer check")
 }
 
-// TimeSettings are a workspace's time rules.
-type TimeSettings struct {
-	GapMinutes        int
-	LockDays          int
-	TimerLimitMinutes int
-	EscalateAfter     int
-}
+// TimeSettings is bot.TimeSettings; the alias keeps older callers compiling.
+type TimeSettings = bot.TimeSettings
 
 // DefaultTimeSettings apply until a manager changes them.
 var DefaultTimeSettings = TimeSettings{GapMinutes: 90, LockDays: 7, TimerLimitMinutes: 240, EscalateAfter: 3}

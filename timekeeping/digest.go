@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 )
 
 // Section is a part of the digest: a title and a few lines.
@@ -297,7 +296,7 @@ func SweepDigests(ctx context.Context, d Deps, now time.Time, enqueue func(Diges
 }
 
 // SendDigest builds and sends one manager's digest for a local date, once.
-func SendDigest(ctx context.Context, d Deps, m storage.Manager, date Date, now time.Time) (bool, error) {
+func SendDigest(ctx context.Context, d Deps, m bot.Manager, date Date, now time.Time) (bool, error) {
 	loc := ScheduleOf(m.Schedule, d.Location).Loc
 	return d.Store.SendDigestOnce(ctx, m.WorkspaceID, m.PersonID, date, func() (string, error) {
 		msg, err := BuildDigest(ctx, d, DigestFor{ManagerID: m.PersonID, Name: m.Name, WorkspaceID: m.WorkspaceID, Loc: loc}, now)

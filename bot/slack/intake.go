@@ -13,7 +13,6 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 )
 
 // Everything below runs the same whether a payload came over signed HTTP or
@@ -275,7 +274,7 @@ func (a *Adapter) comment(ctx context.Context, m posted) (bool, error) {
 	if utf8.RuneCountInString(m.text) > bot.MaxTextLen {
 		m.text = string([]rune(m.text)[:bot.MaxTextLen])
 	}
-	_, created, err := a.store.AddComment(ctx, storage.Comment{RequestID: req.ID, AuthorID: caller.ID, Body: m.text,
+	_, created, err := a.store.AddComment(ctx, bot.Comment{RequestID: req.ID, AuthorID: caller.ID, Body: m.text,
 		SourcePlatform: bot.PlatformSlack, SourceID: m.channel + ":" + m.ts})
 	if err == nil && created {
 		a.log.Info("comment added", "request", req.Number, "user", m.user)
