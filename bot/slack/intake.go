@@ -28,13 +28,15 @@ func (a *Adapter) slash(ctx context.Context, c slack.SlashCommand) result {
 		a.log.Error("slash command: cannot identify user", "user", c.UserID, "err", err)
 		return privateResult(a, o, []bot.Message{bot.ErrorReply(err)})
 	}
+	// "/mspbot time 45m" and "/msp-time 45m" are "time 45m" (bot/slash.go).
+	command, args := bot.SlashCommand(c.Command, plainText(c.Text))
 	o.ev = bot.Event{
 		Platform:  bot.PlatformSlack,
 		Workspace: c.TeamID,
 		Channel:   c.ChannelID,
 		User:      u,
-		Command:   strings.ToLower(strings.TrimPrefix(strings.TrimSpace(c.Command), "/")),
-		Args:      strings.TrimSpace(plainText(c.Text)),
+		Command:   command,
+		Args:      args,
 	}
 	if c.TriggerID != "" {
 		o.ev.SourceID = "slash:" + c.TriggerID
