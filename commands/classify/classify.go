@@ -20,7 +20,10 @@
 // pure function of the text, the options and the model: no I/O, no state.
 package classify
 
-import "math"
+import (
+	"math"
+	"strings"
+)
 
 // Kind is the top-level decision: project or support.
 type Kind string
@@ -110,8 +113,24 @@ func (m *Model) decide(a *analysis) Result {
 	if r.Kind == KindSupport {
 		r.Type = m.supportType(a.feats)
 	}
-	r.Reasons = m.reasons(a.feats, r.Kind)
+	r.Reasons = m.reasons(a, r.Kind)
+	if !m.knowsAnyWord(a.feats) {
+		// No word of it was ever seen in training: whatever the prior
+		// leans to, there is nothing to be confident about.
+		r.Confidence = 0.5
+		r.Reasons = []string{"nothing recognised"}
+	}
 	return r
+}
+
+// knowsAnyWord reports whether any word feature of fs has a weight.
+func (m *Model) knowsAnyWord(fs []feat) bool {
+	for _, f := range fs {
+		if strings.HasPrefix(f.name, "w:") && m.kindW(f.name) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // probOf is the calibrated probability that a is of kind k.

@@ -31,13 +31,14 @@ var conceptDefs = []struct {
 	{"patch", "patch|patching|windows update|security update|hotfix|update", ""},
 	{"firewall", "firewall|fortigate|fortinet|sonicwall|meraki|pfsense|watchguard|utm|web filter|filtering", "network"},
 	{"network", "network|networking|wifi|wi fi|wireless|switch|lan|wan|vlan|router|access point|ap|mesh|cabling|cable|cat5|cat6|vpn|site to site|subnet|segment|dns|dhcp|internet|broadband|fibre|fiber|leased line|failover", ""},
-	{"change", "change|modify|modification|amend|adjust|rule|open * port|allow|block|whitelist|allowlist|tweak|edit|add|remove|new|create", ""},
+	{"change", "change|modify|modification|amend|adjust|rule|open * port|allow|block|whitelist|allowlist|tweak|edit|add|remove|create|upgrade|firmware", ""},
+	{"new", "new|buy|purchase|order|procure|additional|extra|another", ""},
 	{"password", "password|passcode|pin|unlock|locked out|lockout|mfa|2fa|authenticator|reset", ""},
-	{"backup", "backup|back up|restore|snapshot|recover|recovery|disaster recovery|dr", ""},
+	{"backup", "backup|back up|restore|snapshot|recover|recovery|disaster recovery", ""},
 	{"email", "email|e mail|mailbox|outlook|exchange|distribution list|alias|mail|shared mailbox|signature|out of office", ""},
 	{"phone", "phone|handset|voip|extension|telephony|desk phone|phone system|pbx|teams calling|dect|voicemail", ""},
 	{"site", "site|office|branch|location|building|premises|clinic|store|shop|hq|headquarters|warehouse|depot|practice|surgery|annexe|wing|floor|yard|campus|school", ""},
-	{"server", "server|host|hypervisor|hyper v|vmware|esxi|vm|virtual machine|nas|san|storage|domain controller|active directory|rack|ups", ""},
+	{"server", "server|host|hypervisor|hyper v|vmware|esxi|vm|virtual machine|nas|san|storage|domain controller|active directory|rack", ""},
 	{"replace", "replace|replacement|swap|swap out|refresh|upgrade|renew", ""},
 	{"move", "move|relocate|relocation|migrate|migration|transfer|cutover|cut over", ""},
 	{"access", "access|permission|grant|share|shared drive|folder|rights|admin rights", ""},
@@ -48,6 +49,7 @@ var conceptDefs = []struct {
 	{"schedule", "weekly|monthly|quarterly|annual|termly|routine|regular|every month|every week|recurring|scheduled", ""},
 	{"broken", "broken|not working|stopped working|wont|cant|cannot|unable|error|crash|fail|failure|down|offline|dead|frozen|freeze|slow|keeps|stuck|jam|jammed|bounce|corrupt|fault|faulty", ""},
 	{"quote", "quote|quotation|proposal|cost|costs|budget|price|pricing|estimate|plan|roadmap|scope", ""},
+	{"date", "january|february|march|april|june|july|august|september|october|november|december|in may|by may|q1|q2|q3|q4|next week|next month|next quarter|next year|this year|end of the year|year end|over the weekend|this weekend|weekend|over the summer|summer holidays|easter|christmas|new year", ""},
 	{"cctv", "cctv|camera|nvr|door entry|access control|alarm", ""},
 }
 
@@ -143,7 +145,13 @@ func (cs concepts) find(toks []token) []conceptHit {
 	covered := make([]bool, len(toks))
 	var out []conceptHit
 	for _, c := range cands {
-		if covered[c.first] || covered[c.last] {
+		// A word may belong to two concepts ("upgrade" replaces and
+		// changes): the same span is taken again, an overlapping one not.
+		same := false
+		for _, h := range out {
+			same = same || h.first == c.first && h.last == c.last
+		}
+		if !same && (covered[c.first] || covered[c.last]) {
 			continue
 		}
 		for k := c.first; k <= c.last; k++ {

@@ -36,7 +36,7 @@ type Options struct {
 
 // clauseStop are words that carry no meaning in a contract clause, or only
 // frame it ("anything involving", "work related to").
-var clauseStop = stemSet("a|an|the|of|and|or|for|to|up|per|month|months|monthly|week|weeks|weekly|year|years|yearly|annually|day|days|daily|quarter|quarterly|included|include|includes|inclusive|covered|cover|covers|all|any|each|every|with|in|on|at|by|within|max|maximum|no|more|than|first|limit|limited|only|standard|basic|general|support|service|services|request|requests|work|as|is|are|be|under|unlimited|free|charge|routine|remote|our|their|client|clients|managed|anything|everything|something|involving|involve|involves|related|relating|regarding|concerning|about|thing|things|stuff|item|items|matter|matters|type|types|kind|kinds|job|jobs|task|tasks|etc|always|project|projects|billed|separately|which|that|this|these|those|it|them|new")
+var clauseStop = stemSet("a|an|the|of|and|or|for|to|up|per|month|months|monthly|week|weeks|weekly|year|years|yearly|annually|day|days|daily|quarter|quarterly|included|include|includes|inclusive|covered|cover|covers|all|any|each|every|with|in|on|at|by|within|max|maximum|no|more|than|first|limit|limited|only|standard|basic|general|support|service|services|request|requests|work|as|is|are|be|under|unlimited|free|charge|routine|remote|our|their|client|clients|managed|anything|everything|something|involving|involve|involves|related|relating|regarding|concerning|about|thing|things|stuff|item|items|matter|matters|type|types|kind|kinds|job|jobs|task|tasks|etc|always|project|projects|billed|separately|which|that|this|these|those|it|them")
 
 // exampleLeads open a clause's examples: "network changes such as VLANs and
 // firewall rules" covers network changes, and each example on its own.
@@ -79,16 +79,18 @@ func (m *Model) parseClause(text string) clause {
 		}
 	}
 	c.limit = clauseLimit(tokenize(c.text))
-	for _, p := range parts {
-		if t := m.clauseTerms(p); len(t) > 0 {
+	for i, p := range parts {
+		if t := m.clauseTerms(p, i > 0); len(t) > 0 {
 			c.alts = append(c.alts, t)
 		}
 	}
 	return c
 }
 
-// clauseTerms reads the terms of one clause part, in order.
-func (m *Model) clauseTerms(text string) []string {
+// clauseTerms reads the terms of one clause part, in order: concepts
+// (synonyms) for the head, the words themselves (stemmed) for an example,
+// which names one specific thing ("VLANs", not every network word).
+func (m *Model) clauseTerms(text string, example bool) []string {
 	toks := m.root().typos.normalize(text, tokenize(text))
 	covered := make([]bool, len(toks))
 	var terms []string
@@ -99,18 +101,16 @@ func (m *Model) clauseTerms(text string) []string {
 			terms = append(terms, t)
 		}
 	}
-	for _, h := range m.root().concepts.find(toks) {
-		for k := h.first; k <= h.last; k++ {
-			covered[k] = true
-		}
-		if h.name == "change" && h.first == h.last && toks[h.first].word == "new" {
-			addTerm("new")
-			continue
-		}
-		// A narrow concept that implies a broader one ("laptop" is
-		// "hardware") is matched by its narrow name.
-		if !impliedBy(h.name, toks, h) {
-			addTerm(h.name)
+	if !example {
+		for _, h := range m.root().concepts.find(toks) {
+			for k := h.first; k <= h.last; k++ {
+				covered[k] = true
+			}
+			// A narrow concept that implies a broader one ("laptop" is
+			// "hardware") is matched by its narrow name.
+			if !impliedBy(h.name, toks, h) {
+				addTerm(h.name)
+			}
 		}
 	}
 	for i, t := range toks {
@@ -118,18 +118,6 @@ func (m *Model) clauseTerms(text string) []string {
 			continue
 		}
 		addTerm(t.stem)
-	}
-	// "new" alone is no term: "new hardware" is about hardware.
-	if len(terms) > 1 {
-		out := terms[:0]
-		for _, t := range terms {
-			if t != "new" {
-				out = append(out, t)
-			}
-		}
-		terms = out
-	} else if len(terms) == 1 && terms[0] == "new" {
-		return nil
 	}
 	return terms
 }
@@ -221,11 +209,18 @@ func limitLead(toks []token, i int) bool {
 // positions where it occurs.
 func termsOf(a *analysis) map[string][]int {
 	cs := map[string][]int{}
+	inPhrase := make([]bool, len(a.toks)) // inside a longer concept phrase
 	for _, h := range a.hits {
 		cs[h.name] = append(cs[h.name], h.first)
+		for k := h.first; k <= h.last && h.last > h.first; k++ {
+			inPhrase[k] = true
+		}
 	}
 	for i, t := range a.toks {
-		cs[t.stem] = append(cs[t.stem], i)
+		// The "new" of "new starter" is no new thing on its own.
+		if t.stem != "new" || !inPhrase[i] {
+			cs[t.stem] = append(cs[t.stem], i)
+		}
 	}
 	return cs
 }
@@ -342,7 +337,7 @@ func (m *Model) applyContract(a *analysis, r Result, ct *Contract) Result {
 	if c, ok := m.bestClause(ct.AlwaysProject, cs); ok {
 		r.Kind, r.Type = KindProject, TypeProject
 		r.Confidence = math.Max(0.9, m.probOf(a, KindProject))
-		r.Reasons = prepend(m.reasons(a.feats, KindProject), "always a project per "+whose+": "+strconv.Quote(c.text))
+		r.Reasons = prepend(m.reasons(a, KindProject), "always a project per "+whose+": "+strconv.Quote(c.text))
 		return r
 	}
 	if c, ok := m.bestClause(ct.Covered, cs); ok {
@@ -351,16 +346,16 @@ func (m *Model) applyContract(a *analysis, r Result, ct *Contract) Result {
 			// contract: a project, however small it sounds.
 			r.Kind, r.Type = KindProject, TypeProject
 			r.Confidence = math.Max(0.75, m.probOf(a, KindProject))
-			r.Reasons = prepend(m.reasons(a.feats, KindProject), "exceeds the limit of "+whose+": "+strconv.Quote(c.text))
+			r.Reasons = prepend(m.reasons(a, KindProject), "exceeds the limit in "+whose+": "+strconv.Quote(c.text))
 			return r
 		}
-		if c.limit == 0 && m.beyondRoutine(a, r) {
+		if c.limit == 0 && !c.upkeep() && m.beyondRoutine(a) {
 			// "user onboarding" covers the next new starter, not the 25
 			// people of an acquisition: a clause without a stated limit
 			// covers routine volumes.
 			r.Kind, r.Type = KindProject, TypeProject
 			r.Confidence = math.Max(0.6, m.probOf(a, KindProject))
-			r.Reasons = prepend(m.reasons(a.feats, KindProject), "beyond the routine scope of "+whose+": "+strconv.Quote(c.text))
+			r.Reasons = prepend(m.reasons(a, KindProject), "beyond the routine scope of "+whose+": "+strconv.Quote(c.text))
 			return r
 		}
 		r.Kind = KindSupport
@@ -368,14 +363,14 @@ func (m *Model) applyContract(a *analysis, r Result, ct *Contract) Result {
 		// The contract settles the billing question even when the words
 		// looked like a project; confidence says how much they agreed.
 		r.Confidence = math.Max(0.8, m.probOf(a, KindSupport))
-		r.Reasons = prepend(m.reasons(a.feats, KindSupport), "covered by "+whose+": "+strconv.Quote(c.text))
+		r.Reasons = prepend(m.reasons(a, KindSupport), "covered by "+whose+": "+strconv.Quote(c.text))
 		return r
 	}
 	// New work the contract does not name is billed separately: a
 	// service request or MAC the model was unsure about leans project.
 	if r.Kind == KindSupport && (r.Type == TypeMAC || r.Type == TypeServiceRequest) && len(ct.Covered) > 0 && r.Confidence < 0.9 && a.changes() {
 		r.Kind, r.Type, r.Confidence = KindProject, TypeProject, math.Max(0.6, m.probOf(a, KindProject))
-		r.Reasons = prepend(m.reasons(a.feats, KindProject), "new work not covered by "+whose)
+		r.Reasons = prepend(m.reasons(a, KindProject), "new work not covered by "+whose)
 	}
 	return r
 }
@@ -394,11 +389,22 @@ func (a *analysis) changes() bool {
 // beyondRoutine reports whether a request is larger than the routine work
 // a contract clause describes: everyone, twenty or more people or devices,
 // or several sites, unless it is a fault or routine upkeep.
-func (m *Model) beyondRoutine(a *analysis, r Result) bool {
-	if r.Type == TypeIncident || r.Type == TypeRecurring {
-		return false
+func (m *Model) beyondRoutine(a *analysis) bool {
+	return !m.broken(a) && (a.sc.level() >= 3 || a.sc.multiSite())
+}
+
+// upkeep reports whether a clause covers routine upkeep (patching, backups,
+// visits), which it covers at any size: "patching" covers every server.
+func (c clause) upkeep() bool {
+	for _, alt := range c.alts {
+		for _, t := range alt {
+			switch t {
+			case "patch", "backup", "visit", "schedule":
+				return true
+			}
+		}
 	}
-	return a.sc.level() >= 3 || a.sc.multiSite()
+	return false
 }
 
 // prepend puts the deciding reason s first, drops the "no ... cues"

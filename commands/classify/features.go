@@ -6,10 +6,25 @@ import (
 )
 
 // feat is one feature of a request: a name the model has a weight for, and
-// the words as typed that showed it, for the reasons.
+// what showed it, for the reasons: words as typed (tokens first..last,
+// quoted), a fixed label ("30 staff", "scheduled date"), or both. Labels
+// are only spelt out for the few features a reason is made of.
 type feat struct {
-	name  string
-	label string
+	name        string
+	label       string
+	first, last int // -1: no words
+}
+
+// labels spells out what showed f.
+func (a *analysis) labels(f feat) []string {
+	var out []string
+	if f.label != "" {
+		out = append(out, f.label)
+	}
+	if f.first >= 0 {
+		out = append(out, `"`+span(a.text, a.toks, f.first, f.last)+`"`)
+	}
+	return out
 }
 
 // analysis is everything measured about one text.
@@ -38,26 +53,26 @@ func (m *Model) analyse(text string) *analysis {
 	a.hits = r.concepts.find(a.toks)
 	a.sc = measureScale(text, a.toks)
 	a.feats = make([]feat, 0, 4*len(a.toks)+16)
-	add := func(name, label string) { a.feats = append(a.feats, feat{name, label}) }
+	add := func(name, label string) { a.feats = append(a.feats, feat{name, label, -1, -1}) }
+	addW := func(name, label string, first, last int) { a.feats = append(a.feats, feat{name, label, first, last}) }
 	neg, negAt := 0, 0 // words of negation scope left, and where it opened
 	for i, t := range a.toks {
 		w := t.stem
 		if t.num >= 0 {
 			w = "#"
 		}
-		lbl := `"` + span(text, a.toks, i, i) + `"`
-		add("w:"+w, lbl)
+		addW("w:"+w, "", i, i)
 		if i > 0 && !clauseBreak(text[a.toks[i-1].end:t.start]) {
 			p := a.toks[i-1].stem
 			if a.toks[i-1].num >= 0 {
 				p = "#"
 			}
-			add("b:"+p+"_"+w, `"`+span(text, a.toks, i-1, i)+`"`)
+			addW("b:"+p+"_"+w, "", i-1, i)
 		} else {
 			neg = 0
 		}
 		if neg > 0 {
-			add("n:"+w, `"`+span(text, a.toks, negAt, i)+`"`)
+			addW("n:"+w, "", negAt, i)
 			neg--
 		}
 		if negators[t.word] {
@@ -68,9 +83,13 @@ func (m *Model) analyse(text string) *analysis {
 	scaleLabel := a.sc.label()
 	add(lvl, scaleLabel)
 	for _, h := range a.hits {
-		lbl := `"` + span(text, a.toks, h.first, h.last) + `"`
-		add("c:"+h.name, lbl)
-		add("x:"+lvl[2:]+":"+h.name, joinLabels(scaleLabel, lbl))
+		if h.name == "date" {
+			add("c:date", "scheduled date")
+			add("x:"+lvl[2:]+":date", "scheduled date")
+			continue
+		}
+		addW("c:"+h.name, "", h.first, h.last)
+		addW("x:"+lvl[2:]+":"+h.name, scaleLabel, h.first, h.last)
 	}
 	if a.sc.multiSite() {
 		add("s:sites", scaleLabel)
@@ -95,14 +114,6 @@ func (m *Model) analyse(text string) *analysis {
 	}
 	add("bias", "")
 	return a
-}
-
-// joinLabels names an interaction feature: "30 staff" with "move".
-func joinLabels(scaleLabel, lbl string) string {
-	if scaleLabel == "" {
-		return lbl
-	}
-	return scaleLabel + ", " + lbl
 }
 
 // label is the scale in words for a reason: the strongest count seen

@@ -178,47 +178,114 @@ func (m *Model) supportType(fs []feat) Type {
 // minReasonW leaves out features too weak to explain anything.
 const minReasonW = 0.1
 
-// reasonStop are words too plain to be a reason on their own.
-var reasonStop = wordSet(`"the"|"a"|"an"|"to"|"for"|"and"|"of"|"in"|"on"|"at"|"my"|"our"|"we"|"i"|"is"|"it"|"be"|"can"|"you"|"please"|"pls"|"with"|"this"|"that"|"me"|"us"|"are"|"have"|"has"|"from"|"by"|"all"|"its"|"it's"|"just"|"so"|"get"|"need"|"hi"|"thanks"|"up"|"out"`)
+// reasonStop are words too plain to be a reason, alone or in a pair.
+var reasonStop = wordSet("the|a|an|to|for|and|of|in|on|at|my|our|we|i|is|it|be|can|you|please|pls|with|this|that|me|us|are|have|has|from|by|its|it's|just|so|get|hi|thanks|up|out|there|they|them|he|she|his|her|was|were|will|would|could|should|do|does|did|as|or|if|any|some|need|needs|want|like|also|about|into|your|their|what|which|who|when|how")
 
-// reasons lists the features that pushed toward kind, strongest first, in
-// the words that showed them. A reason inside a longer one ("building" in
-// "new building") gives way to it.
-func (m *Model) reasons(fs []feat, k Kind) []string {
+// plainLabel reports whether a quoted label holds a plain word.
+func plainLabel(label string) bool {
+	if !strings.HasPrefix(label, `"`) {
+		return false
+	}
+	for _, w := range strings.Fields(strings.ToLower(strings.Trim(label, `"`))) {
+		if reasonStop[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// containsWord reports whether the quoted phrase holds word w.
+func containsWord(phrase, w string) bool {
+	for _, f := range strings.Fields(strings.Trim(phrase, `"`)) {
+		if strings.EqualFold(f, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// reasonPool bounds the features a reason is looked for among: the
+// strongest few, so a long e-mail costs no more to explain than a line.
+const reasonPool = 24
+
+// reasons lists what pushed toward kind, strongest first, in the words that
+// showed it. A feature's weight is credited to each of its labels (a
+// scale-and-concept feature to "30 staff" and to "move"), a label's credits
+// add up, a phrase takes the credit of the words inside it ("new building"
+// over "new" and "building"), and a reason inside a longer one gives way.
+func (m *Model) reasons(a *analysis, k Kind) []string {
 	type cand struct {
-		label string
-		w     float64
+		f feat
+		w float64
 	}
 	var cs []cand
-	for _, f := range fs {
+	for _, f := range a.feats {
 		w := m.kindW(f.name)
 		if k == KindSupport {
 			w = -w
 		}
-		if w < minReasonW || f.label == "" || reasonStop[strings.ToLower(f.label)] {
-			continue
+		if w > 0 && (f.label != "" || f.first >= 0) {
+			cs = append(cs, cand{f, w})
 		}
-		cs = append(cs, cand{f.label, w})
 	}
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].w > cs[j].w })
+	if len(cs) > reasonPool {
+		cs = cs[:reasonPool]
+	}
+	credit := map[string]float64{}
+	var order []string
+	for _, c := range cs {
+		for _, l := range a.labels(c.f) {
+			if plainLabel(l) {
+				continue
+			}
+			if _, ok := credit[l]; !ok {
+				order = append(order, l)
+			}
+			credit[l] += c.w
+		}
+	}
+	absorbed := map[string]bool{}
+	for _, l := range order {
+		if !strings.HasPrefix(l, `"`) || !strings.Contains(l, " ") {
+			continue
+		}
+		for _, w := range order {
+			if w != l && strings.HasPrefix(w, `"`) && !strings.Contains(w, " ") && containsWord(l, strings.Trim(w, `"`)) {
+				credit[l] += credit[w]
+				absorbed[w] = true
+			}
+		}
+	}
+	kept := order[:0]
+	for _, l := range order {
+		if !absorbed[l] {
+			kept = append(kept, l)
+		}
+	}
+	order = kept
+	sort.SliceStable(order, func(i, j int) bool { return credit[order[i]] > credit[order[j]] })
 	var out []string
 outer:
-	for _, c := range cs {
-		bare := strings.Trim(c.label, `"`)
+	for _, l := range order {
+		if credit[l] < minReasonW {
+			break
+		}
+		bare := strings.ToLower(strings.Trim(l, `"`))
 		for i, o := range out {
-			ob := strings.Trim(o, `"`)
+			ob := strings.ToLower(strings.Trim(o, `"`))
 			switch {
 			case strings.Contains(ob, bare):
 				continue outer
 			case strings.Contains(bare, ob):
-				out[i] = c.label
+				out[i] = l
 				continue outer
 			}
 		}
 		if len(out) == maxReasons {
 			break
 		}
-		out = append(out, c.label)
+		out = append(out, l)
 	}
 	if len(out) == 0 {
 		out = append(out, "no "+string(k)+" cues")

@@ -239,14 +239,19 @@ func (m *Model) applyOverrides(a *analysis, r Result, text string, ovs []Overrid
 		why += ": " + o.Reason
 	}
 	why += ")"
-	out.Reasons = prepend(m.reasons(a.feats, o.Kind), why)
+	out.Reasons = prepend(m.reasons(a, o.Kind), why)
 	return out
 }
 
-// broken reports whether the model reads a as a fault: a support incident.
+// broken reports whether a says something is broken (the "broken"
+// concept: not working, error, down, jammed...).
 func (m *Model) broken(a *analysis) bool {
-	a.feats = distinct(a.feats)
-	return m.supportType(a.feats) == TypeIncident && m.prob(m.margin(a.feats)) < 0.5
+	for _, h := range a.hits {
+		if h.name == "broken" {
+			return true
+		}
+	}
+	return false
 }
 
 // typeFits reports whether t is a valid type for kind k.

@@ -8,6 +8,12 @@ import (
 	"strings"
 )
 
+// OverrideWeight is how much a coordinator's override counts in a workspace
+// refit, against the prior's pull: enough that one override moves the
+// model on its own request and on requests worded like it, not so much that
+// one word of it (a client's name) decides everything else.
+const OverrideWeight = 5
+
 // TrainOptions tune Train. The zero value uses the defaults below, which
 // were chosen by cross-validation over the committed sets, not per example.
 type TrainOptions struct {
@@ -112,7 +118,10 @@ func countKind(rows []Row, k Kind) int {
 }
 
 // vocabOf lists the words (letters only, four or more) that occur in at
-// least two rows: the words typos are folded to.
+// least two rows: the words typos are folded to. Words are taken most
+// frequent first, and a word that is a likely slip of one already taken
+// ("pasword" after "password") is left out, so the misspellings in the
+// training sets are folded like any other.
 func vocabOf(rows []Row) []string {
 	seen := map[string]int{}
 	for _, r := range rows {
@@ -124,11 +133,26 @@ func vocabOf(rows []Row) []string {
 			}
 		}
 	}
-	var out []string
+	var words []string
 	for w, n := range seen {
 		if n >= 2 {
-			out = append(out, w)
+			words = append(words, w)
 		}
+	}
+	sort.Slice(words, func(i, j int) bool {
+		if seen[words[i]] != seen[words[j]] {
+			return seen[words[i]] > seen[words[j]]
+		}
+		return words[i] < words[j]
+	})
+	ix := baseTypoIndex()
+	var out []string
+	for _, w := range words {
+		if ix.correct(w) != "" {
+			continue
+		}
+		ix.add(w)
+		out = append(out, w)
 	}
 	sort.Strings(out)
 	return out

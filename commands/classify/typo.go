@@ -55,47 +55,54 @@ type typoIndex struct {
 const minTypoLen = 5
 
 // newTypoIndex indexes vocab (the words the model was trained on often
-// enough, see Train) with the noun lists, number words, short forms and
+// enough, see vocabOf) with the noun lists, number words, short forms and
 // concept phrases.
 func newTypoIndex(vocab []string) *typoIndex {
-	ix := &typoIndex{vocab: map[string]bool{}, stems: map[string]bool{}, del1: map[string][]string{}}
-	addWord := func(w string) {
-		w = strings.ToLower(w)
-		if !isLetters(w) {
-			return
-		}
-		ix.vocab[w] = true
-		ix.stems[stem(w)] = true
-	}
+	ix := baseTypoIndex()
 	for _, w := range vocab {
-		addWord(w)
+		ix.add(w)
 	}
+	return ix
+}
+
+// baseTypoIndex holds the words every model knows: nouns, numbers, short
+// forms and concept phrases.
+func baseTypoIndex() *typoIndex {
+	ix := &typoIndex{vocab: map[string]bool{}, stems: map[string]bool{}, del1: map[string][]string{}}
 	for _, d := range conceptDefs {
 		for _, f := range strings.FieldsFunc(d.phrases, func(r rune) bool { return r == '|' || r == ' ' }) {
-			addWord(f)
+			ix.add(f)
 		}
 	}
 	for _, w := range nounWords() {
-		addWord(w)
+		ix.add(w)
 	}
 	for w := range numberWords {
-		addWord(w)
+		ix.add(w)
 	}
 	for _, w := range shortForms {
-		addWord(w)
-	}
-	for w := range ix.vocab {
-		if len(w) < minTypoLen {
-			continue
-		}
-		for i := 0; i < len(w); i++ {
-			d := w[:i] + w[i+1:]
-			if !containsStr(ix.del1[d], w) {
-				ix.del1[d] = append(ix.del1[d], w)
-			}
-		}
+		ix.add(w)
 	}
 	return ix
+}
+
+// add puts w in the vocabulary.
+func (ix *typoIndex) add(w string) {
+	w = strings.ToLower(w)
+	if !isLetters(w) || ix.vocab[w] {
+		return
+	}
+	ix.vocab[w] = true
+	ix.stems[stem(w)] = true
+	if len(w) < minTypoLen {
+		return
+	}
+	for i := 0; i < len(w); i++ {
+		d := w[:i] + w[i+1:]
+		if !containsStr(ix.del1[d], w) {
+			ix.del1[d] = append(ix.del1[d], w)
+		}
+	}
 }
 
 func containsStr(list []string, s string) bool {
