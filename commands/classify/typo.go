@@ -319,4 +319,3 @@ func leadingDigits(w string) int {
 	}
 	return k
 }
-
