@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,13 +34,21 @@ func NewMigratedDatabase(tb testing.TB) string {
 		tb.Fatalf("storagetest: %v", err)
 	}
 	defer admin.Close()
-	tmpl, err := ensureTemplate(ctx, admin)
-	if err != nil {
-		tb.Fatalf("storagetest: template (is Postgres running on 127.0.0.1:5432? see README): %v", err)
-	}
 	name := randomName()
-	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name+` TEMPLATE `+tmpl); err != nil {
-		tb.Fatalf("storagetest: create database from template: %v", err)
+	// Worktrees with other migrations share this server, and building their
+	// template drops ours: when it vanished between ensure and copy, build it again.
+	for attempt := 1; ; attempt++ {
+		tmpl, err := ensureTemplate(ctx, admin)
+		if err != nil {
+			tb.Fatalf("storagetest: template (is Postgres running on 127.0.0.1:5432? see README): %v", err)
+		}
+		_, err = admin.ExecContext(ctx, `CREATE DATABASE `+name+` TEMPLATE `+tmpl)
+		if err == nil {
+			break
+		}
+		if attempt == 5 || !strings.Contains(err.Error(), "does not exist") {
+			tb.Fatalf("storagetest: create database from template: %v", err)
+		}
 	}
 	tb.Cleanup(func() { dropDatabase(tb, name) })
 	return databaseURL(tb, name)
