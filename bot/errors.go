@@ -17,6 +17,14 @@ const (
 	EInternal  Code = "internal"
 )
 
+// ErrNotFound is returned (wrapped) when something asked for does not exist.
+// Storage wraps it, so callers test errors.Is(err, bot.ErrNotFound) or
+// bot.ErrorCode(err) == bot.ENotFound without importing storage.
+var ErrNotFound = &Error{Code: ENotFound, Message: "not found"}
+
+// ErrConflict is returned (wrapped) when a write would break a unique rule.
+var ErrConflict = &Error{Code: EConflict, Message: "already exists"}
+
 // Error is an application error whose Message is safe to show to a user.
 type Error struct {
 	Code    Code

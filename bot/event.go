@@ -12,8 +12,15 @@ type Event struct {
 	SourceID string
 	User     User
 	Command  string // without the slash: "request"
-	Args     string // everything after the command
-	Caller   Caller // filled in by the Router before the handler runs
+	Args     string // everything after the command (and after the subcommand word, once routed)
+	// Origin is the record the message a button sits on, or the thread a
+	// comment is posted in, is about. Adapters set it; the Router refuses a
+	// command that acts on any other record.
+	Origin Ref
+	// Filled in by the Router before the handler runs:
+	Caller Caller
+	Sub    string // the subcommand chosen from the command's table ("" for the command itself)
+	Target Ref    // the record the subcommand acts on, already checked against the caller
 }
 
 // User is who sent the event, as the platform knows them.
@@ -31,4 +38,18 @@ type Caller struct {
 	WorkspaceID int64
 	// Notice is told to the caller once, e.g. "you are this bot's first manager".
 	Notice string
+}
+
+// ClientScope is the client whose records this caller may see: nil for staff
+// (everything), their own client for a client user. A client user without a
+// client sees nothing (an impossible id), never everything.
+func (c Caller) ClientScope() *int64 {
+	if c.Role.AtLeast(RoleTech) {
+		return nil
+	}
+	if c.Role == RoleClient && c.ClientID != nil {
+		return c.ClientID
+	}
+	none := int64(-1)
+	return &none
 }

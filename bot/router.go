@@ -12,18 +12,30 @@ import (
 // Handler runs one command for a caller already identified and allowed.
 type Handler func(ctx context.Context, ev Event) ([]Message, error)
 
-// Command is a command declared as data, so /help writes itself.
+// Command is a command declared as data, so /help writes itself. Handler is
+// what the command does when the arguments do not start with one of Subs (it
+// may be nil when every use is a subcommand); MinRole and Target apply to it.
 type Command struct {
 	Name    string
 	Usage   string // "/request <text> | /request show <n>"
 	Summary string
 	MinRole Role
-	Handler Handler
+	Target  RefKind // the kind of record the first argument names, if any
+	Args    []Arg
+	Subs    []Subcommand
+	// Internal commands are raised by adapters (a thread comment), never typed:
+	// /help and Discord's command list leave them out.
+	Internal bool
+	Handler  Handler
 }
 
-// Identifier finds (or on first contact creates) the person behind an event.
+// Identifier finds (or on first contact creates) the person behind an event,
+// and tells the Router which client a request or project belongs to.
 type Identifier interface {
 	Identify(ctx context.Context, ev Event) (Caller, error)
+	// RecordClient returns the client a record is filed under (nil: none).
+	// A record that does not exist is ENotFound.
+	RecordClient(ctx context.Context, workspaceID int64, ref Ref) (*int64, error)
 }
 
 // Observer is told about every command handled, for metrics.
@@ -112,9 +124,58 @@ func (r *Router) dispatch(ctx context.Context, ev *Event, name string) ([]Messag
 		return nil, err
 	}
 	ev.Caller = caller
-	if !caller.Role.AtLeast(cmd.MinRole) {
-		return nil, Errorf(EForbidden, "/%s is for %ss and above; you are a %s. Ask a manager if you need it.",
-			cmd.Name, cmd.MinRole, caller.Role)
+	entry, rest, isSub := cmd.findSub(ev.Args)
+	label := "/" + cmd.Name
+	if isSub {
+		ev.Sub, ev.Args = entry.Name, rest
+		if entry.Name != "" {
+			label += " " + entry.Name
+		}
+	} else {
+		if cmd.Handler == nil {
+			return nil, Errorf(EInvalid, "use %s", cmd.Usage)
+		}
+		entry = Subcommand{MinRole: cmd.MinRole, Target: cmd.Target, Handler: cmd.Handler}
 	}
-	return cmd.Handler(ctx, *ev)
+	if !caller.Role.AtLeast(entry.MinRole) {
+		return nil, Errorf(EForbidden, "%s is for %ss and above; you are a %s. Ask a manager if you need it.",
+			label, entry.MinRole, caller.Role)
+	}
+	if err := r.checkTarget(ctx, ev, entry, label); err != nil {
+		return nil, err
+	}
+	return entry.Handler(ctx, *ev)
+}
+
+// checkTarget resolves the record a command acts on and decides whether this
+// caller may act on it: a client only on their own client's records, and a
+// button or thread comment only on the record its message is about.
+func (r *Router) checkTarget(ctx context.Context, ev *Event, entry Subcommand, label string) error {
+	if entry.Target == RefNone {
+		if !ev.Origin.IsZero() {
+			return Errorf(EForbidden, "%s cannot be run from a message about %s", label, ev.Origin)
+		}
+		return nil
+	}
+	word, _ := firstWord(ev.Args)
+	ref, err := ParseRef(entry.Target, word)
+	if err != nil {
+		return err
+	}
+	if !ev.Origin.IsZero() && ev.Origin != ref {
+		return Errorf(EForbidden, "this button is on %s's message but acts on %s; use the command instead", ev.Origin, ref)
+	}
+	client, err := r.ident.RecordClient(ctx, ev.Caller.WorkspaceID, ref)
+	if err == nil && ev.Caller.Role == RoleClient && (client == nil || ev.Caller.ClientID == nil || *client != *ev.Caller.ClientID) {
+		// Another client's record is reported exactly as a missing one.
+		err = Errorf(ENotFound, "there is no %s %s here", ref.Kind, ref)
+	}
+	if ErrorCode(err) == ENotFound {
+		return Errorf(ENotFound, "there is no %s %s here; /%ss lists them", ref.Kind, ref, ref.Kind)
+	}
+	if err != nil {
+		return err
+	}
+	ev.Target = ref
+	return nil
 }

@@ -9,10 +9,26 @@ import (
 	"time"
 )
 
-type fixedIdentity struct{ role Role }
+type fixedIdentity struct {
+	role   Role
+	client *int64
+	// records maps a record to its client id (0: no client); absent: not found.
+	records map[Ref]int64
+}
 
 func (f fixedIdentity) Identify(ctx context.Context, ev Event) (Caller, error) {
-	return Caller{Person: Person{ID: 1, Name: ev.User.Name, Role: f.role}}, nil
+	return Caller{Person: Person{ID: 1, Name: ev.User.Name, Role: f.role, ClientID: f.client}}, nil
+}
+
+func (f fixedIdentity) RecordClient(ctx context.Context, ws int64, ref Ref) (*int64, error) {
+	c, ok := f.records[ref]
+	if !ok {
+		return nil, Errorf(ENotFound, "no %s", ref)
+	}
+	if c == 0 {
+		return nil, nil
+	}
+	return &c, nil
 }
 
 func TestRouterChecksRolesAndTurnsErrorsIntoReplies(t *testing.T) {
@@ -28,7 +44,7 @@ func TestRouterChecksRolesAndTurnsErrorsIntoReplies(t *testing.T) {
 		}},
 	}
 	observe := func(c string, code Code, _ time.Duration) { observed = append(observed, code) }
-	r := NewRouter(cmds, fixedIdentity{RoleTech}, slog.New(slog.DiscardHandler), observe)
+	r := NewRouter(cmds, fixedIdentity{role: RoleTech}, slog.New(slog.DiscardHandler), observe)
 	ctx := context.Background()
 
 	msgs := r.Dispatch(ctx, Event{Command: "secret", User: User{ID: "u", Name: "tom"}})
@@ -46,7 +62,7 @@ func TestRouterChecksRolesAndTurnsErrorsIntoReplies(t *testing.T) {
 	if want := []Code{EForbidden, EInternal, EInvalid}; len(observed) != 3 || observed[0] != want[0] || observed[1] != want[1] || observed[2] != want[2] {
 		t.Fatalf("observed %v; want %v", observed, want)
 	}
-	r2 := NewRouter(cmds, fixedIdentity{RoleManager}, slog.New(slog.DiscardHandler), nil)
+	r2 := NewRouter(cmds, fixedIdentity{role: RoleManager}, slog.New(slog.DiscardHandler), nil)
 	if msgs := r2.Dispatch(ctx, Event{Command: "SECRET", User: User{ID: "u"}}); ran != 1 || msgs[0].Text != "done" {
 		t.Fatalf("manager: ran=%d %+v", ran, msgs)
 	}

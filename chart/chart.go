@@ -12,13 +12,12 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/mspbot/mspbot/bot"
 )
 
 // Series is one named line or bar group; Values line up with the x labels.
-type Series struct {
-	Name   string
-	Values []float64
-}
+type Series = bot.Series
 
 // Size of every chart: small enough to sit in a chat message.
 const (

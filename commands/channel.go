@@ -5,13 +5,12 @@ import (
 	"fmt"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 )
 
 type channelStore interface {
-	Channel(ctx context.Context, workspaceID int64, channelID string) (storage.ChannelSettings, error)
+	Channel(ctx context.Context, workspaceID int64, channelID string) (bot.ChannelSettings, error)
 	SetIntake(ctx context.Context, workspaceID int64, channelID string, on bool, by int64) error
-	LinkClient(ctx context.Context, workspaceID int64, channelID, clientCode string, by int64) (storage.ChannelSettings, error)
+	LinkClient(ctx context.Context, workspaceID int64, channelID, clientCode string, by int64) (bot.ChannelSettings, error)
 }
 
 // mspbotCommand configures the channel it is typed in.

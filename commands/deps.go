@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 )
 
 // Store is everything the commands need from storage; *storage.Store implements it.
@@ -39,6 +38,8 @@ type Deps struct {
 	Admins []string
 	// Digest holds the digest sections and chart other packages provide.
 	Digest DigestOptions
+	// ProjectChart draws a weekly update's hours chart (chart.Lines); nil: none.
+	ProjectChart bot.ChartFunc
 }
 
 // location is where a person's days begin and end: storage already gives each
@@ -58,5 +59,5 @@ func (d Deps) location(p bot.Person) *time.Location {
 
 type directoryStore interface {
 	EnsureWorkspace(ctx context.Context, platform bot.Platform, externalID, name string) (int64, error)
-	EnsurePerson(ctx context.Context, np storage.NewPerson, allowBootstrap bool) (bot.Person, bool, bool, error)
+	EnsurePerson(ctx context.Context, np bot.NewPerson, allowBootstrap bool) (bot.Person, bool, bool, error)
 }

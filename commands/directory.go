@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 )
 
 // Directory identifies the person behind each event: it creates workspaces and
@@ -35,7 +34,7 @@ func (d *Directory) Identify(ctx context.Context, ev bot.Event) (bot.Caller, err
 	if err != nil {
 		return bot.Caller{}, err
 	}
-	np := storage.NewPerson{
+	np := bot.NewPerson{
 		WorkspaceID: ws,
 		ExternalID:  ev.User.ID,
 		Name:        firstNonEmpty(ev.User.Name, ev.User.ID),
@@ -111,7 +110,7 @@ func Assume(ctx context.Context, store Store, platform bot.Platform, workspace s
 	if err != nil {
 		return bot.Person{}, err
 	}
-	p, _, _, err := store.EnsurePerson(ctx, storage.NewPerson{WorkspaceID: ws, ExternalID: u.ID, Name: firstNonEmpty(u.Name, u.ID), Timezone: u.Timezone}, false)
+	p, _, _, err := store.EnsurePerson(ctx, bot.NewPerson{WorkspaceID: ws, ExternalID: u.ID, Name: firstNonEmpty(u.Name, u.ID), Timezone: u.Timezone}, false)
 	if err != nil {
 		return p, err
 	}
@@ -119,4 +118,24 @@ func Assume(ctx context.Context, store Store, platform bot.Platform, workspace s
 		return p, nil
 	}
 	return store.SetRole(ctx, p.ID, role, clientCode)
+}
+
+// RecordClient implements bot.Identifier: the client a request or project is
+// filed under, for the Router's scope check.
+func (d *Directory) RecordClient(ctx context.Context, workspaceID int64, ref bot.Ref) (*int64, error) {
+	switch ref.Kind {
+	case bot.RefRequest:
+		r, err := d.store.RequestByNumber(ctx, workspaceID, ref.Number)
+		if err != nil {
+			return nil, notFoundAs(err, "there is no request %s here", ref)
+		}
+		return r.ClientID, nil
+	case bot.RefProject:
+		p, err := d.store.ProjectByNumber(ctx, workspaceID, int(ref.Number))
+		if err != nil {
+			return nil, notFoundAs(err, "there is no project %s here", ref)
+		}
+		return &p.ClientID, nil
+	}
+	return nil, bot.Errorf(bot.EInvalid, "nothing to refer to")
 }

@@ -19,13 +19,30 @@ func helpCommand(list func() []bot.Command) bot.Command {
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			var b strings.Builder
 			for _, c := range list() {
-				fmt.Fprintf(&b, "%s — %s", c.Usage, c.Summary)
-				if !ev.Caller.Role.AtLeast(c.MinRole) {
-					fmt.Fprintf(&b, " (%ss and above)", c.MinRole)
+				if c.Internal {
+					continue
 				}
-				b.WriteByte('\n')
+				if c.Handler != nil || len(c.Subs) == 0 {
+					line(&b, ev.Caller.Role, c.Usage, c.Summary, c.MinRole)
+				}
+				// Subcommands are read from the same table the Router enforces.
+				for _, s := range c.Subs {
+					line(&b, ev.Caller.Role, "  "+s.Usage, s.Summary, s.MinRole)
+				}
 			}
 			return []bot.Message{{Title: "mspbot commands", Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
 		},
 	}
+}
+
+// line writes one /help line, saying the role needed when the caller lacks it.
+func line(b *strings.Builder, caller bot.Role, usage, summary string, min bot.Role) {
+	b.WriteString(usage)
+	if summary != "" {
+		fmt.Fprintf(b, " — %s", summary)
+	}
+	if !caller.AtLeast(min) {
+		fmt.Fprintf(b, " (%ss and above)", min)
+	}
+	b.WriteByte('\n')
 }

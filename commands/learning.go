@@ -8,15 +8,14 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/commands/classify"
-	"github.com/mspbot/mspbot/storage"
 )
 
 type learningStore interface {
-	SimilarOverrides(ctx context.Context, workspaceID int64, text string, limit int) ([]storage.LearnedOverride, error)
-	ListOverrides(ctx context.Context, workspaceID int64) ([]storage.LearnedOverride, error)
+	SimilarOverrides(ctx context.Context, workspaceID int64, text string, limit int) ([]bot.LearnedOverride, error)
+	ListOverrides(ctx context.Context, workspaceID int64) ([]bot.LearnedOverride, error)
 	ForgetOverride(ctx context.Context, workspaceID, number, by int64) error
-	AddContractClause(ctx context.Context, workspaceID int64, clientCode, kind, text string, by int64) (storage.ContractClause, error)
-	ContractClauses(ctx context.Context, clientID int64) ([]storage.ContractClause, error)
+	AddContractClause(ctx context.Context, workspaceID int64, clientCode, kind, text string, by int64) (bot.ContractClause, error)
+	ContractClauses(ctx context.Context, clientID int64) ([]bot.ContractClause, error)
 	RemoveContractClause(ctx context.Context, workspaceID, clauseID int64) error
 }
 

@@ -10,13 +10,12 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/commands/classify"
-	"github.com/mspbot/mspbot/storage"
 )
 
 type requestStore interface {
 	CreateRequest(ctx context.Context, in bot.Request) (bot.Request, bool, error)
 	RequestByNumber(ctx context.Context, workspaceID, number int64) (bot.Request, error)
-	ListOpenRequests(ctx context.Context, workspaceID int64, f storage.RequestFilter) ([]bot.Request, error)
+	ListOpenRequests(ctx context.Context, workspaceID int64, f bot.RequestFilter) ([]bot.Request, error)
 	Reclassify(ctx context.Context, workspaceID, number, actorID int64, kind, typ, reason string) (bot.Request, error)
 	ClassificationHistory(ctx context.Context, requestID int64) ([]bot.ClassificationEvent, error)
 	ClientByCode(ctx context.Context, workspaceID int64, code string) (bot.Client, error)
@@ -242,7 +241,7 @@ func visibleRequest(ctx context.Context, d Deps, ev bot.Event, arg string) (bot.
 	}
 	r, err := d.Store.RequestByNumber(ctx, ev.Caller.WorkspaceID, n)
 	if err == nil && ev.Caller.Role == bot.RoleClient && !sameClient(r.ClientID, ev.Caller.ClientID) {
-		err = storage.ErrNotFound
+		err = bot.ErrNotFound
 	}
 	if err != nil {
 		return r, notFoundAs(err, "there is no request #%d here; /requests lists the open ones", n)
@@ -298,7 +297,7 @@ func requestsCommand(d Deps) bot.Command {
 		Summary: "list open requests, newest first, with kind, type, client and age",
 		MinRole: bot.RoleClient,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
-			f := storage.RequestFilter{Limit: 25}
+			f := bot.RequestFilter{Limit: 25}
 			if ev.Caller.Role == bot.RoleClient {
 				f.ClientID = ev.Caller.ClientID
 			}

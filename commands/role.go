@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 )
 
 type roleStore interface {
@@ -88,7 +87,7 @@ func findOrMeetPerson(ctx context.Context, d Deps, ev bot.Event, handle string) 
 		}
 		return p, err
 	}
-	p, _, _, err = d.Store.EnsurePerson(ctx, storage.NewPerson{WorkspaceID: ev.Caller.WorkspaceID, ExternalID: id, Name: id}, false)
+	p, _, _, err = d.Store.EnsurePerson(ctx, bot.NewPerson{WorkspaceID: ev.Caller.WorkspaceID, ExternalID: id, Name: id}, false)
 	return p, err
 }
 

@@ -7,12 +7,11 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/timekeeping"
 )
 
 type scheduleStore interface {
-	Schedule(ctx context.Context, personID int64) (storage.ScheduleRow, error)
+	Schedule(ctx context.Context, personID int64) (bot.ScheduleRow, error)
 	SetHours(ctx context.Context, personID int64, start, end, days int, timezone string) error
 	SetAway(ctx context.Context, personID int64, from, until time.Time) error
 	SetBack(ctx context.Context, personID int64) error
@@ -34,7 +33,7 @@ func scheduleTarget(ctx context.Context, d Deps, ev bot.Event, args []string) (b
 	return ev.Caller.Person, args, nil
 }
 
-func describeSchedule(p bot.Person, r storage.ScheduleRow, def *time.Location, now time.Time) string {
+func describeSchedule(p bot.Person, r bot.ScheduleRow, def *time.Location, now time.Time) string {
 	s := timekeeping.ScheduleOf(r, def)
 	text := fmt.Sprintf("%s works %s.", p.Name, s)
 	today := timekeeping.DateOf(now, s.Loc)

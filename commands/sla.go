@@ -8,22 +8,21 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/timekeeping"
 )
 
 type slaStore interface {
 	CreateClient(ctx context.Context, workspaceID int64, code, name string) (bot.Client, error)
 	ListClients(ctx context.Context, workspaceID int64) ([]bot.Client, error)
-	SetSLATarget(ctx context.Context, clientID int64, t storage.SLATarget) error
-	SetSLACalendar(ctx context.Context, clientID int64, c storage.SLACalendarRow) error
-	ClientSLA(ctx context.Context, clientID int64) ([]storage.SLATarget, storage.SLACalendarRow, error)
+	SetSLATarget(ctx context.Context, clientID int64, t bot.SLATarget) error
+	SetSLACalendar(ctx context.Context, clientID int64, c bot.SLACalendarRow) error
+	ClientSLA(ctx context.Context, clientID int64) ([]bot.SLATarget, bot.SLACalendarRow, error)
 	BreachCount(ctx context.Context, clientID int64, since time.Time) (int, error)
 	SetPriority(ctx context.Context, workspaceID, number int64, priority string) error
 	RecordStaffReply(ctx context.Context, requestID int64, at time.Time) error
 	WaitOnClient(ctx context.Context, requestID, byID int64, at time.Time) error
 	ResumeFromClient(ctx context.Context, requestID int64, at time.Time) error
-	RequestSLAClock(ctx context.Context, requestID int64) (storage.SLAClock, error)
+	RequestSLAClock(ctx context.Context, requestID int64) (bot.SLAClock, error)
 }
 
 func clientCommand(d Deps) bot.Command {
@@ -69,7 +68,7 @@ func clientCommand(d Deps) bot.Command {
 				if err != nil {
 					return nil, err
 				}
-				if err := d.Store.SetSLATarget(ctx, c.ID, storage.SLATarget{Priority: prio, ResponseMinutes: resp, ResolutionMinutes: resol}); err != nil {
+				if err := d.Store.SetSLATarget(ctx, c.ID, bot.SLATarget{Priority: prio, ResponseMinutes: resp, ResolutionMinutes: resol}); err != nil {
 					return nil, err
 				}
 				return showClientSLA(ctx, d, c)
@@ -82,7 +81,7 @@ func clientCommand(d Deps) bot.Command {
 				if err != nil {
 					return nil, err
 				}
-				row := storage.SLACalendarRow{Always: cal.Always, DayStart: int(cal.Start), DayEnd: int(cal.End), Days: int(cal.Days)}
+				row := bot.SLACalendarRow{Always: cal.Always, DayStart: int(cal.Start), DayEnd: int(cal.End), Days: int(cal.Days)}
 				if !cal.Always {
 					row.Timezone = cal.Loc.String()
 				}

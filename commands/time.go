@@ -8,22 +8,21 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/timekeeping"
 )
 
 type timeStore interface {
-	AddTimeEntry(ctx context.Context, e storage.TimeEntry) (storage.TimeEntry, error)
-	TimeEntryByID(ctx context.Context, workspaceID, id int64) (storage.TimeEntry, error)
-	UpdateTimeEntry(ctx context.Context, workspaceID, id int64, minutes int, note *string, at time.Time) (storage.TimeEntry, error)
+	AddTimeEntry(ctx context.Context, e bot.TimeEntry) (bot.TimeEntry, error)
+	TimeEntryByID(ctx context.Context, workspaceID, id int64) (bot.TimeEntry, error)
+	UpdateTimeEntry(ctx context.Context, workspaceID, id int64, minutes int, note *string, at time.Time) (bot.TimeEntry, error)
 	DeleteTimeEntry(ctx context.Context, workspaceID, id int64) error
-	TimeEntries(ctx context.Context, personID int64, from, to time.Time) ([]storage.TimeEntry, error)
-	StartTimer(ctx context.Context, t storage.Timer) error
-	RunningTimer(ctx context.Context, personID int64) (storage.Timer, error)
-	StopTimer(ctx context.Context, personID int64, note string, at, date time.Time) (storage.TimeEntry, error)
+	TimeEntries(ctx context.Context, personID int64, from, to time.Time) ([]bot.TimeEntry, error)
+	StartTimer(ctx context.Context, t bot.Timer) error
+	RunningTimer(ctx context.Context, personID int64) (bot.Timer, error)
+	StopTimer(ctx context.Context, personID int64, note string, at, date time.Time) (bot.TimeEntry, error)
 	ConfirmTimer(ctx context.Context, personID int64, at time.Time) error
-	TimeSettings(ctx context.Context, workspaceID int64) (storage.TimeSettings, error)
-	SetTimeSettings(ctx context.Context, workspaceID int64, t storage.TimeSettings) error
+	TimeSettings(ctx context.Context, workspaceID int64) (bot.TimeSettings, error)
+	SetTimeSettings(ctx context.Context, workspaceID int64, t bot.TimeSettings) error
 }
 
 // workTarget is what time is logged against: a request, a project, or nothing.
@@ -94,7 +93,7 @@ func logTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Me
 	now := d.Clock.Now()
 	loc := d.location(ev.Caller.Person)
 	today := timekeeping.DateOf(now, loc)
-	e := storage.TimeEntry{WorkspaceID: ev.Caller.WorkspaceID, PersonID: ev.Caller.ID, Minutes: minutes, Date: today,
+	e := bot.TimeEntry{WorkspaceID: ev.Caller.WorkspaceID, PersonID: ev.Caller.ID, Minutes: minutes, Date: today,
 		Billable: true, CreatedAt: now}
 	var target workTarget
 	var note []string
@@ -167,7 +166,7 @@ func logTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Me
 }
 
 // locked reports whether entries dated date can no longer change.
-func locked(date, today time.Time, set storage.TimeSettings) bool {
+func locked(date, today time.Time, set bot.TimeSettings) bool {
 	return date.Before(today.AddDate(0, 0, -set.LockDays))
 }
 
@@ -244,10 +243,10 @@ func timeReport(ctx context.Context, d Deps, ev bot.Event, span string, args []s
 
 // editableEntry reads an entry the caller may change: their own, or any as a
 // manager, and not locked.
-func editableEntry(ctx context.Context, d Deps, ev bot.Event, arg string) (storage.TimeEntry, error) {
+func editableEntry(ctx context.Context, d Deps, ev bot.Event, arg string) (bot.TimeEntry, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(arg, "#"), 10, 64)
 	if err != nil || id <= 0 {
-		return storage.TimeEntry{}, bot.Errorf(bot.EInvalid, "%q is not an entry number; /time today shows them", arg)
+		return bot.TimeEntry{}, bot.Errorf(bot.EInvalid, "%q is not an entry number; /time today shows them", arg)
 	}
 	e, err := d.Store.TimeEntryByID(ctx, ev.Caller.WorkspaceID, id)
 	if err != nil {
@@ -323,7 +322,7 @@ func timerCommand(d Deps) bot.Command {
 			}
 			switch sub {
 			case "start":
-				t := storage.Timer{PersonID: ev.Caller.ID, WorkspaceID: ev.Caller.WorkspaceID, Billable: true, StartedAt: now}
+				t := bot.Timer{PersonID: ev.Caller.ID, WorkspaceID: ev.Caller.WorkspaceID, Billable: true, StartedAt: now}
 				var target workTarget
 				var note []string
 				for _, a := range args {

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/storagetest"
 )
 
@@ -21,7 +20,7 @@ func BenchmarkCreateRequest(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, _, _, err := s.EnsurePerson(ctx, storage.NewPerson{WorkspaceID: ws, ExternalID: "b", Name: "b"}, true)
+	p, _, _, err := s.EnsurePerson(ctx, bot.NewPerson{WorkspaceID: ws, ExternalID: "b", Name: "b"}, true)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,15 +6,12 @@ import (
 	"errors"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/mspbot/mspbot/bot"
 )
 
-// ChannelSettings is how the bot treats one channel. The zero value (no row) is
-// an ordinary channel: not intake, no client.
-type ChannelSettings struct {
-	Intake     bool
-	ClientID   *int64
-	ClientCode string
-}
+// ChannelSettings is bot.ChannelSettings; the alias keeps older callers compiling.
+type ChannelSettings = bot.ChannelSettings
 
 // Channel reads a channel's settings; a channel never configured has the zero settings.
 func (s *Store) Channel(ctx context.Context, workspaceID int64, channelID string) (ChannelSettings, error) {

@@ -12,17 +12,8 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
-// Comment is a reply in a request's thread.
-type Comment struct {
-	ID             int64
-	RequestID      int64
-	AuthorID       int64
-	AuthorName     string
-	Body           string
-	SourcePlatform bot.Platform
-	SourceID       string // the platform message id; unique per request
-	CreatedAt      time.Time
-}
+// Comment is bot.Comment; the alias keeps older callers compiling.
+type Comment = bot.Comment
 
 // AddComment stores a comment. When a comment from the same source message
 // exists it returns that one with created false, so a retried delivery adds nothing.

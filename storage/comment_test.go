@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 )
 
 func TestClaimEventOnce(t *testing.T) {
@@ -41,7 +40,7 @@ func TestCommentsFollowThreadOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.RequestByThread(ctx, ws, "C1", "9.9"); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := s.RequestByThread(ctx, ws, "C1", "9.9"); !errors.Is(err, bot.ErrNotFound) {
 		t.Fatalf("unknown thread: %v; want ErrNotFound", err)
 	}
 	if err := s.SetRequestThread(ctx, r.ID, "C1", "2.2"); err != nil {
@@ -51,7 +50,7 @@ func TestCommentsFollowThreadOnce(t *testing.T) {
 	if err != nil || got.Number != r.Number {
 		t.Fatalf("request by thread = %+v, %v", got, err)
 	}
-	in := storage.Comment{RequestID: r.ID, AuthorID: p.ID, Body: "still jammed", SourcePlatform: bot.PlatformSlack, SourceID: "C1:3.3"}
+	in := bot.Comment{RequestID: r.ID, AuthorID: p.ID, Body: "still jammed", SourcePlatform: bot.PlatformSlack, SourceID: "C1:3.3"}
 	c1, created, err := s.AddComment(ctx, in)
 	if err != nil || !created || c1.AuthorName != "dana" {
 		t.Fatalf("add = %+v, %v, %v", c1, created, err)
@@ -72,7 +71,7 @@ func TestDiscordThreadLookupAndComments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.RequestInThread(ctx, ws, "T-9"); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := s.RequestInThread(ctx, ws, "T-9"); !errors.Is(err, bot.ErrNotFound) {
 		t.Fatalf("no thread yet: %v; want ErrNotFound", err)
 	}
 	if err := s.SetRequestThread(ctx, r.ID, "C1", "T-9"); err != nil {
@@ -82,7 +81,7 @@ func TestDiscordThreadLookupAndComments(t *testing.T) {
 	if err != nil || got.Number != r.Number {
 		t.Fatalf("request in thread: %+v %v", got, err)
 	}
-	c := storage.Comment{RequestID: r.ID, SourcePlatform: bot.PlatformDiscord, AuthorID: p.ID, Body: "rebooted, still down", SourceID: "msg-1"}
+	c := bot.Comment{RequestID: r.ID, SourcePlatform: bot.PlatformDiscord, AuthorID: p.ID, Body: "rebooted, still down", SourceID: "msg-1"}
 	first, created, err := s.AddComment(ctx, c)
 	if err != nil || !created {
 		t.Fatalf("add: %v created=%v", err, created)
@@ -99,7 +98,7 @@ func TestDiscordThreadLookupAndComments(t *testing.T) {
 func TestActionTemplatesAndClientSearch(t *testing.T) {
 	s, ws, _ := setup(t)
 	ctx := context.Background()
-	if _, err := s.ActionTemplate(ctx, "request.take"); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := s.ActionTemplate(ctx, "request.take"); !errors.Is(err, bot.ErrNotFound) {
 		t.Fatalf("unknown template: %v", err)
 	}
 	for _, tpl := range []string{"/request take {value}", "/request take {value}", "/request assign {value}"} {
@@ -131,7 +130,7 @@ func TestStaffCommentStopsResponseClock(t *testing.T) {
 	s, ws, _ := setup(t)
 	ctx := context.Background()
 	person := func(name string, role bot.Role) bot.Person {
-		p, _, _, err := s.EnsurePerson(ctx, storage.NewPerson{WorkspaceID: ws, ExternalID: name, Name: name}, false)
+		p, _, _, err := s.EnsurePerson(ctx, bot.NewPerson{WorkspaceID: ws, ExternalID: name, Name: name}, false)
 		if err == nil {
 			p, err = s.SetRole(ctx, p.ID, role, "ACME")
 		}
@@ -157,7 +156,7 @@ func TestStaffCommentStopsResponseClock(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	add := func(by bot.Person, src string, at time.Time) {
 		t.Helper()
-		if _, _, err := s.AddComment(ctx, storage.Comment{RequestID: r.ID, AuthorID: by.ID, Body: "…",
+		if _, _, err := s.AddComment(ctx, bot.Comment{RequestID: r.ID, AuthorID: by.ID, Body: "…",
 			SourcePlatform: bot.PlatformSlack, SourceID: src, CreatedAt: at}); err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +180,7 @@ func TestStaffCommentStopsResponseClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := time.Now().Add(-time.Minute)
-	if _, _, err := s.AddComment(ctx, storage.Comment{RequestID: r2.ID, AuthorID: tom.ID, Body: "on it", SourcePlatform: bot.PlatformDiscord}); err != nil {
+	if _, _, err := s.AddComment(ctx, bot.Comment{RequestID: r2.ID, AuthorID: tom.ID, Body: "on it", SourcePlatform: bot.PlatformDiscord}); err != nil {
 		t.Fatal(err)
 	}
 	var at2 *time.Time

@@ -9,14 +9,12 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/mspbot/mspbot/bot"
 )
 
-// Manager is a manager as the digest sweep sees them.
-type Manager struct {
-	Recipient
-	WorkspaceID int64
-	Schedule    ScheduleRow
-}
+// Manager is bot.Manager; the alias keeps older callers compiling.
+type Manager = bot.Manager
 
 // Managers lists every manager with their schedule and digest time.
 func (s *Store) Managers(ctx context.Context) ([]Manager, error) {
@@ -89,13 +87,8 @@ func (s *Store) SendDigestOnce(ctx context.Context, workspaceID, managerID int64
 	return sent && err == nil, err
 }
 
-// RequestCount is a count of requests of one kind for one client.
-type RequestCount struct {
-	Kind       string
-	ClientCode string // "" when no client
-	New        int
-	StillOpen  int
-}
+// RequestCount is bot.RequestCount; the alias keeps older callers compiling.
+type RequestCount = bot.RequestCount
 
 // NewRequestCounts counts requests opened in [from, to) by kind and client, and
 // how many of them are still open. It reads the created_at index range only.
@@ -120,12 +113,8 @@ func (s *Store) NewRequestCounts(ctx context.Context, workspaceID int64, from, t
 	return out, mapErr(rows.Err(), "new requests")
 }
 
-// OpenCount is the open requests of one kind.
-type OpenCount struct {
-	Kind   string
-	Open   int
-	Oldest time.Time
-}
+// OpenCount is bot.OpenCount; the alias keeps older callers compiling.
+type OpenCount = bot.OpenCount
 
 // OpenRequestCounts counts open requests by kind from the open-requests index.
 func (s *Store) OpenRequestCounts(ctx context.Context, workspaceID int64) ([]OpenCount, error) {
@@ -146,13 +135,8 @@ func (s *Store) OpenRequestCounts(ctx context.Context, workspaceID int64) ([]Ope
 	return out, mapErr(rows.Err(), "open requests")
 }
 
-// TeamMember is a tech in a manager's digest.
-type TeamMember struct {
-	PersonID int64
-	Name     string
-	Schedule ScheduleRow
-	Minutes  int // logged on the day asked for
-}
+// TeamMember is bot.TeamMember; the alias keeps older callers compiling.
+type TeamMember = bot.TeamMember
 
 // Team lists a manager's reports (or, when they have none, every tech and
 // coordinator of the workspace) with the minutes each logged on date.

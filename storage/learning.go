@@ -3,23 +3,14 @@ package storage
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/mspbot/mspbot/bot"
 )
 
-// LearnedOverride is a coordinator's reclassification the classifier follows
-// for similar new requests.
-type LearnedOverride struct {
-	RequestNumber int64     `db:"number"`
-	Text          string    `db:"text"`
-	Kind          string    `db:"kind"`
-	Type          string    `db:"type"`
-	ByName        string    `db:"by_name"`
-	Reason        string    `db:"reason"`
-	CreatedAt     time.Time `db:"created_at"`
-	Similarity    float64   `db:"similarity"`
-}
+// LearnedOverride is bot.LearnedOverride; the alias keeps older callers compiling.
+type LearnedOverride = bot.LearnedOverride
 
 // learnOverride records (or replaces) what a reclassification teaches. It runs
 // inside the reclassification's transaction so the two never disagree.
@@ -72,12 +63,8 @@ func (s *Store) ForgetOverride(ctx context.Context, workspaceID, number, by int6
 	return nil
 }
 
-// ContractClause is one line of a client's contract.
-type ContractClause struct {
-	ID   int64  `db:"id"`
-	Kind string `db:"kind"` // "covered" or "always_project"
-	Text string `db:"text"`
-}
+// ContractClause is bot.ContractClause; the alias keeps older callers compiling.
+type ContractClause = bot.ContractClause
 
 // AddContractClause adds a clause to a client's contract, creating the client if new.
 func (s *Store) AddContractClause(ctx context.Context, workspaceID int64, clientCode, kind, text string, by int64) (ContractClause, error) {

@@ -25,23 +25,8 @@ func answerNudge(ctx context.Context, db execer, personID int64, at time.Time, a
 	return mapErr(err, "answer nudge")
 }
 
-// Staffer is a tech as the nudge sweep sees them: who, where to DM them, their
-// schedule and their latest activity, all read in one pass.
-type Staffer struct {
-	PersonID    int64
-	WorkspaceID int64
-	Platform    bot.Platform
-	Workspace   string // the platform's workspace id
-	ExternalID  string // the platform's user id
-	Name        string
-	Schedule    ScheduleRow
-	LastEntry   *time.Time
-	// Running timer, if any.
-	TimerStartedAt   *time.Time
-	TimerConfirmedAt *time.Time
-	TimerRequest     int64
-	LastNudge        *time.Time // latest gap nudge
-}
+// Staffer is bot.Staffer; the alias keeps older callers compiling.
+type Staffer = bot.Staffer
 
 // Staffers lists the techs and coordinators to consider for nudges, with
 // everything the decision needs. Each person costs a few index probes (latest
@@ -120,15 +105,8 @@ func (s *Store) RecordEscalation(ctx context.Context, personID int64, localDate 
 	return n == 1, nil
 }
 
-// Recipient is someone the bot can DM.
-type Recipient struct {
-	PersonID   int64
-	Name       string
-	Platform   bot.Platform
-	Workspace  string
-	ExternalID string
-	Timezone   string
-}
+// Recipient is bot.Recipient; the alias keeps older callers compiling.
+type Recipient = bot.Recipient
 
 const recipientSelect = `SELECT p.id, p.name, w.platform, w.external_id, p.external_id, p.timezone
 	FROM people p JOIN workspaces w ON w.id = p.workspace_id `
@@ -167,12 +145,8 @@ func (s *Store) PeopleWithRole(ctx context.Context, workspaceID int64, role bot.
 	return s.recipients(ctx, `WHERE p.workspace_id = $1 AND p.role = $2 ORDER BY p.id`, workspaceID, role)
 }
 
-// NudgeStats is how a tech answered nudges over a span of local dates.
-type NudgeStats struct {
-	PersonID int64
-	Sent     int
-	Answered int
-}
+// NudgeStats is bot.NudgeStats; the alias keeps older callers compiling.
+type NudgeStats = bot.NudgeStats
 
 // NudgeStatsBetween counts nudges sent and answered per person on local dates from..to.
 func (s *Store) NudgeStatsBetween(ctx context.Context, workspaceID int64, from, to time.Time) (map[int64]NudgeStats, error) {

@@ -26,18 +26,8 @@ func scanPerson(row rowScanner) (bot.Person, error) {
 	return p, err
 }
 
-// NewPerson describes someone met for the first time.
-type NewPerson struct {
-	WorkspaceID int64
-	ExternalID  string
-	Name        string
-	Timezone    string
-	// Admin: listed in MSPBOT_ADMINS, so a manager from the start.
-	Admin bool
-	// ClientCode, when set, makes the person a client user of that client
-	// (an external user in a channel linked to the client).
-	ClientCode string
-}
+// NewPerson is bot.NewPerson; the alias keeps older callers compiling.
+type NewPerson = bot.NewPerson
 
 // EnsurePerson returns the person with that platform id, creating them on first
 // contact. A new person's role: manager when Admin; manager when the workspace has

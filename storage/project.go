@@ -140,11 +140,8 @@ func (s *Store) ProjectMinutes(ctx context.Context, projectID int64) (int, error
 	return m, mapErr(err, "project minutes")
 }
 
-// DayMinutes is the minutes logged on one day.
-type DayMinutes struct {
-	Day     time.Time
-	Minutes int
-}
+// DayMinutes is bot.DayMinutes; the alias keeps older callers compiling.
+type DayMinutes = bot.DayMinutes
 
 // ProjectMinutesByDay lists the minutes logged on a project per day, oldest first.
 func (s *Store) ProjectMinutesByDay(ctx context.Context, projectID int64) ([]DayMinutes, error) {

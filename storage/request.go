@@ -114,11 +114,8 @@ func (s *Store) RequestByNumber(ctx context.Context, workspaceID, number int64) 
 	return r, mapErr(err, fmt.Sprintf("request #%d", number))
 }
 
-// RequestFilter narrows a request list.
-type RequestFilter struct {
-	ClientID *int64 // only this client's requests (client users)
-	Limit    int
-}
+// RequestFilter is bot.RequestFilter; the alias keeps older callers compiling.
+type RequestFilter = bot.RequestFilter
 
 // ListOpenRequests lists open requests, newest first.
 func (s *Store) ListOpenRequests(ctx context.Context, workspaceID int64, f RequestFilter) ([]bot.Request, error) {

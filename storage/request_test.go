@@ -19,7 +19,7 @@ func setup(t *testing.T) (*storage.Store, int64, bot.Person) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, _, _, err := s.EnsurePerson(ctx, storage.NewPerson{WorkspaceID: ws, ExternalID: "dana", Name: "dana"}, true)
+	p, _, _, err := s.EnsurePerson(ctx, bot.NewPerson{WorkspaceID: ws, ExternalID: "dana", Name: "dana"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestCreateRequestNumbersPerWorkspace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, _, _, err := s.EnsurePerson(ctx, storage.NewPerson{WorkspaceID: other, ExternalID: "U1", Name: "sam"}, true)
+	q, _, _, err := s.EnsurePerson(ctx, bot.NewPerson{WorkspaceID: other, ExternalID: "U1", Name: "sam"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestReclassifyRecordsEvent(t *testing.T) {
 		t.Fatalf("event = %+v", h)
 	}
 	_, err = s.Reclassify(ctx, ws, 9999, p.ID, "project", "mac", "x")
-	if !errors.Is(err, storage.ErrNotFound) {
+	if !errors.Is(err, bot.ErrNotFound) {
 		t.Fatalf("unknown number: %v; want ErrNotFound", err)
 	}
 }
@@ -162,11 +162,11 @@ func TestListOpenRequestsFiltersByClient(t *testing.T) {
 	if _, err := s.CloseRequest(ctx, ws, 1003); err != nil {
 		t.Fatal(err)
 	}
-	all, err := s.ListOpenRequests(ctx, ws, storage.RequestFilter{})
+	all, err := s.ListOpenRequests(ctx, ws, bot.RequestFilter{})
 	if err != nil || len(all) != 2 || all[0].Number != 1002 {
 		t.Fatalf("all open = %d, %v", len(all), err)
 	}
-	mine, err := s.ListOpenRequests(ctx, ws, storage.RequestFilter{ClientID: &acme.ID})
+	mine, err := s.ListOpenRequests(ctx, ws, bot.RequestFilter{ClientID: &acme.ID})
 	if err != nil || len(mine) != 1 || mine[0].ClientCode != "ACME" {
 		t.Fatalf("acme open = %+v, %v", mine, err)
 	}
@@ -185,7 +185,7 @@ func TestEnsurePersonBootstrapsOneManager(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			p, _, _, err := s.EnsurePerson(ctx, storage.NewPerson{WorkspaceID: ws, ExternalID: string(rune('A' + i)), Name: "u"}, true)
+			p, _, _, err := s.EnsurePerson(ctx, bot.NewPerson{WorkspaceID: ws, ExternalID: string(rune('A' + i)), Name: "u"}, true)
 			if err != nil {
 				t.Error(err)
 			}
@@ -211,7 +211,7 @@ func TestEnsurePersonBootstrapsOneManager(t *testing.T) {
 	if err != nil || p.Role != bot.RoleClient || p.ClientCode != "ACME" {
 		t.Fatalf("set client role: %+v %v", p, err)
 	}
-	if _, err := s.FindPerson(ctx, ws, "nobody"); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := s.FindPerson(ctx, ws, "nobody"); !errors.Is(err, bot.ErrNotFound) {
 		t.Fatalf("unknown person: %v", err)
 	}
 }

@@ -3,26 +3,12 @@ package storage
 import (
 	"context"
 	"time"
+
+	"github.com/mspbot/mspbot/bot"
 )
 
-// ScheduleRow is a person's stored schedule, raw: minutes after midnight, a
-// weekday bit set (Sunday = bit 0). timekeeping turns it into a Schedule.
-type ScheduleRow struct {
-	PersonID     int64
-	WorkStart    int
-	WorkEnd      int
-	WorkDays     int
-	Timezone     string // the schedule's own, else the platform profile's; may be empty
-	AwayFrom     *time.Time
-	AwayUntil    *time.Time
-	OffDate      *time.Time
-	SnoozedAt    *time.Time
-	SnoozedUntil *time.Time
-	ManagerID    *int64
-	ManagerName  string
-	DigestAt     int
-	Stored       bool // false: defaults, no row yet
-}
+// ScheduleRow is bot.ScheduleRow; the alias keeps older callers compiling.
+type ScheduleRow = bot.ScheduleRow
 
 // DefaultScheduleRow is 08:00-17:00 mon-fri, digest at 08:00.
 func DefaultScheduleRow(personID int64) ScheduleRow {

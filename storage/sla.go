@@ -9,24 +9,15 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/mspbot/mspbot/bot"
 )
 
-// SLATarget is a client's response and resolution target for one priority.
-type SLATarget struct {
-	Priority          string
-	ResponseMinutes   int
-	ResolutionMinutes int
-}
+// SLATarget is bot.SLATarget; the alias keeps older callers compiling.
+type SLATarget = bot.SLATarget
 
-// SLACalendarRow is when a client's clocks run, raw (see timekeeping.Calendar).
-type SLACalendarRow struct {
-	Always   bool
-	DayStart int
-	DayEnd   int
-	Days     int
-	Timezone string
-	Stored   bool
-}
+// SLACalendarRow is bot.SLACalendarRow; the alias keeps older callers compiling.
+type SLACalendarRow = bot.SLACalendarRow
 
 // DefaultSLACalendar is business hours 08:00-18:00 mon-fri in the bot's timezone.
 var DefaultSLACalendar = SLACalendarRow{DayStart: 480, DayEnd: 1080, Days: 62}
@@ -117,38 +108,11 @@ func (s *Store) ResumeFromClient(ctx context.Context, requestID int64, at time.T
 	})
 }
 
-// Pause is a span a request waited on its client; End is nil while it waits.
-type Pause struct {
-	Start time.Time
-	End   *time.Time
-}
+// Pause is bot.SLAPause; the alias keeps older callers compiling.
+type Pause = bot.SLAPause
 
-// SLAClock is an open (or just closed) request with a contract, as the SLA
-// sweep and /request sla see it.
-type SLAClock struct {
-	RequestID       int64
-	WorkspaceID     int64
-	Number          int64
-	Title           string
-	ClientID        int64
-	ClientCode      string
-	Priority        string
-	AssigneeID      *int64
-	CreatedAt       time.Time
-	FirstResponseAt *time.Time
-	ClosedAt        *time.Time
-	Target          SLATarget
-	Calendar        SLACalendarRow
-	Pauses          []Pause
-	// Levels already recorded: "response/warning", "resolution/breach", ...
-	Recorded map[string]bool
-	// Contract is false when the client has no target for the priority (the
-	// sweep reads such requests once, then parks them until a target is set).
-	Contract bool
-	// Version is the row version read (xmin): SetSLANextChecks writes only
-	// over the version the sweep judged.
-	Version string
-}
+// SLAClock is bot.SLAClock; the alias keeps older callers compiling.
+type SLAClock = bot.SLAClock
 
 const slaClockSelect = `
 	SELECT r.id, r.workspace_id, r.number, r.title, r.client_id, c.code, r.priority, r.assignee_id, r.created_at,
@@ -226,13 +190,8 @@ func (s *Store) OpenSLAClocks(ctx context.Context, now time.Time) ([]SLAClock, e
 		ORDER BY r.id`, now)
 }
 
-// SLANextCheck is when a request's clocks next need a look; a zero At means
-// never (both clocks stopped or breached, or no contract).
-type SLANextCheck struct {
-	RequestID int64
-	Version   string // SLAClock.Version as read
-	At        time.Time
-}
+// SLANextCheck is bot.SLANextCheck; the alias keeps older callers compiling.
+type SLANextCheck = bot.SLANextCheck
 
 // SetSLANextChecks stores the sweep's verdicts in one statement. A request
 // changed since the sweep read it (another version) keeps its state, so it is
@@ -269,20 +228,8 @@ func (s *Store) RequestSLAClock(ctx context.Context, requestID int64) (SLAClock,
 	return list[0], nil
 }
 
-// SLAEvent is a warning or breach.
-type SLAEvent struct {
-	WorkspaceID    int64
-	RequestID      int64
-	RequestNumber  int64
-	Title          string
-	ClientID       int64
-	ClientCode     string
-	Clock          string // response, resolution
-	Level          string // warning, breach
-	TargetMinutes  int
-	ElapsedMinutes int
-	At             time.Time
-}
+// SLAEvent is bot.SLAEvent; the alias keeps older callers compiling.
+type SLAEvent = bot.SLAEvent
 
 // RecordSLAEvent stores a warning or breach unless it is already recorded; it
 // reports whether this call stored it (and so must tell people).

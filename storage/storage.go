@@ -23,11 +23,11 @@ import (
 //go:embed migrations/*.sql
 var migrationsFS embed.FS
 
-// ErrNotFound is returned (wrapped) when a row does not exist.
-var ErrNotFound = &bot.Error{Code: bot.ENotFound, Message: "not found"}
+// ErrNotFound is bot.ErrNotFound, returned (wrapped) when a row does not exist.
+var ErrNotFound = bot.ErrNotFound
 
-// ErrConflict is returned (wrapped) when a row would break a unique rule.
-var ErrConflict = &bot.Error{Code: bot.EConflict, Message: "already exists"}
+// ErrConflict is bot.ErrConflict, returned (wrapped) when a row would break a unique rule.
+var ErrConflict = bot.ErrConflict
 
 // Store is the database. Its methods take a context and are safe for concurrent use.
 type Store struct {

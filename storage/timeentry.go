@@ -8,26 +8,12 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/mspbot/mspbot/bot"
 )
 
-// TimeEntry is time a person logged against a request, a project, or neither.
-type TimeEntry struct {
-	ID            int64
-	WorkspaceID   int64
-	PersonID      int64
-	PersonName    string
-	RequestID     *int64
-	RequestNumber *int64
-	ProjectID     *int64
-	Minutes       int
-	Note          string
-	Date          time.Time // the day the work was done (a Postgres date: midnight UTC)
-	Billable      bool
-	StartedAt     *time.Time
-	EndedAt       *time.Time
-	Source        string // typed, timer, nudge
-	CreatedAt     time.Time
-}
+// TimeEntry is bot.TimeEntry; the alias keeps older callers compiling.
+type TimeEntry = bot.TimeEntry
 
 const timeEntryColumns = `t.id, t.workspace_id, t.person_id, p.name, t.request_id, r.number, t.project_id,
 	t.minutes, t.note, t.entry_date, t.billable, t.started_at, t.ended_at, t.source, t.created_at`
@@ -126,18 +112,8 @@ func (s *Store) LatestRequestOf(ctx context.Context, personID int64) (int64, err
 	return n, mapErr(err, "latest request")
 }
 
-// Timer is a running timer.
-type Timer struct {
-	PersonID      int64
-	WorkspaceID   int64
-	RequestID     *int64
-	RequestNumber *int64
-	ProjectID     *int64
-	Note          string
-	Billable      bool
-	StartedAt     time.Time
-	ConfirmedAt   *time.Time
-}
+// Timer is bot.Timer; the alias keeps older callers compiling.
+type Timer = bot.Timer
 
 // StartTimer starts a person's timer; one already running is a conflict.
 func (s *Store) StartTimer(ctx context.Context, t Timer) error {
@@ -202,13 +178,8 @@ func (s *Store) ConfirmTimer(ctx context.Context, personID int64, at time.Time) 
 	return mapErr(err, "answer timer check")
 }
 
-// TimeSettings are a workspace's time rules.
-type TimeSettings struct {
-	GapMinutes        int
-	LockDays          int
-	TimerLimitMinutes int
-	EscalateAfter     int
-}
+// TimeSettings is bot.TimeSettings; the alias keeps older callers compiling.
+type TimeSettings = bot.TimeSettings
 
 // DefaultTimeSettings apply until a manager changes them.
 var DefaultTimeSettings = TimeSettings{GapMinutes: 90, LockDays: 7, TimerLimitMinutes: 240, EscalateAfter: 3}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 )
 
 // Section is a part of the digest: a title and a few lines.
@@ -24,13 +23,10 @@ type Section struct {
 type SectionSource func(ctx context.Context, workspaceID, managerID int64, since, now time.Time) (s Section, ok bool, err error)
 
 // Series is one set of bars or a line in a chart.
-type Series struct {
-	Name   string
-	Values []float64
-}
+type Series = bot.Series
 
 // ChartFunc draws a chart as a PNG (the chart package's Bars).
-type ChartFunc func(title, yLabel string, xLabels []string, series []Series) ([]byte, error)
+type ChartFunc = bot.ChartFunc
 
 // DigestFor is who the digest is for.
 type DigestFor struct {
@@ -297,7 +293,7 @@ func SweepDigests(ctx context.Context, d Deps, now time.Time, enqueue func(Diges
 }
 
 // SendDigest builds and sends one manager's digest for a local date, once.
-func SendDigest(ctx context.Context, d Deps, m storage.Manager, date Date, now time.Time) (bool, error) {
+func SendDigest(ctx context.Context, d Deps, m bot.Manager, date Date, now time.Time) (bool, error) {
 	loc := ScheduleOf(m.Schedule, d.Location).Loc
 	return d.Store.SendDigestOnce(ctx, m.WorkspaceID, m.PersonID, date, func() (string, error) {
 		msg, err := BuildDigest(ctx, d, DigestFor{ManagerID: m.PersonID, Name: m.Name, WorkspaceID: m.WorkspaceID, Loc: loc}, now)

@@ -9,32 +9,31 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 )
 
 // Store is what the sweeps and the digest read and write; *storage.Store implements it.
 type Store interface {
-	Staffers(ctx context.Context, now time.Time) ([]storage.Staffer, error)
-	TimeSettings(ctx context.Context, workspaceID int64) (storage.TimeSettings, error)
+	Staffers(ctx context.Context, now time.Time) ([]bot.Staffer, error)
+	TimeSettings(ctx context.Context, workspaceID int64) (bot.TimeSettings, error)
 	RecordNudge(ctx context.Context, workspaceID, personID int64, kind string, gapStart, localDate, at time.Time) (int64, bool, error)
 	UnansweredNudges(ctx context.Context, personID int64, localDate time.Time) (int, error)
 	RecordEscalation(ctx context.Context, personID int64, localDate time.Time, managerID *int64, unanswered int, at time.Time) (bool, error)
-	Recipient(ctx context.Context, personID int64) (storage.Recipient, error)
-	PeopleWithRole(ctx context.Context, workspaceID int64, role bot.Role) ([]storage.Recipient, error)
+	Recipient(ctx context.Context, personID int64) (bot.Recipient, error)
+	PeopleWithRole(ctx context.Context, workspaceID int64, role bot.Role) ([]bot.Recipient, error)
 	LatestRequestOf(ctx context.Context, personID int64) (int64, error)
 
-	OpenSLAClocks(ctx context.Context, now time.Time) ([]storage.SLAClock, error)
-	SetSLANextChecks(ctx context.Context, checks []storage.SLANextCheck) error
-	RecordSLAEvent(ctx context.Context, e storage.SLAEvent) (bool, error)
+	OpenSLAClocks(ctx context.Context, now time.Time) ([]bot.SLAClock, error)
+	SetSLANextChecks(ctx context.Context, checks []bot.SLANextCheck) error
+	RecordSLAEvent(ctx context.Context, e bot.SLAEvent) (bool, error)
 
-	Managers(ctx context.Context) ([]storage.Manager, error)
+	Managers(ctx context.Context) ([]bot.Manager, error)
 	DigestSent(ctx context.Context, managerID int64, localDate time.Time) (bool, error)
 	SendDigestOnce(ctx context.Context, workspaceID, managerID int64, localDate time.Time, send func() (string, error)) (bool, error)
-	NewRequestCounts(ctx context.Context, workspaceID int64, from, to time.Time) ([]storage.RequestCount, error)
-	OpenRequestCounts(ctx context.Context, workspaceID int64) ([]storage.OpenCount, error)
-	SLAEventsSince(ctx context.Context, workspaceID int64, since time.Time) ([]storage.SLAEvent, error)
-	Team(ctx context.Context, workspaceID, managerID int64, date time.Time) ([]storage.TeamMember, error)
-	NudgeStatsBetween(ctx context.Context, workspaceID int64, from, to time.Time) (map[int64]storage.NudgeStats, error)
+	NewRequestCounts(ctx context.Context, workspaceID int64, from, to time.Time) ([]bot.RequestCount, error)
+	OpenRequestCounts(ctx context.Context, workspaceID int64) ([]bot.OpenCount, error)
+	SLAEventsSince(ctx context.Context, workspaceID int64, since time.Time) ([]bot.SLAEvent, error)
+	Team(ctx context.Context, workspaceID, managerID int64, date time.Time) ([]bot.TeamMember, error)
+	NudgeStatsBetween(ctx context.Context, workspaceID int64, from, to time.Time) (map[int64]bot.NudgeStats, error)
 }
 
 // Deps is what the sweeps run with; cmd/mspbot builds it once.
@@ -49,6 +48,28 @@ type Deps struct {
 	Sections []SectionSource
 	// Chart renders the digest's picture (chart.Bars); nil: no picture.
 	Chart ChartFunc
+}
+
+// Logger is the deps' logger (one that discards when none is set).
+func (d Deps) Logger() *slog.Logger { return d.log() }
+
+// Now is the deps' clock reading (the system clock when none is set).
+func (d Deps) Now() time.Time { return d.now() }
+
+// SendDigestTo sends one manager's digest for one local date, unless sent;
+// someone no longer a manager gets nothing.
+func SendDigestTo(ctx context.Context, d Deps, managerID int64, date time.Time) error {
+	managers, err := d.Store.Managers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range managers {
+		if m.PersonID == managerID {
+			_, err := SendDigest(ctx, d, m, date, d.now())
+			return err
+		}
+	}
+	return nil
 }
 
 func (d Deps) log() *slog.Logger {
@@ -79,7 +100,7 @@ func Locate(name string, def *time.Location) *time.Location {
 }
 
 // ScheduleOf turns a stored schedule into a Schedule; def is MSPBOT_TZ.
-func ScheduleOf(r storage.ScheduleRow, def *time.Location) Schedule {
+func ScheduleOf(r bot.ScheduleRow, def *time.Location) Schedule {
 	s := Schedule{Start: ClockTime(r.WorkStart), End: ClockTime(r.WorkEnd), Days: Weekdays(r.WorkDays), Loc: Locate(r.Timezone, def)}
 	if r.AwayFrom != nil && r.AwayUntil != nil {
 		s.AwayFrom, s.AwayUntil = *r.AwayFrom, *r.AwayUntil
@@ -91,7 +112,7 @@ func ScheduleOf(r storage.ScheduleRow, def *time.Location) Schedule {
 }
 
 // CalendarOf turns a stored SLA calendar into a Calendar.
-func CalendarOf(r storage.SLACalendarRow, def *time.Location) Calendar {
+func CalendarOf(r bot.SLACalendarRow, def *time.Location) Calendar {
 	if r.Always {
 		return AlwaysOn
 	}
@@ -105,7 +126,7 @@ func deref(t *time.Time) time.Time {
 	return *t
 }
 
-func dm(r storage.Recipient) bot.Destination {
+func dm(r bot.Recipient) bot.Destination {
 	return bot.Destination{Platform: r.Platform, Workspace: r.Workspace, UserID: r.ExternalID}
 }
 
@@ -124,7 +145,7 @@ func SweepNudges(ctx context.Context, d Deps, now time.Time) (NudgeReport, error
 	if err != nil {
 		return rep, err
 	}
-	settings := map[int64]storage.TimeSettings{}
+	settings := map[int64]bot.TimeSettings{}
 	for _, st := range staff {
 		rep.Considered++
 		set, ok := settings[st.WorkspaceID]
@@ -190,7 +211,7 @@ func SweepNudges(ctx context.Context, d Deps, now time.Time) (NudgeReport, error
 			continue
 		}
 		rep.Escalations++
-		var managers []storage.Recipient
+		var managers []bot.Recipient
 		if st.Schedule.ManagerID != nil {
 			m, err := d.Store.Recipient(ctx, *st.Schedule.ManagerID)
 			if err != nil {
@@ -244,7 +265,7 @@ func NudgeMessage(name string, gapStart, now time.Time, loc *time.Location, late
 	return m
 }
 
-func timerCheckMessage(st storage.Staffer, now time.Time) bot.Message {
+func timerCheckMessage(st bot.Staffer, now time.Time) bot.Message {
 	on := ""
 	if st.TimerRequest > 0 {
 		on = fmt.Sprintf(" on #%d", st.TimerRequest)
@@ -277,7 +298,7 @@ func SweepSLA(ctx context.Context, d Deps, now time.Time) (SLAReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	checks := make([]storage.SLANextCheck, 0, len(clocks))
+	checks := make([]bot.SLANextCheck, 0, len(clocks))
 	// Verdicts are stored even when a send or record fails half way: what was
 	// judged stands, the rest stays due.
 	defer func() {
@@ -287,7 +308,7 @@ func SweepSLA(ctx context.Context, d Deps, now time.Time) (SLAReport, error) {
 	}()
 	for _, c := range clocks {
 		if !c.Contract {
-			checks = append(checks, storage.SLANextCheck{RequestID: c.RequestID, Version: c.Version})
+			checks = append(checks, bot.SLANextCheck{RequestID: c.RequestID, Version: c.Version})
 			continue
 		}
 		rep.Checked++
@@ -306,7 +327,7 @@ func SweepSLA(ctx context.Context, d Deps, now time.Time) (SLAReport, error) {
 			default:
 				continue
 			}
-			ev := storage.SLAEvent{WorkspaceID: c.WorkspaceID, RequestID: c.RequestID, RequestNumber: c.Number,
+			ev := bot.SLAEvent{WorkspaceID: c.WorkspaceID, RequestID: c.RequestID, RequestNumber: c.Number,
 				ClientID: c.ClientID, ClientCode: c.ClientCode, Clock: st.Clock, Level: level,
 				TargetMinutes: int(st.Target.Minutes()), ElapsedMinutes: int(st.Elapsed.Minutes()), At: now}
 			fresh, err := d.Store.RecordSLAEvent(ctx, ev)
@@ -347,7 +368,7 @@ func SweepSLA(ctx context.Context, d Deps, now time.Time) (SLAReport, error) {
 				d.send(ctx, dm(r), bot.Message{Title: "SLA breached", Text: text, Actions: actions})
 			}
 		}
-		checks = append(checks, storage.SLANextCheck{RequestID: c.RequestID, Version: c.Version,
+		checks = append(checks, bot.SLANextCheck{RequestID: c.RequestID, Version: c.Version,
 			At: NextSLACheck(CalendarOf(c.Calendar, d.Location), states, recorded, now)})
 	}
 	return rep, nil
@@ -393,7 +414,7 @@ type ClockState struct {
 }
 
 // ClockStates computes a request's response and resolution clocks at now.
-func ClockStates(c storage.SLAClock, def *time.Location, now time.Time) []ClockState {
+func ClockStates(c bot.SLAClock, def *time.Location, now time.Time) []ClockState {
 	cal := CalendarOf(c.Calendar, def)
 	pauses := make([]Interval, len(c.Pauses))
 	for i, p := range c.Pauses {

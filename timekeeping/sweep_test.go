@@ -75,7 +75,7 @@ func newFixture(t *testing.T, now time.Time) *fixture {
 
 func (f *fixture) person(name string, role bot.Role, tz string) bot.Person {
 	f.t.Helper()
-	p, _, _, err := f.store.EnsurePerson(f.ctx, storage.NewPerson{WorkspaceID: f.ws, ExternalID: name, Name: name, Timezone: tz}, false)
+	p, _, _, err := f.store.EnsurePerson(f.ctx, bot.NewPerson{WorkspaceID: f.ws, ExternalID: name, Name: name, Timezone: tz}, false)
 	if err == nil && p.Role != role {
 		p, err = f.store.SetRole(f.ctx, p.ID, role, "ACME")
 	}
@@ -115,7 +115,7 @@ func TestNudgeSweepSimulatedWeekend(t *testing.T) {
 	f.must(f.store.SetManager(f.ctx, tom.ID, &dana.ID))
 	f.must(f.store.SetHours(f.ctx, tim.ID, 480, 1020, 62, "America/New_York"))
 	f.must(f.store.SetAway(f.ctx, amy.ID, time.Date(2026, 3, 6, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 13, 0, 0, 0, 0, time.UTC)))
-	f.must(f.store.StartTimer(f.ctx, storage.Timer{PersonID: tim.ID, WorkspaceID: f.ws, Billable: true,
+	f.must(f.store.StartTimer(f.ctx, bot.Timer{PersonID: tim.ID, WorkspaceID: f.ws, Billable: true,
 		StartedAt: time.Date(2026, 3, 9, 8, 0, 0, 0, ny)}))
 
 	end := time.Date(2026, 3, 9, 20, 0, 0, 0, ny)
@@ -197,7 +197,7 @@ func TestSnoozeAndAnswersRecorded(t *testing.T) {
 	if r := sweep("10:05"); r.Nudged != 1 {
 		t.Fatal("no nudge when the snooze ended")
 	}
-	_, err := f.store.AddTimeEntry(f.ctx, storage.TimeEntry{WorkspaceID: f.ws, PersonID: tom.ID, Minutes: 30, Billable: true,
+	_, err := f.store.AddTimeEntry(f.ctx, bot.TimeEntry{WorkspaceID: f.ws, PersonID: tom.ID, Minutes: 30, Billable: true,
 		Date: timekeeping.DateOf(at("10:10"), berlin), CreatedAt: at("10:10")})
 	f.must(err)
 	if r := sweep("11:39"); r.Nudged != 0 {
@@ -239,8 +239,8 @@ func TestSLASweepWarnsAndBreachesOnce(t *testing.T) {
 	f.person("cora", bot.RoleCoordinator, "")
 	acme, err := f.store.EnsureClient(f.ctx, f.ws, "ACME")
 	f.must(err)
-	f.must(f.store.SetSLATarget(f.ctx, acme.ID, storage.SLATarget{Priority: "P1", ResponseMinutes: 60, ResolutionMinutes: 240}))
-	f.must(f.store.SetSLACalendar(f.ctx, acme.ID, storage.SLACalendarRow{DayStart: 480, DayEnd: 1080, Days: 62, Timezone: "Europe/London"}))
+	f.must(f.store.SetSLATarget(f.ctx, acme.ID, bot.SLATarget{Priority: "P1", ResponseMinutes: 60, ResolutionMinutes: 240}))
+	f.must(f.store.SetSLACalendar(f.ctx, acme.ID, bot.SLACalendarRow{DayStart: 480, DayEnd: 1080, Days: 62, Timezone: "Europe/London"}))
 	req, _, err := f.store.CreateRequest(f.ctx, bot.Request{WorkspaceID: f.ws, Title: "VPN down", Body: "VPN down", Kind: "support",
 		Type: "incident", Priority: "P1", ClientID: &acme.ID, OpenedBy: tom.ID, SourcePlatform: bot.PlatformConsole})
 	f.must(err)
@@ -335,12 +335,12 @@ func digestFixture(t *testing.T) (*fixture, bot.Person, time.Time) {
 	open("support", &acme.ID, 3*time.Hour, true)
 	open("project", &globex.ID, 5*time.Hour, false)
 	open("support", nil, 30*time.Hour, false) // older than a day: open, not new
-	_, err := f.store.RecordSLAEvent(f.ctx, storage.SLAEvent{WorkspaceID: f.ws, RequestID: r1, ClientID: acme.ID, Clock: "response",
+	_, err := f.store.RecordSLAEvent(f.ctx, bot.SLAEvent{WorkspaceID: f.ws, RequestID: r1, ClientID: acme.ID, Clock: "response",
 		Level: "breach", TargetMinutes: 15, ElapsedMinutes: 40, At: now.Add(-time.Hour)})
 	f.must(err)
 	yesterday := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	log := func(p bot.Person, minutes int) {
-		_, err := f.store.AddTimeEntry(f.ctx, storage.TimeEntry{WorkspaceID: f.ws, PersonID: p.ID, Minutes: minutes, Billable: true,
+		_, err := f.store.AddTimeEntry(f.ctx, bot.TimeEntry{WorkspaceID: f.ws, PersonID: p.ID, Minutes: minutes, Billable: true,
 			Date: yesterday, CreatedAt: now.Add(-20 * time.Hour)})
 		f.must(err)
 	}
@@ -429,14 +429,14 @@ func TestDigestExactlyOnce(t *testing.T) {
 	f.must(jobs.Migrate(f.ctx, db))
 	for i := 0; i < 3; i++ {
 		workers := river.NewWorkers()
-		periodic := timekeeping.Register(workers, f.deps)
+		periodic := jobs.RegisterTimekeeping(workers, f.deps)
 		c, err := jobs.New(db, workers, slog.New(slog.DiscardHandler), jobs.Options{PollInterval: 50 * time.Millisecond,
 			PeriodicJobs: periodic, ID: fmt.Sprintf("instance-%d", i)})
 		f.must(err)
 		f.must(c.Start(f.ctx))
 		defer c.Stop(context.Background())
 		// Every instance also enqueues the same digest job directly: unique by args.
-		_, err = c.Insert(f.ctx, timekeeping.DigestArgs{ManagerID: boss.ID, LocalDate: "2026-11-24"}, nil)
+		_, err = c.Insert(f.ctx, jobs.DigestArgs{ManagerID: boss.ID, LocalDate: "2026-11-24"}, nil)
 		f.must(err)
 	}
 	deadline := time.Now().Add(20 * time.Second)
@@ -469,9 +469,9 @@ func TestSLASweepReadsOnlyDueClocks(t *testing.T) {
 	f.person("cora", bot.RoleCoordinator, "")
 	acme, err := f.store.EnsureClient(f.ctx, f.ws, "ACME")
 	f.must(err)
-	f.must(f.store.SetSLACalendar(f.ctx, acme.ID, storage.SLACalendarRow{Always: true}))
-	f.must(f.store.SetSLATarget(f.ctx, acme.ID, storage.SLATarget{Priority: "P1", ResponseMinutes: 60, ResolutionMinutes: 240}))
-	f.must(f.store.SetSLATarget(f.ctx, acme.ID, storage.SLATarget{Priority: "P2", ResponseMinutes: 240, ResolutionMinutes: 960}))
+	f.must(f.store.SetSLACalendar(f.ctx, acme.ID, bot.SLACalendarRow{Always: true}))
+	f.must(f.store.SetSLATarget(f.ctx, acme.ID, bot.SLATarget{Priority: "P1", ResponseMinutes: 60, ResolutionMinutes: 240}))
+	f.must(f.store.SetSLATarget(f.ctx, acme.ID, bot.SLATarget{Priority: "P2", ResponseMinutes: 240, ResolutionMinutes: 960}))
 	open := func(title, prio string) int64 {
 		r, _, err := f.store.CreateRequest(f.ctx, bot.Request{WorkspaceID: f.ws, Title: title, Body: title, Kind: "support",
 			Type: "incident", Priority: prio, ClientID: &acme.ID, OpenedBy: tom.ID, SourcePlatform: bot.PlatformConsole})
@@ -540,7 +540,7 @@ func TestSLASweepReadsOnlyDueClocks(t *testing.T) {
 	}
 	sweep(t0.Add(5 * time.Hour))
 	// New targets make the client's open requests due again.
-	f.must(f.store.SetSLATarget(f.ctx, acme.ID, storage.SLATarget{Priority: "P2", ResponseMinutes: 30, ResolutionMinutes: 60}))
+	f.must(f.store.SetSLATarget(f.ctx, acme.ID, bot.SLATarget{Priority: "P2", ResponseMinutes: 30, ResolutionMinutes: 60}))
 	if ids := due(t0.Add(5 * time.Hour)); len(ids) != 2 {
 		t.Fatalf("after new targets: %v; want both", ids)
 	}
@@ -548,9 +548,9 @@ func TestSLASweepReadsOnlyDueClocks(t *testing.T) {
 	cs, err := f.store.OpenSLAClocks(f.ctx, t0.Add(5*time.Hour))
 	f.must(err)
 	f.must(f.store.SetPriority(f.ctx, f.ws, 1002, "P1")) // b changes after the read
-	var never []storage.SLANextCheck
+	var never []bot.SLANextCheck
 	for _, c := range cs {
-		never = append(never, storage.SLANextCheck{RequestID: c.RequestID, Version: c.Version})
+		never = append(never, bot.SLANextCheck{RequestID: c.RequestID, Version: c.Version})
 	}
 	f.must(f.store.SetSLANextChecks(f.ctx, never))
 	if ids := due(t0.Add(5 * time.Hour)); fmt.Sprint(ids) != fmt.Sprint([]int64{b}) {

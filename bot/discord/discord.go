@@ -20,7 +20,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 )
 
 // Router is what the adapter sends events to (a *bot.Router).
@@ -37,13 +36,13 @@ type Directory interface {
 
 // Store is what the adapter itself reads and writes; *storage.Store implements it.
 type Store interface {
-	Channel(ctx context.Context, workspaceID int64, channelID string) (storage.ChannelSettings, error)
+	Channel(ctx context.Context, workspaceID int64, channelID string) (bot.ChannelSettings, error)
 	RequestByNumber(ctx context.Context, workspaceID, number int64) (bot.Request, error)
 	RequestBySource(ctx context.Context, workspaceID int64, platform bot.Platform, sourceID string) (bot.Request, error)
-	ListOpenRequests(ctx context.Context, workspaceID int64, f storage.RequestFilter) ([]bot.Request, error)
+	ListOpenRequests(ctx context.Context, workspaceID int64, f bot.RequestFilter) ([]bot.Request, error)
 	SetRequestThread(ctx context.Context, requestID int64, channel, thread string) error
 	RequestInThread(ctx context.Context, workspaceID int64, thread string) (bot.Request, error)
-	AddComment(ctx context.Context, c storage.Comment) (storage.Comment, bool, error)
+	AddComment(ctx context.Context, c bot.Comment) (bot.Comment, bool, error)
 	SearchClients(ctx context.Context, workspaceID int64, prefix string, limit int) ([]bot.Client, error)
 	SaveActionTemplate(ctx context.Context, actionID, template string) error
 	ActionTemplate(ctx context.Context, actionID string) (string, error)

@@ -13,7 +13,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 )
 
 // HandleEvent handles one gateway dispatch by its type and raw data. The
@@ -90,7 +89,7 @@ func (a *Adapter) onMessage(ctx context.Context, m *Message) error {
 	// A reply in a request's thread is a comment on that request.
 	if r, err := a.cfg.Store.RequestInThread(ctx, ws, m.ChannelID); err == nil {
 		return a.comment(ctx, guild, r, user, m)
-	} else if !errors.Is(err, storage.ErrNotFound) {
+	} else if !errors.Is(err, bot.ErrNotFound) {
 		return err
 	}
 	text, mentioned := a.stripMention(m)
@@ -152,7 +151,7 @@ func (a *Adapter) comment(ctx context.Context, guild string, r bot.Request, u bo
 	if caller.Role == bot.RoleClient && (r.ClientID == nil || caller.ClientID == nil || *r.ClientID != *caller.ClientID) {
 		return nil // not their request: say nothing, store nothing
 	}
-	_, created, err := a.cfg.Store.AddComment(ctx, storage.Comment{RequestID: r.ID, SourcePlatform: bot.PlatformDiscord,
+	_, created, err := a.cfg.Store.AddComment(ctx, bot.Comment{RequestID: r.ID, SourcePlatform: bot.PlatformDiscord,
 		AuthorID: caller.ID, Body: m.Content, SourceID: m.ID})
 	if err == nil && created {
 		a.log.Debug("comment added", "request", r.Number, "message", m.ID)

@@ -52,12 +52,26 @@ type fakeDiscord struct {
 	limit429 map[string]int // "POST /api/v9/channels/X/messages" -> how many 429s to give
 	fail500  map[string]int // the same, for 500s
 	messages map[string]string
+
+	// rejected are the calls refused for breaking Discord's documented limits
+	// (limits_test.go); the test fails at cleanup unless allowRejects is set.
+	rejected     []string
+	allowRejects bool
 }
 
 func newFakeDiscord(t testing.TB) *fakeDiscord {
 	f := &fakeDiscord{limit429: map[string]int{}, fail500: map[string]int{}, messages: map[string]string{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
+	t.Cleanup(func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if !f.allowRejects {
+			for _, r := range f.rejected {
+				t.Errorf("fake Discord refused a call, as Discord would: %s", r)
+			}
+		}
+	})
 	return f
 }
 
@@ -81,6 +95,15 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusInternalServerError)
 		w.Write([]byte(`{"message":"500: Internal Server Error","code":0}`))
+		return
+	}
+	if problems := checkREST(r.Method, r.URL.Path, r.Header.Get("Content-Type"), body); len(problems) > 0 {
+		f.calls = append(f.calls, call{r.Method, r.URL.Path, body, time.Now(), http.StatusBadRequest})
+		f.rejected = append(f.rejected, key+": "+strings.Join(problems, "; "))
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(map[string]any{"code": 50035, "message": "Invalid Form Body", "errors": problems})
 		return
 	}
 	f.calls = append(f.calls, call{r.Method, r.URL.Path, body, time.Now(), 0})
@@ -242,6 +265,15 @@ func (e *env) post(body []byte, ts, sigHex string) (int, map[string]any) {
 	raw, _ := io.ReadAll(resp.Body)
 	var out map[string]any
 	_ = json.Unmarshal(raw, &out)
+	if resp.StatusCode == http.StatusOK && out != nil {
+		// The answer is an interaction response: Discord refuses it whole when
+		// it breaks a limit, so the test does too.
+		var l dcLimits
+		l.response(out)
+		for _, p := range l.problems {
+			e.t.Errorf("Discord would refuse this interaction response: %s", p)
+		}
+	}
 	return resp.StatusCode, out
 }
 

@@ -16,7 +16,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 )
 
 // ServeHTTP is the interactions endpoint (POST /discord/interactions). Every
@@ -414,7 +413,7 @@ func (a *Adapter) actionCommand(ctx context.Context, id, value string) string {
 		var err error
 		tpl, err = a.cfg.Store.ActionTemplate(ctx, id)
 		if err != nil {
-			if !errors.Is(err, storage.ErrNotFound) {
+			if !errors.Is(err, bot.ErrNotFound) {
 				a.log.Warn("reading button command failed", "action", id, "err", err)
 			}
 			return ""
@@ -474,7 +473,7 @@ func (a *Adapter) autocomplete(ctx context.Context, in *Interaction) *discordgo.
 	}
 	switch opt.Name {
 	case "number":
-		f := storage.RequestFilter{Limit: 100}
+		f := bot.RequestFilter{Limit: 100}
 		if caller.Role == bot.RoleClient {
 			f.ClientID = caller.ClientID
 			if f.ClientID == nil {

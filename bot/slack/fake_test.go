@@ -37,6 +37,11 @@ type fakeSlack struct {
 	botUserID string
 	team      string
 
+	// rejected are the calls refused for breaking Slack's documented limits
+	// (limits_test.go); the test fails at cleanup unless allowRejects is set.
+	rejected     []string
+	allowRejects bool
+
 	// Socket Mode
 	envelopes chan []byte
 	acks      chan map[string]any
@@ -102,6 +107,15 @@ func newFakeSlack(t testing.TB, team, botUser string) *fakeSlack {
 		envelopes: make(chan []byte, 16), acks: make(chan map[string]any, 16)}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
+	t.Cleanup(func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if !f.allowRejects {
+			for _, r := range f.rejected {
+				t.Errorf("fake Slack refused a call, as Slack would: %s", r)
+			}
+		}
+	})
 	return f
 }
 
@@ -216,10 +230,21 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	var resp map[string]any
+	if problems, slackErr := checkCall(c); len(problems) > 0 {
+		// Slack answers 200 with ok:false; the call is kept, marked refused.
+		c.Status = http.StatusBadRequest
+		f.rejected = append(f.rejected, c.Method+": "+strings.Join(problems, "; "))
+		resp = map[string]any{"ok": false, "error": slackErr, "response_metadata": map[string]any{"messages": problems}}
+	} else {
+		resp = f.answer(c)
+	}
 	f.calls = append(f.calls, c)
-	resp := f.answer(c)
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
+	if c.Method == "response_url" && c.Status != http.StatusOK {
+		w.WriteHeader(c.Status) // a response_url answers a refusal with a 4xx
+	}
 	_ = json.NewEncoder(w).Encode(resp)
 }
 

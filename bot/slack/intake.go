@@ -13,7 +13,6 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 )
 
 // Everything below runs the same whether a payload came over signed HTTP or
@@ -29,13 +28,15 @@ func (a *Adapter) slash(ctx context.Context, c slack.SlashCommand) result {
 		a.log.Error("slash command: cannot identify user", "user", c.UserID, "err", err)
 		return privateResult(a, o, []bot.Message{bot.ErrorReply(err)})
 	}
+	// "/mspbot time 45m" and "/msp-time 45m" are "time 45m" (bot/slash.go).
+	command, args := bot.SlashCommand(c.Command, plainText(c.Text))
 	o.ev = bot.Event{
 		Platform:  bot.PlatformSlack,
 		Workspace: c.TeamID,
 		Channel:   c.ChannelID,
 		User:      u,
-		Command:   strings.ToLower(strings.TrimPrefix(strings.TrimSpace(c.Command), "/")),
-		Args:      strings.TrimSpace(plainText(c.Text)),
+		Command:   command,
+		Args:      args,
 	}
 	if c.TriggerID != "" {
 		o.ev.SourceID = "slash:" + c.TriggerID
@@ -258,7 +259,7 @@ func (a *Adapter) comment(ctx context.Context, m posted) (bool, error) {
 	if utf8.RuneCountInString(m.text) > bot.MaxTextLen {
 		m.text = string([]rune(m.text)[:bot.MaxTextLen])
 	}
-	_, created, err := a.store.AddComment(ctx, storage.Comment{RequestID: req.ID, AuthorID: caller.ID, Body: m.text,
+	_, created, err := a.store.AddComment(ctx, bot.Comment{RequestID: req.ID, AuthorID: caller.ID, Body: m.text,
 		SourcePlatform: bot.PlatformSlack, SourceID: m.channel + ":" + m.ts})
 	if err == nil && created {
 		a.log.Info("comment added", "request", req.Number, "user", m.user)

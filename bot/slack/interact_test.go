@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 )
 
 // click builds a block_actions payload from the fixture: user clicks the
@@ -327,5 +326,5 @@ func TestSenderPostsToChannelsAndDMs(t *testing.T) {
 	if _, err := e.adapter.Send(context.Background(), bot.Destination{Platform: bot.PlatformSlack}); bot.ErrorCode(err) != bot.EInvalid {
 		t.Fatalf("no destination: %v", err)
 	}
-	var _ storage.Comment
+	var _ bot.Comment
 }

@@ -31,6 +31,10 @@ type modalMeta struct {
 const (
 	maxTitle    = 150
 	maxMetadata = 3000
+	// maxInput is the most a plain_text_input may be given as max_length (and
+	// hold as initial_value): Slack refuses the whole view above 3000, so the
+	// description is capped here rather than at bot.MaxTextLen.
+	maxInput = 3000
 )
 
 var priorities = []string{"P1", "P2", "P3", "P4"}
@@ -58,11 +62,13 @@ func requestModal(meta modalMeta) slack.ModalViewRequest {
 	title.MaxLength = maxTitle
 	desc := slack.NewPlainTextInputBlockElement(plain("Details: who, what, since when"), "description")
 	desc.Multiline = true
-	desc.MaxLength = bot.MaxTextLen
+	desc.MaxLength = maxInput
 	if meta.Text != "" {
+		// A message can be far longer than the field: the pre-fill is cut (and
+		// marked), and the request links back to the whole message anyway.
 		line, _, _ := strings.Cut(meta.Text, "\n")
-		title.InitialValue = clip(line, maxTitle)
-		desc.InitialValue = clip(meta.Text, bot.MaxTextLen-200)
+		title.InitialValue = clipRunes(line, maxTitle)
+		desc.InitialValue = clipRunes(meta.Text, maxInput)
 	}
 	client := slack.NewPlainTextInputBlockElement(plain("Client code, e.g. ACME"), "client")
 	client.MaxLength = 32
@@ -123,8 +129,8 @@ func readModal(v slack.View) (modalInput, map[string]string) {
 	case utf8.RuneCountInString(in.Title) > maxTitle:
 		problems["title"] = "Keep the title under 150 characters; put the rest in the description."
 	}
-	if utf8.RuneCountInString(in.Title)+utf8.RuneCountInString(in.Description) > bot.MaxTextLen-300 {
-		problems["description"] = "That is too long for one request; keep it under 3,700 characters."
+	if utf8.RuneCountInString(in.Description) > maxInput {
+		problems["description"] = "That is too long for one request; keep it under 3,000 characters and put the rest in its thread."
 	}
 	if in.Client != "" && !clientCode.MatchString(in.Client) {
 		problems["client"] = "A client code is letters, digits, dot, dash or underscore, like ACME."
@@ -136,6 +142,15 @@ func readModal(v slack.View) (modalInput, map[string]string) {
 		problems["priority"] = "Pick P1, P2, P3 or P4."
 	}
 	return in, problems
+}
+
+// clipRunes shortens s to at most max characters (Slack counts characters in
+// inputs), marking the cut.
+func clipRunes(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return string([]rune(s)[:max-1]) + "…"
 }
 
 func contains(list []string, s string) bool {

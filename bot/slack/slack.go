@@ -19,7 +19,6 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/bot/intake"
-	"github.com/mspbot/mspbot/storage"
 )
 
 // Dispatcher runs commands (a *bot.Router).
@@ -35,11 +34,11 @@ type Directory interface {
 
 // Store is what the adapter keeps in Postgres itself; *storage.Store implements it.
 type Store interface {
-	Channel(ctx context.Context, workspaceID int64, channelID string) (storage.ChannelSettings, error)
+	Channel(ctx context.Context, workspaceID int64, channelID string) (bot.ChannelSettings, error)
 	RequestByNumber(ctx context.Context, workspaceID, number int64) (bot.Request, error)
 	RequestByThread(ctx context.Context, workspaceID int64, channel, thread string) (bot.Request, error)
 	SetRequestThread(ctx context.Context, requestID int64, channel, thread string) error
-	AddComment(ctx context.Context, c storage.Comment) (storage.Comment, bool, error)
+	AddComment(ctx context.Context, c bot.Comment) (bot.Comment, bool, error)
 	RequestBySource(ctx context.Context, workspaceID int64, platform bot.Platform, sourceID string) (bot.Request, error)
 	// The inbox every payload is stored in before it is acknowledged.
 	intake.Store

@@ -92,7 +92,7 @@ func Request(tb testing.TB, s *storage.Store, workspaceID, n int64) bot.Request 
 // OpenRequests counts a workspace's open requests (up to the list limit of 200).
 func OpenRequests(tb testing.TB, s *storage.Store, workspaceID int64) int {
 	tb.Helper()
-	list, err := s.ListOpenRequests(context.Background(), workspaceID, storage.RequestFilter{Limit: 200})
+	list, err := s.ListOpenRequests(context.Background(), workspaceID, bot.RequestFilter{Limit: 200})
 	if err != nil {
 		tb.Fatal(err)
 	}

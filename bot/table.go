@@ -1,0 +1,161 @@
+package bot
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// This file declares commands' subcommands as data. The Router reads the table
+// to decide who may run what and on which record; /help prints it; the Discord
+// adapter builds its typed application-command options from it. A subcommand
+// that is not in the table cannot be reached, so nothing can bypass the gate.
+
+// RefKind is the kind of record an argument names.
+type RefKind string
+
+const (
+	RefNone    RefKind = ""
+	RefRequest RefKind = "request" // #1002 (or 1002)
+	RefProject RefKind = "project" // P12
+)
+
+// Ref names one request or project by its number in a workspace.
+type Ref struct {
+	Kind   RefKind
+	Number int64
+}
+
+// IsZero reports whether r names nothing.
+func (r Ref) IsZero() bool { return r.Kind == RefNone }
+
+func (r Ref) String() string {
+	switch r.Kind {
+	case RefRequest:
+		return fmt.Sprintf("#%d", r.Number)
+	case RefProject:
+		return fmt.Sprintf("P%d", r.Number)
+	}
+	return ""
+}
+
+// ParseRef reads a reference of the given kind: "#1002" or "1002" for a
+// request, "P12" (any case, "#P12" too) for a project.
+func ParseRef(kind RefKind, s string) (Ref, error) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "#")
+	switch kind {
+	case RefRequest:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			return Ref{}, Errorf(EInvalid, "%q is not a request number; use the number shown as #N, e.g. 1002", s)
+		}
+		return Ref{Kind: RefRequest, Number: n}, nil
+	case RefProject:
+		if len(s) < 2 || (s[0] != 'P' && s[0] != 'p') {
+			return Ref{}, Errorf(EInvalid, "%q is not a project: name it as P12 (/project lists them)", s)
+		}
+		n, err := strconv.ParseInt(s[1:], 10, 64)
+		if err != nil || n <= 0 {
+			return Ref{}, Errorf(EInvalid, "%q is not a project: name it as P12 (/project lists them)", s)
+		}
+		return Ref{Kind: RefProject, Number: n}, nil
+	}
+	return Ref{}, Errorf(EInvalid, "nothing to refer to")
+}
+
+// ArgKind is what an argument holds, so each platform can offer the right input.
+type ArgKind string
+
+const (
+	ArgText     ArgKind = "text"     // free text, the rest of the line
+	ArgWord     ArgKind = "word"     // one word
+	ArgNumber   ArgKind = "number"   // a whole number
+	ArgRequest  ArgKind = "request"  // #1002
+	ArgProject  ArgKind = "project"  // P12
+	ArgClient   ArgKind = "client"   // a client code, ACME
+	ArgPerson   ArgKind = "person"   // a mention, <@U123>
+	ArgRole     ArgKind = "role"     // tech|coordinator|manager|client
+	ArgDuration ArgKind = "duration" // 45m, 1h30
+	ArgDate     ArgKind = "date"     // 2026-12-01, yesterday
+	ArgChoice   ArgKind = "choice"   // one of Choices
+)
+
+// Arg is one argument of a command or subcommand. Flag arguments are typed as
+// --name value; the others are positional, in order.
+type Arg struct {
+	Name     string
+	Kind     ArgKind
+	Help     string
+	Required bool
+	Flag     bool
+	Choices  []string
+}
+
+// Subcommand is one verb of a command: "/project close P12" is the subcommand
+// "close" of "project". MinRole and Target are enforced by the Router alone.
+type Subcommand struct {
+	Name    string
+	Aliases []string
+	Usage   string // "/project close P12 [--force]"
+	Summary string
+	MinRole Role
+	// Target is the kind of record the first argument after the subcommand
+	// word names. The Router resolves it, refuses a client another client's
+	// record (as "not found", so numbers leak nothing), and refuses a button
+	// or thread comment whose record is not the one its message is about.
+	Target RefKind
+	Args   []Arg
+	// Match, when set, selects this subcommand for an argument line that does
+	// not start with a subcommand word (e.g. "/project P12" is status, "/project"
+	// alone is list). The line is handed over unchanged.
+	Match   func(args string) bool
+	Handler Handler
+}
+
+// Names returns the subcommand's name and aliases.
+func (s Subcommand) Names() []string { return append([]string{s.Name}, s.Aliases...) }
+
+// findSub returns the subcommand an argument line selects and the line with
+// the subcommand word removed. ok is false when no entry matches; the command's
+// own Handler then takes the whole line.
+func (c Command) findSub(args string) (sub Subcommand, rest string, ok bool) {
+	word, after := firstWord(args)
+	word = strings.ToLower(word)
+	for _, s := range c.Subs {
+		if s.Name == "" {
+			continue
+		}
+		for _, n := range s.Names() {
+			if n == word {
+				return s, after, true
+			}
+		}
+	}
+	for _, s := range c.Subs {
+		if s.Match != nil && s.Match(args) {
+			return s, args, true
+		}
+	}
+	return Subcommand{}, args, false
+}
+
+// Entries lists what a command can do as subcommand-shaped entries: its own
+// default action (when it has a Handler) first, then its subcommands. /help
+// and the role-matrix test read this.
+func (c Command) Entries() []Subcommand {
+	var out []Subcommand
+	if c.Handler != nil {
+		out = append(out, Subcommand{Usage: c.Usage, Summary: c.Summary, MinRole: c.MinRole, Target: c.Target, Args: c.Args, Handler: c.Handler})
+	}
+	return append(out, c.Subs...)
+}
+
+// firstWord splits s at its first run of spaces.
+func firstWord(s string) (word, rest string) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexAny(s, " \t\n")
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimSpace(s[i+1:])
+}

@@ -1,0 +1,68 @@
+package bot
+
+import "time"
+
+// TimeEntry is time a person logged against a request, a project, or neither.
+type TimeEntry struct {
+	ID            int64
+	WorkspaceID   int64
+	PersonID      int64
+	PersonName    string
+	RequestID     *int64
+	RequestNumber *int64
+	ProjectID     *int64
+	Minutes       int
+	Note          string
+	Date          time.Time // the day the work was done (a Postgres date: midnight UTC)
+	Billable      bool
+	StartedAt     *time.Time
+	EndedAt       *time.Time
+	Source        string // typed, timer, nudge
+	CreatedAt     time.Time
+}
+
+// Timer is a running timer.
+type Timer struct {
+	PersonID      int64
+	WorkspaceID   int64
+	RequestID     *int64
+	RequestNumber *int64
+	ProjectID     *int64
+	Note          string
+	Billable      bool
+	StartedAt     time.Time
+	ConfirmedAt   *time.Time
+}
+
+// TimeSettings are a workspace's time rules.
+type TimeSettings struct {
+	GapMinutes        int
+	LockDays          int
+	TimerLimitMinutes int
+	EscalateAfter     int
+}
+
+// DayMinutes is the minutes logged on one day.
+type DayMinutes struct {
+	Day     time.Time
+	Minutes int
+}
+
+// ScheduleRow is a person's stored schedule, raw: minutes after midnight, a
+// weekday bit set (Sunday = bit 0). timekeeping turns it into a Schedule.
+type ScheduleRow struct {
+	PersonID     int64
+	WorkStart    int
+	WorkEnd      int
+	WorkDays     int
+	Timezone     string // the schedule's own, else the platform profile's; may be empty
+	AwayFrom     *time.Time
+	AwayUntil    *time.Time
+	OffDate      *time.Time
+	SnoozedAt    *time.Time
+	SnoozedUntil *time.Time
+	ManagerID    *int64
+	ManagerName  string
+	DigestAt     int
+	Stored       bool // false: defaults, no row yet
+}

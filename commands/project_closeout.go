@@ -1,0 +1,246 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+// checklistMessage shows the closeout checklist with a button per open item.
+func checklistMessage(p bot.Project, items []bot.CloseoutItem, intro string) bot.Message {
+	m := bot.Message{Title: fmt.Sprintf("Closeout of %s %s (%s)", p.Ref(), p.Name, p.ClientCode), Text: intro}
+	open := 0
+	for _, it := range items {
+		v := "open — " + tickHint(p, it.Item)
+		switch {
+		case it.DoneAt != nil:
+			v = "done by " + it.DoneBy
+			if it.Note != "" {
+				v += " (" + it.Note + ")"
+			}
+		case it.WaivedAt != nil:
+			v = fmt.Sprintf("waived by %s: %s", it.WaivedBy, it.WaivedReason)
+		default:
+			open++
+			m.Actions = append(m.Actions, bot.Action{ID: "project.tick." + it.Item, Label: "✓ " + bot.CloseoutLabels[it.Item],
+				Value: p.Ref() + " " + it.Item, Command: "/project tick " + p.Ref() + " " + it.Item})
+		}
+		m.Fields = append(m.Fields, bot.Field{Label: fmt.Sprintf("%s (%s)", bot.CloseoutLabels[it.Item], it.Item), Value: v})
+	}
+	if open == 0 {
+		m.Text = strings.TrimSpace(m.Text + fmt.Sprintf("\nEverything is done or waived: /project close %s to close it.", p.Ref()))
+		m.Actions = []bot.Action{{ID: "project.close", Label: "Close " + p.Ref(), Value: p.Ref(), Style: "primary", Command: "/project close " + p.Ref()}}
+	}
+	return m
+}
+
+func tickHint(p bot.Project, item string) string {
+	switch item {
+	case "signoff":
+		if p.SupportLead != "" {
+			return p.SupportLead + " (support lead) ticks it"
+		}
+		return "name the support lead: /project set " + p.Ref() + " --lead @name"
+	case "acceptance":
+		return "a " + p.ClientCode + " user, or the coordinator recording who accepted"
+	case "docs":
+		return "any tech"
+	default:
+		return "a coordinator"
+	}
+}
+
+func closeProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []string) ([]bot.Message, error) {
+	pos, flags, err := splitFlags(args, "lead")
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) > 0 {
+		return nil, bot.Errorf(bot.EInvalid, "use /project close %s [--lead @support-lead]", p.Ref())
+	}
+	if len(flags) > 0 {
+		if err := applyProjectFlags(ctx, d, ev, &p, flags, projectToday(d, p)); err != nil {
+			return nil, err
+		}
+		if p, err = d.Store.UpdateProject(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	now := d.Clock.Now()
+	switch p.Status {
+	case bot.ProjectClosed:
+		return nil, bot.Errorf(bot.EConflict, "%s was closed on %s", p.Ref(), p.ClosedAt.Format("2 Jan 2006"))
+	case bot.ProjectActive:
+		if _, err := d.Store.StartCloseout(ctx, p.ID, now); err != nil {
+			return nil, err
+		}
+		items, err := d.Store.CloseoutChecklist(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		asked, failed, err := d.projectService().AskForLessons(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		intro := fmt.Sprintf("%s is in closeout. It closes when every item below is done or waived (/project waive %s <item> \"reason\").", p.Ref(), p.Ref())
+		if len(asked) > 0 {
+			intro += "\nAsked privately for lessons learned / the rating: " + strings.Join(asked, ", ") + "."
+		}
+		if len(failed) > 0 {
+			intro += "\nCould not reach " + strings.Join(failed, ", ") + fmt.Sprintf(": ask them to run /lessons add %s \"went well\" \"do differently\".", p.Ref())
+		}
+		p.Status = bot.ProjectClosing
+		return []bot.Message{checklistMessage(p, items, intro)}, nil
+	}
+	err = d.Store.FinishProject(ctx, p.ID, now)
+	if bot.ErrorCode(err) == bot.EConflict {
+		items, lerr := d.Store.CloseoutChecklist(ctx, p.ID)
+		if lerr != nil {
+			return nil, lerr
+		}
+		m := checklistMessage(p, items, "Not closed: "+bot.ErrorMessage(err)+".")
+		m.IsError, m.Ephemeral = true, true
+		return []bot.Message{m}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	text := fmt.Sprintf("%s %s is closed.", p.Ref(), p.Name)
+	if _, err := d.Store.ProjectRating(ctx, p.ID); bot.ErrorCode(err) == bot.ENotFound {
+		text += fmt.Sprintf(" It has no execution rating yet: /project rate %s 1-5 \"why\".", p.Ref())
+	}
+	return []bot.Message{{Text: text}}, nil
+}
+
+// closeoutItem reads an item name: a key or the start of its label.
+func closeoutItem(p bot.Project, s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for _, it := range bot.CloseoutItems {
+		if s == it || (len(s) >= 3 && strings.HasPrefix(bot.CloseoutLabels[it], s)) {
+			return it, nil
+		}
+	}
+	return "", bot.Errorf(bot.EInvalid, "%q is not a closeout item; the items are %s", s, strings.Join(bot.CloseoutItems, ", "))
+}
+
+func tickItem(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []string) ([]bot.Message, error) {
+	if len(args) == 0 {
+		return nil, bot.Errorf(bot.EInvalid, "use /project tick %s docs|signoff|acceptance|time|oos [note]", p.Ref())
+	}
+	item, err := closeoutItem(p, args[0])
+	if err != nil {
+		return nil, err
+	}
+	note := strings.TrimSpace(strings.Join(args[1:], " "))
+	role := ev.Caller.Role
+	switch item {
+	case "docs":
+		if !role.AtLeast(bot.RoleTech) {
+			return nil, bot.Errorf(bot.EForbidden, "the documentation is ticked off by the MSP's staff")
+		}
+	case "signoff":
+		switch {
+		case p.SupportLeadID == nil:
+			return nil, bot.Errorf(bot.EInvalid, "no support lead is named for %s; a coordinator names one with /project set %s --lead @name", p.Ref(), p.Ref())
+		case *p.SupportLeadID != ev.Caller.ID:
+			return nil, bot.Errorf(bot.EForbidden, "the support team's sign-off is %s's to give, as the named support lead", p.SupportLead)
+		}
+	case "acceptance":
+		switch {
+		case role == bot.RoleClient:
+			note = strings.TrimSpace("accepted by " + ev.Caller.Name + " for " + p.ClientCode + ". " + note)
+		case role.AtLeast(bot.RoleCoordinator):
+			if note == "" {
+				return nil, bot.Errorf(bot.EInvalid, `say who accepted for %s and how: /project tick %s acceptance "Jane Doe, by email 2 Feb"`, p.ClientCode, p.Ref())
+			}
+			note = "recorded: " + note
+		default:
+			return nil, bot.Errorf(bot.EForbidden, "client acceptance comes from %s or is recorded by the coordinator", p.ClientCode)
+		}
+	case "time", "oos":
+		if !role.AtLeast(bot.RoleCoordinator) {
+			return nil, bot.Errorf(bot.EForbidden, "%q is ticked by a coordinator", bot.CloseoutLabels[item])
+		}
+	}
+	if item == "oos" {
+		items, err := d.Store.OOSItems(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		var open []string
+		for _, it := range items {
+			if it.InvoicedAt == nil {
+				open = append(open, strconv.Itoa(it.Number))
+			}
+		}
+		if len(open) > 0 {
+			which := "item " + open[0] + " is"
+			if len(open) > 1 {
+				which = "items " + strings.Join(open, ", ") + " are"
+			}
+			return nil, bot.Errorf(bot.EConflict, "out-of-scope %s not invoiced: /project oos-invoiced %s <item> for each, or waive with a reason",
+				which, p.Ref())
+		}
+	}
+	if p.Status != bot.ProjectClosing {
+		return nil, bot.Errorf(bot.EConflict, "%s is not in closeout; a coordinator starts it with /project close %s", p.Ref(), p.Ref())
+	}
+	if err := d.Store.TickCloseout(ctx, p.ID, item, ev.Caller.ID, d.Clock.Now(), note); err != nil {
+		return nil, err
+	}
+	items, err := d.Store.CloseoutChecklist(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	return []bot.Message{checklistMessage(p, items, fmt.Sprintf("%s ticked %q.", ev.Caller.Name, bot.CloseoutLabels[item]))}, nil
+}
+
+func waiveItem(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []string) ([]bot.Message, error) {
+	if len(args) < 2 {
+		return nil, bot.Errorf(bot.EInvalid, `use /project waive %s <item> "reason" (a reason is required)`, p.Ref())
+	}
+	item, err := closeoutItem(p, args[0])
+	if err != nil {
+		return nil, err
+	}
+	reason := strings.TrimSpace(strings.Join(args[1:], " "))
+	if reason == "" {
+		return nil, bot.Errorf(bot.EInvalid, "a waiver needs a reason")
+	}
+	if p.Status != bot.ProjectClosing {
+		return nil, bot.Errorf(bot.EConflict, "%s is not in closeout; start it with /project close %s", p.Ref(), p.Ref())
+	}
+	if err := d.Store.WaiveCloseout(ctx, p.ID, item, ev.Caller.ID, d.Clock.Now(), reason); err != nil {
+		return nil, err
+	}
+	items, err := d.Store.CloseoutChecklist(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	return []bot.Message{checklistMessage(p, items, fmt.Sprintf("%s waived %q: %s", ev.Caller.Name, bot.CloseoutLabels[item], reason))}, nil
+}
+
+func rateProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []string) ([]bot.Message, error) {
+	usage := bot.Errorf(bot.EInvalid, `use /project rate %s 1-5 "why", e.g. /project rate %s 4 "on time, one weekend overrun"`, p.Ref(), p.Ref())
+	if len(args) < 2 {
+		return nil, usage
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil || n < 1 || n > 5 {
+		return nil, usage
+	}
+	reason := strings.TrimSpace(strings.Join(args[1:], " "))
+	if reason == "" {
+		return nil, usage
+	}
+	if p.Status == bot.ProjectActive {
+		return nil, bot.Errorf(bot.EConflict, "%s is still running; rate it at closeout (/project close %s)", p.Ref(), p.Ref())
+	}
+	if err := d.Store.RateProject(ctx, p.ID, n, reason, ev.Caller.ID, d.Clock.Now()); err != nil {
+		return nil, err
+	}
+	return []bot.Message{{Text: fmt.Sprintf("%s rated %d/5 by %s: %s", p.Ref(), n, ev.Caller.Name, reason)}}, nil
+}

@@ -1,0 +1,115 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/projects"
+)
+
+// findUpdate reads the update a week argument names, else the project's latest.
+func findUpdate(ctx context.Context, d Deps, p bot.Project, args []string) (bot.WeeklyUpdate, []string, error) {
+	if len(args) > 0 {
+		if y, w, ok := parseISOWeek(args[0]); ok {
+			u, err := d.Store.WeeklyUpdateFor(ctx, p.ID, y, w)
+			return u, args[1:], notFoundAs(err, "%s has no update for %s", p.Ref(), args[0])
+		}
+	}
+	u, err := d.Store.LatestWeeklyUpdate(ctx, p.ID, false)
+	return u, args, notFoundAs(err, "%s has no weekly update yet; draft one with /project update %s", p.Ref(), p.Ref())
+}
+
+func weeklyUpdate(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []string) ([]bot.Message, error) {
+	if ev.Caller.Role == bot.RoleClient {
+		// Clients see only what was approved and posted.
+		u, err := d.Store.LatestWeeklyUpdate(ctx, p.ID, true)
+		if err != nil {
+			return nil, notFoundAs(err, "no update for %s has been posted yet", p.Ref())
+		}
+		m := projects.ClientMessage(p, u)
+		m.Ephemeral = true
+		return []bot.Message{m}, nil
+	}
+	if !ev.Caller.Role.AtLeast(bot.RoleCoordinator) {
+		return nil, bot.Errorf(bot.EForbidden, "weekly client updates are drafted and approved by coordinators; ask %s", p.CoordinatorName)
+	}
+	svc := d.projectService()
+	action := ""
+	if len(args) > 0 {
+		action, args = strings.ToLower(args[0]), args[1:]
+	}
+	switch action {
+	case "", "draft", "show":
+		if err := running(p); err != nil && action != "show" {
+			return nil, err
+		}
+		u, created, err := svc.Draft(ctx, p, d.Clock.Now(), true)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case u.Status == bot.UpdateDrafted:
+			intro := ""
+			if !created {
+				intro = "This week's draft (already made):"
+			}
+			return []bot.Message{projects.DraftMessage(p, u, intro)}, nil
+		case u.Status == bot.UpdatePosted:
+			loc := d.location(ev.Caller.Person)
+			return reply(fmt.Sprintf("%s's update for %s was approved by %s and posted %s.", p.Ref(), u.Week(), u.ApprovedBy,
+				u.PostedAt.In(loc).Format("Mon 2 Jan 15:04 MST"))), nil
+		case u.Status == bot.UpdateApproved:
+			return reply(fmt.Sprintf("%s's update for %s is approved and waiting for a client channel: /project set %s --channel #client-channel", p.Ref(), u.Week(), p.Ref())), nil
+		default:
+			return reply(fmt.Sprintf("%s's update for %s was skipped; the next one is drafted next week.", p.Ref(), u.Week())), nil
+		}
+	case "approve":
+		u, _, err := findUpdate(ctx, d, p, args)
+		if err != nil {
+			return nil, err
+		}
+		u, posted, err := svc.Approve(ctx, p, u.ID, ev.Caller.ID)
+		if err == projects.ErrNoChannel {
+			return reply(fmt.Sprintf("Approved %s's update for %s, but %s has no client channel: /project set %s --channel #client-channel and it is posted within a minute.",
+				p.Ref(), u.Week(), p.Ref(), p.Ref())), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !posted {
+			return reply(fmt.Sprintf("Approved %s's update for %s; it is being posted.", p.Ref(), u.Week())), nil
+		}
+		return []bot.Message{{Text: fmt.Sprintf("Approved by %s and posted %s's update for %s to %s's channel.", ev.Caller.Name, p.Ref(), u.Week(), p.ClientCode)}}, nil
+	case "skip":
+		u, rest, err := findUpdate(ctx, d, p, args)
+		if err != nil {
+			return nil, err
+		}
+		u, err = d.Store.SkipWeeklyUpdate(ctx, u.ID, ev.Caller.ID, d.Clock.Now(), strings.Join(rest, " "))
+		if err != nil {
+			return nil, err
+		}
+		return reply(fmt.Sprintf("Skipped %s's update for %s: nothing goes to %s this week.", p.Ref(), u.Week(), p.ClientCode)), nil
+	case "edit":
+		u, rest, err := findUpdate(ctx, d, p, args)
+		if err != nil {
+			return nil, err
+		}
+		text := strings.TrimSpace(strings.Join(rest, " "))
+		if text == "" {
+			if u.Status != bot.UpdateDrafted {
+				return nil, bot.Errorf(bot.EConflict, "the update for %s is already %s", u.Week(), u.Status)
+			}
+			return []bot.Message{{Title: fmt.Sprintf("Edit %s's update for %s", p.Ref(), u.Week()), Ephemeral: true,
+				Text: fmt.Sprintf("Copy the text, change it, and send it back as one quoted argument:\n/project update %s edit %s \"…\"\n\n%s", p.Ref(), u.Week(), u.Body)}}, nil
+		}
+		u, err = d.Store.EditWeeklyUpdate(ctx, u.ID, ev.Caller.ID, d.Clock.Now(), text)
+		if err != nil {
+			return nil, err
+		}
+		return []bot.Message{projects.DraftMessage(p, u, fmt.Sprintf("Edited by %s (edit %d). Approve to post it:", ev.Caller.Name, u.EditCount))}, nil
+	}
+	return nil, bot.Errorf(bot.EInvalid, `use /project update %s [approve|skip|edit ["new text"]]`, p.Ref())
+}
