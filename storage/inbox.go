@@ -153,6 +153,14 @@ func (s *Store) PendingInbox(ctx context.Context, limit int) ([]int64, error) {
 	return ids, mapErr(err, "pending inbox")
 }
 
+// InboxDue counts pending rows that are due, including rows being handled
+// right now (it takes no locks, so it sees them).
+func (s *Store) InboxDue(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM inbox WHERE done_at IS NULL AND not_before <= now()`)
+	return n, mapErr(err, "inbox due")
+}
+
 // InboxRowState is what a test or an operator sees of a row.
 type InboxRowState struct {
 	Key       string

@@ -27,6 +27,7 @@ type Store interface {
 	HandleInbox(ctx context.Context, id int64, maxAttempts int, backoff func(int) time.Duration,
 		fn func(ctx context.Context, row storage.InboxRow) error) error
 	PendingInbox(ctx context.Context, limit int) ([]int64, error)
+	InboxDue(ctx context.Context) (int, error)
 }
 
 // Handler does a row's work. offer hands a result to the platform handler
@@ -232,11 +233,11 @@ func (q *Intake) Wait(ctx context.Context) error {
 	defer tick.Stop()
 	for {
 		if q.active.Load() == 0 {
-			ids, err := q.store.PendingInbox(ctx, 1)
+			n, err := q.store.InboxDue(ctx)
 			if err != nil {
 				return err
 			}
-			if len(ids) == 0 && q.active.Load() == 0 {
+			if n == 0 && q.active.Load() == 0 {
 				return nil
 			}
 			q.Kick()
