@@ -56,17 +56,19 @@ func (s *Store) CreateRequest(ctx context.Context, in bot.Request) (req bot.Requ
 	if in.SourceID != "" {
 		source = &in.SourceID
 	}
-	// One statement, one commit: the number is taken, the request and its
-	// first classification event inserted and the request read back with its
-	// names. The workspace row (next_request_number) is locked only for this
-	// statement's commit, so requests in a workspace do not queue behind each
-	// other's transactions. A retried delivery of the same source finds nothing
-	// to insert; the number it took is then left unused (a gap, never a duplicate).
-	req, err = scanRequest(s.db.QueryRowxContext(ctx, `
+	// One statement in one short transaction: the number is taken, the request
+	// and its first classification event inserted and the request read back
+	// with its names. The workspace row (next_request_number) is locked only
+	// from this statement to the commit right after it, so requests in a
+	// workspace do not queue behind each other's longer transactions. A retried
+	// delivery of the same source inserts nothing and rolls back, giving back
+	// the number it took.
+	err = s.tx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		req, err = scanRequest(tx.QueryRowxContext(ctx, `
 		WITH n AS (
 			UPDATE workspaces SET next_request_number = next_request_number + 1
-			WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM requests
-				WHERE workspace_id = $1 AND source_platform = $13 AND source_id = $14)
+			WHERE id = $1
 			RETURNING next_request_number - 1 AS number
 		), r AS (
 			INSERT INTO requests (workspace_id, number, title, body, kind, type, confidence, reasons,
@@ -82,20 +84,22 @@ func (s *Store) CreateRequest(ctx context.Context, in bot.Request) (req bot.Requ
 			JOIN people o ON o.id = r.opened_by
 			LEFT JOIN people a ON a.id = r.assignee_id
 			LEFT JOIN clients c ON c.id = r.client_id`,
-		in.WorkspaceID, in.Title, in.Body, in.Kind, in.Type, in.Confidence, reasons,
-		defaultString(in.Priority, "P3"), in.ClientID, in.OpenedBy, in.Channel, in.Thread,
-		in.SourcePlatform, source))
-	if errors.Is(err, sql.ErrNoRows) {
-		if source == nil {
-			return req, false, fmt.Errorf("insert request: workspace %d: %w", in.WorkspaceID, ErrNotFound)
+			in.WorkspaceID, in.Title, in.Body, in.Kind, in.Type, in.Confidence, reasons,
+			defaultString(in.Priority, "P3"), in.ClientID, in.OpenedBy, in.Channel, in.Thread,
+			in.SourcePlatform, source))
+		if errors.Is(err, sql.ErrNoRows) {
+			if source == nil {
+				return fmt.Errorf("insert request: workspace %d: %w", in.WorkspaceID, ErrNotFound)
+			}
+			return errDuplicateSource
 		}
-		err = errDuplicateSource
-	}
+		return mapErr(err, "insert request")
+	})
 	if errors.Is(err, errDuplicateSource) {
 		req, err = s.RequestBySource(ctx, in.WorkspaceID, in.SourcePlatform, in.SourceID)
 		return req, false, err
 	}
-	return req, err == nil, mapErr(err, "insert request")
+	return req, err == nil, err
 }
 
 var errDuplicateSource = errors.New("request from this source exists")
