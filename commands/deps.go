@@ -38,6 +38,8 @@ type Deps struct {
 	Admins []string
 	// Digest holds the digest sections and chart other packages provide.
 	Digest DigestOptions
+	// ProjectChart draws a weekly update's hours chart (chart.Lines); nil: none.
+	ProjectChart bot.ChartFunc
 }
 
 // location is where a person's days begin and end: storage already gives each

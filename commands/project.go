@@ -198,7 +198,8 @@ func projectToday(d Deps, p bot.Project) time.Time {
 }
 
 func (d Deps) projectService() *projects.Service {
-	return &projects.Service{Store: d.Store, Senders: d.Senders, Clock: d.Clock, Location: d.Location, Log: d.Log}
+	return &projects.Service{Store: d.Store, Senders: d.Senders, Clock: d.Clock, Location: d.Location, Log: d.Log,
+		Chart: d.ProjectChart}
 }
 
 func listProjects(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, error) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/bot/console"
+	"github.com/mspbot/mspbot/chart"
 	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/storage/storagetest"
 )
@@ -52,7 +53,8 @@ func newProjectHarness(t *testing.T, now time.Time) (*harness, *bot.FakeClock, *
 	t.Helper()
 	s := storagetest.New(t)
 	clock, box := bot.NewFakeClock(now), &outbox{}
-	d := commands.Deps{Store: s, Clock: clock, Location: time.UTC, Senders: bot.Senders{bot.PlatformConsole: box}}
+	d := commands.Deps{Store: s, Clock: clock, Location: time.UTC, Senders: bot.Senders{bot.PlatformConsole: box},
+		ProjectChart: chart.Lines}
 	return withClients(&harness{t: t, store: s, router: commands.NewRouter(d, nil)}), clock, box
 }
 

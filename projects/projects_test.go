@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/chart"
 	"github.com/mspbot/mspbot/jobs"
 	"github.com/mspbot/mspbot/projects"
 	"github.com/mspbot/mspbot/storage"
@@ -89,7 +90,7 @@ func newFixture(t *testing.T, now time.Time) *fixture {
 
 func (f *fixture) service() *projects.Service {
 	return &projects.Service{Store: f.store, Senders: bot.Senders{bot.PlatformConsole: f.rec}, Clock: f.clock,
-		Location: time.UTC, Log: slog.New(slog.DiscardHandler)}
+		Location: time.UTC, Log: slog.New(slog.DiscardHandler), Chart: chart.Lines}
 }
 
 // person makes a coordinator with a timezone.
@@ -122,7 +123,7 @@ func (f *fixture) project(coord bot.Person, client, name, channel string) bot.Pr
 func (f *fixture) client(id string, svc *projects.Service) *jobs.Client {
 	f.t.Helper()
 	workers := river.NewWorkers()
-	projects.Register(workers, svc)
+	jobs.RegisterProjects(workers, svc)
 	c, err := jobs.New(f.db, workers, slog.New(slog.DiscardHandler), jobs.Options{PollInterval: 50 * time.Millisecond, ID: id})
 	if err != nil {
 		f.t.Fatal(err)
@@ -196,7 +197,7 @@ func TestDraftsOnScheduleOnlyApprovedPosted(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := f.service()
-	q := projects.RiverQueue{Client: f.client("a", svc)}
+	q := jobs.ProjectQueue{Client: f.client("a", svc)}
 	sweep := func(now time.Time) projects.SweepResult {
 		t.Helper()
 		f.clock.Set(now)
@@ -303,10 +304,10 @@ func TestExactlyOncePerProjectWeekAcrossSchedulersAndRestart(t *testing.T) {
 	}
 
 	// Three bot instances, each with its own service and River client.
-	instances := func(tag string) []projects.RiverQueue {
-		var qs []projects.RiverQueue
+	instances := func(tag string) []jobs.ProjectQueue {
+		var qs []jobs.ProjectQueue
 		for i := range 3 {
-			qs = append(qs, projects.RiverQueue{Client: f.client(fmt.Sprintf("%s%d", tag, i), f.service())})
+			qs = append(qs, jobs.ProjectQueue{Client: f.client(fmt.Sprintf("%s%d", tag, i), f.service())})
 		}
 		return qs
 	}

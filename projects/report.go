@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/chart"
 )
 
 // Schedule and budget verdicts.
@@ -238,8 +237,8 @@ func (r Report) Title() string {
 const maxChartWeeks = 26
 
 // Chart draws hours used vs budget vs plan per ISO week, from the project's
-// start week to the report's week, as a PNG.
-func (r Report) Chart() ([]byte, error) {
+// start week to the report's week, as a PNG drawn by draw.
+func (r Report) Chart(draw bot.ChartFunc) ([]byte, error) {
 	p := r.Project
 	start := Monday(time.Date(p.Start.Year(), p.Start.Month(), p.Start.Day(), 12, 0, 0, 0, time.UTC))
 	last := dateOf(r.WeekStart)
@@ -271,7 +270,7 @@ func (r Report) Chart() ([]byte, error) {
 		gone := end.Sub(p.Start).Hours() / 24
 		plan[i] = budget[i] * min(max(gone/span, 0), 1)
 	}
-	return chart.Lines(fmt.Sprintf("%s hours: used vs budget vs plan", p.Ref()), "hours", labels, []chart.Series{
+	return draw(fmt.Sprintf("%s hours: used vs budget vs plan", p.Ref()), "hours", labels, []bot.Series{
 		{Name: "used", Values: used}, {Name: "budget", Values: budget}, {Name: "plan", Values: plan},
 	})
 }

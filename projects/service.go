@@ -48,6 +48,9 @@ type Service struct {
 	Clock    bot.Clock
 	Location *time.Location // MSPBOT_TZ: for coordinators whose timezone is unknown
 	Log      *slog.Logger
+	// Chart draws the update's hours chart (package chart's Lines, injected by
+	// cmd/mspbot); nil: updates go without a picture.
+	Chart bot.ChartFunc
 }
 
 func (s *Service) log() *slog.Logger {
@@ -56,6 +59,9 @@ func (s *Service) log() *slog.Logger {
 	}
 	return s.Log
 }
+
+// Now is the service's clock reading (the system clock when none is set).
+func (s *Service) Now() time.Time { return s.now() }
 
 func (s *Service) now() time.Time {
 	if s.Clock == nil {
@@ -87,10 +93,12 @@ func (s *Service) Draft(ctx context.Context, p bot.Project, now time.Time, shown
 	}
 	in := bot.WeeklyUpdate{ProjectID: p.ID, ISOYear: r.Year, ISOWeek: r.Week, Draft: r.Title() + "\n" + r.Text(),
 		DraftedAt: now, Deadline: Deadline(now, Location(p, s.Location))}
-	if png, err := r.Chart(); err == nil {
-		in.Chart = png
-	} else {
-		s.log().Warn("weekly update chart", "project", p.Ref(), "err", err)
+	if s.Chart != nil {
+		if png, err := r.Chart(s.Chart); err == nil {
+			in.Chart = png
+		} else {
+			s.log().Warn("weekly update chart", "project", p.Ref(), "err", err)
+		}
 	}
 	if shown {
 		in.DMSentAt = &now
@@ -229,9 +237,17 @@ func (s *Service) Post(ctx context.Context, updateID int64) (bool, error) {
 	return true, nil
 }
 
-// Enqueuer inserts jobs; a River client is one.
+// DraftJob names one project's update for one ISO week: the draft job's whole
+// identity (package jobs makes it a unique River job).
+type DraftJob struct {
+	ProjectID int64 `json:"project_id"`
+	ISOYear   int   `json:"iso_year"`
+	ISOWeek   int   `json:"iso_week"`
+}
+
+// Enqueuer inserts draft jobs; package jobs implements it over River.
 type Enqueuer interface {
-	EnqueueDraft(ctx context.Context, args DraftArgs) (inserted bool, err error)
+	EnqueueDraft(ctx context.Context, j DraftJob) (inserted bool, err error)
 }
 
 // SweepResult says what a sweep did.
@@ -260,7 +276,7 @@ func (s *Service) Sweep(ctx context.Context, now time.Time, q Enqueuer) (SweepRe
 		} else if bot.ErrorCode(err) != bot.ENotFound {
 			return res, err
 		}
-		inserted, err := q.EnqueueDraft(ctx, DraftArgs{ProjectID: p.ID, ISOYear: year, ISOWeek: week})
+		inserted, err := q.EnqueueDraft(ctx, DraftJob{ProjectID: p.ID, ISOYear: year, ISOWeek: week})
 		if err != nil {
 			return res, err
 		}

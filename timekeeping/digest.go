@@ -23,13 +23,10 @@ type Section struct {
 type SectionSource func(ctx context.Context, workspaceID, managerID int64, since, now time.Time) (s Section, ok bool, err error)
 
 // Series is one set of bars or a line in a chart.
-type Series struct {
-	Name   string
-	Values []float64
-}
+type Series = bot.Series
 
 // ChartFunc draws a chart as a PNG (the chart package's Bars).
-type ChartFunc func(title, yLabel string, xLabels []string, series []Series) ([]byte, error)
+type ChartFunc = bot.ChartFunc
 
 // DigestFor is who the digest is for.
 type DigestFor struct {

@@ -50,6 +50,28 @@ type Deps struct {
 	Chart ChartFunc
 }
 
+// Logger is the deps' logger (one that discards when none is set).
+func (d Deps) Logger() *slog.Logger { return d.log() }
+
+// Now is the deps' clock reading (the system clock when none is set).
+func (d Deps) Now() time.Time { return d.now() }
+
+// SendDigestTo sends one manager's digest for one local date, unless sent;
+// someone no longer a manager gets nothing.
+func SendDigestTo(ctx context.Context, d Deps, managerID int64, date time.Time) error {
+	managers, err := d.Store.Managers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range managers {
+		if m.PersonID == managerID {
+			_, err := SendDigest(ctx, d, m, date, d.now())
+			return err
+		}
+	}
+	return nil
+}
+
 func (d Deps) log() *slog.Logger {
 	if d.Log == nil {
 		return slog.New(slog.DiscardHandler)

@@ -429,14 +429,14 @@ func TestDigestExactlyOnce(t *testing.T) {
 	f.must(jobs.Migrate(f.ctx, db))
 	for i := 0; i < 3; i++ {
 		workers := river.NewWorkers()
-		periodic := timekeeping.Register(workers, f.deps)
+		periodic := jobs.RegisterTimekeeping(workers, f.deps)
 		c, err := jobs.New(db, workers, slog.New(slog.DiscardHandler), jobs.Options{PollInterval: 50 * time.Millisecond,
 			PeriodicJobs: periodic, ID: fmt.Sprintf("instance-%d", i)})
 		f.must(err)
 		f.must(c.Start(f.ctx))
 		defer c.Stop(context.Background())
 		// Every instance also enqueues the same digest job directly: unique by args.
-		_, err = c.Insert(f.ctx, timekeeping.DigestArgs{ManagerID: boss.ID, LocalDate: "2026-11-24"}, nil)
+		_, err = c.Insert(f.ctx, jobs.DigestArgs{ManagerID: boss.ID, LocalDate: "2026-11-24"}, nil)
 		f.must(err)
 	}
 	deadline := time.Now().Add(20 * time.Second)

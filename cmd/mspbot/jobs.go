@@ -9,7 +9,6 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/bot/console"
-	"github.com/mspbot/mspbot/chart"
 	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/jobs"
 	"github.com/mspbot/mspbot/projects"
@@ -31,10 +30,10 @@ func senders(io Streams) bot.Senders {
 func newJobs(store *storage.Store, d commands.Deps, log *slog.Logger) (*jobs.Client, *outbox, error) {
 	workers := river.NewWorkers()
 	var periodic []*river.PeriodicJob
-	periodic = append(periodic, projects.Register(workers, &projects.Service{
-		Store: store, Senders: d.Senders, Clock: d.Clock, Location: d.Location, Log: log})...)
-	periodic = append(periodic, timekeeping.Register(workers, timekeeping.Deps{
-		Store: store, Senders: d.Senders, Clock: d.Clock, Location: d.Location, Log: log, Chart: digestChart,
+	periodic = append(periodic, jobs.RegisterProjects(workers, &projects.Service{
+		Store: store, Senders: d.Senders, Clock: d.Clock, Location: d.Location, Log: log, Chart: d.ProjectChart})...)
+	periodic = append(periodic, jobs.RegisterTimekeeping(workers, timekeeping.Deps{
+		Store: store, Senders: d.Senders, Clock: d.Clock, Location: d.Location, Log: log, Chart: d.Digest.Chart,
 		Sections: d.Digest.Sections})...)
 	river.AddWorker(workers, &jobs.DeliverWorker{Senders: d.Senders, Store: store, Log: log.With("worker", "deliver")})
 
@@ -58,13 +57,4 @@ func startJobs(ctx context.Context, client *jobs.Client, log *slog.Logger) (stop
 			log.Warn("jobs stop", "err", err)
 		}
 	}, nil
-}
-
-// digestChart draws the digest's hours-per-tech picture with the chart package.
-func digestChart(title, yLabel string, xLabels []string, series []timekeeping.Series) ([]byte, error) {
-	cs := make([]chart.Series, len(series))
-	for i, s := range series {
-		cs[i] = chart.Series{Name: s.Name, Values: s.Values}
-	}
-	return chart.Bars(title, yLabel, xLabels, cs)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/bot/console"
+	"github.com/mspbot/mspbot/chart"
 	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/jobs"
 	"github.com/mspbot/mspbot/projects"
@@ -57,7 +58,8 @@ func runMigrate(ctx context.Context, cfg Config, log *slog.Logger, io Streams) e
 
 func deps(cfg Config, store *storage.Store, log *slog.Logger) commands.Deps {
 	return commands.Deps{Store: store, Clock: bot.SystemClock{}, Log: log, Location: cfg.Location, Admins: cfg.Admins,
-		Digest: commands.DigestOptions{Chart: digestChart, Sections: projects.DigestSections(store, cfg.Location)}}
+		Digest:       commands.DigestOptions{Chart: chart.Bars, Sections: projects.DigestSections(store, cfg.Location)},
+		ProjectChart: chart.Lines}
 }
 
 // runBot serves HTTP (health, metrics, platform endpoints) and starts every

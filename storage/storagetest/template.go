@@ -6,13 +6,18 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"runtime/debug"
 	"sort"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/lib/pq"
 
 	"github.com/mspbot/mspbot/jobs"
 	"github.com/mspbot/mspbot/storage"
@@ -33,17 +38,36 @@ func NewMigratedDatabase(tb testing.TB) string {
 		tb.Fatalf("storagetest: %v", err)
 	}
 	defer admin.Close()
-	tmpl, err := ensureTemplate(ctx, admin)
-	if err != nil {
-		tb.Fatalf("storagetest: template (is Postgres running on 127.0.0.1:5432? see README): %v", err)
-	}
 	name := randomName()
-	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name+` TEMPLATE `+tmpl); err != nil {
-		tb.Fatalf("storagetest: create database from template: %v", err)
+	// Another checkout of the repository sharing this server may drop a
+	// template between our check and our copy (older storagetest code dropped
+	// every template but its own); building it again and retrying is safe.
+	for attempt := 1; ; attempt++ {
+		tmpl, err := ensureTemplate(ctx, admin)
+		if err != nil {
+			tb.Fatalf("storagetest: template (is Postgres running on 127.0.0.1:5432? see README): %v", err)
+		}
+		_, err = admin.ExecContext(ctx, `CREATE DATABASE `+name+` TEMPLATE `+tmpl)
+		var pqErr *pq.Error
+		if errors.As(err, &pqErr) && pqErr.Code == "3D000" && attempt < 5 {
+			continue // template vanished: undefined database
+		}
+		if err != nil {
+			tb.Fatalf("storagetest: create database from template: %v", err)
+		}
+		break
 	}
 	tb.Cleanup(func() { dropDatabase(tb, name) })
 	return databaseURL(tb, name)
 }
+
+// staleAfter is how long a template nobody used is kept. Several checkouts
+// (branches with different migrations) share one server, so a template that
+// is not ours may still be another checkout's: only long-unused ones go.
+const staleAfter = 24 * time.Hour
+
+// lastUsedPrefix starts a template's database comment; the Unix time follows.
+const lastUsedPrefix = "mspbot test template, last used "
 
 // ensureTemplate returns the name of the template database for the current
 // migrations, building it under an advisory lock when it does not exist yet.
@@ -64,26 +88,36 @@ func ensureTemplate(ctx context.Context, admin *sql.DB) (string, error) {
 		return "", fmt.Errorf("lock: %w", err)
 	}
 	defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, templateLockKey)
-	var exists bool
-	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
-		return "", err
-	}
-	if exists {
+	var comment string
+	err = conn.QueryRowContext(ctx, `SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = $1`, name).Scan(&comment)
+	if err == nil {
+		// Marking it used once an hour is enough, and keeps COMMENT (which waits
+		// for copies of the template in progress) off the hot path.
+		if lastUsed(comment).Before(time.Now().Add(-time.Hour)) {
+			return name, touch(ctx, conn, name)
+		}
 		return name, nil
 	}
-	// Templates of older migrations are no use to anyone now.
-	rows, err := conn.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'mspbot\_tmpl\_%'`)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	// Templates nobody has used for a day are no use to anyone now. One without
+	// a last-used comment (made by older code) may be in use: it stays.
+	rows, err := conn.QueryContext(ctx, `SELECT datname, coalesce(shobj_description(oid, 'pg_database'), '')
+		FROM pg_database WHERE datname LIKE 'mspbot\_tmpl\_%'`)
 	if err != nil {
 		return "", err
 	}
 	var stale []string
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var n, comment string
+		if err := rows.Scan(&n, &comment); err != nil {
 			rows.Close()
 			return "", err
 		}
-		stale = append(stale, n)
+		if at := lastUsed(comment); !at.IsZero() && time.Since(at) > staleAfter {
+			stale = append(stale, n)
+		}
 	}
 	rows.Close()
 	for _, n := range stale {
@@ -102,7 +136,25 @@ func ensureTemplate(ctx context.Context, admin *sql.DB) (string, error) {
 	if _, err := conn.ExecContext(ctx, `ALTER DATABASE `+building+` RENAME TO `+name); err != nil {
 		return "", err
 	}
-	return name, nil
+	return name, touch(ctx, conn, name)
+}
+
+// lastUsed reads a template's comment; zero when it has none.
+func lastUsed(comment string) time.Time {
+	unix, err := strconv.ParseInt(strings.TrimPrefix(comment, lastUsedPrefix), 10, 64)
+	if err != nil || !strings.HasPrefix(comment, lastUsedPrefix) {
+		return time.Time{}
+	}
+	return time.Unix(unix, 0)
+}
+
+// touch records that the template was just used (see staleAfter).
+func touch(ctx context.Context, conn *sql.Conn, name string) error {
+	_, err := conn.ExecContext(ctx, fmt.Sprintf(`COMMENT ON DATABASE %s IS '%s%d'`, name, lastUsedPrefix, time.Now().Unix()))
+	if err != nil {
+		return fmt.Errorf("mark template used: %w", err)
+	}
+	return nil
 }
 
 func migrate(ctx context.Context, dsn string) error {

@@ -1,4 +1,4 @@
-package timekeeping
+package jobs
 
 import (
 	"context"
@@ -7,30 +7,33 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/mspbot/mspbot/timekeeping"
 )
 
-// SweepEvery is how often the sweeps run.
-const SweepEvery = time.Minute
-
-// NudgeSweepArgs runs SweepNudges.
+// NudgeSweepArgs runs timekeeping.SweepNudges.
 type NudgeSweepArgs struct{}
 
+// Kind implements river.JobArgs.
 func (NudgeSweepArgs) Kind() string { return "timekeeping_nudge_sweep" }
 
-// SLASweepArgs runs SweepSLA.
+// SLASweepArgs runs timekeeping.SweepSLA.
 type SLASweepArgs struct{}
 
+// Kind implements river.JobArgs.
 func (SLASweepArgs) Kind() string { return "timekeeping_sla_sweep" }
 
-// DigestSweepArgs runs SweepDigests, which enqueues DigestArgs jobs.
+// DigestSweepArgs runs timekeeping.SweepDigests, which enqueues DigestArgs jobs.
 type DigestSweepArgs struct{}
 
+// Kind implements river.JobArgs.
 func (DigestSweepArgs) Kind() string { return "timekeeping_digest_sweep" }
 
 // DigestArgs sends one manager's digest for one local date; unique by args, so
 // however many instances sweep the same minute, one job exists per manager and day.
-type DigestArgs DigestJob
+type DigestArgs timekeeping.DigestJob
 
+// Kind implements river.JobArgs.
 func (DigestArgs) Kind() string { return "timekeeping_digest" }
 
 // InsertOpts makes the job unique per manager and local date.
@@ -40,13 +43,13 @@ func (DigestArgs) InsertOpts() river.InsertOpts {
 
 type nudgeSweepWorker struct {
 	river.WorkerDefaults[NudgeSweepArgs]
-	d Deps
+	d timekeeping.Deps
 }
 
 func (w *nudgeSweepWorker) Work(ctx context.Context, job *river.Job[NudgeSweepArgs]) error {
-	rep, err := SweepNudges(ctx, w.d, w.d.now())
+	rep, err := timekeeping.SweepNudges(ctx, w.d, w.d.Now())
 	if err == nil && (rep.Nudged > 0 || rep.TimerChecks > 0 || rep.Escalations > 0) {
-		w.d.log().Info("nudge sweep", "considered", rep.Considered, "nudged", rep.Nudged, "timer_checks", rep.TimerChecks, "escalations", rep.Escalations)
+		w.d.Logger().Info("nudge sweep", "considered", rep.Considered, "nudged", rep.Nudged, "timer_checks", rep.TimerChecks, "escalations", rep.Escalations)
 	}
 	return err
 }
@@ -55,13 +58,13 @@ func (w *nudgeSweepWorker) Timeout(*river.Job[NudgeSweepArgs]) time.Duration { r
 
 type slaSweepWorker struct {
 	river.WorkerDefaults[SLASweepArgs]
-	d Deps
+	d timekeeping.Deps
 }
 
 func (w *slaSweepWorker) Work(ctx context.Context, job *river.Job[SLASweepArgs]) error {
-	rep, err := SweepSLA(ctx, w.d, w.d.now())
+	rep, err := timekeeping.SweepSLA(ctx, w.d, w.d.Now())
 	if err == nil && (rep.Warnings > 0 || rep.Breaches > 0) {
-		w.d.log().Info("sla sweep", "checked", rep.Checked, "warnings", rep.Warnings, "breaches", rep.Breaches)
+		w.d.Logger().Info("sla sweep", "checked", rep.Checked, "warnings", rep.Warnings, "breaches", rep.Breaches)
 	}
 	return err
 }
@@ -70,7 +73,7 @@ func (w *slaSweepWorker) Timeout(*river.Job[SLASweepArgs]) time.Duration { retur
 
 type digestSweepWorker struct {
 	river.WorkerDefaults[DigestSweepArgs]
-	d Deps
+	d timekeeping.Deps
 }
 
 func (w *digestSweepWorker) Work(ctx context.Context, job *river.Job[DigestSweepArgs]) error {
@@ -78,7 +81,7 @@ func (w *digestSweepWorker) Work(ctx context.Context, job *river.Job[DigestSweep
 	if err != nil {
 		return err
 	}
-	_, err = SweepDigests(ctx, w.d, w.d.now(), func(j DigestJob) error {
+	_, err = timekeeping.SweepDigests(ctx, w.d, w.d.Now(), func(j timekeeping.DigestJob) error {
 		_, err := client.Insert(ctx, DigestArgs(j), nil)
 		return err
 	})
@@ -87,7 +90,7 @@ func (w *digestSweepWorker) Work(ctx context.Context, job *river.Job[DigestSweep
 
 type digestWorker struct {
 	river.WorkerDefaults[DigestArgs]
-	d Deps
+	d timekeeping.Deps
 }
 
 func (w *digestWorker) Work(ctx context.Context, job *river.Job[DigestArgs]) error {
@@ -95,23 +98,13 @@ func (w *digestWorker) Work(ctx context.Context, job *river.Job[DigestArgs]) err
 	if err != nil {
 		return river.JobCancel(fmt.Errorf("digest job date %q: %w", job.Args.LocalDate, err))
 	}
-	managers, err := w.d.Store.Managers(ctx)
-	if err != nil {
-		return err
-	}
-	for _, m := range managers {
-		if m.PersonID == job.Args.ManagerID {
-			_, err := SendDigest(ctx, w.d, m, date, w.d.now())
-			return err
-		}
-	}
-	return nil // no longer a manager: nothing to send
+	return timekeeping.SendDigestTo(ctx, w.d, job.Args.ManagerID, date)
 }
 
-// Register adds the time, nudge, SLA and digest workers and returns their
+// RegisterTimekeeping adds the nudge, SLA and digest workers and returns their
 // periodic jobs (every minute; River's leader enqueues them, unique per
 // period so a leadership change cannot double a sweep).
-func Register(workers *river.Workers, d Deps) []*river.PeriodicJob {
+func RegisterTimekeeping(workers *river.Workers, d timekeeping.Deps) []*river.PeriodicJob {
 	river.AddWorker(workers, &nudgeSweepWorker{d: d})
 	river.AddWorker(workers, &slaSweepWorker{d: d})
 	river.AddWorker(workers, &digestSweepWorker{d: d})

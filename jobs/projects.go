@@ -1,4 +1,4 @@
-package projects
+package jobs
 
 import (
 	"context"
@@ -7,17 +7,15 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/mspbot/mspbot/projects"
 )
 
 // DraftArgs is the job that drafts one project's update for one ISO week. The
 // project and week are its whole identity: River refuses a second such job while
 // the first exists (UniqueOpts.ByArgs), and the weekly_updates UNIQUE key stops
 // a second draft after River has pruned the first job.
-type DraftArgs struct {
-	ProjectID int64 `json:"project_id"`
-	ISOYear   int   `json:"iso_year"`
-	ISOWeek   int   `json:"iso_week"`
-}
+type DraftArgs projects.DraftJob
 
 // Kind implements river.JobArgs.
 func (DraftArgs) Kind() string { return "project_weekly_draft" }
@@ -27,64 +25,64 @@ func (DraftArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 8, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
-// SweepArgs is the periodic sweep.
-type SweepArgs struct{}
+// ProjectSweepArgs is the projects' periodic sweep.
+type ProjectSweepArgs struct{}
 
 // Kind implements river.JobArgs.
-func (SweepArgs) Kind() string { return "project_weekly_sweep" }
+func (ProjectSweepArgs) Kind() string { return "project_weekly_sweep" }
 
 // InsertOpts: one sweep per minute, however many instances' schedulers fire.
-func (SweepArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
+func (ProjectSweepArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByPeriod: SweepEvery}}
 }
+
+// SweepEvery is how often the periodic sweeps run.
+const SweepEvery = time.Minute
 
 type draftWorker struct {
 	river.WorkerDefaults[DraftArgs]
-	svc *Service
+	svc *projects.Service
 }
 
 func (w *draftWorker) Work(ctx context.Context, job *river.Job[DraftArgs]) error {
 	return w.svc.DraftAndSend(ctx, job.Args.ProjectID, job.Args.ISOYear, job.Args.ISOWeek)
 }
 
-type sweepWorker struct {
-	river.WorkerDefaults[SweepArgs]
-	svc *Service
+type projectSweepWorker struct {
+	river.WorkerDefaults[ProjectSweepArgs]
+	svc *projects.Service
 }
 
-func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
+func (w *projectSweepWorker) Work(ctx context.Context, job *river.Job[ProjectSweepArgs]) error {
 	client, err := river.ClientFromContextSafely[*sql.Tx](ctx)
 	if err != nil {
 		return fmt.Errorf("projects sweep: %w", err)
 	}
-	_, err = w.svc.Sweep(ctx, w.svc.now(), RiverQueue{Client: client})
+	_, err = w.svc.Sweep(ctx, w.svc.Now(), ProjectQueue{Client: client})
 	return err
 }
 
-// RiverQueue enqueues the feature's jobs through a River client.
-type RiverQueue struct{ Client *river.Client[*sql.Tx] }
+// ProjectQueue enqueues draft jobs through a River client (projects.Enqueuer).
+type ProjectQueue struct{ Client *Client }
 
-// EnqueueDraft implements Enqueuer; inserted is false when an identical job
-// already exists.
-func (q RiverQueue) EnqueueDraft(ctx context.Context, args DraftArgs) (bool, error) {
-	res, err := q.Client.Insert(ctx, args, nil)
+// EnqueueDraft implements projects.Enqueuer; inserted is false when an
+// identical job already exists.
+func (q ProjectQueue) EnqueueDraft(ctx context.Context, j projects.DraftJob) (bool, error) {
+	res, err := q.Client.Insert(ctx, DraftArgs(j), nil)
 	if err != nil {
 		return false, fmt.Errorf("enqueue weekly draft: %w", err)
 	}
 	return !res.UniqueSkippedAsDuplicate, nil
 }
 
-// SweepEvery is how often the sweep runs.
-const SweepEvery = time.Minute
-
-// Register adds the feature's workers and returns its periodic jobs, for
-// cmd/mspbot to hand to jobs.New.
-func Register(workers *river.Workers, svc *Service) []*river.PeriodicJob {
+// RegisterProjects adds the projects feature's workers and returns its periodic
+// jobs, for cmd/mspbot to hand to New.
+func RegisterProjects(workers *river.Workers, svc *projects.Service) []*river.PeriodicJob {
 	river.AddWorker(workers, &draftWorker{svc: svc})
-	river.AddWorker(workers, &sweepWorker{svc: svc})
+	river.AddWorker(workers, &projectSweepWorker{svc: svc})
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(SweepEvery),
-			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil },
+			func() (river.JobArgs, *river.InsertOpts) { return ProjectSweepArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "projects.weekly_sweep", RunOnStart: true}),
 	}
 }
