@@ -79,7 +79,7 @@ func TestOverrideTeachesNearDuplicatesOnly(t *testing.T) {
 func TestUnsureRequestAsksACoordinator(t *testing.T) {
 	h := newHarness(t)
 	tom := h.as("tom", bot.RoleTech, "")
-	out := run(tom, "/request printer")
+	out := run(tom, "/request new laptop")
 	if !strings.Contains(out, "#1001") || !strings.Contains(out, "project or support?") ||
 		!strings.Contains(out, "[It's a project]") || !strings.Contains(out, "[It's support]") {
 		t.Fatalf("a low-confidence request must ask with both buttons:\n%s", out)

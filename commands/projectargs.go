@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/parse"
 )
 
 // The parsers below read the arguments of /project and /lessons. Each returns an
@@ -21,7 +22,6 @@ var (
 	durHM     = regexp.MustCompile(`^(\d{1,5})h(?:\s*(\d{1,4})m?)?$`) // 6h, 1h30, 1h30m
 	durH      = regexp.MustCompile(`^(\d{1,5}(?:[.,]\d{1,2})?)h(?:ours?|rs?)?$`)
 	durM      = regexp.MustCompile(`^(\d{1,6})m(?:in(?:utes?|s)?)?$`)
-	projRef   = regexp.MustCompile(`^[Pp]?(\d{1,9})$`)
 	clockRE   = regexp.MustCompile(`^(\d{1,2}):(\d{2})$`)
 	isoWeekRE = regexp.MustCompile(`^(\d{4})-[Ww](\d{1,2})$`)
 	chanRE    = regexp.MustCompile(`^<#([A-Za-z0-9_-]+)(?:\|[^>]*)?>$`)
@@ -127,17 +127,10 @@ func parsePercent(s string) (int, error) {
 	return n, nil
 }
 
-// parseProjectRef reads P12, p12 or 12.
+// parseProjectRef reads P12 or #P12 (parse.ProjectNumber).
 func parseProjectRef(s string) (int, error) {
-	m := projRef.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return 0, bot.Errorf(bot.EInvalid, "%q is not a project: name it as P12 (/project lists them)", s)
-	}
-	n, err := strconv.Atoi(m[1])
-	if err != nil || n <= 0 {
-		return 0, bot.Errorf(bot.EInvalid, "%q is not a project: name it as P12 (/project lists them)", s)
-	}
-	return n, nil
+	n, err := parse.ProjectNumber(s)
+	return int(n), err
 }
 
 // parseISOWeek reads 2026-W49.

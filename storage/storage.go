@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -143,6 +144,11 @@ func mapErr(err error, what string) error {
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) && pqErr.Code == "23505" {
 		return fmt.Errorf("%s: %w (%s)", what, ErrConflict, pqErr.Constraint)
+	}
+	if pqErr != nil && strings.HasPrefix(string(pqErr.Code), "MS") {
+		// Our own triggers' refusals (migration 00130): the message is written
+		// for the user.
+		return fmt.Errorf("%s: %w", what, bot.Errorf(bot.EConflict, "%s", pqErr.Message))
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

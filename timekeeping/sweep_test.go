@@ -115,7 +115,7 @@ func TestNudgeSweepSimulatedWeekend(t *testing.T) {
 	f.must(f.store.SetManager(f.ctx, tom.ID, &dana.ID))
 	f.must(f.store.SetHours(f.ctx, tim.ID, 480, 1020, 62, "America/New_York"))
 	f.must(f.store.SetAway(f.ctx, amy.ID, time.Date(2026, 3, 6, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 13, 0, 0, 0, 0, time.UTC)))
-	f.must(f.store.StartTimer(f.ctx, bot.Timer{PersonID: tim.ID, WorkspaceID: f.ws, Billable: true,
+	f.must(f.store.StartTimer(f.ctx, bot.Timer{PersonID: tim.ID, WorkspaceID: f.ws, Billable: false,
 		StartedAt: time.Date(2026, 3, 9, 8, 0, 0, 0, ny)}))
 
 	end := time.Date(2026, 3, 9, 20, 0, 0, 0, ny)
@@ -197,7 +197,7 @@ func TestSnoozeAndAnswersRecorded(t *testing.T) {
 	if r := sweep("10:05"); r.Nudged != 1 {
 		t.Fatal("no nudge when the snooze ended")
 	}
-	_, err := f.store.AddTimeEntry(f.ctx, bot.TimeEntry{WorkspaceID: f.ws, PersonID: tom.ID, Minutes: 30, Billable: true,
+	_, err := f.store.AddTimeEntry(f.ctx, bot.TimeEntry{WorkspaceID: f.ws, PersonID: tom.ID, Minutes: 30, Billable: false,
 		Date: timekeeping.DateOf(at("10:10"), berlin), CreatedAt: at("10:10")})
 	f.must(err)
 	if r := sweep("11:39"); r.Nudged != 0 {
@@ -340,7 +340,7 @@ func digestFixture(t *testing.T) (*fixture, bot.Person, time.Time) {
 	f.must(err)
 	yesterday := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	log := func(p bot.Person, minutes int) {
-		_, err := f.store.AddTimeEntry(f.ctx, bot.TimeEntry{WorkspaceID: f.ws, PersonID: p.ID, Minutes: minutes, Billable: true,
+		_, err := f.store.AddTimeEntry(f.ctx, bot.TimeEntry{WorkspaceID: f.ws, PersonID: p.ID, Minutes: minutes, Billable: false,
 			Date: yesterday, CreatedAt: now.Add(-20 * time.Hour)})
 		f.must(err)
 	}

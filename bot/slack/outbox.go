@@ -35,7 +35,7 @@ func (a *Adapter) enqueue(ctx context.Context, o origin, msgs []bot.Message) (fa
 		d := bot.Delivery{
 			Key: bot.DeliveryKey(bot.PlatformSlack, o.ev.Workspace, o.ev.SourceID, i),
 			To: bot.Destination{Platform: bot.PlatformSlack, Workspace: o.ev.Workspace,
-				Channel: o.ev.Channel, Thread: o.ev.Thread, ReplyURL: o.responseURL},
+				Channel: o.ev.Channel, Thread: o.ev.Thread, ReplyURL: o.responseURL, NotifyUser: o.ev.User.ID},
 		}
 		if m.Channel != "" {
 			d.To.Channel, d.To.Thread = m.Channel, m.Thread

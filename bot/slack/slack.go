@@ -92,6 +92,7 @@ type Adapter struct {
 	mu        sync.Mutex
 	botUserID string
 	botID     string
+	socketErr error // Socket Mode refused for good (health.go)
 
 	bg     sync.WaitGroup
 	bgCtx  context.Context

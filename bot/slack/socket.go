@@ -9,10 +9,10 @@ import (
 	"github.com/slack-go/slack/socketmode"
 )
 
-// RunSocketMode connects over Socket Mode (SLACK_APP_TOKEN) and handles what
-// arrives until ctx ends. Payloads go through the same handlers as HTTP; the
-// ack goes back over the socket instead of as the HTTP response.
-func (a *Adapter) RunSocketMode(ctx context.Context) error {
+// runSocket is one Socket Mode run (health.go retries it): payloads go
+// through the same handlers as HTTP; the ack goes back over the socket
+// instead of as the HTTP response.
+func (a *Adapter) runSocket(ctx context.Context) error {
 	sm := socketmode.New(a.api, socketmode.OptionLog(log.New(slogWriter{a}, "", 0)))
 	go func() {
 		for {

@@ -75,7 +75,7 @@ const usage = `usage: mspbot [run|console|classify|migrate]
   run        start the bot (Slack/Discord when tokens are set, else the console)
   console    --as NAME --role tech|coordinator|manager|client [--client CODE]
   classify   read request texts on stdin, write JSON classifications on stdout
-             (--eval FILE.tsv: accuracy, confusion matrix, misclassified lines)
+             (--eval [FILE.tsv]: accuracy, ask rate, confusion; --train: refit the model)
   migrate    apply database migrations and exit
   seed       --techs N --requests N --entries N: generate load-test data
   bench      [--sizes 10000,100000,1000000]: time the digest and sweeps as data grows`

@@ -2,7 +2,6 @@ package classify
 
 import (
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -13,6 +12,7 @@ import (
 // lists work the client always pays for separately, e.g. "new site",
 // "server replacement".
 type Contract struct {
+	Client        string // the client's code, named in the reasons ("covered by ACME's contract")
 	Covered       []string
 	AlwaysProject []string
 }
@@ -29,79 +29,18 @@ type Override struct {
 
 // Options carry the client context of a request.
 type Options struct {
+	Model     *Model // the workspace's model; nil means Default()
 	Contract  *Contract
 	Overrides []Override
 }
 
-// concepts lets a clause and a request meet when they use different words
-// for the same thing: the clause "user onboarding" and the request "new
-// starter Monday, needs accounts", or "workstation setup" and "set up a new
-// laptop". Each concept lists its surface phrases; words not listed stand for
-// themselves (by stem), so a clause about "Sage" still matches "Sage".
-var conceptDefs = []struct {
-	name    string
-	phrases string
-	implies string
-}{
-	{"onboard", "onboard|onboarding|onboarded|new starter|new starters|new user|new users|new hire|new hires|new joiner|new joiners|new employee|new employees|new staff|new member|new recruit|starter|starters|joiner|joiners|induction|start date|starting monday|new account|new accounts|create account|create accounts|create * account|set up * account|setup * account", "user"},
-	{"offboard", "offboard|offboarding|leaver|leavers|leaving|left the company|has left|disable * account|terminate|termination|exit|departure", "user"},
-	{"user", "user|users|staff|employee|employees|person|people|member|colleague|account|accounts|hire|hires", ""},
-	{"workstation", "workstation|workstations|pc|pcs|desktop|desktops|laptop|laptops|computer|computers|machine|machines|device|devices|endpoint|endpoints|notebook|macbook|macbooks|surface", ""},
-	{"setup", "setup|set up|set * up|setting up|install|installing|installation|configure|configuration|build|image|imaging|provision|provisioning|deploy|deployment|prepare|prep|get * ready|hook up|connect", ""},
-	{"patch", "patch|patches|patching|windows update|windows updates|security update|security updates|updates|hotfix|hotfixes", ""},
-	{"firewall", "firewall|firewalls|fortigate|fortinet|sonicwall|meraki|pfsense|watchguard|sophos xg|utm", ""},
-	{"change", "change|changes|modify|modification|amend|adjust|adjustment|update|rule|rules|open port|open * port|allow|block|whitelist|allowlist|tweak|edit|add|remove|upgrade|firmware", ""},
-	{"password", "password|passwords|passcode|unlock|locked out|lockout|mfa|2fa", ""},
-	{"reset", "reset|resets|unlock|unlocks", ""},
-	{"printer", "printer|printers|copier|copiers|mfd|print|printing|scanner|toner", ""},
-	{"backup", "backup|backups|back up|restore|restores|snapshot|snapshots", ""},
-	{"email", "email|emails|e mail|mailbox|mailboxes|outlook|exchange|distribution list|alias|mail", ""},
-	{"phone", "phone|phones|handset|handsets|voip|extension|extensions|telephony|desk phone", ""},
-	{"site", "site|sites|office|offices|branch|branches|location|locations|building|premises|clinic|store|hq|headquarters|warehouse", ""},
-	{"server", "server|servers|host|hosts|hypervisor|hyper v|vmware|esxi", ""},
-	{"replace", "replace|replacement|replacing|swap|swap out|refresh", ""},
-	{"move", "move|moves|moving|relocate|relocation|relocating", ""},
-	{"network", "network|networks|wifi|wi fi|wireless|switch|switches|lan|router|routers|access point|access points", ""},
-	{"new", "new|additional|another|extra", ""},
-	{"access", "access|permission|permissions|grant|share|shares|shared drive|folder", ""},
-	{"software", "software|application|applications|app|apps|program|programs|package", ""},
-	{"monitor", "monitor|monitors|screen|screens|display|displays", ""},
-	{"security", "security|antivirus|anti virus|av|edr|defender|malware|endpoint protection", ""},
-	{"license", "licence|licences|license|licenses|licensing|subscription|subscriptions", ""},
-	{"upgrade", "upgrade|upgrades|upgrading", ""},
-	{"migrate", "migrate|migration|migrating", ""},
-	{"visit", "visit|visits|onsite|on site|site visit", ""},
-}
+// clauseStop are words that carry no meaning in a contract clause, or only
+// frame it ("anything involving", "work related to").
+var clauseStop = stemSet("a|an|the|of|and|or|for|to|up|per|month|months|monthly|week|weeks|weekly|year|years|yearly|annually|day|days|daily|quarter|quarterly|included|include|includes|inclusive|covered|cover|covers|all|any|each|every|with|in|on|at|by|within|max|maximum|no|more|than|first|limit|limited|only|standard|basic|general|support|service|services|request|requests|work|as|is|are|be|under|unlimited|free|charge|routine|remote|our|their|client|clients|managed|anything|everything|something|involving|involve|involves|related|relating|regarding|concerning|about|thing|things|stuff|item|items|matter|matters|type|types|kind|kinds|job|jobs|task|tasks|etc|always|project|projects|billed|separately|which|that|this|these|those|it|them")
 
-type conceptDef struct {
-	pat     []string
-	name    string
-	implies string
-}
-
-// conceptIndex maps a first stem to the concept phrases starting with it.
-var conceptIndex = func() map[string][]conceptDef {
-	m := map[string][]conceptDef{}
-	for _, d := range conceptDefs {
-		for _, p := range strings.Split(d.phrases, "|") {
-			var pat []string
-			for _, w := range strings.Fields(p) {
-				if w == "*" {
-					pat = append(pat, w)
-					continue
-				}
-				for _, t := range tokenize(w) {
-					pat = append(pat, t.stem)
-				}
-			}
-			m[pat[0]] = append(m[pat[0]], conceptDef{pat: pat, name: d.name, implies: d.implies})
-		}
-	}
-	return m
-}()
-
-// clauseStop are words that carry no meaning in a contract clause.
-var clauseStop = stemSet("a|an|the|of|and|or|for|to|up|per|a|month|months|monthly|week|weeks|weekly|year|years|yearly|annually|day|days|daily|quarter|quarterly|included|include|includes|including|inclusive|covered|cover|covers|all|any|each|every|with|in|on|at|by|within|max|maximum|no|more|than|first|limit|limited|only|standard|basic|general|support|service|services|request|requests|work|as|per|is|are|be|up|under|unlimited|free|charge|routine|remote|our|their|client|clients|managed")
+// exampleLeads open a clause's examples: "network changes such as VLANs and
+// firewall rules" covers network changes, and each example on its own.
+var exampleLeads = []string{"such as", "e.g.", "eg", "including", "like", "for example", "for instance", "i.e.", "ie"}
 
 // numberStems are spelled-out numbers: "no more than five a month" is a
 // limit, not a term to match.
@@ -113,95 +52,118 @@ var numberStems = func() map[string]bool {
 	return m
 }()
 
-// conceptsOf maps each concept (or, for words outside every concept, each
-// stem) of toks to the token positions where it occurs. Longer phrases
-// claim their words first, as with cues: "new starter" is onboarding, and
-// its "new" does not also count as the "new" of "new site".
-func conceptsOf(toks []token) map[string][]int {
-	type cand struct {
-		d   *conceptDef
-		pos []int
+// clause is a parsed contract clause: its head and each example, as lists
+// of terms. A term is a concept (so "laptop" meets "PC") or, for a word in
+// no concept, its stem. "new" only counts as a term beside something it
+// makes new.
+type clause struct {
+	text  string
+	alts  [][]string
+	limit int // "up to 2": the most items the clause covers at once; 0 = none
+}
+
+func (m *Model) parseClause(text string) clause {
+	c := clause{text: strings.TrimSpace(text)}
+	lower := strings.ToLower(c.text)
+	parts := []string{lower}
+	for _, lead := range exampleLeads {
+		if i := indexWord(lower, lead); i > 0 {
+			head, rest := lower[:i], lower[i+len(lead):]
+			parts = []string{head}
+			for _, ex := range strings.FieldsFunc(rest, func(r rune) bool { return r == ',' || r == '/' || r == ';' }) {
+				for _, e := range splitWord(ex, "and", "or") {
+					parts = append(parts, e)
+				}
+			}
+			break
+		}
 	}
-	var cands []cand
-	for i := range toks {
-		ds := conceptIndex[toks[i].stem]
-		for k := range ds {
-			c := cue{pat: ds[k].pat}
-			if pos := matchAt(&c, "", toks, i); pos != nil {
-				cands = append(cands, cand{&ds[k], pos})
+	c.limit = clauseLimit(tokenize(c.text))
+	for i, p := range parts {
+		if t := m.clauseTerms(p, i > 0); len(t) > 0 {
+			c.alts = append(c.alts, t)
+		}
+	}
+	return c
+}
+
+// clauseTerms reads the terms of one clause part, in order: concepts
+// (synonyms) for the head, the words themselves (stemmed) for an example,
+// which names one specific thing ("VLANs", not every network word).
+func (m *Model) clauseTerms(text string, example bool) []string {
+	toks := m.root().typos.normalize(text, tokenize(text))
+	covered := make([]bool, len(toks))
+	var terms []string
+	seen := map[string]bool{}
+	addTerm := func(t string) {
+		if !seen[t] {
+			seen[t] = true
+			terms = append(terms, t)
+		}
+	}
+	if !example {
+		for _, h := range m.root().concepts.find(toks) {
+			for k := h.first; k <= h.last; k++ {
+				covered[k] = true
+			}
+			// A narrow concept that implies a broader one ("laptop" is
+			// "hardware") is matched by its narrow name.
+			if !impliedBy(h.name, toks, h) {
+				addTerm(h.name)
 			}
 		}
 	}
-	sort.SliceStable(cands, func(a, b int) bool {
-		if len(cands[a].pos) != len(cands[b].pos) {
-			return len(cands[a].pos) > len(cands[b].pos)
-		}
-		return cands[a].pos[0] < cands[b].pos[0]
-	})
-	out := map[string][]int{}
-	covered := make([]bool, len(toks))
-	for _, c := range cands {
-		free := true
-		for _, p := range c.pos {
-			free = free && !covered[p]
-		}
-		if !free {
+	for i, t := range toks {
+		if covered[i] || clauseStop[t.stem] || t.num >= 0 || numberStems[t.stem] || len(t.stem) < 2 {
 			continue
 		}
-		for _, p := range c.pos {
-			covered[p] = true
-		}
-		out[c.d.name] = append(out[c.d.name], c.pos[0])
-		if c.d.implies != "" {
-			out[c.d.implies] = append(out[c.d.implies], c.pos[0])
+		addTerm(t.stem)
+	}
+	return terms
+}
+
+// impliedBy reports whether concept name at h is only the broader concept a
+// narrower phrase implies: the narrower name is the term.
+func impliedBy(name string, toks []token, h conceptHit) bool {
+	for _, d := range conceptDefs {
+		if d.implies == name && d.name != name {
+			for _, p := range strings.Split(d.phrases, "|") {
+				if st := stems(p); len(st) == h.last-h.first+1 && st[0] == toks[h.first].stem {
+					return true
+				}
+			}
 		}
 	}
-	for i, t := range toks {
-		if !covered[i] {
-			out[t.stem] = append(out[t.stem], i)
+	return false
+}
+
+// indexWord finds lead in s as whole words.
+func indexWord(s, lead string) int {
+	for off := 0; ; {
+		i := strings.Index(s[off:], lead)
+		if i < 0 {
+			return -1
 		}
+		i += off
+		end := i + len(lead)
+		if (i == 0 || !isWordByte(s[i-1])) && (end == len(s) || !isWordByte(s[end]) || strings.HasSuffix(lead, ".")) {
+			return i
+		}
+		off = i + 1
 	}
-	for _, pos := range out {
-		sort.Ints(pos)
+}
+
+// splitWord splits s on the whole words given.
+func splitWord(s string, words ...string) []string {
+	out := []string{""}
+	for _, f := range strings.Fields(s) {
+		if containsStr(words, f) {
+			out = append(out, "")
+			continue
+		}
+		out[len(out)-1] += " " + f
 	}
 	return out
-}
-
-// clause is a parsed contract clause.
-type clause struct {
-	text  string
-	terms []string // concept names or stems, all of which a request must show
-	limit int      // "up to 2": the most items the clause covers at once; 0 = none
-}
-
-func parseClause(text string) clause {
-	c := clause{text: strings.TrimSpace(text)}
-	toks := tokenize(text)
-	c.limit = clauseLimit(toks)
-	cs := conceptsOf(toks)
-	// Keep the concepts in clause order, so matching is deterministic.
-	type term struct {
-		name string
-		pos  int
-	}
-	var terms []term
-	for name, pos := range cs {
-		if clauseStop[name] || isDigits(name) || len(name) < 2 || numberStems[name] {
-			continue
-		}
-		terms = append(terms, term{name, pos[0]})
-	}
-	// Map order is random: sort by position, then name.
-	sort.Slice(terms, func(i, j int) bool {
-		if terms[i].pos != terms[j].pos {
-			return terms[i].pos < terms[j].pos
-		}
-		return terms[i].name < terms[j].name
-	})
-	for _, t := range terms {
-		c.terms = append(c.terms, t.name)
-	}
-	return c
 }
 
 // clauseLimit reads "up to 2", "max 3", "no more than 5", "2 per month".
@@ -243,25 +205,42 @@ func limitLead(toks []token, i int) bool {
 	return false
 }
 
-// match reports whether the request shows every term of the clause close
-// together (within a window that grows with the clause length, so "new" and
-// "site" forty words apart do not make a "new site"). Clauses of three or
-// more terms need two thirds of them.
-func (c clause) match(cs map[string][]int) (ok bool, spanLen int) {
-	if len(c.terms) == 0 {
-		return false, 0
+// termsOf maps each concept and each stem of a request to the token
+// positions where it occurs.
+func termsOf(a *analysis) map[string][]int {
+	cs := map[string][]int{}
+	inPhrase := make([]bool, len(a.toks)) // inside a longer concept phrase
+	for _, h := range a.hits {
+		cs[h.name] = append(cs[h.name], h.first)
+		for k := h.first; k <= h.last && h.last > h.first; k++ {
+			inPhrase[k] = true
+		}
 	}
+	for i, t := range a.toks {
+		// The "new" of "new starter" is no new thing on its own.
+		if t.stem != "new" || !inPhrase[i] {
+			cs[t.stem] = append(cs[t.stem], i)
+		}
+	}
+	return cs
+}
+
+// match reports whether the request shows the terms of one alternative
+// close together (within a window that grows with its length, so "new" and
+// "site" forty words apart do not make a "new site"). Alternatives of three
+// or more terms need two thirds of them.
+func matchTerms(terms []string, cs map[string][]int) (ok bool, spanLen int) {
 	var lists [][]int
-	for _, t := range c.terms {
+	for _, t := range terms {
 		if pos, ok := cs[t]; ok {
 			lists = append(lists, pos)
 		}
 	}
-	need := len(c.terms)
+	need := len(terms)
 	if need >= 3 {
 		need = (2*need + 2) / 3
 	}
-	if len(lists) < need {
+	if len(lists) == 0 || len(lists) < need {
 		return false, 0
 	}
 	best := -1
@@ -280,7 +259,7 @@ func (c clause) match(cs map[string][]int) (ok bool, spanLen int) {
 			best = hi - lo
 		}
 	}
-	if best > 1+2*len(c.terms) {
+	if best > 1+2*len(terms) {
 		return false, 0
 	}
 	return true, best
@@ -295,23 +274,37 @@ func abs(x int) int {
 
 // bestClause returns the clause of list the request matches best: most
 // terms, then tightest span, then listed first.
-func bestClause(list []string, cs map[string][]int) (clause, bool) {
+func (m *Model) bestClause(list []string, cs map[string][]int) (clause, bool) {
 	var best clause
 	found, bestTerms, bestSpan := false, 0, 0
 	for _, s := range list {
 		if strings.TrimSpace(s) == "" {
 			continue
 		}
-		c := parseClause(s)
-		ok, sp := c.match(cs)
-		if !ok {
-			continue
-		}
-		if !found || len(c.terms) > bestTerms || len(c.terms) == bestTerms && sp < bestSpan {
-			best, found, bestTerms, bestSpan = c, true, len(c.terms), sp
+		c := m.parseClause(s)
+		for _, terms := range c.alts {
+			ok, sp := matchTerms(terms, cs)
+			if ok && (!found || len(terms) > bestTerms || len(terms) == bestTerms && sp < bestSpan) {
+				best, found, bestTerms, bestSpan = c, true, len(terms), sp
+			}
 		}
 	}
 	return best, found
+}
+
+// ClauseMatches counts the texts a contract clause would match: a
+// coordinator adding a clause that matches none of the labelled requests
+// (see Corpus) has probably worded it in a way nothing will meet.
+func ClauseMatches(clauseText string, texts []string) int {
+	m := Default()
+	n := 0
+	for _, t := range texts {
+		a := m.analyse(t)
+		if _, ok := m.bestClause([]string{clauseText}, termsOf(a)); ok {
+			n++
+		}
+	}
+	return n
 }
 
 // quantity is how many items the request is about, for clause limits.
@@ -334,71 +327,84 @@ func (s *scale) quantity() int {
 // the clause's stated limit or, without one, than routine work; and new work
 // the contract does not cover leans toward a project, since it will be
 // billed separately. Clauses are parsed on every call: contracts have a
-// handful of clauses and parsing one costs about a microsecond.
-func (a *analysis) applyContract(r Result, ct *Contract) Result {
-	cs := conceptsOf(a.toks)
-	if c, ok := bestClause(ct.AlwaysProject, cs); ok {
+// handful of clauses and parsing one costs a few microseconds.
+func (m *Model) applyContract(a *analysis, r Result, ct *Contract) Result {
+	cs := termsOf(a)
+	whose := "contract"
+	if ct.Client != "" {
+		whose = ct.Client + "'s contract"
+	}
+	if c, ok := m.bestClause(ct.AlwaysProject, cs); ok {
 		r.Kind, r.Type = KindProject, TypeProject
-		r.Confidence = math.Max(0.9, confidenceIf(a.z, KindProject))
-		r.Reasons = prepend(a.reasons(KindProject), "always a project per contract: "+strconv.Quote(c.text))
+		r.Confidence = math.Max(0.9, m.probOf(a, KindProject))
+		r.Reasons = prepend(m.reasons(a, KindProject), "always a project per "+whose+": "+strconv.Quote(c.text))
 		return r
 	}
-	if c, ok := bestClause(ct.Covered, cs); ok {
+	if c, ok := m.bestClause(ct.Covered, cs); ok {
 		if c.limit > 0 && a.sc.quantity() > c.limit {
 			// Past the stated limit the work is billed outside the
 			// contract: a project, however small it sounds.
 			r.Kind, r.Type = KindProject, TypeProject
-			r.Confidence = math.Max(0.75, confidenceIf(a.z+2, KindProject))
-			r.Reasons = prepend(a.reasons(KindProject), "exceeds contract limit: "+strconv.Quote(c.text))
+			r.Confidence = math.Max(0.75, m.probOf(a, KindProject))
+			r.Reasons = prepend(m.reasons(a, KindProject), "exceeds the limit in "+whose+": "+strconv.Quote(c.text))
 			return r
 		}
-		if c.limit == 0 && a.beyondRoutine() {
+		if c.limit == 0 && !c.upkeep() && m.beyondRoutine(a) {
 			// "user onboarding" covers the next new starter, not the 25
 			// people of an acquisition: a clause without a stated limit
-			// covers routine volumes. Recurring upkeep stays covered at
-			// any size ("patching" covers patching every server).
-			a.z = math.Max(a.z, 0) + 1
-			r = a.decide()
-			r.Reasons = prepend(r.Reasons, "beyond routine contract scope: "+strconv.Quote(c.text))
+			// covers routine volumes.
+			r.Kind, r.Type = KindProject, TypeProject
+			r.Confidence = math.Max(0.6, m.probOf(a, KindProject))
+			r.Reasons = prepend(m.reasons(a, KindProject), "beyond the routine scope of "+whose+": "+strconv.Quote(c.text))
 			return r
 		}
 		r.Kind = KindSupport
-		r.Type = a.supportType()
+		r.Type = m.supportType(a.feats)
 		// The contract settles the billing question even when the words
 		// looked like a project; confidence says how much they agreed.
-		r.Confidence = math.Max(0.8, confidenceIf(a.z, KindSupport))
-		r.Reasons = prepend(a.reasons(KindSupport), "covered by contract: "+strconv.Quote(c.text))
+		r.Confidence = math.Max(0.8, m.probOf(a, KindSupport))
+		r.Reasons = prepend(m.reasons(a, KindSupport), "covered by "+whose+": "+strconv.Quote(c.text))
 		return r
 	}
-	brk := a.sum[clBreak] + a.sum[clBreakWeak]
-	isNewWork := (a.sum[clMAC] > 0 || a.sum[clChange] > 0 || a.sum[clNew] > 0) && brk < 2.5 && a.sum[clRequest] < 2.5 && a.sum[clRecurring] < 1.5
-	if isNewWork {
-		a.z += 1.2
-		r = a.decide()
-		if r.Kind == KindProject {
-			r.Reasons = prepend(r.Reasons, "new work not covered by contract")
-		}
+	// New work the contract does not name is billed separately: a
+	// service request or MAC the model was unsure about leans project.
+	if r.Kind == KindSupport && (r.Type == TypeMAC || r.Type == TypeServiceRequest) && len(ct.Covered) > 0 && r.Confidence < 0.9 && a.changes() {
+		r.Kind, r.Type, r.Confidence = KindProject, TypeProject, math.Max(0.6, m.probOf(a, KindProject))
+		r.Reasons = prepend(m.reasons(a, KindProject), "new work not covered by "+whose)
 	}
 	return r
 }
 
-// beyondRoutine reports whether a request is larger than the routine work
-// a contract clause describes: a new site or an acquisition, twenty or more
-// people or devices, everyone, or several sites.
-func (a *analysis) beyondRoutine() bool {
-	if a.sum[clRecurring] >= 1.5 || a.sum[clBreak] >= 2.5 {
-		return false
+// changes reports whether the request sets up, moves or replaces something.
+func (a *analysis) changes() bool {
+	for _, h := range a.hits {
+		switch h.name {
+		case "setup", "move", "replace", "onboard":
+			return true
+		}
 	}
-	return a.sum[clNew] >= 3 || a.sc.level() >= 3 || a.sc.multiSite()
+	return false
 }
 
-// confidenceIf is the cue confidence in kind k: high when the cues agree
-// with k, at most 0.5 when they pointed the other way.
-func confidenceIf(z float64, k Kind) float64 {
-	if (z > 0) == (k == KindProject) {
-		return confidence(z)
+// beyondRoutine reports whether a request is larger than the routine work
+// a contract clause describes: everyone, twenty or more people or devices,
+// or several sites, unless it is a fault or routine upkeep.
+func (m *Model) beyondRoutine(a *analysis) bool {
+	return !m.broken(a) && (a.sc.level() >= 3 || a.sc.multiSite())
+}
+
+// upkeep reports whether a clause covers routine upkeep (patching, backups,
+// visits), which it covers at any size: "patching" covers every server.
+func (c clause) upkeep() bool {
+	for _, alt := range c.alts {
+		for _, t := range alt {
+			switch t {
+			case "patch", "backup", "visit", "schedule":
+				return true
+			}
+		}
 	}
-	return 1 - confidence(z)
+	return false
 }
 
 // prepend puts the deciding reason s first, drops the "no ... cues"

@@ -1,131 +1,153 @@
 package classify
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
 	"io"
-	"strings"
 )
 
 // Report is the outcome of an evaluation run.
 type Report struct {
 	Total, Correct int
-	Confusion      map[Kind]map[Kind]int // [want][got]
-	Misses         []Miss
+	// Asked counts answers below AskThreshold (the bot would ask a
+	// coordinator); ConfidentWrong counts wrong answers given without asking.
+	Asked, ConfidentWrong int
+	Confusion             map[Kind]map[Kind]int // [want][got]
+	// TypeTotal and TypeCorrect count the rows labelled with a type.
+	TypeTotal, TypeCorrect int
+	TypeConfusion          map[Type]map[Type]int // [want][got]
+	Misses                 []Miss
 }
 
 // Miss is one line the classifier got wrong.
 type Miss struct {
+	Set  string
 	Line int
 	Want Kind
 	Got  Result
 	Text string
 }
 
-// maxEvalLine bounds one evaluation line; longer lines are an error rather
-// than an unbounded read.
-const maxEvalLine = 1 << 20
-
-// Evaluate runs classify over a labelled file: lines "label<TAB>text" where
-// label is project or support. Blank lines and lines starting with # are
-// skipped. A malformed line stops the run with an error naming its line
-// number, so a typo in the file is not silently scored as a miss.
+// Evaluate runs classify over a labelled file (see ReadRows).
 func Evaluate(r io.Reader, classify func(string) Result) (Report, error) {
+	rows, err := ReadRows(r, "")
+	if err != nil {
+		return Report{}, err
+	}
+	return EvaluateRows(rows, classify), nil
+}
+
+// EvaluateRows runs classify over labelled rows.
+func EvaluateRows(rows []Row, classify func(string) Result) Report {
 	rep := Report{Confusion: map[Kind]map[Kind]int{
 		KindProject: {KindProject: 0, KindSupport: 0},
 		KindSupport: {KindProject: 0, KindSupport: 0},
-	}}
-	br := bufio.NewReader(r)
-	for n := 1; ; n++ {
-		line, err := readLine(br)
-		if err == io.EOF && line == "" {
-			break
-		}
-		if err != nil && err != io.EOF {
-			return rep, fmt.Errorf("line %d: %w", n, err)
-		}
-		if n == 1 {
-			line = strings.TrimPrefix(line, "\uFEFF") // a BOM from Windows editors
-		}
-		trimmed := strings.TrimSpace(line)
-		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
-			if err == io.EOF {
-				break
-			}
-			continue
-		}
-		label, text, ok := strings.Cut(line, "\t")
-		if !ok {
-			return rep, fmt.Errorf("line %d: want \"label<TAB>text\", found no tab", n)
-		}
-		want := Kind(strings.ToLower(strings.TrimSpace(label)))
-		if want != KindProject && want != KindSupport {
-			return rep, fmt.Errorf("line %d: label %q is not project or support", n, strings.TrimSpace(label))
-		}
-		text = strings.TrimSpace(text)
-		if text == "" {
-			return rep, fmt.Errorf("line %d: empty text", n)
-		}
-		got := classify(text)
-		rep.Total++
-		if rep.Confusion[got.Kind] == nil {
-			rep.Confusion[got.Kind] = map[Kind]int{}
-		}
-		rep.Confusion[want][got.Kind]++
-		if got.Kind == want {
-			rep.Correct++
-		} else {
-			rep.Misses = append(rep.Misses, Miss{Line: n, Want: want, Got: got, Text: text})
-		}
-		if err == io.EOF {
-			break
-		}
+	}, TypeConfusion: map[Type]map[Type]int{}}
+	for _, row := range rows {
+		rep.add(row, classify(row.Text))
 	}
-	return rep, nil
+	return rep
 }
 
-// readLine reads one line without its line ending ("\n" or "\r\n").
-func readLine(br *bufio.Reader) (string, error) {
-	var sb strings.Builder
-	for {
-		chunk, isPrefix, err := br.ReadLine()
-		sb.Write(chunk)
-		if sb.Len() > maxEvalLine {
-			return "", errors.New("line too long")
+// EvaluateResults scores answers already given, res[i] for rows[i].
+func EvaluateResults(rows []Row, res []Result) Report {
+	i := 0
+	return EvaluateRows(rows, func(string) Result { i++; return res[i-1] })
+}
+
+// add scores one answer.
+func (rep *Report) add(row Row, got Result) {
+	rep.Total++
+	if rep.Confusion[got.Kind] == nil {
+		rep.Confusion[got.Kind] = map[Kind]int{}
+	}
+	rep.Confusion[row.Kind][got.Kind]++
+	if got.Unsure() {
+		rep.Asked++
+	}
+	if got.Kind == row.Kind {
+		rep.Correct++
+	} else {
+		if !got.Unsure() {
+			rep.ConfidentWrong++
 		}
-		if err != nil {
-			return sb.String(), err
+		rep.Misses = append(rep.Misses, Miss{Set: row.Set, Line: row.Line, Want: row.Kind, Got: got, Text: row.Text})
+	}
+	if row.Type != "" {
+		rep.TypeTotal++
+		if got.Type == row.Type {
+			rep.TypeCorrect++
 		}
-		if !isPrefix {
-			return sb.String(), nil
+		if rep.TypeConfusion[row.Type] == nil {
+			rep.TypeConfusion[row.Type] = map[Type]int{}
 		}
+		rep.TypeConfusion[row.Type][got.Type]++
 	}
 }
 
 // Accuracy is Correct/Total, or 0 for an empty report.
-func (r Report) Accuracy() float64 {
-	if r.Total == 0 {
-		return 0
-	}
-	return float64(r.Correct) / float64(r.Total)
+func (r Report) Accuracy() float64 { return ratio(r.Correct, r.Total) }
+
+// AskRate is the share of answers the bot would ask a coordinator about.
+func (r Report) AskRate() float64 { return ratio(r.Asked, r.Total) }
+
+// ConfidentWrongRate is the share of all answers that were wrong and given
+// without asking: the mistakes nobody is warned about.
+func (r Report) ConfidentWrongRate() float64 { return ratio(r.ConfidentWrong, r.Total) }
+
+// ConfidentAccuracy is the accuracy of the answers given without asking.
+func (r Report) ConfidentAccuracy() float64 {
+	confident := r.Total - r.Asked
+	wrongAsked := len(r.Misses) - r.ConfidentWrong
+	return ratio(r.Correct-(r.Asked-wrongAsked), confident)
 }
 
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+var allTypes = []Type{TypeIncident, TypeServiceRequest, TypeMAC, TypeRecurring, TypeProject}
+
 // WriteTo prints the report for a terminal or a chat code block: accuracy,
-// the confusion matrix, then every miss with its line number.
+// ask rate, confident answers, the confusion matrices, then every miss.
 func (r Report) WriteTo(w io.Writer) (int64, error) {
 	cw := &countWriter{w: w}
-	fmt.Fprintf(cw, "accuracy: %.1f%% (%d/%d)\n\n", 100*r.Accuracy(), r.Correct, r.Total)
+	fmt.Fprintf(cw, "accuracy: %.1f%% (%d/%d)\n", 100*r.Accuracy(), r.Correct, r.Total)
+	fmt.Fprintf(cw, "ask rate (confidence < %.2f): %.1f%% (%d)\n", AskThreshold, 100*r.AskRate(), r.Asked)
+	fmt.Fprintf(cw, "confident answers: %.1f%% right; confident-wrong %.1f%% of all (%d)\n\n",
+		100*r.ConfidentAccuracy(), 100*r.ConfidentWrongRate(), r.ConfidentWrong)
 	fmt.Fprintf(cw, "%-14s %12s %12s\n", "", "got project", "got support")
 	for _, want := range []Kind{KindProject, KindSupport} {
 		row := r.Confusion[want]
 		fmt.Fprintf(cw, "%-14s %12d %12d\n", "want "+string(want), row[KindProject], row[KindSupport])
 	}
+	if r.TypeTotal > 0 {
+		fmt.Fprintf(cw, "\ntype accuracy: %.1f%% (%d/%d)\n%-24s", 100*ratio(r.TypeCorrect, r.TypeTotal), r.TypeCorrect, r.TypeTotal, "want \\ got")
+		for _, t := range allTypes {
+			fmt.Fprintf(cw, " %9.9s", t)
+		}
+		fmt.Fprintln(cw)
+		for _, want := range allTypes {
+			if r.TypeConfusion[want] == nil {
+				continue
+			}
+			fmt.Fprintf(cw, "%-24s", want)
+			for _, got := range allTypes {
+				fmt.Fprintf(cw, " %9d", r.TypeConfusion[want][got])
+			}
+			fmt.Fprintln(cw)
+		}
+	}
 	if len(r.Misses) > 0 {
 		fmt.Fprintf(cw, "\nmisses (%d):\n", len(r.Misses))
 		for _, m := range r.Misses {
-			fmt.Fprintf(cw, "line %d: want %s, got %s/%s (%.2f): %s\n",
-				m.Line, m.Want, m.Got.Kind, m.Got.Type, m.Got.Confidence, m.Text)
+			where := fmt.Sprintf("line %d", m.Line)
+			if m.Set != "" {
+				where = m.Set + ":" + fmt.Sprint(m.Line)
+			}
+			fmt.Fprintf(cw, "%s: want %s, got %s/%s (%.2f): %s\n", where, m.Want, m.Got.Kind, m.Got.Type, m.Got.Confidence, m.Text)
 		}
 	}
 	return cw.n, cw.err

@@ -25,7 +25,6 @@ const (
 func addNouns(kind nounKind, words string, m map[string]nounKind) {
 	for _, w := range strings.Split(words, "|") {
 		m[stem(w)] = kind
-		nounWords = append(nounWords, w)
 		if strings.HasSuffix(w, "ing") {
 			nounIng[w] = true
 		}
@@ -56,18 +55,39 @@ func nounKindOf(t token) nounKind {
 // siteNouns are the places a business works from.
 const siteNouns = "site|sites|office|offices|branch|branches|location|locations|clinic|clinics|store|stores|shop|shops|building|buildings|warehouse|warehouses|practice|practices|school|schools|depot|depots|plant|plants|factory|factories|restaurant|restaurants|hotel|hotels|studio|studios|campus|campuses|premises|hospital|hospitals|venue|venues|center|centre|centers|centres"
 
-// nouns maps stems of countable nouns to their kind.
+// nounLists are the countable nouns by kind.
+var nounLists = []struct {
+	kind  nounKind
+	words string
+}{
+	{nkPerson, "user|users|staff|people|person|persons|employee|employees|starter|starters|hire|hires|joiner|joiners|member|members|colleague|colleagues|graduate|graduates|intern|interns|rep|reps|contractor|contractors|student|students|teacher|teachers|agent|agents|seat|seats|mailbox|mailboxes|licence|licences|license|licenses|worker|workers|engineer|engineers|nurse|nurses|doctor|doctors|clinician|clinicians|lawyer|lawyers|accountant|accountants|guy|guys|folks|heads|headcount|recruit|recruits|volunteer|volunteers|driver|drivers|technician|technicians|manager|managers|partner|partners|associate|associates|consultant|consultants|bookkeeper|assistant|assistants|receptionist|sales rep|salesperson|individual|individuals|mailboxs"},
+	{nkDevice, "pc|pcs|laptop|laptops|desktop|desktops|computer|computers|workstation|workstations|machine|machines|device|devices|endpoint|endpoints|monitor|monitors|screen|screens|display|displays|keyboard|keyboards|mouse|mice|printer|printers|copier|copiers|scanner|scanners|phone|phones|handset|handsets|headset|headsets|mobile|mobiles|tablet|tablets|ipad|ipads|iphone|iphones|dock|docks|webcam|webcams|camera|cameras|desk|desks|tv|tvs|projector|projectors|macbook|macbooks|chromebook|chromebooks|thin client|terminal|terminals|till|tills|kiosk|kiosks|mfd|mfds"},
+	{nkRoom, "room|rooms|meeting room|boardroom|boardrooms"},
+	{nkInfra, "server|servers|host|hosts|switch|switches|router|routers|firewall|firewalls|ap|aps|access point|vm|vms|nas|rack|racks|node|nodes|database|databases|circuit|circuits|asa|fortigate|fortigates|sonicwall|meraki|appliance|appliances|vpn|vpns|cluster|clusters|nvr|nvrs|dvr"},
+	{nkSite, siteNouns},
+	{nkArea, "floor|floors|wing|wings|level|levels"},
+	{nkGroup, "team|department|departments|dept|depts|division|divisions"},
+}
+
+// nouns maps stems of countable nouns to their kind; read-only after start.
 var nouns = func() map[string]nounKind {
 	m := map[string]nounKind{}
-	addNouns(nkPerson, "user|users|staff|people|person|persons|employee|employees|starter|starters|hire|hires|joiner|joiners|member|members|colleague|colleagues|graduate|graduates|intern|interns|rep|reps|contractor|contractors|student|students|teacher|teachers|agent|agents|seat|seats|mailbox|mailboxes|licence|licences|license|licenses|worker|workers|engineer|engineers|nurse|nurses|doctor|doctors|clinician|clinicians|lawyer|lawyers|accountant|accountants|guy|guys|folks|heads|headcount|recruit|recruits|volunteer|volunteers|driver|drivers|technician|technicians|manager|managers|partner|partners|associate|associates|consultant|consultants|bookkeeper|assistant|assistants|receptionist|sales rep|salesperson|individual|individuals|mailboxs", m)
-	addNouns(nkDevice, "pc|pcs|laptop|laptops|desktop|desktops|computer|computers|workstation|workstations|machine|machines|device|devices|endpoint|endpoints|monitor|monitors|screen|screens|display|displays|keyboard|keyboards|mouse|mice|printer|printers|copier|copiers|scanner|scanners|phone|phones|handset|handsets|headset|headsets|mobile|mobiles|tablet|tablets|ipad|ipads|iphone|iphones|dock|docks|webcam|webcams|camera|cameras|desk|desks|tv|tvs|projector|projectors|macbook|macbooks|chromebook|chromebooks|thin client|terminal|terminals|till|tills|kiosk|kiosks|mfd|mfds", m)
-	addNouns(nkRoom, "room|rooms|meeting room|boardroom|boardrooms", m)
-	addNouns(nkInfra, "server|servers|host|hosts|switch|switches|router|routers|firewall|firewalls|ap|aps|access point|vm|vms|nas|rack|racks|node|nodes|database|databases|circuit|circuits|asa|fortigate|fortigates|sonicwall|meraki|appliance|appliances|vpn|vpns|cluster|clusters|nvr|nvrs|dvr", m)
-	addNouns(nkSite, siteNouns, m)
-	addNouns(nkArea, "floor|floors|wing|wings|level|levels", m)
-	addNouns(nkGroup, "team|department|departments|dept|depts|division|divisions", m)
+	for _, l := range nounLists {
+		addNouns(l.kind, l.words, m)
+	}
 	return m
 }()
+
+// nounWords is every countable noun of the noun lists, as written.
+func nounWords() []string {
+	var out []string
+	for _, l := range nounLists {
+		for _, w := range strings.Split(l.words, "|") {
+			out = append(out, strings.Fields(w)...)
+		}
+	}
+	return out
+}
 
 // numberWords are the spelled-out counts people type ("fifty laptops").
 var numberWords = map[string]int{
@@ -565,16 +585,11 @@ func measureScale(text string, toks []token) scale {
 // infraHead reports whether a word is the head of a compound naming a
 // system: "system", "server", "network" after "phone", "printer", "PC".
 func infraHead(t token) bool {
-	if nounKindOf(t) == nkInfra {
-		return true
-	}
-	for _, ci := range lex.byFirst[t.stem] {
-		if c := &lex.cues[ci]; c.cls == clInfra && len(c.pat) == 1 {
-			return true
-		}
-	}
-	return false
+	return nounKindOf(t) == nkInfra || systemWords[t.stem]
 }
+
+// systemWords name a system rather than a thing: "the phone system".
+var systemWords = stemSet("system|systems|network|networks|platform|server|solution|infrastructure|environment|line")
 
 // ofUs reports whether toks[i:] reads "of us", "of them", "of you": "all 30
 // of us" counts people.
@@ -689,3 +704,23 @@ func distributed(toks []token, i int) (int, int) {
 
 // dataNouns are what a business keeps: "all our files", "all the records".
 var dataNouns = stemSet("file|files|data|document|documents|record|records|paperwork|folder|folders|email|emails|archive|archives|photo|photos|drawing|drawings|plan|plans|chart|charts")
+
+// level summarises scale: -1 one person or device, 0 unknown, 1 a few,
+// 2 a team's worth, 3 many or everyone.
+func (s *scale) level() int {
+	n := max(s.people, s.devices, s.infra)
+	switch {
+	case s.many || n >= 20:
+		return 3
+	case n >= 5:
+		return 2
+	case n >= 2 || s.group:
+		// "the sales team" is a few people to a few dozen: a hint, no more.
+		return 1
+	case s.single:
+		return -1
+	}
+	return 0
+}
+
+func (s *scale) multiSite() bool { return s.sites >= 2 || s.manySites }

@@ -189,7 +189,7 @@ func (t *trigramSet) jaccard(a *trigramSet, na int, s string, floor float64) flo
 // applyOverrides follows the closest earlier reclassification if it is
 // similar enough. Ties go to the most recent request (highest number), as
 // the latest decision reflects current practice.
-func (a *analysis) applyOverrides(r Result, text string, ovs []Override) Result {
+func (m *Model) applyOverrides(a *analysis, r Result, text string, ovs []Override) Result {
 	var ts, scratch trigramSet
 	nt := ts.fill(text)
 	if nt == 0 {
@@ -213,7 +213,7 @@ func (a *analysis) applyOverrides(r Result, text string, ovs []Override) Result 
 		}
 		// A reclassified install says nothing about a jam at the same
 		// printer: follow only an override on the same side of break/fix.
-		if analyse(o.Text).broken() != a.broken() {
+		if m.broken(m.analyse(o.Text)) != m.broken(a) {
 			continue
 		}
 		if best < 0 || sim > bestSim || sim == bestSim && o.RequestNumber > ovs[best].RequestNumber {
@@ -228,7 +228,7 @@ func (a *analysis) applyOverrides(r Result, text string, ovs []Override) Result 
 	if !typeFits(o.Kind, o.Type) {
 		out.Type = TypeProject
 		if o.Kind == KindSupport {
-			out.Type = a.supportType()
+			out.Type = m.supportType(a.feats)
 		}
 	}
 	why := fmt.Sprintf("follows #%d (reclassified", o.RequestNumber)
@@ -239,8 +239,19 @@ func (a *analysis) applyOverrides(r Result, text string, ovs []Override) Result 
 		why += ": " + o.Reason
 	}
 	why += ")"
-	out.Reasons = prepend(a.reasons(o.Kind), why)
+	out.Reasons = prepend(m.reasons(a, o.Kind), why)
 	return out
+}
+
+// broken reports whether a says something is broken (the "broken"
+// concept: not working, error, down, jammed...).
+func (m *Model) broken(a *analysis) bool {
+	for _, h := range a.hits {
+		if h.name == "broken" {
+			return true
+		}
+	}
+	return false
 }
 
 // typeFits reports whether t is a valid type for kind k.

@@ -115,3 +115,39 @@ func parseNum(w string) int {
 	}
 	return n
 }
+
+// productShaped reports whether a word is written like a product or
+// system name rather than a word or a person's name: capitals inside it
+// ("SharePoint", "FortiGate"), all capitals ("VPN", "SAN"), or letters
+// mixed with digits ("M365", "E5", "60F"). Such words are neutral objects:
+// never a person's name, never a count.
+func productShaped(text string, t token) bool {
+	if t.end > len(text) || t.end-t.start < 2 {
+		return false
+	}
+	w := text[t.start:t.end]
+	upper, lower, digit, innerUpper := 0, 0, 0, false
+	for i, r := range w {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			upper++
+			if i > 0 {
+				innerUpper = true
+			}
+		case r >= 'a' && r <= 'z':
+			lower++
+		case r >= '0' && r <= '9':
+			digit++
+		}
+	}
+	letters := upper + lower
+	switch {
+	case letters > 0 && digit > 0:
+		return true
+	case lower == 0 && upper >= 2:
+		return true
+	case innerUpper && lower > 0:
+		return true
+	}
+	return false
+}

@@ -85,33 +85,3 @@ func TestMeasureScale(t *testing.T) {
 
 // A longer phrase claims its words first, so it must never weigh less than a
 // same-class phrase inside it ("wifi password" against "password").
-func TestLexiconNoShadowing(t *testing.T) {
-	for _, a := range lex.cues {
-		for _, b := range lex.cues {
-			if a.cls != b.cls || len(a.pat) <= len(b.pat) || a.w >= b.w {
-				continue
-			}
-			if strings.Contains(" "+strings.Join(a.pat, " ")+" ", " "+strings.Join(b.pat, " ")+" ") {
-				t.Errorf("%q (%.1f) shadows %q (%.1f)", a.pat, a.w, b.pat, b.w)
-			}
-		}
-	}
-}
-
-// Porter maps some words onto function words ("ups" -> "up", "one" -> "on").
-// A one-word cue or counted noun on a function word fires everywhere; the
-// few listed here are deliberate.
-func TestLexiconNoFunctionWords(t *testing.T) {
-	function := stemSet("a|an|the|in|on|at|to|up|it|is|be|do|as|so|or|if|of|by|we|us|me|my|our|i|you|he|she|they|this|that|all|any|can|will|get|got|go|new|one|out|off|over|for|from|with|and|but|not|no|has|have|had|was|were|are|am|pm|just|also|need|please|may|well|back|there|here|when|what|which|who|how|more|some|same|other|very|too|than|then|now|only|own|few|both|into|per|via|san")
-	deliberate := map[string]bool{"down": true, "still": true, "why": true, "onto": true}
-	for _, c := range lex.cues {
-		if len(c.pat) == 1 && function[c.pat[0]] && !deliberate[c.pat[0]] {
-			t.Errorf("one-word cue on a function word: %q", c.pat[0])
-		}
-	}
-	for s := range nouns {
-		if function[s] {
-			t.Errorf("counted noun on a function word: %q", s)
-		}
-	}
-}

@@ -13,14 +13,14 @@ import (
 //   - short forms are spelt out ("u" you, "pls" please, "ppl" people,
 //     "nt" not), from a fixed list of chat and SMS abbreviations;
 //   - a count glued to its noun is split ("20users", "4pcs");
-//   - a word the lexicon does not know is replaced by the one lexicon word
+//   - a word the model's vocabulary does not know is replaced by the one vocabulary word
 //     it is a single edit away from (a letter missing, extra, wrong, or two
 //     letters swapped), when both have at least five letters, or by the
 //     word it becomes with one letter doubled ("staf" staff, "acess"
-//     access). Words the lexicon knows, in any inflection, are never
+//     access). Words the vocabulary knows, in any inflection, are never
 //     touched, nor are capitalised words that may be names ("Marsh Vets" is
 //     no "march"), nor words with digits. A word close to two different
-//     lexicon words is left alone.
+//     vocabulary words is left alone.
 //
 // The original text is kept: reasons quote what was typed.
 
@@ -43,9 +43,9 @@ var shortForms = map[string]string{
 	"asap": "asap", "lappy": "laptop", "lappie": "laptop", "comp": "computer", "puter": "computer",
 }
 
-// typoIndex holds the lexicon's vocabulary for single-edit lookups.
+// typoIndex holds the model's vocabulary for single-edit lookups.
 type typoIndex struct {
-	vocab map[string]bool     // every word of the lexicon and the noun lists, as written
+	vocab map[string]bool     // every word of the vocabulary and the noun lists, as written
 	stems map[string]bool     // their stems: a word with a known stem is known
 	del1  map[string][]string // each vocabulary word of 5+ letters with one letter deleted -> the words
 }
@@ -54,67 +54,71 @@ type typoIndex struct {
 // are too close to too many others ("hole" and "whole", "lock" and "look").
 const minTypoLen = 5
 
-var typos = buildTypoIndex()
-
-func buildTypoIndex() *typoIndex {
-	ix := &typoIndex{vocab: map[string]bool{}, stems: map[string]bool{}, del1: map[string][]string{}}
-	addWord := func(w string) {
-		w = strings.TrimLeft(w, "=^")
-		w = strings.ToLower(w)
-		if w == "" || w == "*" || w == "**" || strings.HasPrefix(w, "~") || !isLetters(w) {
-			return
-		}
-		ix.vocab[w] = true
-		ix.stems[stem(w)] = true
-	}
-	for _, d := range cueDefs {
-		for _, p := range strings.Split(d.phrases, "|") {
-			for _, w := range strings.Fields(p) {
-				addWord(w)
-			}
-		}
-		for _, list := range []string{d.notPrev, d.notNext} {
-			for _, w := range strings.Split(list, "|") {
-				addWord(w)
-			}
-		}
-	}
-	for _, w := range nounWords {
-		for _, f := range strings.Fields(w) {
-			addWord(f)
-		}
-	}
-	for s := range nouns { // also orders initialisation: nouns fills nounWords
-		ix.stems[s] = true
-	}
-	for w := range numberWords {
-		addWord(w)
-	}
-	for _, w := range shortForms {
-		addWord(w)
-	}
-	for w := range ix.vocab {
-		if len(w) < minTypoLen {
-			continue
-		}
-		for i := 0; i < len(w); i++ {
-			d := w[:i] + w[i+1:]
-			if !containsStr(ix.del1[d], w) {
-				ix.del1[d] = append(ix.del1[d], w)
-			}
-		}
+// newTypoIndex indexes vocab (the words the model was trained on often
+// enough, see vocabOf) with the noun lists, number words, short forms and
+// concept phrases.
+func newTypoIndex(vocab []string) *typoIndex {
+	ix := baseTypoIndex()
+	for _, w := range vocab {
+		ix.add(w)
 	}
 	return ix
 }
 
-// protect are real words one likely slip from a lexicon word, found by
+// baseTypoIndex holds the words every model knows: nouns, numbers, short
+// forms and concept phrases.
+func baseTypoIndex() *typoIndex {
+	ix := &typoIndex{vocab: map[string]bool{}, stems: map[string]bool{}, del1: map[string][]string{}}
+	for _, d := range conceptDefs {
+		for _, f := range strings.FieldsFunc(d.phrases, func(r rune) bool { return r == '|' || r == ' ' }) {
+			ix.add(f)
+		}
+	}
+	for _, w := range nounWords() {
+		ix.add(w)
+	}
+	for w := range numberWords {
+		ix.add(w)
+	}
+	for _, w := range shortForms {
+		ix.add(w)
+	}
+	return ix
+}
+
+// add puts w in the vocabulary.
+func (ix *typoIndex) add(w string) {
+	w = strings.ToLower(w)
+	if !isLetters(w) || ix.vocab[w] {
+		return
+	}
+	ix.vocab[w] = true
+	ix.stems[stem(w)] = true
+	if len(w) < minTypoLen {
+		return
+	}
+	for i := 0; i < len(w); i++ {
+		d := w[:i] + w[i+1:]
+		if !containsStr(ix.del1[d], w) {
+			ix.del1[d] = append(ix.del1[d], w)
+		}
+	}
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// protect are real words one likely slip from a vocabulary word, found by
 // running the corrector over every test set and the 600 support tickets,
 // and over a list of common words: "lose" is not "loose", "compliant" not
 // "complaint", a door "lever" no "leaver".
 var protect = wordSet("lever|levers|compliant|lose|loser")
-
-// nounWords is every countable noun of the noun lists, as written; see nouns.
-var nounWords []string
 
 func isLetters(w string) bool {
 	for i := 0; i < len(w); i++ {
@@ -125,12 +129,12 @@ func isLetters(w string) bool {
 	return w != ""
 }
 
-// known reports whether w, or any inflection of it, is lexicon vocabulary.
+// known reports whether w, or any inflection of it, is vocabulary.
 func (ix *typoIndex) known(w string) bool {
 	return ix.vocab[w] || ix.stems[stem(w)]
 }
 
-// correct returns the lexicon word w was meant to be, or "".
+// correct returns the vocabulary word w was meant to be, or "".
 func (ix *typoIndex) correct(w string) string { return ix.correctStem(w, stem(w)) }
 
 // correctStem is correct for a word whose stem is known already. The
@@ -192,7 +196,7 @@ func (ix *typoIndex) correctStem(w, st string) string {
 	return found
 }
 
-// likelyTypo reports whether c is a lexicon word that w is a likely slip
+// likelyTypo reports whether c is a vocabulary word that w is a likely slip
 // of. English is dense: most words are one edit from some other word
 // ("contact" and "contract", "enable" and "unable", "stuff" and "staff"),
 // so only the slips people actually make are accepted, never in the first
@@ -245,7 +249,7 @@ func soundAlike(b byte) bool { return b == 'c' || b == 's' || b == 'k' || b == '
 
 // normalize repairs short forms, glued counts and misspellings in toks (see
 // the comment at the top of this file). text is the request as typed.
-func normalize(text string, toks []token) []token {
+func (ix *typoIndex) normalize(text string, toks []token) []token {
 	var out []token
 	for i, t := range toks {
 		// "20users", "4pcs": a count glued to a countable noun.
@@ -265,7 +269,7 @@ func normalize(text string, toks []token) []token {
 		if w, ok := shortForms[t.word]; ok && w != t.word {
 			t.word, t.stem = w, stem(w)
 		} else if len(t.word) >= 4 && mayCorrect(text, toks, i) {
-			if c := typos.correctStem(t.word, t.stem); c != "" {
+			if c := ix.correctStem(t.word, t.stem); c != "" {
 				t.word, t.stem = c, stem(c)
 			}
 		}
@@ -314,71 +318,4 @@ func leadingDigits(w string) int {
 		k++
 	}
 	return k
-}
-
-// nameLike reports whether a run of capitalised words reads as a name
-// rather than a title-cased phrase ("Printer Not Working", "Exchange
-// Migration Plan"): no word of it is a break/fix word, and it does not end
-// on an action or state word. Names end on a noun: "Architects", "Ltd",
-// "Dental", "York".
-func nameLike(run []token) bool {
-	for k, t := range run {
-		for _, ci := range lex.byFirst[t.stem] {
-			c := &lex.cues[ci]
-			if c.cls == clBreak || c.cls == clBreakWeak {
-				return false
-			}
-			if k == len(run)-1 && len(c.pat) == 1 && c.cls != clInfra && c.cls != clRecurring && c.cls != clRequest && c.cls != clSchedule {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// markNames marks runs of two or more capitalised words inside sentence-
-// case text: client and company names ("Greenfield Architects", "Legacy
-// Insurance", "Summit Build & Design", "New York"). A name is neither a
-// plan nor a complaint, so change, new-site, old-kit, break/fix, cost and
-// MAC cues do not start or end inside one (see findCues); products and
-// systems keep their cues ("Exchange Online", "Google Workspace"). Text in
-// title case or capitals marks nothing: there capitals carry no meaning.
-func markNames(text string, toks []token) {
-	words, caps := 0, 0
-	for _, t := range toks {
-		if t.num < 0 {
-			words++
-			if t.upper {
-				caps++
-			}
-		}
-	}
-	if words == 0 || 5*caps > 2*words {
-		return
-	}
-	title := func(i int) bool {
-		t := toks[i]
-		if !t.upper || t.num >= 0 || productShaped(text, t) {
-			return false
-		}
-		if i == 0 {
-			return false
-		}
-		between := strings.TrimSpace(text[toks[i-1].end:t.start])
-		return !strings.ContainsAny(between, ".!?:;\n-–—•*#>")
-	}
-	for i := 0; i < len(toks); {
-		j := i
-		for j < len(toks) && title(j) && (j == i || strings.TrimSpace(strings.Trim(text[toks[j-1].end:toks[j].start], " &")) == "") {
-			j++
-		}
-		if j-i >= 2 && nameLike(toks[i:j]) {
-			for k := i; k < j; k++ {
-				toks[k].name = true
-			}
-			i = j
-			continue
-		}
-		i++
-	}
 }

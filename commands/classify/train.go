@@ -1,0 +1,420 @@
+package classify
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+)
+
+// OverrideWeight is how much a coordinator's override counts in a workspace
+// refit, against the prior's pull: enough that one override moves the
+// model on its own request and on requests worded like it, not so much that
+// one word of it (a client's name) decides everything else.
+const OverrideWeight = 5
+
+// TrainOptions tune Train. The zero value uses the defaults below, which
+// were chosen by cross-validation over the committed sets, not per example.
+type TrainOptions struct {
+	Epochs   int     // passes over the rows; default 30
+	L2       float64 // pull of each weight toward its prior (0, or Prior's); default 0.002
+	MinCount int     // a feature must occur in this many rows to get a weight; default 2
+	Folds    int     // cross-validation folds for the calibration; default 5
+	Seed     uint64  // shuffling; the same seed and rows give the same model
+	// Prior, when set, makes Train a refit: weights start at Prior's and
+	// are pulled toward them, only the rows' own features move, and the
+	// result stores only what moved, on top of Prior (a workspace's model
+	// over the committed one). Its calibration is Prior's.
+	Prior *Model
+}
+
+func (o *TrainOptions) defaults() {
+	if o.Epochs == 0 {
+		o.Epochs = 30
+	}
+	if o.L2 == 0 {
+		o.L2 = 0.002
+	}
+	if o.MinCount == 0 {
+		o.MinCount = 2
+	}
+	if o.Folds == 0 {
+		o.Folds = 5
+	}
+	if o.Seed == 0 {
+		o.Seed = 16
+	}
+}
+
+// Train fits a model to rows: logistic regression for the kind, a softmax
+// over the support types for the rows that have one, and (unless it is a
+// refit on a Prior) a Platt calibration on cross-validated margins.
+func Train(rows []Row, opt TrainOptions) (*Model, error) {
+	opt.defaults()
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("train: no rows")
+	}
+	if opt.Prior != nil {
+		return refit(rows, opt), nil
+	}
+	m := fitAll(rows, opt)
+	oof := CrossValidate(rows, opt)
+	m.PlattA, m.PlattB = platt(oof, rows)
+	return m, nil
+}
+
+// fitAll fits weights to rows without calibration (PlattA 1, PlattB 0).
+func fitAll(rows []Row, opt TrainOptions) *Model {
+	m := &Model{Version: "v3", Types: []Type{TypeIncident, TypeServiceRequest, TypeMAC, TypeRecurring}, PlattA: 1}
+	m.Vocab = vocabOf(rows)
+	m.prepare()
+	xs := featuresOf(m, rows)
+	count := map[string]int{}
+	for _, x := range xs {
+		for _, f := range x {
+			count[f]++
+		}
+	}
+	index := map[string]int{}
+	var names []string
+	for f, n := range count {
+		if n >= opt.MinCount || f == "bias" {
+			names = append(names, f)
+		}
+	}
+	sort.Strings(names)
+	for i, f := range names {
+		index[f] = i
+	}
+	ids := make([][]int, len(xs))
+	for i, x := range xs {
+		for _, f := range x {
+			if k, ok := index[f]; ok {
+				ids[i] = append(ids[i], k)
+			}
+		}
+	}
+	kw := fitKind(ids, rows, make([]float64, len(names)), opt)
+	tw := fitTypes(ids, rows, m.Types, make([][]float64, len(names)), opt)
+	m.Kind = map[string]float64{}
+	m.Type = map[string][]float64{}
+	for i, f := range names {
+		m.Kind[f] = kw[i]
+		m.Type[f] = tw[i]
+	}
+	m.Data = fmt.Sprintf("%d rows (%d project, %d support), %d features", len(rows), countKind(rows, KindProject), countKind(rows, KindSupport), len(names))
+	return m
+}
+
+func countKind(rows []Row, k Kind) int {
+	n := 0
+	for _, r := range rows {
+		if r.Kind == k {
+			n++
+		}
+	}
+	return n
+}
+
+// vocabOf lists the words (letters only, four or more) that occur in at
+// least two rows: the words typos are folded to. Words are taken most
+// frequent first, and a word that is a likely slip of one already taken
+// ("pasword" after "password") is left out, so the misspellings in the
+// training sets are folded like any other.
+func vocabOf(rows []Row) []string {
+	seen := map[string]int{}
+	for _, r := range rows {
+		once := map[string]bool{}
+		for _, t := range tokenize(r.Text) {
+			if len(t.word) >= 4 && isLetters(t.word) && !once[t.word] {
+				once[t.word] = true
+				seen[t.word]++
+			}
+		}
+	}
+	var words []string
+	for w, n := range seen {
+		if n >= 2 {
+			words = append(words, w)
+		}
+	}
+	sort.Slice(words, func(i, j int) bool {
+		if seen[words[i]] != seen[words[j]] {
+			return seen[words[i]] > seen[words[j]]
+		}
+		return words[i] < words[j]
+	})
+	ix := baseTypoIndex()
+	var out []string
+	for _, w := range words {
+		if ix.correct(w) != "" {
+			continue
+		}
+		ix.add(w)
+		out = append(out, w)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// featuresOf is each row's distinct feature names.
+func featuresOf(m *Model, rows []Row) [][]string {
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		for _, f := range distinct(m.analyse(r.Text).feats) {
+			out[i] = append(out[i], f.name)
+		}
+	}
+	return out
+}
+
+func weightOf(r Row) float64 {
+	if r.Weight <= 0 {
+		return 1
+	}
+	return r.Weight
+}
+
+// fitKind fits a logistic regression by AdaGrad, weights pulled toward
+// prior (L2 around it, applied to the features each row touches).
+func fitKind(ids [][]int, rows []Row, prior []float64, opt TrainOptions) []float64 {
+	w := append([]float64(nil), prior...)
+	g2 := make([]float64, len(w))
+	order := make([]int, len(rows))
+	for i := range order {
+		order[i] = i
+	}
+	rng := rand.New(rand.NewPCG(opt.Seed, 1))
+	const lr = 0.5
+	for e := 0; e < opt.Epochs; e++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			z := 0.0
+			for _, k := range ids[i] {
+				z += w[k]
+			}
+			y := 0.0
+			if rows[i].Kind == KindProject {
+				y = 1
+			}
+			g := (sigmoid(z) - y) * weightOf(rows[i])
+			for _, k := range ids[i] {
+				gk := g + opt.L2*(w[k]-prior[k])
+				g2[k] += gk * gk
+				w[k] -= lr * gk / (math.Sqrt(g2[k]) + 1e-8)
+			}
+		}
+	}
+	return w
+}
+
+// fitTypes fits a softmax over types on the support rows that have one.
+func fitTypes(ids [][]int, rows []Row, types []Type, prior [][]float64, opt TrainOptions) [][]float64 {
+	nt := len(types)
+	w := make([][]float64, len(prior))
+	g2 := make([][]float64, len(prior))
+	for i := range w {
+		w[i] = make([]float64, nt)
+		if prior[i] != nil {
+			copy(w[i], prior[i])
+		} else {
+			prior[i] = make([]float64, nt)
+		}
+		g2[i] = make([]float64, nt)
+	}
+	var order []int
+	target := make([]int, len(rows))
+	for i, r := range rows {
+		target[i] = -1
+		for k, t := range types {
+			if r.Kind == KindSupport && r.Type == t {
+				target[i] = k
+				order = append(order, i)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(opt.Seed, 2))
+	const lr = 0.5
+	s := make([]float64, nt)
+	for e := 0; e < opt.Epochs; e++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			clear(s)
+			for _, k := range ids[i] {
+				for c := range s {
+					s[c] += w[k][c]
+				}
+			}
+			softmax(s)
+			for c := range s {
+				g := s[c] * weightOf(rows[i])
+				if c == target[i] {
+					g -= weightOf(rows[i])
+				}
+				for _, k := range ids[i] {
+					gk := g + opt.L2*(w[k][c]-prior[k][c])
+					g2[k][c] += gk * gk
+					w[k][c] -= lr * gk / (math.Sqrt(g2[k][c]) + 1e-8)
+				}
+			}
+		}
+	}
+	return w
+}
+
+func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+
+func softmax(s []float64) {
+	hi := math.Inf(-1)
+	for _, v := range s {
+		hi = math.Max(hi, v)
+	}
+	sum := 0.0
+	for i, v := range s {
+		s[i] = math.Exp(v - hi)
+		sum += s[i]
+	}
+	for i := range s {
+		s[i] /= sum
+	}
+}
+
+// Fold is one row's cross-validated answer: from a model that never saw it.
+type Fold struct {
+	Margin float64
+	Type   Type
+}
+
+// CrossValidate fits opt.Folds models, each on all rows but one fold, and
+// returns every row's out-of-fold margin and support type. Rows are dealt to
+// folds by a seeded shuffle, so every set is spread over every fold.
+func CrossValidate(rows []Row, opt TrainOptions) []Fold {
+	opt.defaults()
+	perm := rand.New(rand.NewPCG(opt.Seed, 3)).Perm(len(rows))
+	fold := make([]int, len(rows))
+	for i, p := range perm {
+		fold[p] = i % opt.Folds
+	}
+	out := make([]Fold, len(rows))
+	for f := 0; f < opt.Folds; f++ {
+		var train []Row
+		var test []int
+		for i, r := range rows {
+			if fold[i] == f {
+				test = append(test, i)
+			} else {
+				train = append(train, r)
+			}
+		}
+		m := fitAll(train, opt)
+		for _, i := range test {
+			fs := distinct(m.analyse(rows[i].Text).feats)
+			out[i] = Fold{Margin: m.margin(fs), Type: m.supportType(fs)}
+		}
+	}
+	return out
+}
+
+// CrossValidated is every row's answer from a model that never saw it,
+// calibrated as Train calibrates (reasons left out).
+func CrossValidated(rows []Row, opt TrainOptions) []Result {
+	opt.defaults()
+	oof := CrossValidate(rows, opt)
+	a, b := platt(oof, rows)
+	out := make([]Result, len(rows))
+	for i, f := range oof {
+		p := sigmoid(a*f.Margin + b)
+		r := Result{Kind: KindSupport, Type: f.Type, Confidence: 1 - p, Reasons: []string{}}
+		if p > 0.5 {
+			r.Kind, r.Type, r.Confidence = KindProject, TypeProject, p
+		}
+		r.Confidence = round2(r.Confidence)
+		out[i] = r
+	}
+	return out
+}
+
+// platt fits p = sigmoid(a*z+b) to the out-of-fold margins by Newton's
+// method on the log loss, with Platt's smoothed targets.
+func platt(oof []Fold, rows []Row) (float64, float64) {
+	var np, nn float64
+	for _, r := range rows {
+		if r.Kind == KindProject {
+			np++
+		} else {
+			nn++
+		}
+	}
+	hi, lo := (np+1)/(np+2), 1/(nn+2)
+	a, b := 1.0, 0.0
+	for it := 0; it < 50; it++ {
+		var ga, gb, haa, hab, hbb float64
+		for i, f := range oof {
+			t := lo
+			if rows[i].Kind == KindProject {
+				t = hi
+			}
+			p := sigmoid(a*f.Margin + b)
+			d := p - t
+			ga += d * f.Margin
+			gb += d
+			v := math.Max(p*(1-p), 1e-12)
+			haa += v * f.Margin * f.Margin
+			hab += v * f.Margin
+			hbb += v
+		}
+		det := haa*hbb - hab*hab
+		if det <= 1e-12 {
+			break
+		}
+		da, db := (hbb*ga-hab*gb)/det, (haa*gb-hab*ga)/det
+		a, b = a-da, b-db
+		if math.Abs(da)+math.Abs(db) < 1e-9 {
+			break
+		}
+	}
+	return a, b
+}
+
+// refit fits a workspace's rows on top of opt.Prior: the weights of the
+// features those rows show move, pulled back toward the prior's; all else
+// stays the prior's. The result stores only the moved weights.
+func refit(rows []Row, opt TrainOptions) *Model {
+	p := opt.Prior
+	xs := featuresOf(p, rows)
+	index := map[string]int{}
+	var names []string
+	for _, x := range xs {
+		for _, f := range x {
+			if _, ok := index[f]; !ok {
+				index[f] = len(names)
+				names = append(names, f)
+			}
+		}
+	}
+	ids := make([][]int, len(xs))
+	for i, x := range xs {
+		for _, f := range x {
+			ids[i] = append(ids[i], index[f])
+		}
+	}
+	kp := make([]float64, len(names))
+	tp := make([][]float64, len(names))
+	for i, f := range names {
+		kp[i] = p.kindW(f)
+		if t := p.typeW(f); t != nil {
+			tp[i] = append([]float64(nil), t...)
+		}
+	}
+	kw := fitKind(ids, rows, kp, opt)
+	tw := fitTypes(ids, rows, p.root().Types, tp, opt)
+	m := &Model{Version: p.Version + "+workspace", PlattA: p.PlattA, PlattB: p.PlattB, Types: p.root().Types,
+		Kind: map[string]float64{}, Type: map[string][]float64{}, base: p}
+	for i, f := range names {
+		m.Kind[f] = kw[i]
+		m.Type[f] = tw[i]
+	}
+	m.Data = fmt.Sprintf("%d workspace rows over %s", len(rows), strings.TrimSpace(p.Version))
+	return m
+}
