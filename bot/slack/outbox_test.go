@@ -45,6 +45,15 @@ func newOutboxEnv(t *testing.T, store *storage.Store, fake *fakeSlack) *env {
 	})
 }
 
+// diedBeforeDone puts the inbox where a process killed after its work's
+// commits and before its rows' commit leaves it: every row pending again.
+func diedBeforeDone(t *testing.T, store *storage.Store) {
+	t.Helper()
+	if _, err := store.DB().Exec(`UPDATE inbox SET done_at = NULL`); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // deliverer starts a jobs client working the outbox queue through sender.
 func deliverer(t *testing.T, store *storage.Store, sender bot.Sender, id string) *jobs.Client {
 	t.Helper()
@@ -169,9 +178,10 @@ func TestOutboxPostRetriedThroughServerErrors(t *testing.T) {
 }
 
 // (b) The bot dies after storing a request and before its post goes out (the
-// first life posts in process and every attempt fails). Slack redelivers the
-// event; the restarted bot, with an outbox, finds the request was never posted
-// and posts it — exactly once, however often the event comes again.
+// first life posts in process and every attempt fails) and before the inbox
+// row is marked done. The restarted bot, with an outbox, handles the row again,
+// finds the request was never posted and posts it — exactly once, however
+// often Slack delivers the event again.
 func TestOutboxRedeliveredEventPostsRequestLostInCrash(t *testing.T) {
 	store := storagetest.New(t)
 	fake := newFakeSlack(t, testTeam, testBot)
@@ -194,6 +204,7 @@ func TestOutboxRedeliveredEventPostsRequestLostInCrash(t *testing.T) {
 	if n := len(fake.callsTo("chat.postMessage")); n != 0 {
 		t.Fatalf("%d posts in the first life; want 0", n)
 	}
+	diedBeforeDone(t, store)
 
 	second := newOutboxEnv(t, store, fake)
 	d := deliverer(t, store, second.adapter, "restarted")
@@ -219,8 +230,8 @@ func TestOutboxRedeliveredEventPostsRequestLostInCrash(t *testing.T) {
 }
 
 // (b') The same for a slash command, which opens a request without a thread:
-// delivered again with the same trigger_id after the crash, its request is
-// posted and follows the post; a third delivery finds the thread and queues nothing.
+// handled again after the crash, its request is posted and follows the post;
+// deliveries with the same trigger_id are duplicates and queue nothing.
 func TestOutboxRepeatedSlashCommandPostsRequestLostInCrash(t *testing.T) {
 	store := storagetest.New(t)
 	fake := newFakeSlack(t, testTeam, testBot)
@@ -230,6 +241,7 @@ func TestOutboxRepeatedSlashCommandPostsRequestLostInCrash(t *testing.T) {
 	first.slashWith("trig.crash", "UTOM", "C1", "/request Printer on the 2nd floor is jammed")
 	first.bot.Close()
 	first.adapter.Close()
+	diedBeforeDone(t, store)
 
 	second := newOutboxEnv(t, store, fake)
 	d := deliverer(t, store, second.adapter, "restarted")
