@@ -15,6 +15,7 @@ import (
 // Store is everything the commands need from storage; *storage.Store implements it.
 type Store interface {
 	directoryStore
+	commentStore
 	requestStore
 	roleStore
 	channelStore

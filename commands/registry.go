@@ -29,6 +29,7 @@ func List(d Deps) []bot.Command {
 		contractCommand(d),
 		projectCommand(d),
 		lessonsCommand(d),
+		commentCommand(d),
 		helpCommand(func() []bot.Command { return cmds }),
 	}
 	return cmds
