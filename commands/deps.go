@@ -16,6 +16,7 @@ import (
 type Store interface {
 	directoryStore
 	requestStore
+	requestListStore
 	roleStore
 	channelStore
 	timeStore
