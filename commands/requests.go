@@ -78,7 +78,7 @@ func requestsCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:    "requests",
 		Usage:   "/requests [mine|queue|waiting] [--client ACME] [page 2]",
-		Summary: "list open requests, newest first, 25 at a time: yours, the unassigned queue, waiting, or one client's",
+		Summary: "list open requests, 25 at a time: all, yours, the queue, waiting, or one client's",
 		MinRole: bot.RoleClient,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			a, err := parseRequestsArgs(ctx, d, ev)
