@@ -15,12 +15,21 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
+// EventDisconnect is the event type HandleEvent gets when the gateway
+// connection drops (discordgo's Disconnect; Discord has no dispatch for it).
+const EventDisconnect = "DISCONNECT"
+
 // HandleEvent handles one gateway dispatch by its type and raw data. The
 // session calls it for every event; tests call it with recorded payloads.
 func (a *Adapter) HandleEvent(ctx context.Context, typ string, raw json.RawMessage) {
 	var err error
 	switch typ {
+	case EventDisconnect:
+		a.gatewayDown(ctx)
+	case "RESUMED":
+		a.gatewayUp()
 	case "READY":
+		a.gatewayUp()
 		var r struct {
 			User User `json:"user"`
 		}
