@@ -41,8 +41,11 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
+	// Sized for the intake (bot/intake): each inbox worker holds its row's
+	// transaction while its work uses a second connection, and the group-commit
+	// writers and the job queue need theirs, with room left for the rest.
+	db.SetMaxOpenConns(40)
+	db.SetMaxIdleConns(20)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
