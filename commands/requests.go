@@ -93,7 +93,10 @@ func requestsCommand(d Deps) bot.Command {
 				return []bot.Message{{Text: "No open requests" + filterNote(a) + ". Open one with /request <what you need>.", Ephemeral: true}}, nil
 			}
 			if len(list) == 0 {
-				return nil, bot.Errorf(bot.EInvalid, "there are only %d pages of %d", (total+pageSize-1)/pageSize, pageSize)
+				pages := (total + pageSize - 1) / pageSize
+				return []bot.Message{{Text: fmt.Sprintf("There %s only %d %s of %d open %s%s; /requests %s shows the first.",
+					plural(pages, "is", "are"), pages, plural(pages, "page", "pages"), total, plural(total, "request", "requests"),
+					filterNote(a), strings.Join(a.words, " ")), Ephemeral: true}}, nil
 			}
 			title := fmt.Sprintf("%d open %s%s", total, plural(total, "request", "requests"), filterNote(a))
 			if len(list) < total {
@@ -102,7 +105,7 @@ func requestsCommand(d Deps) bot.Command {
 			m := bot.Message{Title: title,
 				Text: requestLines(ctx, d, list, a.mineSet), Ephemeral: true}
 			if a.q.Offset+len(list) < total {
-				next := strings.TrimSpace("/requests " + strings.Join(a.words, " ") + fmt.Sprintf(" page %d", a.page+1))
+				next := strings.Join(append(append([]string{"/requests"}, a.words...), "page", fmt.Sprint(a.page+1)), " ")
 				m.Text += "\nMore: " + next
 				m.Actions = append(m.Actions, bot.Action{ID: "requests.next", Label: "Next 25", Command: next})
 			}
