@@ -17,6 +17,7 @@ type Store interface {
 	directoryStore
 	commentStore
 	requestStore
+	requestListStore
 	roleStore
 	channelStore
 	timeStore

@@ -12,6 +12,7 @@ func List(d Deps) []bot.Command {
 	cmds = []bot.Command{
 		requestCommand(d),
 		requestsCommand(d),
+		homeCommand(d),
 		reclassifyCommand(d),
 		roleCommand(d),
 		mspbotCommand(d),

@@ -88,8 +88,16 @@ var shapes = map[string]func() []*discordgo.ApplicationCommandOption{
 			sub("channel", "show this channel's settings"),
 		}
 	},
-	"requests": func() []*discordgo.ApplicationCommandOption { return nil },
-	"help":     func() []*discordgo.ApplicationCommandOption { return nil },
+	"requests": func() []*discordgo.ApplicationCommandOption {
+		show := strOpt("show", "which requests (default: all open)", false)
+		show.Choices = choices("mine", "queue", "waiting")
+		min := 1.0
+		page := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionInteger, Name: "page",
+			Description: "page of 25 (the reply says how many there are)", MinValue: &min}
+		return []*discordgo.ApplicationCommandOption{show, clientOpt(false), page}
+	},
+	"help": func() []*discordgo.ApplicationCommandOption { return nil },
+	"home": func() []*discordgo.ApplicationCommandOption { return nil },
 }
 
 // ApplicationCommands returns the application commands for the router's commands.
@@ -158,6 +166,18 @@ func commandLine(d *CommandData) (args string, form bool) {
 		}
 		if c := get("client"); c != "" {
 			parts = append(parts, quote(c))
+		}
+		return strings.Join(parts, " "), false
+	case "requests":
+		var parts []string
+		if v := get("show"); v != "" {
+			parts = append(parts, v)
+		}
+		if c := get("client"); c != "" {
+			parts = append(parts, "--client", quote(c))
+		}
+		if p := get("page"); p != "" {
+			parts = append(parts, "page", p)
 		}
 		return strings.Join(parts, " "), false
 	case "mspbot":

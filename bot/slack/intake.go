@@ -108,6 +108,8 @@ func (a *Adapter) inner(ctx context.Context, outer slackevents.EventsAPIEvent) (
 		return a.message(ctx, outer, ev)
 	case *slackevents.ReactionAddedEvent:
 		return a.reaction(ctx, outer, ev)
+	case *slackevents.AppHomeOpenedEvent:
+		return a.appHomeOpened(outer, ev) // home.go
 	}
 	return result{}, nil
 }
@@ -363,6 +365,9 @@ func (a *Adapter) interaction(ctx context.Context, raw []byte) result {
 func (a *Adapter) blockActions(ctx context.Context, cb slack.InteractionCallback) result {
 	if len(cb.ActionCallback.BlockActions) == 0 {
 		return result{}
+	}
+	if cb.View.Type == slack.VTHomeTab {
+		return a.homeAction(ctx, cb) // home.go
 	}
 	act := cb.ActionCallback.BlockActions[0]
 	channel := firstNonEmpty(cb.Container.ChannelID, cb.Channel.ID)
