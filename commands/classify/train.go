@@ -103,6 +103,7 @@ func fitAll(rows []Row, opt TrainOptions) *Model {
 		m.Kind[f] = kw[i]
 		m.Type[f] = tw[i]
 	}
+	m.index()
 	m.Data = fmt.Sprintf("%d rows (%d project, %d support), %d features", len(rows), countKind(rows, KindProject), countKind(rows, KindSupport), len(names))
 	return m
 }
@@ -162,9 +163,7 @@ func vocabOf(rows []Row) []string {
 func featuresOf(m *Model, rows []Row) [][]string {
 	out := make([][]string, len(rows))
 	for i, r := range rows {
-		for _, f := range distinct(m.analyse(r.Text).feats) {
-			out[i] = append(out[i], f.name)
-		}
+		out[i] = m.analyseNames(r.Text).names
 	}
 	return out
 }
@@ -309,7 +308,7 @@ func CrossValidate(rows []Row, opt TrainOptions) []Fold {
 		}
 		m := fitAll(train, opt)
 		for _, i := range test {
-			fs := distinct(m.analyse(rows[i].Text).feats)
+			fs := m.analyse(rows[i].Text).feats
 			out[i] = Fold{Margin: m.margin(fs), Type: m.supportType(fs)}
 		}
 	}
@@ -402,10 +401,7 @@ func refit(rows []Row, opt TrainOptions) *Model {
 	kp := make([]float64, len(names))
 	tp := make([][]float64, len(names))
 	for i, f := range names {
-		kp[i] = p.kindW(f)
-		if t := p.typeW(f); t != nil {
-			tp[i] = append([]float64(nil), t...)
-		}
+		kp[i], tp[i] = p.weightsOf(f)
 	}
 	kw := fitKind(ids, rows, kp, opt)
 	tw := fitTypes(ids, rows, p.root().Types, tp, opt)
@@ -415,6 +411,7 @@ func refit(rows []Row, opt TrainOptions) *Model {
 		m.Kind[f] = kw[i]
 		m.Type[f] = tw[i]
 	}
+	m.index()
 	m.Data = fmt.Sprintf("%d workspace rows over %s", len(rows), strings.TrimSpace(p.Version))
 	return m
 }
