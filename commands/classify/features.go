@@ -15,7 +15,6 @@ type feat struct {
 	first, last int32 // -1: no words
 }
 
-
 // analysis is everything measured about one text.
 type analysis struct {
 	text  string
