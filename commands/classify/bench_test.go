@@ -30,7 +30,7 @@ func FuzzClassify(f *testing.F) {
 			if r.Kind != KindProject && r.Kind != KindSupport {
 				t.Fatalf("kind %q", r.Kind)
 			}
-			if !typeFits(r.Kind, r.Type) {
+			if !TypeFits(r.Kind, r.Type) {
 				t.Fatalf("type %q for kind %q", r.Type, r.Kind)
 			}
 			if !(r.Confidence >= 0 && r.Confidence <= 1) {
