@@ -38,31 +38,53 @@ func ParseLine(line string) (cmd, args string, err error) {
 	return cmd, strings.TrimSpace(line[end:]), nil
 }
 
-// SplitArgs splits argument text into words. Double quotes, single quotes and
-// typographic quotes (which phones and Slack insert) group words; a backslash
-// escapes the next character inside double quotes. An unclosed quote is an error.
+// SplitArgs splits argument text into words. Straight double quotes "…" and
+// typographic ones “…” (which phones and Slack insert) group words; a backslash
+// escapes the next character inside quotes. Apostrophes are letters, never
+// quotes, so "fixed Bob's laptop" and "it’s covered" need no quoting. A quote
+// that opens inside a word and never closes is a letter too (a 27" monitor); any
+// other unclosed quote is an error.
 func SplitArgs(s string) ([]string, error) {
-	var (
-		args    []string
-		cur     strings.Builder
-		inWord  bool
-		closing rune // the quote that ends the current quoted part; 0 outside quotes
-	)
 	runes := []rune(s)
+	literal := map[int]bool{} // positions of quote marks read as letters
+	for {
+		args, open, midWord := splitArgs(runes, literal)
+		if open < 0 {
+			return args, nil
+		}
+		if !midWord {
+			return nil, Errorf(EInvalid, "a quote is not closed: add the closing %c", closers[runes[open]][0])
+		}
+		literal[open] = true
+	}
+}
+
+// closers are the marks that end a quote opened by each opening mark.
+var closers = map[rune][]rune{'"': {'"', '”'}, '“': {'”', '"'}}
+
+// splitArgs is one pass of SplitArgs. When a quote is left open it returns its
+// position (else -1) and whether it opened in the middle of a word.
+func splitArgs(runes []rune, literal map[int]bool) (args []string, open int, midWord bool) {
+	var (
+		cur    strings.Builder
+		inWord bool
+		opener = -1 // position of the mark that opened the current quote
+	)
 	for i := 0; i < len(runes); i++ {
 		r := runes[i]
 		switch {
-		case closing != 0:
-			if r == closing {
-				closing = 0
-			} else if r == '\\' && closing == '"' && i+1 < len(runes) {
+		case opener >= 0:
+			switch {
+			case r == closers[runes[opener]][0] || r == closers[runes[opener]][1]:
+				opener = -1
+			case r == '\\' && i+1 < len(runes):
 				i++
 				cur.WriteRune(runes[i])
-			} else {
+			default:
 				cur.WriteRune(r)
 			}
-		case r == '"' || r == '\'' || r == '“' || r == '‘':
-			closing = map[rune]rune{'"': '"', '\'': '\'', '“': '”', '‘': '’'}[r]
+		case closers[r] != nil && !literal[i]:
+			opener, midWord = i, inWord && cur.Len() > 0
 			inWord = true
 		case unicode.IsSpace(r):
 			if inWord {
@@ -75,11 +97,11 @@ func SplitArgs(s string) ([]string, error) {
 			inWord = true
 		}
 	}
-	if closing != 0 {
-		return nil, Errorf(EInvalid, "a quote is not closed: add the closing %c", closing)
+	if opener >= 0 {
+		return nil, opener, midWord
 	}
 	if inWord {
 		args = append(args, cur.String())
 	}
-	return args, nil
+	return args, -1, false
 }

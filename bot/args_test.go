@@ -40,7 +40,14 @@ func TestSplitArgs(t *testing.T) {
 		err  bool
 	}{
 		{`1002 support "covered by contract"`, []string{"1002", "support", "covered by contract"}, false},
-		{`a  'b c'   d`, []string{"a", "b c", "d"}, false},
+		{`a  'b c'   d`, []string{"a", "'b", "c'", "d"}, false},
+		{`30m #1001 fixed Bob's laptop`, []string{"30m", "#1001", "fixed", "Bob's", "laptop"}, false},
+		{`1002 support it's covered`, []string{"1002", "support", "it's", "covered"}, false},
+		{`it’s Bob’s ‘thing’`, []string{"it’s", "Bob’s", "‘thing’"}, false},
+		{`a 27" monitor`, []string{"a", `27"`, "monitor"}, false},
+		{`--desc="new text" x`, []string{"--desc=new text", "x"}, false},
+		{`“mixed close"`, []string{"mixed close"}, false},
+		{`"it's fine"`, []string{"it's fine"}, false},
 		{`say “hello there”`, []string{"say", "hello there"}, false},
 		{`x "a \"quoted\" word"`, []string{"x", `a "quoted" word`}, false},
 		{`empty "" arg`, []string{"empty", "", "arg"}, false},

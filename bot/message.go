@@ -65,6 +65,10 @@ type Destination struct {
 	// ReplyURL is a hook that still reaches the channel when posting into it is
 	// refused (Slack's response_url, valid for 30 minutes); empty for none.
 	ReplyURL string `json:",omitempty"`
+	// NotifyUser is the platform user to tell privately (a direct message)
+	// when the post is refused for good (the bot is not in the channel, say),
+	// so whoever caused it is never left without an answer; empty for none.
+	NotifyUser string `json:",omitempty"`
 }
 
 // Sender posts messages the bot starts. Each platform adapter implements it; the

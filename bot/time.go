@@ -2,7 +2,8 @@ package bot
 
 import "time"
 
-// TimeEntry is time a person logged against a request, a project, or neither.
+// TimeEntry is time a person logged against a request or a project; only
+// non-billable time may name neither.
 type TimeEntry struct {
 	ID            int64
 	WorkspaceID   int64
@@ -11,6 +12,7 @@ type TimeEntry struct {
 	RequestID     *int64
 	RequestNumber *int64
 	ProjectID     *int64
+	ProjectNumber *int64
 	Minutes       int
 	Note          string
 	Date          time.Time // the day the work was done (a Postgres date: midnight UTC)
@@ -28,10 +30,21 @@ type Timer struct {
 	RequestID     *int64
 	RequestNumber *int64
 	ProjectID     *int64
+	ProjectNumber *int64
 	Note          string
 	Billable      bool
 	StartedAt     time.Time
 	ConfirmedAt   *time.Time
+}
+
+// TimeEntryEdit is a change to a time entry; zero fields keep what is there.
+type TimeEntryEdit struct {
+	Minutes int     // 0 keeps the minutes
+	Note    *string // nil keeps the note
+	// Move re-attaches the entry to RequestID or ProjectID (exactly one).
+	Move                 bool
+	RequestID, ProjectID *int64
+	At                   time.Time
 }
 
 // TimeSettings are a workspace's time rules.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/commands/classify"
+	"github.com/mspbot/mspbot/parse"
 )
 
 type requestStore interface {
@@ -281,14 +282,7 @@ func knownClient(ctx context.Context, d Deps, workspaceID int64, code string) (b
 
 func sameClient(a, b *int64) bool { return a != nil && b != nil && *a == *b }
 
-func parseRequestNumber(s string) (int64, error) {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "#")
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, bot.Errorf(bot.EInvalid, "%q is not a request number; use the number shown as #N, e.g. 1002", s)
-	}
-	return n, nil
-}
+func parseRequestNumber(s string) (int64, error) { return parse.RequestNumber(s) }
 
 func requestsCommand(d Deps) bot.Command {
 	return bot.Command{

@@ -8,13 +8,15 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/parse"
 	"github.com/mspbot/mspbot/timekeeping"
 )
 
 type timeStore interface {
 	AddTimeEntry(ctx context.Context, e bot.TimeEntry) (bot.TimeEntry, error)
 	TimeEntryByID(ctx context.Context, workspaceID, id int64) (bot.TimeEntry, error)
-	UpdateTimeEntry(ctx context.Context, workspaceID, id int64, minutes int, note *string, at time.Time) (bot.TimeEntry, error)
+	EditTimeEntry(ctx context.Context, workspaceID, id int64, c bot.TimeEntryEdit) (bot.TimeEntry, error)
+	DayMinutes(ctx context.Context, personID int64, date time.Time) (int, error)
 	DeleteTimeEntry(ctx context.Context, workspaceID, id int64) error
 	TimeEntries(ctx context.Context, personID int64, from, to time.Time) ([]bot.TimeEntry, error)
 	StartTimer(ctx context.Context, t bot.Timer) error
@@ -25,43 +27,11 @@ type timeStore interface {
 	SetTimeSettings(ctx context.Context, workspaceID int64, t bot.TimeSettings) error
 }
 
-// workTarget is what time is logged against: a request, a project, or nothing.
-type workTarget struct {
-	RequestID, ProjectID *int64
-	Label                string // "#1234", "#P12", ""
-}
-
-// parseTarget reads "#1234" or "#P12" when tok is one.
-func parseTarget(ctx context.Context, d Deps, ev bot.Event, tok string) (workTarget, bool, error) {
-	if !strings.HasPrefix(tok, "#") || len(tok) < 2 {
-		return workTarget{}, false, nil
-	}
-	if tok[1] == 'P' || tok[1] == 'p' {
-		n, err := strconv.ParseInt(tok[2:], 10, 64)
-		if err != nil || n <= 0 {
-			return workTarget{}, false, nil
-		}
-		p, err := d.Store.ProjectByNumber(ctx, ev.Caller.WorkspaceID, int(n))
-		if err != nil {
-			return workTarget{}, true, notFoundAs(err, "there is no project P%d here; /project lists them", n)
-		}
-		return workTarget{ProjectID: &p.ID, Label: fmt.Sprintf("#P%d", n)}, true, nil
-	}
-	if _, err := strconv.ParseInt(tok[1:], 10, 64); err != nil {
-		return workTarget{}, false, nil
-	}
-	r, err := visibleRequest(ctx, d, ev, tok)
-	if err != nil {
-		return workTarget{}, true, err
-	}
-	return workTarget{RequestID: &r.ID, Label: fmt.Sprintf("#%d", r.Number)}, true, nil
-}
-
 func timeCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name: "time",
-		Usage: "/time <45m|1h30|1.5h> [#1234|#P12] [note] [--billable|--non-billable] [--date yesterday|YYYY-MM-DD]" +
-			" | /time today | /time week [@name] | /time edit <id> <duration> [\"note\"] | /time delete <id>",
+		Usage: "/time <45m|1h 30m|1.5h|0:45> <1001|P12> [note] [--non-billable] [--date yesterday|fri|YYYY-MM-DD]" +
+			" | /time today | /time week [@name] | /time edit <id> [duration] [1001|P12] [\"note\"] | /time delete <id>",
 		Summary: "log time as you work; see today or this week; fix an entry",
 		MinRole: bot.RoleTech,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
@@ -85,8 +55,11 @@ func timeCommand(d Deps) bot.Command {
 	}
 }
 
+// entryLimitAdvice is what /time says when one entry is more than a day.
+const entryLimitAdvice = "split it into one entry per day with --date"
+
 func logTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Message, error) {
-	minutes, err := timekeeping.ParseDuration(args[0])
+	minutes, used, err := parse.LeadingDuration(args, timekeeping.MaxEntryMinutes, entryLimitAdvice)
 	if err != nil {
 		return nil, err
 	}
@@ -97,34 +70,38 @@ func logTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Me
 		Billable: true, CreatedAt: now}
 	var target workTarget
 	var note []string
-	for i := 1; i < len(args); i++ {
+	saidBillable := false
+	for i := used; i < len(args); i++ {
 		a := args[i]
-		switch strings.ToLower(a) {
+		switch flag, val, hasVal := strings.Cut(strings.ToLower(a), "="); flag {
 		case "--billable":
-			e.Billable = true
+			e.Billable, saidBillable = true, true
 			continue
 		case "--non-billable", "--nonbillable", "--internal":
 			e.Billable = false
 			continue
 		case "--date":
-			if i+1 >= len(args) {
-				return nil, bot.Errorf(bot.EInvalid, "--date needs a day: yesterday or YYYY-MM-DD")
+			if !hasVal {
+				if i+1 >= len(args) {
+					return nil, bot.Errorf(bot.EInvalid, "--date needs a day: yesterday, a weekday (mon) or YYYY-MM-DD")
+				}
+				i++
+				val = args[i]
 			}
-			i++
-			if e.Date, err = timekeeping.ParseDate(args[i], now, loc); err != nil {
+			if e.Date, err = parse.Date(val, today, parse.Past); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		if target.Label == "" {
-			t, ok, err := parseTarget(ctx, d, ev, a)
-			if err != nil {
+		// The word right after the duration is a reference when it is written as
+		// one (1001, #1001, P12); later, only a word starting with # is. Either
+		// way it must name something that exists.
+		if target.Label == "" && len(note) == 0 && parse.LooksLikeRef(a) ||
+			target.Label == "" && strings.HasPrefix(a, "#") && parse.LooksLikeRef(a) {
+			if target, err = resolveTarget(ctx, d, ev, a); err != nil {
 				return nil, err
 			}
-			if ok {
-				target = t
-				continue
-			}
+			continue
 		}
 		note = append(note, a)
 	}
@@ -137,6 +114,16 @@ func logTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Me
 	}
 	if locked(e.Date, today, set) {
 		return nil, bot.Errorf(bot.EForbidden, "%s is locked: time can be logged up to %d days back. Ask a manager.", e.Date.Format("2006-01-02"), set.LockDays)
+	}
+	if target.Label == "" && e.Billable {
+		hint := "/time " + timekeeping.FormatMinutes(minutes) + " #1001 what you did (or P12 for a project)"
+		if saidBillable {
+			return nil, bot.Errorf(bot.EInvalid, "billable time needs a request or project: %s", hint)
+		}
+		return nil, bot.Errorf(bot.EInvalid, "say what the time is for: %s; time billed to nobody is --non-billable", hint)
+	}
+	if err := fitsDay(ctx, d, ev.Caller.ID, e.Date, minutes, loc, now); err != nil {
+		return nil, err
 	}
 	e.RequestID, e.ProjectID = target.RequestID, target.ProjectID
 	e.Note = strings.Join(note, " ")
@@ -152,7 +139,7 @@ func logTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Me
 	if !e.Date.Equal(today) {
 		day = " for " + e.Date.Format("Mon 2 Jan")
 	}
-	total, err := dayTotal(ctx, d, ev.Caller.ID, e.Date)
+	total, err := d.Store.DayMinutes(ctx, ev.Caller.ID, e.Date)
 	if err != nil {
 		return nil, err
 	}
@@ -165,18 +152,34 @@ func logTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Me
 		Actions: []bot.Action{{ID: "time.undo", Label: "Undo", Command: fmt.Sprintf("/time delete %d", saved.ID)}}}}, nil
 }
 
+// fitsDay refuses time that would take a person's day past 24h, counting what
+// is logged and a timer running since that day. The database holds the same
+// line for stored entries (migration 00130); this says it with the timer.
+func fitsDay(ctx context.Context, d Deps, personID int64, date time.Time, minutes int, loc *time.Location, now time.Time) error {
+	logged, err := d.Store.DayMinutes(ctx, personID, date)
+	if err != nil {
+		return err
+	}
+	running := 0
+	if t, err := d.Store.RunningTimer(ctx, personID); err == nil && timekeeping.DateOf(t.StartedAt, loc).Equal(date) {
+		running = int(now.Sub(t.StartedAt).Minutes())
+	} else if err != nil && bot.ErrorCode(err) != bot.ENotFound {
+		return err
+	}
+	if total := logged + running + minutes; total > timekeeping.MaxEntryMinutes {
+		timer := ""
+		if running > 0 {
+			timer = fmt.Sprintf(" and %s on the running timer", timekeeping.FormatMinutes(running))
+		}
+		return bot.Errorf(bot.EConflict, "that would make %s on %s (%s logged%s); a day holds at most 24h",
+			timekeeping.FormatMinutes(total), date.Format("Mon 2 Jan"), timekeeping.FormatMinutes(logged), timer)
+	}
+	return nil
+}
+
 // locked reports whether entries dated date can no longer change.
 func locked(date, today time.Time, set bot.TimeSettings) bool {
 	return date.Before(today.AddDate(0, 0, -set.LockDays))
-}
-
-func dayTotal(ctx context.Context, d Deps, personID int64, date time.Time) (int, error) {
-	list, err := d.Store.TimeEntries(ctx, personID, date, date)
-	total := 0
-	for _, e := range list {
-		total += e.Minutes
-	}
-	return total, err
 }
 
 func timeReport(ctx context.Context, d Deps, ev bot.Event, span string, args []string) ([]bot.Message, error) {
@@ -209,12 +212,9 @@ func timeReport(ctx context.Context, d Deps, ev bot.Event, span string, args []s
 			day = e.Date
 			fmt.Fprintf(&b, "%s\n", day.Format("Mon 2 Jan"))
 		}
-		on := ""
-		switch {
-		case e.RequestNumber != nil:
-			on = fmt.Sprintf("#%d ", *e.RequestNumber)
-		case e.ProjectID != nil:
-			on = fmt.Sprintf("project %d ", *e.ProjectID)
+		on := targetLabel(e.RequestNumber, e.ProjectNumber)
+		if on != "" {
+			on += " "
 		}
 		nb := ""
 		if !e.Billable {
@@ -266,28 +266,54 @@ func editableEntry(ctx context.Context, d Deps, ev bot.Event, arg string) (bot.T
 	return e, nil
 }
 
+const editUsage = `use /time edit <id> [duration] [#1001|P12] ["new note"], e.g. /time edit 42 30m, /time edit 42 #1002`
+
+// editTime changes an entry's duration, what it is logged on, and/or its note.
 func editTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Message, error) {
 	if len(args) < 2 {
-		return nil, bot.Errorf(bot.EInvalid, `use /time edit <id> <duration> ["new note"], e.g. /time edit 42 30m`)
+		return nil, bot.Errorf(bot.EInvalid, editUsage)
 	}
 	e, err := editableEntry(ctx, d, ev, args[0])
 	if err != nil {
 		return nil, err
 	}
-	minutes, err := timekeeping.ParseDuration(args[1])
+	c := bot.TimeEntryEdit{At: d.Clock.Now()}
+	rest := args[1:]
+	if m, used, err := parse.LeadingDuration(rest, timekeeping.MaxEntryMinutes, entryLimitAdvice); err == nil {
+		c.Minutes, rest = m, rest[used:]
+	} else if r := rest[0]; r[0] >= '0' && r[0] <= '9' && !parse.LooksLikeRef(r) {
+		return nil, err // a duration mistyped (1h90), not a note
+	}
+	var target workTarget
+	if len(rest) > 0 && parse.LooksLikeRef(rest[0]) {
+		if target, err = resolveTarget(ctx, d, ev, rest[0]); err != nil {
+			return nil, err
+		}
+		c.Move, c.RequestID, c.ProjectID, rest = true, target.RequestID, target.ProjectID, rest[1:]
+	}
+	if len(rest) > 0 {
+		n := strings.Join(rest, " ")
+		c.Note = &n
+	}
+	e2, err := d.Store.EditTimeEntry(ctx, ev.Caller.WorkspaceID, e.ID, c)
 	if err != nil {
 		return nil, err
 	}
-	var note *string
-	if len(args) > 2 {
-		n := strings.Join(args[2:], " ")
-		note = &n
+	var changes []string
+	if c.Minutes > 0 {
+		changes = append(changes, fmt.Sprintf("is now %s (was %s)", timekeeping.FormatMinutes(e2.Minutes), timekeeping.FormatMinutes(e.Minutes)))
 	}
-	e2, err := d.Store.UpdateTimeEntry(ctx, ev.Caller.WorkspaceID, e.ID, minutes, note, d.Clock.Now())
-	if err != nil {
-		return nil, err
+	if c.Move {
+		was := targetLabel(e.RequestNumber, e.ProjectNumber)
+		if was == "" {
+			was = "nothing"
+		}
+		changes = append(changes, fmt.Sprintf("is on %s (was %s)", target.Label, was))
 	}
-	return reply(fmt.Sprintf("Entry %d is now %s (was %s).", e2.ID, timekeeping.FormatMinutes(e2.Minutes), timekeeping.FormatMinutes(e.Minutes))), nil
+	if c.Note != nil {
+		changes = append(changes, fmt.Sprintf("reads %q", *c.Note))
+	}
+	return reply(fmt.Sprintf("Entry %d %s.", e2.ID, strings.Join(changes, ", "))), nil
 }
 
 func deleteTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Message, error) {
@@ -302,91 +328,4 @@ func deleteTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot
 		return nil, err
 	}
 	return reply(fmt.Sprintf("Deleted entry %d (%s by %s on %s).", e.ID, timekeeping.FormatMinutes(e.Minutes), e.PersonName, e.Date.Format("2 Jan"))), nil
-}
-
-func timerCommand(d Deps) bot.Command {
-	return bot.Command{
-		Name:    "timer",
-		Usage:   `/timer start [#1234|#P12] [note] | /timer stop ["note"] | /timer keep | /timer`,
-		Summary: "time work as you do it; stopping logs the entry",
-		MinRole: bot.RoleTech,
-		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
-			args, err := bot.SplitArgs(ev.Args)
-			if err != nil {
-				return nil, err
-			}
-			now := d.Clock.Now()
-			sub := "status"
-			if len(args) > 0 {
-				sub, args = strings.ToLower(args[0]), args[1:]
-			}
-			switch sub {
-			case "start":
-				t := bot.Timer{PersonID: ev.Caller.ID, WorkspaceID: ev.Caller.WorkspaceID, Billable: true, StartedAt: now}
-				var target workTarget
-				var note []string
-				for _, a := range args {
-					if target.Label == "" {
-						tg, ok, err := parseTarget(ctx, d, ev, a)
-						if err != nil {
-							return nil, err
-						}
-						if ok {
-							target = tg
-							continue
-						}
-					}
-					if strings.EqualFold(a, "--non-billable") {
-						t.Billable = false
-						continue
-					}
-					note = append(note, a)
-				}
-				t.RequestID, t.ProjectID, t.Note = target.RequestID, target.ProjectID, strings.Join(note, " ")
-				if err := d.Store.StartTimer(ctx, t); err != nil {
-					if bot.ErrorCode(err) == bot.EConflict {
-						return nil, bot.Errorf(bot.EConflict, "a timer is already running; /timer stop logs it first")
-					}
-					return nil, err
-				}
-				on := ""
-				if target.Label != "" {
-					on = " on " + target.Label
-				}
-				return []bot.Message{{Ephemeral: true, Text: "Timer started" + on + ". /timer stop logs it.",
-					Actions: []bot.Action{{ID: "timer.stop", Label: "Stop", Command: "/timer stop"}}}}, nil
-			case "stop":
-				loc := d.location(ev.Caller.Person)
-				running, err := d.Store.RunningTimer(ctx, ev.Caller.ID)
-				if err != nil {
-					return nil, notFoundAs(err, "no timer is running; start one with /timer start #1234")
-				}
-				e, err := d.Store.StopTimer(ctx, ev.Caller.ID, strings.Join(args, " "), now, timekeeping.DateOf(running.StartedAt, loc))
-				if err != nil {
-					return nil, notFoundAs(err, "no timer is running; start one with /timer start #1234")
-				}
-				on := ""
-				if e.RequestNumber != nil {
-					on = fmt.Sprintf(" on #%d", *e.RequestNumber)
-				}
-				return reply(fmt.Sprintf("Timer stopped: logged %s%s — entry %d.", timekeeping.FormatMinutes(e.Minutes), on, e.ID)), nil
-			case "keep":
-				if err := d.Store.ConfirmTimer(ctx, ev.Caller.ID, now); err != nil {
-					return nil, notFoundAs(err, "no timer is running")
-				}
-				return reply("Got it: the timer keeps running."), nil
-			case "status":
-				t, err := d.Store.RunningTimer(ctx, ev.Caller.ID)
-				if err != nil {
-					return nil, notFoundAs(err, "no timer is running; start one with /timer start #1234")
-				}
-				on := ""
-				if t.RequestNumber != nil {
-					on = fmt.Sprintf(" on #%d", *t.RequestNumber)
-				}
-				return reply(fmt.Sprintf("Timer%s running for %s.", on, timekeeping.FormatMinutes(int(now.Sub(t.StartedAt).Minutes())))), nil
-			}
-			return nil, bot.Errorf(bot.EInvalid, `use /timer start #1234, /timer stop "what you did", or /timer`)
-		},
-	}
 }

@@ -40,8 +40,9 @@ func TestDigestSections(t *testing.T) {
 		must(err)
 		_, _, err = f.store.SetMilestoneProgress(ctx, p.ID, "build", percent, cora.ID, now.Add(-48*time.Hour))
 		must(err)
-		if loggedHours > 0 {
-			must(f.store.LogProjectTime(ctx, f.ws, cora.ID, p.ID, loggedHours*60, day("2026-12-07"), "work"))
+		// A working day at most per date: the ledger holds no more than 24h a day.
+		for left, back := loggedHours*60, 0; left > 0; left, back = left-480, back+1 {
+			must(f.store.LogProjectTime(ctx, f.ws, cora.ID, p.ID, min(left, 480), day("2026-12-07").AddDate(0, 0, -back), "work"))
 		}
 		return p
 	}

@@ -56,41 +56,46 @@ func (s *Store) CreateRequest(ctx context.Context, in bot.Request) (req bot.Requ
 	if in.SourceID != "" {
 		source = &in.SourceID
 	}
+	// One statement in one short transaction: the number is taken, the request
+	// and its first classification event inserted and the request read back
+	// with its names. The workspace row (next_request_number) is locked only
+	// from this statement to the commit right after it, so requests in a
+	// workspace do not queue behind each other's longer transactions. A retried
+	// delivery of the same source inserts nothing and rolls back, giving back
+	// the number it took.
 	err = s.tx(ctx, func(tx *sqlx.Tx) error {
-		// Taking the number locks the workspace row, so concurrent deliveries of
-		// the same source wait here and then see the first one's row.
-		var number int64
-		if err := tx.GetContext(ctx, &number, `
+		var err error
+		req, err = scanRequest(tx.QueryRowxContext(ctx, `
+		WITH n AS (
 			UPDATE workspaces SET next_request_number = next_request_number + 1
-			WHERE id = $1 RETURNING next_request_number - 1`, in.WorkspaceID); err != nil {
-			return mapErr(err, "next request number")
-		}
-		var id int64
-		err := tx.GetContext(ctx, &id, `
+			WHERE id = $1
+			RETURNING next_request_number - 1 AS number
+		), r AS (
 			INSERT INTO requests (workspace_id, number, title, body, kind, type, confidence, reasons,
 				priority, client_id, opened_by, channel, thread, source_platform, source_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+			SELECT $1, n.number, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 FROM n
 			ON CONFLICT (workspace_id, source_platform, source_id) WHERE source_id IS NOT NULL DO NOTHING
-			RETURNING id`,
-			in.WorkspaceID, number, in.Title, in.Body, in.Kind, in.Type, in.Confidence, reasons,
+			RETURNING *
+		), e AS (
+			INSERT INTO classification_events (request_id, actor_id, to_kind, to_type, reason)
+			SELECT id, NULL, kind, type, 'classifier' FROM r
+		)
+		SELECT `+requestColumns+` FROM r
+			JOIN people o ON o.id = r.opened_by
+			LEFT JOIN people a ON a.id = r.assignee_id
+			LEFT JOIN clients c ON c.id = r.client_id`,
+			in.WorkspaceID, in.Title, in.Body, in.Kind, in.Type, in.Confidence, reasons,
 			defaultString(in.Priority, "P3"), in.ClientID, in.OpenedBy, in.Channel, in.Thread,
-			in.SourcePlatform, source)
+			in.SourcePlatform, source))
 		if errors.Is(err, sql.ErrNoRows) {
+			if source == nil {
+				return fmt.Errorf("insert request: workspace %d: %w", in.WorkspaceID, ErrNotFound)
+			}
 			return errDuplicateSource
 		}
-		if err != nil {
-			return mapErr(err, "insert request")
-		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO classification_events (request_id, actor_id, to_kind, to_type, reason)
-			VALUES ($1, NULL, $2, $3, 'classifier')`, id, in.Kind, in.Type); err != nil {
-			return mapErr(err, "insert classification event")
-		}
-		req, err = scanRequest(tx.QueryRowxContext(ctx, `SELECT `+requestColumns+requestFrom+` WHERE r.id = $1`, id))
-		return mapErr(err, "read request")
+		return mapErr(err, "insert request")
 	})
 	if errors.Is(err, errDuplicateSource) {
-		// The transaction rolled back, so the number taken above is not used up.
 		req, err = s.RequestBySource(ctx, in.WorkspaceID, in.SourcePlatform, in.SourceID)
 		return req, false, err
 	}

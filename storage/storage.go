@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -40,8 +41,11 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
+	// Sized for the intake (bot/intake): each inbox worker holds its row's
+	// transaction while its work uses a second connection, and the group-commit
+	// writers and the job queue need theirs, with room left for the rest.
+	db.SetMaxOpenConns(40)
+	db.SetMaxIdleConns(20)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
@@ -140,6 +144,11 @@ func mapErr(err error, what string) error {
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) && pqErr.Code == "23505" {
 		return fmt.Errorf("%s: %w (%s)", what, ErrConflict, pqErr.Constraint)
+	}
+	if pqErr != nil && strings.HasPrefix(string(pqErr.Code), "MS") {
+		// Our own triggers' refusals (migration 00130): the message is written
+		// for the user.
+		return fmt.Errorf("%s: %w", what, bot.Errorf(bot.EConflict, "%s", pqErr.Message))
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

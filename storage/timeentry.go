@@ -15,27 +15,39 @@ import (
 // TimeEntry is bot.TimeEntry; the alias keeps older callers compiling.
 type TimeEntry = bot.TimeEntry
 
-const timeEntryColumns = `t.id, t.workspace_id, t.person_id, p.name, t.request_id, r.number, t.project_id,
+const timeEntryColumns = `t.id, t.workspace_id, t.person_id, p.name, t.request_id, r.number, t.project_id, pr.number,
 	t.minutes, t.note, t.entry_date, t.billable, t.started_at, t.ended_at, t.source, t.created_at`
 
 const timeEntryFrom = ` FROM time_entries t JOIN people p ON p.id = t.person_id
-	LEFT JOIN requests r ON r.id = t.request_id `
+	LEFT JOIN requests r ON r.id = t.request_id LEFT JOIN projects pr ON pr.id = t.project_id `
 
 func scanTimeEntry(row rowScanner) (TimeEntry, error) {
 	var e TimeEntry
-	err := row.Scan(&e.ID, &e.WorkspaceID, &e.PersonID, &e.PersonName, &e.RequestID, &e.RequestNumber, &e.ProjectID,
+	err := row.Scan(&e.ID, &e.WorkspaceID, &e.PersonID, &e.PersonName, &e.RequestID, &e.RequestNumber, &e.ProjectID, &e.ProjectNumber,
 		&e.Minutes, &e.Note, &e.Date, &e.Billable, &e.StartedAt, &e.EndedAt, &e.Source, &e.CreatedAt)
 	return e, err
 }
 
 // AddTimeEntry stores an entry (its CreatedAt is the moment it was logged) and
-// marks the person's latest unanswered gap nudge as answered by it.
+// marks the person's latest unanswered gap nudge as answered by it. The
+// database refuses an entry that would take the person's day past 24h or that
+// lands on closed project time (migration 00130), with a conflict error.
 func (s *Store) AddTimeEntry(ctx context.Context, e TimeEntry) (TimeEntry, error) {
+	var out TimeEntry
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		out, err = addTimeEntry(ctx, tx, e)
+		return err
+	})
+	return out, err
+}
+
+func addTimeEntry(ctx context.Context, tx *sqlx.Tx, e TimeEntry) (TimeEntry, error) {
 	if e.Source == "" {
 		e.Source = "typed"
 	}
 	var out TimeEntry
-	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+	err := func() error {
 		var id int64
 		if err := tx.GetContext(ctx, &id, `
 			INSERT INTO time_entries (workspace_id, person_id, request_id, project_id, minutes, note, entry_date,
@@ -55,7 +67,7 @@ func (s *Store) AddTimeEntry(ctx context.Context, e TimeEntry) (TimeEntry, error
 		var err error
 		out, err = scanTimeEntry(tx.QueryRowxContext(ctx, `SELECT `+timeEntryColumns+timeEntryFrom+` WHERE t.id = $1`, id))
 		return mapErr(err, "read time entry")
-	})
+	}()
 	return out, err
 }
 
@@ -66,17 +78,36 @@ func (s *Store) TimeEntryByID(ctx context.Context, workspaceID, id int64) (TimeE
 	return e, mapErr(err, fmt.Sprintf("time entry %d", id))
 }
 
-// UpdateTimeEntry changes an entry's minutes and, when note is not nil, its note.
-func (s *Store) UpdateTimeEntry(ctx context.Context, workspaceID, id int64, minutes int, note *string, at time.Time) (TimeEntry, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE time_entries SET minutes = $3, note = coalesce($4, note), updated_at = $5
-		WHERE workspace_id = $1 AND id = $2`, workspaceID, id, minutes, note, at)
+// TimeEntryEdit is bot.TimeEntryEdit.
+type TimeEntryEdit = bot.TimeEntryEdit
+
+// EditTimeEntry changes an entry's minutes, note or what it is logged on. The
+// database refuses a change that takes the day past 24h or touches closed
+// project time (migration 00130).
+func (s *Store) EditTimeEntry(ctx context.Context, workspaceID, id int64, c TimeEntryEdit) (TimeEntry, error) {
+	if c.Move && (c.RequestID == nil) == (c.ProjectID == nil) {
+		return TimeEntry{}, fmt.Errorf("edit time entry %d: move needs a request or a project: %w", id, bot.Errorf(bot.EInvalid, "name a request or a project to move it to"))
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE time_entries SET
+			minutes = CASE WHEN $3 > 0 THEN $3 ELSE minutes END, note = coalesce($4, note),
+			request_id = CASE WHEN $5 THEN $6 ELSE request_id END,
+			project_id = CASE WHEN $5 THEN $7 ELSE project_id END, updated_at = $8
+		WHERE workspace_id = $1 AND id = $2`, workspaceID, id, c.Minutes, c.Note, c.Move, c.RequestID, c.ProjectID, c.At)
 	if err != nil {
-		return TimeEntry{}, mapErr(err, "update time entry")
+		return TimeEntry{}, mapErr(err, "edit time entry")
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return TimeEntry{}, fmt.Errorf("time entry %d: %w", id, ErrNotFound)
 	}
 	return s.TimeEntryByID(ctx, workspaceID, id)
+}
+
+// DayMinutes is what a person has logged dated date.
+func (s *Store) DayMinutes(ctx context.Context, personID int64, date time.Time) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT coalesce(sum(minutes), 0) FROM time_entries
+		WHERE person_id = $1 AND entry_date = $2`, personID, date)
+	return n, mapErr(err, "day minutes")
 }
 
 // DeleteTimeEntry removes an entry.
@@ -132,35 +163,52 @@ func (s *Store) StartTimer(ctx context.Context, t Timer) error {
 func (s *Store) RunningTimer(ctx context.Context, personID int64) (Timer, error) {
 	var t Timer
 	err := s.db.QueryRowxContext(ctx, `
-		SELECT tm.person_id, tm.workspace_id, tm.request_id, r.number, tm.project_id, tm.note, tm.billable,
+		SELECT tm.person_id, tm.workspace_id, tm.request_id, r.number, tm.project_id, pr.number, tm.note, tm.billable,
 			tm.started_at, tm.confirmed_at
-		FROM timers tm LEFT JOIN requests r ON r.id = tm.request_id WHERE tm.person_id = $1`, personID).
-		Scan(&t.PersonID, &t.WorkspaceID, &t.RequestID, &t.RequestNumber, &t.ProjectID, &t.Note, &t.Billable,
+		FROM timers tm LEFT JOIN requests r ON r.id = tm.request_id LEFT JOIN projects pr ON pr.id = tm.project_id
+		WHERE tm.person_id = $1`, personID).
+		Scan(&t.PersonID, &t.WorkspaceID, &t.RequestID, &t.RequestNumber, &t.ProjectID, &t.ProjectNumber, &t.Note, &t.Billable,
 			&t.StartedAt, &t.ConfirmedAt)
 	return t, mapErr(err, "running timer")
 }
 
-// StopTimer stops a person's timer and turns it into a time entry dated date.
-// A timer shorter than a minute counts as one minute.
+// StopTimer stops a person's timer and turns it into a time entry dated date,
+// in one transaction. A timer shorter than a minute counts as one minute; a
+// timer longer than what is left of the day's 24h logs only what is left
+// (Minutes tells), and when nothing is left the timer stops and the entry has
+// ID 0 and no minutes.
 func (s *Store) StopTimer(ctx context.Context, personID int64, note string, at, date time.Time) (TimeEntry, error) {
-	var t Timer
+	var out TimeEntry
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		var t Timer
 		err := tx.QueryRowxContext(ctx, `DELETE FROM timers WHERE person_id = $1
 			RETURNING workspace_id, request_id, project_id, note, billable, started_at`, personID).
 			Scan(&t.WorkspaceID, &t.RequestID, &t.ProjectID, &t.Note, &t.Billable, &t.StartedAt)
-		return mapErr(err, "stop timer")
+		if err != nil {
+			return mapErr(err, "stop timer")
+		}
+		if note == "" {
+			note = t.Note
+		}
+		// The same lock the ledger's trigger takes, before reading what is left.
+		var logged int
+		if err := tx.GetContext(ctx, &logged, `SELECT coalesce((SELECT sum(minutes) FROM time_entries
+				WHERE person_id = $1 AND entry_date = $2), 0)
+			FROM people WHERE id = $1 FOR NO KEY UPDATE`, personID, date); err != nil {
+			return mapErr(err, "day minutes")
+		}
+		minutes := min(max(1, int(at.Sub(t.StartedAt).Round(time.Minute).Minutes())), 24*60-logged)
+		if minutes <= 0 {
+			out = TimeEntry{WorkspaceID: t.WorkspaceID, PersonID: personID, Date: date}
+			return nil
+		}
+		start, end := t.StartedAt, at
+		out, err = addTimeEntry(ctx, tx, TimeEntry{WorkspaceID: t.WorkspaceID, PersonID: personID, RequestID: t.RequestID,
+			ProjectID: t.ProjectID, Minutes: minutes, Note: note, Date: date, Billable: t.Billable,
+			StartedAt: &start, EndedAt: &end, Source: "timer", CreatedAt: at})
+		return err
 	})
-	if err != nil {
-		return TimeEntry{}, err
-	}
-	if note == "" {
-		note = t.Note
-	}
-	minutes := max(1, int(at.Sub(t.StartedAt).Round(time.Minute).Minutes()))
-	start, end := t.StartedAt, at
-	return s.AddTimeEntry(ctx, TimeEntry{WorkspaceID: t.WorkspaceID, PersonID: personID, RequestID: t.RequestID,
-		ProjectID: t.ProjectID, Minutes: min(minutes, 24*60), Note: note, Date: date, Billable: t.Billable,
-		StartedAt: &start, EndedAt: &end, Source: "timer", CreatedAt: at})
+	return out, err
 }
 
 // ConfirmTimer records that a long timer is still running, so the bot asks again

@@ -256,7 +256,7 @@ func NudgeMessage(name string, gapStart, now time.Time, loc *time.Location, late
 			bot.Action{ID: "time.log30", Label: "Log 30m on #" + n, Value: n, Style: "primary", Command: "/time 30m #" + n},
 			bot.Action{ID: "timer.start", Label: "Start a timer on #" + n, Value: n, Command: "/timer start #" + n})
 	} else {
-		m.Actions = append(m.Actions, bot.Action{ID: "timer.start", Label: "Start a timer", Command: "/timer start"})
+		m.Actions = append(m.Actions, bot.Action{ID: "timer.start", Label: "Start a non-billable timer", Command: "/timer start --non-billable"})
 	}
 	m.Actions = append(m.Actions,
 		bot.Action{ID: "nudge.snooze30", Label: "Snooze 30 min", Command: "/snooze 30m"},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/jobs"
+	"github.com/mspbot/mspbot/jobs/jobstest"
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/storagetest"
 	"github.com/mspbot/mspbot/timekeeping"
@@ -115,7 +116,7 @@ func TestNudgeSweepSimulatedWeekend(t *testing.T) {
 	f.must(f.store.SetManager(f.ctx, tom.ID, &dana.ID))
 	f.must(f.store.SetHours(f.ctx, tim.ID, 480, 1020, 62, "America/New_York"))
 	f.must(f.store.SetAway(f.ctx, amy.ID, time.Date(2026, 3, 6, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 13, 0, 0, 0, 0, time.UTC)))
-	f.must(f.store.StartTimer(f.ctx, bot.Timer{PersonID: tim.ID, WorkspaceID: f.ws, Billable: true,
+	f.must(f.store.StartTimer(f.ctx, bot.Timer{PersonID: tim.ID, WorkspaceID: f.ws, Billable: false,
 		StartedAt: time.Date(2026, 3, 9, 8, 0, 0, 0, ny)}))
 
 	end := time.Date(2026, 3, 9, 20, 0, 0, 0, ny)
@@ -197,7 +198,7 @@ func TestSnoozeAndAnswersRecorded(t *testing.T) {
 	if r := sweep("10:05"); r.Nudged != 1 {
 		t.Fatal("no nudge when the snooze ended")
 	}
-	_, err := f.store.AddTimeEntry(f.ctx, bot.TimeEntry{WorkspaceID: f.ws, PersonID: tom.ID, Minutes: 30, Billable: true,
+	_, err := f.store.AddTimeEntry(f.ctx, bot.TimeEntry{WorkspaceID: f.ws, PersonID: tom.ID, Minutes: 30, Billable: false,
 		Date: timekeeping.DateOf(at("10:10"), berlin), CreatedAt: at("10:10")})
 	f.must(err)
 	if r := sweep("11:39"); r.Nudged != 0 {
@@ -340,7 +341,7 @@ func digestFixture(t *testing.T) (*fixture, bot.Person, time.Time) {
 	f.must(err)
 	yesterday := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	log := func(p bot.Person, minutes int) {
-		_, err := f.store.AddTimeEntry(f.ctx, bot.TimeEntry{WorkspaceID: f.ws, PersonID: p.ID, Minutes: minutes, Billable: true,
+		_, err := f.store.AddTimeEntry(f.ctx, bot.TimeEntry{WorkspaceID: f.ws, PersonID: p.ID, Minutes: minutes, Billable: false,
 			Date: yesterday, CreatedAt: now.Add(-20 * time.Hour)})
 		f.must(err)
 	}
@@ -426,7 +427,7 @@ func TestDigestExactlyOnce(t *testing.T) {
 	// Restart as three instances on River; boss's time comes.
 	f.clock.Set(time.Date(2026, 11, 24, 14, 0, 30, 0, time.UTC))
 	db := f.store.DB()
-	f.must(jobs.Migrate(f.ctx, db))
+	var clients []jobstest.Stopper
 	for i := 0; i < 3; i++ {
 		workers := river.NewWorkers()
 		periodic := jobs.RegisterTimekeeping(workers, f.deps)
@@ -435,15 +436,13 @@ func TestDigestExactlyOnce(t *testing.T) {
 		f.must(err)
 		f.must(c.Start(f.ctx))
 		defer c.Stop(context.Background())
+		clients = append(clients, c)
 		// Every instance also enqueues the same digest job directly: unique by args.
 		_, err = c.Insert(f.ctx, jobs.DigestArgs{ManagerID: boss.ID, LocalDate: "2026-11-24"}, nil)
 		f.must(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for len(f.rec.to("boss", "Daily digest")) == 0 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
-	time.Sleep(time.Second)
+	// Wait until the digest jobs are done, stop the instances, then count.
+	jobstest.Drain(t, db, 20*time.Second, 1, clients, "timekeeping_digest")
 	if got := len(f.rec.to("boss", "Daily digest")); got != 1 {
 		t.Fatalf("boss got %d digests from three instances; want 1", got)
 	}

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -63,18 +65,46 @@ type Server struct {
 	mux *http.ServeMux
 	srv *http.Server
 	log *slog.Logger
+
+	mu     sync.Mutex
+	checks []ReadyFunc // more readiness checks: a platform connection lost for good
+}
+
+// AddReadyCheck makes /readyz also depend on check, e.g. an adapter whose
+// Socket Mode or gateway connection was refused for good: the bot then serves
+// nothing on that platform, and an orchestrator should see it.
+func (s *Server) AddReadyCheck(check ReadyFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.checks = append(s.checks, check)
+}
+
+func (s *Server) ready(ctx context.Context, base ReadyFunc) error {
+	if err := base(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	checks := slices.Clone(s.checks)
+	s.mu.Unlock()
+	for _, c := range checks {
+		if err := c(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NewServer serves /healthz, /readyz and /metrics.
 func NewServer(addr string, ready ReadyFunc, metrics *Metrics, log *slog.Logger) *Server {
 	mux := http.NewServeMux()
+	s := &Server{mux: mux, log: log}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
-		if err := ready(ctx); err != nil {
+		if err := s.ready(ctx, ready); err != nil {
 			log.Warn("not ready", "err", err)
 			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
 			return
@@ -82,12 +112,9 @@ func NewServer(addr string, ready ReadyFunc, metrics *Metrics, log *slog.Logger)
 		w.Write([]byte("ready\n"))
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{}))
-	return &Server{
-		mux: mux,
-		log: log,
-		srv: &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second,
-			ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second},
-	}
+	s.srv = &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second}
+	return s
 }
 
 // Handle adds an adapter's endpoint, e.g. "POST /slack/events".

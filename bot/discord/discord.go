@@ -81,6 +81,9 @@ type Config struct {
 	// Announce rebuilds the message announcing a request (commands.OpenedMessage),
 	// so a replayed event whose request never got posted is posted after all.
 	Announce func(bot.Request) bot.Message
+	// LostAfter is how long the gateway may be down before Ready fails
+	// (health.go). Default 2 minutes.
+	LostAfter time.Duration
 }
 
 // Adapter is a running Discord integration.
@@ -94,6 +97,7 @@ type Adapter struct {
 	botUserID string
 	templates map[string]string // action id → command template
 	warned    bool              // told the log about missing message content once
+	health    gatewayHealth     // health.go
 
 	wg sync.WaitGroup // follow-ups, posts and gateway handlers still running
 	// gate guards wg.Add against Close: discordgo runs each gateway handler on a
@@ -138,6 +142,9 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.TicketEmoji == "" {
 		cfg.TicketEmoji = "🎫"
 	}
+	if cfg.LostAfter <= 0 {
+		cfg.LostAfter = defaultLostAfter
+	}
 	a := &Adapter{cfg: cfg, log: cfg.Log.With("platform", "discord"), templates: map[string]string{}}
 	if cfg.PublicKey != "" {
 		key, err := hex.DecodeString(cfg.PublicKey)
@@ -167,6 +174,9 @@ func (a *Adapter) Start(ctx context.Context) error {
 	a.session.Identify.Intents = Intents
 	a.session.AddHandler(func(_ *discordgo.Session, e *discordgo.Event) {
 		a.track(func() { a.HandleEvent(ctx, e.Type, e.RawData) })
+	})
+	a.session.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+		a.track(func() { a.HandleEvent(ctx, EventDisconnect, nil) })
 	})
 	if err := a.session.Open(); err != nil {
 		return fmt.Errorf("discord gateway: %w", err)

@@ -15,12 +15,21 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
+// EventDisconnect is the event type HandleEvent gets when the gateway
+// connection drops (discordgo's Disconnect; Discord has no dispatch for it).
+const EventDisconnect = "DISCONNECT"
+
 // HandleEvent handles one gateway dispatch by its type and raw data. The
 // session calls it for every event; tests call it with recorded payloads.
 func (a *Adapter) HandleEvent(ctx context.Context, typ string, raw json.RawMessage) {
 	var err error
 	switch typ {
+	case EventDisconnect:
+		a.gatewayDown(ctx)
+	case "RESUMED":
+		a.gatewayUp()
 	case "READY":
+		a.gatewayUp()
 		var r struct {
 			User User `json:"user"`
 		}
@@ -81,7 +90,7 @@ func (a *Adapter) onMessage(ctx context.Context, m *Message) error {
 	if err != nil {
 		return err
 	}
-	user := bot.User{ID: m.Author.ID, Name: displayName(m.Author, m.Member)}
+	user := bot.User{ID: m.Author.ID, Name: displayName(m.Author, m.Member), Roles: memberRoles(m.Member)}
 	if m.Content == "" {
 		a.warnNoContent()
 		return nil
@@ -187,7 +196,7 @@ func (a *Adapter) onReaction(ctx context.Context, r *Reaction) error {
 	}
 	name := displayName(u, r.Member)
 	ev := bot.Event{Platform: bot.PlatformDiscord, Workspace: guild, Channel: r.ChannelID, SourceID: r.MessageID,
-		User: bot.User{ID: r.UserID, Name: firstNonEmpty(name, r.UserID)}, Command: "request", Args: text}
+		User: bot.User{ID: r.UserID, Name: firstNonEmpty(name, r.UserID), Roles: memberRoles(r.Member)}, Command: "request", Args: text}
 	a.post(ctx, ev, r.ChannelID, r.MessageID, a.cfg.Router.Dispatch(ctx, ev))
 	return nil
 }

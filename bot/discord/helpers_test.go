@@ -57,6 +57,9 @@ type fakeDiscord struct {
 	// (limits_test.go); the test fails at cleanup unless allowRejects is set.
 	rejected     []string
 	allowRejects bool
+
+	// tokenRefused makes GET users/@me answer 401, as for a reset bot token.
+	tokenRefused bool
 }
 
 func newFakeDiscord(t testing.TB) *fakeDiscord {
@@ -113,7 +116,15 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 
 	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/api/v9/"), "/")
 	w.Header().Set("Content-Type", "application/json")
+	f.mu.Lock()
+	refused := f.tokenRefused
+	f.mu.Unlock()
 	switch {
+	case refused && r.Method == "GET" && r.URL.Path == "/api/v9/users/@me":
+		w.WriteHeader(http.StatusUnauthorized)
+		w.Write([]byte(`{"message":"401: Unauthorized","code":0}`))
+	case r.Method == "GET" && r.URL.Path == "/api/v9/users/@me":
+		fmt.Fprintf(w, `{"id":%q,"username":"mspbot","bot":true}`, appID)
 	case r.Method == "DELETE":
 		w.WriteHeader(http.StatusNoContent)
 	case parts[0] == "applications" && r.Method == "PUT":

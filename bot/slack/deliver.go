@@ -189,9 +189,10 @@ func (a *Adapter) postPublic(ctx context.Context, o origin, msgs []bot.Message) 
 		}
 		ts, _, err := a.post(ctx, bot.Destination{Workspace: o.ev.Workspace}, channel, thread, m)
 		if err != nil { // in process, only a refused post is an error
-			if o.responseURL != "" {
-				// Not in the channel, say: the response_url still reaches it.
-				_ = a.respond(ctx, o.responseURL, slack.ResponseTypeInChannel, []bot.Message{m})
+			// Not in the channel, say: the response_url still reaches it;
+			// failing that, the person is told privately (fallback.go).
+			if o.responseURL == "" || a.respond(ctx, o.responseURL, slack.ResponseTypeInChannel, []bot.Message{m}) != nil {
+				a.tellInstead(ctx, o.ev.User.ID, channel, err, []bot.Message{m})
 			}
 			continue
 		}

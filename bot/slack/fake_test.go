@@ -36,11 +36,19 @@ type fakeSlack struct {
 	files     map[string]*fakeFile // file id → file, from files.getUploadURLExternal on
 	botUserID string
 	team      string
+	shared    map[string][]string // channel → the outside teams it is shared with (Slack Connect)
 
 	// rejected are the calls refused for breaking Slack's documented limits
 	// (limits_test.go); the test fails at cleanup unless allowRejects is set.
 	rejected     []string
 	allowRejects bool
+
+	// appTokenError, when set, is what apps.connections.open answers
+	// (invalid_auth: the app-level token was revoked).
+	appTokenError string
+	// notIn are channels the bot is not a member of: posting there answers
+	// not_in_channel, as Slack does.
+	notIn map[string]bool
 
 	// Socket Mode
 	envelopes chan []byte
@@ -102,8 +110,8 @@ func parseUpload(t testing.TB, r *http.Request, body []byte) *fakeUpload {
 }
 
 func newFakeSlack(t testing.TB, team, botUser string) *fakeSlack {
-	f := &fakeSlack{t: t, users: map[string]fakeUser{}, messages: map[string]map[string]any{},
-		limited: map[string]int{}, failing: map[string]int{}, files: map[string]*fakeFile{}, nextTS: 1, nextFile: 1, team: team, botUserID: botUser,
+	f := &fakeSlack{t: t, users: map[string]fakeUser{}, shared: map[string][]string{}, messages: map[string]map[string]any{},
+		limited: map[string]int{}, failing: map[string]int{}, files: map[string]*fakeFile{}, notIn: map[string]bool{}, nextTS: 1, nextFile: 1, team: team, botUserID: botUser,
 		envelopes: make(chan []byte, 16), acks: make(chan map[string]any, 16)}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -262,14 +270,22 @@ func (f *fakeSlack) answer(c apiCall) map[string]any {
 		}
 		return map[string]any{"ok": true, "user": map[string]any{"id": id, "name": u.Name, "team_id": u.Team,
 			"tz": u.TZ, "real_name": strings.ToUpper(u.Name), "profile": map[string]any{"display_name": u.Name}}}
-	case "chat.postMessage":
+	case "conversations.info":
+		ch := c.Form.Get("channel")
+		return map[string]any{"ok": true, "channel": map[string]any{"id": ch, "is_ext_shared": len(f.shared[ch]) > 0,
+			"connected_team_ids": f.shared[ch], "shared_team_ids": append([]string{f.team}, f.shared[ch]...)}}
+	case "chat.postMessage", "chat.postEphemeral":
+		if f.notIn[c.Form.Get("channel")] {
+			return map[string]any{"ok": false, "error": "not_in_channel"}
+		}
+		if c.Method == "chat.postEphemeral" {
+			return map[string]any{"ok": true, "message_ts": "1700000000.999999"}
+		}
 		ts := fmt.Sprintf("1700000000.%06d", f.nextTS)
 		f.nextTS++
 		return map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": ts}
 	case "chat.update":
 		return map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": c.Form.Get("ts")}
-	case "chat.postEphemeral":
-		return map[string]any{"ok": true, "message_ts": "1700000000.999999"}
 	case "chat.getPermalink":
 		return map[string]any{"ok": true, "channel": c.Form.Get("channel"),
 			"permalink": "https://msp.example.slack.com/archives/" + c.Form.Get("channel") + "/p" + strings.ReplaceAll(c.Form.Get("message_ts"), ".", "")}
@@ -318,6 +334,9 @@ func (f *fakeSlack) answer(c apiCall) map[string]any {
 		}
 		return map[string]any{"ok": true, "files": out}
 	case "apps.connections.open":
+		if f.appTokenError != "" {
+			return map[string]any{"ok": false, "error": f.appTokenError}
+		}
 		return map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/ws"}
 	}
 	return ok

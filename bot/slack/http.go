@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -77,13 +76,20 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	a.write(w, a.within(func(ctx context.Context) result { return a.slash(ctx, cmd) }))
+	payload, err := json.Marshal(cmd)
+	if err != nil {
+		http.Error(w, "cannot encode command", http.StatusInternalServerError)
+		return
+	}
+	a.answer(w, kindSlash, a.keep(r.Context(), kindSlash, inboxKey(kindSlash, cmd.TeamID, cmd.TriggerID, body), payload))
 }
 
 func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request, body []byte) {
 	var probe struct {
 		Type      string `json:"type"`
 		Challenge string `json:"challenge"`
+		TeamID    string `json:"team_id"`
+		EventID   string `json:"event_id"`
 	}
 	if err := json.Unmarshal(body, &probe); err != nil {
 		http.Error(w, "not JSON", http.StatusBadRequest)
@@ -94,10 +100,14 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request, body []byt
 		_, _ = io.WriteString(w, probe.Challenge)
 		return
 	}
+	if probe.Type != slackevents.CallbackEvent {
+		w.WriteHeader(http.StatusOK) // app_rate_limited and the like: nothing to do
+		return
+	}
 	if n, _ := strconv.Atoi(r.Header.Get("X-Slack-Retry-Num")); n > 0 {
 		a.log.Info("slack retry delivery", "attempt", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
 	}
-	a.write(w, a.within(func(ctx context.Context) result { return a.events(ctx, body) }))
+	a.answer(w, kindEvent, a.keep(r.Context(), kindEvent, inboxKey(kindEvent, probe.TeamID, probe.EventID, body), body))
 }
 
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body []byte) {
@@ -106,7 +116,20 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	a.write(w, a.within(func(ctx context.Context) result { return a.interaction(ctx, payload) }))
+	a.answer(w, kindInteraction, a.keep(r.Context(), kindInteraction, inboxKey(kindInteraction, interactionTeam(payload), "", payload), payload))
+}
+
+// interactionTeam reads an interaction's team. Interactions are keyed by a
+// digest of the payload: Slack never retries them, and one trigger_id can
+// carry several submissions of the same modal.
+func interactionTeam(payload []byte) string {
+	var p struct {
+		Team struct {
+			ID string `json:"id"`
+		} `json:"team"`
+	}
+	_ = json.Unmarshal(payload, &p)
+	return p.Team.ID
 }
 
 var (

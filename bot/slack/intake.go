@@ -38,6 +38,7 @@ func (a *Adapter) slash(ctx context.Context, c slack.SlashCommand) result {
 		Command:   command,
 		Args:      args,
 	}
+	o.ev.ChannelOrgs = a.channelOrgs(c.TeamID, c.EnterpriseID, c.ChannelID)
 	if c.TriggerID != "" {
 		o.ev.SourceID = "slash:" + c.TriggerID
 	}
@@ -60,10 +61,11 @@ func privateResult(a *Adapter, o origin, private []bot.Message) result {
 	}
 }
 
-// events handles an Events API envelope (the body of POST /slack/events, or a
-// Socket Mode events_api payload). Each event_id is claimed in Postgres first:
-// a retry or duplicate delivery is acknowledged and dropped. When handling fails
-// before anything was kept the claim is released and Slack is asked to retry.
+// events handles an Events API envelope (an inbox row: the body of POST
+// /slack/events, or a Socket Mode events_api payload). The inbox row is the
+// claim on the event_id: a retry of a stored event is never stored twice, and
+// a row whose handling died is handled again, so nothing here drops it. A
+// failure returns 500 and the inbox tries the row again later.
 func (a *Adapter) events(ctx context.Context, raw []byte) result {
 	outer, cb, err := decodeEvents(raw)
 	if err != nil {
@@ -73,27 +75,9 @@ func (a *Adapter) events(ctx context.Context, raw []byte) result {
 	if cb == nil {
 		return result{}
 	}
-	team := outer.TeamID
-	if cb.EventID != "" {
-		claimed, err := a.store.ClaimEvent(ctx, bot.PlatformSlack, team, cb.EventID)
-		if err != nil {
-			a.log.Error("events: cannot claim", "event", cb.EventID, "err", err)
-			return result{status: 500}
-		}
-		if !claimed {
-			a.log.Info("events: duplicate delivery dropped", "event", cb.EventID)
-			a.replayEvent(ctx, outer)
-			return result{}
-		}
-	}
 	r, err := a.inner(ctx, outer)
 	if err != nil {
-		a.log.Error("events: handling failed; Slack will retry", "event", cb.EventID, "type", outer.InnerEvent.Type, "err", err)
-		if cb.EventID != "" {
-			if rerr := a.store.ReleaseEvent(ctx, bot.PlatformSlack, team, cb.EventID); rerr != nil {
-				a.log.Error("events: cannot release claim", "event", cb.EventID, "err", rerr)
-			}
-		}
+		a.log.Error("events: handling failed; will retry", "event", cb.EventID, "type", outer.InnerEvent.Type, "err", err)
 		return result{status: 500}
 	}
 	return r

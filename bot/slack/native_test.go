@@ -1,12 +1,19 @@
 package slack
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/storage/storagetest"
+	"github.com/mspbot/mspbot/web"
 )
 
 // TestNamespacedSlashCommandsOverHTTP: "/mspbot request …" and the alias
@@ -65,5 +72,110 @@ func TestMessageShortcutPrefillFitsSlack(t *testing.T) {
 	init, _ := desc["initial_value"].(string)
 	if desc["max_length"].(float64) != 3000 || utf8.RuneCountInString(init) != 3000 || !strings.HasSuffix(init, "…") {
 		t.Fatalf("description: max_length %v, initial_value %d characters", desc["max_length"], utf8.RuneCountInString(init))
+	}
+}
+
+// TestSocketModeRefusedTokenFailsReadyz: when Slack refuses the app-level token
+// (invalid_auth on apps.connections.open), RunSocketMode stops with an error
+// that names SLACK_APP_TOKEN and /readyz, served by the real web server with
+// the adapter's check, answers 503 saying what to fix.
+func TestSocketModeRefusedTokenFailsReadyz(t *testing.T) {
+	e := newEnvOn(t, storagetest.New(t), newFakeSlack(t, testTeam, testBot), func(c *Config) { c.AppToken = "xapp-revoked" })
+	e.fake.appTokenError = "invalid_auth"
+	srv := web.NewServer("127.0.0.1:0", e.store.Ready, web.NewMetrics(), slog.New(slog.DiscardHandler))
+	srv.AddReadyCheck(e.adapter.Ready)
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	readyz := func() (int, string) {
+		resp, err := http.Get(hs.URL + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if s, body := readyz(); s != http.StatusOK {
+		t.Fatalf("before Socket Mode: %d %s", s, body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := e.adapter.RunSocketMode(ctx)
+	if err == nil || !strings.Contains(err.Error(), "SLACK_APP_TOKEN") || ctx.Err() != nil {
+		t.Fatalf("RunSocketMode: %v", err)
+	}
+	s, body := readyz()
+	if s != http.StatusServiceUnavailable || !strings.Contains(body, "invalid_auth") || !strings.Contains(body, "App-Level Tokens") {
+		t.Fatalf("/readyz after a refused token: %d %s", s, body)
+	}
+	if n := len(e.fake.attempts("apps.connections.open")); n != 1 {
+		t.Fatalf("%d connection attempts; a refused token is not retried", n)
+	}
+}
+
+// TestRefusedPostToldPrivately: a request opened from the message shortcut in
+// a channel the bot is not in is stored; the post there is refused
+// (not_in_channel), so the person gets the request in a direct message with
+// why and how to fix it. The outbox path (Send with NotifyUser) does the same.
+func TestRefusedPostToldPrivately(t *testing.T) {
+	e := newEnv(t)
+	e.person("W111", "owner", testTeam, bot.RoleTech, "")
+	e.fake.notIn["C111"] = true
+	cb := fixture(t, "interaction_message_action.json")
+	cb["callback_id"] = CallbackOpenRequestMessage
+	cb["message"].(map[string]any)["text"] = "The label printer in shipping prints blank labels"
+	if s, _ := e.interact(cb); s != http.StatusOK {
+		t.Fatalf("status %d", s)
+	}
+	e.adapter.Wait()
+	opens := e.fake.callsTo("views.open")
+	if len(opens) != 1 {
+		t.Fatalf("views.open: %d", len(opens))
+	}
+	sub := fixture(t, "interaction_view_submission.json")
+	v := sub["view"].(map[string]any)
+	v["callback_id"], v["private_metadata"] = viewOpenRequest, opens[0].JSON["view"].(map[string]any)["private_metadata"]
+	v["state"] = map[string]any{"values": map[string]any{
+		"title":    map[string]any{"title": map[string]any{"type": "plain_text_input", "value": "Label printer prints blank labels"}},
+		"priority": map[string]any{"priority": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "P2"}}},
+	}}
+	if s, ack := e.interact(sub); s != http.StatusOK || strings.Contains(ack, "errors") {
+		t.Fatalf("submission: %d %s", s, ack)
+	}
+	e.adapter.Wait()
+	if r := e.request(1001); r.Title != "Label printer prints blank labels" || r.Priority != "P2" {
+		t.Fatalf("request: %+v", r)
+	}
+	var inChannel, inDM []apiCall
+	for _, c := range e.fake.callsTo("chat.postMessage") {
+		switch c.Form.Get("channel") {
+		case "C111":
+			inChannel = append(inChannel, c)
+		case "DW111":
+			inDM = append(inDM, c)
+		}
+	}
+	if len(inChannel) != 1 || len(inDM) != 2 {
+		t.Fatalf("%d posts tried in C111, %d in the DM; want 1 and 2", len(inChannel), len(inDM))
+	}
+	if note := postedText(inDM[0]); !strings.Contains(note, "not_in_channel") || !strings.Contains(note, "/invite @mspbot") {
+		t.Fatalf("note: %s", note)
+	}
+	if got := postedText(inDM[1]); !strings.Contains(got, "#1001") {
+		t.Fatalf("the request itself: %s", got)
+	}
+
+	// The outbox's way: Send with the person to tell.
+	if _, err := e.adapter.Send(bot.CallerRetries(context.Background()), bot.Destination{Platform: bot.PlatformSlack,
+		Workspace: testTeam, Channel: "C111", NotifyUser: "W111"}, bot.Message{Text: "Closed #1001"}); err != nil {
+		t.Fatalf("Send with a person to tell: %v", err)
+	}
+	if _, err := e.adapter.Send(bot.CallerRetries(context.Background()), bot.Destination{Platform: bot.PlatformSlack,
+		Workspace: testTeam, Channel: "C111"}, bot.Message{Text: "Closed #1001"}); err == nil {
+		t.Fatal("Send with nobody to tell reported success")
+	}
+	last := e.fake.callsTo("chat.postMessage")
+	if got := postedText(last[len(last)-2]); last[len(last)-2].Form.Get("channel") != "DW111" || !strings.Contains(got, "Closed #1001") {
+		t.Fatalf("outbox fallback: %s", got)
 	}
 }

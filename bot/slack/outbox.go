@@ -3,8 +3,6 @@ package slack
 import (
 	"context"
 
-	"github.com/slack-go/slack/slackevents"
-
 	"github.com/mspbot/mspbot/bot"
 )
 
@@ -37,7 +35,7 @@ func (a *Adapter) enqueue(ctx context.Context, o origin, msgs []bot.Message) (fa
 		d := bot.Delivery{
 			Key: bot.DeliveryKey(bot.PlatformSlack, o.ev.Workspace, o.ev.SourceID, i),
 			To: bot.Destination{Platform: bot.PlatformSlack, Workspace: o.ev.Workspace,
-				Channel: o.ev.Channel, Thread: o.ev.Thread, ReplyURL: o.responseURL},
+				Channel: o.ev.Channel, Thread: o.ev.Thread, ReplyURL: o.responseURL, NotifyUser: o.ev.User.ID},
 		}
 		if m.Channel != "" {
 			d.To.Channel, d.To.Thread = m.Channel, m.Thread
@@ -97,28 +95,4 @@ func (a *Adapter) replay(ctx context.Context, o origin) {
 	if len(a.enqueue(ctx, o, []bot.Message{a.cfg.Announce(r)})) == 0 {
 		a.log.Info("redelivery: request post queued again (a duplicate is skipped by its key)", "request", r.Number, "source", o.ev.SourceID)
 	}
-}
-
-// replayEvent is replay for an Events API delivery whose event id was
-// claimed before (a retry after the process died mid-way): it names the
-// source the event would have opened a request from, without handling it again.
-func (a *Adapter) replayEvent(ctx context.Context, outer slackevents.EventsAPIEvent) {
-	if a.cfg.Outbox == nil || a.cfg.Announce == nil {
-		return
-	}
-	ev := bot.Event{Platform: bot.PlatformSlack, Workspace: outer.TeamID, Command: "request"}
-	switch e := outer.InnerEvent.Data.(type) {
-	case *slackevents.AppMentionEvent:
-		m := posted{channel: e.Channel, ts: e.TimeStamp, thread: e.ThreadTimeStamp}
-		ev.Channel, ev.Thread, ev.SourceID = m.channel, m.where(), m.channel+":"+m.ts
-	case *slackevents.MessageEvent:
-		m := posted{channel: e.Channel, ts: e.TimeStamp, thread: e.ThreadTimeStamp}
-		ev.Channel, ev.Thread, ev.SourceID = m.channel, m.where(), m.channel+":"+m.ts
-	case *slackevents.ReactionAddedEvent:
-		// The request is in the reacted message's thread, or starts one there.
-		ev.Channel, ev.Thread, ev.SourceID = e.Item.Channel, e.Item.Timestamp, e.Item.Channel+":"+e.Item.Timestamp
-	default:
-		return
-	}
-	a.replay(ctx, origin{ev: ev})
 }

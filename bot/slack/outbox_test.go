@@ -13,6 +13,7 @@ import (
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/jobs"
+	"github.com/mspbot/mspbot/jobs/jobstest"
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/storagetest"
 )
@@ -42,6 +43,15 @@ func newOutboxEnv(t *testing.T, store *storage.Store, fake *fakeSlack) *env {
 		c.Outbox = jobs.NewOutbox(inserter, testLog())
 		c.Announce = commands.OpenedMessage
 	})
+}
+
+// diedBeforeDone puts the inbox where a process killed after its work's
+// commits and before its rows' commit leaves it: every row pending again.
+func diedBeforeDone(t *testing.T, store *storage.Store) {
+	t.Helper()
+	if _, err := store.DB().Exec(`UPDATE inbox SET done_at = NULL`); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // deliverer starts a jobs client working the outbox queue through sender.
@@ -118,6 +128,15 @@ func waitDelivered(t *testing.T, store *storage.Store, n int) []jobRow {
 	}
 }
 
+// settle waits until e's handlers have returned and every deliver job is
+// finished, then stops the deliverer: after it, nothing more can be posted, so
+// a count is final (a late duplicate cannot slip past a fixed sleep).
+func settle(t *testing.T, e *env, d *jobs.Client) {
+	t.Helper()
+	e.adapter.Wait()
+	jobstest.Drain(t, e.store.DB(), 15*time.Second, 1, []jobstest.Stopper{d}, "deliver")
+}
+
 // (a) A slash command whose post fails with 500 three times: the job is
 // retried by River with backoff, the message arrives exactly once and the
 // request follows its thread.
@@ -159,9 +178,10 @@ func TestOutboxPostRetriedThroughServerErrors(t *testing.T) {
 }
 
 // (b) The bot dies after storing a request and before its post goes out (the
-// first life posts in process and every attempt fails). Slack redelivers the
-// event; the restarted bot, with an outbox, finds the request was never posted
-// and posts it — exactly once, however often the event comes again.
+// first life posts in process and every attempt fails) and before the inbox
+// row is marked done. The restarted bot, with an outbox, handles the row again,
+// finds the request was never posted and posts it — exactly once, however
+// often Slack delivers the event again.
 func TestOutboxRedeliveredEventPostsRequestLostInCrash(t *testing.T) {
 	store := storagetest.New(t)
 	fake := newFakeSlack(t, testTeam, testBot)
@@ -184,9 +204,10 @@ func TestOutboxRedeliveredEventPostsRequestLostInCrash(t *testing.T) {
 	if n := len(fake.callsTo("chat.postMessage")); n != 0 {
 		t.Fatalf("%d posts in the first life; want 0", n)
 	}
+	diedBeforeDone(t, store)
 
 	second := newOutboxEnv(t, store, fake)
-	deliverer(t, store, second.adapter, "restarted")
+	d := deliverer(t, store, second.adapter, "restarted")
 	for retry := 1; retry <= 2; retry++ {
 		if s := second.event(body, retry); s != http.StatusOK {
 			t.Fatalf("redelivery %d: status %d", retry, s)
@@ -194,7 +215,7 @@ func TestOutboxRedeliveredEventPostsRequestLostInCrash(t *testing.T) {
 	}
 	waitDelivered(t, store, 1)
 	second.event(body, 3) // once more after the post went out
-	time.Sleep(300 * time.Millisecond)
+	settle(t, second, d)
 	waitDelivered(t, store, 1)
 	posts := fake.callsTo("chat.postMessage")
 	if len(posts) != 1 {
@@ -209,8 +230,8 @@ func TestOutboxRedeliveredEventPostsRequestLostInCrash(t *testing.T) {
 }
 
 // (b') The same for a slash command, which opens a request without a thread:
-// delivered again with the same trigger_id after the crash, its request is
-// posted and follows the post; a third delivery finds the thread and queues nothing.
+// handled again after the crash, its request is posted and follows the post;
+// deliveries with the same trigger_id are duplicates and queue nothing.
 func TestOutboxRepeatedSlashCommandPostsRequestLostInCrash(t *testing.T) {
 	store := storagetest.New(t)
 	fake := newFakeSlack(t, testTeam, testBot)
@@ -220,16 +241,17 @@ func TestOutboxRepeatedSlashCommandPostsRequestLostInCrash(t *testing.T) {
 	first.slashWith("trig.crash", "UTOM", "C1", "/request Printer on the 2nd floor is jammed")
 	first.bot.Close()
 	first.adapter.Close()
+	diedBeforeDone(t, store)
 
 	second := newOutboxEnv(t, store, fake)
-	deliverer(t, store, second.adapter, "restarted")
+	d := deliverer(t, store, second.adapter, "restarted")
 	second.slashWith("trig.crash", "UTOM", "C1", "/request Printer on the 2nd floor is jammed")
 	waitDelivered(t, store, 1)
 	if r := second.request(1001); r.Thread != "1700000000.000001" {
 		t.Fatalf("request thread %q", r.Thread)
 	}
 	second.slashWith("trig.crash", "UTOM", "C1", "/request Printer on the 2nd floor is jammed")
-	time.Sleep(300 * time.Millisecond)
+	settle(t, second, d)
 	waitDelivered(t, store, 1)
 	if n := len(fake.callsTo("chat.postMessage")); n != 1 {
 		t.Fatalf("%d posts; want 1", n)
@@ -270,7 +292,11 @@ func TestOutboxThreeInstancesDeliverOnce(t *testing.T) {
 	}
 	waitDelivered(t, store, n)
 	elapsed := time.Since(start)
-	time.Sleep(300 * time.Millisecond)
+	stoppers := make([]jobstest.Stopper, len(clients))
+	for i, c := range clients {
+		stoppers[i] = c
+	}
+	jobstest.Drain(t, store.DB(), 15*time.Second, n, stoppers, "deliver")
 	posts := fake.callsTo("chat.postMessage")
 	if len(posts) != n {
 		t.Fatalf("%d posts; want %d", len(posts), n)

@@ -42,11 +42,15 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, msgs ...bot.Mess
 		}
 		if err != nil {
 			de, retried := bot.AsDeliveryError(err)
-			if to.ReplyURL == "" || (retried && !de.Permanent) {
+			if retried && !de.Permanent {
 				return last, err
 			}
-			// Not in the channel, say: the response_url still reaches it.
-			if rerr := a.respond(ctx, to.ReplyURL, slack.ResponseTypeInChannel, []bot.Message{m}); rerr != nil {
+			// Not in the channel, say: the response_url still reaches it;
+			// failing that, whoever caused the post is told privately.
+			if to.ReplyURL != "" && a.respond(ctx, to.ReplyURL, slack.ResponseTypeInChannel, []bot.Message{m}) == nil {
+				continue
+			}
+			if !a.tellInstead(ctx, to.NotifyUser, channel, err, []bot.Message{m}) {
 				return last, err
 			}
 			continue

@@ -18,6 +18,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/bot/intake"
 )
 
 // Dispatcher runs commands (a *bot.Router).
@@ -39,8 +40,8 @@ type Store interface {
 	SetRequestThread(ctx context.Context, requestID int64, channel, thread string) error
 	AddComment(ctx context.Context, c bot.Comment) (bot.Comment, bool, error)
 	RequestBySource(ctx context.Context, workspaceID int64, platform bot.Platform, sourceID string) (bot.Request, error)
-	ClaimEvent(ctx context.Context, platform bot.Platform, workspace, eventID string) (bool, error)
-	ReleaseEvent(ctx context.Context, platform bot.Platform, workspace, eventID string) error
+	// The inbox every payload is stored in before it is acknowledged.
+	intake.Store
 }
 
 // Config is the adapter's settings; cmd/mspbot fills it from the environment.
@@ -55,9 +56,12 @@ type Config struct {
 	Log        *slog.Logger
 	HTTPClient *http.Client
 
-	// AckBudget is how long intake work may take before Slack is acknowledged
-	// anyway (Slack waits 3 s); what finishes later is delivered afterwards.
+	// AckBudget is how long a stored payload's handling may take before Slack
+	// is acknowledged without its reply (Slack waits 3 s); the reply is then
+	// delivered afterwards (response_url, chat.postEphemeral).
 	AckBudget time.Duration
+	// Intake sizes the inbox's group commit and workers (zero: defaults).
+	Intake intake.Options
 	// RetryBase is the first backoff for a failed post; it doubles each attempt.
 	RetryBase time.Duration
 	// PostAttempts is how many times a post is tried before it is given up.
@@ -83,10 +87,12 @@ type Adapter struct {
 	verify Verifier
 
 	users *userCache
+	inbox *intake.Intake
 
 	mu        sync.Mutex
 	botUserID string
 	botID     string
+	socketErr error // Socket Mode refused for good (health.go)
 
 	bg     sync.WaitGroup
 	bgCtx  context.Context
@@ -134,6 +140,11 @@ func New(cfg Config, router Dispatcher, dir Directory, store Store) *Adapter {
 		log: cfg.Log.With("platform", "slack"), verify: Verifier{Secret: []byte(cfg.SigningSecret), Clock: cfg.Clock},
 		users: newUserCache(cfg.Clock), bgCtx: ctx, cancel: cancel,
 	}
+	io := cfg.Intake
+	if io.Log == nil {
+		io.Log = a.log.With("part", "inbox")
+	}
+	a.inbox = intake.New(store, a.handleInbox, io)
 	return a
 }
 
@@ -148,12 +159,17 @@ func (a *Adapter) Start(ctx context.Context) error {
 	a.botUserID, a.botID = res.UserID, res.BotID
 	a.mu.Unlock()
 	a.log.Info("slack connected", "team", res.TeamID, "bot_user", res.UserID)
+	// Workers start once the bot knows itself; rows a crashed process left
+	// pending are handled first.
+	a.inbox.Start()
 	return nil
 }
 
 // Close lets deliveries in flight finish for up to 10 seconds, then cancels
 // the rest (their retries stop; see deliver.go) and waits for them.
 func (a *Adapter) Close() {
+	// Rows being handled finish; rows not yet handled wait for the next start.
+	a.inbox.Close()
 	done := make(chan struct{})
 	go func() { a.bg.Wait(); close(done) }()
 	select {
@@ -165,8 +181,14 @@ func (a *Adapter) Close() {
 	<-done
 }
 
-// Wait blocks until every delivery started so far has finished (tests).
-func (a *Adapter) Wait() { a.bg.Wait() }
+// Wait blocks until every stored payload is handled and every delivery
+// started so far has finished (tests).
+func (a *Adapter) Wait() {
+	if err := a.inbox.Wait(a.bgCtx); err != nil {
+		a.log.Warn("wait for inbox", "err", err)
+	}
+	a.bg.Wait()
+}
 
 func (a *Adapter) self() (userID, botID string) {
 	a.mu.Lock()
@@ -211,46 +233,6 @@ type result struct {
 	after func(ctx context.Context)
 	// status, when not 0, is the HTTP status to answer with (500 asks Slack to retry).
 	status int
-}
-
-// within runs handle with the ack budget. When it finishes in time its result
-// is returned; otherwise an empty result is returned at once and the work's
-// replies are delivered late, in the background, when it ends.
-func (a *Adapter) within(handle func(ctx context.Context) result) result {
-	done := make(chan result, 1)
-	a.bg.Add(1)
-	go func() {
-		defer a.bg.Done()
-		done <- a.safely(handle)
-	}()
-	timer := time.NewTimer(a.cfg.AckBudget)
-	defer timer.Stop()
-	select {
-	case r := <-done:
-		return r
-	case <-timer.C:
-		a.log.Warn("intake slower than the ack budget; acknowledging first", "budget", a.cfg.AckBudget)
-		a.background("late reply", func(ctx context.Context) {
-			r := <-done
-			if r.late != nil {
-				r.late(ctx)
-			}
-			if r.after != nil {
-				r.after(ctx)
-			}
-		})
-		return result{}
-	}
-}
-
-func (a *Adapter) safely(handle func(ctx context.Context) result) (r result) {
-	defer func() {
-		if p := recover(); p != nil {
-			a.log.Error("slack handler panicked", "panic", p)
-			r = result{}
-		}
-	}()
-	return handle(a.bgCtx)
 }
 
 // reserveAfter counts a result's slow work before the ack is written and

@@ -9,10 +9,10 @@ import (
 	"github.com/slack-go/slack/socketmode"
 )
 
-// RunSocketMode connects over Socket Mode (SLACK_APP_TOKEN) and handles what
-// arrives until ctx ends. Payloads go through the same handlers as HTTP; the
-// ack goes back over the socket instead of as the HTTP response.
-func (a *Adapter) RunSocketMode(ctx context.Context) error {
+// runSocket is one Socket Mode run (health.go retries it): payloads go
+// through the same handlers as HTTP; the ack goes back over the socket
+// instead of as the HTTP response.
+func (a *Adapter) runSocket(ctx context.Context) error {
 	sm := socketmode.New(a.api, socketmode.OptionLog(log.New(slogWriter{a}, "", 0)))
 	go func() {
 		for {
@@ -46,44 +46,58 @@ func (a *Adapter) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 		return
 	}
 	req := *evt.Request
-	var handle func(ctx context.Context) result
+	var kind, team, id string
+	payload := []byte(req.Payload)
 	switch evt.Type {
 	case socketmode.EventTypeEventsAPI:
 		if req.RetryAttempt > 0 {
 			a.log.Info("slack retry delivery", "attempt", req.RetryAttempt, "reason", req.RetryReason)
 		}
-		handle = func(ctx context.Context) result { return a.events(ctx, req.Payload) }
+		var probe struct {
+			TeamID  string `json:"team_id"`
+			EventID string `json:"event_id"`
+		}
+		_ = json.Unmarshal(payload, &probe)
+		kind, team, id = kindEvent, probe.TeamID, probe.EventID
 	case socketmode.EventTypeSlashCommand:
 		var cmd slack.SlashCommand
-		if err := json.Unmarshal(req.Payload, &cmd); err != nil {
+		if err := json.Unmarshal(payload, &cmd); err != nil {
 			a.log.Warn("socket mode: unreadable slash command", "err", err)
 			_ = sm.Ack(req)
 			return
 		}
-		handle = func(ctx context.Context) result { return a.slash(ctx, cmd) }
+		kind, team, id = kindSlash, cmd.TeamID, cmd.TriggerID
 	case socketmode.EventTypeInteractive:
-		handle = func(ctx context.Context) result { return a.interaction(ctx, req.Payload) }
+		kind, team = kindInteraction, interactionTeam(payload)
 	default:
 		return
 	}
-	// Each envelope is handled on its own goroutine so a slow one never holds
-	// up the acks of the others.
-	a.background("socket envelope", func(context.Context) {
-		res := a.within(handle)
-		if res.status >= 500 {
-			// No ack: Slack redelivers the envelope, and the released claim lets it through.
-			return
-		}
+	// Each envelope is stored and acknowledged on its own goroutine so a slow
+	// one never holds up the acks of the others; the ack follows the store.
+	a.background("socket envelope", func(ctx context.Context) {
+		out := a.keep(ctx, kind, inboxKey(kind, team, id, payload), payload)
 		var err error
-		if res.ack != nil {
-			err = sm.Ack(req, res.ack)
-		} else {
-			err = sm.Ack(req)
+		switch {
+		case !out.Stored() && kind == kindSlash:
+			err = sm.Ack(req, slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: busyText})
+		case !out.Stored():
+			// No ack: Slack delivers the envelope again.
+			a.log.Warn("socket mode: envelope not stored; not acknowledged", "kind", kind, "busy", out.Busy, "err", out.Err)
+			return
+		default:
+			res, _ := out.Reply.(result)
+			if out.Replied && res.ack != nil {
+				err = sm.Ack(req, res.ack)
+			} else {
+				err = sm.Ack(req)
+			}
+			if out.Replied {
+				defer a.reserveAfter(res)()
+			}
 		}
 		if err != nil {
 			a.log.Error("socket mode: ack failed", "envelope", req.EnvelopeID, "err", err)
 		}
-		a.reserveAfter(res)()
 	})
 }
 

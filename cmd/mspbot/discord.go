@@ -39,6 +39,7 @@ func startDiscord(ctx context.Context, cfg Config, store *storage.Store, router 
 		a.Close()
 		return nil, err
 	}
+	srv.AddReadyCheck(a.Ready) // a gateway lost for good fails /readyz
 	log.Info("add the Discord bot to a server with this link", "invite_url", discord.InviteURL(dc.AppID))
 	return a, nil
 }

@@ -45,11 +45,11 @@ func startSlack(ctx context.Context, cfg Config, store *storage.Store, router *b
 		pruneEvents(ctx, store, log)
 	}()
 	if sc.AppToken != "" {
+		// A token Slack refuses for good fails /readyz (the adapter logs the fix).
+		srv.AddReadyCheck(a.Ready)
 		go func() {
 			log.Info("slack Socket Mode: connecting")
-			if err := a.RunSocketMode(ctx); err != nil && ctx.Err() == nil {
-				log.Error("slack Socket Mode stopped", "err", err)
-			}
+			_ = a.RunSocketMode(ctx)
 		}()
 	}
 	return func() { cancel(); <-done; a.Close() }, nil

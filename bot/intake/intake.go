@@ -1,0 +1,419 @@
+// Package intake makes every platform delivery durable before it is
+// acknowledged, and fast: adapters hand the verified raw payload to Submit,
+// which queues it for a group commit (many concurrent deliveries written by one
+// multi-row INSERT and one commit) into the inbox table, and returns once it is
+// stored. Workers then turn inbox rows into their work, each in the
+// transaction that holds the row (see storage.HandleInbox), so nothing
+// acknowledged is lost to a crash: a row not marked done is handled again.
+//
+// The queue in front of the commit is bounded: when it is full Submit answers
+// Busy at once, so overload costs a fast refusal, not memory and latency.
+package intake
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mspbot/mspbot/storage"
+)
+
+// Store is the inbox in Postgres (*storage.Store).
+type Store interface {
+	AppendInbox(ctx context.Context, items []storage.InboxItem) ([]int64, error)
+	HandleInbox(ctx context.Context, id int64, maxAttempts int, backoff func(int) time.Duration,
+		fn func(ctx context.Context, row storage.InboxRow) error) error
+	PendingInbox(ctx context.Context, limit int) ([]int64, error)
+	InboxDue(ctx context.Context) (int, error)
+}
+
+// Handler does a row's work. offer hands a result to the platform handler
+// still waiting to acknowledge this delivery (so its reply can ride in the
+// ack); it reports false when nobody waits any more, and then the handler must
+// deliver the reply itself. An error leaves the row to be tried again.
+type Handler func(ctx context.Context, row storage.InboxRow, offer func(any) bool) error
+
+// Options size the intake. Zero values are production defaults.
+type Options struct {
+	Queue       int           // deliveries waiting for a commit before Submit answers Busy (4096)
+	Batch       int           // most rows in one commit (256)
+	Writers     int           // commits in flight at once (4)
+	Workers     int           // rows handled at once (8)
+	Poll        time.Duration // how often the drain looks for rows left pending (1 s)
+	MaxAttempts int           // attempts of a failing row before it is put aside (10)
+	Log         *slog.Logger
+}
+
+// Intake is one process's inbox writer and worker pool.
+type Intake struct {
+	store  Store
+	handle Handler
+	opts   Options
+	log    *slog.Logger
+
+	queue chan *pending
+	work  chan task
+	kick  chan struct{}
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	busy, stored, dups, commits atomic.Int64
+	// active counts Submits and worker tasks in progress (Wait).
+	active atomic.Int64
+}
+
+type pending struct {
+	item storage.InboxItem
+	done chan appended
+}
+
+type appended struct {
+	id  int64
+	err error
+}
+
+type task struct {
+	id int64
+	w  *waiter
+}
+
+// New builds an intake; Start runs it.
+func New(store Store, handle Handler, opts Options) *Intake {
+	if opts.Queue <= 0 {
+		opts.Queue = 4096
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = 256
+	}
+	if opts.Writers <= 0 {
+		opts.Writers = 4
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 8
+	}
+	if opts.Poll <= 0 {
+		opts.Poll = time.Second
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 10
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Intake{store: store, handle: handle, opts: opts, log: opts.Log,
+		queue: make(chan *pending, opts.Queue), work: make(chan task), kick: make(chan struct{}, 1),
+		ctx: ctx, cancel: cancel}
+}
+
+// Start runs the writers, the workers and the drain, which first picks up
+// whatever an earlier process left pending.
+func (q *Intake) Start() {
+	for range q.opts.Writers {
+		q.go_(q.writer)
+	}
+	for range q.opts.Workers {
+		q.go_(q.worker)
+	}
+	q.go_(q.drain)
+	q.Kick()
+}
+
+// Close stops taking deliveries, lets rows being handled finish and returns.
+// Rows not handled stay pending for the next start.
+func (q *Intake) Close() {
+	q.cancel()
+	q.wg.Wait()
+}
+
+func (q *Intake) go_(fn func()) {
+	q.wg.Add(1)
+	go func() { defer q.wg.Done(); fn() }()
+}
+
+// ErrClosed is returned by Submit after Close.
+var ErrClosed = errors.New("intake closed")
+
+// Outcome is what Submit did with a delivery.
+type Outcome struct {
+	// Busy: the queue was full and nothing was stored; refuse the delivery
+	// so the platform (or the person) tries again.
+	Busy bool
+	// Duplicate: this key was stored before; acknowledge and do nothing.
+	Duplicate bool
+	// Replied: a worker handled the delivery while Submit waited and Reply
+	// is what it offered; otherwise the worker delivers any reply later.
+	Replied bool
+	Reply   any
+	// Err: the delivery could not be stored; refuse it.
+	Err error
+}
+
+// Stored reports whether the delivery is durable and may be acknowledged.
+func (o Outcome) Stored() bool { return !o.Busy && o.Err == nil }
+
+// Submit stores item and returns once it is committed (or refused). When
+// wait > 0 and a worker is idle, it hands the new row to that worker and waits
+// up to wait for the reply, so an idle bot still answers inside the ack.
+func (q *Intake) Submit(ctx context.Context, item storage.InboxItem, wait time.Duration) Outcome {
+	q.active.Add(1)
+	defer q.active.Add(-1)
+	p := &pending{item: item, done: make(chan appended, 1)}
+	select {
+	case <-q.ctx.Done():
+		return Outcome{Err: ErrClosed}
+	default:
+	}
+	select {
+	case q.queue <- p:
+	default:
+		q.busy.Add(1)
+		return Outcome{Busy: true}
+	}
+	var r appended
+	select {
+	case r = <-p.done:
+	case <-ctx.Done():
+		return Outcome{Err: ctx.Err()}
+	case <-q.ctx.Done():
+		return Outcome{Err: ErrClosed}
+	}
+	if r.err != nil {
+		return Outcome{Err: r.err}
+	}
+	if r.id == 0 {
+		q.dups.Add(1)
+		return Outcome{Duplicate: true}
+	}
+	q.stored.Add(1)
+	if wait <= 0 {
+		q.Kick()
+		return Outcome{}
+	}
+	w := &waiter{reply: make(chan any, 1), fin: make(chan struct{})}
+	select {
+	case q.work <- task{id: r.id, w: w}:
+	default:
+		// Every worker is busy: the drain takes the row in its turn.
+		q.Kick()
+		return Outcome{}
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case v := <-w.reply:
+		return Outcome{Replied: true, Reply: v}
+	case <-w.fin:
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	if v, ok := w.abandon(); ok {
+		return Outcome{Replied: true, Reply: v}
+	}
+	return Outcome{}
+}
+
+// Kick wakes the drain to look for pending rows now.
+func (q *Intake) Kick() {
+	select {
+	case q.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Wait returns once nothing is being stored or handled and no row is due
+// (tests, and shutdown of tools): rows waiting out a backoff do not count.
+func (q *Intake) Wait(ctx context.Context) error {
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if q.active.Load() == 0 {
+			n, err := q.store.InboxDue(ctx)
+			if err != nil {
+				return err
+			}
+			if n == 0 && q.active.Load() == 0 {
+				return nil
+			}
+			q.Kick()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// Stats are counters since Start (load commands print them).
+type Stats struct{ Busy, Stored, Duplicates, Commits int64 }
+
+// Stats returns the counters.
+func (q *Intake) Stats() Stats {
+	return Stats{Busy: q.busy.Load(), Stored: q.stored.Load(), Duplicates: q.dups.Load(), Commits: q.commits.Load()}
+}
+
+// waiter is the platform handler waiting for a row's reply. Offer and abandon
+// race; the mutex makes exactly one of them win.
+type waiter struct {
+	mu        sync.Mutex
+	abandoned bool
+	reply     chan any
+	fin       chan struct{}
+}
+
+func (w *waiter) offer(v any) bool {
+	if w == nil {
+		return false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.abandoned {
+		return false
+	}
+	w.abandoned = true // one reply per delivery
+	w.reply <- v
+	return true
+}
+
+// abandon stops waiting; a reply offered before that is returned.
+func (w *waiter) abandon() (any, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.abandoned = true
+	select {
+	case v := <-w.reply:
+		return v, true
+	default:
+		return nil, false
+	}
+}
+
+// writer commits queued deliveries in batches: it takes one, then everything
+// else already waiting up to Batch, and writes them in one statement.
+func (q *Intake) writer() {
+	batch := make([]*pending, 0, q.opts.Batch)
+	items := make([]storage.InboxItem, 0, q.opts.Batch)
+	for {
+		batch, items = batch[:0], items[:0]
+		select {
+		case p := <-q.queue:
+			batch = append(batch, p)
+		case <-q.ctx.Done():
+			return
+		}
+	fill:
+		for len(batch) < q.opts.Batch {
+			select {
+			case p := <-q.queue:
+				batch = append(batch, p)
+			default:
+				break fill
+			}
+		}
+		for _, p := range batch {
+			items = append(items, p.item)
+		}
+		// Not q.ctx: a batch taken from the queue is written even while closing,
+		// so no caller is left not knowing whether its delivery is stored.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ids, err := q.store.AppendInbox(ctx, items)
+		cancel()
+		q.commits.Add(1)
+		if err != nil {
+			q.log.Error("inbox commit failed", "rows", len(batch), "err", err)
+		}
+		for i, p := range batch {
+			if err != nil {
+				p.done <- appended{err: err}
+			} else {
+				p.done <- appended{id: ids[i]}
+			}
+		}
+	}
+}
+
+func (q *Intake) worker() {
+	for {
+		select {
+		case t := <-q.work:
+			q.active.Add(1)
+			q.process(t)
+			q.active.Add(-1)
+		case <-q.ctx.Done():
+			return
+		}
+	}
+}
+
+func (q *Intake) process(t task) {
+	if t.w != nil {
+		defer close(t.w.fin)
+	}
+	// Rows are finished even while closing: their transaction must commit or
+	// roll back, never be cut off half way through a post.
+	ctx := context.WithoutCancel(q.ctx)
+	err := q.store.HandleInbox(ctx, t.id, q.opts.MaxAttempts, backoff, func(ctx context.Context, row storage.InboxRow) error {
+		defer func() {
+			if p := recover(); p != nil {
+				q.log.Error("inbox handler panicked", "id", row.ID, "kind", row.Kind, "panic", p)
+			}
+		}()
+		return q.handle(ctx, row, t.w.offer)
+	})
+	switch {
+	case err == nil, errors.Is(err, storage.ErrInboxTaken):
+	default:
+		q.log.Warn("inbox row failed; it will be tried again", "id", t.id, "err", err)
+	}
+}
+
+// backoff is 1 s doubling per attempt, capped at 5 minutes.
+func backoff(attempt int) time.Duration {
+	d := time.Second
+	for i := 1; i < attempt && d < 5*time.Minute; i++ {
+		d *= 2
+	}
+	return min(d, 5*time.Minute)
+}
+
+// drain hands pending rows to the workers: at start (rows a crashed process
+// left), when a handler found every worker busy, and every Poll for rows
+// whose backoff ended.
+func (q *Intake) drain() {
+	tick := time.NewTicker(q.opts.Poll)
+	defer tick.Stop()
+	const page = 64
+	for {
+		select {
+		case <-q.kick:
+		case <-tick.C:
+		case <-q.ctx.Done():
+			return
+		}
+		for {
+			ids, err := q.store.PendingInbox(q.ctx, page)
+			if err != nil {
+				if q.ctx.Err() == nil {
+					q.log.Warn("inbox drain", "err", err)
+				}
+				break
+			}
+			for _, id := range ids {
+				select {
+				case q.work <- task{id: id}:
+				case <-q.ctx.Done():
+					return
+				}
+			}
+			if len(ids) < page {
+				break
+			}
+		}
+	}
+}

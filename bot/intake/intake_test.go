@@ -1,0 +1,135 @@
+package intake_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mspbot/mspbot/bot/intake"
+	"github.com/mspbot/mspbot/storage"
+	"github.com/mspbot/mspbot/storage/storagetest"
+)
+
+func item(key string) storage.InboxItem {
+	return storage.InboxItem{Platform: "slack", Kind: "event", Key: key, Payload: []byte(key)}
+}
+
+// handled records which keys a handler saw, and how often.
+type handled struct {
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+func (h *handled) handler(reply bool) intake.Handler {
+	return func(ctx context.Context, row storage.InboxRow, offer func(any) bool) error {
+		h.mu.Lock()
+		h.seen[row.Key]++
+		h.mu.Unlock()
+		if reply {
+			offer("reply to " + row.Key)
+		}
+		return nil
+	}
+}
+
+func (h *handled) count(key string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.seen[key]
+}
+
+// Concurrent deliveries share commits, each is handled once, a duplicate is
+// recognised, and an idle worker's reply rides back to the waiting caller.
+func TestSubmitGroupCommitsAndHandlesOnce(t *testing.T) {
+	store := storagetest.New(t)
+	h := &handled{seen: map[string]int{}}
+	q := intake.New(store, h.handler(true), intake.Options{Writers: 1})
+	q.Start()
+	t.Cleanup(q.Close)
+	ctx := context.Background()
+
+	if out := q.Submit(ctx, item("solo"), 5*time.Second); !out.Stored() || !out.Replied || out.Reply != "reply to solo" {
+		t.Fatalf("idle submit: %+v; want the worker's reply", out)
+	}
+	const n = 400
+	var wg sync.WaitGroup
+	outs := make([]intake.Outcome, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i] = q.Submit(ctx, item(fmt.Sprint("k", i)), 0)
+		}()
+	}
+	wg.Wait()
+	for i, o := range outs {
+		if !o.Stored() || o.Duplicate {
+			t.Fatalf("submit %d: %+v", i, o)
+		}
+	}
+	if out := q.Submit(ctx, item("k7"), 0); !out.Duplicate {
+		t.Fatalf("second k7: %+v; want a duplicate", out)
+	}
+	if err := q.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if c := h.count(fmt.Sprint("k", i)); c != 1 {
+			t.Fatalf("k%d handled %d times", i, c)
+		}
+	}
+	st := q.Stats()
+	if st.Stored != n+1 || st.Duplicates != 1 || st.Commits >= n {
+		t.Fatalf("stats %+v: want %d stored in fewer than %d commits", st, n+1, n)
+	}
+	t.Logf("%d deliveries in %d commits", st.Stored, st.Commits)
+}
+
+// With the queue full, Submit answers Busy at once and stores nothing.
+func TestSubmitBusyWhenQueueFull(t *testing.T) {
+	store := storagetest.New(t)
+	h := &handled{seen: map[string]int{}}
+	// Not started: nothing drains the queue of one.
+	q := intake.New(store, h.handler(false), intake.Options{Queue: 1})
+	t.Cleanup(q.Close)
+	// The first takes the only place and waits for a commit that never comes.
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if out := q.Submit(ctx, item("first"), 0); out.Stored() || out.Busy {
+		t.Fatalf("first: %+v; want it queued and its wait cut off", out)
+	}
+	start := time.Now()
+	out := q.Submit(context.Background(), item("second"), 0)
+	if !out.Busy || out.Stored() {
+		t.Fatalf("second: %+v; want Busy", out)
+	}
+	t.Logf("busy answered in %v", time.Since(start))
+	if q.Stats().Busy != 1 {
+		t.Fatalf("stats %+v: busy not counted", q.Stats())
+	}
+	rows, err := store.InboxRows(context.Background(), "slack")
+	if err != nil || len(rows) != 0 {
+		t.Fatalf("rows %+v %v; want none", rows, err)
+	}
+}
+
+// Rows left pending by a process that died are handled when the next starts.
+func TestStartHandlesRowsLeftPending(t *testing.T) {
+	store := storagetest.New(t)
+	ctx := context.Background()
+	if _, err := store.AppendInbox(ctx, []storage.InboxItem{item("left1"), item("left2")}); err != nil {
+		t.Fatal(err)
+	}
+	h := &handled{seen: map[string]int{}}
+	q := intake.New(store, h.handler(false), intake.Options{})
+	q.Start()
+	t.Cleanup(q.Close)
+	if err := q.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if h.count("left1") != 1 || h.count("left2") != 1 {
+		t.Fatalf("handled %v; want each left row once", h.seen)
+	}
+}

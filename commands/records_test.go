@@ -1,0 +1,216 @@
+package commands_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+// Issue 13: records an MSP can bill from. Each test below failed before the fix
+// it names.
+
+// entries lists everything the person logged from..to (dates).
+func (h *harness) entries(name string, from, to time.Time) []bot.TimeEntry {
+	h.t.Helper()
+	ctx := context.Background()
+	p, err := h.store.FindPerson(ctx, h.workspace(), name)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	list, err := h.store.TimeEntries(ctx, p.ID, from, to)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return list
+}
+
+func TestOneReferenceGrammar(t *testing.T) {
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC) // a Tuesday
+	h, clock, _ := newProjectHarness(t, now)
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	tom := h.as("tom", bot.RoleTech, "")
+	run(tom, "/request Replace the core switch") // #1001
+	run(tom, "/request Printer jammed")          // #1002
+	expect(t, cora, `/project new ACME "Firewall" --start 2026-12-01 --end 2027-01-31 --budget 120h`, "Opened P1")
+	today := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
+	// A bare number is the request, never "nothing".
+	expect(t, tom, "/time 15m 1001 note", "Logged 15m on #1001")
+	expect(t, tom, "/time 15m #1001", "Logged 15m on #1001")
+	expect(t, tom, "/time 15m P1 design", "Logged 15m on P1")
+	expect(t, tom, "/time 15m #P1 design", "Logged 15m on P1")
+	expect(t, tom, "/time 15m p1", "Logged 15m on P1")
+	// Anything naming nothing is refused and nothing is stored.
+	before := len(h.entries("tom", today, today))
+	expect(t, tom, "/time 15m 9999 note", "no request #9999")
+	expect(t, tom, "/time 15m P9 note", "no project P9")
+	expect(t, tom, "/time 15m fixed the printer", "say what the time is for")
+	expect(t, tom, "/time 15m --billable fixed it", "billable time needs a request or project")
+	expect(t, tom, "/timer start 9999", "no request #9999")
+	expect(t, tom, "/timer start", "say what the timer is for")
+	if after := h.entries("tom", today, today); len(after) != before {
+		t.Fatalf("refused commands stored entries: %+v", after[before:])
+	}
+	for _, e := range h.entries("tom", today, today) {
+		if e.Billable && e.RequestID == nil && e.ProjectID == nil {
+			t.Fatalf("billable entry %d is logged on nothing", e.ID)
+		}
+	}
+	expect(t, tom, "/time 15m --non-billable team meeting", "Logged 15m (non-billable)")
+
+	// Timer on a bare number.
+	expect(t, tom, "/timer start 1002", "Timer started on #1002")
+	expect(t, tom, "/timer", "Timer on #1002 running")
+	clock.Advance(20 * time.Minute)
+	expect(t, tom, "/timer stop", "logged 20m on #1002")
+	expect(t, tom, "/timer start P1 cabling", "Timer started on P1")
+	clock.Advance(10 * time.Minute)
+	expect(t, tom, "/timer stop", "logged 10m on P1")
+
+	// Output uses the same grammar: no "project 1".
+	out := expect(t, tom, "/time today", "#1001", "P1 design", "#1002")
+	if strings.Contains(out, "project 1") {
+		t.Errorf("/time today prints an internal project id:\n%s", out)
+	}
+	// /request and /project read every spelling.
+	for _, ref := range []string{"1001", "#1001"} {
+		expect(t, tom, "/request show "+ref, "#1001 Replace the core switch")
+	}
+	for _, ref := range []string{"P1", "#P1", "p1"} {
+		expect(t, cora, "/project "+ref, "Firewall")
+		expect(t, cora, "/project status "+ref, "Firewall")
+	}
+	expect(t, cora, "/project status 1001", "#1001 is a request; name a project as P1001")
+	expect(t, tom, "/request show P1", "P1 is a project")
+}
+
+func TestTimeEditMovesEntries(t *testing.T) {
+	h, _, _ := newProjectHarness(t, time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	tom := h.as("tom", bot.RoleTech, "")
+	run(tom, "/request Replace the core switch") // #1001
+	run(tom, "/request Printer jammed")          // #1002
+	expect(t, cora, `/project new ACME "Firewall" --start 2026-12-01 --end 2027-01-31 --budget 120h`, "Opened P1")
+	today := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	expect(t, tom, "/time 30m 1001 wrong ticket", "Logged 30m on #1001")
+	id := itoa(h.entries("tom", today, today)[0].ID)
+
+	expect(t, tom, "/time edit "+id+" 1002", "is on #1002 (was #1001)")
+	expect(t, tom, "/time edit "+id+" 45m P1 \"firewall rules\"", "is now 45m (was 30m)", "is on P1 (was #1002)", `reads "firewall rules"`)
+	expect(t, tom, "/time edit "+id+" 9999", "no request #9999")
+	expect(t, tom, "/time edit "+id+" 1h90", "write 2h30")
+	e := h.entries("tom", today, today)[0]
+	if e.Minutes != 45 || e.ProjectNumber == nil || *e.ProjectNumber != 1 || e.RequestID != nil || e.Note != "firewall rules" {
+		t.Fatalf("entry after edits: %+v", e)
+	}
+}
+
+func TestApostrophesAreLetters(t *testing.T) {
+	h, _, _ := newProjectHarness(t, time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
+	tom := h.as("tom", bot.RoleTech, "")
+	run(tom, "/request Replace the core switch") // #1001
+	expect(t, tom, "/time 30m #1001 fixed Bob's laptop", "Logged 30m on #1001")
+	expect(t, tom, "/time 30m #1001 “it’s done” now", "Logged 30m on #1001")
+	out := expect(t, tom, "/time today", "fixed Bob's laptop", "it’s done now")
+	_ = out
+}
+
+func TestTimeThatAddsUp(t *testing.T) {
+	h, clock, _ := newProjectHarness(t, time.Date(2026, 12, 1, 22, 0, 0, 0, time.UTC))
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	tom := h.as("tom", bot.RoleTech, "")
+	run(tom, "/request Replace the core switch") // #1001
+	expect(t, cora, `/project new ACME "Firewall" --start 2026-11-01 --end 2027-01-31 --budget 120h`, "Opened P1")
+	today := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
+	// 1h 30m is ninety minutes, not one hour with the note "30m".
+	expect(t, tom, "/time 1h 30m #1001", "Logged 1h30 on #1001")
+	expect(t, tom, "/time 1 hour 15 minutes 1001 cabling", "Logged 1h15 on #1001")
+	expect(t, tom, "/time 0:45 1001", "Logged 45m on #1001")
+	list := h.entries("tom", today, today)
+	if len(list) != 3 || list[0].Minutes != 90 || list[0].Note != "" || list[1].Note != "cabling" {
+		t.Fatalf("entries: %+v", list)
+	}
+	// No more than 24h in a day, across entries and a running timer.
+	expect(t, tom, "/time 20h 1001", "Logged 20h")
+	expect(t, tom, "/time 2h 1001", "that would make 25h30", "a day holds at most 24h")
+	expect(t, tom, "/time 25h 1001", "25h is more than 24h; split it into one entry per day")
+	expect(t, tom, "/timer start 1001", "Timer started")
+	clock.Advance(40 * time.Minute)
+	expect(t, tom, "/time 30m 1001", "and 40m on the running timer")
+	clock.Advance(30 * time.Minute) // the timer ran 1h10 but only 30m is left of the day
+	expect(t, tom, "/timer stop", "logged 30m on #1001", "it ran 1h10")
+	total := 0
+	for _, e := range h.entries("tom", today, today) {
+		total += e.Minutes
+	}
+	if total != 24*60 {
+		t.Fatalf("the day holds %d minutes; want exactly 1440", total)
+	}
+	// Editing cannot overflow the day either (the database refuses).
+	id := itoa(h.entries("tom", today, today)[0].ID)
+	expect(t, tom, "/time edit "+id+" 2h", "a day holds at most 24h")
+
+	// Closed work takes no time: after "all time entered" and after close.
+	clock.Advance(2 * time.Hour) // Wed 2 Dec, a fresh day
+	expect(t, tom, "/time 1h P1 --date yesterday", "that would make 25h")
+	expect(t, tom, "/time 1h P1 --date mon", "Logged 1h on P1 for Mon 30 Nov")
+	mon := today.AddDate(0, 0, -1)
+	pid := itoa(h.entries("tom", mon, mon)[0].ID)
+	expect(t, cora, "/project close P1", "Closeout of P1")
+	expect(t, cora, "/project tick P1 time", "ticked")
+	expect(t, tom, "/time 1h P1", "marked complete at closeout")
+	expect(t, tom, "/timer start P1", "marked complete at closeout")
+	expect(t, tom, "/time edit "+pid+" 2h", "marked complete at closeout")
+	expect(t, tom, "/time delete "+pid, "marked complete at closeout")
+	if _, err := h.store.DB().Exec(`UPDATE projects SET status = 'closed' WHERE number = 1`); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, tom, "/time 1h P1", "P1 is closed")
+	run(tom, "/request Printer jammed") // #1002
+	expect(t, tom, "/time 10m 1002", "Logged 10m on #1002")
+	id2 := h.entries("tom", today.AddDate(0, 0, 1), today.AddDate(0, 0, 1))[0].ID
+	expect(t, tom, "/time edit "+itoa(id2)+" P1", "P1 is closed")
+}
+
+func TestOneGrammarForDurationsDatesAndClocks(t *testing.T) {
+	h, _, _ := newProjectHarness(t, time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)) // Tue 1 Dec
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	tom := h.as("tom", bot.RoleTech, "")
+	dana := h.as("dana", bot.RoleManager, "")
+	run(tom, "/request Replace the core switch") // #1001
+
+	// /project takes what /time takes: 0:45, "1h 30m", yesterday, weekdays, 9am.
+	expect(t, cora, `/project new ACME "Firewall" --start yesterday --end fri --budget 0:45`, "Opened P1")
+	expect(t, cora, `/project set P1 --budget "1h 30m" --update "fri 3pm"`)
+	ctx := context.Background()
+	p, err := h.store.ProjectByNumber(ctx, h.workspace(), 1)
+	if err != nil || p.BudgetMinutes != 90 || p.Start.Format("2006-01-02") != "2026-11-30" ||
+		p.End.Format("2006-01-02") != "2026-12-04" || p.UpdateMinute != 15*60 {
+		t.Fatalf("project: %+v %v", p, err)
+	}
+	expect(t, cora, `/project disruption P1 fri 9pm-1am "switch swap"`, "Fri 4 Dec")
+	expect(t, tom, "/time 30m 1001 --date mon", "for Mon 30 Nov")
+	expect(t, tom, "/away fri mon", "Fri 4 Dec", "Mon 7 Dec")
+
+	// One set of error texts, each fitting its command.
+	snooze := expect(t, tom, "/snooze 48h", "48h is more than 8h; snooze for at most 8h, or use /away")
+	if strings.Contains(snooze, "entry per day") {
+		t.Errorf("/snooze explains a /time limit:\n%s", snooze)
+	}
+	expect(t, tom, "/time 48h 1001", "48h is more than 24h; split it into one entry per day")
+	for _, line := range []string{"/time 45 1001", `/project set P1 --budget 45`, "/snooze 45", "/team gap 45"} {
+		who := tom
+		if strings.HasPrefix(line, "/project") {
+			who = cora
+		} else if strings.HasPrefix(line, "/team") {
+			who = dana
+		}
+		expect(t, who, line, `"45" needs a unit: 45m for minutes or 45h for hours`)
+	}
+	expect(t, dana, "/client sla ACME P2 1h 3d12h", "resolve within 84h")
+	expect(t, dana, "/hours @tom 9am-5pm mon-fri", "09:00-17:00")
+}

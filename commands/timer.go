@@ -1,0 +1,138 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/parse"
+	"github.com/mspbot/mspbot/timekeeping"
+)
+
+func timerCommand(d Deps) bot.Command {
+	return bot.Command{
+		Name:    "timer",
+		Usage:   `/timer start <1001|P12> [note] [--non-billable] | /timer stop ["note"] | /timer keep | /timer`,
+		Summary: "time work as you do it; stopping logs the entry",
+		MinRole: bot.RoleTech,
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			args, err := bot.SplitArgs(ev.Args)
+			if err != nil {
+				return nil, err
+			}
+			sub := "status"
+			if len(args) > 0 {
+				sub, args = strings.ToLower(args[0]), args[1:]
+			}
+			switch sub {
+			case "start":
+				return startTimer(ctx, d, ev, args)
+			case "stop":
+				return stopTimer(ctx, d, ev, args)
+			case "keep":
+				if err := d.Store.ConfirmTimer(ctx, ev.Caller.ID, d.Clock.Now()); err != nil {
+					return nil, notFoundAs(err, "no timer is running")
+				}
+				return reply("Got it: the timer keeps running."), nil
+			case "status":
+				t, err := d.Store.RunningTimer(ctx, ev.Caller.ID)
+				if err != nil {
+					return nil, notFoundAs(err, "no timer is running; start one with /timer start #1234")
+				}
+				on := targetLabel(t.RequestNumber, t.ProjectNumber)
+				if on != "" {
+					on = " on " + on
+				}
+				return reply(fmt.Sprintf("Timer%s running for %s.", on, timekeeping.FormatMinutes(int(d.Clock.Now().Sub(t.StartedAt).Minutes())))), nil
+			}
+			return nil, bot.Errorf(bot.EInvalid, `use /timer start #1234, /timer stop "what you did", or /timer`)
+		},
+	}
+}
+
+// startTimer starts a timer on the request or project named, like /time: a
+// reference that names nothing is refused, and billable time names something.
+func startTimer(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Message, error) {
+	now := d.Clock.Now()
+	// One timer at a time comes first: it is the likelier mistake.
+	if _, err := d.Store.RunningTimer(ctx, ev.Caller.ID); err == nil {
+		return nil, bot.Errorf(bot.EConflict, "a timer is already running; /timer stop logs it first")
+	} else if bot.ErrorCode(err) != bot.ENotFound {
+		return nil, err
+	}
+	t := bot.Timer{PersonID: ev.Caller.ID, WorkspaceID: ev.Caller.WorkspaceID, Billable: true, StartedAt: now}
+	var target workTarget
+	var note []string
+	for _, a := range args {
+		switch strings.ToLower(a) {
+		case "--non-billable", "--nonbillable", "--internal":
+			t.Billable = false
+			continue
+		case "--billable":
+			continue
+		}
+		if target.Label == "" && (len(note) == 0 || strings.HasPrefix(a, "#")) && parse.LooksLikeRef(a) {
+			var err error
+			if target, err = resolveTarget(ctx, d, ev, a); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		note = append(note, a)
+	}
+	if target.Label == "" && t.Billable {
+		return nil, bot.Errorf(bot.EInvalid, "say what the timer is for: /timer start #1001 (or P12 for a project); for internal work, /timer start --non-billable")
+	}
+	loc := d.location(ev.Caller.Person)
+	if logged, err := d.Store.DayMinutes(ctx, ev.Caller.ID, timekeeping.DateOf(now, loc)); err != nil {
+		return nil, err
+	} else if logged >= timekeeping.MaxEntryMinutes {
+		return nil, bot.Errorf(bot.EConflict, "today already holds 24h of logged time; fix an entry with /time edit first")
+	}
+	t.RequestID, t.ProjectID, t.Note = target.RequestID, target.ProjectID, strings.Join(note, " ")
+	if err := d.Store.StartTimer(ctx, t); err != nil {
+		if bot.ErrorCode(err) == bot.EConflict && strings.Contains(bot.ErrorMessage(err), "already exists") {
+			return nil, bot.Errorf(bot.EConflict, "a timer is already running; /timer stop logs it first")
+		}
+		return nil, err
+	}
+	on := ""
+	if target.Label != "" {
+		on = " on " + target.Label
+	} else {
+		on = " (non-billable)"
+	}
+	return []bot.Message{{Ephemeral: true, Text: "Timer started" + on + ". /timer stop logs it.",
+		Actions: []bot.Action{{ID: "timer.stop", Label: "Stop", Command: "/timer stop"}}}}, nil
+}
+
+// stopTimer turns the running timer into an entry. What does not fit in the
+// day's 24h is not logged, and the reply says so.
+func stopTimer(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Message, error) {
+	now := d.Clock.Now()
+	loc := d.location(ev.Caller.Person)
+	running, err := d.Store.RunningTimer(ctx, ev.Caller.ID)
+	if err != nil {
+		return nil, notFoundAs(err, "no timer is running; start one with /timer start #1234")
+	}
+	e, err := d.Store.StopTimer(ctx, ev.Caller.ID, strings.Join(args, " "), now, timekeeping.DateOf(running.StartedAt, loc))
+	if err != nil {
+		return nil, notFoundAs(err, "no timer is running; start one with /timer start #1234")
+	}
+	ran := max(1, int(now.Sub(running.StartedAt).Round(time.Minute).Minutes()))
+	if e.ID == 0 {
+		return reply(fmt.Sprintf("Timer stopped after %s, but %s already holds 24h of logged time, so nothing was logged.",
+			timekeeping.FormatMinutes(ran), e.Date.Format("Mon 2 Jan"))), nil
+	}
+	on := targetLabel(e.RequestNumber, e.ProjectNumber)
+	if on != "" {
+		on = " on " + on
+	}
+	clipped := ""
+	if e.Minutes < ran {
+		clipped = fmt.Sprintf(" (it ran %s; a day holds at most 24h)", timekeeping.FormatMinutes(ran))
+	}
+	return reply(fmt.Sprintf("Timer stopped: logged %s%s — entry %d.%s", timekeeping.FormatMinutes(e.Minutes), on, e.ID, clipped)), nil
+}

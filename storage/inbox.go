@@ -1,0 +1,200 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// InboxItem is one verified platform delivery to keep before it is
+// acknowledged. Key identifies the delivery on its platform (a Slack event_id
+// or trigger_id, a Discord interaction or message id): a second delivery with
+// the same key is not stored again.
+type InboxItem struct {
+	Platform string
+	Kind     string // what Payload is: "slash", "event", "interaction", …
+	Key      string
+	Payload  []byte
+}
+
+// InboxRow is a stored delivery being handled.
+type InboxRow struct {
+	ID       int64
+	Platform string
+	Kind     string
+	Key      string
+	Payload  []byte
+	Attempts int // earlier attempts that failed with an error
+}
+
+// AppendInbox stores items in one statement and one commit (the group commit
+// of bot/intake). ids[i] is the new row's id, or 0 when items[i]'s key was
+// stored before (or earlier in the same batch): a retry, already durable.
+func (s *Store) AppendInbox(ctx context.Context, items []InboxItem) (ids []int64, err error) {
+	platforms := make([]string, len(items))
+	kinds := make([]string, len(items))
+	keys := make([]string, len(items))
+	payloads := make([][]byte, len(items))
+	for i, it := range items {
+		platforms[i], kinds[i], keys[i], payloads[i] = it.Platform, it.Kind, it.Key, it.Payload
+	}
+	// ord carries each input's position through the insert, so ids line up with
+	// items whatever order Postgres returns rows in.
+	rows, err := s.db.QueryContext(ctx, `
+		INSERT INTO inbox (platform, kind, dedupe_key, payload)
+		SELECT p, k, d, b FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[])
+			WITH ORDINALITY AS t(p, k, d, b, ord)
+		ORDER BY ord
+		ON CONFLICT (platform, dedupe_key) DO NOTHING
+		RETURNING id, platform, dedupe_key`,
+		pq.Array(platforms), pq.Array(kinds), pq.Array(keys), pq.ByteaArray(payloads))
+	if err != nil {
+		return nil, mapErr(err, "append inbox")
+	}
+	defer rows.Close()
+	type pk struct{ platform, key string }
+	got := make(map[pk]int64, len(items))
+	for rows.Next() {
+		var (
+			id   int64
+			p, k string
+		)
+		if err := rows.Scan(&id, &p, &k); err != nil {
+			return nil, mapErr(err, "append inbox")
+		}
+		got[pk{p, k}] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err, "append inbox")
+	}
+	ids = make([]int64, len(items))
+	for i, it := range items {
+		k := pk{it.Platform, it.Key}
+		ids[i] = got[k]
+		delete(got, k) // a key twice in one batch: only the first is new
+	}
+	return ids, nil
+}
+
+// ErrInboxTaken is returned by HandleInbox when the row is done, not due yet,
+// or being handled by another worker right now.
+var ErrInboxTaken = errors.New("inbox row taken or done")
+
+// HandleInbox locks a pending row, runs fn on it and marks it done in the same
+// transaction, which holds the row's lock the whole time. A crash anywhere
+// before that commit releases the lock with the connection, and the row is
+// pending again for the next worker; so fn's own writes must be idempotent
+// (requests and comments by source id, posts by delivery key). When fn fails
+// the row is tried again after backoff, up to maxAttempts, then put aside as
+// done with its error.
+func (s *Store) HandleInbox(ctx context.Context, id int64, maxAttempts int, backoff func(attempt int) time.Duration,
+	fn func(ctx context.Context, row InboxRow) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return mapErr(err, "begin inbox")
+	}
+	defer tx.Rollback()
+	row := InboxRow{ID: id}
+	err = tx.QueryRowxContext(ctx, `
+		SELECT platform, kind, dedupe_key, payload, attempts FROM inbox
+		WHERE id = $1 AND done_at IS NULL AND not_before <= now()
+		FOR UPDATE SKIP LOCKED`, id).Scan(&row.Platform, &row.Kind, &row.Key, &row.Payload, &row.Attempts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrInboxTaken
+	}
+	if err != nil {
+		return mapErr(err, "claim inbox")
+	}
+	if werr := fn(ctx, row); werr != nil {
+		return s.inboxFailed(ctx, tx, row, maxAttempts, backoff, werr)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE inbox SET done_at = now() WHERE id = $1`, id); err != nil {
+		return mapErr(err, "inbox done")
+	}
+	return mapErr(tx.Commit(), "inbox done")
+}
+
+// inboxFailed records a failed attempt in the claiming transaction: the row
+// waits out its backoff, or after the last attempt is kept as done with the error.
+func (s *Store) inboxFailed(ctx context.Context, tx *sqlx.Tx, row InboxRow, maxAttempts int,
+	backoff func(int) time.Duration, werr error) error {
+	attempts := row.Attempts + 1
+	var doneAt any
+	if attempts >= maxAttempts {
+		doneAt = time.Now()
+	}
+	wait := time.Second
+	if backoff != nil {
+		wait = backoff(attempts)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE inbox SET attempts = $2, last_error = $3,
+		not_before = now() + $4 * interval '1 millisecond', done_at = $5 WHERE id = $1`,
+		row.ID, attempts, werr.Error(), wait.Milliseconds(), doneAt); err != nil {
+		return mapErr(err, "inbox attempt")
+	}
+	if err := tx.Commit(); err != nil {
+		return mapErr(err, "inbox attempt")
+	}
+	return fmt.Errorf("inbox %d attempt %d: %w", row.ID, attempts, werr)
+}
+
+// PendingInbox lists up to limit pending rows that are due and not being
+// handled right now, oldest first.
+func (s *Store) PendingInbox(ctx context.Context, limit int) ([]int64, error) {
+	var ids []int64
+	err := s.db.SelectContext(ctx, &ids, `
+		SELECT id FROM inbox WHERE done_at IS NULL AND not_before <= now()
+		ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
+	return ids, mapErr(err, "pending inbox")
+}
+
+// InboxDue counts pending rows that are due, including rows being handled
+// right now (it takes no locks, so it sees them).
+func (s *Store) InboxDue(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM inbox WHERE done_at IS NULL AND not_before <= now()`)
+	return n, mapErr(err, "inbox due")
+}
+
+// InboxRowState is what a test or an operator sees of a row.
+type InboxRowState struct {
+	Key       string
+	Attempts  int
+	LastError string
+	Done      bool
+}
+
+// InboxRows lists a platform's rows, oldest first (tests and diagnostics).
+func (s *Store) InboxRows(ctx context.Context, platform string) ([]InboxRowState, error) {
+	var out []InboxRowState
+	rows, err := s.db.QueryContext(ctx, `SELECT dedupe_key, attempts, last_error, done_at IS NOT NULL
+		FROM inbox WHERE platform = $1 ORDER BY id`, platform)
+	if err != nil {
+		return nil, mapErr(err, "inbox rows")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r InboxRowState
+		if err := rows.Scan(&r.Key, &r.Attempts, &r.LastError, &r.Done); err != nil {
+			return nil, mapErr(err, "inbox rows")
+		}
+		out = append(out, r)
+	}
+	return out, mapErr(rows.Err(), "inbox rows")
+}
+
+// PruneInbox deletes rows done before before (platforms stop retrying after
+// minutes; a day keeps duplicates recognised) and reports how many went.
+func (s *Store) PruneInbox(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM inbox WHERE done_at < $1`, before)
+	if err != nil {
+		return 0, mapErr(err, "prune inbox")
+	}
+	n, err := res.RowsAffected()
+	return n, mapErr(err, "prune inbox")
+}

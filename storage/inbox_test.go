@@ -1,0 +1,138 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/mspbot/mspbot/storage"
+	"github.com/mspbot/mspbot/storage/storagetest"
+)
+
+func item(key string) storage.InboxItem {
+	return storage.InboxItem{Platform: "slack", Kind: "event", Key: key, Payload: []byte(`{"k":"` + key + `"}`)}
+}
+
+// A batch is one statement; keys stored before, or twice in the batch, come
+// back as 0 and are not stored again.
+func TestAppendInboxDeduplicates(t *testing.T) {
+	s := storagetest.New(t)
+	ctx := context.Background()
+	ids, err := s.AppendInbox(ctx, []storage.InboxItem{item("a"), item("b"), item("a")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids[0] == 0 || ids[1] == 0 || ids[0] == ids[1] || ids[2] != 0 {
+		t.Fatalf("ids %v; want two new and a duplicate", ids)
+	}
+	again, err := s.AppendInbox(ctx, []storage.InboxItem{item("b"), item("c")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again[0] != 0 || again[1] == 0 {
+		t.Fatalf("second batch ids %v; want duplicate then new", again)
+	}
+	other := item("a")
+	other.Platform = "discord"
+	if ids, err := s.AppendInbox(ctx, []storage.InboxItem{other}); err != nil || ids[0] == 0 {
+		t.Fatalf("same key on another platform: %v %v", ids, err)
+	}
+	rows, err := s.InboxRows(ctx, "slack")
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("slack rows %+v %v; want a, b, c", rows, err)
+	}
+}
+
+// A row being handled is locked: nobody else takes it, and it is pending
+// again the moment its transaction dies without committing (the crash case).
+func TestHandleInboxLockAndCrash(t *testing.T) {
+	s := storagetest.New(t)
+	ctx := context.Background()
+	ids, err := s.AppendInbox(ctx, []storage.InboxItem{item("x")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := ids[0]
+	inside := make(chan struct{})
+	release := make(chan struct{})
+	// The first worker "dies" holding the row: its context is cut off, so its
+	// transaction never commits, as when the process is killed.
+	wctx, kill := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- s.HandleInbox(wctx, id, 3, nil, func(ctx context.Context, row storage.InboxRow) error {
+			if string(row.Payload) != `{"k":"x"}` || row.Key != "x" {
+				t.Errorf("row %+v", row)
+			}
+			close(inside)
+			<-release
+			kill()
+			return ctx.Err()
+		})
+	}()
+	<-inside
+	if pending, err := s.PendingInbox(ctx, 10); err != nil || len(pending) != 0 {
+		t.Fatalf("pending while locked: %v %v; want none", pending, err)
+	}
+	if err := s.HandleInbox(ctx, id, 3, nil, func(context.Context, storage.InboxRow) error {
+		t.Error("a locked row was handled twice")
+		return nil
+	}); !errors.Is(err, storage.ErrInboxTaken) {
+		t.Fatalf("second worker: %v; want ErrInboxTaken", err)
+	}
+	close(release)
+	if err := <-done; err == nil {
+		t.Fatal("the dead worker's handling reported success")
+	}
+	// Its connection is dropped; the server releases the lock when it notices.
+	var pending []int64
+	var err2 error
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		if pending, err2 = s.PendingInbox(ctx, 10); err2 != nil || len(pending) == 1 {
+			break
+		}
+	}
+	if len(pending) != 1 || pending[0] != id {
+		t.Fatalf("after the crash pending = %v (%v); want [%d]", pending, err2, id)
+	}
+	rows, _ := s.InboxRows(ctx, "slack")
+	if len(rows) != 1 || rows[0].Attempts != 0 {
+		t.Fatalf("a crash counted as an attempt: %+v", rows)
+	}
+	if err := s.HandleInbox(ctx, id, 3, nil, func(context.Context, storage.InboxRow) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if pending, _ := s.PendingInbox(ctx, 10); len(pending) != 0 {
+		t.Fatalf("done row still pending: %v", pending)
+	}
+}
+
+// A failing row waits out its backoff, and after the last attempt is put
+// aside with its error.
+func TestHandleInboxFailureBacksOff(t *testing.T) {
+	s := storagetest.New(t)
+	ctx := context.Background()
+	ids, err := s.AppendInbox(ctx, []storage.InboxItem{item("f")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fail := func(context.Context, storage.InboxRow) error { return fmt.Errorf("slack is down") }
+	if err := s.HandleInbox(ctx, ids[0], 2, func(int) time.Duration { return time.Hour }, fail); err == nil {
+		t.Fatal("failure not reported")
+	}
+	if pending, _ := s.PendingInbox(ctx, 10); len(pending) != 0 {
+		t.Fatalf("row in backoff is pending: %v", pending)
+	}
+	if _, err := s.DB().Exec(`UPDATE inbox SET not_before = now()`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.HandleInbox(ctx, ids[0], 2, nil, fail); err == nil {
+		t.Fatal("failure not reported")
+	}
+	rows, _ := s.InboxRows(ctx, "slack")
+	if len(rows) != 1 || !rows[0].Done || rows[0].Attempts != 2 || rows[0].LastError != "slack is down" {
+		t.Fatalf("after the last attempt: %+v", rows)
+	}
+}
