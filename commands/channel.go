@@ -57,7 +57,7 @@ func mspbotCommand(d Deps) bot.Command {
 				if err != nil {
 					return nil, err
 				}
-				return reply(fmt.Sprintf("Intake: %v. Client: %s.", onOff(c.Intake), firstNonEmpty(c.ClientCode, "none"))), nil
+				return reply(fmt.Sprintf("Intake: %v. Client: %s.", onOff(c.Intake), bot.FirstNonEmpty(c.ClientCode, "none"))), nil
 			}
 			return nil, bot.Errorf(bot.EInvalid, "use /mspbot intake on|off, /mspbot client link ACME, /mspbot client unlink or /mspbot channel")
 		},

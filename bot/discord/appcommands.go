@@ -97,7 +97,7 @@ func ApplicationCommands(cmds []bot.Command) []*discordgo.ApplicationCommand {
 	out := make([]*discordgo.ApplicationCommand, 0, len(cmds))
 	for _, c := range cmds {
 		ac := &discordgo.ApplicationCommand{Type: discordgo.ChatApplicationCommand, Name: c.Name,
-			Description: clip(firstNonEmpty(c.Summary, c.Usage, c.Name), 100)}
+			Description: clip(bot.FirstNonEmpty(c.Summary, c.Usage, c.Name), 100)}
 		if shape, ok := shapes[c.Name]; ok {
 			ac.Options = shape()
 		} else {
@@ -188,15 +188,6 @@ func focused(opts []Option) (Option, bool) {
 		}
 	}
 	return Option{}, false
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if strings.TrimSpace(v) != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // formModal is the long request form.
