@@ -124,6 +124,11 @@ func (r *Router) dispatch(ctx context.Context, ev *Event, name string) ([]Messag
 		return nil, err
 	}
 	ev.Caller = caller
+	// The command's own minimum is a floor under every subcommand.
+	if !caller.Role.AtLeast(cmd.MinRole) {
+		return nil, Errorf(EForbidden, "/%s is for %ss and above; you are a %s. Ask a manager if you need it.",
+			cmd.Name, cmd.MinRole, caller.Role)
+	}
 	entry, rest, isSub := cmd.findSub(ev.Args)
 	label := "/" + cmd.Name
 	if isSub {

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -39,25 +40,37 @@ func (r Ref) String() string {
 	return ""
 }
 
+// refGrammar is the reference grammar of package parse (an optional #, an
+// optional P, digits, at most 18 so they fit an int64). It is repeated here
+// because the Router must read references and parse imports bot.
+var refGrammar = regexp.MustCompile(`^#?([Pp])?0*([1-9]\d{0,17})$`)
+
 // ParseRef reads a reference of the given kind: "#1002" or "1002" for a
-// request, "P12" (any case, "#P12" too) for a project.
+// request, "P12" (any case, "#P12" too) for a project. The messages are
+// package parse's, so a command reads the same whether the Router or the
+// command refused the reference.
 func ParseRef(kind RefKind, s string) (Ref, error) {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "#")
-	switch kind {
-	case RefRequest:
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n <= 0 {
-			return Ref{}, Errorf(EInvalid, "%q is not a request number; use the number shown as #N, e.g. 1002", s)
-		}
+	show := []rune(strings.TrimSpace(s))
+	if len(show) > 24 {
+		show = append(show[:24], '…')
+	}
+	m := refGrammar.FindStringSubmatch(strings.TrimSpace(s))
+	var n int64
+	if m != nil {
+		n, _ = strconv.ParseInt(m[2], 10, 64)
+	}
+	switch {
+	case kind == RefRequest && (m == nil || n <= 0):
+		return Ref{}, Errorf(EInvalid, "%q is not a request number: write it as 1001 or #1001 (/requests lists them)", string(show))
+	case kind == RefRequest && m[1] != "":
+		return Ref{}, Errorf(EInvalid, "P%d is a project; name a request here, e.g. #1001", n)
+	case kind == RefRequest:
 		return Ref{Kind: RefRequest, Number: n}, nil
-	case RefProject:
-		if len(s) < 2 || (s[0] != 'P' && s[0] != 'p') {
-			return Ref{}, Errorf(EInvalid, "%q is not a project: name it as P12 (/project lists them)", s)
-		}
-		n, err := strconv.ParseInt(s[1:], 10, 64)
-		if err != nil || n <= 0 {
-			return Ref{}, Errorf(EInvalid, "%q is not a project: name it as P12 (/project lists them)", s)
-		}
+	case kind == RefProject && (m == nil || n <= 0):
+		return Ref{}, Errorf(EInvalid, "%q is not a project: name it as P12 (/project lists them)", string(show))
+	case kind == RefProject && m[1] == "":
+		return Ref{}, Errorf(EInvalid, "#%d is a request; name a project as P%d (/project lists them)", n, n)
+	case kind == RefProject:
 		return Ref{Kind: RefProject, Number: n}, nil
 	}
 	return Ref{}, Errorf(EInvalid, "nothing to refer to")

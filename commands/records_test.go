@@ -175,3 +175,42 @@ func TestTimeThatAddsUp(t *testing.T) {
 	id2 := h.entries("tom", today.AddDate(0, 0, 1), today.AddDate(0, 0, 1))[0].ID
 	expect(t, tom, "/time edit "+itoa(id2)+" P1", "P1 is closed")
 }
+
+func TestOneGrammarForDurationsDatesAndClocks(t *testing.T) {
+	h, _, _ := newProjectHarness(t, time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)) // Tue 1 Dec
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	tom := h.as("tom", bot.RoleTech, "")
+	dana := h.as("dana", bot.RoleManager, "")
+	run(tom, "/request Replace the core switch") // #1001
+
+	// /project takes what /time takes: 0:45, "1h 30m", yesterday, weekdays, 9am.
+	expect(t, cora, `/project new ACME "Firewall" --start yesterday --end fri --budget 0:45`, "Opened P1")
+	expect(t, cora, `/project set P1 --budget "1h 30m" --update "fri 3pm"`)
+	ctx := context.Background()
+	p, err := h.store.ProjectByNumber(ctx, h.workspace(), 1)
+	if err != nil || p.BudgetMinutes != 90 || p.Start.Format("2006-01-02") != "2026-11-30" ||
+		p.End.Format("2006-01-02") != "2026-12-04" || p.UpdateMinute != 15*60 {
+		t.Fatalf("project: %+v %v", p, err)
+	}
+	expect(t, cora, `/project disruption P1 fri 9pm-1am "switch swap"`, "Fri 4 Dec")
+	expect(t, tom, "/time 30m 1001 --date mon", "for Mon 30 Nov")
+	expect(t, tom, "/away fri mon", "Fri 4 Dec", "Mon 7 Dec")
+
+	// One set of error texts, each fitting its command.
+	snooze := expect(t, tom, "/snooze 48h", "48h is more than 8h; snooze for at most 8h, or use /away")
+	if strings.Contains(snooze, "entry per day") {
+		t.Errorf("/snooze explains a /time limit:\n%s", snooze)
+	}
+	expect(t, tom, "/time 48h 1001", "48h is more than 24h; split it into one entry per day")
+	for _, line := range []string{"/time 45 1001", `/project set P1 --budget 45`, "/snooze 45", "/team gap 45"} {
+		who := tom
+		if strings.HasPrefix(line, "/project") {
+			who = cora
+		} else if strings.HasPrefix(line, "/team") {
+			who = dana
+		}
+		expect(t, who, line, `"45" needs a unit: 45m for minutes or 45h for hours`)
+	}
+	expect(t, dana, "/client sla ACME P2 1h 3d12h", "resolve within 84h")
+	expect(t, dana, "/hours @tom 9am-5pm mon-fri", "09:00-17:00")
+}

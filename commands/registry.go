@@ -23,7 +23,7 @@ func List(d Deps) []bot.Command {
 		snoozeCommand(d),
 		managerCommand(d),
 		teamCommand(d),
-		clientCommand(d),
+		clientTable(d, clientCommand(d)),
 		digestCommand(d),
 		classifyCommand(d),
 		contractCommand(d),
@@ -43,5 +43,5 @@ func NewRouter(d Deps, observe bot.Observer) *bot.Router {
 	if d.Clock == nil {
 		d.Clock = bot.SystemClock{}
 	}
-	return bot.NewRouter(List(d), NewDirectory(d.Store, d.Admins), d.Log, observe)
+	return bot.NewRouter(List(d), NewDirectoryFor(d), d.Log, observe)
 }

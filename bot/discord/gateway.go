@@ -90,7 +90,7 @@ func (a *Adapter) onMessage(ctx context.Context, m *Message) error {
 	if err != nil {
 		return err
 	}
-	user := bot.User{ID: m.Author.ID, Name: displayName(m.Author, m.Member)}
+	user := bot.User{ID: m.Author.ID, Name: displayName(m.Author, m.Member), Roles: memberRoles(m.Member)}
 	if m.Content == "" {
 		a.warnNoContent()
 		return nil
@@ -196,7 +196,7 @@ func (a *Adapter) onReaction(ctx context.Context, r *Reaction) error {
 	}
 	name := displayName(u, r.Member)
 	ev := bot.Event{Platform: bot.PlatformDiscord, Workspace: guild, Channel: r.ChannelID, SourceID: r.MessageID,
-		User: bot.User{ID: r.UserID, Name: bot.FirstNonEmpty(name, r.UserID)}, Command: "request", Args: text}
+		User: bot.User{ID: r.UserID, Name: bot.FirstNonEmpty(name, r.UserID), Roles: memberRoles(r.Member)}, Command: "request", Args: text}
 	a.post(ctx, ev, r.ChannelID, r.MessageID, a.cfg.Router.Dispatch(ctx, ev))
 	return nil
 }

@@ -129,7 +129,7 @@ func (a *Adapter) interactionEvent(ctx context.Context, in *Interaction) (bot.Ev
 		// Discord does not redeliver interactions, but the id still makes one
 		// interaction open at most one request.
 		SourceID: "interaction:" + in.ID,
-		User:     bot.User{ID: u.ID, Name: displayName(u, in.Member)},
+		User:     bot.User{ID: u.ID, Name: displayName(u, in.Member), Roles: memberRoles(in.Member)},
 	}
 	if in.Channel.IsThread() && in.Channel.ParentID != "" {
 		ev.Channel, ev.Thread = in.Channel.ParentID, in.ChannelID

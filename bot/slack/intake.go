@@ -38,6 +38,7 @@ func (a *Adapter) slash(ctx context.Context, c slack.SlashCommand) result {
 		Command:   command,
 		Args:      args,
 	}
+	o.ev.ChannelOrgs = a.channelOrgs(c.TeamID, c.EnterpriseID, c.ChannelID)
 	if c.TriggerID != "" {
 		o.ev.SourceID = "slash:" + c.TriggerID
 	}
