@@ -15,7 +15,9 @@ import (
 // Store is everything the commands need from storage; *storage.Store implements it.
 type Store interface {
 	directoryStore
+	commentStore
 	requestStore
+	requestListStore
 	roleStore
 	channelStore
 	timeStore
