@@ -16,6 +16,7 @@ import (
 type Store interface {
 	directoryStore
 	commentStore
+	suggestStore
 	requestStore
 	requestListStore
 	roleStore

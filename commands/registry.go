@@ -31,6 +31,7 @@ func List(d Deps) []bot.Command {
 		projectCommand(d),
 		lessonsCommand(d),
 		commentCommand(d),
+		suggestCommand(d),
 		helpCommand(func() []bot.Command { return cmds }),
 	}
 	return cmds
