@@ -17,6 +17,7 @@ type Store interface {
 	directoryStore
 	requestStore
 	requestListStore
+	requesterStore
 	roleStore
 	channelStore
 	timeStore
