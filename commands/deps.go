@@ -15,6 +15,8 @@ import (
 // Store is everything the commands need from storage; *storage.Store implements it.
 type Store interface {
 	directoryStore
+	commentStore
+	suggestStore
 	requestStore
 	requestListStore
 	requesterStore

@@ -31,6 +31,8 @@ func List(d Deps) []bot.Command {
 		contractCommand(d),
 		projectCommand(d),
 		lessonsCommand(d),
+		commentCommand(d),
+		suggestCommand(d),
 		helpCommand(func() []bot.Command { return cmds }),
 	}
 	return cmds

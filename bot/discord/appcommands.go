@@ -104,6 +104,9 @@ var shapes = map[string]func() []*discordgo.ApplicationCommandOption{
 func ApplicationCommands(cmds []bot.Command) []*discordgo.ApplicationCommand {
 	out := make([]*discordgo.ApplicationCommand, 0, len(cmds))
 	for _, c := range cmds {
+		if c.Internal {
+			continue // raised by the adapters (thread comments), never typed
+		}
 		ac := &discordgo.ApplicationCommand{Type: discordgo.ChatApplicationCommand, Name: c.Name,
 			Description: clip(firstNonEmpty(c.Summary, c.Usage, c.Name), 100)}
 		if shape, ok := shapes[c.Name]; ok {
