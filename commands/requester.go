@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/timekeeping"
 )
 
@@ -20,7 +19,7 @@ import (
 type requesterStore interface {
 	PersonByID(ctx context.Context, id int64) (bot.Person, error)
 	RateRequest(ctx context.Context, requestID, personID int64, score int, at time.Time) error
-	RatingsBetween(ctx context.Context, workspaceID int64, from, to time.Time) ([]storage.Rating, error)
+	RatingsBetween(ctx context.Context, workspaceID int64, from, to time.Time) ([]bot.RequestRating, error)
 }
 
 // What happened to a request, as its requester is told.
@@ -129,7 +128,7 @@ func rateCommand(d Deps) bot.Command {
 // last digest: how many of each, and the poor ones by name. Left out when
 // nobody rated anything.
 func SatisfactionDigest(store interface {
-	RatingsBetween(ctx context.Context, workspaceID int64, from, to time.Time) ([]storage.Rating, error)
+	RatingsBetween(ctx context.Context, workspaceID int64, from, to time.Time) ([]bot.RequestRating, error)
 }) timekeeping.SectionSource {
 	return func(ctx context.Context, ws, _ int64, since, now time.Time) (timekeeping.Section, bool, error) {
 		list, err := store.RatingsBetween(ctx, ws, since, now)

@@ -7,14 +7,8 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
-// Rating is how a requester rated a closed request: 1 poor, 2 ok, 3 good.
-type Rating struct {
-	RequestNumber int64
-	Title         string
-	PersonName    string
-	Score         int
-	RatedAt       time.Time
-}
+// Rating is bot.RequestRating.
+type Rating = bot.RequestRating
 
 // RateRequest records (or replaces) the requester's rating of a request.
 func (s *Store) RateRequest(ctx context.Context, requestID, personID int64, score int, at time.Time) error {
