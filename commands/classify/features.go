@@ -145,9 +145,6 @@ func (m *Model) measure(text string, resolve *Model) *analysis {
 	if a.sc.money {
 		a.add("budget figure", -1, -1, "s:money")
 	}
-	if a.sc.allData {
-		a.add("all the business's data", -1, -1, "s:alldata")
-	}
 	switch n := len(a.toks); {
 	case n <= 6:
 		a.add("", -1, -1, "len:short")

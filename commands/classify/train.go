@@ -434,6 +434,9 @@ func refit(rows []Row, opt TrainOptions) *Model {
 	m := &Model{Version: p.Version + "+workspace", PlattA: p.PlattA, PlattB: p.PlattB, Types: p.root().Types,
 		Kind: map[string]float64{}, Type: map[string][]float64{}, base: p}
 	for i, f := range names {
+		if structural(f) {
+			continue
+		}
 		m.Kind[f] = kw[i]
 		m.Type[f] = tw[i]
 	}
