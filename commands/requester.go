@@ -66,7 +66,7 @@ func notifyRequester(ctx context.Context, d Deps, ev bot.Event, r bot.Request, w
 		d.Log.Warn("requester not told: unknown person", "request", r.Number, "err", err)
 		return
 	}
-	m := requesterMessage(r, what, firstNonEmpty(ev.Caller.Name, "Staff"))
+	m := requesterMessage(r, what, bot.FirstNonEmpty(ev.Caller.Name, "Staff"))
 	to := bot.Destination{Platform: ev.Platform, Workspace: ev.Workspace, UserID: p.ExternalID}
 	if _, err = d.Senders.Send(ctx, to, m); err == nil {
 		return

@@ -137,7 +137,7 @@ func requestLines(ctx context.Context, d Deps, list []bot.Request, withSLA bool)
 	var b strings.Builder
 	for _, r := range list {
 		fmt.Fprintf(&b, "#%d  %-7s  %-15s  %-8s  %5s  %s", r.Number, r.Kind, typeLabel(r.Type),
-			firstNonEmpty(r.ClientCode, "—"), age(now.Sub(r.CreatedAt)), r.Title)
+			bot.FirstNonEmpty(r.ClientCode, "—"), bot.Age(now.Sub(r.CreatedAt)), r.Title)
 		if withSLA {
 			if s := slaSummary(ctx, d, r, now); s != "" {
 				b.WriteString("  [" + s + "]")

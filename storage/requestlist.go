@@ -6,7 +6,7 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
-// RequestQuery is bot.RequestQuery.
+// RequestQuery is bot.RequestQuery; the alias keeps older callers compiling.
 type RequestQuery = bot.RequestQuery
 
 // ListRequests lists open requests matching q, newest first, and how many

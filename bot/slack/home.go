@@ -86,7 +86,7 @@ func homeView(msgs []bot.Message) slack.HomeTabViewRequest {
 // homeAction handles a click on the Home tab.
 func (a *Adapter) homeAction(ctx context.Context, cb slack.InteractionCallback) result {
 	act := cb.ActionCallback.BlockActions[0]
-	team, enterprise := firstNonEmpty(cb.Team.ID, cb.View.TeamID, cb.User.TeamID), firstNonEmpty(cb.Team.EnterpriseID, cb.Enterprise.ID)
+	team, enterprise := bot.FirstNonEmpty(cb.Team.ID, cb.View.TeamID, cb.User.TeamID), bot.FirstNonEmpty(cb.Team.EnterpriseID, cb.Enterprise.ID)
 	switch act.ActionID {
 	case actionHomeOpenRequest:
 		return a.openModal(cb, modalMeta{})
