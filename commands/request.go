@@ -76,12 +76,19 @@ func requestCommand(d Deps) bot.Command {
 						// Taking a request is the first staff response (SLA).
 						err = d.Store.RecordStaffReply(ctx, r.ID, d.Clock.Now())
 					}
+					if err == nil {
+						notifyRequester(ctx, d, ev, r, requestTaken) // requester.go
+					}
 					return r, err
 				})},
 			{Name: "close", YieldsToText: true, Usage: "/request close <number>", Summary: "close a request",
 				MinRole: bot.RoleTech, Target: bot.RefRequest, Args: []bot.Arg{num},
 				Handler: change(func(ctx context.Context, ev bot.Event, ws, n int64) (bot.Request, error) {
-					return d.Store.CloseRequest(ctx, ws, n)
+					r, err := d.Store.CloseRequest(ctx, ws, n)
+					if err == nil {
+						notifyRequester(ctx, d, ev, r, requestClosed) // with the rating buttons
+					}
+					return r, err
 				})},
 			{Name: "priority", YieldsToText: true, Usage: "/request priority <number> P1", Summary: "set a request's priority (its SLA targets follow)",
 				MinRole: bot.RoleTech, Target: bot.RefRequest, Handler: sla("priority"),
