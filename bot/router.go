@@ -80,6 +80,17 @@ func (r *Router) Lookup(name string) (Command, bool) {
 // Dispatch identifies the caller, checks their role, runs the command and returns
 // what to say. It never fails: errors become the reply ErrorReply makes.
 func (r *Router) Dispatch(ctx context.Context, ev Event) []Message {
+	msgs, err := r.Run(ctx, ev)
+	if err != nil {
+		msgs = append(msgs, ErrorReply(err))
+	}
+	return msgs
+}
+
+// Run is Dispatch for events that answer nobody (a thread comment): the error,
+// already logged and counted, is returned instead of made into a reply, so an
+// adapter can retry an internal failure and drop a refusal.
+func (r *Router) Run(ctx context.Context, ev Event) ([]Message, error) {
 	start := time.Now()
 	name := strings.ToLower(ev.Command)
 	msgs, err := r.dispatch(ctx, &ev, name)
@@ -98,12 +109,11 @@ func (r *Router) Dispatch(ctx context.Context, ev Event) []Message {
 		}
 		r.log.Log(ctx, level, "command failed", "command", name, "platform", ev.Platform,
 			"user", ev.User.ID, "code", code, "err", err)
-		msgs = append(msgs, ErrorReply(err))
 	}
 	if ev.Caller.Notice != "" {
 		msgs = append([]Message{{Text: ev.Caller.Notice, Ephemeral: true}}, msgs...)
 	}
-	return msgs
+	return msgs, err
 }
 
 func (r *Router) dispatch(ctx context.Context, ev *Event, name string) ([]Message, error) {

@@ -15,7 +15,10 @@ import (
 // Store is everything the commands need from storage; *storage.Store implements it.
 type Store interface {
 	directoryStore
+	commentStore
+	suggestStore
 	requestStore
+	requestListStore
 	roleStore
 	channelStore
 	timeStore

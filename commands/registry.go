@@ -12,6 +12,7 @@ func List(d Deps) []bot.Command {
 	cmds = []bot.Command{
 		requestCommand(d),
 		requestsCommand(d),
+		homeCommand(d),
 		reclassifyCommand(d),
 		roleCommand(d),
 		mspbotCommand(d),
@@ -29,6 +30,8 @@ func List(d Deps) []bot.Command {
 		contractCommand(d),
 		projectCommand(d),
 		lessonsCommand(d),
+		commentCommand(d),
+		suggestCommand(d),
 		helpCommand(func() []bot.Command { return cmds }),
 	}
 	return cmds

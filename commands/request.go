@@ -284,35 +284,6 @@ func sameClient(a, b *int64) bool { return a != nil && b != nil && *a == *b }
 
 func parseRequestNumber(s string) (int64, error) { return parse.RequestNumber(s) }
 
-func requestsCommand(d Deps) bot.Command {
-	return bot.Command{
-		Name:    "requests",
-		Usage:   "/requests",
-		Summary: "list open requests, newest first, with kind, type, client and age",
-		MinRole: bot.RoleClient,
-		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
-			f := bot.RequestFilter{Limit: 25}
-			if ev.Caller.Role == bot.RoleClient {
-				f.ClientID = ev.Caller.ClientID
-			}
-			list, err := d.Store.ListOpenRequests(ctx, ev.Caller.WorkspaceID, f)
-			if err != nil {
-				return nil, err
-			}
-			if len(list) == 0 {
-				return []bot.Message{{Text: "No open requests. Open one with /request <what you need>.", Ephemeral: true}}, nil
-			}
-			now := d.Clock.Now()
-			var b strings.Builder
-			for _, r := range list {
-				fmt.Fprintf(&b, "#%d  %-7s  %-15s  %-8s  %5s  %s\n", r.Number, r.Kind, typeLabel(r.Type),
-					firstNonEmpty(r.ClientCode, "—"), age(now.Sub(r.CreatedAt)), r.Title)
-			}
-			return []bot.Message{{Title: fmt.Sprintf("%d open %s", len(list), plural(len(list), "request", "requests")), Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
-		},
-	}
-}
-
 func reclassifyCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:    "reclassify",

@@ -88,14 +88,25 @@ var shapes = map[string]func() []*discordgo.ApplicationCommandOption{
 			sub("channel", "show this channel's settings"),
 		}
 	},
-	"requests": func() []*discordgo.ApplicationCommandOption { return nil },
-	"help":     func() []*discordgo.ApplicationCommandOption { return nil },
+	"requests": func() []*discordgo.ApplicationCommandOption {
+		show := strOpt("show", "which requests (default: all open)", false)
+		show.Choices = choices("mine", "queue", "waiting")
+		min := 1.0
+		page := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionInteger, Name: "page",
+			Description: "page of 25 (the reply says how many there are)", MinValue: &min}
+		return []*discordgo.ApplicationCommandOption{show, clientOpt(false), page}
+	},
+	"help": func() []*discordgo.ApplicationCommandOption { return nil },
+	"home": func() []*discordgo.ApplicationCommandOption { return nil },
 }
 
 // ApplicationCommands returns the application commands for the router's commands.
 func ApplicationCommands(cmds []bot.Command) []*discordgo.ApplicationCommand {
 	out := make([]*discordgo.ApplicationCommand, 0, len(cmds))
 	for _, c := range cmds {
+		if c.Internal {
+			continue // raised by the adapters (thread comments), never typed
+		}
 		ac := &discordgo.ApplicationCommand{Type: discordgo.ChatApplicationCommand, Name: c.Name,
 			Description: clip(firstNonEmpty(c.Summary, c.Usage, c.Name), 100)}
 		if shape, ok := shapes[c.Name]; ok {
@@ -155,6 +166,18 @@ func commandLine(d *CommandData) (args string, form bool) {
 		}
 		if c := get("client"); c != "" {
 			parts = append(parts, quote(c))
+		}
+		return strings.Join(parts, " "), false
+	case "requests":
+		var parts []string
+		if v := get("show"); v != "" {
+			parts = append(parts, v)
+		}
+		if c := get("client"); c != "" {
+			parts = append(parts, "--client", quote(c))
+		}
+		if p := get("page"); p != "" {
+			parts = append(parts, "page", p)
 		}
 		return strings.Join(parts, " "), false
 	case "mspbot":

@@ -108,6 +108,8 @@ func (a *Adapter) inner(ctx context.Context, outer slackevents.EventsAPIEvent) (
 		return a.message(ctx, outer, ev)
 	case *slackevents.ReactionAddedEvent:
 		return a.reaction(ctx, outer, ev)
+	case *slackevents.AppHomeOpenedEvent:
+		return a.appHomeOpened(outer, ev) // home.go
 	}
 	return result{}, nil
 }
@@ -224,8 +226,9 @@ func (a *Adapter) open(ctx context.Context, m posted, commands bool) (result, er
 	}}, nil
 }
 
-// comment stores a reply in a request's thread. It reports false when the
-// thread is not a request's. A client may comment only on their client's requests.
+// comment hands a reply in a request's thread to the Router as the internal
+// comment command; the Router decides whether its author may comment there. It
+// reports false when the thread is not a request's.
 func (a *Adapter) comment(ctx context.Context, m posted) (bool, error) {
 	ws, err := a.dir.Workspace(ctx, bot.PlatformSlack, m.team)
 	if err != nil {
@@ -245,25 +248,14 @@ func (a *Adapter) comment(ctx context.Context, m posted) (bool, error) {
 	if err != nil {
 		return true, err
 	}
-	caller, err := a.dir.Identify(ctx, bot.Event{Platform: bot.PlatformSlack, Workspace: m.team, Channel: m.channel, User: u})
-	if err != nil {
-		if bot.ErrorCode(err) == bot.EInternal {
-			return true, err
-		}
-		a.log.Info("comment ignored", "user", m.user, "reason", bot.ErrorMessage(err))
-		return true, nil
+	if utf8.RuneCountInString(m.text) > bot.MaxTextLen-32 {
+		m.text = string([]rune(m.text)[:bot.MaxTextLen-32])
 	}
-	if caller.Role == bot.RoleClient && (caller.ClientID == nil || req.ClientID == nil || *caller.ClientID != *req.ClientID) {
-		a.log.Info("comment ignored: client user on another client's request", "user", m.user, "request", req.Number)
-		return true, nil
-	}
-	if utf8.RuneCountInString(m.text) > bot.MaxTextLen {
-		m.text = string([]rune(m.text)[:bot.MaxTextLen])
-	}
-	_, created, err := a.store.AddComment(ctx, bot.Comment{RequestID: req.ID, AuthorID: caller.ID, Body: m.text,
-		SourcePlatform: bot.PlatformSlack, SourceID: m.channel + ":" + m.ts})
-	if err == nil && created {
-		a.log.Info("comment added", "request", req.Number, "user", m.user)
+	origin := bot.Ref{Kind: bot.RefRequest, Number: req.Number}
+	_, err = a.router.Run(ctx, bot.Event{Platform: bot.PlatformSlack, Workspace: m.team, Channel: m.channel, Thread: m.thread,
+		SourceID: m.channel + ":" + m.ts, User: u, Command: "comment", Args: origin.String() + " " + m.text, Origin: origin})
+	if err != nil && bot.ErrorCode(err) != bot.EInternal {
+		return true, nil // refused: logged and counted by the Router; nothing stored
 	}
 	return true, err
 }
@@ -373,6 +365,9 @@ func (a *Adapter) interaction(ctx context.Context, raw []byte) result {
 func (a *Adapter) blockActions(ctx context.Context, cb slack.InteractionCallback) result {
 	if len(cb.ActionCallback.BlockActions) == 0 {
 		return result{}
+	}
+	if cb.View.Type == slack.VTHomeTab {
+		return a.homeAction(ctx, cb) // home.go
 	}
 	act := cb.ActionCallback.BlockActions[0]
 	channel := firstNonEmpty(cb.Container.ChannelID, cb.Channel.ID)

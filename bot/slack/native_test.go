@@ -179,3 +179,81 @@ func TestRefusedPostToldPrivately(t *testing.T) {
 		t.Fatalf("outbox fallback: %s", got)
 	}
 }
+
+// TestAppHomeTab: app_home_opened (signed, over HTTP) publishes the person's
+// Home tab: their open requests with SLA clocks, their time, and — for a
+// coordinator — the queue with Take buttons. Clicking Take on the tab assigns
+// the request in Postgres, tells the request's thread, and publishes the tab
+// again with the request moved from the queue to "Your open requests".
+func TestAppHomeTab(t *testing.T) {
+	e := newEnv(t)
+	e.person("UMGR", "mia", testTeam, bot.RoleManager, "")
+	e.person("UCORA", "cora", testTeam, bot.RoleCoordinator, "")
+	for _, line := range []string{`/mspbot client add ACME "Acme Corp"`, "/mspbot client sla ACME P3 1h 8h"} {
+		if _, ack := e.slash("UMGR", "C1", line); strings.Contains(ack, "didn't work") {
+			t.Fatalf("%s: %s", line, ack)
+		}
+	}
+	e.slash("UCORA", "C1", "/mspbot request --client ACME The scanner on floor 3 jams")
+	e.adapter.Wait()
+	e.slash("UMGR", "C1", "/mspbot request --client ACME Outlook asks for a password again")
+	e.adapter.Wait()
+
+	opened := func(user, id string) {
+		t.Helper()
+		body := mustJSON(t, map[string]any{"token": "x", "team_id": testTeam, "api_app_id": "A1", "type": "event_callback",
+			"event_id": id, "event_time": 1700000000,
+			"event": map[string]any{"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home", "event_ts": "1700000000.1"}})
+		if s := e.event(body, 0); s != http.StatusOK {
+			t.Fatalf("app_home_opened: %d", s)
+		}
+		e.adapter.Wait()
+	}
+	lastHome := func() string {
+		t.Helper()
+		pubs := e.fake.callsTo("views.publish")
+		if len(pubs) == 0 {
+			t.Fatal("no views.publish")
+		}
+		p := pubs[len(pubs)-1]
+		if p.JSON["user_id"] != "UCORA" {
+			t.Fatalf("published for %v", p.JSON["user_id"])
+		}
+		return unescaper.Replace(string(mustJSON(t, p.JSON["view"])))
+	}
+	opened("UCORA", "EvHome1")
+	home := lastHome()
+	mine, queue, _ := strings.Cut(home, "The queue")
+	if !strings.Contains(mine, "Your open requests (1)") || !strings.Contains(mine, "#1001") || !strings.Contains(mine, "response 0m of 1h, ok") {
+		t.Fatalf("your requests with SLA clocks: %s", mine)
+	}
+	if !strings.Contains(queue, "#1002") || !strings.Contains(queue, `"action_id":"home.take.1002"`) || !strings.Contains(home, "Your time today") {
+		t.Fatalf("queue and time: %s", queue)
+	}
+
+	click := map[string]any{"type": "block_actions", "team": map[string]any{"id": testTeam}, "user": map[string]any{"id": "UCORA"},
+		"trigger_id": "trig.home", "view": map[string]any{"id": "VHOME", "type": "home", "team_id": testTeam},
+		"container": map[string]any{"type": "view", "view_id": "VHOME"},
+		"actions": []any{map[string]any{"type": "button", "action_id": "home.take.1002", "block_id": "request:1002", "value": "/request take 1002"}}}
+	if s, _ := e.interact(click); s != http.StatusOK {
+		t.Fatalf("click: %d", s)
+	}
+	e.adapter.Wait()
+	if r := e.request(1002); r.AssigneeName != "cora" {
+		t.Fatalf("#1002 after Take on the Home tab: %+v", r)
+	}
+	home = lastHome()
+	mine, queue, _ = strings.Cut(home, "The queue")
+	if !strings.Contains(mine, "Your open requests (2)") || strings.Contains(queue, "#1002") {
+		t.Fatalf("after Take: %s", home)
+	}
+	var told bool
+	for _, c := range e.fake.callsTo("chat.postMessage") {
+		if strings.Contains(postedText(c), "1002") && strings.Contains(postedText(c), "cora") && c.Form.Get("thread_ts") != "" {
+			told = true
+		}
+	}
+	if !told {
+		t.Fatal("the request's thread was not told it was taken")
+	}
+}

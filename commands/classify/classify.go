@@ -20,10 +20,7 @@
 // pure function of the text, the options and the model: no I/O, no state.
 package classify
 
-import (
-	"math"
-	"strings"
-)
+import "math"
 
 // Kind is the top-level decision: project or support.
 type Kind string
@@ -87,7 +84,6 @@ func ClassifyWith(text string, opts Options) Result {
 		m = Default()
 	}
 	a := m.analyse(text)
-	a.feats = distinct(a.feats)
 	res := m.decide(a)
 	if opts.Contract != nil {
 		res = m.applyContract(a, res, opts.Contract)
@@ -114,23 +110,13 @@ func (m *Model) decide(a *analysis) Result {
 		r.Type = m.supportType(a.feats)
 	}
 	r.Reasons = m.reasons(a, r.Kind)
-	if !m.knowsAnyWord(a.feats) {
+	if a.words == 0 {
 		// No word of it was ever seen in training: whatever the prior
 		// leans to, there is nothing to be confident about.
 		r.Confidence = 0.5
 		r.Reasons = []string{"nothing recognised"}
 	}
 	return r
-}
-
-// knowsAnyWord reports whether any word feature of fs has a weight.
-func (m *Model) knowsAnyWord(fs []feat) bool {
-	for _, f := range fs {
-		if strings.HasPrefix(f.name, "w:") && m.kindW(f.name) != 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // probOf is the calibrated probability that a is of kind k.

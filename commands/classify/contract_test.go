@@ -26,7 +26,7 @@ func TestContractCoveredFlipsProjectToSupport(t *testing.T) {
 		if r.Kind != KindSupport || len(r.Reasons) == 0 || r.Reasons[0] != want {
 			t.Errorf("ClassifyWith(%q) = %s %q, want support with first reason %s", c.text, r.Kind, r.Reasons, want)
 		}
-		if !typeFits(r.Kind, r.Type) {
+		if !TypeFits(r.Kind, r.Type) {
 			t.Errorf("type %s does not fit %s", r.Type, r.Kind)
 		}
 	}

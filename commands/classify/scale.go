@@ -165,7 +165,6 @@ type scale struct {
 	single                        bool   // one person or one device
 	singleLabel                   string // where single was seen: "Tom's PC"
 	date                          bool   // a calendar date or ordinal day
-	allData                       bool   // "everything", "all our files": the business's data
 	money                         bool   // a money figure: "10k", "$20,000"
 	reasons                       []note // what was seen, for Reasons
 }
@@ -321,36 +320,11 @@ func measureScale(text string, toks []token) scale {
 				addNote(span(text, toks, i, i+len(p)-1), 2.5)
 			}
 		}
-		// "everything", "all our files", "all the records": the data of the
-		// whole business, not one person's.
-		if t.word == "everything" {
-			s.allData = true
-		}
-		if t.word == "all" {
-			for k := i + 1; k < len(toks) && k <= i+4; k++ {
-				if ownerDet[toks[k].word] || toks[k].word == "your" {
-					break
-				}
-				if dataNouns[toks[k].stem] {
-					s.allData = true
-					break
-				}
-			}
-		}
 		// "<whole> wide" typed with any group or place: "tenant-wide",
 		// "school-wide", "practice-wide" mean everyone in it.
 		if i+1 < len(toks) && toks[i+1].word == "wide" && groupWhole[t.stem] {
 			s.many = true
 			addNote(span(text, toks, i, i+1), 2.5)
-		}
-		// "each one needs a laptop", "each of them gets a screen": the
-		// device is wanted as many times as the count before it, whatever
-		// that count counts ("four new chairs, each one needs a PC").
-		if t.stem == "each" && i+1 < len(toks) {
-			if n, k := distributed(toks, i); n >= 2 {
-				s.devices = max(s.devices, n)
-				addNote(span(text, toks, i, k), 1.5)
-			}
 		}
 		switch t.stem {
 		case "across", "throughout":
@@ -384,7 +358,7 @@ func measureScale(text string, toks []token) scale {
 					s.many = true
 					addNote(span(text, toks, i, k), 2.5)
 				}
-				if n := toks[k].num; n >= 2 && (k+1 >= len(toks) || !notCountNext[toks[k+1].stem] || ofUs(toks, k+1)) {
+				if n := toks[k].num; n >= 2 && (k+1 >= len(toks) || !notCountNext[toks[k+1].stem]) {
 					if j, _ := nounAfter(toks, k+1); j < 0 {
 						s.devices = max(s.devices, n)
 						addNote(span(text, toks, i, k), 1)
@@ -432,9 +406,6 @@ func measureScale(text string, toks []token) scale {
 				}
 				addNote(span(text, toks, start, end), 2.5)
 			}
-		case "fleet":
-			s.many = true
-			addNote(span(text, toks, i, i), 2)
 		}
 
 		// Plural sites without a number: "our offices", "the branches".
@@ -475,11 +446,6 @@ func measureScale(text string, toks []token) scale {
 				addNote(span(text, toks, i-1, i), 1)
 			}
 		}
-		// "add Carol to", "give Jake": one named person.
-		if t.upper && i > 0 && nameVerbs[toks[i-1].stem] && mayBeName(text, t) {
-			s.setSingle(text, toks, i-1, i)
-		}
-
 		// Counts.
 		if n, j := countAt(toks, i); n >= 0 {
 			// "room 12" is a place, but "loading dock, 8 cameras" is a count:
@@ -570,11 +536,6 @@ func measureScale(text string, toks []token) scale {
 			s.money = true
 		}
 	}
-	if s.single && s.allData {
-		// "all our files off the computer into the cloud": the business's
-		// data is the object, the one device only where it sits.
-		s.single = false
-	}
 	if s.single && (s.people > 1 || s.devices > 1 || s.many) {
 		// "one new user and 30 laptops": the larger number decides.
 		s.single = false
@@ -590,12 +551,6 @@ func infraHead(t token) bool {
 
 // systemWords name a system rather than a thing: "the phone system".
 var systemWords = stemSet("system|systems|network|networks|platform|server|solution|infrastructure|environment|line")
-
-// ofUs reports whether toks[i:] reads "of us", "of them", "of you": "all 30
-// of us" counts people.
-func ofUs(toks []token, i int) bool {
-	return i+1 < len(toks) && toks[i].word == "of" && (toks[i+1].word == "us" || toks[i+1].word == "them" || toks[i+1].word == "you")
-}
 
 // setSingle records one person or device and the words that said so.
 func (s *scale) setSingle(text string, toks []token, i, j int) {
@@ -627,9 +582,6 @@ var brandWords = map[string]bool{
 
 // approxWords before a bare number mark it as a count ("about 25").
 var approxWords = map[string]bool{"about": true, "around": true, "approx": true, "approximately": true, "roughly": true, "circa": true, "some": true, "nearly": true, "almost": true, "over": true}
-
-// nameVerbs are followed by a person's name in small requests.
-var nameVerbs = stemSet("add|give|grant|remove|let|allow|unlock|reset|disable|help|onboard|offboard|email|call")
 
 // collective nouns give a headcount: "a class of 18", "team of 12".
 var collective = stemSet("class|team|group|cohort|company|firm|batch|intake|wave|crew|staff|department|practice|office|organisation|organization|business|workforce|headcount|total")
@@ -669,41 +621,6 @@ func isMoney(text string, toks []token, i int) bool {
 	}
 	return false
 }
-
-// distributed reads "N things ... each (one|of them) <verb> a <device>": it
-// returns N and the device's index, or 0. The count must come before "each"
-// in the same sentence part (within eight words) and the device within five
-// words after it.
-func distributed(toks []token, i int) (int, int) {
-	j := i + 1
-	switch {
-	case toks[j].word == "one":
-		j++
-	case toks[j].word == "of" && j+1 < len(toks) && (toks[j+1].word == "them" || toks[j+1].word == "those" || toks[j+1].word == "these"):
-		j += 2
-	default:
-		return 0, 0
-	}
-	dev := -1
-	for k := j; k < len(toks) && k <= j+4; k++ {
-		if nounKindOf(toks[k]) == nkDevice {
-			dev = k
-			break
-		}
-	}
-	if dev < 0 {
-		return 0, 0
-	}
-	for k := i - 1; k >= 0 && k >= i-8; k-- {
-		if n, e := countAt(toks, k); n >= 2 && n < 1000 && (e >= len(toks) || !notCountNext[toks[e].stem]) {
-			return n, dev
-		}
-	}
-	return 0, 0
-}
-
-// dataNouns are what a business keeps: "all our files", "all the records".
-var dataNouns = stemSet("file|files|data|document|documents|record|records|paperwork|folder|folders|email|emails|archive|archives|photo|photos|drawing|drawings|plan|plans|chart|charts")
 
 // level summarises scale: -1 one person or device, 0 unknown, 1 a few,
 // 2 a team's worth, 3 many or everyone.

@@ -225,7 +225,7 @@ func (m *Model) applyOverrides(a *analysis, r Result, text string, ovs []Overrid
 	}
 	o := ovs[best]
 	out := Result{Kind: o.Kind, Type: o.Type, Confidence: 0.5 + 0.5*bestSim}
-	if !typeFits(o.Kind, o.Type) {
+	if !TypeFits(o.Kind, o.Type) {
 		out.Type = TypeProject
 		if o.Kind == KindSupport {
 			out.Type = m.supportType(a.feats)
@@ -254,8 +254,8 @@ func (m *Model) broken(a *analysis) bool {
 	return false
 }
 
-// typeFits reports whether t is a valid type for kind k.
-func typeFits(k Kind, t Type) bool {
+// TypeFits reports whether t is a valid type for kind k.
+func TypeFits(k Kind, t Type) bool {
 	switch t {
 	case TypeProject:
 		return k == KindProject

@@ -1,0 +1,40 @@
+package storage
+
+import (
+	"context"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+// RequestQuery narrows and pages a list of open requests (/requests with
+// filters, the App Home tab).
+type RequestQuery struct {
+	ClientID   *int64 // only this client's requests
+	PersonID   int64  // only requests this person opened or is assigned (0: anyone's)
+	Unassigned bool   // only requests nobody has taken (the queue)
+	Waiting    bool   // only requests waiting on the client (SLA paused)
+	Offset     int
+	Limit      int // 1–100; default 25
+}
+
+// ListRequests lists open requests matching q, newest first, and how many
+// match in all, so a page can say "showing 25 of 140".
+func (s *Store) ListRequests(ctx context.Context, workspaceID int64, q RequestQuery) ([]bot.Request, int, error) {
+	if q.Limit <= 0 || q.Limit > 100 {
+		q.Limit = 25
+	}
+	q.Offset = max(q.Offset, 0)
+	const where = ` WHERE r.workspace_id = $1 AND r.status = 'open'
+		AND ($2::bigint IS NULL OR r.client_id = $2)
+		AND ($3::bigint = 0 OR r.opened_by = $3 OR r.assignee_id = $3)
+		AND (NOT $4 OR r.assignee_id IS NULL)
+		AND (NOT $5 OR r.waiting_since IS NOT NULL)`
+	args := []any{workspaceID, q.ClientID, q.PersonID, q.Unassigned, q.Waiting}
+	var total int
+	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM requests r`+where, args...); err != nil {
+		return nil, 0, mapErr(err, "count requests")
+	}
+	list, err := queryAll(ctx, s.db, "list requests", scanRequest, `SELECT `+requestColumns+requestFrom+where+`
+		ORDER BY r.created_at DESC, r.number DESC LIMIT $6 OFFSET $7`, append(args, q.Limit, q.Offset)...)
+	return list, total, err
+}
