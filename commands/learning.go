@@ -64,7 +64,7 @@ func classifyRequest(ctx context.Context, d Deps, workspaceID int64, clientID *i
 		return classify.Result{}, err
 	}
 	for _, o := range similar {
-		opts.Overrides = append(opts.Overrides, classify.Override{RequestNumber: o.RequestNumber, Text: o.Text,
+		opts.Overrides = append(opts.Overrides, classify.Override{RequestNumber: o.RequestNumber, Text: o.Text, Similarity: o.Similarity,
 			Kind: classify.Kind(o.Kind), Type: classify.Type(o.Type), By: o.ByName, Reason: o.Reason})
 	}
 	return classify.ClassifyWith(text, opts), nil

@@ -74,10 +74,7 @@ func Classify(text string) Result { return ClassifyWith(text, Options{}) }
 // near-identical earlier request (a coordinator already decided this one),
 // then the client's contract (AlwaysProject beats Covered), then the model
 // (the workspace's, when it has one).
-//
-// Each override costs about 2µs to compare, so callers with many should
-// pass only those pg_trgm finds similar (similarity(text, $1) >=
-// OverrideSimilarity); the answer is the same.
+// Overrides carry their similarity to text, computed by the database.
 func ClassifyWith(text string, opts Options) Result {
 	m := opts.Model
 	if m == nil {
@@ -89,7 +86,7 @@ func ClassifyWith(text string, opts Options) Result {
 		res = m.applyContract(a, res, opts.Contract)
 	}
 	if len(opts.Overrides) > 0 {
-		res = m.applyOverrides(a, res, text, opts.Overrides)
+		res = m.applyOverrides(a, res, opts.Overrides)
 	}
 	res.Confidence = round2(res.Confidence)
 	if res.Reasons == nil {

@@ -19,12 +19,13 @@ type Contract struct {
 
 // Override is a coordinator's earlier reclassification, learned from.
 type Override struct {
-	RequestNumber int64  // the earlier request, named in the reason
-	Text          string // its text, compared with Similarity
-	Kind          Kind   // the coordinator's decision; other values are ignored
-	Type          Type   // optional; replaced when empty or not valid for Kind
-	By            string // who decided, for the reason; may be empty
-	Reason        string // why, for the reason; may be empty
+	RequestNumber int64   // the earlier request, named in the reason
+	Text          string  // its text
+	Similarity    float64 // pg_trgm similarity(Text, the new request), as storage computed it
+	Kind          Kind    // the coordinator's decision; other values are ignored
+	Type          Type    // optional; replaced when empty or not valid for Kind
+	By            string  // who decided, for the reason; may be empty
+	Reason        string  // why, for the reason; may be empty
 }
 
 // Options carry the client context of a request.

@@ -40,6 +40,10 @@ type Model struct {
 	tw    []float64 // type weights by id, len(Types) per id
 }
 
+// model.json is written by `mspbot classify --train`; go generate runs it
+// from this directory.
+//
+//go:generate go run ../../cmd/mspbot classify --train --out model.json
 //go:embed model.json
 var modelJSON []byte
 
