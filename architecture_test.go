@@ -217,3 +217,31 @@ func TestForbidden(t *testing.T) {
 		}
 	}
 }
+
+// TestBotShipsNoDevCode: the bot's binary links no load-test generator and no
+// test helper; those are for cmd/mspbot-dev and tests only.
+func TestBotShipsNoDevCode(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	out, err := exec.Command(goBin, "list", "-deps", "-f", "{{.ImportPath}}|{{.Dir}}", "./cmd/mspbot").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	devOnly := []string{module + "/internal/devdata", module + "/cmd/mspbot-dev"}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, dir, _ := strings.Cut(line, "|")
+		if under(pkg, module) {
+			touchSources(t, dir)
+		}
+		if strings.HasSuffix(pkg, "test") && under(pkg, module) {
+			t.Errorf("cmd/mspbot links the test helper %s", pkg)
+		}
+		for _, d := range devOnly {
+			if under(pkg, d) {
+				t.Errorf("cmd/mspbot links the dev-only package %s", pkg)
+			}
+		}
+	}
+}

@@ -46,11 +46,6 @@ type Attachment struct {
 	Data        []byte
 }
 
-// Responder delivers messages for an event back to its platform.
-type Responder interface {
-	Respond(ctx context.Context, ev Event, msgs ...Message) error
-}
-
 // Destination is where a message goes when the bot speaks first (a weekly update,
 // a nudge, a digest): a channel (and thread) or a person's direct messages.
 type Destination struct {

@@ -33,7 +33,7 @@ func mspbotCommand(d Deps) bot.Command {
 		if err != nil {
 			return nil, err
 		}
-		return reply(fmt.Sprintf("Intake: %v. Client: %s.", onOff(c.Intake), firstNonEmpty(c.ClientCode, "none"))), nil
+		return reply(fmt.Sprintf("Intake: %v. Client: %s.", onOff(c.Intake), bot.FirstNonEmpty(c.ClientCode, "none"))), nil
 	})
 	return bot.Command{
 		Name:    "mspbot",

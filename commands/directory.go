@@ -59,7 +59,7 @@ func (d *Directory) Identify(ctx context.Context, ev bot.Event) (bot.Caller, err
 	if err != nil {
 		return bot.Caller{}, err
 	}
-	np := bot.NewPerson{WorkspaceID: ws, ExternalID: ev.User.ID, Name: firstNonEmpty(ev.User.Name, ev.User.ID),
+	np := bot.NewPerson{WorkspaceID: ws, ExternalID: ev.User.ID, Name: bot.FirstNonEmpty(ev.User.Name, ev.User.ID),
 		Timezone: ev.User.Timezone, Admin: d.isAdmin(ev.User)}
 	bootstrap := false
 	switch {
@@ -172,15 +172,6 @@ func (d *Directory) isAdmin(u bot.User) bool {
 	return u.ID != "" && slices.Contains(d.admins, u.ID)
 }
 
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
 // Assume makes the user exist in the workspace with the given role. The console
 // uses it: whoever runs the console on the bot's machine may choose who they are.
 func Assume(ctx context.Context, store Store, platform bot.Platform, workspace string, u bot.User, role bot.Role, clientCode string) (bot.Person, error) {
@@ -191,7 +182,7 @@ func Assume(ctx context.Context, store Store, platform bot.Platform, workspace s
 	if err != nil {
 		return bot.Person{}, err
 	}
-	p, _, _, err := store.EnsurePerson(ctx, bot.NewPerson{WorkspaceID: ws, ExternalID: u.ID, Name: firstNonEmpty(u.Name, u.ID), Timezone: u.Timezone}, false)
+	p, _, _, err := store.EnsurePerson(ctx, bot.NewPerson{WorkspaceID: ws, ExternalID: u.ID, Name: bot.FirstNonEmpty(u.Name, u.ID), Timezone: u.Timezone}, false)
 	if err != nil {
 		return p, err
 	}

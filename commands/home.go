@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/timekeeping"
 )
 
@@ -29,7 +28,7 @@ func homeCommand(d Deps) bot.Command {
 		MinRole: bot.RoleClient,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			var out []bot.Message
-			mine, err := homeRequests(ctx, d, ev, storage.RequestQuery{PersonID: ev.Caller.ID, ClientID: clientScope(ev)},
+			mine, err := homeRequests(ctx, d, ev, bot.RequestQuery{PersonID: ev.Caller.ID, ClientID: clientScope(ev)},
 				"Your open requests", "/requests mine", "Nothing open that you opened or took.")
 			if err != nil {
 				return nil, err
@@ -39,7 +38,7 @@ func homeCommand(d Deps) bot.Command {
 				out = append(out, homeTime(ctx, d, ev))
 			}
 			if ev.Caller.Role.AtLeast(bot.RoleCoordinator) {
-				queue, err := homeRequests(ctx, d, ev, storage.RequestQuery{Unassigned: true},
+				queue, err := homeRequests(ctx, d, ev, bot.RequestQuery{Unassigned: true},
 					"The queue: not taken yet", "/requests queue", "The queue is empty.")
 				if err != nil {
 					return nil, err
@@ -71,7 +70,7 @@ func clientScope(ev bot.Event) *int64 {
 
 // homeRequests is one list of /home: a few requests (with SLA clocks), how
 // many there are, and buttons to take the queue's or close one's own.
-func homeRequests(ctx context.Context, d Deps, ev bot.Event, q storage.RequestQuery, title, all, none string) (bot.Message, error) {
+func homeRequests(ctx context.Context, d Deps, ev bot.Event, q bot.RequestQuery, title, all, none string) (bot.Message, error) {
 	q.Limit = homeLines
 	list, total, err := d.Store.ListRequests(ctx, ev.Caller.WorkspaceID, q)
 	if err != nil {

@@ -56,7 +56,7 @@ func projectStatus(ctx context.Context, d Deps, p bot.Project) ([]bot.Message, e
 		m.Fields = append(m.Fields, bot.Field{Label: "Disruption", Value: fmt.Sprintf("%s %s: %s", dis.Day.Format("Mon 2 Jan"), dis.Window(), dis.Impact)})
 	}
 	m.Fields = append(m.Fields, bot.Field{Label: "Coordinator", Value: fmt.Sprintf("%s; updates %s %s %s to %s", p.CoordinatorName,
-		p.UpdateWeekday, bot.ClockTime(p.UpdateMinute), projects.Location(p, d.Location), firstNonEmpty(p.Channel, "no channel set"))})
+		p.UpdateWeekday, bot.ClockTime(p.UpdateMinute), projects.Location(p, d.Location), bot.FirstNonEmpty(p.Channel, "no channel set"))})
 	return []bot.Message{m}, nil
 }
 

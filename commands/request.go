@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/mspbot/mspbot/bot"
@@ -210,9 +209,9 @@ func showRequest(ctx context.Context, d Deps, ev bot.Event, arg string) ([]bot.M
 			{Label: "Kind", Value: fmt.Sprintf("%s (%s), confidence %.2f", r.Kind, typeLabel(r.Type), r.Confidence)},
 			{Label: "Why", Value: strings.Join(r.Reasons, "; ")},
 			{Label: "Status", Value: string(r.Status)},
-			{Label: "Client", Value: firstNonEmpty(r.ClientCode, "—")},
+			{Label: "Client", Value: bot.FirstNonEmpty(r.ClientCode, "—")},
 			{Label: "Opened", Value: fmt.Sprintf("%s by %s", r.CreatedAt.In(loc).Format("Mon 2 Jan 2006 15:04 MST"), r.OpenedByName)},
-			{Label: "Assignee", Value: firstNonEmpty(r.AssigneeName, "nobody yet")},
+			{Label: "Assignee", Value: bot.FirstNonEmpty(r.AssigneeName, "nobody yet")},
 		},
 	}
 	hist, err := d.Store.ClassificationHistory(ctx, r.ID)
@@ -366,19 +365,6 @@ func titleOf(text string) string {
 		return string([]rune(line)[:79]) + "…"
 	}
 	return line
-}
-
-func age(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return "now"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	default:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
-	}
 }
 
 // cutWord reports whether s starts with the word w (case-insensitive) and returns the rest.

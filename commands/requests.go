@@ -8,13 +8,12 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/timekeeping"
 )
 
 // requestListStore pages filtered request lists.
 type requestListStore interface {
-	ListRequests(ctx context.Context, workspaceID int64, q storage.RequestQuery) ([]bot.Request, int, error)
+	ListRequests(ctx context.Context, workspaceID int64, q bot.RequestQuery) ([]bot.Request, int, error)
 	RequestSLAClock(ctx context.Context, requestID int64) (bot.SLAClock, error)
 }
 
@@ -24,7 +23,7 @@ const pageSize = 25
 // requestsArgs are the filters /requests takes, kept as typed so the "next
 // page" button repeats them.
 type requestsArgs struct {
-	q       storage.RequestQuery
+	q       bot.RequestQuery
 	words   []string // the filters, for the next page's command
 	page    int
 	mineSet bool
@@ -35,7 +34,7 @@ func parseRequestsArgs(ctx context.Context, d Deps, ev bot.Event) (requestsArgs,
 	if err != nil {
 		return requestsArgs{}, err
 	}
-	a := requestsArgs{page: 1, q: storage.RequestQuery{Limit: pageSize}}
+	a := requestsArgs{page: 1, q: bot.RequestQuery{Limit: pageSize}}
 	for i := 0; i < len(args); i++ {
 		w := strings.ToLower(args[i])
 		switch {
@@ -138,7 +137,7 @@ func requestLines(ctx context.Context, d Deps, list []bot.Request, withSLA bool)
 	var b strings.Builder
 	for _, r := range list {
 		fmt.Fprintf(&b, "#%d  %-7s  %-15s  %-8s  %5s  %s", r.Number, r.Kind, typeLabel(r.Type),
-			firstNonEmpty(r.ClientCode, "—"), age(now.Sub(r.CreatedAt)), r.Title)
+			bot.FirstNonEmpty(r.ClientCode, "—"), bot.Age(now.Sub(r.CreatedAt)), r.Title)
 		if withSLA {
 			if s := slaSummary(ctx, d, r, now); s != "" {
 				b.WriteString("  [" + s + "]")

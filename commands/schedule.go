@@ -262,7 +262,7 @@ func managerCommand(d Deps) bot.Command {
 			if err != nil {
 				return nil, err
 			}
-			return reply(fmt.Sprintf("%s's manager: %s.", tech.Name, firstNonEmpty(r.ManagerName, "none"))), nil
+			return reply(fmt.Sprintf("%s's manager: %s.", tech.Name, bot.FirstNonEmpty(r.ManagerName, "none"))), nil
 		},
 	}
 }

@@ -6,16 +6,8 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
-// RequestQuery narrows and pages a list of open requests (/requests with
-// filters, the App Home tab).
-type RequestQuery struct {
-	ClientID   *int64 // only this client's requests
-	PersonID   int64  // only requests this person opened or is assigned (0: anyone's)
-	Unassigned bool   // only requests nobody has taken (the queue)
-	Waiting    bool   // only requests waiting on the client (SLA paused)
-	Offset     int
-	Limit      int // 1–100; default 25
-}
+// RequestQuery is bot.RequestQuery; the alias keeps older callers compiling.
+type RequestQuery = bot.RequestQuery
 
 // ListRequests lists open requests matching q, newest first, and how many
 // match in all, so a page can say "showing 25 of 140".

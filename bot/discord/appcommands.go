@@ -108,7 +108,7 @@ func ApplicationCommands(cmds []bot.Command) []*discordgo.ApplicationCommand {
 			continue // raised by the adapters (thread comments), never typed
 		}
 		ac := &discordgo.ApplicationCommand{Type: discordgo.ChatApplicationCommand, Name: c.Name,
-			Description: clip(firstNonEmpty(c.Summary, c.Usage, c.Name), 100)}
+			Description: clip(bot.FirstNonEmpty(c.Summary, c.Usage, c.Name), 100)}
 		if shape, ok := shapes[c.Name]; ok {
 			ac.Options = shape()
 		} else {
@@ -211,15 +211,6 @@ func focused(opts []Option) (Option, bool) {
 		}
 	}
 	return Option{}, false
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if strings.TrimSpace(v) != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // formModal is the long request form.

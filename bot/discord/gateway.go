@@ -195,7 +195,7 @@ func (a *Adapter) onReaction(ctx context.Context, r *Reaction) error {
 	}
 	name := displayName(u, r.Member)
 	ev := bot.Event{Platform: bot.PlatformDiscord, Workspace: guild, Channel: r.ChannelID, SourceID: r.MessageID,
-		User: bot.User{ID: r.UserID, Name: firstNonEmpty(name, r.UserID), Roles: memberRoles(r.Member)}, Command: "request", Args: text}
+		User: bot.User{ID: r.UserID, Name: bot.FirstNonEmpty(name, r.UserID), Roles: memberRoles(r.Member)}, Command: "request", Args: text}
 	a.post(ctx, ev, r.ChannelID, r.MessageID, a.cfg.Router.Dispatch(ctx, ev))
 	return nil
 }

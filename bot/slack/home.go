@@ -54,7 +54,9 @@ func (a *Adapter) publishHome(ctx context.Context, team, enterprise, userID stri
 // homeView lays the /home messages out as a Home tab: a bar of buttons, then
 // each message as it would be posted, within Slack's 100 blocks a view.
 func homeView(msgs []bot.Message) slack.HomeTabViewRequest {
-	plain := func(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.PlainTextType, s, false, false) }
+	plain := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	}
 	open := slack.NewButtonBlockElement(actionHomeOpenRequest, "open", plain("Open request"))
 	open.Style = slack.StylePrimary
 	refresh := slack.NewButtonBlockElement(actionHomeRefresh, "refresh", plain("Refresh"))
@@ -84,7 +86,7 @@ func homeView(msgs []bot.Message) slack.HomeTabViewRequest {
 // homeAction handles a click on the Home tab.
 func (a *Adapter) homeAction(ctx context.Context, cb slack.InteractionCallback) result {
 	act := cb.ActionCallback.BlockActions[0]
-	team, enterprise := firstNonEmpty(cb.Team.ID, cb.View.TeamID, cb.User.TeamID), firstNonEmpty(cb.Team.EnterpriseID, cb.Enterprise.ID)
+	team, enterprise := bot.FirstNonEmpty(cb.Team.ID, cb.View.TeamID, cb.User.TeamID), bot.FirstNonEmpty(cb.Team.EnterpriseID, cb.Enterprise.ID)
 	switch act.ActionID {
 	case actionHomeOpenRequest:
 		return a.openModal(cb, modalMeta{})

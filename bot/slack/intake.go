@@ -370,10 +370,10 @@ func (a *Adapter) blockActions(ctx context.Context, cb slack.InteractionCallback
 		return a.homeAction(ctx, cb) // home.go
 	}
 	act := cb.ActionCallback.BlockActions[0]
-	channel := firstNonEmpty(cb.Container.ChannelID, cb.Channel.ID)
+	channel := bot.FirstNonEmpty(cb.Container.ChannelID, cb.Channel.ID)
 	o := origin{ev: bot.Event{Platform: bot.PlatformSlack, Workspace: cb.Team.ID, Channel: channel,
-		Thread: firstNonEmpty(cb.Container.ThreadTs, cb.Message.ThreadTimestamp)}}
-	u, err := a.user(ctx, cb.Team.ID, firstNonEmpty(cb.Team.EnterpriseID, cb.Enterprise.ID), cb.User.ID)
+		Thread: bot.FirstNonEmpty(cb.Container.ThreadTs, cb.Message.ThreadTimestamp)}}
+	u, err := a.user(ctx, cb.Team.ID, bot.FirstNonEmpty(cb.Team.EnterpriseID, cb.Enterprise.ID), cb.User.ID)
 	if err != nil {
 		o.ev.User = bot.User{ID: cb.User.ID}
 		return a.afterOnly(o, nil, []bot.Message{bot.ErrorReply(err)}, "", "")
@@ -386,8 +386,8 @@ func (a *Adapter) blockActions(ctx context.Context, cb slack.InteractionCallback
 	o.ev.Command, o.ev.Args = cmd, args
 	private, public := split(a.router.Dispatch(ctx, o.ev))
 	updateTS := ""
-	if !cb.Container.IsEphemeral && firstNonEmpty(cb.Container.MessageTs, cb.Message.Timestamp) != "" {
-		updateTS = firstNonEmpty(cb.Container.MessageTs, cb.Message.Timestamp)
+	if !cb.Container.IsEphemeral && bot.FirstNonEmpty(cb.Container.MessageTs, cb.Message.Timestamp) != "" {
+		updateTS = bot.FirstNonEmpty(cb.Container.MessageTs, cb.Message.Timestamp)
 	}
 	return a.afterOnly(o, public, private, channel, updateTS)
 }
@@ -414,13 +414,4 @@ func (a *Adapter) afterOnly(o origin, public, private []bot.Message, channel, up
 		a.postPublic(ctx, o, public)
 		a.tellPrivately(ctx, o, private)
 	}}
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

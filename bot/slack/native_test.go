@@ -234,7 +234,7 @@ func TestAppHomeTab(t *testing.T) {
 	click := map[string]any{"type": "block_actions", "team": map[string]any{"id": testTeam}, "user": map[string]any{"id": "UCORA"},
 		"trigger_id": "trig.home", "view": map[string]any{"id": "VHOME", "type": "home", "team_id": testTeam},
 		"container": map[string]any{"type": "view", "view_id": "VHOME"},
-		"actions": []any{map[string]any{"type": "button", "action_id": "home.take.1002", "block_id": "request:1002", "value": "/request take 1002"}}}
+		"actions":   []any{map[string]any{"type": "button", "action_id": "home.take.1002", "block_id": "request:1002", "value": "/request take 1002"}}}
 	if s, _ := e.interact(click); s != http.StatusOK {
 		t.Fatalf("click: %d", s)
 	}
