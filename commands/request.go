@@ -66,12 +66,19 @@ func requestCommand(d Deps) bot.Command {
 						// Taking a request is the first staff response (SLA).
 						err = d.Store.RecordStaffReply(ctx, r.ID, d.Clock.Now())
 					}
+					if err == nil {
+						notifyRequester(ctx, d, ev, r, requestTaken) // requester.go
+					}
 					return r, err
 				})
 			}
 			if rest, ok := cutWord(ev.Args, "close"); ok && isNumber(rest) {
 				return changeRequest(ctx, d, ev, rest, bot.RoleTech, func(ws, n int64) (bot.Request, error) {
-					return d.Store.CloseRequest(ctx, ws, n)
+					r, err := d.Store.CloseRequest(ctx, ws, n)
+					if err == nil {
+						notifyRequester(ctx, d, ev, r, requestClosed) // with the rating buttons
+					}
+					return r, err
 				})
 			}
 			return openRequest(ctx, d, ev)

@@ -168,6 +168,8 @@ func commandLine(d *CommandData) (args string, form bool) {
 			parts = append(parts, quote(c))
 		}
 		return strings.Join(parts, " "), false
+	case "rate":
+		return get("number") + " " + get("rating"), false
 	case "requests":
 		var parts []string
 		if v := get("show"); v != "" {
