@@ -40,10 +40,28 @@ func (r Ref) String() string {
 	return ""
 }
 
-// refGrammar is the reference grammar of package parse (an optional #, an
-// optional P, digits, at most 18 so they fit an int64). It is repeated here
-// because the Router must read references and parse imports bot.
+// refGrammar is the one reference grammar (an optional #, an optional P,
+// digits, at most 18 so they fit an int64). It lives here because the Router
+// reads references; package parse builds on ReadRef and ParseRef.
 var refGrammar = regexp.MustCompile(`^#?([Pp])?0*([1-9]\d{0,17})$`)
+
+// ReadRef reads a reference of either kind (1002, #1002, P12, #P12) and says
+// whether s is written as one. Package parse builds on it, so there is one
+// grammar.
+func ReadRef(s string) (Ref, bool) {
+	m := refGrammar.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return Ref{}, false
+	}
+	n, err := strconv.ParseInt(m[2], 10, 64)
+	if err != nil || n <= 0 {
+		return Ref{}, false
+	}
+	if m[1] != "" {
+		return Ref{Kind: RefProject, Number: n}, true
+	}
+	return Ref{Kind: RefRequest, Number: n}, true
+}
 
 // ParseRef reads a reference of the given kind: "#1002" or "1002" for a
 // request, "P12" (any case, "#P12" too) for a project. The messages are
