@@ -72,6 +72,16 @@ func Cases(cmds []bot.Command) []Case {
 			case bot.RefProject:
 				line += " P1" // ACME's project
 			}
+			for _, a := range e.Args {
+				// Required words the entry is chosen by ("/mspbot client link ACME").
+				switch {
+				case a.Flag || !a.Required:
+				case a.Kind == bot.ArgChoice && len(a.Choices) > 0:
+					line += " " + a.Choices[0]
+				case a.Kind == bot.ArgClient:
+					line += " ACME"
+				}
+			}
 			if e.Name == "" && e.Target == bot.RefNone {
 				line += " matrix check" // reaches the command's own action, matching no subcommand
 			}
