@@ -153,6 +153,9 @@ func (r *Router) dispatch(ctx context.Context, ev *Event, name string) ([]Messag
 		entry = Subcommand{MinRole: cmd.MinRole, Target: cmd.Target, Handler: cmd.Handler}
 	}
 	if !caller.Role.AtLeast(entry.MinRole) {
+		if caller.Role == RoleClient && entry.MinRole == RoleTech {
+			return nil, Errorf(EForbidden, "only staff can use %s (it is for techs and above); you are a client user.", label)
+		}
 		return nil, Errorf(EForbidden, "%s is for %ss and above; you are a %s. Ask a manager if you need it.",
 			label, entry.MinRole, caller.Role)
 	}
@@ -173,6 +176,9 @@ func (r *Router) checkTarget(ctx context.Context, ev *Event, entry Subcommand, l
 		return nil
 	}
 	word, _ := firstWord(ev.Args)
+	if word == "" {
+		return Errorf(EInvalid, "say which %s: %s", entry.Target, firstNonEmptyUsage(entry.Usage, label))
+	}
 	ref, err := ParseRef(entry.Target, word)
 	if err != nil {
 		return err
@@ -193,4 +199,11 @@ func (r *Router) checkTarget(ctx context.Context, ev *Event, entry Subcommand, l
 	}
 	ev.Target = ref
 	return nil
+}
+
+func firstNonEmptyUsage(usage, label string) string {
+	if usage != "" {
+		return usage
+	}
+	return label + " …"
 }

@@ -139,8 +139,12 @@ type Subcommand struct {
 	// Match, when set, selects this subcommand for an argument line that does
 	// not start with a subcommand word (e.g. "/project P12" is status, "/project"
 	// alone is list). The line is handed over unchanged.
-	Match   func(args string) bool
-	Handler Handler
+	Match func(args string) bool
+	// YieldsToText: the subcommand word selects this entry only when a record
+	// (or nothing) follows it; otherwise the whole line is text for the
+	// command's own Handler ("/request close the blinds" opens a request).
+	YieldsToText bool
+	Handler      Handler
 }
 
 // Names returns the subcommand's name and aliases.
@@ -157,9 +161,16 @@ func (c Command) findSub(args string) (sub Subcommand, rest string, ok bool) {
 			continue
 		}
 		for _, n := range s.Names() {
-			if n == word {
-				return s, after, true
+			if n != word {
+				continue
 			}
+			if s.YieldsToText && after != "" {
+				// "/request close the blinds in room 4" is a request, not /request close.
+				if w, _ := firstWord(after); !looksLikeRef(w) {
+					break
+				}
+			}
+			return s, after, true
 		}
 	}
 	for _, s := range c.Subs {
@@ -180,6 +191,9 @@ func (c Command) Entries() []Subcommand {
 	}
 	return append(out, c.Subs...)
 }
+
+// looksLikeRef reports whether s is written as a reference of either kind.
+func looksLikeRef(s string) bool { return refGrammar.MatchString(strings.TrimSpace(s)) }
 
 // firstWord splits s at its first run of spaces.
 func firstWord(s string) (word, rest string) {

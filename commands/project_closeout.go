@@ -12,7 +12,7 @@ import (
 
 // checklistMessage shows the closeout checklist with a button per open item.
 func checklistMessage(p bot.Project, items []bot.CloseoutItem, intro string) bot.Message {
-	m := bot.Message{Title: fmt.Sprintf("Closeout of %s %s (%s)", p.Ref(), p.Name, p.ClientCode), Text: intro}
+	m := bot.Message{Title: fmt.Sprintf("Closeout of %s %s (%s)", p.Ref(), p.Name, p.ClientCode), Text: intro, ProjectNumber: int64(p.Number)}
 	open := 0
 	for _, it := range items {
 		v := "open — " + tickHint(p, it.Item)

@@ -88,6 +88,7 @@ func rateCommand(d Deps) bot.Command {
 		Usage:   "/rate <number> good|ok|poor",
 		Summary: "rate how a request you opened was handled (the buttons on its closed message)",
 		MinRole: bot.RoleClient,
+		Target:  bot.RefRequest, // the Router checks the caller may see it, and that a button is on its message
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			args, err := bot.SplitArgs(ev.Args)
 			if err != nil {
