@@ -102,8 +102,12 @@ func weeklyUpdate(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 			if u.Status != bot.UpdateDrafted {
 				return nil, bot.Errorf(bot.EConflict, "the update for %s is already %s", u.Week(), u.Status)
 			}
+			// Where the platform has forms (Slack), the update opens in one,
+			// multi-line and as drafted; elsewhere the text says how to type it.
 			return []bot.Message{{Title: fmt.Sprintf("Edit %s's update for %s", p.Ref(), u.Week()), Ephemeral: true,
-				Text: fmt.Sprintf("Copy the text, change it, and send it back as one quoted argument:\n/project update %s edit %s \"…\"\n\n%s", p.Ref(), u.Week(), u.Body)}}, nil
+				Text: fmt.Sprintf("Copy the text, change it, and send it back as one quoted argument:\n/project update %s edit %s \"…\"\n\n%s", p.Ref(), u.Week(), u.Body),
+				Form: &bot.Form{Title: "Edit weekly update", Label: fmt.Sprintf("%s's update for %s, as %s will see it", p.Ref(), u.Week(), p.ClientCode),
+					Initial: u.Body, Submit: fmt.Sprintf("/project update %s edit %s", p.Ref(), u.Week())}}}, nil
 		}
 		u, err = d.Store.EditWeeklyUpdate(ctx, u.ID, ev.Caller.ID, d.Clock.Now(), text)
 		if err != nil {
