@@ -65,7 +65,11 @@ func TestDraftEditFormAndPrivateApproval(t *testing.T) {
 	if el["multiline"] != true || el["initial_value"] != u.Body || !strings.Contains(u.Body, "\n") {
 		t.Fatalf("form field: %v; draft %q", el, u.Body)
 	}
-	edited := "Hello Acme,\n\nThis week:\n- new firewall racked\n- \"cut-over\" on Friday\n\nCora"
+	// The whole draft, sections kept, one line changed: it replaces the text.
+	edited := strings.Replace(u.Body, "- (no milestones planned yet: edit this line before approving)", "- \"cut-over\" on Friday,\n- handover on Monday", 1)
+	if edited == u.Body {
+		t.Fatalf("the draft has no placeholder line to fill in: %q", u.Body)
+	}
 	sub := fixture(t, "interaction_view_submission.json")
 	v := sub["view"].(map[string]any)
 	v["callback_id"], v["private_metadata"], v["id"] = viewForm, view["private_metadata"], "VFORM"
@@ -93,7 +97,7 @@ func TestDraftEditFormAndPrivateApproval(t *testing.T) {
 	}
 	e.adapter.Wait()
 	if n := len(postsTo(e.fake, clientChan)); n != 1 {
-		t.Fatalf("%d posts to the client channel; want 1", n)
+		t.Fatalf("%d posts to the client channel; want 1; replies %+v", n, e.fake.callsTo("response_url"))
 	}
 	if got := postsTo(e.fake, "C1"); len(got) != c1Before {
 		t.Fatalf("the approval was posted in the channel: %s", postedText(got[len(got)-1]))

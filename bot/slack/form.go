@@ -36,7 +36,9 @@ func formView(f *bot.Form, channel, thread string) (slack.ModalViewRequest, bool
 	if utf8.RuneCountInString(f.Initial) > maxInput {
 		return slack.ModalViewRequest{}, false
 	}
-	plain := func(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.PlainTextType, s, false, false) }
+	plain := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	}
 	input := slack.NewPlainTextInputBlockElement(nil, "text")
 	input.Multiline, input.MaxLength, input.InitialValue = true, maxInput, f.Initial
 	md, _ := json.Marshal(formMeta{Submit: f.Submit, Channel: channel, Thread: thread})
@@ -121,6 +123,14 @@ func quoteArg(s string) string {
 func (a *Adapter) ephemeralClick(responseURL string, msgs []bot.Message) result {
 	if len(msgs) == 0 {
 		return result{}
+	}
+	if msgs[0].IsError {
+		// A refusal leaves the message and its buttons as they were.
+		return result{after: func(ctx context.Context) {
+			if err := a.respond(ctx, responseURL, slack.ResponseTypeEphemeral, msgs); err != nil {
+				a.log.Error("private reply not delivered", "err", err)
+			}
+		}}
 	}
 	return result{after: func(ctx context.Context) {
 		first := webhookMessage(slack.ResponseTypeEphemeral, msgs[:1])
