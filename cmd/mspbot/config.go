@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -16,6 +17,9 @@ type Config struct {
 	Location    *time.Location
 	LogLevel    slog.Level
 	Admins      []string
+	// InboxWorkers is MSPBOT_INBOX_WORKERS: stored payloads handled at once
+	// (0: bot/intake's default). Fewer leave more of a small machine to the acks.
+	InboxWorkers int
 
 	Slack   SlackConfig
 	Discord DiscordConfig
@@ -68,6 +72,13 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 	c.Location = loc
 	if err := c.LogLevel.UnmarshalText([]byte(orDefault(getenv("MSPBOT_LOG_LEVEL"), "info"))); err != nil {
 		return c, fmt.Errorf("MSPBOT_LOG_LEVEL: use debug, info, warn or error")
+	}
+	if w := getenv("MSPBOT_INBOX_WORKERS"); w != "" {
+		n, err := strconv.Atoi(w)
+		if err != nil || n < 0 {
+			return c, fmt.Errorf("MSPBOT_INBOX_WORKERS=%q: use a count such as 4", w)
+		}
+		c.InboxWorkers = n
 	}
 	for _, a := range strings.Split(getenv("MSPBOT_ADMINS"), ",") {
 		if a = strings.TrimSpace(a); a != "" {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/bot/intake"
 	"github.com/mspbot/mspbot/bot/slack"
 	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/storage"
@@ -29,6 +30,7 @@ func startSlack(ctx context.Context, cfg Config, store *storage.Store, router *b
 	a := slack.New(slack.Config{
 		BotToken: sc.BotToken, AppToken: sc.AppToken, SigningSecret: sc.SigningSecret, APIURL: sc.APIURL,
 		TicketEmoji: sc.TicketEmoji, Clock: bot.SystemClock{}, Log: log, Outbox: queue, Announce: announce,
+		Intake: intake.Options{Workers: cfg.InboxWorkers},
 	}, router, commands.NewDirectory(store, cfg.Admins), store)
 	ob.add(bot.PlatformSlack, a)
 	if err := a.Start(ctx); err != nil {
@@ -69,6 +71,12 @@ func pruneEvents(ctx context.Context, store *storage.Store, log *slog.Logger) {
 				log.Warn("prune platform events", "err", err)
 			} else if n > 0 {
 				log.Debug("pruned platform events", "count", n)
+			}
+			// Done inbox rows: a day keeps a late retry recognised as a duplicate.
+			if n, err := store.PruneInbox(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+				log.Warn("prune inbox", "err", err)
+			} else if n > 0 {
+				log.Debug("pruned inbox", "count", n)
 			}
 		}
 	}
