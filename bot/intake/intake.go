@@ -252,12 +252,14 @@ func (q *Intake) Wait(ctx context.Context) error {
 	}
 }
 
-// Stats are counters since Start (load commands print them).
-type Stats struct{ Busy, Stored, Duplicates, Commits int64 }
+// Stats are counters since Start (load commands print them) and the
+// deliveries waiting for a commit now.
+type Stats struct{ Busy, Stored, Duplicates, Commits, Queued int64 }
 
 // Stats returns the counters.
 func (q *Intake) Stats() Stats {
-	return Stats{Busy: q.busy.Load(), Stored: q.stored.Load(), Duplicates: q.dups.Load(), Commits: q.commits.Load()}
+	return Stats{Busy: q.busy.Load(), Stored: q.stored.Load(), Duplicates: q.dups.Load(), Commits: q.commits.Load(),
+		Queued: int64(len(q.queue))}
 }
 
 // waiter is the platform handler waiting for a row's reply. Offer and abandon

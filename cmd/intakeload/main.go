@@ -187,10 +187,13 @@ func drained(ctx context.Context, out io.Writer, dsn string, wait time.Duration)
 	}
 	defer db.Close()
 	start := time.Now()
-	var pending, total int
+	pending, total, first := 0, 0, -1
 	for {
 		if err := db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE done_at IS NULL), count(*) FROM inbox`).Scan(&pending, &total); err != nil {
 			return err
+		}
+		if first < 0 {
+			first = pending
 		}
 		if pending == 0 || time.Since(start) > wait || ctx.Err() != nil {
 			break
@@ -201,8 +204,9 @@ func drained(ctx context.Context, out io.Writer, dsn string, wait time.Duration)
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM requests`).Scan(&requests); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\ninbox: %d stored, %d still pending %.1f s after the last phase; %d requests opened (%.0f/s handled meanwhile)\n",
-		total, pending, time.Since(start).Seconds(), requests, float64(total-pending)/time.Since(start).Seconds())
+	el := time.Since(start)
+	fmt.Fprintf(out, "\ninbox: %d stored; %d pending after the last phase, %d pending %.1f s later (%.0f/s handled); %d requests opened\n",
+		total, first, pending, el.Seconds(), float64(first-pending)/el.Seconds(), requests)
 	return nil
 }
 
