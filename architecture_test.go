@@ -3,6 +3,7 @@ package mspbot_test
 import (
 	"bufio"
 	"bytes"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -65,7 +66,7 @@ func TestArchitecture(t *testing.T) {
 	if err != nil {
 		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
-	args := append([]string{"list", "-deps", "-f", "{{.ImportPath}}|{{.Standard}}|{{join .Imports \",\"}}"}, guarded...)
+	args := append([]string{"list", "-deps", "-f", "{{.ImportPath}}|{{.Standard}}|{{.Dir}}|{{join .Imports \",\"}}"}, guarded...)
 	cmd := exec.Command(goBin, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -78,17 +79,21 @@ func TestArchitecture(t *testing.T) {
 	std := map[string]bool{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
-		parts := strings.SplitN(sc.Text(), "|", 3)
-		if len(parts) != 3 {
+		parts := strings.SplitN(sc.Text(), "|", 4)
+		if len(parts) != 4 {
 			t.Fatalf("go list line %q", sc.Text())
 		}
 		pkg := parts[0]
 		order = append(order, pkg)
 		std[pkg] = parts[1] == "true"
-		if parts[2] != "" {
-			imports[pkg] = strings.Split(parts[2], ",")
+		if parts[3] != "" {
+			imports[pkg] = strings.Split(parts[3], ",")
+		}
+		if under(pkg, module) {
+			touchSources(t, parts[2])
 		}
 	}
+	touchSources(t, ".") // go.mod
 	roots := guardedRoots(order)
 	if len(roots) < len(guarded) {
 		t.Fatalf("go list found %d guarded packages for %v; the patterns are stale", len(roots), guarded)
@@ -113,6 +118,24 @@ func TestArchitecture(t *testing.T) {
 		}
 	}
 	t.Logf("%d guarded packages, %d dependencies checked", len(roots), checked)
+}
+
+// touchSources reads dir's listing and its Go files. go test caches a passing
+// result and does not know what go list read; files the test itself opens
+// are part of the cache key, so an edit or a new file in any guarded package
+// (or any module package they use) runs the test again.
+func touchSources(t *testing.T, dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if n := e.Name(); strings.HasSuffix(n, ".go") || n == "go.mod" {
+			if _, err := os.ReadFile(filepath.Join(dir, n)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }
 
 // guardedRoots are the module's packages the guarded patterns name.
@@ -191,6 +214,34 @@ func TestForbidden(t *testing.T) {
 		std := !strings.Contains(strings.SplitN(pkg, "/", 2)[0], ".")
 		if got := forbidden(pkg, std) != ""; got != bad {
 			t.Errorf("forbidden(%q) = %v, want %v", pkg, got, bad)
+		}
+	}
+}
+
+// TestBotShipsNoDevCode: the bot's binary links no load-test generator and no
+// test helper; those are for cmd/mspbot-dev and tests only.
+func TestBotShipsNoDevCode(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	out, err := exec.Command(goBin, "list", "-deps", "-f", "{{.ImportPath}}|{{.Dir}}", "./cmd/mspbot").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	devOnly := []string{module + "/internal/devdata", module + "/cmd/mspbot-dev"}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, dir, _ := strings.Cut(line, "|")
+		if under(pkg, module) {
+			touchSources(t, dir)
+		}
+		if strings.HasSuffix(pkg, "test") && under(pkg, module) {
+			t.Errorf("cmd/mspbot links the test helper %s", pkg)
+		}
+		for _, d := range devOnly {
+			if under(pkg, d) {
+				t.Errorf("cmd/mspbot links the dev-only package %s", pkg)
+			}
 		}
 	}
 }

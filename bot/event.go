@@ -1,5 +1,7 @@
 package bot
 
+import "context"
+
 // Event is one thing a person asked of the bot, in platform-neutral form.
 type Event struct {
 	Platform  Platform
@@ -13,6 +15,11 @@ type Event struct {
 	User     User
 	Command  string // without the slash: "request"
 	Args     string // everything after the command (and after the subcommand word, once routed)
+	// ChannelOrgs, when the platform can tell, returns the outside
+	// organisations the channel is shared with (Slack Connect team ids, never
+	// the installing team's). Linking a channel to a client records them as the
+	// client's. It is looked up only when called.
+	ChannelOrgs func(ctx context.Context) ([]string, error)
 	// Origin is the record the message a button sits on, or the thread a
 	// comment is posted in, is about. Adapters set it; the Router refuses a
 	// command that acts on any other record.
@@ -25,10 +32,15 @@ type Event struct {
 
 // User is who sent the event, as the platform knows them.
 type User struct {
-	ID       string // platform user id; the name on the console
-	Name     string
-	TeamID   string // the user's own organisation (Slack Connect external users)
-	External bool   // from another organisation: treated as a client user
+	ID     string // platform user id; the name on the console
+	Name   string
+	TeamID string // the user's own organisation (Slack Connect external users)
+	// External: not of the installing organisation (a Slack Connect guest, a
+	// workspace guest, or someone whose team is unknown). Never staff.
+	External bool
+	// Roles are the platform role ids the user holds where they sent this from
+	// (Discord: the member's server roles). Only ids, never role names.
+	Roles    []string
 	Timezone string
 }
 

@@ -13,11 +13,21 @@ type LearnedOverride struct {
 	Reason        string    `db:"reason"`
 	CreatedAt     time.Time `db:"created_at"`
 	Similarity    float64   `db:"similarity"`
+	Weight        float64   `db:"weight"` // how much it counts when the workspace's model is refitted
 }
 
 // ContractClause is one line of a client's contract.
 type ContractClause struct {
-	ID   int64  `db:"id"`
-	Kind string `db:"kind"` // "covered" or "always_project"
-	Text string `db:"text"`
+	ID         int64  `db:"id"`
+	Kind       string `db:"kind"` // "covered" or "always_project"
+	Text       string `db:"text"`
+	ClientCode string `db:"client_code"`
+}
+
+// WorkspaceModel is a workspace's refitted classifier: the weights its
+// overrides moved, as JSON (see classify.LoadWorkspaceModel).
+type WorkspaceModel struct {
+	Model        []byte    `db:"model"`
+	TrainingRows int       `db:"training_rows"`
+	TrainedAt    time.Time `db:"trained_at"`
 }

@@ -19,3 +19,14 @@ type RequestFilter struct {
 	ClientID *int64 // only this client's requests (client users)
 	Limit    int
 }
+
+// RequestQuery narrows and pages a list of open requests (/requests with
+// filters, the App Home tab).
+type RequestQuery struct {
+	ClientID   *int64 // only this client's requests
+	PersonID   int64  // only requests this person opened or is assigned (0: anyone's)
+	Unassigned bool   // only requests nobody has taken (the queue)
+	Waiting    bool   // only requests waiting on the client (SLA paused)
+	Offset     int
+	Limit      int // 1–100; default 25
+}

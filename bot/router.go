@@ -80,6 +80,17 @@ func (r *Router) Lookup(name string) (Command, bool) {
 // Dispatch identifies the caller, checks their role, runs the command and returns
 // what to say. It never fails: errors become the reply ErrorReply makes.
 func (r *Router) Dispatch(ctx context.Context, ev Event) []Message {
+	msgs, err := r.Run(ctx, ev)
+	if err != nil {
+		msgs = append(msgs, ErrorReply(err))
+	}
+	return msgs
+}
+
+// Run is Dispatch for events that answer nobody (a thread comment): the error,
+// already logged and counted, is returned instead of made into a reply, so an
+// adapter can retry an internal failure and drop a refusal.
+func (r *Router) Run(ctx context.Context, ev Event) ([]Message, error) {
 	start := time.Now()
 	name := strings.ToLower(ev.Command)
 	msgs, err := r.dispatch(ctx, &ev, name)
@@ -98,12 +109,11 @@ func (r *Router) Dispatch(ctx context.Context, ev Event) []Message {
 		}
 		r.log.Log(ctx, level, "command failed", "command", name, "platform", ev.Platform,
 			"user", ev.User.ID, "code", code, "err", err)
-		msgs = append(msgs, ErrorReply(err))
 	}
 	if ev.Caller.Notice != "" {
 		msgs = append([]Message{{Text: ev.Caller.Notice, Ephemeral: true}}, msgs...)
 	}
-	return msgs
+	return msgs, err
 }
 
 func (r *Router) dispatch(ctx context.Context, ev *Event, name string) ([]Message, error) {
@@ -124,6 +134,11 @@ func (r *Router) dispatch(ctx context.Context, ev *Event, name string) ([]Messag
 		return nil, err
 	}
 	ev.Caller = caller
+	// The command's own minimum is a floor under every subcommand.
+	if !caller.Role.AtLeast(cmd.MinRole) {
+		return nil, Errorf(EForbidden, "/%s is for %ss and above; you are a %s. Ask a manager if you need it.",
+			cmd.Name, cmd.MinRole, caller.Role)
+	}
 	entry, rest, isSub := cmd.findSub(ev.Args)
 	label := "/" + cmd.Name
 	if isSub {
@@ -138,6 +153,9 @@ func (r *Router) dispatch(ctx context.Context, ev *Event, name string) ([]Messag
 		entry = Subcommand{MinRole: cmd.MinRole, Target: cmd.Target, Handler: cmd.Handler}
 	}
 	if !caller.Role.AtLeast(entry.MinRole) {
+		if caller.Role == RoleClient && entry.MinRole == RoleTech {
+			return nil, Errorf(EForbidden, "only staff can use %s (it is for techs and above); you are a client user.", label)
+		}
 		return nil, Errorf(EForbidden, "%s is for %ss and above; you are a %s. Ask a manager if you need it.",
 			label, entry.MinRole, caller.Role)
 	}
@@ -158,6 +176,9 @@ func (r *Router) checkTarget(ctx context.Context, ev *Event, entry Subcommand, l
 		return nil
 	}
 	word, _ := firstWord(ev.Args)
+	if word == "" {
+		return Errorf(EInvalid, "say which %s: %s", entry.Target, firstNonEmptyUsage(entry.Usage, label))
+	}
 	ref, err := ParseRef(entry.Target, word)
 	if err != nil {
 		return err
@@ -178,4 +199,11 @@ func (r *Router) checkTarget(ctx context.Context, ev *Event, entry Subcommand, l
 	}
 	ev.Target = ref
 	return nil
+}
+
+func firstNonEmptyUsage(usage, label string) string {
+	if usage != "" {
+		return usage
+	}
+	return label + " …"
 }

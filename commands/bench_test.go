@@ -160,5 +160,5 @@ func BenchmarkRequestsList(b *testing.B) {
 	seed(25)
 	b.Run("open-25", func(b *testing.B) { list(b, "25 open requests") })
 	seed(1000)
-	b.Run("open-1000", func(b *testing.B) { list(b, "25 open requests") })
+	b.Run("open-1000", func(b *testing.B) { list(b, "1000 open requests — showing 1–25") })
 }

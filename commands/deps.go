@@ -15,7 +15,11 @@ import (
 // Store is everything the commands need from storage; *storage.Store implements it.
 type Store interface {
 	directoryStore
+	commentStore
+	suggestStore
 	requestStore
+	requestListStore
+	requesterStore
 	roleStore
 	channelStore
 	timeStore
@@ -34,8 +38,12 @@ type Deps struct {
 	Location *time.Location // MSPBOT_TZ: times for people whose own timezone is unknown
 	// Senders posts what the bot says first (closeout questions, approved updates).
 	Senders bot.Senders
-	// Admins are platform ids or console names that are always managers (MSPBOT_ADMINS).
+	// Admins are platform user ids (console names on the console) that are
+	// always managers (MSPBOT_ADMINS). Never matched against display names.
 	Admins []string
+	// StaffRoles are Discord server role ids whose members are techs
+	// (MSPBOT_DISCORD_STAFF_ROLES); other members are unverified until given a role.
+	StaffRoles []string
 	// Digest holds the digest sections and chart other packages provide.
 	Digest DigestOptions
 	// ProjectChart draws a weekly update's hours chart (chart.Lines); nil: none.
@@ -60,4 +68,8 @@ func (d Deps) location(p bot.Person) *time.Location {
 type directoryStore interface {
 	EnsureWorkspace(ctx context.Context, platform bot.Platform, externalID, name string) (int64, error)
 	EnsurePerson(ctx context.Context, np bot.NewPerson, allowBootstrap bool) (bot.Person, bool, bool, error)
+	PersonByExternalID(ctx context.Context, workspaceID int64, externalID string) (bot.Person, error)
+	ClientByOrg(ctx context.Context, workspaceID int64, org string) (bot.Client, error)
+	RecordClientOrgs(ctx context.Context, workspaceID, clientID int64, orgs []string, by int64) error
+	ClientOrgs(ctx context.Context, clientID int64) ([]string, error)
 }

@@ -11,21 +11,46 @@ import (
 )
 
 // Directory identifies the person behind each event: it creates workspaces and
-// people on first contact and decides the role a newcomer starts with.
+// people on first contact and decides the role a newcomer starts with. Only
+// platform ids decide anything; a display name never grants a thing.
+//
+// Who is who:
+//   - console: whoever runs it; MSPBOT_ADMINS may list console names.
+//   - Slack: people of the installing team (or its Enterprise Grid org) are
+//     staff (tech unless MSPBOT_ADMINS lists their user id, or they were given
+//     a role). Anyone else (Slack Connect guests, workspace guests, people whose
+//     team Slack does not tell us) is at most a client user: of the client whose
+//     organisation they belong to (recorded when a shared channel was linked),
+//     or of the client a coordinator assigned them to; otherwise nothing.
+//   - Discord: nobody is anything by being in the server. MSPBOT_ADMINS user
+//     ids are managers; members holding a server role listed in
+//     MSPBOT_DISCORD_STAFF_ROLES are techs; everyone else is unverified until a
+//     manager gives them a role (/role) or a coordinator makes them a client
+//     user (/client user).
 type Directory struct {
-	store  Store
-	admins []string
+	store      Store
+	admins     []string
+	staffRoles []string
 
 	mu         sync.Mutex
 	workspaces map[string]int64 // platform/external id → workspace id; never changes once made
 }
 
-// NewDirectory returns a Directory over the store.
+// NewDirectory returns a Directory over the store. admins are platform user ids
+// (console names on the console) who are always managers.
 func NewDirectory(store Store, admins []string) *Directory {
 	return &Directory{store: store, admins: admins, workspaces: map[string]int64{}}
 }
 
-// Identify implements bot.Identifier.
+// NewDirectoryFor is NewDirectory with everything Deps configures (admins and
+// Discord staff roles).
+func NewDirectoryFor(d Deps) *Directory {
+	dir := NewDirectory(d.Store, d.Admins)
+	dir.staffRoles = d.StaffRoles
+	return dir
+}
+
+// Identify implements bot.Identifier. Refusals store nothing.
 func (d *Directory) Identify(ctx context.Context, ev bot.Event) (bot.Caller, error) {
 	if ev.User.ID == "" {
 		return bot.Caller{}, bot.Errorf(bot.EInvalid, "this message has no sender, so it cannot be handled")
@@ -34,36 +59,91 @@ func (d *Directory) Identify(ctx context.Context, ev bot.Event) (bot.Caller, err
 	if err != nil {
 		return bot.Caller{}, err
 	}
-	np := bot.NewPerson{
-		WorkspaceID: ws,
-		ExternalID:  ev.User.ID,
-		Name:        firstNonEmpty(ev.User.Name, ev.User.ID),
-		Timezone:    ev.User.Timezone,
-		Admin:       d.isAdmin(ev.User),
-	}
-	if ev.User.External || ev.Platform == bot.PlatformDiscord {
-		// Someone from outside the MSP (a Slack Connect user, or anyone on a
-		// Discord server) first met in a client's channel is that client's user.
-		ch, err := d.store.Channel(ctx, ws, ev.Channel)
-		if err != nil {
-			return bot.Caller{}, err
+	np := bot.NewPerson{WorkspaceID: ws, ExternalID: ev.User.ID, Name: bot.FirstNonEmpty(ev.User.Name, ev.User.ID),
+		Timezone: ev.User.Timezone, Admin: d.isAdmin(ev.User)}
+	bootstrap := false
+	switch {
+	case ev.Platform == bot.PlatformConsole:
+		bootstrap = len(d.admins) == 0
+	case ev.Platform == bot.PlatformSlack && !ev.User.External:
+		// Staff of the installing organisation; the first one in is the manager
+		// of a fresh installation when no admins are configured.
+		bootstrap = len(d.admins) == 0
+	case ev.Platform == bot.PlatformSlack:
+		return d.outsider(ctx, ws, ev, np)
+	case ev.Platform == bot.PlatformDiscord:
+		if !np.Admin {
+			return d.discordMember(ctx, ws, ev, np)
 		}
-		np.ClientCode = ch.ClientCode
+	default:
+		return bot.Caller{}, bot.Errorf(bot.EInvalid, "unknown platform %q", ev.Platform)
 	}
-	if ev.User.External && np.ClientCode == "" {
-		// Never let someone from another organisation in as staff.
-		return bot.Caller{}, bot.Errorf(bot.EForbidden, "this channel is not linked to a client yet; ask your MSP to run /mspbot client link <CLIENT> here")
-	}
-	p, _, bootstrapped, err := d.store.EnsurePerson(ctx, np, len(d.admins) == 0 && !ev.User.External && np.ClientCode == "")
+	return d.ensure(ctx, np, bootstrap)
+}
+
+// ensure returns the person np describes, creating them if new. Someone listed
+// in MSPBOT_ADMINS is a manager even if they were met before being listed.
+func (d *Directory) ensure(ctx context.Context, np bot.NewPerson, bootstrap bool) (bot.Caller, error) {
+	p, _, bootstrapped, err := d.store.EnsurePerson(ctx, np, bootstrap)
 	if err != nil {
 		return bot.Caller{}, err
 	}
-	c := bot.Caller{Person: p, WorkspaceID: ws}
+	if np.Admin && p.Role != bot.RoleManager {
+		if p, err = d.store.SetRole(ctx, p.ID, bot.RoleManager, ""); err != nil {
+			return bot.Caller{}, err
+		}
+	}
+	c := bot.Caller{Person: p, WorkspaceID: np.WorkspaceID}
 	if bootstrapped {
 		c.Notice = fmt.Sprintf("Welcome, %s: you are the first person to use mspbot here, so you are its manager. "+
 			"Give others their roles with /role @name tech|coordinator|manager|client.", p.Name)
 	}
 	return c, nil
+}
+
+// outsider identifies someone from outside the installing Slack organisation:
+// a client user already assigned, or one whose organisation is a client's;
+// anyone else is refused without being stored.
+func (d *Directory) outsider(ctx context.Context, ws int64, ev bot.Event, np bot.NewPerson) (bot.Caller, error) {
+	p, err := d.store.PersonByExternalID(ctx, ws, ev.User.ID)
+	switch {
+	case err == nil && p.Role == bot.RoleClient:
+		return bot.Caller{Person: p, WorkspaceID: ws}, nil
+	case err == nil:
+		return bot.Caller{}, bot.Errorf(bot.EForbidden, "people from outside your MSP's organisation can only be client users; ask your MSP to make you one (/client user CLIENT @you)")
+	case bot.ErrorCode(err) != bot.ENotFound:
+		return bot.Caller{}, err
+	}
+	if ev.User.TeamID != "" {
+		c, err := d.store.ClientByOrg(ctx, ws, ev.User.TeamID)
+		if err == nil {
+			np.Admin, np.ClientCode = false, c.Code
+			return d.ensure(ctx, np, false)
+		}
+		if bot.ErrorCode(err) != bot.ENotFound {
+			return bot.Caller{}, err
+		}
+	}
+	return bot.Caller{}, bot.Errorf(bot.EForbidden, "your organisation is not one of your MSP's clients here yet; ask them to add you (/client user CLIENT @you)")
+}
+
+// discordMember identifies a Discord member who is not an admin: a person
+// already given a role, or a holder of a staff server role (a tech); anyone
+// else is unverified and refused without being stored.
+func (d *Directory) discordMember(ctx context.Context, ws int64, ev bot.Event, np bot.NewPerson) (bot.Caller, error) {
+	p, err := d.store.PersonByExternalID(ctx, ws, ev.User.ID)
+	if err == nil {
+		return bot.Caller{Person: p, WorkspaceID: ws}, nil
+	}
+	if bot.ErrorCode(err) != bot.ENotFound {
+		return bot.Caller{}, err
+	}
+	for _, r := range ev.User.Roles {
+		if slices.Contains(d.staffRoles, r) {
+			return d.ensure(ctx, np, false)
+		}
+	}
+	return bot.Caller{}, bot.Errorf(bot.EForbidden, "you are not verified here yet; ask a manager to give you a role (/role @you tech) or a coordinator to add you as a client user")
 }
 
 // Workspace returns the id of a platform workspace, creating it on first use.
@@ -85,19 +165,11 @@ func (d *Directory) Workspace(ctx context.Context, platform bot.Platform, extern
 	return id, nil
 }
 
+// isAdmin matches MSPBOT_ADMINS against the platform user id only (on the
+// console the id is the name typed at start-up). Display names are chosen by
+// their owners, so they never grant anything.
 func (d *Directory) isAdmin(u bot.User) bool {
-	return slices.ContainsFunc(d.admins, func(a string) bool {
-		return a == u.ID || (u.Name != "" && strings.EqualFold(a, u.Name))
-	})
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
+	return u.ID != "" && slices.Contains(d.admins, u.ID)
 }
 
 // Assume makes the user exist in the workspace with the given role. The console
@@ -110,7 +182,7 @@ func Assume(ctx context.Context, store Store, platform bot.Platform, workspace s
 	if err != nil {
 		return bot.Person{}, err
 	}
-	p, _, _, err := store.EnsurePerson(ctx, bot.NewPerson{WorkspaceID: ws, ExternalID: u.ID, Name: firstNonEmpty(u.Name, u.ID), Timezone: u.Timezone}, false)
+	p, _, _, err := store.EnsurePerson(ctx, bot.NewPerson{WorkspaceID: ws, ExternalID: u.ID, Name: bot.FirstNonEmpty(u.Name, u.ID), Timezone: u.Timezone}, false)
 	if err != nil {
 		return p, err
 	}

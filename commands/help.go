@@ -13,23 +13,29 @@ import (
 func helpCommand(list func() []bot.Command) bot.Command {
 	return bot.Command{
 		Name:    "help",
-		Usage:   "/help",
+		Usage:   "/help [command]",
 		Summary: "every command with one-line usage",
 		MinRole: bot.RoleClient,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			var b strings.Builder
-			for _, c := range list() {
-				if c.Internal {
-					continue
+			if name, _ := firstWord(ev.Args); name != "" {
+				// /help project: the command's table, as the Router enforces it.
+				for _, c := range list() {
+					if c.Name == strings.ToLower(strings.TrimPrefix(name, "/")) && !c.Internal {
+						for _, e := range c.Entries() {
+							line(&b, ev.Caller.Role, e.Usage, e.Summary, e.MinRole)
+						}
+						return []bot.Message{{Title: "/" + c.Name, Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
+					}
 				}
-				if c.Handler != nil || len(c.Subs) == 0 {
+				return nil, bot.Errorf(bot.ENotFound, "there is no /%s; /help lists the commands", name)
+			}
+			for _, c := range list() {
+				if !c.Internal {
 					line(&b, ev.Caller.Role, c.Usage, c.Summary, c.MinRole)
 				}
-				// Subcommands are read from the same table the Router enforces.
-				for _, s := range c.Subs {
-					line(&b, ev.Caller.Role, "  "+s.Usage, s.Summary, s.MinRole)
-				}
 			}
+			b.WriteString("/help <command> shows each of its subcommands and who may use them.\n")
 			return []bot.Message{{Title: "mspbot commands", Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
 		},
 	}

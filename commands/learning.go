@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/commands/classify"
@@ -17,21 +18,38 @@ type learningStore interface {
 	AddContractClause(ctx context.Context, workspaceID int64, clientCode, kind, text string, by int64) (bot.ContractClause, error)
 	ContractClauses(ctx context.Context, clientID int64) ([]bot.ContractClause, error)
 	RemoveContractClause(ctx context.Context, workspaceID, clauseID int64) error
+	TrainingRows(ctx context.Context, workspaceID int64) ([]bot.LearnedOverride, error)
+	SaveWorkspaceModel(ctx context.Context, workspaceID int64, model []byte, rows int, by int64) error
+	LoadWorkspaceModel(ctx context.Context, workspaceID int64) (bot.WorkspaceModel, error)
+	DropWorkspaceModel(ctx context.Context, workspaceID int64) error
 }
 
 // classifyRequest classifies a new request with what the workspace has taught
-// the classifier: the client's contract and coordinators' earlier overrides of
-// similar requests. The classifier itself stays a pure function; this gathers
-// its inputs.
+// the classifier: its refitted model (/classify retrain), the client's
+// contract and coordinators' earlier overrides of near-identical requests.
+// The classifier itself stays a pure function; this gathers its inputs.
 func classifyRequest(ctx context.Context, d Deps, workspaceID int64, clientID *int64, text string) (classify.Result, error) {
 	var opts classify.Options
+	wm, err := d.Store.LoadWorkspaceModel(ctx, workspaceID)
+	switch {
+	case err == nil:
+		m, perr := classify.LoadWorkspaceModel(wm.Model, classify.Default())
+		if perr != nil {
+			// A model written by an older version: the committed model
+			// still answers, and /classify retrain writes a new one.
+			d.Log.Warn("workspace model unreadable; using the committed model", "workspace", workspaceID, "err", perr)
+		}
+		opts.Model = m
+	case bot.ErrorCode(err) != bot.ENotFound:
+		return classify.Result{}, err
+	}
 	if clientID != nil {
 		clauses, err := d.Store.ContractClauses(ctx, *clientID)
 		if err != nil {
 			return classify.Result{}, err
 		}
 		if len(clauses) > 0 {
-			opts.Contract = &classify.Contract{}
+			opts.Contract = &classify.Contract{Client: clauses[0].ClientCode}
 			for _, c := range clauses {
 				if c.Kind == "covered" {
 					opts.Contract.Covered = append(opts.Contract.Covered, c.Text)
@@ -46,7 +64,7 @@ func classifyRequest(ctx context.Context, d Deps, workspaceID int64, clientID *i
 		return classify.Result{}, err
 	}
 	for _, o := range similar {
-		opts.Overrides = append(opts.Overrides, classify.Override{RequestNumber: o.RequestNumber, Text: o.Text,
+		opts.Overrides = append(opts.Overrides, classify.Override{RequestNumber: o.RequestNumber, Text: o.Text, Similarity: o.Similarity,
 			Kind: classify.Kind(o.Kind), Type: classify.Type(o.Type), By: o.ByName, Reason: o.Reason})
 	}
 	return classify.ClassifyWith(text, opts), nil
@@ -55,8 +73,8 @@ func classifyRequest(ctx context.Context, d Deps, workspaceID int64, clientID *i
 func classifyCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:    "classify",
-		Usage:   "/classify rules | /classify forget <number> | /classify <text>",
-		Summary: "see and undo what overrides taught the classifier, or try it on a text",
+		Usage:   "/classify rules | /classify retrain | /classify forget <number> | /classify [--client CODE] <text>",
+		Summary: "see, refit on and undo what overrides taught the classifier, or try it on a text",
 		MinRole: bot.RoleCoordinator,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			ws := ev.Caller.WorkspaceID
@@ -82,19 +100,98 @@ func classifyCommand(d Deps) bot.Command {
 				if err := d.Store.ForgetOverride(ctx, ws, n, ev.Caller.ID); err != nil {
 					return nil, notFoundAs(err, "nothing was learned from #%d; /classify rules lists what was", n)
 				}
-				return reply(fmt.Sprintf("Forgotten: new requests like #%d are classified on their own again.", n)), nil
+				msg := fmt.Sprintf("Forgotten: new requests like #%d are classified on their own again.", n)
+				// A refitted model still holds the row's weight: refit it
+				// without the row.
+				if _, err := d.Store.LoadWorkspaceModel(ctx, ws); err == nil {
+					summary, err := retrainWorkspace(ctx, d, ws, ev.Caller.ID)
+					if err != nil {
+						return nil, err
+					}
+					msg += " " + summary
+				} else if bot.ErrorCode(err) != bot.ENotFound {
+					return nil, err
+				}
+				return reply(msg), nil
+			}
+			if strings.EqualFold(strings.TrimSpace(ev.Args), "retrain") {
+				summary, err := retrainWorkspace(ctx, d, ws, ev.Caller.ID)
+				if err != nil {
+					return nil, err
+				}
+				return reply(summary), nil
 			}
 			text := strings.TrimSpace(ev.Args)
-			if text == "" {
-				return nil, bot.Errorf(bot.EInvalid, "use /classify rules, /classify forget <number>, or /classify <a request text> to try it")
+			var clientID *int64
+			if rest, ok := cutWord(text, "--client"); ok {
+				code, after, _ := strings.Cut(rest, " ")
+				if code == "" {
+					return nil, bot.Errorf(bot.EInvalid, "use /classify --client CODE <a request text>")
+				}
+				c, err := knownClient(ctx, d, ws, code)
+				if err != nil {
+					return nil, err
+				}
+				clientID, text = &c.ID, strings.TrimSpace(after)
 			}
-			res, err := classifyRequest(ctx, d, ws, nil, text)
+			if text == "" {
+				return nil, bot.Errorf(bot.EInvalid, "use /classify rules, /classify retrain, /classify forget <number>, or /classify [--client CODE] <a request text> to try it")
+			}
+			res, err := classifyRequest(ctx, d, ws, clientID, text)
 			if err != nil {
 				return nil, err
 			}
 			return reply(fmt.Sprintf("Would be %s (%s, %.2f): %s", res.Kind, typeLabel(string(res.Type)), res.Confidence, strings.Join(res.Reasons, ", "))), nil
 		},
 	}
+}
+
+// retrainWorkspace refits the workspace's model on its overrides (each a
+// weighted training row) on top of the committed model, stores it, and says
+// how many of the rows each model agrees with. With no rows left the
+// workspace's model is dropped and the committed one applies.
+func retrainWorkspace(ctx context.Context, d Deps, ws, by int64) (string, error) {
+	list, err := d.Store.TrainingRows(ctx, ws)
+	if err != nil {
+		return "", err
+	}
+	if len(list) == 0 {
+		if err := d.Store.DropWorkspaceModel(ctx, ws); err != nil {
+			return "", err
+		}
+		return "Nothing to learn from: no overrides are left, so the committed model applies.", nil
+	}
+	rows := make([]classify.Row, len(list))
+	for i, o := range list {
+		rows[i] = classify.Row{Set: "override", Line: int(o.RequestNumber), Text: o.Text, Kind: classify.Kind(o.Kind), Weight: o.Weight}
+		if t := classify.Type(o.Type); classify.TypeFits(rows[i].Kind, t) {
+			rows[i].Type = t
+		}
+	}
+	start := time.Now()
+	m, err := classify.Train(rows, classify.TrainOptions{Prior: classify.Default()})
+	if err != nil {
+		return "", err
+	}
+	took := time.Since(start)
+	data, err := m.Marshal()
+	if err != nil {
+		return "", err
+	}
+	if err := d.Store.SaveWorkspaceModel(ctx, ws, data, len(rows), by); err != nil {
+		return "", err
+	}
+	before, after := 0, 0
+	for _, r := range rows {
+		if classify.Classify(r.Text).Kind == r.Kind {
+			before++
+		}
+		if classify.ClassifyWith(r.Text, classify.Options{Model: m}).Kind == r.Kind {
+			after++
+		}
+	}
+	return fmt.Sprintf("Retrained on %d override(s) in %s: this workspace's model agrees with %d of them (the committed model with %d).",
+		len(rows), took.Round(time.Millisecond), after, before), nil
 }
 
 func contractCommand(d Deps) bot.Command {
@@ -137,7 +234,11 @@ func contractCommand(d Deps) bot.Command {
 				if kind == "always_project" {
 					what = "always a project"
 				}
-				return reply(fmt.Sprintf("Clause %d added to %s's contract: %q is %s.", c.ID, code, c.Text, what)), nil
+				msg := fmt.Sprintf("Clause %d added to %s's contract: %q is %s.", c.ID, code, c.Text, what)
+				if texts := corpusTexts(); len(texts) > 0 && classify.ClauseMatches(c.Text, texts) == 0 {
+					msg += fmt.Sprintf("\nWarning: it matches none of the %d labelled requests the classifier is tested on, so it may never apply. Word it as clients write requests (\"new laptops\", \"firewall rules\"), or give examples: \"network changes such as VLANs and firewall rules\".", len(texts))
+				}
+				return reply(msg), nil
 			case len(args) == 3 && args[1] == "remove":
 				id, err := strconv.ParseInt(args[2], 10, 64)
 				if err != nil {
@@ -151,6 +252,20 @@ func contractCommand(d Deps) bot.Command {
 			return nil, usage
 		},
 	}
+}
+
+// corpusTexts are the texts of the classifier's labelled sets, for checking
+// that a clause would match something.
+func corpusTexts() []string {
+	rows, err := classify.Corpus()
+	if err != nil {
+		return nil
+	}
+	texts := make([]string, len(rows))
+	for i, r := range rows {
+		texts[i] = r.Text
+	}
+	return texts
 }
 
 func listContract(ctx context.Context, d Deps, ws int64, code string) ([]bot.Message, error) {

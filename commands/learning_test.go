@@ -130,3 +130,80 @@ func TestMistypedClientCodeCreatesNoClient(t *testing.T) {
 		t.Fatalf("tech adding a client:\n%s", out)
 	}
 }
+
+// Overrides are training rows: /classify retrain refits the workspace's
+// model, which then decides differently worded requests too (not only
+// near-duplicates), and forgetting the last row drops the model again.
+func TestRetrainLearnsFromOverrides(t *testing.T) {
+	h := newHarness(t)
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	if out := run(cora, "/classify retrain"); !strings.Contains(out, "Nothing to learn from") {
+		t.Fatalf("retrain with no overrides:\n%s", out)
+	}
+	probe := "/classify can accounting get a workstation for the temp"
+	if out := run(cora, probe); !strings.Contains(out, "Would be support") {
+		t.Fatalf("precondition: the committed model calls the probe support:\n%s", out)
+	}
+	for _, text := range []string{
+		"Set up a new workstation for Bob in accounting", // #1001
+		"accounting needs another workstation for Priya", // #1002
+	} {
+		if out := run(cora, "/request "+text); !strings.Contains(out, "— support") {
+			t.Fatalf("precondition: the committed model calls %q support:\n%s", text, out)
+		}
+	}
+	run(cora, `/reclassify 1001 project "accounting workstations are quoted separately"`)
+	run(cora, `/reclassify 1002 project "accounting workstations are quoted separately"`)
+	out := run(cora, "/classify retrain")
+	if !strings.Contains(out, "Retrained on 2 override(s)") || !strings.Contains(out, "agrees with 2 of them (the committed model with 0)") {
+		t.Fatalf("retrain:\n%s", out)
+	}
+	if out := run(cora, "/classify new laptop for Sam in sales"); !strings.Contains(out, "Would be support") {
+		t.Fatalf("a request unlike the overrides keeps its class:\n%s", out)
+	}
+	out = run(cora, probe)
+	if !strings.Contains(out, "Would be project") || strings.Contains(out, "follows #") {
+		t.Fatalf("the refitted model must generalise, not only follow near-duplicates:\n%s", out)
+	}
+	if out := run(cora, "/classify Outlook keeps asking for my password"); !strings.Contains(out, "Would be support") {
+		t.Fatalf("unrelated requests keep their class:\n%s", out)
+	}
+	if out := run(h.as("tom", bot.RoleTech, ""), "/classify retrain"); !strings.Contains(out, "for coordinators") {
+		t.Fatalf("a tech may not retrain:\n%s", out)
+	}
+	if out := run(cora, "/classify forget 1001"); !strings.Contains(out, "Retrained on 1 override(s)") {
+		t.Fatalf("forgetting refits without the row:\n%s", out)
+	}
+	if out := run(cora, "/classify forget 1002"); !strings.Contains(out, "no overrides are left") {
+		t.Fatalf("forgetting the last row drops the model:\n%s", out)
+	}
+	if out := run(cora, probe); !strings.Contains(out, "Would be support") {
+		t.Fatalf("with the model dropped the committed one answers:\n%s", out)
+	}
+}
+
+// Issue 13: /classify --client tries a client's contract, and a clause that
+// matches none of the labelled requests is added with a warning.
+func TestClassifyWithClientContract(t *testing.T) {
+	h := newHarness(t)
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	if out := run(cora, `/contract ACME project "anything involving new hardware"`); strings.Contains(out, "Warning") {
+		t.Fatalf("a clause that matches labelled requests must not warn:\n%s", out)
+	}
+	run(cora, `/contract ACME covers "network changes such as VLANs and firewall rules"`)
+	out := run(cora, "/classify --client ACME Please buy new hardware for the accounts team")
+	if !strings.Contains(out, "Would be project") || !strings.Contains(out, `always a project per ACME's contract: "anything involving new hardware"`) {
+		t.Fatalf("--client must apply the contract and name the clause:\n%s", out)
+	}
+	out = run(cora, "/classify --client ACME set up a new VLAN for the cameras")
+	if !strings.Contains(out, "Would be support") || !strings.Contains(out, "covered by ACME's contract") {
+		t.Fatalf("a new VLAN is a covered network change:\n%s", out)
+	}
+	if out := run(cora, "/classify --client NOPE printer jammed"); !strings.Contains(out, `no client "NOPE"`) {
+		t.Fatalf("unknown client:\n%s", out)
+	}
+	out = run(cora, `/contract ACME covers "submarine periscope polishing"`)
+	if !strings.Contains(out, "added to ACME's contract") || !strings.Contains(out, "Warning: it matches none of the") {
+		t.Fatalf("a clause matching nothing must be added with a warning:\n%s", out)
+	}
+}

@@ -40,139 +40,120 @@ const projectUsage = `/project new CLIENT "name" --start 2026-12-01 --end 2027-0
 	`/project open #1002 | /project [P12] | /project status|milestone|progress|disruption|oos|oos-export|oos-invoiced|update|set|close|tick|waive|rate P12 …`
 
 func projectCommand(d Deps) bot.Command {
-	return bot.Command{
-		Name:    "project",
-		Usage:   "/project new|open|status|milestone|progress|disruption|oos|update|close|tick|waive|rate …",
-		Summary: "run projects: status, milestones, disruptions, out-of-scope work, client updates, closeout",
-		MinRole: bot.RoleClient, // each subcommand checks its own role
-		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+	// on runs fn on the project the Router already resolved and checked.
+	on := func(fn func(ctx context.Context, ev bot.Event, p bot.Project, args []string) ([]bot.Message, error)) bot.Handler {
+		return func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			args, err := bot.SplitArgs(ev.Args)
 			if err != nil {
 				return nil, err
 			}
-			if len(args) == 0 {
-				return listProjects(ctx, d, ev)
+			return withProject(ctx, d, ev, args, func(p bot.Project, rest []string) ([]bot.Message, error) {
+				return fn(ctx, ev, p, rest)
+			})
+		}
+	}
+	words := func(fn func(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Message, error)) bot.Handler {
+		return func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			args, err := bot.SplitArgs(ev.Args)
+			if err != nil {
+				return nil, err
 			}
-			sub, rest := strings.ToLower(args[0]), args[1:]
-			need := func(min bot.Role) error {
-				if !ev.Caller.Role.AtLeast(min) {
-					return bot.Errorf(bot.EForbidden, "/project %s is for %ss and above; you are a %s", sub, min, ev.Caller.Role)
-				}
-				return nil
-			}
-			// Only these are open to clients, and they check the client themselves.
-			switch sub {
-			case "update", "tick", "list":
-			default:
-				if err := need(bot.RoleTech); err != nil {
-					return nil, err
-				}
-			}
-			switch sub {
-			case "list":
-				return listProjects(ctx, d, ev)
-			case "new":
-				if err := need(bot.RoleCoordinator); err != nil {
-					return nil, err
-				}
-				return newProject(ctx, d, ev, rest)
-			case "open":
-				if err := need(bot.RoleCoordinator); err != nil {
-					return nil, err
-				}
-				return openProject(ctx, d, ev, rest)
-			case "status", "show":
-				return withProject(ctx, d, ev, rest, func(p bot.Project, _ []string) ([]bot.Message, error) {
-					return projectStatus(ctx, d, p)
-				})
-			case "milestone", "task":
-				if err := need(bot.RoleCoordinator); err != nil {
-					return nil, err
-				}
-				return withProject(ctx, d, ev, rest, func(p bot.Project, a []string) ([]bot.Message, error) {
+			return fn(ctx, d, ev, args)
+		}
+	}
+	ref := bot.Arg{Name: "project", Kind: bot.ArgProject, Help: "the project, e.g. P12", Required: true}
+	text := func(name, help string, required bool) bot.Arg {
+		return bot.Arg{Name: name, Kind: bot.ArgText, Help: help, Required: required}
+	}
+	status := on(func(ctx context.Context, ev bot.Event, p bot.Project, _ []string) ([]bot.Message, error) {
+		return projectStatus(ctx, d, p)
+	})
+	return bot.Command{
+		Name:    "project",
+		Usage:   "/project new|open|status|milestone|progress|disruption|oos|update|close|tick|waive|rate …",
+		Summary: "run projects: status, milestones, disruptions, out-of-scope work, client updates, closeout",
+		MinRole: bot.RoleClient,
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			return nil, bot.Errorf(bot.EInvalid, "/project %s is not something I can do; use %s", ev.Args, projectUsage)
+		},
+		Subs: []bot.Subcommand{
+			{Name: "list", Usage: "/project list", Summary: "running projects (a client sees their own)", MinRole: bot.RoleClient,
+				Match:   func(args string) bool { return strings.TrimSpace(args) == "" },
+				Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) { return listProjects(ctx, d, ev) }},
+			{Name: "new", Usage: `/project new CLIENT "name" --start 2026-12-01 --end 2027-01-31 --budget 120h [--channel #acme]`,
+				Summary: "open a project", MinRole: bot.RoleCoordinator, Handler: words(newProject),
+				Args: []bot.Arg{{Name: "client", Kind: bot.ArgClient, Required: true}, text("name", "the project's name", true),
+					{Name: "start", Kind: bot.ArgDate, Flag: true}, {Name: "end", Kind: bot.ArgDate, Flag: true},
+					{Name: "budget", Kind: bot.ArgDuration, Flag: true}}},
+			{Name: "open", Usage: "/project open #1002", Summary: "open a project from a project request", MinRole: bot.RoleCoordinator,
+				Target: bot.RefRequest, Handler: words(openProject),
+				Args: []bot.Arg{{Name: "request", Kind: bot.ArgRequest, Required: true}}},
+			{Name: "status", Aliases: []string{"show"}, Usage: "/project [status] P12", Summary: "a project's status", MinRole: bot.RoleTech,
+				Target: bot.RefProject, Handler: status, Args: []bot.Arg{ref},
+				Match: func(args string) bool { w, _ := firstWord(args); _, err := parseProjectRef(w); return err == nil }},
+			{Name: "milestone", Aliases: []string{"task"}, Usage: `/project milestone P12 "name" 2026-12-15`, Summary: "add a milestone",
+				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return addMilestone(ctx, d, ev, p, a)
-				})
-			case "progress":
-				return withProject(ctx, d, ev, rest, func(p bot.Project, a []string) ([]bot.Message, error) {
+				}), Args: []bot.Arg{ref, text("name", "the milestone", true), {Name: "due", Kind: bot.ArgDate, Required: true}}},
+			{Name: "progress", Usage: `/project progress P12 "milestone" 50%`, Summary: "record a milestone's progress",
+				MinRole: bot.RoleTech, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return setProgress(ctx, d, ev, p, a)
-				})
-			case "disruption":
-				if err := need(bot.RoleCoordinator); err != nil {
-					return nil, err
-				}
-				return withProject(ctx, d, ev, rest, func(p bot.Project, a []string) ([]bot.Message, error) {
+				}), Args: []bot.Arg{ref, text("milestone", "which milestone", true), {Name: "percent", Kind: bot.ArgNumber, Required: true}}},
+			{Name: "disruption", Usage: `/project disruption P12 "what happened" [--days 2]`, Summary: "record a disruption",
+				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return addDisruption(ctx, d, ev, p, a)
-				})
-			case "oos":
-				if err := need(bot.RoleCoordinator); err != nil {
-					return nil, err
-				}
-				return withProject(ctx, d, ev, rest, func(p bot.Project, a []string) ([]bot.Message, error) {
+				}), Args: []bot.Arg{ref, text("what", "what happened", true)}},
+			{Name: "oos", Usage: `/project oos P12 "work" 2h`, Summary: "record out-of-scope work",
+				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return addOOS(ctx, d, ev, p, a)
-				})
-			case "oos-export":
-				if err := need(bot.RoleCoordinator); err != nil {
-					return nil, err
-				}
-				return withProject(ctx, d, ev, rest, func(p bot.Project, _ []string) ([]bot.Message, error) {
+				}), Args: []bot.Arg{ref, text("work", "the out-of-scope work", true), {Name: "time", Kind: bot.ArgDuration}}},
+			{Name: "oos-export", Usage: "/project oos-export P12", Summary: "out-of-scope work as CSV",
+				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, _ []string) ([]bot.Message, error) {
 					return exportOOS(ctx, d, p)
-				})
-			case "oos-invoiced":
-				if err := need(bot.RoleCoordinator); err != nil {
-					return nil, err
-				}
-				return withProject(ctx, d, ev, rest, func(p bot.Project, a []string) ([]bot.Message, error) {
+				}), Args: []bot.Arg{ref}},
+			{Name: "oos-invoiced", Usage: "/project oos-invoiced P12 3", Summary: "mark out-of-scope work invoiced",
+				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return invoiceOOS(ctx, d, ev, p, a)
-				})
-			case "set":
-				if err := need(bot.RoleCoordinator); err != nil {
-					return nil, err
-				}
-				return withProject(ctx, d, ev, rest, func(p bot.Project, a []string) ([]bot.Message, error) {
+				}), Args: []bot.Arg{ref, {Name: "item", Kind: bot.ArgNumber, Required: true}}},
+			{Name: "set", Usage: "/project set P12 --end 2027-02-28 [--budget …] [--coordinator @x] [--lead @y]", Summary: "change a project",
+				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return setProject(ctx, d, ev, p, a)
-				})
-			case "update":
-				return withProject(ctx, d, ev, rest, func(p bot.Project, a []string) ([]bot.Message, error) {
+				}), Args: []bot.Arg{ref}},
+			{Name: "update", Usage: "/project update P12 [approve|edit|skip [week]]",
+				Summary: "the weekly client update: clients read the posted one, coordinators draft and approve",
+				MinRole: bot.RoleClient, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return weeklyUpdate(ctx, d, ev, p, a)
-				})
-			case "close":
-				if err := need(bot.RoleCoordinator); err != nil {
-					return nil, err
-				}
-				return withProject(ctx, d, ev, rest, func(p bot.Project, a []string) ([]bot.Message, error) {
+				}), Args: []bot.Arg{ref, {Name: "action", Kind: bot.ArgChoice, Choices: []string{"approve", "edit", "skip"}}}},
+			{Name: "close", Usage: "/project close P12", Summary: "start the closeout checklist",
+				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return closeProject(ctx, d, ev, p, a)
-				})
-			case "tick":
-				return withProject(ctx, d, ev, rest, func(p bot.Project, a []string) ([]bot.Message, error) {
+				}), Args: []bot.Arg{ref}},
+			{Name: "tick", Usage: "/project tick P12 docs|signoff|acceptance|time|oos [note]",
+				Summary: "tick a closeout item (a client gives acceptance)",
+				MinRole: bot.RoleClient, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return tickItem(ctx, d, ev, p, a)
-				})
-			case "waive":
-				if err := need(bot.RoleCoordinator); err != nil {
-					return nil, err
-				}
-				return withProject(ctx, d, ev, rest, func(p bot.Project, a []string) ([]bot.Message, error) {
+				}), Args: []bot.Arg{ref, {Name: "item", Kind: bot.ArgChoice, Required: true, Choices: bot.CloseoutItems}, text("note", "", false)}},
+			{Name: "waive", Usage: `/project waive P12 ITEM "why"`, Summary: "waive a closeout item",
+				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return waiveItem(ctx, d, ev, p, a)
-				})
-			case "rate":
-				if err := need(bot.RoleCoordinator); err != nil {
-					return nil, err
-				}
-				return withProject(ctx, d, ev, rest, func(p bot.Project, a []string) ([]bot.Message, error) {
+				}), Args: []bot.Arg{ref, {Name: "item", Kind: bot.ArgChoice, Required: true, Choices: bot.CloseoutItems}, text("why", "", true)}},
+			{Name: "rate", Usage: `/project rate P12 1-5 "why"`, Summary: "rate a finished project",
+				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return rateProject(ctx, d, ev, p, a)
-				})
-			}
-			if _, err := parseProjectRef(sub); err == nil {
-				return withProject(ctx, d, ev, args, func(p bot.Project, _ []string) ([]bot.Message, error) {
-					return projectStatus(ctx, d, p)
-				})
-			}
-			return nil, bot.Errorf(bot.EInvalid, "/project %s is not something I can do; use %s", args[0], projectUsage)
+				}), Args: []bot.Arg{ref, {Name: "rating", Kind: bot.ArgNumber, Required: true}, text("why", "", false)}},
 		},
 	}
 }
 
-// withProject reads the project the first argument names, if the caller may see
-// it (a client only their own client's), and runs fn with the remaining arguments.
+// firstWord is the first word of s.
+func firstWord(s string) (string, string) {
+	s = strings.TrimSpace(s)
+	w, rest, _ := strings.Cut(s, " ")
+	return w, strings.TrimSpace(rest)
+}
+
+// withProject reads the project the first argument names and runs fn with the
+// remaining arguments. The Router has already checked the caller may see it.
 func withProject(ctx context.Context, d Deps, ev bot.Event, args []string, fn func(bot.Project, []string) ([]bot.Message, error)) ([]bot.Message, error) {
 	if len(args) == 0 {
 		return nil, bot.Errorf(bot.EInvalid, "say which project, e.g. P12 (/project lists them)")
@@ -182,9 +163,6 @@ func withProject(ctx context.Context, d Deps, ev bot.Event, args []string, fn fu
 		return nil, err
 	}
 	p, err := d.Store.ProjectByNumber(ctx, ev.Caller.WorkspaceID, n)
-	if err == nil && ev.Caller.Role == bot.RoleClient && !sameClient(&p.ClientID, ev.Caller.ClientID) {
-		err = fmt.Errorf("another client's project: %w", bot.Errorf(bot.ENotFound, "not yours"))
-	}
 	if err != nil {
 		return nil, notFoundAs(err, "there is no project P%d here; /project lists them", n)
 	}
@@ -203,11 +181,7 @@ func (d Deps) projectService() *projects.Service {
 }
 
 func listProjects(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, error) {
-	var clientID *int64
-	if ev.Caller.Role == bot.RoleClient {
-		clientID = ev.Caller.ClientID
-	}
-	list, err := d.Store.ListProjects(ctx, ev.Caller.WorkspaceID, clientID)
+	list, err := d.Store.ListProjects(ctx, ev.Caller.WorkspaceID, ev.Caller.ClientScope())
 	if err != nil {
 		return nil, err
 	}

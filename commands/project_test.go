@@ -175,10 +175,12 @@ func TestProjectLifecycleOnConsole(t *testing.T) {
 	}
 	expect(t, cora, "/project waive P2 oos", "reason is required")
 	expect(t, cora, `/project waive P2 oos "items 2 and 3 billed on the monthly invoice"`, "waived", "/project close P2 to close it")
-	expect(t, cora, "/project close P2", "P2 Site-to-site VPN migration is closed", "/project rate P2")
+	expect(t, cora, "/project close P2", "Not closed: P2 has no execution rating", `/project rate P2 skip "why"`)
 	expect(t, cora, `/project rate P2 6 "great"`, "1-5")
 	expect(t, cora, `/project rate P2 4 "on time, one weekend overrun"`, "P2 rated 4/5 by cora")
+	expect(t, cora, "/project close P2", "P2 Site-to-site VPN migration is closed")
 	expect(t, cora, "/project close P2", "was closed on")
+	expect(t, cora, `/project rate P2 5 "changed my mind"`, "P2 is closed; its rating is final")
 	expect(t, tom, `/lessons add P2 "Labelled every tunnel" "Test failover before the cut-over"`, "saved")
 
 	// Search ranks the relevant lesson first, with project and author.
@@ -213,10 +215,10 @@ func TestProjectBadInputChangesNothing(t *testing.T) {
 		{cora, `/project milestone P1 "Design" 2026-13-01`, "not a date"},
 		{cora, `/project progress P1 Design 60%`, `no milestone "Design"`},
 		{cora, `/project progress P1 Design 160%`, "not a percentage"},
-		{cora, `/project disruption P1 2026-12-05 22:00 "x"`, "not a time window"},
-		{cora, `/project disruption P1 2026-12-05 25:00-26:00 "x"`, "hours run 00-23"},
+		{cora, `/project disruption P1 2026-12-05 22:00 "x"`, "not a range of hours"},
+		{cora, `/project disruption P1 2026-12-05 25:00-26:00 "x"`, "not a time of day"},
 		{cora, `/project disruption P1 2025-12-05 18:00-22:00 "x"`, "in the past"},
-		{cora, `/project oos P1 0h "nothing"`, "no time at all"},
+		{cora, `/project oos P1 0h "nothing"`, "less than a minute"},
 		{cora, `/project oos P1 6h`, "use /project oos"},
 		{cora, `/project oos-invoiced P1 7`, "no out-of-scope item 7"},
 		{cora, `/project update P1 approve`, "no weekly update yet"},

@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"encoding/csv"
 	"strings"
 	"testing"
 	"time"
@@ -174,4 +175,117 @@ func TestTimeThatAddsUp(t *testing.T) {
 	expect(t, tom, "/time 10m 1002", "Logged 10m on #1002")
 	id2 := h.entries("tom", today.AddDate(0, 0, 1), today.AddDate(0, 0, 1))[0].ID
 	expect(t, tom, "/time edit "+itoa(id2)+" P1", "P1 is closed")
+}
+
+func TestOneGrammarForDurationsDatesAndClocks(t *testing.T) {
+	h, _, _ := newProjectHarness(t, time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)) // Tue 1 Dec
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	tom := h.as("tom", bot.RoleTech, "")
+	dana := h.as("dana", bot.RoleManager, "")
+	run(tom, "/request Replace the core switch") // #1001
+
+	// /project takes what /time takes: 0:45, "1h 30m", yesterday, weekdays, 9am.
+	expect(t, cora, `/project new ACME "Firewall" --start yesterday --end fri --budget 0:45`, "Opened P1")
+	expect(t, cora, `/project set P1 --budget "1h 30m" --update "fri 3pm"`)
+	ctx := context.Background()
+	p, err := h.store.ProjectByNumber(ctx, h.workspace(), 1)
+	if err != nil || p.BudgetMinutes != 90 || p.Start.Format("2006-01-02") != "2026-11-30" ||
+		p.End.Format("2006-01-02") != "2026-12-04" || p.UpdateMinute != 15*60 {
+		t.Fatalf("project: %+v %v", p, err)
+	}
+	expect(t, cora, `/project disruption P1 fri 9pm-1am "switch swap"`, "Fri 4 Dec")
+	expect(t, tom, "/time 30m 1001 --date mon", "for Mon 30 Nov")
+	expect(t, tom, "/away fri mon", "Fri 4 Dec", "Mon 7 Dec")
+
+	// One set of error texts, each fitting its command.
+	snooze := expect(t, tom, "/snooze 48h", "48h is more than 8h; snooze for at most 8h, or use /away")
+	if strings.Contains(snooze, "entry per day") {
+		t.Errorf("/snooze explains a /time limit:\n%s", snooze)
+	}
+	expect(t, tom, "/time 48h 1001", "48h is more than 24h; split it into one entry per day")
+	for _, line := range []string{"/time 45 1001", `/project set P1 --budget 45`, "/snooze 45", "/team gap 45"} {
+		who := tom
+		if strings.HasPrefix(line, "/project") {
+			who = cora
+		} else if strings.HasPrefix(line, "/team") {
+			who = dana
+		}
+		expect(t, who, line, `"45" needs a unit: 45m for minutes or 45h for hours`)
+	}
+	expect(t, dana, "/client sla ACME P2 1h 3d12h", "resolve within 84h")
+	expect(t, dana, "/hours @tom 9am-5pm mon-fri", "09:00-17:00")
+}
+
+func TestCloseoutThatHolds(t *testing.T) {
+	h, clock, _ := newProjectHarness(t, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	tom := h.as("tom", bot.RoleTech, "")
+	h.as("sam", bot.RoleTech, "")
+	wile := h.as("wile", bot.RoleClient, "ACME")
+	expect(t, cora, `/project new ACME "Firewall" --start 2026-12-01 --end 2026-12-10 --budget 10h`, "Opened P1")
+	expect(t, cora, `/project milestone P1 "Rules" 2026-12-04`, "milestone")
+	expect(t, cora, `/project oos P1 2h "extra VLAN" --approved-by client`, "item 1")
+
+	// The coordinator cannot be the support lead who signs off.
+	expect(t, cora, "/project set P1 --lead @cora", "the support lead signs off for the support team, so name someone else")
+	p, _ := h.store.ProjectByNumber(ctx, h.workspace(), 1)
+	if _, err := h.store.DB().Exec(`UPDATE projects SET support_lead_id = coordinator_id WHERE id = $1`, p.ID); err == nil {
+		t.Fatal("the database let the coordinator be the support lead")
+	}
+	expect(t, cora, "/project set P1 --lead @sam")
+
+	clock.Set(time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC)) // the milestone is overdue
+	expect(t, cora, "/project status P1", "at risk", "Overdue")
+	expect(t, cora, "/project close P1", "Closeout of P1")
+	expect(t, cora, "/project tick P1 signoff", "not its coordinator: it is sam's to give")
+	// Not even straight into storage: the sign-off is someone else's.
+	cp, _ := h.store.FindPerson(ctx, h.workspace(), "cora")
+	if err := h.store.TickCloseout(ctx, p.ID, "signoff", cp.ID, clock.Now(), ""); err == nil || !strings.Contains(bot.ErrorMessage(err), "not its coordinator") {
+		t.Fatalf("storage let the coordinator sign off: %v", err)
+	}
+	expect(t, h.as("sam", bot.RoleTech, ""), "/project tick P1 signoff", "sam ticked")
+	expect(t, tom, "/project tick P1 docs", "ticked")
+	expect(t, wile, "/project tick P1 acceptance", "ticked")
+	expect(t, cora, "/project tick P1 time", "ticked")
+	expect(t, cora, `/project waive P1 oos "extra VLAN goes on the monthly invoice"`, "waived")
+
+	// Waived out-of-scope work reads as waived, in the status and the CSV.
+	out := expect(t, cora, "/project status P1", "Waived out-of-scope: 1 item, 2 h, waived by cora: extra VLAN goes on the monthly invoice")
+	if strings.Contains(out, "Open out-of-scope") {
+		t.Errorf("a waived item is shown as open:\n%s", out)
+	}
+	msgs := cora.Handle(ctx, "/project oos-export P1")
+	if len(msgs) != 1 || len(msgs[0].Attachments) != 1 || !strings.Contains(msgs[0].Text, "1 waived at closeout") {
+		t.Fatalf("export: %+v", msgs)
+	}
+	rows, err := csv.NewReader(strings.NewReader(string(msgs[0].Attachments[0].Data))).ReadAll()
+	if err != nil || len(rows) != 2 || rows[0][9] != "waived" || rows[1][8] != "" || rows[1][9] != "cora: extra VLAN goes on the monthly invoice" {
+		t.Fatalf("csv: %q %v", rows, err)
+	}
+
+	// The rating is required to close, or skipped with a reason.
+	expect(t, cora, "/project close P1", "Not closed: P1 has no execution rating")
+	if p, _ := h.store.ProjectByNumber(ctx, h.workspace(), 1); p.Status != bot.ProjectClosing {
+		t.Fatalf("closed without a rating: %s", p.Status)
+	}
+	expect(t, cora, "/project rate P1 skip", "use /project rate P1 1-5")
+	expect(t, cora, `/project rate P1 skip "coordinator left mid-project"`, "rating skipped by cora")
+	expect(t, cora, "/project close P1", "P1 Firewall is closed")
+	// Frozen after close: the command and the database refuse a new rating.
+	expect(t, cora, `/project rate P1 5 "after all"`, "P1 is closed; its rating is final")
+	if err := h.store.RateProject(ctx, p.ID, 5, "sneaky", cp.ID, clock.Now()); err == nil {
+		t.Fatal("storage changed a closed project's rating")
+	}
+	if r, err := h.store.ProjectRating(ctx, p.ID); err != nil || r.Rating != 0 || r.Reason != "coordinator left mid-project" {
+		t.Fatalf("rating: %+v %v", r, err)
+	}
+
+	// A closed project's status says closed: not at risk, not overdue.
+	out = expect(t, cora, "/project status P1", "closed on Tue 8 Dec 2026", "Next milestone: none: the project is closed")
+	for _, bad := range []string{"at risk", "Overdue", "late"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("closed project's status says %q:\n%s", bad, out)
+		}
+	}
 }

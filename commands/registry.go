@@ -12,6 +12,8 @@ func List(d Deps) []bot.Command {
 	cmds = []bot.Command{
 		requestCommand(d),
 		requestsCommand(d),
+		homeCommand(d),
+		rateCommand(d),
 		reclassifyCommand(d),
 		roleCommand(d),
 		mspbotCommand(d),
@@ -23,12 +25,14 @@ func List(d Deps) []bot.Command {
 		snoozeCommand(d),
 		managerCommand(d),
 		teamCommand(d),
-		clientCommand(d),
+		clientTable(d, clientCommand(d)),
 		digestCommand(d),
 		classifyCommand(d),
 		contractCommand(d),
 		projectCommand(d),
 		lessonsCommand(d),
+		commentCommand(d),
+		suggestCommand(d),
 		helpCommand(func() []bot.Command { return cmds }),
 	}
 	return cmds
@@ -43,5 +47,5 @@ func NewRouter(d Deps, observe bot.Observer) *bot.Router {
 	if d.Clock == nil {
 		d.Clock = bot.SystemClock{}
 	}
-	return bot.NewRouter(List(d), NewDirectory(d.Store, d.Admins), d.Log, observe)
+	return bot.NewRouter(List(d), NewDirectoryFor(d), d.Log, observe)
 }

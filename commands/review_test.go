@@ -192,7 +192,7 @@ func TestRequestSLARepliesSayWhatIsTrue(t *testing.T) {
 	wile := h.as("wile", bot.RoleClient, "ACME")
 	run(wile, "/request Our printer is jammed")   // #1001, ACME, P3
 	run(dana, "/request Replace the core switch") // #1002, no client
-	if out := run(wile, "/request sla 1001"); strings.Contains(out, "change") || !strings.Contains(out, "only staff see #1001's SLA") {
+	if out := run(wile, "/request sla 1001"); strings.Contains(out, "change") || !strings.Contains(out, "only staff can use /request sla") {
 		t.Errorf("client asking for the SLA:\n%s", out)
 	}
 	if out := run(dana, "/request sla 1001"); !strings.Contains(out, "/client sla ACME P3 1h 8h") {

@@ -50,6 +50,10 @@ func roleCommand(d Deps) bot.Command {
 					return nil, err
 				}
 			}
+			if ev.Platform != bot.PlatformConsole && !mention.MatchString(args[0]) {
+				// Anyone can take a display name; only a mention names one account.
+				return nil, bot.Errorf(bot.EInvalid, "mention the person (@ and pick them from the list), so the role goes to that account and not to someone who took the name %s", args[0])
+			}
 			target, err := findOrMeetPerson(ctx, d, ev, args[0])
 			if err != nil {
 				return nil, err
@@ -91,20 +95,25 @@ func findOrMeetPerson(ctx context.Context, d Deps, ev bot.Event, handle string) 
 	return p, err
 }
 
-// findPerson is findOrMeetPerson for every command but /role: a platform mention
-// (<@U123>) names a real account and may be met here, but a typed @name that
-// nobody has is a typo, and must not leave a new person behind.
+// findPerson finds the person a handle names without ever creating one: a
+// command that only refers to someone (--coordinator @x, /hours @x) must not
+// bring a stranger in. Only /role and /client user meet new people.
 func findPerson(ctx context.Context, d Deps, ev bot.Event, handle string) (bot.Person, error) {
-	if !mention.MatchString(handle) {
-		id := strings.TrimPrefix(handle, "@")
-		if id != "" {
-			p, err := d.Store.FindPerson(ctx, ev.Caller.WorkspaceID, id)
-			if bot.ErrorCode(err) == bot.ENotFound {
-				return p, bot.Errorf(bot.ENotFound, "nobody called %s uses mspbot here yet; /role lists people, and a manager adds someone with /role @%s tech", id, id)
-			}
-		}
+	id := strings.TrimPrefix(handle, "@")
+	if m := mention.FindStringSubmatch(handle); m != nil {
+		id = m[1]
 	}
-	return findOrMeetPerson(ctx, d, ev, handle)
+	if id == "" {
+		return bot.Person{}, bot.Errorf(bot.EInvalid, "name the person, e.g. @dana")
+	}
+	p, err := d.Store.FindPerson(ctx, ev.Caller.WorkspaceID, id)
+	switch bot.ErrorCode(err) {
+	case bot.ENotFound:
+		return p, bot.Errorf(bot.ENotFound, "nobody called %s uses mspbot here yet; /role lists people, and a manager adds someone with /role @%s tech", id, id)
+	case bot.EConflict:
+		return p, bot.Errorf(bot.EConflict, "more than one person is called %s; mention them instead", id)
+	}
+	return p, err
 }
 
 func listRoles(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, error) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/parse"
 	"github.com/mspbot/mspbot/timekeeping"
 )
 
@@ -143,14 +144,14 @@ func awayCommand(d Deps) bot.Command {
 				return reply(fmt.Sprintf("Enjoy your day off, %s: no nudges until tomorrow.", p.Name)), nil
 			case len(args) == 2 && strings.EqualFold(args[0], "until"):
 				from = today
-				if until, err = timekeeping.ParseDate(args[1], now, loc); err != nil {
+				if until, err = parse.Date(args[1], today, parse.Future); err != nil {
 					return nil, err
 				}
 			case len(args) == 2:
-				if from, err = timekeeping.ParseDate(args[0], now, loc); err != nil {
+				if from, err = parse.Date(args[0], today, parse.Future); err != nil {
 					return nil, err
 				}
-				if until, err = timekeeping.ParseDate(args[1], now, loc); err != nil {
+				if until, err = parse.Date(args[1], today, parse.Future); err != nil {
 					return nil, err
 				}
 			default:
@@ -205,12 +206,9 @@ func snoozeCommand(d Deps) bot.Command {
 			if arg == "" {
 				arg = "30m"
 			}
-			m, err := timekeeping.ParseDuration(arg)
+			m, err := parse.DurationUpTo(arg, 8*60, "snooze for at most 8h, or use /away for longer")
 			if err != nil {
 				return nil, err
-			}
-			if m > 8*60 {
-				return nil, bot.Errorf(bot.EInvalid, "snooze for at most 8h; for longer use /away")
 			}
 			now := d.Clock.Now()
 			until := now.Add(time.Duration(m) * time.Minute)
@@ -264,7 +262,7 @@ func managerCommand(d Deps) bot.Command {
 			if err != nil {
 				return nil, err
 			}
-			return reply(fmt.Sprintf("%s's manager: %s.", tech.Name, firstNonEmpty(r.ManagerName, "none"))), nil
+			return reply(fmt.Sprintf("%s's manager: %s.", tech.Name, bot.FirstNonEmpty(r.ManagerName, "none"))), nil
 		},
 	}
 }
@@ -294,7 +292,7 @@ func teamCommand(d Deps) bot.Command {
 				n := 0
 				switch strings.ToLower(args[0]) {
 				case "gap", "timer":
-					if n, err = timekeeping.ParseDuration(args[1]); err != nil {
+					if n, err = parse.Duration(args[1]); err != nil {
 						return nil, err
 					}
 				case "lock", "escalate":

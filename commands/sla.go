@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/parse"
 	"github.com/mspbot/mspbot/timekeeping"
 )
 
@@ -53,7 +54,7 @@ func clientCommand(d Deps) bot.Command {
 				if err != nil {
 					return nil, err
 				}
-				resp, err := timekeeping.ParseDuration(args[3])
+				resp, err := parse.DurationUpTo(args[3], 90*24*60, "give a response target under 90 days")
 				if err != nil {
 					return nil, err
 				}
@@ -144,23 +145,7 @@ func listClients(ctx context.Context, d Deps, ws int64) ([]bot.Message, error) {
 
 // parseLongDuration reads a resolution target, which may run to days: 4h, 2d, 3d12h.
 func parseLongDuration(s string) (int, error) {
-	l := strings.ToLower(s)
-	if i := strings.Index(l, "d"); i > 0 {
-		var days int
-		if _, err := fmt.Sscanf(l[:i], "%d", &days); err == nil && days > 0 && days <= 90 {
-			rest := 0
-			if l[i+1:] != "" {
-				r, err := timekeeping.ParseDuration(l[i+1:])
-				if err != nil {
-					return 0, err
-				}
-				rest = r
-			}
-			return days*24*60 + rest, nil
-		}
-		return 0, bot.Errorf(bot.EInvalid, "%q is not a duration; use for example 4h, 2d or 3d12h", s)
-	}
-	return timekeeping.ParseDuration(s)
+	return parse.LongDuration(s, 90*24*60, "give a resolution target of 90 days or less")
 }
 
 func showClientSLA(ctx context.Context, d Deps, c bot.Client) ([]bot.Message, error) {
@@ -231,6 +216,7 @@ func requestSLASubcommand(ctx context.Context, d Deps, ev bot.Event) ([]bot.Mess
 			}
 			return nil, true, err
 		}
+		notifyRequester(ctx, d, ev, r, requestWaiting) // requester.go
 		return reply(fmt.Sprintf("#%d is waiting on the client: its SLA clocks are paused. /request resume %d restarts them.", r.Number, r.Number)), true, nil
 	case "resume":
 		if err := d.Store.ResumeFromClient(ctx, r.ID, now); err != nil {

@@ -52,9 +52,6 @@ func TestDeliverWorker(t *testing.T) {
 	store := storagetest.New(t)
 	db := store.DB()
 	ctx := context.Background()
-	if err := jobs.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
 	sender := &fakeSender{err: &bot.DeliveryError{Err: errors.New("not_in_channel"), Permanent: true}}
 	w := &jobs.DeliverWorker{Senders: bot.Senders{bot.PlatformSlack: sender}, Store: &fakeRequests{}, RetryBase: 10 * time.Millisecond}
 	c, err := jobs.NewDeliverer(db, w, nil, jobs.Options{PollInterval: 50 * time.Millisecond})

@@ -110,6 +110,32 @@ func minutesOf(s string) (n int, shaped bool, err error) {
 	return n, true, nil
 }
 
+var daysRE = regexp.MustCompile(`^(\d{1,3})\s*(?:days|day|d)(?:\s*(.*))?$`)
+
+// LongDuration reads a duration that may run to days, such as a resolution
+// target: 4h, 2d, 3d12h, "1 day 2h". A day is 24 hours here, never a working
+// day, so it is only for clocks that run around the clock.
+func LongDuration(s string, max int, advice string) (int, error) {
+	in := strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	m := daysRE.FindStringSubmatch(in)
+	if m == nil {
+		return DurationUpTo(s, max, advice)
+	}
+	days, _ := strconv.Atoi(m[1])
+	rest := 0
+	if m[2] != "" {
+		var err error
+		if rest, _, err = minutesOf(m[2]); err != nil {
+			return 0, bot.Errorf(bot.EInvalid, "%q is not a duration: write it e.g. 4h, 2d or 3d12h", clip(s))
+		}
+	}
+	n := days*24*60 + rest
+	if n <= 0 {
+		return 0, bot.Errorf(bot.EInvalid, "%q is less than a minute; give at least 1m", clip(s))
+	}
+	return within(n, max, advice)
+}
+
 // LeadingDuration reads the duration that starts args, which may take more than
 // one word ("1h 30m", "90 min", "1 hour 30 minutes"), and says how many words
 // it used. It reads as many words as still make one duration, so "1h 30m" is

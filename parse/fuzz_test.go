@@ -34,7 +34,7 @@ func FuzzRef(f *testing.F) {
 }
 
 func FuzzDuration(f *testing.F) {
-	for _, s := range []string{"45m", "1h 30m", "1.5h", "0:45", "1h90", "45", "-1h", "1 hour 30 minutes", "9999:59", "1,999h", "h", ""} {
+	for _, s := range []string{"45m", "1h 30m", "1.5h", "0:45", "1h90", "45", "-1h", "1 hour 30 minutes", "9999:59", "1,999h", "h", "", "1h99", "99999m", "1e3h", "١h", "1.h", "m30", "3d12h"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -50,6 +50,9 @@ func FuzzDuration(f *testing.F) {
 		}
 		if back, err := Duration(FormatMinutes(n)); err != nil || back != n {
 			t.Fatalf("Duration(%q) = %d, %v; want %d", FormatMinutes(n), back, err, n)
+		}
+		if long, err := LongDuration(s, MaxMinutes, ""); err != nil || long != n {
+			t.Fatalf("LongDuration(%q) = %d, %v; want %d", s, long, err, n)
 		}
 		m, used, err := LeadingDuration(strings.Fields(s), MaxMinutes, "")
 		if err != nil || m != n || used != len(strings.Fields(s)) {

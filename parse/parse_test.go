@@ -68,6 +68,9 @@ func TestDuration(t *testing.T) {
 		{"0m", 0, "less than a minute"}, {"0:00", 0, "less than a minute"}, {"-1h", 0, "cannot be negative"},
 		{"", 0, "say how long"}, {"soon", 0, "is not a duration"}, {"1h 30", 0, "is not a duration"},
 		{"1:75", 0, "write 2h15 instead"}, {"10001h", 0, "is more than 10000h"},
+		{"24h", 1440, ""}, {"1.33h", 80, ""}, {"3 hours", 180, ""}, {" 15min ", 15, ""}, {"1:05", 65, ""}, {"10 mins", 10, ""},
+		{"1.5", 0, "needs a unit"}, {"0.001h", 0, "less than a minute"}, {"5 days", 0, "is not a duration"},
+		{"1h30x", 0, "is not a duration"}, {strings.Repeat("9", 40) + "m", 0, "is not a duration"}, {"1e3h", 0, "is not a duration"},
 	}
 	for _, c := range cases {
 		got, err := Duration(c.in)
@@ -85,6 +88,19 @@ func TestDuration(t *testing.T) {
 	_, err := DurationUpTo("48h", 8*60, "snooze for a working day at most")
 	if err == nil || bot.ErrorMessage(err) != "48h is more than 8h; snooze for a working day at most" {
 		t.Errorf("DurationUpTo(48h, 8h) error = %v", err)
+	}
+}
+
+func TestLongDuration(t *testing.T) {
+	for in, want := range map[string]int{"4h": 240, "2d": 2880, "3d12h": 5040, "1 day 2h": 1560, "2 days": 2880, "90m": 90} {
+		if got, err := LongDuration(in, 90*24*60, "x"); err != nil || got != want {
+			t.Errorf("LongDuration(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for in, want := range map[string]string{"0d": "less than a minute", "2dd": "is not a duration", "91d": "is more than 2160h; x", "d": "is not a duration"} {
+		if _, err := LongDuration(in, 90*24*60, "x"); err == nil || !strings.Contains(bot.ErrorMessage(err), want) {
+			t.Errorf("LongDuration(%q) error = %v; want %q", in, err, want)
+		}
 	}
 }
 

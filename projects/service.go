@@ -170,7 +170,8 @@ func DraftMessage(p bot.Project, u bot.WeeklyUpdate, intro string) bot.Message {
 		Title: fmt.Sprintf("Draft client update for %s %s (%s) — only you see this", ref, p.Name, week),
 		Text: text + fmt.Sprintf("\n\nNothing reaches %s until you approve. Approve by %s, or change it with "+
 			`/project update %s edit "new text"`, p.ClientCode, u.Deadline.In(loc).Format("Mon 2 Jan 15:04 MST"), ref),
-		Ephemeral: true,
+		Ephemeral:     true,
+		ProjectNumber: int64(p.Number),
 		Actions: []bot.Action{
 			{ID: "project.update.approve", Label: "Approve", Value: ref + " " + week, Style: "primary", Command: "/project update " + ref + " approve " + week},
 			{ID: "project.update.edit", Label: "Edit", Value: ref + " " + week, Command: "/project update " + ref + " edit " + week},

@@ -76,3 +76,50 @@ func (s *Store) ListClients(ctx context.Context, workspaceID int64) ([]bot.Clien
 		return c, err
 	}, `SELECT id, code, name FROM clients WHERE workspace_id = $1 ORDER BY lower(code)`, workspaceID)
 }
+
+// RecordClientOrgs records outside organisations (Slack Connect team ids) as
+// the client's: their people are that client's users. An organisation already
+// recorded for another client is a conflict and nothing is recorded.
+func (s *Store) RecordClientOrgs(ctx context.Context, workspaceID, clientID int64, orgs []string, by int64) error {
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		for _, org := range orgs {
+			org = strings.TrimSpace(org)
+			if org == "" {
+				continue
+			}
+			var owner int64
+			err := tx.GetContext(ctx, &owner, `
+				INSERT INTO client_orgs (workspace_id, org_id, client_id, linked_by) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (workspace_id, org_id) DO UPDATE SET org_id = EXCLUDED.org_id
+				RETURNING client_id`, workspaceID, org, clientID, by)
+			if err != nil {
+				return mapErr(err, "record client organisation")
+			}
+			if owner != clientID {
+				var code string
+				if err := tx.GetContext(ctx, &code, `SELECT code FROM clients WHERE id = $1`, owner); err != nil {
+					return mapErr(err, "client of organisation")
+				}
+				return bot.Errorf(bot.EConflict, "the organisation %s is already client %s's; a person belongs to one client", org, code)
+			}
+		}
+		return nil
+	})
+}
+
+// ClientByOrg returns the client an outside organisation was recorded for.
+func (s *Store) ClientByOrg(ctx context.Context, workspaceID int64, org string) (bot.Client, error) {
+	var c bot.Client
+	err := s.db.QueryRowxContext(ctx, `
+		SELECT c.id, c.workspace_id, c.code, c.name FROM client_orgs o JOIN clients c ON c.id = o.client_id
+		WHERE o.workspace_id = $1 AND o.org_id = $2`, workspaceID, org).
+		Scan(&c.ID, &c.WorkspaceID, &c.Code, &c.Name)
+	return c, mapErr(err, "client of organisation "+org)
+}
+
+// ClientOrgs lists the organisations recorded for a client.
+func (s *Store) ClientOrgs(ctx context.Context, clientID int64) ([]string, error) {
+	var out []string
+	err := s.db.SelectContext(ctx, &out, `SELECT org_id FROM client_orgs WHERE client_id = $1 ORDER BY org_id`, clientID)
+	return out, mapErr(err, "client organisations")
+}

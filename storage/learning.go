@@ -24,7 +24,7 @@ func learnOverride(ctx context.Context, tx *sqlx.Tx, requestID, actorID int64, k
 	return mapErr(err, "learn override")
 }
 
-const overrideSelect = `SELECT r.number, o.text, o.kind, o.type, p.name AS by_name, o.reason, o.created_at`
+const overrideSelect = `SELECT r.number, o.text, o.kind, o.type, p.name AS by_name, o.reason, o.created_at, o.weight`
 
 // SimilarOverrides returns the workspace's active overrides whose text resembles
 // text by trigram similarity (pg_trgm's % operator, served by the GIN index),
@@ -46,6 +46,44 @@ func (s *Store) ListOverrides(ctx context.Context, workspaceID int64) ([]Learned
 		WHERE o.workspace_id = $1 AND o.forgotten_at IS NULL
 		ORDER BY o.created_at DESC LIMIT 100`, workspaceID)
 	return out, mapErr(err, "list overrides")
+}
+
+// TrainingRows lists every active override of the workspace, oldest first:
+// the rows /classify retrain fits the workspace's model to.
+func (s *Store) TrainingRows(ctx context.Context, workspaceID int64) ([]LearnedOverride, error) {
+	var out []LearnedOverride
+	err := s.db.SelectContext(ctx, &out, overrideSelect+`, 0::float8 AS similarity
+		FROM learned_overrides o JOIN requests r ON r.id = o.request_id JOIN people p ON p.id = o.by_person
+		WHERE o.workspace_id = $1 AND o.forgotten_at IS NULL
+		ORDER BY o.created_at, o.id`, workspaceID)
+	return out, mapErr(err, "training rows")
+}
+
+// WorkspaceModel is bot.WorkspaceModel.
+type WorkspaceModel = bot.WorkspaceModel
+
+// SaveWorkspaceModel stores (or replaces) the workspace's model.
+func (s *Store) SaveWorkspaceModel(ctx context.Context, workspaceID int64, model []byte, rows int, by int64) error {
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO classifier_models (workspace_id, model, training_rows, trained_by) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (workspace_id) DO UPDATE SET model = EXCLUDED.model, training_rows = EXCLUDED.training_rows,
+			trained_by = EXCLUDED.trained_by, trained_at = now()`, workspaceID, model, rows, by)
+	return mapErr(err, "save workspace model")
+}
+
+// LoadWorkspaceModel returns the workspace's model, or ErrNotFound when it
+// has none (the committed model applies).
+func (s *Store) LoadWorkspaceModel(ctx context.Context, workspaceID int64) (WorkspaceModel, error) {
+	var m WorkspaceModel
+	err := s.db.GetContext(ctx, &m, `SELECT model, training_rows, trained_at FROM classifier_models WHERE workspace_id = $1`, workspaceID)
+	return m, mapErr(err, "workspace model")
+}
+
+// DropWorkspaceModel removes the workspace's model: with no rows left the
+// committed model applies again. Dropping none is not an error.
+func (s *Store) DropWorkspaceModel(ctx context.Context, workspaceID int64) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM classifier_models WHERE workspace_id = $1`, workspaceID)
+	return mapErr(err, "drop workspace model")
 }
 
 // ForgetOverride stops the classifier following what request number taught it.
@@ -83,7 +121,8 @@ func (s *Store) AddContractClause(ctx context.Context, workspaceID int64, client
 // ContractClauses lists a client's clauses in the order they were added.
 func (s *Store) ContractClauses(ctx context.Context, clientID int64) ([]ContractClause, error) {
 	var out []ContractClause
-	err := s.db.SelectContext(ctx, &out, `SELECT id, kind, text FROM contract_clauses WHERE client_id = $1 ORDER BY id`, clientID)
+	err := s.db.SelectContext(ctx, &out, `SELECT cc.id, cc.kind, cc.text, c.code AS client_code
+		FROM contract_clauses cc JOIN clients c ON c.id = cc.client_id WHERE cc.client_id = $1 ORDER BY cc.id`, clientID)
 	return out, mapErr(err, "contract clauses")
 }
 

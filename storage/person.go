@@ -84,6 +84,14 @@ func (s *Store) EnsurePerson(ctx context.Context, np NewPerson, allowBootstrap b
 	return p, created, bootstrapped, err
 }
 
+// PersonByExternalID finds someone by platform id only (never by name), and
+// never creates them.
+func (s *Store) PersonByExternalID(ctx context.Context, workspaceID int64, externalID string) (bot.Person, error) {
+	p, err := scanPerson(s.db.QueryRowxContext(ctx, `SELECT `+personColumns+personFrom+`
+		WHERE p.workspace_id = $1 AND p.external_id = $2`, workspaceID, externalID))
+	return p, mapErr(err, "person "+externalID)
+}
+
 // FindPerson finds someone in a workspace by platform id or, failing that, by name
 // (case-insensitive, without a leading @). More than one match by name is a conflict.
 func (s *Store) FindPerson(ctx context.Context, workspaceID int64, handle string) (bot.Person, error) {

@@ -64,7 +64,7 @@ func BuildDigest(ctx context.Context, d Deps, who DigestFor, now time.Time) (bot
 	for _, c := range counts {
 		k := byKind[c.Kind]
 		byKind[c.Kind] = [2]int{k[0] + c.New, k[1] + c.StillOpen}
-		byClient[firstNonEmpty(c.ClientCode, "no client")] += c.New
+		byClient[bot.FirstNonEmpty(c.ClientCode, "no client")] += c.New
 	}
 	line("Requests since yesterday:")
 	if len(counts) == 0 {
@@ -81,7 +81,7 @@ func BuildDigest(ctx context.Context, d Deps, who DigestFor, now time.Time) (bot
 	}
 	var openParts []string
 	for _, o := range open {
-		openParts = append(openParts, fmt.Sprintf("%d %s (oldest %s)", o.Open, o.Kind, ageOf(now.Sub(o.Oldest))))
+		openParts = append(openParts, fmt.Sprintf("%d %s (oldest %s)", o.Open, o.Kind, bot.Age(now.Sub(o.Oldest))))
 	}
 	if len(openParts) > 0 {
 		line("Open now: %s. → /requests", strings.Join(openParts, ", "))
@@ -149,7 +149,7 @@ func BuildDigest(ctx context.Context, d Deps, who DigestFor, now time.Time) (bot
 	gaps := 0
 	for _, m := range team {
 		sched := ScheduleOf(m.Schedule, d.Location)
-		worked := sched.WorkMinutes(yesterday)
+		worked := sched.MinutesSince(yesterday, m.Since)
 		names = append(names, m.Name)
 		logged = append(logged, float64(m.Minutes)/60)
 		expected = append(expected, float64(worked)/60)
@@ -219,26 +219,6 @@ func listOrNone(l []string, n int) string {
 		return strings.Join(l[:n], "; ") + fmt.Sprintf("; +%d more", len(l)-n)
 	}
 	return strings.Join(l, "; ")
-}
-
-func ageOf(d time.Duration) string {
-	switch {
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	default:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
-	}
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // DigestReport says what a digest sweep did.

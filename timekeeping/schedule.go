@@ -2,12 +2,11 @@ package timekeeping
 
 import (
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/parse"
 )
 
 // Weekdays is a set of days, bit i set for time.Weekday(i) (Sunday = 0).
@@ -103,41 +102,23 @@ type ClockTime int
 
 func (c ClockTime) String() string { return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60) }
 
-var reClockTime = regexp.MustCompile(`^(\d{1,2})(?::(\d{2}))?$`)
-
-// ParseClockTime reads 8, 08:00, 16:30.
+// ParseClockTime reads a time of day (parse.Clock: 8, 08:00, 16:30, 9am).
 func ParseClockTime(s string) (ClockTime, error) {
-	m := reClockTime.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return 0, bot.Errorf(bot.EInvalid, "%q is not a time of day; use 24-hour HH:MM such as 08:00", s)
-	}
-	h, _ := strconv.Atoi(m[1])
-	mm := 0
-	if m[2] != "" {
-		mm, _ = strconv.Atoi(m[2])
-	}
-	if h > 24 || mm > 59 || (h == 24 && mm > 0) {
-		return 0, bot.Errorf(bot.EInvalid, "%q is not a time of day; use 24-hour HH:MM such as 08:00", s)
-	}
-	return ClockTime(h*60 + mm), nil
+	m, err := parse.Clock(s)
+	return ClockTime(m), err
 }
 
-// ParseSpan reads "08:00-16:30" into start and end.
+// ParseSpan reads working hours such as 08:00-16:30 (parse.Range); they may
+// end at 24:00 but not run past midnight.
 func ParseSpan(s string) (start, end ClockTime, err error) {
-	a, b, ok := strings.Cut(s, "-")
-	if !ok {
-		return 0, 0, bot.Errorf(bot.EInvalid, "%q is not a span of hours; use for example 08:00-16:30", s)
-	}
-	if start, err = ParseClockTime(a); err != nil {
+	a, b, err := parse.Range(s)
+	if err != nil {
 		return 0, 0, err
 	}
-	if end, err = ParseClockTime(b); err != nil {
-		return 0, 0, err
-	}
-	if end <= start {
+	if b < a {
 		return 0, 0, bot.Errorf(bot.EInvalid, "%s ends before it starts; overnight shifts are not supported yet", s)
 	}
-	return start, end, nil
+	return ClockTime(a), ClockTime(b), nil
 }
 
 // Date is a calendar date, held as midnight UTC so it compares and stores
@@ -148,24 +129,6 @@ type Date = time.Time
 func DateOf(t time.Time, loc *time.Location) Date {
 	y, m, d := t.In(loc).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-// ParseDate reads today, yesterday, or YYYY-MM-DD relative to now in loc.
-func ParseDate(s string, now time.Time, loc *time.Location) (Date, error) {
-	today := DateOf(now, loc)
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "today":
-		return today, nil
-	case "yesterday":
-		return today.AddDate(0, 0, -1), nil
-	case "tomorrow":
-		return today.AddDate(0, 0, 1), nil
-	}
-	d, err := time.Parse("2006-01-02", strings.TrimSpace(s))
-	if err != nil {
-		return Date{}, bot.Errorf(bot.EInvalid, "%q is not a date; use today, yesterday or YYYY-MM-DD", s)
-	}
-	return d, nil
 }
 
 // Schedule is when a person works.
@@ -233,6 +196,19 @@ func (s Schedule) WorkMinutes(d Date) int {
 	}
 	start, end := s.Window(d)
 	return int(end.Sub(start).Minutes())
+}
+
+// MinutesSince is WorkMinutes(d) counting only the working time from since on:
+// nobody owes hours from before they joined.
+func (s Schedule) MinutesSince(d Date, since time.Time) int {
+	start, end := s.Window(d)
+	switch {
+	case s.WorkMinutes(d) == 0 || !since.Before(end):
+		return 0
+	case since.After(start):
+		return int(end.Sub(since).Minutes())
+	}
+	return s.WorkMinutes(d)
 }
 
 // String describes the schedule: "08:00-17:00 mon-fri Europe/Berlin".

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/jobs"
+	"github.com/mspbot/mspbot/jobs/jobstest"
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/storagetest"
 	"github.com/mspbot/mspbot/timekeeping"
@@ -78,6 +79,10 @@ func (f *fixture) person(name string, role bot.Role, tz string) bot.Person {
 	p, _, _, err := f.store.EnsurePerson(f.ctx, bot.NewPerson{WorkspaceID: f.ws, ExternalID: name, Name: name, Timezone: tz}, false)
 	if err == nil && p.Role != role {
 		p, err = f.store.SetRole(f.ctx, p.ID, role, "ACME")
+	}
+	if err == nil {
+		// People join when the database says; these have been here a while.
+		_, err = f.store.DB().Exec(`UPDATE people SET created_at = $2 WHERE id = $1`, p.ID, f.clock.Now().AddDate(-1, 0, 0))
 	}
 	if err != nil {
 		f.t.Fatal(err)
@@ -426,7 +431,7 @@ func TestDigestExactlyOnce(t *testing.T) {
 	// Restart as three instances on River; boss's time comes.
 	f.clock.Set(time.Date(2026, 11, 24, 14, 0, 30, 0, time.UTC))
 	db := f.store.DB()
-	f.must(jobs.Migrate(f.ctx, db))
+	var clients []jobstest.Stopper
 	for i := 0; i < 3; i++ {
 		workers := river.NewWorkers()
 		periodic := jobs.RegisterTimekeeping(workers, f.deps)
@@ -435,15 +440,13 @@ func TestDigestExactlyOnce(t *testing.T) {
 		f.must(err)
 		f.must(c.Start(f.ctx))
 		defer c.Stop(context.Background())
+		clients = append(clients, c)
 		// Every instance also enqueues the same digest job directly: unique by args.
 		_, err = c.Insert(f.ctx, jobs.DigestArgs{ManagerID: boss.ID, LocalDate: "2026-11-24"}, nil)
 		f.must(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for len(f.rec.to("boss", "Daily digest")) == 0 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
-	time.Sleep(time.Second)
+	// Wait until the digest jobs are done, stop the instances, then count.
+	jobstest.Drain(t, db, 20*time.Second, 1, clients, "timekeeping_digest")
 	if got := len(f.rec.to("boss", "Daily digest")); got != 1 {
 		t.Fatalf("boss got %d digests from three instances; want 1", got)
 	}

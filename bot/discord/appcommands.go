@@ -88,16 +88,27 @@ var shapes = map[string]func() []*discordgo.ApplicationCommandOption{
 			sub("channel", "show this channel's settings"),
 		}
 	},
-	"requests": func() []*discordgo.ApplicationCommandOption { return nil },
-	"help":     func() []*discordgo.ApplicationCommandOption { return nil },
+	"requests": func() []*discordgo.ApplicationCommandOption {
+		show := strOpt("show", "which requests (default: all open)", false)
+		show.Choices = choices("mine", "queue", "waiting")
+		min := 1.0
+		page := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionInteger, Name: "page",
+			Description: "page of 25 (the reply says how many there are)", MinValue: &min}
+		return []*discordgo.ApplicationCommandOption{show, clientOpt(false), page}
+	},
+	"help": func() []*discordgo.ApplicationCommandOption { return nil },
+	"home": func() []*discordgo.ApplicationCommandOption { return nil },
 }
 
 // ApplicationCommands returns the application commands for the router's commands.
 func ApplicationCommands(cmds []bot.Command) []*discordgo.ApplicationCommand {
 	out := make([]*discordgo.ApplicationCommand, 0, len(cmds))
 	for _, c := range cmds {
+		if c.Internal {
+			continue // raised by the adapters (thread comments), never typed
+		}
 		ac := &discordgo.ApplicationCommand{Type: discordgo.ChatApplicationCommand, Name: c.Name,
-			Description: clip(firstNonEmpty(c.Summary, c.Usage, c.Name), 100)}
+			Description: clip(bot.FirstNonEmpty(c.Summary, c.Usage, c.Name), 100)}
 		if shape, ok := shapes[c.Name]; ok {
 			ac.Options = shape()
 		} else {
@@ -157,6 +168,20 @@ func commandLine(d *CommandData) (args string, form bool) {
 			parts = append(parts, quote(c))
 		}
 		return strings.Join(parts, " "), false
+	case "rate":
+		return get("number") + " " + get("rating"), false
+	case "requests":
+		var parts []string
+		if v := get("show"); v != "" {
+			parts = append(parts, v)
+		}
+		if c := get("client"); c != "" {
+			parts = append(parts, "--client", quote(c))
+		}
+		if p := get("page"); p != "" {
+			parts = append(parts, "page", p)
+		}
+		return strings.Join(parts, " "), false
 	case "mspbot":
 		switch subName {
 		case "intake":
@@ -188,15 +213,6 @@ func focused(opts []Option) (Option, bool) {
 		}
 	}
 	return Option{}, false
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if strings.TrimSpace(v) != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // formModal is the long request form.

@@ -25,6 +25,8 @@ import (
 // Router is what the adapter sends events to (a *bot.Router).
 type Router interface {
 	Dispatch(ctx context.Context, ev bot.Event) []bot.Message
+	// Run is Dispatch returning the error instead of a reply (thread comments).
+	Run(ctx context.Context, ev bot.Event) ([]bot.Message, error)
 	Commands() []bot.Command
 }
 

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -90,7 +91,7 @@ func (a *Adapter) onMessage(ctx context.Context, m *Message) error {
 	if err != nil {
 		return err
 	}
-	user := bot.User{ID: m.Author.ID, Name: displayName(m.Author, m.Member)}
+	user := bot.User{ID: m.Author.ID, Name: displayName(m.Author, m.Member), Roles: memberRoles(m.Member)}
 	if m.Content == "" {
 		a.warnNoContent()
 		return nil
@@ -149,21 +150,19 @@ func (a *Adapter) stripMention(m *Message) (string, bool) {
 	return strings.TrimSpace(text), mentioned
 }
 
-// comment stores a thread reply on its request. The author is identified in the
-// request's channel, so a client's user in a client channel stays a client user.
+// comment hands a thread reply to the Router as the internal comment command;
+// the Router decides whether its author may comment on that request (a client
+// only on their own client's), checks the text, and counts it.
 func (a *Adapter) comment(ctx context.Context, guild string, r bot.Request, u bot.User, m *Message) error {
-	caller, err := a.cfg.Directory.Identify(ctx, bot.Event{Platform: bot.PlatformDiscord, Workspace: guild,
-		Channel: r.Channel, Thread: m.ChannelID, User: u})
-	if err != nil {
-		return err
+	text := m.Content
+	if utf8.RuneCountInString(text) > bot.MaxTextLen-32 {
+		text = string([]rune(text)[:bot.MaxTextLen-32])
 	}
-	if caller.Role == bot.RoleClient && (r.ClientID == nil || caller.ClientID == nil || *r.ClientID != *caller.ClientID) {
-		return nil // not their request: say nothing, store nothing
-	}
-	_, created, err := a.cfg.Store.AddComment(ctx, bot.Comment{RequestID: r.ID, SourcePlatform: bot.PlatformDiscord,
-		AuthorID: caller.ID, Body: m.Content, SourceID: m.ID})
-	if err == nil && created {
-		a.log.Debug("comment added", "request", r.Number, "message", m.ID)
+	origin := bot.Ref{Kind: bot.RefRequest, Number: r.Number}
+	_, err := a.cfg.Router.Run(ctx, bot.Event{Platform: bot.PlatformDiscord, Workspace: guild, Channel: r.Channel,
+		Thread: m.ChannelID, SourceID: m.ID, User: u, Command: "comment", Args: origin.String() + " " + text, Origin: origin})
+	if err != nil && bot.ErrorCode(err) != bot.EInternal {
+		return nil // refused: logged and counted by the Router; nothing stored
 	}
 	return err
 }
@@ -196,7 +195,7 @@ func (a *Adapter) onReaction(ctx context.Context, r *Reaction) error {
 	}
 	name := displayName(u, r.Member)
 	ev := bot.Event{Platform: bot.PlatformDiscord, Workspace: guild, Channel: r.ChannelID, SourceID: r.MessageID,
-		User: bot.User{ID: r.UserID, Name: firstNonEmpty(name, r.UserID)}, Command: "request", Args: text}
+		User: bot.User{ID: r.UserID, Name: bot.FirstNonEmpty(name, r.UserID), Roles: memberRoles(r.Member)}, Command: "request", Args: text}
 	a.post(ctx, ev, r.ChannelID, r.MessageID, a.cfg.Router.Dispatch(ctx, ev))
 	return nil
 }

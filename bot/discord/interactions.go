@@ -129,7 +129,7 @@ func (a *Adapter) interactionEvent(ctx context.Context, in *Interaction) (bot.Ev
 		// Discord does not redeliver interactions, but the id still makes one
 		// interaction open at most one request.
 		SourceID: "interaction:" + in.ID,
-		User:     bot.User{ID: u.ID, Name: displayName(u, in.Member)},
+		User:     bot.User{ID: u.ID, Name: displayName(u, in.Member), Roles: memberRoles(in.Member)},
 	}
 	if in.Channel.IsThread() && in.Channel.ParentID != "" {
 		ev.Channel, ev.Thread = in.Channel.ParentID, in.ChannelID
@@ -461,49 +461,21 @@ func (a *Adapter) autocomplete(ctx context.Context, in *Interaction) *discordgo.
 	if err != nil {
 		return resp
 	}
-	caller, err := a.cfg.Directory.Identify(ctx, ev)
-	if err != nil {
+	// What a caller is offered is decided by the Router, like any action.
+	ev.Command, ev.Args = "suggest", opt.Name+" "+opt.String()
+	msgs, err := a.cfg.Router.Run(ctx, ev)
+	if err != nil || len(msgs) == 0 {
 		return resp
 	}
-	typed := strings.ToLower(strings.TrimPrefix(opt.String(), "#"))
-	add := func(name string, value any) {
-		if len(resp.Data.Choices) < 25 {
-			resp.Data.Choices = append(resp.Data.Choices, &discordgo.ApplicationCommandOptionChoice{Name: clip(name, 100), Value: value})
+	for _, f := range msgs[len(msgs)-1].Fields {
+		if len(resp.Data.Choices) == 25 {
+			break
 		}
-	}
-	switch opt.Name {
-	case "number":
-		f := bot.RequestFilter{Limit: 100}
-		if caller.Role == bot.RoleClient {
-			f.ClientID = caller.ClientID
-			if f.ClientID == nil {
-				return resp
-			}
+		var value any = f.Value
+		if n, err := strconv.ParseInt(f.Value, 10, 64); err == nil && opt.Name == "number" {
+			value = n
 		}
-		list, err := a.cfg.Store.ListOpenRequests(ctx, caller.WorkspaceID, f)
-		if err != nil {
-			a.log.Warn("autocomplete requests", "err", err)
-			return resp
-		}
-		for _, r := range list {
-			num := strconv.FormatInt(r.Number, 10)
-			if typed == "" || strings.HasPrefix(num, typed) || strings.Contains(strings.ToLower(r.Title), typed) {
-				add("#"+num+" "+r.Title, r.Number)
-			}
-		}
-	case "client":
-		if caller.Role == bot.RoleClient {
-			add(caller.ClientCode, caller.ClientCode)
-			return resp
-		}
-		list, err := a.cfg.Store.SearchClients(ctx, caller.WorkspaceID, typed, 25)
-		if err != nil {
-			a.log.Warn("autocomplete clients", "err", err)
-			return resp
-		}
-		for _, c := range list {
-			add(c.Code, c.Code)
-		}
+		resp.Data.Choices = append(resp.Data.Choices, &discordgo.ApplicationCommandOptionChoice{Name: clip(f.Label, 100), Value: value})
 	}
 	return resp
 }

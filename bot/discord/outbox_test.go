@@ -12,6 +12,7 @@ import (
 	"github.com/mspbot/mspbot/bot/discord"
 	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/jobs"
+	"github.com/mspbot/mspbot/jobs/jobstest"
 	"github.com/mspbot/mspbot/storage"
 )
 
@@ -66,7 +67,7 @@ func (e *env) restartWithOutbox() *env {
 }
 
 // deliver starts a jobs client posting queued deliveries through the adapter.
-func (e *env) deliver() {
+func (e *env) deliver() *jobs.Client {
 	e.t.Helper()
 	w := &jobs.DeliverWorker{Senders: bot.Senders{bot.PlatformDiscord: e.a}, Store: e.store, Log: testLog(),
 		RetryBase: 20 * time.Millisecond}
@@ -82,6 +83,7 @@ func (e *env) deliver() {
 		defer cancel()
 		_ = c.Stop(ctx)
 	})
+	return c
 }
 
 // waitDelivered waits until n deliver jobs are completed and none is pending,
@@ -177,7 +179,7 @@ func TestOutboxReplayedMessagePostsRequestLostInCrash(t *testing.T) {
 	}
 
 	e2 := e.restartWithOutbox()
-	e2.deliver()
+	d := e2.deliver()
 	e2.a.HandleEvent(context.Background(), typ, raw)
 	e2.a.HandleEvent(context.Background(), typ, raw)
 	e2.waitDelivered(1)
@@ -185,7 +187,10 @@ func TestOutboxReplayedMessagePostsRequestLostInCrash(t *testing.T) {
 		t.Fatalf("request thread %q", r.Thread)
 	}
 	e2.a.HandleEvent(context.Background(), typ, raw)
-	time.Sleep(300 * time.Millisecond)
+	// Once the handlers are done and the deliverer has finished its jobs and
+	// stopped, nothing more can be posted: count.
+	e2.a.Wait()
+	jobstest.Drain(t, e.store.DB(), 15*time.Second, 1, []jobstest.Stopper{d}, "deliver")
 	e2.waitDelivered(1)
 	if n := len(e.fake.Answered(postPath)); n != 1 {
 		t.Fatalf("%d posts; want 1", n)

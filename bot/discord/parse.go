@@ -71,8 +71,17 @@ type User struct {
 
 // Member is a user in a guild.
 type Member struct {
-	User *User   `json:"user"`
-	Nick *string `json:"nick"`
+	User  *User    `json:"user"`
+	Nick  *string  `json:"nick"`
+	Roles []string `json:"roles"` // role ids: MSPBOT_DISCORD_STAFF_ROLES maps some to staff
+}
+
+// memberRoles is the member's server role ids, if the payload has them.
+func memberRoles(m *Member) []string {
+	if m == nil {
+		return nil
+	}
+	return m.Roles
 }
 
 // CommandData is an application command's data (also sent for autocomplete).

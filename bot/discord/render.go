@@ -176,23 +176,10 @@ func body(text string, n int) string {
 	if n <= 0 || s == "" {
 		return ""
 	}
-	if strings.Contains(s, "\n") && looksTabular(s) && n > 8 {
+	if strings.Contains(s, "\n") && bot.LooksTabular(s) && n > 8 {
 		return "```\n" + clip(strings.ReplaceAll(s, "```", "`\u200b``"), n-8) + "\n```"
 	}
 	return clip(s, n)
-}
-
-// looksTabular reports whether text is a column list that reads best in
-// monospace: most lines hold a run of two spaces.
-func looksTabular(s string) bool {
-	lines := strings.Split(s, "\n")
-	n := 0
-	for _, l := range lines {
-		if strings.Contains(l, "  ") {
-			n++
-		}
-	}
-	return n*2 > len(lines)
 }
 
 // splitCustomID reverses customID.

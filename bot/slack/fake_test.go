@@ -36,6 +36,7 @@ type fakeSlack struct {
 	files     map[string]*fakeFile // file id → file, from files.getUploadURLExternal on
 	botUserID string
 	team      string
+	shared    map[string][]string // channel → the outside teams it is shared with (Slack Connect)
 
 	// rejected are the calls refused for breaking Slack's documented limits
 	// (limits_test.go); the test fails at cleanup unless allowRejects is set.
@@ -109,7 +110,7 @@ func parseUpload(t testing.TB, r *http.Request, body []byte) *fakeUpload {
 }
 
 func newFakeSlack(t testing.TB, team, botUser string) *fakeSlack {
-	f := &fakeSlack{t: t, users: map[string]fakeUser{}, messages: map[string]map[string]any{},
+	f := &fakeSlack{t: t, users: map[string]fakeUser{}, shared: map[string][]string{}, messages: map[string]map[string]any{},
 		limited: map[string]int{}, failing: map[string]int{}, files: map[string]*fakeFile{}, notIn: map[string]bool{}, nextTS: 1, nextFile: 1, team: team, botUserID: botUser,
 		envelopes: make(chan []byte, 16), acks: make(chan map[string]any, 16)}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
@@ -269,6 +270,10 @@ func (f *fakeSlack) answer(c apiCall) map[string]any {
 		}
 		return map[string]any{"ok": true, "user": map[string]any{"id": id, "name": u.Name, "team_id": u.Team,
 			"tz": u.TZ, "real_name": strings.ToUpper(u.Name), "profile": map[string]any{"display_name": u.Name}}}
+	case "conversations.info":
+		ch := c.Form.Get("channel")
+		return map[string]any{"ok": true, "channel": map[string]any{"id": ch, "is_ext_shared": len(f.shared[ch]) > 0,
+			"connected_team_ids": f.shared[ch], "shared_team_ids": append([]string{f.team}, f.shared[ch]...)}}
 	case "chat.postMessage", "chat.postEphemeral":
 		if f.notIn[c.Form.Get("channel")] {
 			return map[string]any{"ok": false, "error": "not_in_channel"}

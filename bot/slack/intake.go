@@ -23,6 +23,10 @@ import (
 // (an opened request) is posted into the channel after the ack.
 func (a *Adapter) slash(ctx context.Context, c slack.SlashCommand) result {
 	o := origin{responseURL: c.ResponseURL}
+	if c.TeamID == "" || c.UserID == "" {
+		a.log.Warn("slash command without a team or user: refused")
+		return result{status: 400}
+	}
 	u, err := a.user(ctx, c.TeamID, c.EnterpriseID, c.UserID)
 	if err != nil {
 		a.log.Error("slash command: cannot identify user", "user", c.UserID, "err", err)
@@ -38,6 +42,7 @@ func (a *Adapter) slash(ctx context.Context, c slack.SlashCommand) result {
 		Command:   command,
 		Args:      args,
 	}
+	o.ev.ChannelOrgs = a.channelOrgs(c.TeamID, c.EnterpriseID, c.ChannelID)
 	if c.TriggerID != "" {
 		o.ev.SourceID = "slash:" + c.TriggerID
 	}
@@ -96,6 +101,11 @@ func decodeEvents(raw []byte) (slackevents.EventsAPIEvent, *slackevents.EventsAP
 	if !ok || cb == nil {
 		return outer, nil, errors.New("event_callback without its envelope")
 	}
+	if outer.TeamID == "" {
+		// Every event belongs to a team: one without is malformed, and must
+		// create no workspace, person or request.
+		return outer, nil, errors.New("event_callback without team_id")
+	}
 	return outer, cb, nil
 }
 
@@ -107,6 +117,8 @@ func (a *Adapter) inner(ctx context.Context, outer slackevents.EventsAPIEvent) (
 		return a.message(ctx, outer, ev)
 	case *slackevents.ReactionAddedEvent:
 		return a.reaction(ctx, outer, ev)
+	case *slackevents.AppHomeOpenedEvent:
+		return a.appHomeOpened(outer, ev) // home.go
 	}
 	return result{}, nil
 }
@@ -223,8 +235,9 @@ func (a *Adapter) open(ctx context.Context, m posted, commands bool) (result, er
 	}}, nil
 }
 
-// comment stores a reply in a request's thread. It reports false when the
-// thread is not a request's. A client may comment only on their client's requests.
+// comment hands a reply in a request's thread to the Router as the internal
+// comment command; the Router decides whether its author may comment there. It
+// reports false when the thread is not a request's.
 func (a *Adapter) comment(ctx context.Context, m posted) (bool, error) {
 	ws, err := a.dir.Workspace(ctx, bot.PlatformSlack, m.team)
 	if err != nil {
@@ -244,25 +257,14 @@ func (a *Adapter) comment(ctx context.Context, m posted) (bool, error) {
 	if err != nil {
 		return true, err
 	}
-	caller, err := a.dir.Identify(ctx, bot.Event{Platform: bot.PlatformSlack, Workspace: m.team, Channel: m.channel, User: u})
-	if err != nil {
-		if bot.ErrorCode(err) == bot.EInternal {
-			return true, err
-		}
-		a.log.Info("comment ignored", "user", m.user, "reason", bot.ErrorMessage(err))
-		return true, nil
+	if utf8.RuneCountInString(m.text) > bot.MaxTextLen-32 {
+		m.text = string([]rune(m.text)[:bot.MaxTextLen-32])
 	}
-	if caller.Role == bot.RoleClient && (caller.ClientID == nil || req.ClientID == nil || *caller.ClientID != *req.ClientID) {
-		a.log.Info("comment ignored: client user on another client's request", "user", m.user, "request", req.Number)
-		return true, nil
-	}
-	if utf8.RuneCountInString(m.text) > bot.MaxTextLen {
-		m.text = string([]rune(m.text)[:bot.MaxTextLen])
-	}
-	_, created, err := a.store.AddComment(ctx, bot.Comment{RequestID: req.ID, AuthorID: caller.ID, Body: m.text,
-		SourcePlatform: bot.PlatformSlack, SourceID: m.channel + ":" + m.ts})
-	if err == nil && created {
-		a.log.Info("comment added", "request", req.Number, "user", m.user)
+	origin := bot.Ref{Kind: bot.RefRequest, Number: req.Number}
+	_, err = a.router.Run(ctx, bot.Event{Platform: bot.PlatformSlack, Workspace: m.team, Channel: m.channel, Thread: m.thread,
+		SourceID: m.channel + ":" + m.ts, User: u, Command: "comment", Args: origin.String() + " " + m.text, Origin: origin})
+	if err != nil && bot.ErrorCode(err) != bot.EInternal {
+		return true, nil // refused: logged and counted by the Router; nothing stored
 	}
 	return true, err
 }
@@ -347,6 +349,10 @@ func (a *Adapter) interaction(ctx context.Context, raw []byte) result {
 		a.log.Warn("interaction: unreadable payload", "err", err)
 		return result{status: 400}
 	}
+	if cb.Team.ID == "" {
+		a.log.Warn("interaction without a team: refused")
+		return result{status: 400}
+	}
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		return a.blockActions(ctx, cb)
@@ -373,11 +379,14 @@ func (a *Adapter) blockActions(ctx context.Context, cb slack.InteractionCallback
 	if len(cb.ActionCallback.BlockActions) == 0 {
 		return result{}
 	}
+	if cb.View.Type == slack.VTHomeTab {
+		return a.homeAction(ctx, cb) // home.go
+	}
 	act := cb.ActionCallback.BlockActions[0]
-	channel := firstNonEmpty(cb.Container.ChannelID, cb.Channel.ID)
+	channel := bot.FirstNonEmpty(cb.Container.ChannelID, cb.Channel.ID)
 	o := origin{ev: bot.Event{Platform: bot.PlatformSlack, Workspace: cb.Team.ID, Channel: channel,
-		Thread: firstNonEmpty(cb.Container.ThreadTs, cb.Message.ThreadTimestamp)}}
-	u, err := a.user(ctx, cb.Team.ID, firstNonEmpty(cb.Team.EnterpriseID, cb.Enterprise.ID), cb.User.ID)
+		Thread: bot.FirstNonEmpty(cb.Container.ThreadTs, cb.Message.ThreadTimestamp)}}
+	u, err := a.user(ctx, cb.Team.ID, bot.FirstNonEmpty(cb.Team.EnterpriseID, cb.Enterprise.ID), cb.User.ID)
 	if err != nil {
 		o.ev.User = bot.User{ID: cb.User.ID}
 		return a.afterOnly(o, nil, []bot.Message{bot.ErrorReply(err)}, "", "")
@@ -388,10 +397,13 @@ func (a *Adapter) blockActions(ctx context.Context, cb slack.InteractionCallback
 		return a.afterOnly(o, nil, []bot.Message{bot.ErrorReply(bot.Errorf(bot.EInvalid, "that button does nothing here"))}, "", "")
 	}
 	o.ev.Command, o.ev.Args = cmd, args
+	// The record the button's message is about: the Router refuses a command
+	// acting on any other.
+	o.ev.Origin = bot.RefOfBlock(act.BlockID)
 	private, public := split(a.router.Dispatch(ctx, o.ev))
 	updateTS := ""
-	if !cb.Container.IsEphemeral && firstNonEmpty(cb.Container.MessageTs, cb.Message.Timestamp) != "" {
-		updateTS = firstNonEmpty(cb.Container.MessageTs, cb.Message.Timestamp)
+	if !cb.Container.IsEphemeral && bot.FirstNonEmpty(cb.Container.MessageTs, cb.Message.Timestamp) != "" {
+		updateTS = bot.FirstNonEmpty(cb.Container.MessageTs, cb.Message.Timestamp)
 	}
 	return a.afterOnly(o, public, private, channel, updateTS)
 }
@@ -418,13 +430,4 @@ func (a *Adapter) afterOnly(o origin, public, private []bot.Message, channel, up
 		a.postPublic(ctx, o, public)
 		a.tellPrivately(ctx, o, private)
 	}}
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -85,10 +85,12 @@ func TestButtonReclassifyChecksClickerRole(t *testing.T) {
 	}
 }
 
-// TestSharedChannelExternalUserSeesOnlyTheirClient: in a channel linked to
-// ACME, a Slack Connect user (another team) is ACME's client user: their
-// requests are ACME's and they cannot list or read GLOBEX's. In a channel
-// linked to no client they are refused.
+// TestSharedChannelExternalUserSeesOnlyTheirClient: linking a channel shared
+// with ACME's Slack team records that team as ACME's, so a Slack Connect user
+// of that team is ACME's client user wherever they write (even in GLOBEX's
+// channel): their requests are ACME's and they cannot list or read GLOBEX's.
+// Someone of a third organisation, even inside ACME's channel, is refused and
+// not stored.
 func TestSharedChannelExternalUserSeesOnlyTheirClient(t *testing.T) {
 	e := newEnv(t)
 	e.person("UDANA", "dana", testTeam, bot.RoleManager, "")
@@ -100,12 +102,13 @@ func TestSharedChannelExternalUserSeesOnlyTheirClient(t *testing.T) {
 	if _, out := e.slash("UDANA", "CACME", `/client add ACME "Acme Corp"`); !strings.Contains(out, "Client ACME (Acme Corp) added") {
 		t.Fatalf("add client: %s", out)
 	}
-	if _, out := e.slash("UDANA", "CACME", "/mspbot client link ACME"); !strings.Contains(out, "linked to client ACME") {
+	e.fake.shared["CACME"] = []string{"TACME"}
+	if _, out := e.slash("UDANA", "CACME", "/mspbot client link ACME"); !strings.Contains(out, "linked to client ACME") || !strings.Contains(out, "People of TACME") {
 		t.Fatalf("link: %s", out)
 	}
 	e.slash("UDANA", "CGLOBEX", "/mspbot client link GLOBEX")
 	e.slash("UTOM", "CGLOBEX", "/request GLOBEX VPN is down for the remote users") // #1001 GLOBEX
-	e.slash("UWILE", "CACME", "/request Our printer is jammed")                    // #1002 ACME
+	e.slash("UWILE", "CGLOBEX", "/request Our printer is jammed")                  // #1002 ACME, though typed in GLOBEX's channel
 	e.adapter.Wait()
 
 	if r := e.request(1002); r.ClientCode != "ACME" || r.OpenedByName != "wile" {
@@ -126,8 +129,10 @@ func TestSharedChannelExternalUserSeesOnlyTheirClient(t *testing.T) {
 		t.Fatalf("guest reclassifying:\n%s", out)
 	}
 	e.person("UEVE", "eve", "TEVIL", "", "")
-	if _, out := e.slash("UEVE", "COPEN", "/requests"); !strings.Contains(out, "not linked to a client") {
-		t.Fatalf("guest in an unlinked channel:\n%s", out)
+	for _, ch := range []string{"COPEN", "CACME"} {
+		if _, out := e.slash("UEVE", ch, "/requests"); !strings.Contains(out, "not one of your MSP's clients") {
+			t.Fatalf("outsider in %s:\n%s", ch, out)
+		}
 	}
 	if _, err := e.store.FindPerson(context.Background(), e.workspace(), "UEVE"); bot.ErrorCode(err) != bot.ENotFound {
 		t.Fatalf("a refused guest was stored: %v", err)

@@ -90,9 +90,10 @@ func (l *limits) blocks(where string, blocks []any, max int) {
 	if len(blocks) > max {
 		l.bad("%s: %d blocks; at most %d", where, len(blocks), max)
 	}
-	ids, actionIDs := map[string]bool{}, map[string]bool{}
+	ids := map[string]bool{}
 	for i, raw := range blocks {
 		b, _ := raw.(map[string]any)
+		actionIDs := map[string]bool{} // unique within their block
 		w := fmt.Sprintf("%s: block %d (%s)", where, i, str(b, "type"))
 		if id := str(b, "block_id"); id != "" {
 			if chars(id) > slackMaxBlockID {

@@ -177,8 +177,8 @@ func (a *Adapter) viewSubmission(ctx context.Context, cb slack.InteractionCallba
 	if len(cb.View.PrivateMetadata) <= maxMetadata {
 		_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta)
 	}
-	team := firstNonEmpty(cb.Team.ID, cb.View.TeamID, cb.User.TeamID)
-	u, err := a.user(ctx, team, firstNonEmpty(cb.Team.EnterpriseID, cb.Enterprise.ID), cb.User.ID)
+	team := bot.FirstNonEmpty(cb.Team.ID, cb.View.TeamID, cb.User.TeamID)
+	u, err := a.user(ctx, team, bot.FirstNonEmpty(cb.Team.EnterpriseID, cb.Enterprise.ID), cb.User.ID)
 	if err != nil {
 		return result{ack: slack.NewErrorsViewSubmissionResponse(map[string]string{"title": bot.ErrorMessage(err)})}
 	}

@@ -179,3 +179,149 @@ func TestRefusedPostToldPrivately(t *testing.T) {
 		t.Fatalf("outbox fallback: %s", got)
 	}
 }
+
+// TestAppHomeTab: app_home_opened (signed, over HTTP) publishes the person's
+// Home tab: their open requests with SLA clocks, their time, and — for a
+// coordinator — the queue with Take buttons. Clicking Take on the tab assigns
+// the request in Postgres, tells the request's thread, and publishes the tab
+// again with the request moved from the queue to "Your open requests".
+func TestAppHomeTab(t *testing.T) {
+	e := newEnv(t)
+	e.person("UMGR", "mia", testTeam, bot.RoleManager, "")
+	e.person("UCORA", "cora", testTeam, bot.RoleCoordinator, "")
+	for _, line := range []string{`/mspbot client add ACME "Acme Corp"`, "/mspbot client sla ACME P3 1h 8h"} {
+		if _, ack := e.slash("UMGR", "C1", line); strings.Contains(ack, "didn't work") {
+			t.Fatalf("%s: %s", line, ack)
+		}
+	}
+	e.slash("UCORA", "C1", "/mspbot request --client ACME The scanner on floor 3 jams")
+	e.adapter.Wait()
+	e.slash("UMGR", "C1", "/mspbot request --client ACME Outlook asks for a password again")
+	e.adapter.Wait()
+
+	opened := func(user, id string) {
+		t.Helper()
+		body := mustJSON(t, map[string]any{"token": "x", "team_id": testTeam, "api_app_id": "A1", "type": "event_callback",
+			"event_id": id, "event_time": 1700000000,
+			"event": map[string]any{"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home", "event_ts": "1700000000.1"}})
+		if s := e.event(body, 0); s != http.StatusOK {
+			t.Fatalf("app_home_opened: %d", s)
+		}
+		e.adapter.Wait()
+	}
+	lastHome := func() string {
+		t.Helper()
+		pubs := e.fake.callsTo("views.publish")
+		if len(pubs) == 0 {
+			t.Fatal("no views.publish")
+		}
+		p := pubs[len(pubs)-1]
+		if p.JSON["user_id"] != "UCORA" {
+			t.Fatalf("published for %v", p.JSON["user_id"])
+		}
+		return unescaper.Replace(string(mustJSON(t, p.JSON["view"])))
+	}
+	opened("UCORA", "EvHome1")
+	home := lastHome()
+	mine, queue, _ := strings.Cut(home, "The queue")
+	if !strings.Contains(mine, "Your open requests (1)") || !strings.Contains(mine, "#1001") || !strings.Contains(mine, "response 0m of 1h, ok") {
+		t.Fatalf("your requests with SLA clocks: %s", mine)
+	}
+	if !strings.Contains(queue, "#1002") || !strings.Contains(queue, `"action_id":"home.take.1002"`) || !strings.Contains(home, "Your time today") {
+		t.Fatalf("queue and time: %s", queue)
+	}
+
+	click := map[string]any{"type": "block_actions", "team": map[string]any{"id": testTeam}, "user": map[string]any{"id": "UCORA"},
+		"trigger_id": "trig.home", "view": map[string]any{"id": "VHOME", "type": "home", "team_id": testTeam},
+		"container": map[string]any{"type": "view", "view_id": "VHOME"},
+		"actions":   []any{map[string]any{"type": "button", "action_id": "home.take.1002", "block_id": "request:1002", "value": "/request take 1002"}}}
+	if s, _ := e.interact(click); s != http.StatusOK {
+		t.Fatalf("click: %d", s)
+	}
+	e.adapter.Wait()
+	if r := e.request(1002); r.AssigneeName != "cora" {
+		t.Fatalf("#1002 after Take on the Home tab: %+v", r)
+	}
+	home = lastHome()
+	mine, queue, _ = strings.Cut(home, "The queue")
+	if !strings.Contains(mine, "Your open requests (2)") || strings.Contains(queue, "#1002") {
+		t.Fatalf("after Take: %s", home)
+	}
+	var told bool
+	for _, c := range e.fake.callsTo("chat.postMessage") {
+		if strings.Contains(postedText(c), "1002") && strings.Contains(postedText(c), "cora") && c.Form.Get("thread_ts") != "" {
+			told = true
+		}
+	}
+	if !told {
+		t.Fatal("the request's thread was not told it was taken")
+	}
+}
+
+// TestRequesterKeptInformedAndRates: when staff take, hold and close a
+// request, its requester gets a direct message each time (the exact
+// chat.postMessage calls); the "closed" one has Good/OK/Poor buttons, and a
+// click stores the rating in Postgres, replaces the buttons with a thank-you,
+// and shows in the manager's digest.
+func TestRequesterKeptInformedAndRates(t *testing.T) {
+	e := newEnv(t)
+	e.person("UWILE", "wile", testTeam, bot.RoleTech, "")
+	e.person("UCORA", "cora", testTeam, bot.RoleCoordinator, "")
+	e.person("UMIA", "mia", testTeam, bot.RoleManager, "")
+	e.slash("UWILE", "C1", "/mspbot request The scanner on floor 3 jams")
+	e.adapter.Wait()
+	dms := func() []apiCall {
+		var out []apiCall
+		for _, c := range e.fake.callsTo("chat.postMessage") {
+			if c.Form.Get("channel") == "DWILE" {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	for _, line := range []string{"/mspbot request take 1001", "/mspbot request wait 1001", "/mspbot request resume 1001", "/mspbot request close 1001"} {
+		if _, ack := e.slash("UCORA", "C1", line); strings.Contains(ack, "didn't work") {
+			t.Fatalf("%s: %s", line, ack)
+		}
+		e.adapter.Wait()
+	}
+	got := dms()
+	if len(got) != 3 {
+		t.Fatalf("%d DMs to the requester; want taken, waiting, closed", len(got))
+	}
+	for i, want := range []string{"cora took your request #1001", "waiting for something from you on #1001", "cora closed your request #1001"} {
+		if !strings.Contains(postedText(got[i]), want) {
+			t.Fatalf("DM %d: %s", i, postedText(got[i]))
+		}
+	}
+	if b := buttons(t, got[2]); b["rate.good"] != "/rate 1001 good" || b["rate.poor"] != "/rate 1001 poor" {
+		t.Fatalf("rating buttons: %v", b)
+	}
+	// Someone else cannot rate it.
+	if _, ack := e.slash("UCORA", "C1", "/mspbot rate 1001 poor"); !strings.Contains(ack, "only wile") {
+		t.Fatalf("rating by someone else: %s", ack)
+	}
+
+	click := map[string]any{"type": "block_actions", "team": map[string]any{"id": testTeam}, "user": map[string]any{"id": "UWILE"},
+		"channel": map[string]any{"id": "DWILE"}, "trigger_id": "trig.rate",
+		"container": map[string]any{"type": "message", "channel_id": "DWILE", "message_ts": "1700000000.000009", "is_ephemeral": false},
+		"message":   map[string]any{"ts": "1700000000.000009"},
+		"actions":   []any{map[string]any{"type": "button", "action_id": "rate.good", "block_id": "request:1001", "value": "/rate 1001 good"}}}
+	if s, _ := e.interact(click); s != http.StatusOK {
+		t.Fatalf("click: %d", s)
+	}
+	e.adapter.Wait()
+	var score int
+	if err := e.store.DB().QueryRow(`SELECT g.score FROM request_ratings g JOIN requests r ON r.id = g.request_id
+		WHERE r.number = 1001`).Scan(&score); err != nil || score != 3 {
+		t.Fatalf("stored rating %d, %v; want 3 (good)", score, err)
+	}
+	ups := e.fake.callsTo("chat.update")
+	if len(ups) != 1 || ups[0].Form.Get("ts") != "1700000000.000009" || !strings.Contains(postedText(ups[0]), "Thank you") || strings.Contains(ups[0].Form.Get("blocks"), "rate.good") {
+		t.Fatalf("the buttons should give way to a thank-you: %+v", ups)
+	}
+	e.clock.Advance(24 * time.Hour) // the digest covers yesterday
+	if _, ack := e.slash("UMIA", "C1", "/mspbot digest now"); !strings.Contains(ack, "Requester satisfaction (1 rating)") || !strings.Contains(ack, "1 good, 0 ok, 0 poor") {
+		t.Fatalf("digest: %s", ack)
+	}
+}

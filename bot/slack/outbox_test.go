@@ -13,6 +13,7 @@ import (
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/jobs"
+	"github.com/mspbot/mspbot/jobs/jobstest"
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/storagetest"
 )
@@ -127,6 +128,15 @@ func waitDelivered(t *testing.T, store *storage.Store, n int) []jobRow {
 	}
 }
 
+// settle waits until e's handlers have returned and every deliver job is
+// finished, then stops the deliverer: after it, nothing more can be posted, so
+// a count is final (a late duplicate cannot slip past a fixed sleep).
+func settle(t *testing.T, e *env, d *jobs.Client) {
+	t.Helper()
+	e.adapter.Wait()
+	jobstest.Drain(t, e.store.DB(), 15*time.Second, 1, []jobstest.Stopper{d}, "deliver")
+}
+
 // (a) A slash command whose post fails with 500 three times: the job is
 // retried by River with backoff, the message arrives exactly once and the
 // request follows its thread.
@@ -197,7 +207,7 @@ func TestOutboxRedeliveredEventPostsRequestLostInCrash(t *testing.T) {
 	diedBeforeDone(t, store)
 
 	second := newOutboxEnv(t, store, fake)
-	deliverer(t, store, second.adapter, "restarted")
+	d := deliverer(t, store, second.adapter, "restarted")
 	for retry := 1; retry <= 2; retry++ {
 		if s := second.event(body, retry); s != http.StatusOK {
 			t.Fatalf("redelivery %d: status %d", retry, s)
@@ -205,7 +215,7 @@ func TestOutboxRedeliveredEventPostsRequestLostInCrash(t *testing.T) {
 	}
 	waitDelivered(t, store, 1)
 	second.event(body, 3) // once more after the post went out
-	time.Sleep(300 * time.Millisecond)
+	settle(t, second, d)
 	waitDelivered(t, store, 1)
 	posts := fake.callsTo("chat.postMessage")
 	if len(posts) != 1 {
@@ -234,14 +244,14 @@ func TestOutboxRepeatedSlashCommandPostsRequestLostInCrash(t *testing.T) {
 	diedBeforeDone(t, store)
 
 	second := newOutboxEnv(t, store, fake)
-	deliverer(t, store, second.adapter, "restarted")
+	d := deliverer(t, store, second.adapter, "restarted")
 	second.slashWith("trig.crash", "UTOM", "C1", "/request Printer on the 2nd floor is jammed")
 	waitDelivered(t, store, 1)
 	if r := second.request(1001); r.Thread != "1700000000.000001" {
 		t.Fatalf("request thread %q", r.Thread)
 	}
 	second.slashWith("trig.crash", "UTOM", "C1", "/request Printer on the 2nd floor is jammed")
-	time.Sleep(300 * time.Millisecond)
+	settle(t, second, d)
 	waitDelivered(t, store, 1)
 	if n := len(fake.callsTo("chat.postMessage")); n != 1 {
 		t.Fatalf("%d posts; want 1", n)
@@ -282,7 +292,11 @@ func TestOutboxThreeInstancesDeliverOnce(t *testing.T) {
 	}
 	waitDelivered(t, store, n)
 	elapsed := time.Since(start)
-	time.Sleep(300 * time.Millisecond)
+	stoppers := make([]jobstest.Stopper, len(clients))
+	for i, c := range clients {
+		stoppers[i] = c
+	}
+	jobstest.Drain(t, store.DB(), 15*time.Second, n, stoppers, "deliver")
 	posts := fake.callsTo("chat.postMessage")
 	if len(posts) != n {
 		t.Fatalf("%d posts; want %d", len(posts), n)

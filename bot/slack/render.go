@@ -59,10 +59,7 @@ func render(m bot.Message) (blocks []slack.Block, fallback string) {
 	}
 	var actionBlocks []slack.Block
 	for i := 0; i < len(buttons); i += maxActions { // an actions block holds at most 25 elements
-		blockID := "actions"
-		if m.RequestNumber != 0 {
-			blockID = fmt.Sprintf("request:%d", m.RequestNumber)
-		}
+		blockID := bot.BlockOf(m.About()) // names the record, so a click can be checked against it
 		if i > 0 {
 			blockID += fmt.Sprintf(":%d", i/maxActions)
 		}
@@ -84,7 +81,7 @@ func render(m bot.Message) (blocks []slack.Block, fallback string) {
 		}
 	}
 	for _, text := range parts {
-		if strings.Contains(text, "\n") && looksTabular(text) {
+		if strings.Contains(text, "\n") && bot.LooksTabular(text) {
 			text = "```" + text + "```"
 		}
 		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, true), nil, nil))
@@ -107,19 +104,6 @@ func render(m bot.Message) (blocks []slack.Block, fallback string) {
 // breakBroadcasts keeps plain_text (headers, button labels) from announcing:
 // Slack does not parse markup there, but a word joiner costs nothing.
 func breakBroadcasts(s string) string { return broadcast.ReplaceAllString(s, "@"+wordJoiner+"$1") }
-
-// looksTabular reports whether text is a column list (the /requests table)
-// that reads best in monospace.
-func looksTabular(s string) bool {
-	lines := strings.Split(s, "\n")
-	n := 0
-	for _, l := range lines {
-		if strings.Contains(l, "  ") {
-			n++
-		}
-	}
-	return n*2 > len(lines)
-}
 
 // chunks splits text at line ends into pieces of at most max bytes.
 func chunks(s string, max int) []string {

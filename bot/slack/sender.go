@@ -35,7 +35,7 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, msgs ...bot.Mess
 			}
 			continue
 		}
-		ts, postErr, err := a.post(ctx, to, channel, firstNonEmpty(m.Thread, to.Thread), m)
+		ts, postErr, err := a.post(ctx, to, channel, bot.FirstNonEmpty(m.Thread, to.Thread), m)
 		if err != nil && !postErr {
 			// Only files, and the caller retries: nothing went out yet.
 			return last, err

@@ -24,6 +24,8 @@ import (
 // Dispatcher runs commands (a *bot.Router).
 type Dispatcher interface {
 	Dispatch(ctx context.Context, ev bot.Event) []bot.Message
+	// Run is Dispatch returning the error instead of a reply (thread comments).
+	Run(ctx context.Context, ev bot.Event) ([]bot.Message, error)
 }
 
 // Directory identifies people and workspaces (a *commands.Directory).

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -73,7 +74,33 @@ func (a *Adapter) user(ctx context.Context, team, enterprise, id string) (bot.Us
 		name = id
 	}
 	u := bot.User{ID: id, Name: name, TeamID: su.TeamID, Timezone: su.TZ}
-	sameOrg := enterprise != "" && su.Enterprise.EnterpriseID == enterprise
-	u.External = su.TeamID != "" && team != "" && su.TeamID != team && !sameOrg
+	sameOrg := su.TeamID != "" && su.TeamID == team ||
+		enterprise != "" && su.Enterprise.EnterpriseID == enterprise
+	// A user whose team Slack does not tell us, or a guest account of our own
+	// workspace, is treated as outside: never staff by default.
+	u.External = !sameOrg || su.IsRestricted || su.IsUltraRestricted
 	return u, nil
+}
+
+// channelOrgs returns a lookup of the outside teams a channel is shared with
+// (conversations.info), for linking a shared channel to a client.
+func (a *Adapter) channelOrgs(team, enterprise, channel string) func(ctx context.Context) ([]string, error) {
+	return func(ctx context.Context) ([]string, error) {
+		var ch *slack.Channel
+		err := a.retry(ctx, "conversations.info", func(ctx context.Context) error {
+			var err error
+			ch, err = a.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
+			return err
+		})
+		if err != nil {
+			return nil, bot.Errorf(bot.EInternal, "conversations.info %s: %v", channel, err)
+		}
+		var out []string
+		for _, t := range append(append([]string{}, ch.ConnectedTeamIDs...), ch.SharedTeamIDs...) {
+			if t != "" && t != team && t != enterprise && !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+		return out, nil
+	}
 }

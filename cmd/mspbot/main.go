@@ -4,8 +4,8 @@
 //	mspbot console     the console adapter only: --as NAME --role ROLE [--client CODE]
 //	mspbot classify    classify request texts from stdin, one JSON object per line
 //	mspbot migrate     apply database migrations and exit
-//	mspbot seed        generate load-test data: --techs N --requests N --entries N
-//	mspbot bench       time the digest and sweeps at growing sizes
+//
+// Load-test data and benchmarks are in cmd/mspbot-dev.
 package main
 
 import (
@@ -39,12 +39,14 @@ func Main(ctx context.Context, args []string, getenv func(string) string, io Str
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		sub, args = args[0], args[1:]
 	}
-	switch sub {
-	case "classify":
-		return runClassify(ctx, args, io.In, io.Out)
-	case "help", "-h", "--help":
+	// Help is answered before anything else: no configuration read, no
+	// database opened or created, no port bound.
+	if sub == "help" || wantsHelp(args) {
 		fmt.Fprintln(io.Out, usage)
 		return nil
+	}
+	if sub == "classify" {
+		return runClassify(ctx, args, io.In, io.Out)
 	}
 	cfg, err := ParseConfig(getenv)
 	if err != nil {
@@ -62,13 +64,23 @@ func Main(ctx context.Context, args []string, getenv func(string) string, io Str
 		return runConsole(ctx, cfg, log, args, io)
 	case "migrate":
 		return runMigrate(ctx, cfg, log, io)
-	case "seed":
-		return runSeed(ctx, cfg, log, args)
-	case "bench":
-		return runBench(ctx, cfg, log, args)
 	default:
 		return fmt.Errorf("unknown subcommand %q\n%s", sub, usage)
 	}
+}
+
+// wantsHelp reports whether the arguments ask for help (-h, -help, --help),
+// before a "--" that ends the flags.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 const usage = `usage: mspbot [run|console|classify|migrate]
@@ -76,6 +88,4 @@ const usage = `usage: mspbot [run|console|classify|migrate]
   console    --as NAME --role tech|coordinator|manager|client [--client CODE]
   classify   read request texts on stdin, write JSON classifications on stdout
              (--eval [FILE.tsv]: accuracy, ask rate, confusion; --train: refit the model)
-  migrate    apply database migrations and exit
-  seed       --techs N --requests N --entries N: generate load-test data
-  bench      [--sizes 10000,100000,1000000]: time the digest and sweeps as data grows`
+  migrate    apply database migrations and exit`

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"time"
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/bot/intake"
@@ -41,11 +40,6 @@ func startSlack(ctx context.Context, cfg Config, store *storage.Store, router *b
 		log.Info("slack HTTP mode: POST /slack/commands, /slack/events, /slack/interactions")
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		pruneEvents(ctx, store, log)
-	}()
 	if sc.AppToken != "" {
 		// A token Slack refuses for good fails /readyz (the adapter logs the fix).
 		srv.AddReadyCheck(a.Ready)
@@ -54,30 +48,5 @@ func startSlack(ctx context.Context, cfg Config, store *storage.Store, router *b
 			_ = a.RunSocketMode(ctx)
 		}()
 	}
-	return func() { cancel(); <-done; a.Close() }, nil
-}
-
-// pruneEvents forgets delivery claims older than a day, hourly; Slack stops
-// retrying after minutes.
-func pruneEvents(ctx context.Context, store *storage.Store, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := store.PruneEvents(ctx, time.Now().Add(-24*time.Hour)); err != nil {
-				log.Warn("prune platform events", "err", err)
-			} else if n > 0 {
-				log.Debug("pruned platform events", "count", n)
-			}
-			// Done inbox rows: a day keeps a late retry recognised as a duplicate.
-			if n, err := store.PruneInbox(ctx, time.Now().Add(-24*time.Hour)); err != nil {
-				log.Warn("prune inbox", "err", err)
-			} else if n > 0 {
-				log.Debug("pruned inbox", "count", n)
-			}
-		}
-	}
+	return func() { cancel(); a.Close() }, nil
 }

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -22,13 +24,13 @@ func FuzzClassify(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text, covered, always string) {
 		opts := Options{
 			Contract:  &Contract{Covered: []string{covered, "patching"}, AlwaysProject: []string{always}},
-			Overrides: []Override{{RequestNumber: 1, Text: covered, Kind: KindProject}, {RequestNumber: 2, Text: always, Kind: KindSupport}},
+			Overrides: []Override{{RequestNumber: 1, Text: covered, Kind: KindProject, Similarity: 0.9}, {RequestNumber: 2, Text: always, Kind: KindSupport, Similarity: 0.6}},
 		}
 		for _, r := range []Result{Classify(text), ClassifyWith(text, opts)} {
 			if r.Kind != KindProject && r.Kind != KindSupport {
 				t.Fatalf("kind %q", r.Kind)
 			}
-			if !typeFits(r.Kind, r.Type) {
+			if !TypeFits(r.Kind, r.Type) {
 				t.Fatalf("type %q for kind %q", r.Type, r.Kind)
 			}
 			if !(r.Confidence >= 0 && r.Confidence <= 1) {
@@ -42,9 +44,6 @@ func FuzzClassify(f *testing.F) {
 					t.Fatalf("reason %q is not valid UTF-8", why)
 				}
 			}
-		}
-		if s := Similarity(text, covered); !(s >= 0 && s <= 1) {
-			t.Fatalf("similarity %v", s)
 		}
 	})
 }
@@ -73,12 +72,27 @@ func benchTexts(b *testing.B, n int) []string {
 func BenchmarkClassify(b *testing.B) {
 	texts := benchTexts(b, 10000)
 	Default()
+	cpu0 := cpuTime()
 	i := 0
 	for b.Loop() {
 		Classify(texts[i%len(texts)])
 		i++
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "classifications/s")
+	// On a shared machine wall time includes waiting for a core; CPU time
+	// is what one core spends.
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(b.N)/cpu.Seconds(), "classifications/cpu-s")
+	}
+}
+
+// cpuTime is the process's user+system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkRetrain refits a workspace's model on 200 override rows, as
@@ -96,13 +110,13 @@ func BenchmarkRetrain(b *testing.B) {
 	}
 }
 
-// BenchmarkClassifyWithOverrides passes a client's 200 earlier overrides
-// with every request, as the storage layer would without prefiltering.
+// BenchmarkClassifyWithOverrides passes 20 similar earlier overrides (what
+// storage passes at most) and a contract with every request.
 func BenchmarkClassifyWithOverrides(b *testing.B) {
 	texts := benchTexts(b, 10000)
-	ovs := make([]Override, 200)
+	ovs := make([]Override, 20)
 	for i := range ovs {
-		ovs[i] = Override{RequestNumber: int64(1000 + i), Text: fmt.Sprintf("%s (client ref %d)", texts[(i*7)%len(texts)], i), Kind: KindSupport, By: "dana"}
+		ovs[i] = Override{RequestNumber: int64(1000 + i), Text: fmt.Sprintf("%s (client ref %d)", texts[(i*7)%len(texts)], i), Kind: KindSupport, By: "dana", Similarity: 0.3 + 0.03*float64(i)}
 	}
 	opts := Options{Overrides: ovs, Contract: &Contract{Covered: []string{"patching", "user onboarding"}, AlwaysProject: []string{"new site"}}}
 	i := 0

@@ -16,14 +16,11 @@
 // those features and the word unigrams and bigrams (negated words apart)
 // gives a margin that a Platt curve turns into a probability. The client's
 // contract and a coordinator's earlier overrides of near-identical requests
-// then have the last word (contract.go, similarity.go). Classification is a
+// then have the last word (contract.go, overrides.go). Classification is a
 // pure function of the text, the options and the model: no I/O, no state.
 package classify
 
-import (
-	"math"
-	"strings"
-)
+import "math"
 
 // Kind is the top-level decision: project or support.
 type Kind string
@@ -77,23 +74,19 @@ func Classify(text string) Result { return ClassifyWith(text, Options{}) }
 // near-identical earlier request (a coordinator already decided this one),
 // then the client's contract (AlwaysProject beats Covered), then the model
 // (the workspace's, when it has one).
-//
-// Each override costs about 2µs to compare, so callers with many should
-// pass only those pg_trgm finds similar (similarity(text, $1) >=
-// OverrideSimilarity); the answer is the same.
+// Overrides carry their similarity to text, computed by the database.
 func ClassifyWith(text string, opts Options) Result {
 	m := opts.Model
 	if m == nil {
 		m = Default()
 	}
 	a := m.analyse(text)
-	a.feats = distinct(a.feats)
 	res := m.decide(a)
 	if opts.Contract != nil {
 		res = m.applyContract(a, res, opts.Contract)
 	}
 	if len(opts.Overrides) > 0 {
-		res = m.applyOverrides(a, res, text, opts.Overrides)
+		res = m.applyOverrides(a, res, opts.Overrides)
 	}
 	res.Confidence = round2(res.Confidence)
 	if res.Reasons == nil {
@@ -114,23 +107,13 @@ func (m *Model) decide(a *analysis) Result {
 		r.Type = m.supportType(a.feats)
 	}
 	r.Reasons = m.reasons(a, r.Kind)
-	if !m.knowsAnyWord(a.feats) {
+	if a.words == 0 {
 		// No word of it was ever seen in training: whatever the prior
 		// leans to, there is nothing to be confident about.
 		r.Confidence = 0.5
 		r.Reasons = []string{"nothing recognised"}
 	}
 	return r
-}
-
-// knowsAnyWord reports whether any word feature of fs has a weight.
-func (m *Model) knowsAnyWord(fs []feat) bool {
-	for _, f := range fs {
-		if strings.HasPrefix(f.name, "w:") && m.kindW(f.name) != 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // probOf is the calibrated probability that a is of kind k.

@@ -154,7 +154,7 @@ func TestResultShape(t *testing.T) {
 		if r.Confidence < 0 || r.Confidence > 1 || r.Confidence != round2(r.Confidence) {
 			t.Errorf("Classify(%.20q) confidence %v", s, r.Confidence)
 		}
-		if !typeFits(r.Kind, r.Type) {
+		if !TypeFits(r.Kind, r.Type) {
 			t.Errorf("Classify(%.20q) = %s/%s: type does not fit kind", s, r.Kind, r.Type)
 		}
 		if r2 := Classify(s); !slices.Equal(r.Reasons, r2.Reasons) || r.Confidence != r2.Confidence || r.Type != r2.Type {
@@ -250,8 +250,8 @@ func TestSupportIncidentsCSV(t *testing.T) {
 	}
 	pct := 100 * float64(support) / float64(total)
 	t.Logf("support incidents classified as support: %d/%d (%.1f%%)", support, total, pct)
-	if pct < 97 {
-		t.Errorf("support rate %.1f%%, want >= 97%%", pct)
+	if pct < 99 {
+		t.Errorf("support rate %.1f%%, want >= 99%% (issue 16)", pct)
 	}
 }
 

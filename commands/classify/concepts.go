@@ -1,7 +1,7 @@
 package classify
 
 import (
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -135,12 +135,11 @@ func (cs concepts) find(toks []token) []conceptHit {
 			}
 		}
 	}
-	sort.SliceStable(cands, func(a, b int) bool {
-		la, lb := cands[a].last-cands[a].first, cands[b].last-cands[b].first
-		if la != lb {
-			return la > lb
+	slices.SortStableFunc(cands, func(a, b cand) int {
+		if la, lb := a.last-a.first, b.last-b.first; la != lb {
+			return lb - la
 		}
-		return cands[a].first < cands[b].first
+		return a.first - b.first
 	})
 	covered := make([]bool, len(toks))
 	var out []conceptHit
@@ -162,6 +161,6 @@ func (cs concepts) find(toks []token) []conceptHit {
 			out = append(out, conceptHit{c.p.implies, c.first, c.last})
 		}
 	}
-	sort.SliceStable(out, func(a, b int) bool { return out[a].first < out[b].first })
+	slices.SortStableFunc(out, func(a, b conceptHit) int { return a.first - b.first })
 	return out
 }

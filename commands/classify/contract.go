@@ -19,12 +19,13 @@ type Contract struct {
 
 // Override is a coordinator's earlier reclassification, learned from.
 type Override struct {
-	RequestNumber int64  // the earlier request, named in the reason
-	Text          string // its text, compared with Similarity
-	Kind          Kind   // the coordinator's decision; other values are ignored
-	Type          Type   // optional; replaced when empty or not valid for Kind
-	By            string // who decided, for the reason; may be empty
-	Reason        string // why, for the reason; may be empty
+	RequestNumber int64   // the earlier request, named in the reason
+	Text          string  // its text
+	Similarity    float64 // pg_trgm similarity(Text, the new request), as storage computed it
+	Kind          Kind    // the coordinator's decision; other values are ignored
+	Type          Type    // optional; replaced when empty or not valid for Kind
+	By            string  // who decided, for the reason; may be empty
+	Reason        string  // why, for the reason; may be empty
 }
 
 // Options carry the client context of a request.
@@ -209,16 +210,21 @@ func limitLead(toks []token, i int) bool {
 // positions where it occurs.
 func termsOf(a *analysis) map[string][]int {
 	cs := map[string][]int{}
+	// A term's first maxTermPos places are enough to find it close to the
+	// others, and keep matching linear in a pasted log.
+	const maxTermPos = 32
 	inPhrase := make([]bool, len(a.toks)) // inside a longer concept phrase
 	for _, h := range a.hits {
-		cs[h.name] = append(cs[h.name], h.first)
+		if len(cs[h.name]) < maxTermPos {
+			cs[h.name] = append(cs[h.name], h.first)
+		}
 		for k := h.first; k <= h.last && h.last > h.first; k++ {
 			inPhrase[k] = true
 		}
 	}
 	for i, t := range a.toks {
 		// The "new" of "new starter" is no new thing on its own.
-		if t.stem != "new" || !inPhrase[i] {
+		if (t.stem != "new" || !inPhrase[i]) && len(cs[t.stem]) < maxTermPos {
 			cs[t.stem] = append(cs[t.stem], i)
 		}
 	}

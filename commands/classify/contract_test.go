@@ -26,7 +26,7 @@ func TestContractCoveredFlipsProjectToSupport(t *testing.T) {
 		if r.Kind != KindSupport || len(r.Reasons) == 0 || r.Reasons[0] != want {
 			t.Errorf("ClassifyWith(%q) = %s %q, want support with first reason %s", c.text, r.Kind, r.Reasons, want)
 		}
-		if !typeFits(r.Kind, r.Type) {
+		if !TypeFits(r.Kind, r.Type) {
 			t.Errorf("type %s does not fit %s", r.Type, r.Kind)
 		}
 	}
@@ -188,8 +188,8 @@ func TestClauseMatches(t *testing.T) {
 
 func TestOverrideFollowed(t *testing.T) {
 	ovs := []Override{
-		{RequestNumber: 1001, Text: "Printer jammed on the 2nd floor", Kind: KindSupport, Type: TypeIncident},
-		{RequestNumber: 1002, Text: "Set up the new conference room screen for Acme", Kind: KindSupport, Type: TypeMAC, By: "dana", Reason: "covered by contract"},
+		{RequestNumber: 1001, Text: "Printer jammed on the 2nd floor", Kind: KindSupport, Type: TypeIncident, Similarity: 0.2},
+		{RequestNumber: 1002, Text: "Set up the new conference room screen for Acme", Kind: KindSupport, Type: TypeMAC, By: "dana", Reason: "covered by contract", Similarity: 0.8},
 	}
 	text := "Set up the new conference room screens for Acme Corp"
 	r := ClassifyWith(text, Options{Overrides: ovs})
@@ -200,8 +200,8 @@ func TestOverrideFollowed(t *testing.T) {
 	if r.Confidence < AskThreshold {
 		t.Errorf("following a near-duplicate override should be sure, got %.2f", r.Confidence)
 	}
-	// A coordinator's project override wins over the cues, too.
-	ovs = []Override{{RequestNumber: 77, Text: "add a new user for the Reno office", Kind: KindProject}}
+	// A coordinator's project override wins over the model, too.
+	ovs = []Override{{RequestNumber: 77, Text: "add a new user for the Reno office", Kind: KindProject, Similarity: 0.7}}
 	r = ClassifyWith("add new users for the Reno office", Options{Overrides: ovs})
 	if r.Kind != KindProject || r.Type != TypeProject || r.Reasons[0] != "follows #77 (reclassified)" {
 		t.Errorf("project override not followed: %+v", r)
@@ -209,7 +209,7 @@ func TestOverrideFollowed(t *testing.T) {
 }
 
 func TestOverrideUnrelatedIgnored(t *testing.T) {
-	ovs := []Override{{RequestNumber: 1002, Text: "Set up the new conference room screen for Acme", Kind: KindProject, By: "dana"}}
+	ovs := []Override{{RequestNumber: 1002, Text: "Set up the new conference room screen for Acme", Kind: KindProject, By: "dana", Similarity: 0.1}}
 	text := "Outlook keeps asking for my password"
 	if got, base := ClassifyWith(text, Options{Overrides: ovs}), Classify(text); got.Kind != base.Kind || slices.ContainsFunc(got.Reasons, func(s string) bool { return strings.Contains(s, "#1002") }) {
 		t.Errorf("unrelated override changed %q: %+v", text, got)
@@ -218,9 +218,9 @@ func TestOverrideUnrelatedIgnored(t *testing.T) {
 
 func TestOverrideClosestWinsAndInvalidIgnored(t *testing.T) {
 	ovs := []Override{
-		{RequestNumber: 1, Text: "monthly patching visit at Acme", Kind: KindProject},
-		{RequestNumber: 2, Text: "monthly patching visit at Acme Corp", Kind: KindSupport, Type: TypeRecurring},
-		{RequestNumber: 3, Text: "monthly patching visit at Acme Corp", Kind: "bogus"},
+		{RequestNumber: 1, Text: "monthly patching visit at Acme", Kind: KindProject, Similarity: 0.8},
+		{RequestNumber: 2, Text: "monthly patching visit at Acme Corp", Kind: KindSupport, Type: TypeRecurring, Similarity: 1},
+		{RequestNumber: 3, Text: "monthly patching visit at Acme Corp", Kind: "bogus", Similarity: 1},
 	}
 	r := ClassifyWith("Monthly patching visit at Acme Corp", Options{Overrides: ovs})
 	if r.Reasons[0] != "follows #2 (reclassified)" || r.Type != TypeRecurring {
@@ -228,56 +228,24 @@ func TestOverrideClosestWinsAndInvalidIgnored(t *testing.T) {
 	}
 	// Equal similarity: the most recent request number wins.
 	ovs = []Override{
-		{RequestNumber: 5, Text: "monthly patching visit", Kind: KindProject},
-		{RequestNumber: 9, Text: "monthly patching visit", Kind: KindSupport},
+		{RequestNumber: 5, Text: "monthly patching visit", Kind: KindProject, Similarity: 1},
+		{RequestNumber: 9, Text: "monthly patching visit", Kind: KindSupport, Similarity: 1},
 	}
 	if r := ClassifyWith("monthly patching visit", Options{Overrides: ovs}); r.Reasons[0] != "follows #9 (reclassified)" {
 		t.Errorf("tie should go to the latest request: %q", r.Reasons)
 	}
 	// A type that does not fit the kind is replaced by one that does.
-	ovs = []Override{{RequestNumber: 4, Text: "monthly patching visit", Kind: KindProject, Type: TypeRecurring}}
+	ovs = []Override{{RequestNumber: 4, Text: "monthly patching visit", Kind: KindProject, Type: TypeRecurring, Similarity: 1}}
 	if r := ClassifyWith("monthly patching visit", Options{Overrides: ovs}); r.Kind != KindProject || r.Type != TypeProject {
 		t.Errorf("misfit override type kept: %+v", r)
-	}
-}
-
-func TestSimilarity(t *testing.T) {
-	cases := []struct {
-		a, b string
-		want float64
-	}{
-		{"word", "words", 4.0 / 7}, // pg_trgm's documented example: 0.571429
-		{"word", "word", 1},
-		{"Word!", "  word ", 1},
-		{"abc", "xyz", 0},
-		{"", "", 0},
-		{"", "x", 0},
-		{"a b", "b a", 1},
-	}
-	for _, c := range cases {
-		if got := Similarity(c.a, c.b); got < c.want-1e-9 || got > c.want+1e-9 {
-			t.Errorf("Similarity(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
-		}
-		if Similarity(c.a, c.b) != Similarity(c.b, c.a) {
-			t.Errorf("Similarity(%q, %q) not symmetric", c.a, c.b)
-		}
-	}
-	if s := Similarity("Printer jammed on floor 2", "Set up the new conference room screen"); s >= OverrideSimilarity {
-		t.Errorf("unrelated texts similarity %.2f >= %.2f", s, OverrideSimilarity)
-	}
-	if s := Similarity("Monthly patching visit for Acme", "monthly patching visit for ACME Corp"); s < OverrideSimilarity {
-		t.Errorf("near duplicates similarity %.2f < %.2f", s, OverrideSimilarity)
 	}
 }
 
 // Similar words are not enough: an override about installing a printer
 // does not decide a jam at the same printer.
 func TestOverrideNeedsSameBreakFixSide(t *testing.T) {
-	ovs := []Override{{RequestNumber: 31, Text: "printer install on 2nd floor", Kind: KindProject}}
+	ovs := []Override{{RequestNumber: 31, Text: "printer install on 2nd floor", Kind: KindProject, Similarity: 0.58}}
 	text := "printer jammed on 2nd floor"
-	if s := Similarity(text, ovs[0].Text); s < OverrideSimilarity {
-		t.Fatalf("precondition: similarity %.2f below threshold", s)
-	}
 	if r := ClassifyWith(text, Options{Overrides: ovs}); r.Kind != KindSupport || strings.Contains(strings.Join(r.Reasons, " "), "#31") {
 		t.Errorf("jam followed an install override: %+v", r)
 	}

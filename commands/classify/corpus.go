@@ -113,7 +113,7 @@ func parseLabel(label string) (Kind, Type, error) {
 	if kind == KindProject {
 		typ = TypeProject
 	}
-	if typ != "" && !typeFits(kind, typ) {
+	if typ != "" && !TypeFits(kind, typ) {
 		return "", "", fmt.Errorf("label %q: %q is not a %s type", strings.TrimSpace(label), t, kind)
 	}
 	return kind, typ, nil

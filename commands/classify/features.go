@@ -1,30 +1,18 @@
 package classify
 
 import (
-	"strconv"
 	"strings"
 )
 
-// feat is one feature of a request: a name the model has a weight for, and
-// what showed it, for the reasons: words as typed (tokens first..last,
-// quoted), a fixed label ("30 staff", "scheduled date"), or both. Labels
-// are only spelt out for the few features a reason is made of.
+// feat is one feature of a request: a name (when training) or the model's
+// id for it (when classifying), and what showed it, for the reasons: words
+// as typed (tokens first..last, quoted), a fixed label ("30 staff",
+// "scheduled date"), or both. Labels are only spelt out for the few
+// features a reason is made of.
 type feat struct {
-	name        string
 	label       string
-	first, last int // -1: no words
-}
-
-// labels spells out what showed f.
-func (a *analysis) labels(f feat) []string {
-	var out []string
-	if f.label != "" {
-		out = append(out, f.label)
-	}
-	if f.first >= 0 {
-		out = append(out, `"`+span(a.text, a.toks, f.first, f.last)+`"`)
-	}
-	return out
+	id          int32
+	first, last int32 // -1: no words
 }
 
 // analysis is everything measured about one text.
@@ -34,6 +22,39 @@ type analysis struct {
 	sc    scale
 	hits  []conceptHit
 	feats []feat
+	names []string // with no resolve: each feature's name, by index of feats
+	words int      // word features the model knows
+
+	resolve *Model   // set: features are looked up as they are made, unknown ones dropped
+	seen    []uint64 // with resolve: the ids added so far, one bit each
+	buf     []byte   // the feature name being built
+}
+
+// add records the feature named by parts. Names are built in a reused
+// buffer and, when classifying, looked up without allocating.
+func (a *analysis) add(label string, first, last int, parts ...string) {
+	a.buf = a.buf[:0]
+	for _, p := range parts {
+		a.buf = append(a.buf, p...)
+	}
+	f := feat{label: label, first: int32(first), last: int32(last)}
+	if a.resolve == nil {
+		a.names = append(a.names, string(a.buf))
+	} else {
+		id, ok := a.resolve.lookup(a.buf)
+		if !ok || a.seen[id/64]&(1<<(id%64)) != 0 {
+			// Unknown to the model, or seen already: the model reads
+			// presence, not counts, so a pasted log full of "error"
+			// weighs as one "error" (the first occurrence is kept).
+			return
+		}
+		a.seen[id/64] |= 1 << (id % 64)
+		f.id = id
+		if parts[0] == "w:" && a.resolve.kw[id] != 0 {
+			a.words++
+		}
+	}
+	a.feats = append(a.feats, f)
 }
 
 // negators open a negation: the words after them, to the end of the clause
@@ -45,76 +66,97 @@ var negators = wordSet("not|no|never|cant|cannot|wont|doesnt|dont|didnt|isnt|are
 // clauseBreak reports whether the text between two tokens ends a clause.
 func clauseBreak(s string) bool { return strings.ContainsAny(s, ".,;:!?()\n") }
 
-// analyse measures text: normalised tokens, concepts, scale and features.
+// analyse measures text and resolves its features against m.
 func (m *Model) analyse(text string) *analysis {
-	a := &analysis{text: text}
+	return m.measure(text, m)
+}
+
+// analyseNames measures text and keeps its features' names, for training.
+func (m *Model) analyseNames(text string) *analysis {
+	a := m.measure(text, nil)
+	seen := make(map[string]bool, len(a.names))
+	names := a.names[:0]
+	for _, n := range a.names {
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	a.names, a.feats = names, nil
+	return a
+}
+
+// measure measures text: normalised tokens, concepts, scale and features.
+func (m *Model) measure(text string, resolve *Model) *analysis {
+	a := &analysis{text: text, resolve: resolve, buf: make([]byte, 0, 64)}
+	if resolve != nil {
+		a.seen = make([]uint64, (len(resolve.kw)+63)/64)
+	}
 	r := m.root()
-	a.toks = r.typos.normalize(text, tokenize(text))
+	a.toks = r.typos.normalize(text, tokenizeWith(text, r.stem))
 	a.hits = r.concepts.find(a.toks)
 	a.sc = measureScale(text, a.toks)
-	a.feats = make([]feat, 0, 4*len(a.toks)+16)
-	add := func(name, label string) { a.feats = append(a.feats, feat{name, label, -1, -1}) }
-	addW := func(name, label string, first, last int) { a.feats = append(a.feats, feat{name, label, first, last}) }
+	a.feats = make([]feat, 0, 2*len(a.toks)+16)
 	neg, negAt := 0, 0 // words of negation scope left, and where it opened
 	for i, t := range a.toks {
 		w := t.stem
 		if t.num >= 0 {
 			w = "#"
 		}
-		addW("w:"+w, "", i, i)
+		a.add("", i, i, "w:", w)
 		if i > 0 && !clauseBreak(text[a.toks[i-1].end:t.start]) {
 			p := a.toks[i-1].stem
 			if a.toks[i-1].num >= 0 {
 				p = "#"
 			}
-			addW("b:"+p+"_"+w, "", i-1, i)
+			a.add("", i-1, i, "b:", p, "_", w)
 		} else {
 			neg = 0
 		}
 		if neg > 0 {
-			addW("n:"+w, "", negAt, i)
+			a.add("", negAt, i, "n:", w)
 			neg--
 		}
 		if negators[t.word] {
 			neg, negAt = 3, i
 		}
 	}
-	lvl := "s:lvl" + strconv.Itoa(a.sc.level())
+	lvl := levelNames[a.sc.level()+1]
 	scaleLabel := a.sc.label()
-	add(lvl, scaleLabel)
+	a.add(scaleLabel, -1, -1, "s:", lvl)
 	for _, h := range a.hits {
 		if h.name == "date" {
-			add("c:date", "scheduled date")
-			add("x:"+lvl[2:]+":date", "scheduled date")
+			a.add("scheduled date", -1, -1, "c:date")
+			a.add("scheduled date", -1, -1, "x:", lvl, ":date")
 			continue
 		}
-		addW("c:"+h.name, "", h.first, h.last)
-		addW("x:"+lvl[2:]+":"+h.name, scaleLabel, h.first, h.last)
+		a.add("", h.first, h.last, "c:", h.name)
+		a.add(scaleLabel, h.first, h.last, "x:", lvl, ":", h.name)
 	}
 	if a.sc.multiSite() {
-		add("s:sites", scaleLabel)
+		a.add(scaleLabel, -1, -1, "s:sites")
 	}
 	if a.sc.group {
-		add("s:team", "a whole team")
+		a.add("a whole team", -1, -1, "s:team")
 	}
 	if a.sc.date {
-		add("s:date", "scheduled date")
+		a.add("scheduled date", -1, -1, "s:date")
 	}
 	if a.sc.money {
-		add("s:money", "budget figure")
-	}
-	if a.sc.allData {
-		add("s:alldata", "all the business's data")
+		a.add("budget figure", -1, -1, "s:money")
 	}
 	switch n := len(a.toks); {
 	case n <= 6:
-		add("len:short", "")
+		a.add("", -1, -1, "len:short")
 	case n >= 60:
-		add("len:long", "")
+		a.add("", -1, -1, "len:long")
 	}
-	add("bias", "")
+	a.add("", -1, -1, "bias")
 	return a
 }
+
+// levelNames name scale.level()+1.
+var levelNames = [...]string{"lvl-1", "lvl0", "lvl1", "lvl2", "lvl3"}
 
 // label is the scale in words for a reason: the strongest count seen
 // ("30 staff", "all laptops"), or the one person or device.

@@ -5,157 +5,6 @@ import (
 	"unicode/utf8"
 )
 
-// nounKind says what a counted noun counts. People and devices are the MAC
-// boundary (one laptop is support, fifty is a project); sites make anything
-// a project once there are several; infrastructure counts ("3 hosts") add to
-// the weight of changing it.
-type nounKind uint8
-
-const (
-	nkNone nounKind = iota
-	nkPerson
-	nkDevice
-	nkInfra
-	nkSite
-	nkArea  // floor: a floor of desks is many devices
-	nkGroup // team, department: a handful to a few dozen people
-	nkRoom  // meeting room, boardroom: a space with several devices, never "one device"
-)
-
-func addNouns(kind nounKind, words string, m map[string]nounKind) {
-	for _, w := range strings.Split(words, "|") {
-		m[stem(w)] = kind
-		if strings.HasSuffix(w, "ing") {
-			nounIng[w] = true
-		}
-	}
-}
-
-// nounIng are the listed nouns that end in -ing ("building"). Any other
-// -ing word whose stem is a noun's is a verb or an activity, not the
-// thing: "accounting" is not an accountant, "hosting" not a host,
-// "monitoring" not a monitor.
-var nounIng = map[string]bool{}
-
-// nounOf says what a token counts, if it is a countable noun.
-func nounOf(t token) (nounKind, bool) {
-	kind, ok := nouns[t.stem]
-	if ok && strings.HasSuffix(t.word, "ing") && !nounIng[t.word] {
-		return nkNone, false
-	}
-	return kind, ok
-}
-
-// nounKindOf is nounOf without the flag.
-func nounKindOf(t token) nounKind {
-	k, _ := nounOf(t)
-	return k
-}
-
-// siteNouns are the places a business works from.
-const siteNouns = "site|sites|office|offices|branch|branches|location|locations|clinic|clinics|store|stores|shop|shops|building|buildings|warehouse|warehouses|practice|practices|school|schools|depot|depots|plant|plants|factory|factories|restaurant|restaurants|hotel|hotels|studio|studios|campus|campuses|premises|hospital|hospitals|venue|venues|center|centre|centers|centres"
-
-// nounLists are the countable nouns by kind.
-var nounLists = []struct {
-	kind  nounKind
-	words string
-}{
-	{nkPerson, "user|users|staff|people|person|persons|employee|employees|starter|starters|hire|hires|joiner|joiners|member|members|colleague|colleagues|graduate|graduates|intern|interns|rep|reps|contractor|contractors|student|students|teacher|teachers|agent|agents|seat|seats|mailbox|mailboxes|licence|licences|license|licenses|worker|workers|engineer|engineers|nurse|nurses|doctor|doctors|clinician|clinicians|lawyer|lawyers|accountant|accountants|guy|guys|folks|heads|headcount|recruit|recruits|volunteer|volunteers|driver|drivers|technician|technicians|manager|managers|partner|partners|associate|associates|consultant|consultants|bookkeeper|assistant|assistants|receptionist|sales rep|salesperson|individual|individuals|mailboxs"},
-	{nkDevice, "pc|pcs|laptop|laptops|desktop|desktops|computer|computers|workstation|workstations|machine|machines|device|devices|endpoint|endpoints|monitor|monitors|screen|screens|display|displays|keyboard|keyboards|mouse|mice|printer|printers|copier|copiers|scanner|scanners|phone|phones|handset|handsets|headset|headsets|mobile|mobiles|tablet|tablets|ipad|ipads|iphone|iphones|dock|docks|webcam|webcams|camera|cameras|desk|desks|tv|tvs|projector|projectors|macbook|macbooks|chromebook|chromebooks|thin client|terminal|terminals|till|tills|kiosk|kiosks|mfd|mfds"},
-	{nkRoom, "room|rooms|meeting room|boardroom|boardrooms"},
-	{nkInfra, "server|servers|host|hosts|switch|switches|router|routers|firewall|firewalls|ap|aps|access point|vm|vms|nas|rack|racks|node|nodes|database|databases|circuit|circuits|asa|fortigate|fortigates|sonicwall|meraki|appliance|appliances|vpn|vpns|cluster|clusters|nvr|nvrs|dvr"},
-	{nkSite, siteNouns},
-	{nkArea, "floor|floors|wing|wings|level|levels"},
-	{nkGroup, "team|department|departments|dept|depts|division|divisions"},
-}
-
-// nouns maps stems of countable nouns to their kind; read-only after start.
-var nouns = func() map[string]nounKind {
-	m := map[string]nounKind{}
-	for _, l := range nounLists {
-		addNouns(l.kind, l.words, m)
-	}
-	return m
-}()
-
-// nounWords is every countable noun of the noun lists, as written.
-func nounWords() []string {
-	var out []string
-	for _, l := range nounLists {
-		for _, w := range strings.Split(l.words, "|") {
-			out = append(out, strings.Fields(w)...)
-		}
-	}
-	return out
-}
-
-// numberWords are the spelled-out counts people type ("fifty laptops").
-var numberWords = map[string]int{
-	"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-	"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-	"fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-	"nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-	"sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-	"hundred": 100, "thousand": 1000, "dozen": 12,
-	// Vague amounts, read as their usual size.
-	"couple": 2, "both": 2, "few": 3, "several": 4, "multiple": 4, "handful": 4,
-	"dozens": 24, "hundreds": 200, "thousands": 2000, "lots": 10, "loads": 10, "many": 10, "numerous": 10,
-}
-
-// notCountPrev: a number right after these is a code, version or place,
-// not a count ("error 6123", "Windows 11", "room 12", "host 2").
-var notCountPrev = stemSet("error|errors|code|codes|port|ports|room|line|version|v|ver|windows|win|server|office|exchange|sql|iphone|ios|android|ext|extension|build|id|ticket|step|option|level|page|floor|rev|model|series|no|number|num|host|node|vlan|pc|unit|suite|event|kb|hp|dell|lenovo|gen|generation|firmware|patch|issue|inc|req|case|sprint|phase|week|day|year|month|q|at|by|since|until|from|before|after|the|top|pro|max|plus|ultra|mini|air|galaxy|pixel|surface|m|x|desk|ext|cubicle|bay|aisle|row|zone|gate|dock")
-
-// notCountNext: a number before these is a time, size or ordinal.
-var notCountNext = stemSet("am|pm|hour|hours|hr|hrs|minute|minutes|min|mins|second|seconds|sec|secs|day|days|week|weeks|weekend|weekends|month|months|year|years|time|times|gb|tb|mb|kb|ghz|mhz|mbps|gbps|percent|pct|k|st|nd|rd|th|inch|inches|ft|feet|meter|meters|metres|mile|miles|pages|page|attempts|attempt|tries|try|emails|messages|files|records|rows|items|calls|tickets|dollars|pounds|euros|gbp|usd|eur|am|o|clock|per|of|x")
-
-// skippable words may sit between a number and its noun ("3 aging Hyper-V
-// hosts", "40 new laptops"), but prepositions and verbs end the search.
-var countStop = stemSet("for|to|in|on|at|from|by|per|with|than|or|is|are|was|were|has|have|had|be|been|will|would|can|need|needs|want|wants|get|got|into|onto|via|over|under|after|before|since|until|each|every|and")
-
-func wordSet(words string) map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Split(words, "|") {
-		m[w] = true
-	}
-	return m
-}
-
-func stemSet(words string) map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Split(words, "|") {
-		m[stem(w)] = true
-	}
-	return m
-}
-
-// singleDet introduce one thing: "a second monitor", "one PC", "another laptop".
-// They are compared as words: Porter stems "one" to "on".
-var singleDet = wordSet("a|an|one|single|another|second|spare|extra|replacement|1")
-
-// ownerDet make a device personal: "my laptop", "his phone".
-var ownerDet = wordSet("my|his|her|their|mine")
-
-// groupWhole turn a place or group into "everyone in it".
-var groupWhole = stemSet("organisation|organization|board|estate|company|business|office|building|team|floor|org|organisation|organization|department|dept|site|estate|network|fleet|practice|school|firm|staff|workforce|group|domain|tenant|environment|infrastructure|practice|clinic|branch|warehouse|campus|hospital|floors|sites|offices|branches|company's")
-
-// manyPhrases say "everyone" without a number.
-var manyPhrases = [][]string{
-	stems("company wide"), stems("companywide"), stems("organisation wide"), stems("organization wide"),
-	stems("org wide"), stems("business wide"), stems("firm wide"), stems("estate wide"), stems("group wide"),
-	stems("site wide"), stems("enterprise wide"), stems("across the board"), stems("everyone"), stems("everybody"),
-	stems("all staff"), stems("all users"), stems("all employees"), stems("all our staff"), stems("all our users"),
-	stems("all of them"), stems("all of us"), stems("all machines"), stems("all devices"),
-}
-
-func stems(s string) []string {
-	var out []string
-	for _, t := range tokenize(s) {
-		out = append(out, t.stem)
-	}
-	return out
-}
-
 // scale is what the request says about how much is involved.
 type scale struct {
 	people, devices, infra, sites int    // largest count seen of each kind
@@ -165,7 +14,6 @@ type scale struct {
 	single                        bool   // one person or one device
 	singleLabel                   string // where single was seen: "Tom's PC"
 	date                          bool   // a calendar date or ordinal day
-	allData                       bool   // "everything", "all our files": the business's data
 	money                         bool   // a money figure: "10k", "$20,000"
 	reasons                       []note // what was seen, for Reasons
 }
@@ -321,36 +169,11 @@ func measureScale(text string, toks []token) scale {
 				addNote(span(text, toks, i, i+len(p)-1), 2.5)
 			}
 		}
-		// "everything", "all our files", "all the records": the data of the
-		// whole business, not one person's.
-		if t.word == "everything" {
-			s.allData = true
-		}
-		if t.word == "all" {
-			for k := i + 1; k < len(toks) && k <= i+4; k++ {
-				if ownerDet[toks[k].word] || toks[k].word == "your" {
-					break
-				}
-				if dataNouns[toks[k].stem] {
-					s.allData = true
-					break
-				}
-			}
-		}
 		// "<whole> wide" typed with any group or place: "tenant-wide",
 		// "school-wide", "practice-wide" mean everyone in it.
 		if i+1 < len(toks) && toks[i+1].word == "wide" && groupWhole[t.stem] {
 			s.many = true
 			addNote(span(text, toks, i, i+1), 2.5)
-		}
-		// "each one needs a laptop", "each of them gets a screen": the
-		// device is wanted as many times as the count before it, whatever
-		// that count counts ("four new chairs, each one needs a PC").
-		if t.stem == "each" && i+1 < len(toks) {
-			if n, k := distributed(toks, i); n >= 2 {
-				s.devices = max(s.devices, n)
-				addNote(span(text, toks, i, k), 1.5)
-			}
 		}
 		switch t.stem {
 		case "across", "throughout":
@@ -384,7 +207,7 @@ func measureScale(text string, toks []token) scale {
 					s.many = true
 					addNote(span(text, toks, i, k), 2.5)
 				}
-				if n := toks[k].num; n >= 2 && (k+1 >= len(toks) || !notCountNext[toks[k+1].stem] || ofUs(toks, k+1)) {
+				if n := toks[k].num; n >= 2 && (k+1 >= len(toks) || !notCountNext[toks[k+1].stem]) {
 					if j, _ := nounAfter(toks, k+1); j < 0 {
 						s.devices = max(s.devices, n)
 						addNote(span(text, toks, i, k), 1)
@@ -432,9 +255,6 @@ func measureScale(text string, toks []token) scale {
 				}
 				addNote(span(text, toks, start, end), 2.5)
 			}
-		case "fleet":
-			s.many = true
-			addNote(span(text, toks, i, i), 2)
 		}
 
 		// Plural sites without a number: "our offices", "the branches".
@@ -475,11 +295,6 @@ func measureScale(text string, toks []token) scale {
 				addNote(span(text, toks, i-1, i), 1)
 			}
 		}
-		// "add Carol to", "give Jake": one named person.
-		if t.upper && i > 0 && nameVerbs[toks[i-1].stem] && mayBeName(text, t) {
-			s.setSingle(text, toks, i-1, i)
-		}
-
 		// Counts.
 		if n, j := countAt(toks, i); n >= 0 {
 			// "room 12" is a place, but "loading dock, 8 cameras" is a count:
@@ -570,11 +385,6 @@ func measureScale(text string, toks []token) scale {
 			s.money = true
 		}
 	}
-	if s.single && s.allData {
-		// "all our files off the computer into the cloud": the business's
-		// data is the object, the one device only where it sits.
-		s.single = false
-	}
 	if s.single && (s.people > 1 || s.devices > 1 || s.many) {
 		// "one new user and 30 laptops": the larger number decides.
 		s.single = false
@@ -590,12 +400,6 @@ func infraHead(t token) bool {
 
 // systemWords name a system rather than a thing: "the phone system".
 var systemWords = stemSet("system|systems|network|networks|platform|server|solution|infrastructure|environment|line")
-
-// ofUs reports whether toks[i:] reads "of us", "of them", "of you": "all 30
-// of us" counts people.
-func ofUs(toks []token, i int) bool {
-	return i+1 < len(toks) && toks[i].word == "of" && (toks[i+1].word == "us" || toks[i+1].word == "them" || toks[i+1].word == "you")
-}
 
 // setSingle records one person or device and the words that said so.
 func (s *scale) setSingle(text string, toks []token, i, j int) {
@@ -627,9 +431,6 @@ var brandWords = map[string]bool{
 
 // approxWords before a bare number mark it as a count ("about 25").
 var approxWords = map[string]bool{"about": true, "around": true, "approx": true, "approximately": true, "roughly": true, "circa": true, "some": true, "nearly": true, "almost": true, "over": true}
-
-// nameVerbs are followed by a person's name in small requests.
-var nameVerbs = stemSet("add|give|grant|remove|let|allow|unlock|reset|disable|help|onboard|offboard|email|call")
 
 // collective nouns give a headcount: "a class of 18", "team of 12".
 var collective = stemSet("class|team|group|cohort|company|firm|batch|intake|wave|crew|staff|department|practice|office|organisation|organization|business|workforce|headcount|total")
@@ -669,41 +470,6 @@ func isMoney(text string, toks []token, i int) bool {
 	}
 	return false
 }
-
-// distributed reads "N things ... each (one|of them) <verb> a <device>": it
-// returns N and the device's index, or 0. The count must come before "each"
-// in the same sentence part (within eight words) and the device within five
-// words after it.
-func distributed(toks []token, i int) (int, int) {
-	j := i + 1
-	switch {
-	case toks[j].word == "one":
-		j++
-	case toks[j].word == "of" && j+1 < len(toks) && (toks[j+1].word == "them" || toks[j+1].word == "those" || toks[j+1].word == "these"):
-		j += 2
-	default:
-		return 0, 0
-	}
-	dev := -1
-	for k := j; k < len(toks) && k <= j+4; k++ {
-		if nounKindOf(toks[k]) == nkDevice {
-			dev = k
-			break
-		}
-	}
-	if dev < 0 {
-		return 0, 0
-	}
-	for k := i - 1; k >= 0 && k >= i-8; k-- {
-		if n, e := countAt(toks, k); n >= 2 && n < 1000 && (e >= len(toks) || !notCountNext[toks[e].stem]) {
-			return n, dev
-		}
-	}
-	return 0, 0
-}
-
-// dataNouns are what a business keeps: "all our files", "all the records".
-var dataNouns = stemSet("file|files|data|document|documents|record|records|paperwork|folder|folders|email|emails|archive|archives|photo|photos|drawing|drawings|plan|plans|chart|charts")
 
 // level summarises scale: -1 one person or device, 0 unknown, 1 a few,
 // 2 a team's worth, 3 many or everyone.

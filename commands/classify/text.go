@@ -1,7 +1,6 @@
 package classify
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -28,7 +27,10 @@ const maxScan = 8 << 10
 // possessive "'s", which is recorded on the word instead; hyphens, slashes
 // and all other punctuation separate words ("company-wide" -> "company",
 // "wide"), so cue phrases are written with spaces.
-func tokenize(text string) []token {
+func tokenize(text string) []token { return tokenizeWith(text, stem) }
+
+// tokenizeWith is tokenize with a given stemmer (a model's memo of stem).
+func tokenizeWith(text string, stem func(string) string) []token {
 	if len(text) > maxScan {
 		// Cut on a rune boundary so the last word stays valid UTF-8.
 		cut := maxScan
@@ -38,15 +40,20 @@ func tokenize(text string) []token {
 		text = text[:cut]
 	}
 	toks := make([]token, 0, len(text)/5+1)
-	var sb strings.Builder
+	buf := make([]byte, 0, 32) // the word being read, lower-cased
 	start := -1
 	upper := false
 	flush := func(end int, poss bool) {
 		if start < 0 {
 			return
 		}
-		w := sb.String()
-		sb.Reset()
+		// Most words are typed in lower case and whole: then the text
+		// itself is the word and nothing is allocated.
+		w := text[start:end]
+		if w != string(buf) {
+			w = string(buf)
+		}
+		buf = buf[:0]
 		if w != "" {
 			toks = append(toks, token{word: w, stem: stem(w), start: start, end: end, num: parseNum(w), upper: upper, poss: poss})
 		}
@@ -60,7 +67,7 @@ func tokenize(text string) []token {
 				start = i
 				upper = unicode.IsUpper(r)
 			}
-			sb.WriteRune(unicode.ToLower(r))
+			buf = utf8.AppendRune(buf, unicode.ToLower(r))
 		case (r == '\'' || r == '’') && start >= 0:
 			// "tom's pc": possessive. "it's", "that's" are contractions, but
 			// treating them as possessive is harmless: poss only matters
@@ -72,7 +79,7 @@ func tokenize(text string) []token {
 				continue
 			}
 			// can't, won't, users' - drop the apostrophe, keep the word going.
-		case r == ',' && start >= 0 && sb.Len() > 0 && isDigits(sb.String()) && len(text) >= i+4 &&
+		case r == ',' && start >= 0 && len(buf) > 0 && isDigits(string(buf)) && len(text) >= i+4 &&
 			isDigits(text[i+1:i+4]) && (len(text) == i+4 || !isWordByte(text[i+4])):
 			// Thousands separator: "1,200 users" is one number.
 		default:

@@ -7,13 +7,13 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/mspbot/mspbot/storage"
+	"github.com/mspbot/mspbot/internal/devdata"
 )
 
-// runSeed fills a workspace with generated data: mspbot seed --techs N --requests N --entries N.
-func runSeed(ctx context.Context, cfg Config, log *slog.Logger, args []string) error {
+// runSeed fills a workspace with generated data: mspbot-dev seed --techs N --requests N --entries N.
+func runSeed(ctx context.Context, databaseURL string, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
-	o := storage.SeedOptions{}
+	o := devdata.Options{}
 	fs.IntVar(&o.Techs, "techs", 100, "techs to create")
 	fs.IntVar(&o.Requests, "requests", 10000, "requests to create, spread over a year (about 3% open)")
 	fs.IntVar(&o.Entries, "entries", 100000, "time entries to create")
@@ -21,13 +21,13 @@ func runSeed(ctx context.Context, cfg Config, log *slog.Logger, args []string) e
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg, log)
+	store, err := openStore(ctx, databaseURL, log)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	start := time.Now()
-	c, err := store.Seed(ctx, o)
+	c, err := devdata.Seed(ctx, store.DB(), o)
 	if err != nil {
 		return err
 	}

@@ -1,22 +1,27 @@
-package storage
+// Package devdata makes data for load tests and benchmarks: generated
+// people, clients, requests and time entries. Only
+// cmd/mspbot-dev and tests import it; the bot itself never links it (the
+// architecture test checks).
+package devdata
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/lib/pq"
 )
 
-// SeedOptions size generated data for load tests and benchmarks.
-type SeedOptions struct {
+// Options size generated data for load tests and benchmarks.
+type Options struct {
 	Workspace string // platform id of the workspace to fill (console platform)
 	Techs     int
 	Requests  int
 	Entries   int
 }
 
-// SeedCounts is what Seed made.
-type SeedCounts struct {
+// Counts is what Seed made.
+type Counts struct {
 	Managers, Techs, Clients, Requests, OpenRequests, Entries int
 }
 
@@ -24,8 +29,8 @@ type SeedCounts struct {
 // requests spread over a year (about 3 % open: the newest 2 % and a few
 // stragglers) and time entries, with set-based INSERT ... SELECT over
 // generate_series so a million rows take seconds. It then ANALYZEs the tables.
-func (s *Store) Seed(ctx context.Context, o SeedOptions) (SeedCounts, error) {
-	var c SeedCounts
+func Seed(ctx context.Context, db *sql.DB, o Options) (Counts, error) {
+	var c Counts
 	if o.Workspace == "" {
 		o.Workspace = "seed"
 	}
@@ -33,9 +38,9 @@ func (s *Store) Seed(ctx context.Context, o SeedOptions) (SeedCounts, error) {
 		o.Techs = 1
 	}
 	var ws int64
-	if err := s.db.GetContext(ctx, &ws, `INSERT INTO workspaces (platform, external_id, name) VALUES ('console', $1, $1)
-		ON CONFLICT (platform, external_id) DO UPDATE SET name = EXCLUDED.name RETURNING id`, o.Workspace); err != nil {
-		return c, mapErr(err, "seed workspace")
+	if err := db.QueryRowContext(ctx, `INSERT INTO workspaces (platform, external_id, name) VALUES ('console', $1, $1)
+		ON CONFLICT (platform, external_id) DO UPDATE SET name = EXCLUDED.name RETURNING id`, o.Workspace).Scan(&ws); err != nil {
+		return c, fmt.Errorf("seed workspace: %w", err)
 	}
 	managers := max(1, o.Techs/20)
 	steps := []struct {
@@ -61,24 +66,25 @@ func (s *Store) Seed(ctx context.Context, o SeedOptions) (SeedCounts, error) {
 			WHERE c.workspace_id = $1 ON CONFLICT DO NOTHING`, []any{ws}},
 	}
 	for _, st := range steps {
-		if _, err := s.db.ExecContext(ctx, st.sql, st.args...); err != nil {
-			return c, mapErr(err, "seed "+st.what)
+		if _, err := db.ExecContext(ctx, st.sql, st.args...); err != nil {
+			return c, fmt.Errorf("seed %s: %w", st.what, err)
 		}
 	}
-	var techs, clients []int64
-	if err := s.db.SelectContext(ctx, &techs, `SELECT id FROM people WHERE workspace_id = $1 AND role = 'tech' ORDER BY id`, ws); err != nil {
-		return c, mapErr(err, "seed techs")
+	techs, err := ids(ctx, db, `SELECT id FROM people WHERE workspace_id = $1 AND role = 'tech' ORDER BY id`, ws)
+	if err != nil {
+		return c, fmt.Errorf("seed techs: %w", err)
 	}
-	if err := s.db.SelectContext(ctx, &clients, `SELECT id FROM clients WHERE workspace_id = $1 ORDER BY id`, ws); err != nil {
-		return c, mapErr(err, "seed clients")
+	clients, err := ids(ctx, db, `SELECT id FROM clients WHERE workspace_id = $1 ORDER BY id`, ws)
+	if err != nil {
+		return c, fmt.Errorf("seed clients: %w", err)
 	}
 	if o.Requests > 0 {
 		var base int64
-		if err := s.db.GetContext(ctx, &base, `UPDATE workspaces SET next_request_number = next_request_number + $2
-			WHERE id = $1 RETURNING next_request_number - $2`, ws, o.Requests); err != nil {
-			return c, mapErr(err, "seed numbers")
+		if err := db.QueryRowContext(ctx, `UPDATE workspaces SET next_request_number = next_request_number + $2
+			WHERE id = $1 RETURNING next_request_number - $2`, ws, o.Requests).Scan(&base); err != nil {
+			return c, fmt.Errorf("seed numbers: %w", err)
 		}
-		_, err := s.db.ExecContext(ctx, `
+		_, err := db.ExecContext(ctx, `
 			INSERT INTO requests (workspace_id, number, title, body, kind, type, confidence, reasons, status, priority,
 				client_id, opened_by, assignee_id, source_platform, created_at, updated_at, closed_at, first_response_at,
 				sla_next_check_at)
@@ -95,15 +101,15 @@ func (s *Store) Seed(ctx context.Context, o SeedOptions) (SeedCounts, error) {
 					g > $3 - $3 / 50 OR g % 97 = 0 AS open) x`,
 			ws, base-1, o.Requests, pq.Array(clients), pq.Array(techs))
 		if err != nil {
-			return c, mapErr(err, "seed requests")
+			return c, fmt.Errorf("seed requests: %w", err)
 		}
 	}
 	if o.Entries > 0 {
 		var lo, hi int64
-		if err := s.db.QueryRowxContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM requests WHERE workspace_id = $1`, ws).Scan(&lo, &hi); err != nil {
-			return c, mapErr(err, "seed request ids")
+		if err := db.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM requests WHERE workspace_id = $1`, ws).Scan(&lo, &hi); err != nil {
+			return c, fmt.Errorf("seed request ids: %w", err)
 		}
-		_, err := s.db.ExecContext(ctx, `
+		_, err := db.ExecContext(ctx, `
 			INSERT INTO time_entries (workspace_id, person_id, request_id, minutes, note, entry_date, billable, source, created_at, updated_at)
 			SELECT $1, ($2::bigint[])[1 + g % cardinality($2::bigint[])],
 				CASE WHEN $4::bigint = 0 THEN NULL ELSE $3::bigint + (g::bigint * 7919) % ($4::bigint - $3::bigint + 1) END,
@@ -112,13 +118,13 @@ func (s *Store) Seed(ctx context.Context, o SeedOptions) (SeedCounts, error) {
 				LATERAL (SELECT now() - (($5 - g)::float8 / $5 * 365) * interval '1 day' - interval '1 hour' AS created) x`,
 			ws, pq.Array(techs), lo, hi, o.Entries)
 		if err != nil {
-			return c, mapErr(err, "seed time entries")
+			return c, fmt.Errorf("seed time entries: %w", err)
 		}
 	}
-	if _, err := s.db.ExecContext(ctx, `ANALYZE people; ANALYZE requests; ANALYZE time_entries; ANALYZE schedules; ANALYZE nudges`); err != nil {
-		return c, mapErr(err, "analyze")
+	if _, err := db.ExecContext(ctx, `ANALYZE people; ANALYZE requests; ANALYZE time_entries; ANALYZE schedules; ANALYZE nudges`); err != nil {
+		return c, fmt.Errorf("analyze: %w", err)
 	}
-	err := s.db.QueryRowxContext(ctx, `SELECT
+	err = db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM people WHERE workspace_id = $1 AND role = 'manager'),
 		(SELECT count(*) FROM people WHERE workspace_id = $1 AND role = 'tech'),
 		(SELECT count(*) FROM clients WHERE workspace_id = $1),
@@ -126,12 +132,35 @@ func (s *Store) Seed(ctx context.Context, o SeedOptions) (SeedCounts, error) {
 		(SELECT count(*) FROM requests WHERE workspace_id = $1 AND status = 'open'),
 		(SELECT count(*) FROM time_entries WHERE workspace_id = $1)`, ws).
 		Scan(&c.Managers, &c.Techs, &c.Clients, &c.Requests, &c.OpenRequests, &c.Entries)
-	return c, mapErr(err, fmt.Sprintf("seed counts %s", o.Workspace))
+	if err != nil {
+		return c, fmt.Errorf("seed counts %s: %w", o.Workspace, err)
+	}
+	return c, nil
+}
+
+func ids(ctx context.Context, db *sql.DB, query string, args ...any) ([]int64, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
 
 // WorkspaceID returns the id of a console workspace by its platform id.
-func (s *Store) WorkspaceID(ctx context.Context, external string) (int64, error) {
+func WorkspaceID(ctx context.Context, db *sql.DB, external string) (int64, error) {
 	var id int64
-	err := s.db.GetContext(ctx, &id, `SELECT id FROM workspaces WHERE platform = 'console' AND external_id = $1`, external)
-	return id, mapErr(err, "workspace "+external)
+	err := db.QueryRowContext(ctx, `SELECT id FROM workspaces WHERE platform = 'console' AND external_id = $1`, external).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("workspace %s: %w", external, err)
+	}
+	return id, nil
 }

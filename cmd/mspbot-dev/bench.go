@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/internal/devdata"
 	"github.com/mspbot/mspbot/projects"
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/localpg"
@@ -23,7 +24,7 @@ import (
 
 // runBench seeds a scratch database per size and times the daily digest, the
 // nudge sweep and the SLA sweep, printing each against the smallest size.
-func runBench(ctx context.Context, cfg Config, log *slog.Logger, args []string) error {
+func runBench(ctx context.Context, databaseURL string, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	sizes := fs.String("sizes", "10000,100000,1000000", "request counts to measure")
 	techs := fs.Int("techs", 1000, "techs")
@@ -34,7 +35,7 @@ func runBench(ctx context.Context, cfg Config, log *slog.Logger, args []string) 
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	dsn, err := localpg.Resolve(ctx, cfg.DatabaseURL, localpg.DefaultDataDir(), log)
+	dsn, err := localpg.Resolve(ctx, databaseURL, localpg.DefaultDataDir(), log)
 	if err != nil {
 		return err
 	}
@@ -106,14 +107,14 @@ func benchOne(ctx context.Context, dsn string, n, techs, entries, runs int, keep
 		return res, err
 	}
 	start := time.Now()
-	c, err := store.Seed(ctx, storage.SeedOptions{Workspace: "bench", Techs: techs, Requests: n, Entries: entries})
+	c, err := devdata.Seed(ctx, store.DB(), devdata.Options{Workspace: "bench", Techs: techs, Requests: n, Entries: entries})
 	if err != nil {
 		return res, err
 	}
 	res[0] = time.Since(start)
 	fmt.Fprintf(out, "%d requests (%d open), %d time entries, %d techs, %d managers: seeded in %s\n",
 		c.Requests, c.OpenRequests, c.Entries, c.Techs, c.Managers, res[0].Round(time.Millisecond))
-	ws, err := store.WorkspaceID(ctx, "bench")
+	ws, err := devdata.WorkspaceID(ctx, store.DB(), "bench")
 	if err != nil {
 		return res, err
 	}

@@ -1,0 +1,134 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+// The App Home tab: each person's own view of what is on their plate. It is
+// the /home command's reply (commands/home.go), dispatched through the Router
+// as that person, so it shows exactly what their role lets them see; its
+// buttons run commands through the Router like any click. Replies to a click
+// go to the person's direct messages (a Home tab has no channel), and the tab
+// is published again so it shows the change.
+
+const (
+	actionHomeOpenRequest = "home.open_request"
+	actionHomeRefresh     = "home.refresh"
+	maxViewBlocks         = 100
+)
+
+// appHomeOpened publishes the Home tab when someone opens it (the Messages tab
+// needs nothing).
+func (a *Adapter) appHomeOpened(outer slackevents.EventsAPIEvent, ev *slackevents.AppHomeOpenedEvent) (result, error) {
+	if ev.Tab != "home" || a.fromBot(ev.User, "") {
+		return result{}, nil
+	}
+	return result{after: func(ctx context.Context) { a.publishHome(ctx, outer.TeamID, outer.EnterpriseID, ev.User) }}, nil
+}
+
+// publishHome builds and publishes one person's Home tab.
+func (a *Adapter) publishHome(ctx context.Context, team, enterprise, userID string) {
+	u, err := a.user(ctx, team, enterprise, userID)
+	var msgs []bot.Message
+	if err != nil {
+		msgs = []bot.Message{bot.ErrorReply(err)}
+	} else {
+		msgs = a.router.Dispatch(ctx, bot.Event{Platform: bot.PlatformSlack, Workspace: team, User: u, Command: "home"})
+	}
+	view := homeView(msgs)
+	err = a.retry(ctx, "views.publish", func(ctx context.Context) error {
+		_, err := a.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})
+		return err
+	})
+	if err != nil {
+		a.log.Error("home tab not published", "user", userID, "err", err)
+	}
+}
+
+// homeView lays the /home messages out as a Home tab: a bar of buttons, then
+// each message as it would be posted, within Slack's 100 blocks a view.
+func homeView(msgs []bot.Message) slack.HomeTabViewRequest {
+	plain := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	}
+	open := slack.NewButtonBlockElement(actionHomeOpenRequest, "open", plain("Open request"))
+	open.Style = slack.StylePrimary
+	refresh := slack.NewButtonBlockElement(actionHomeRefresh, "refresh", plain("Refresh"))
+	blocks := []slack.Block{slack.NewActionBlock("home.bar", open, refresh)}
+	ids := map[string]bool{"home.bar": true}
+	for _, m := range msgs {
+		b, _ := renderNoting(m)
+		if len(blocks)+1+len(b) > maxViewBlocks {
+			blocks = append(blocks, slack.NewContextBlock("home.more", plain("More than fits here: type /mspbot home.")))
+			break
+		}
+		blocks = append(blocks, slack.NewDividerBlock())
+		for _, blk := range b {
+			if ab, ok := blk.(*slack.ActionBlock); ok {
+				id := ab.BlockID
+				for n := 2; ids[id]; n++ {
+					id = fmt.Sprintf("%s.%d", ab.BlockID, n)
+				}
+				ab.BlockID, ids[id] = id, true
+			}
+		}
+		blocks = append(blocks, b...)
+	}
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, CallbackID: "home", Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+// homeAction handles a click on the Home tab.
+func (a *Adapter) homeAction(ctx context.Context, cb slack.InteractionCallback) result {
+	act := cb.ActionCallback.BlockActions[0]
+	team, enterprise := bot.FirstNonEmpty(cb.Team.ID, cb.View.TeamID, cb.User.TeamID), bot.FirstNonEmpty(cb.Team.EnterpriseID, cb.Enterprise.ID)
+	switch act.ActionID {
+	case actionHomeOpenRequest:
+		return a.openModal(cb, modalMeta{})
+	case actionHomeRefresh:
+		return result{after: func(ctx context.Context) { a.publishHome(ctx, team, enterprise, cb.User.ID) }}
+	}
+	o := origin{ev: bot.Event{Platform: bot.PlatformSlack, Workspace: team}}
+	u, err := a.user(ctx, team, enterprise, cb.User.ID)
+	if err != nil {
+		o.ev.User = bot.User{ID: cb.User.ID}
+		return result{after: func(ctx context.Context) { a.tellPrivately(ctx, o, []bot.Message{bot.ErrorReply(err)}) }}
+	}
+	o.ev.User = u
+	cmd, args, err := bot.ParseLine(act.Value)
+	if err != nil {
+		return result{after: func(ctx context.Context) {
+			a.tellPrivately(ctx, o, []bot.Message{bot.ErrorReply(bot.Errorf(bot.EInvalid, "that button does nothing here"))})
+		}}
+	}
+	o.ev.Command, o.ev.Args = cmd, args
+	// What a click says publicly about a request belongs in its thread; the
+	// rest (and anything without a thread to go to) comes to the person.
+	var toThread, toPerson []bot.Message
+	for _, m := range a.router.Dispatch(ctx, o.ev) {
+		if !m.Ephemeral && !m.IsError && m.RequestNumber != 0 {
+			toThread = append(toThread, m)
+		} else {
+			toPerson = append(toPerson, m)
+		}
+	}
+	return result{after: func(ctx context.Context) {
+		for _, m := range toThread {
+			r, err := a.request(ctx, team, m.RequestNumber)
+			if err != nil || r.Channel == "" || r.Thread == "" {
+				toPerson = append(toPerson, m)
+				continue
+			}
+			if _, _, err := a.post(ctx, bot.Destination{Platform: bot.PlatformSlack, Workspace: team}, r.Channel, r.Thread, m); err != nil {
+				toPerson = append(toPerson, m)
+			}
+		}
+		a.tellPrivately(ctx, o, toPerson)
+		a.publishHome(ctx, team, enterprise, cb.User.ID)
+	}}
+}

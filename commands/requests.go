@@ -1,0 +1,174 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/timekeeping"
+)
+
+// requestListStore pages filtered request lists.
+type requestListStore interface {
+	ListRequests(ctx context.Context, workspaceID int64, q bot.RequestQuery) ([]bot.Request, int, error)
+	RequestSLAClock(ctx context.Context, requestID int64) (bot.SLAClock, error)
+}
+
+// pageSize is how many requests one reply lists.
+const pageSize = 25
+
+// requestsArgs are the filters /requests takes, kept as typed so the "next
+// page" button repeats them.
+type requestsArgs struct {
+	q       bot.RequestQuery
+	words   []string // the filters, for the next page's command
+	page    int
+	mineSet bool
+}
+
+func parseRequestsArgs(ctx context.Context, d Deps, ev bot.Event) (requestsArgs, error) {
+	args, err := bot.SplitArgs(ev.Args)
+	if err != nil {
+		return requestsArgs{}, err
+	}
+	a := requestsArgs{page: 1, q: bot.RequestQuery{Limit: pageSize}}
+	for i := 0; i < len(args); i++ {
+		w := strings.ToLower(args[i])
+		switch {
+		case w == "mine":
+			a.q.PersonID, a.mineSet = ev.Caller.ID, true
+			a.words = append(a.words, w)
+		case w == "queue" || w == "unassigned":
+			a.q.Unassigned = true
+			a.words = append(a.words, "queue")
+		case w == "waiting":
+			a.q.Waiting = true
+			a.words = append(a.words, w)
+		case (w == "--client" || w == "client") && i+1 < len(args):
+			c, err := knownClient(ctx, d, ev.Caller.WorkspaceID, args[i+1])
+			if err != nil {
+				return a, err
+			}
+			a.q.ClientID = &c.ID
+			a.words = append(a.words, "--client", c.Code)
+			i++
+		case w == "page" && i+1 < len(args):
+			n, err := strconv.Atoi(args[i+1])
+			if err != nil || n < 1 {
+				return a, bot.Errorf(bot.EInvalid, "%q is not a page number; use /requests page 2", args[i+1])
+			}
+			a.page = n
+			i++
+		default:
+			return a, bot.Errorf(bot.EInvalid, "use /requests, /requests mine, /requests queue, /requests waiting, /requests --client ACME, each with page 2 for more")
+		}
+	}
+	if ev.Caller.Role == bot.RoleClient {
+		a.q.ClientID = ev.Caller.ClientID // clients see their own company's, whatever they ask
+	}
+	a.q.Offset = (a.page - 1) * pageSize
+	return a, nil
+}
+
+func requestsCommand(d Deps) bot.Command {
+	return bot.Command{
+		Name:    "requests",
+		Usage:   "/requests [mine|queue|waiting] [--client ACME] [page 2]",
+		Summary: "list open requests, 25 at a time: all, yours, the queue, waiting, or one client's",
+		MinRole: bot.RoleClient,
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			a, err := parseRequestsArgs(ctx, d, ev)
+			if err != nil {
+				return nil, err
+			}
+			list, total, err := d.Store.ListRequests(ctx, ev.Caller.WorkspaceID, a.q)
+			if err != nil {
+				return nil, err
+			}
+			if total == 0 {
+				return []bot.Message{{Text: "No open requests" + filterNote(a) + ". Open one with /request <what you need>.", Ephemeral: true}}, nil
+			}
+			if len(list) == 0 {
+				pages := (total + pageSize - 1) / pageSize
+				return []bot.Message{{Text: fmt.Sprintf("There %s only %d %s of %d open %s%s; /requests %s shows the first.",
+					plural(pages, "is", "are"), pages, plural(pages, "page", "pages"), total, plural(total, "request", "requests"),
+					filterNote(a), strings.Join(a.words, " ")), Ephemeral: true}}, nil
+			}
+			title := fmt.Sprintf("%d open %s%s", total, plural(total, "request", "requests"), filterNote(a))
+			if len(list) < total {
+				title += fmt.Sprintf(" — showing %d–%d", a.q.Offset+1, a.q.Offset+len(list))
+			}
+			m := bot.Message{Title: title,
+				Text: requestLines(ctx, d, list, a.mineSet), Ephemeral: true}
+			if a.q.Offset+len(list) < total {
+				next := strings.Join(append(append([]string{"/requests"}, a.words...), "page", fmt.Sprint(a.page+1)), " ")
+				m.Text += "\nMore: " + next
+				m.Actions = append(m.Actions, bot.Action{ID: "requests.next", Label: "Next 25", Command: next})
+			}
+			return []bot.Message{m}, nil
+		},
+	}
+}
+
+func filterNote(a requestsArgs) string {
+	var parts []string
+	if a.mineSet {
+		parts = append(parts, "yours")
+	}
+	if a.q.Unassigned {
+		parts = append(parts, "not taken")
+	}
+	if a.q.Waiting {
+		parts = append(parts, "waiting on the client")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// requestLines is the table of a request list; withSLA adds each request's
+// most urgent SLA clock (one query per request: only for short lists).
+func requestLines(ctx context.Context, d Deps, list []bot.Request, withSLA bool) string {
+	now := d.Clock.Now()
+	var b strings.Builder
+	for _, r := range list {
+		fmt.Fprintf(&b, "#%d  %-7s  %-15s  %-8s  %5s  %s", r.Number, r.Kind, typeLabel(r.Type),
+			bot.FirstNonEmpty(r.ClientCode, "—"), bot.Age(now.Sub(r.CreatedAt)), r.Title)
+		if withSLA {
+			if s := slaSummary(ctx, d, r, now); s != "" {
+				b.WriteString("  [" + s + "]")
+			}
+		}
+		b.WriteString("\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// slaSummary is a request's most urgent running SLA clock, e.g. "resolution
+// 3h10m of 8h, at risk"; empty when it has no SLA.
+func slaSummary(ctx context.Context, d Deps, r bot.Request, now time.Time) string {
+	c, err := d.Store.RequestSLAClock(ctx, r.ID)
+	if err != nil {
+		return ""
+	}
+	var worst *timekeeping.ClockState
+	for _, st := range timekeeping.ClockStates(c, d.location(bot.Person{}), now) {
+		if st.Stopped && st.Level != timekeeping.SLABreach {
+			continue
+		}
+		if worst == nil || st.Level > worst.Level || st.Level == worst.Level && st.Target-st.Elapsed < worst.Target-worst.Elapsed {
+			s := st
+			worst = &s
+		}
+	}
+	if worst == nil {
+		return "SLA met"
+	}
+	state := map[timekeeping.SLALevel]string{timekeeping.SLAOK: "ok", timekeeping.SLAWarning: "at risk", timekeeping.SLABreach: "BREACHED"}[worst.Level]
+	return fmt.Sprintf("%s %s of %s, %s", worst.Clock, timekeeping.FormatMinutes(int(worst.Elapsed.Minutes())),
+		timekeeping.FormatMinutes(int(worst.Target.Minutes())), state)
+}
