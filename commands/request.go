@@ -348,6 +348,9 @@ func reclassifyCommand(d Deps) bot.Command {
 			}
 			m := OpenedMessage(r)
 			m.Text = fmt.Sprintf("#%d is now %s (%s), was %s — by %s: %s", r.Number, r.Kind, typeLabel(r.Type), cur.Kind, ev.Caller.Name, reason)
+			if note := refitAfterOverride(ctx, d, ev.Caller.WorkspaceID, ev.Caller.ID); note != "" {
+				m.Text += "\n" + note
+			}
 			return []bot.Message{m}, nil
 		},
 	}
