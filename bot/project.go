@@ -98,6 +98,10 @@ type OOSItem struct {
 	InvoicedAt  *time.Time
 }
 
+// UpdatePlaceholder marks a line of a drafted update that the coordinator must
+// fill in; an update holding one is never approved or posted.
+const UpdatePlaceholder = "edit this line before approving"
+
 // UpdateStatus is where a weekly update is.
 type UpdateStatus string
 

@@ -132,7 +132,7 @@ func TestProjectLifecycleOnConsole(t *testing.T) {
 	expect(t, tom, "/project update P2", "coordinators")
 	clock.Set(time.Date(2026, 12, 4, 16, 0, 0, 0, time.UTC))
 	expect(t, cora, "/project update P2", "Draft client update for P2", "[Approve] [Edit] [Skip]", "Decisions needed from you", "approve out-of-scope item 2", "attachment P2-2026-W49-hours.png")
-	expect(t, cora, "/project update P2 edit 2026-W49", "Copy the text")
+	expect(t, cora, "/project update P2 edit 2026-W49", "Edit one section at a time")
 	expect(t, cora, `/project update P2 edit 2026-W49 "All on track. Design done Friday; cut-over Saturday 18:00-22:00."`, "Edited by cora (edit 1)")
 	if n := len(box.to("C-ACME")); n != 0 {
 		t.Fatalf("%d posts to the client before approval", n)

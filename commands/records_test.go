@@ -289,3 +289,66 @@ func TestCloseoutThatHolds(t *testing.T) {
 		}
 	}
 }
+
+func TestWeeklyUpdateNeverPostsAPlaceholderAndEditsKeepItsShape(t *testing.T) {
+	h, _, box := newProjectHarness(t, time.Date(2026, 12, 4, 16, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	expect(t, cora, `/project new ACME "Firewall" --start 2026-12-01 --end 2027-01-29 --channel acme`, "Opened P1")
+	// No milestones: the draft asks for the plan, and has no Approve button.
+	out := expect(t, cora, "/project update P1", "Planned next week:", bot.UpdatePlaceholder, "Fill in")
+	if strings.Contains(out, "[Approve]") {
+		t.Errorf("a draft with a line to fill in offers Approve:\n%s", out)
+	}
+	expect(t, cora, "/project update P1 approve", "still has a line to fill in")
+	u, err := h.store.LatestWeeklyUpdate(ctx, h.projectID(1), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, _ := h.store.FindPerson(ctx, h.workspace(), "cora")
+	if _, err := h.store.ApproveWeeklyUpdate(ctx, u.ID, cp.ID, time.Now()); err == nil {
+		t.Fatal("storage approved a draft with a placeholder")
+	}
+	for _, m := range box.all() {
+		if strings.Contains(m.Text, bot.UpdatePlaceholder) && !strings.Contains(m.Title, "Draft") {
+			t.Fatalf("a placeholder reached a channel: %+v", m)
+		}
+	}
+
+	// Editing one section keeps the others.
+	expect(t, cora, `/project update P1 edit next "cut-over Saturday 18:00; handover Monday"`, `Edited by cora (edit 1): the "Planned next week" section`)
+	expect(t, cora, `/project update P1 edit All on track, nothing for you to do`, "(edit 2): a note")
+	u, _ = h.store.LatestWeeklyUpdate(ctx, h.projectID(1), false)
+	for _, want := range []string{"Schedule:", "Budget:", "Done this week:\n- 0 h of work logged this week",
+		"Planned next week:\n- cut-over Saturday 18:00\n- handover Monday", "A note from your coordinator:\n- All on track, nothing for you to do"} {
+		if !strings.Contains(u.Body, want) {
+			t.Errorf("edited update lacks %q:\n%s", want, u.Body)
+		}
+	}
+	if strings.Contains(u.Body, bot.UpdatePlaceholder) {
+		t.Errorf("the placeholder survived the edit:\n%s", u.Body)
+	}
+	expect(t, cora, `/project update P1 edit next ""`, "needs at least one line")
+	expect(t, cora, "/project update P1 approve", "Approved by cora and posted")
+}
+
+// projectID is the id of project number n.
+func (h *harness) projectID(n int) int64 {
+	h.t.Helper()
+	p, err := h.store.ProjectByNumber(context.Background(), h.workspace(), n)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return p.ID
+}
+
+// all is every message sent, in order.
+func (b *outbox) all() []bot.Message {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []bot.Message
+	for _, s := range b.sent {
+		out = append(out, s.m)
+	}
+	return out
+}

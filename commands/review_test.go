@@ -158,6 +158,7 @@ func TestRequestShowInCallersTimezone(t *testing.T) {
 	}
 	run(cora, `/project new ACME "Firewall" --start 2026-11-02 --end 2027-03-29 --channel acme`)
 	run(cora, "/project update P2")
+	run(cora, `/project update P2 edit next "core switches on site"`)
 	run(cora, "/project update P2 approve")
 	if out := run(cora, "/project update P2"); !strings.Contains(out, "posted") || !strings.Contains(out, " JST.") {
 		t.Fatalf("posted time not in Asia/Tokyo:\n%s", out)

@@ -196,7 +196,7 @@ func (r Report) Text() string {
 		fmt.Fprintf(&b, "- %s (due %s, now %d%%)\n", h.Next.Name, h.Next.Due.Format("Mon 2 Jan"), h.Next.Percent)
 	case len(r.Milestones) == 0:
 		// The coordinator reviews every draft; this line asks them to fill it in.
-		b.WriteString("- (no milestones planned yet: edit this line before approving)\n")
+		b.WriteString("- (no milestones planned yet: " + bot.UpdatePlaceholder + ")\n")
 	default:
 		b.WriteString("- wrapping up and closeout\n")
 	}

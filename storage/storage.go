@@ -39,7 +39,7 @@ type Store struct {
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	db, err := sqlx.Open("postgres", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open postgres: %w", err)
+		return nil, fmt.Errorf("open postgres: %w", redactDSN(err, dsn))
 	}
 	// Sized for the intake (bot/intake): each inbox worker holds its row's
 	// transaction while its work uses a second connection, and the group-commit
@@ -49,7 +49,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("connect to postgres: %w", err)
+		return nil, fmt.Errorf("connect to postgres: %w", redactDSN(err, dsn))
 	}
 	return &Store{db: db}, nil
 }

@@ -58,7 +58,7 @@ func runMigrate(ctx context.Context, cfg Config, log *slog.Logger, io Streams) e
 }
 
 func deps(cfg Config, store *storage.Store, log *slog.Logger) commands.Deps {
-	return commands.Deps{Store: store, Clock: bot.SystemClock{}, Log: log, Location: cfg.Location, Admins: cfg.Admins,
+	return commands.Deps{Store: store, Clock: bot.SystemClock{}, Log: log, Location: cfg.Location, Admins: cfg.Admins, StaffRoles: cfg.StaffRoles,
 		Digest:       commands.DigestOptions{Chart: chart.Bars, Sections: append(projects.DigestSections(store, cfg.Location), commands.SatisfactionDigest(store))},
 		ProjectChart: chart.Lines}
 }

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"strings"
@@ -132,6 +133,34 @@ func TestWorkspaceModelRoundTrip(t *testing.T) {
 		a, b := ClassifyWith(r.Text, Options{Model: m}), ClassifyWith(r.Text, Options{Model: back})
 		if a.Kind != KindProject || a.Confidence != b.Confidence || a.Kind != b.Kind {
 			t.Errorf("%q: refitted %+v, reloaded %+v; want project from both", r.Text, a, b)
+		}
+	}
+}
+
+// The committed model is shared by every request: classifying from many
+// goroutines at once gives each the same answer as alone (run with -race).
+func TestConcurrentClassify(t *testing.T) {
+	texts := []string{"Server is down, urgent", "Move the Denver office to the new building in March, 30 staff", "Add a second monitor for Jane"}
+	want := make([]Result, len(texts))
+	for i, s := range texts {
+		want[i] = Classify(s)
+	}
+	done := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for n := 0; n < 50; n++ {
+				i := n % len(texts)
+				if got := Classify(texts[i]); got.Kind != want[i].Kind || got.Confidence != want[i].Confidence || strings.Join(got.Reasons, "|") != strings.Join(want[i].Reasons, "|") {
+					done <- fmt.Errorf("%q: %+v, alone %+v", texts[i], got, want[i])
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
 		}
 	}
 }
