@@ -358,3 +358,18 @@ func (b *outbox) all() []bot.Message {
 	}
 	return out
 }
+
+// A project counts the time on the request it was opened from, so that time
+// closes with the project's.
+func TestRequestTimeClosesWithItsProject(t *testing.T) {
+	h, _, _ := newProjectHarness(t, time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	tom := h.as("tom", bot.RoleTech, "")
+	expect(t, tom, "/request --client ACME Deploy Intune to all 120 laptops across three sites", "#1001")
+	expect(t, cora, "/project open 1001 --start 2026-12-01 --end 2027-01-29", "P1")
+	expect(t, tom, "/time 30m 1001 scoping", "Logged 30m on #1001")
+	expect(t, cora, "/project close P1", "Closeout of P1")
+	expect(t, cora, "/project tick P1 time", "ticked")
+	expect(t, tom, "/time 30m 1001 more", "P1's time was marked complete at closeout")
+	expect(t, tom, "/timer start 1001", "P1's time was marked complete at closeout")
+}
