@@ -27,6 +27,8 @@ type Message struct {
 	ProjectNumber int64
 	// Attachments carry files such as chart images.
 	Attachments []Attachment
+	// Form, when set, asks the caller for text in a native form (form.go).
+	Form *Form `json:",omitempty"`
 }
 
 // Field is a labelled value shown beside others.

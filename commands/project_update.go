@@ -105,9 +105,13 @@ func weeklyUpdate(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 			return nil, bot.Errorf(bot.EConflict, "the update for %s is already %s", u.Week(), u.Status)
 		}
 		if strings.TrimSpace(strings.Join(rest, " ")) == "" {
+			// Where the platform has forms (Slack), the whole update opens in
+			// one, multi-line and as drafted; elsewhere the text says how to type it.
 			return []bot.Message{{Title: fmt.Sprintf("Edit %s's update for %s", p.Ref(), u.Week()), Ephemeral: true,
 				Text: fmt.Sprintf("Edit one section at a time (%s), lines separated by ;\n/project update %s edit %s next \"cut-over Saturday; handover Monday\"\nText without a section name is added as a note.\n\n%s",
-					strings.Join(projects.SectionKeys(), ", "), p.Ref(), u.Week(), u.Body)}}, nil
+					strings.Join(projects.SectionKeys(), ", "), p.Ref(), u.Week(), u.Body),
+				Form: &bot.Form{Title: "Edit weekly update", Label: fmt.Sprintf("%s's update for %s, as %s will see it", p.Ref(), u.Week(), p.ClientCode),
+					Initial: u.Body, Submit: fmt.Sprintf("/project update %s edit %s", p.Ref(), u.Week())}}}, nil
 		}
 		body, what, err := editedBody(u.Body, rest)
 		if err != nil {

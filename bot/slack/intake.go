@@ -401,6 +401,10 @@ func (a *Adapter) blockActions(ctx context.Context, cb slack.InteractionCallback
 	// acting on any other.
 	o.ev.Origin = bot.RefOfBlock(act.BlockID)
 	private, public := split(a.router.Dispatch(ctx, o.ev))
+	private, _ = a.withForm(ctx, cb, o, private) // form.go
+	if cb.Container.IsEphemeral && cb.ResponseURL != "" {
+		return a.ephemeralClick(cb.ResponseURL, append(public, private...)) // form.go
+	}
 	updateTS := ""
 	if !cb.Container.IsEphemeral && bot.FirstNonEmpty(cb.Container.MessageTs, cb.Message.Timestamp) != "" {
 		updateTS = bot.FirstNonEmpty(cb.Container.MessageTs, cb.Message.Timestamp)
