@@ -50,7 +50,7 @@ func timeCommand(d Deps) bot.Command {
 			" | /time today | /time week [@name] | /time edit <id> [duration] [1001|P12] [\"note\"] | /time delete <id>",
 		Summary: "log time as you work; see today or this week; fix an entry",
 		MinRole: bot.RoleTech,
-		Args: []bot.Arg{{Name: "duration", Kind: bot.ArgDuration, Required: true}, {Name: "on", Kind: bot.ArgText, Help: "a request (1001) or project (P12), then what you did"}},
+		Args:    []bot.Arg{{Name: "duration", Kind: bot.ArgDuration, Required: true}, {Name: "on", Kind: bot.ArgText, Help: "a request (1001) or project (P12), then what you did"}},
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			args, err := bot.SplitArgs(ev.Args)
 			if err != nil {
