@@ -148,3 +148,9 @@ func (a *Adapter) ephemeralClick(responseURL string, msgs []bot.Message) result 
 		}
 	}}
 }
+
+// slackHelpNote heads /help on Slack, where every command is typed after
+// /mspbot (manifest.yaml): the list itself names commands as every platform does.
+var slackHelpNote = bot.Message{Ephemeral: true,
+	Text: "On Slack, type each command after /mspbot: /mspbot request printer jams, /mspbot time 45m #1042, /mspbot home. " +
+		"Shortcuts: /msp-request, /msp-requests, /msp-time, /msp-timer. The Open request form is under ⚡ Shortcuts, and your Home tab is under Apps → mspbot."}

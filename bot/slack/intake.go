@@ -47,6 +47,9 @@ func (a *Adapter) slash(ctx context.Context, c slack.SlashCommand) result {
 		o.ev.SourceID = "slash:" + c.TriggerID
 	}
 	private, public := split(a.router.Dispatch(ctx, o.ev))
+	if command == "help" {
+		private = append([]bot.Message{slackHelpNote}, private...) // the list below names commands bare
+	}
 	if len(public) == 0 {
 		a.replay(ctx, o)
 	}

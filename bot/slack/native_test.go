@@ -42,7 +42,7 @@ func TestNamespacedSlashCommandsOverHTTP(t *testing.T) {
 		t.Fatalf("posts: %+v", posts)
 	}
 	_, help := e.slash("UTOM", "C1", "/mspbot")
-	if !strings.Contains(help, "request") || !strings.Contains(help, "timer") {
+	if !strings.Contains(help, "request") || !strings.Contains(help, "timer") || !strings.Contains(help, "type each command after /mspbot") {
 		t.Fatalf("/mspbot alone should list the commands: %s", help)
 	}
 	if _, ack := e.slash("UTOM", "C1", "/mspbot intake on"); !strings.Contains(ack, "intake channel") {
