@@ -55,4 +55,6 @@ type TeamMember struct {
 	Name     string
 	Schedule ScheduleRow
 	Minutes  int // logged on the day asked for
+	// Since is when the person joined: no hours are expected before it.
+	Since time.Time
 }

@@ -1,6 +1,11 @@
 package bot
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // Message is what a command says back. Adapters render it: Block Kit on Slack,
 // embeds and components on Discord, plain text on the console.
@@ -17,8 +22,13 @@ type Message struct {
 	// RequestNumber ties the message to a request so adapters can follow its thread
 	// and update it in place.
 	RequestNumber int64
+	// ProjectNumber ties the message to a project (a closeout checklist, an
+	// update draft): its buttons may act on that project only.
+	ProjectNumber int64
 	// Attachments carry files such as chart images.
 	Attachments []Attachment
+	// Form, when set, asks the caller for text in a native form (form.go).
+	Form *Form `json:",omitempty"`
 }
 
 // Field is a labelled value shown beside others.
@@ -83,4 +93,40 @@ func (s Senders) Send(ctx context.Context, to Destination, msgs ...Message) (str
 		return "", Errorf(EInternal, "no sender for platform %q", to.Platform)
 	}
 	return sender.Send(ctx, to, msgs...)
+}
+
+// About is the record the message is about: its buttons may act on that record
+// only (the Router refuses any other, see Event.Origin).
+func (m Message) About() Ref {
+	switch {
+	case m.RequestNumber > 0:
+		return Ref{Kind: RefRequest, Number: m.RequestNumber}
+	case m.ProjectNumber > 0:
+		return Ref{Kind: RefProject, Number: m.ProjectNumber}
+	}
+	return Ref{}
+}
+
+// RefOfBlock reads the record an adapter wrote into a message's button block
+// id ("request:1002", "project:12", with an optional ":k" for a second block).
+// Unknown ids name nothing.
+func RefOfBlock(id string) Ref {
+	kind, rest, _ := strings.Cut(id, ":")
+	num, _, _ := strings.Cut(rest, ":")
+	switch RefKind(kind) {
+	case RefRequest, RefProject:
+		if n, err := strconv.ParseInt(num, 10, 64); err == nil && n > 0 {
+			return Ref{Kind: RefKind(kind), Number: n}
+		}
+	}
+	return Ref{}
+}
+
+// BlockOf is the block id RefOfBlock reads: "request:1002", "project:12", or
+// "actions" for a message about no record.
+func BlockOf(r Ref) string {
+	if r.IsZero() {
+		return "actions"
+	}
+	return fmt.Sprintf("%s:%d", r.Kind, r.Number)
 }

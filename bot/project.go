@@ -98,6 +98,10 @@ type OOSItem struct {
 	InvoicedAt  *time.Time
 }
 
+// UpdatePlaceholder marks a line of a drafted update that the coordinator must
+// fill in; an update holding one is never approved or posted.
+const UpdatePlaceholder = "edit this line before approving"
+
 // UpdateStatus is where a weekly update is.
 type UpdateStatus string
 
@@ -161,9 +165,13 @@ type CloseoutItem struct {
 // Finished reports whether the item is done or waived.
 func (c CloseoutItem) Finished() bool { return c.DoneAt != nil || c.WaivedAt != nil }
 
+// ErrNoRating is the conflict a project's close meets before it is rated (or
+// the rating explicitly skipped, with a reason).
+var ErrNoRating = &Error{Code: EConflict, Message: "the project has no execution rating: rate it 1-5 with a reason, or skip the rating with a reason"}
+
 // Rating is the project execution rating the coordinator gives at closeout.
 type Rating struct {
-	Rating int
+	Rating int // 1-5; 0 when the rating was skipped (Reason says why)
 	Reason string
 	By     string
 	At     time.Time

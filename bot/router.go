@@ -47,7 +47,16 @@ type Router struct {
 	ident    Identifier
 	log      *slog.Logger
 	observe  Observer
+	decided  Decision
 }
+
+// Decision is told, for every event, what the gate decided before any
+// handler ran: the entry ("/project close") and nil when it let the event
+// through, or the refusal. Tests use it to prove who may do what.
+type Decision func(ev Event, entry string, refusal error)
+
+// OnDecision sets the Decision callback; call it before the Router is used.
+func (r *Router) OnDecision(d Decision) { r.decided = d }
 
 // NewRouter builds a router over an explicit list of commands.
 func NewRouter(cmds []Command, ident Identifier, log *slog.Logger, observe Observer) *Router {
@@ -117,49 +126,66 @@ func (r *Router) Run(ctx context.Context, ev Event) ([]Message, error) {
 }
 
 func (r *Router) dispatch(ctx context.Context, ev *Event, name string) ([]Message, error) {
+	entry, label, err := r.gate(ctx, ev, name)
+	if r.decided != nil {
+		r.decided(*ev, label, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return entry.Handler(ctx, *ev)
+}
+
+// gate is the one place that decides whether an event may run: it finds the
+// command and subcommand in the table, checks the text, identifies the caller
+// and checks their role and the record they act on.
+func (r *Router) gate(ctx context.Context, ev *Event, name string) (Subcommand, string, error) {
+	label := "/" + name
 	cmd, ok := r.commands[name]
 	if !ok {
-		return nil, Errorf(EInvalid, "/%s is not a command; type /help to see them all", name)
+		return Subcommand{}, label, Errorf(EInvalid, "/%s is not a command; type /help to see them all", name)
 	}
 	if utf8.RuneCountInString(ev.Args) > MaxTextLen {
-		return nil, Errorf(EInvalid, "that is %d characters; the limit is %d. Put the details in the request's thread instead.",
+		return Subcommand{}, label, Errorf(EInvalid, "that is %d characters; the limit is %d. Put the details in the request's thread instead.",
 			utf8.RuneCountInString(ev.Args), MaxTextLen)
 	}
 	if strings.ContainsRune(ev.Args, 0) {
 		// PostgreSQL text cannot hold NUL: refuse it here rather than fail inside a query.
-		return nil, Errorf(EInvalid, "the text contains a NUL character, which cannot be stored; retype it without that character")
-	}
-	caller, err := r.ident.Identify(ctx, *ev)
-	if err != nil {
-		return nil, err
-	}
-	ev.Caller = caller
-	// The command's own minimum is a floor under every subcommand.
-	if !caller.Role.AtLeast(cmd.MinRole) {
-		return nil, Errorf(EForbidden, "/%s is for %ss and above; you are a %s. Ask a manager if you need it.",
-			cmd.Name, cmd.MinRole, caller.Role)
+		return Subcommand{}, label, Errorf(EInvalid, "the text contains a NUL character, which cannot be stored; retype it without that character")
 	}
 	entry, rest, isSub := cmd.findSub(ev.Args)
-	label := "/" + cmd.Name
 	if isSub {
 		ev.Sub, ev.Args = entry.Name, rest
 		if entry.Name != "" {
 			label += " " + entry.Name
 		}
 	} else {
-		if cmd.Handler == nil {
-			return nil, Errorf(EInvalid, "use %s", cmd.Usage)
-		}
-		entry = Subcommand{MinRole: cmd.MinRole, Target: cmd.Target, Handler: cmd.Handler}
+		entry = Subcommand{MinRole: cmd.MinRole, Target: cmd.Target, Handler: cmd.Handler, Usage: cmd.Usage}
+	}
+	caller, err := r.ident.Identify(ctx, *ev)
+	if err != nil {
+		return entry, label, err
+	}
+	ev.Caller = caller
+	// The command's own minimum is a floor under every subcommand.
+	if !caller.Role.AtLeast(cmd.MinRole) {
+		return entry, label, Errorf(EForbidden, "/%s is for %ss and above; you are a %s. Ask a manager if you need it.",
+			cmd.Name, cmd.MinRole, caller.Role)
 	}
 	if !caller.Role.AtLeast(entry.MinRole) {
-		return nil, Errorf(EForbidden, "%s is for %ss and above; you are a %s. Ask a manager if you need it.",
+		if caller.Role == RoleClient && entry.MinRole == RoleTech {
+			return entry, label, Errorf(EForbidden, "only staff can use %s (it is for techs and above); you are a client user.", label)
+		}
+		return entry, label, Errorf(EForbidden, "%s is for %ss and above; you are a %s. Ask a manager if you need it.",
 			label, entry.MinRole, caller.Role)
 	}
-	if err := r.checkTarget(ctx, ev, entry, label); err != nil {
-		return nil, err
+	if entry.Handler == nil {
+		return entry, label, Errorf(EInvalid, "use %s", cmd.Usage)
 	}
-	return entry.Handler(ctx, *ev)
+	if err := r.checkTarget(ctx, ev, entry, label); err != nil {
+		return entry, label, err
+	}
+	return entry, label, nil
 }
 
 // checkTarget resolves the record a command acts on and decides whether this
@@ -173,6 +199,9 @@ func (r *Router) checkTarget(ctx context.Context, ev *Event, entry Subcommand, l
 		return nil
 	}
 	word, _ := firstWord(ev.Args)
+	if word == "" {
+		return Errorf(EInvalid, "say which %s: %s", entry.Target, firstNonEmptyUsage(entry.Usage, label))
+	}
 	ref, err := ParseRef(entry.Target, word)
 	if err != nil {
 		return err
@@ -193,4 +222,11 @@ func (r *Router) checkTarget(ctx context.Context, ev *Event, entry Subcommand, l
 	}
 	ev.Target = ref
 	return nil
+}
+
+func firstNonEmptyUsage(usage, label string) string {
+	if usage != "" {
+		return usage
+	}
+	return label + " …"
 }

@@ -40,10 +40,28 @@ func (r Ref) String() string {
 	return ""
 }
 
-// refGrammar is the reference grammar of package parse (an optional #, an
-// optional P, digits, at most 18 so they fit an int64). It is repeated here
-// because the Router must read references and parse imports bot.
+// refGrammar is the one reference grammar (an optional #, an optional P,
+// digits, at most 18 so they fit an int64). It lives here because the Router
+// reads references; package parse builds on ReadRef and ParseRef.
 var refGrammar = regexp.MustCompile(`^#?([Pp])?0*([1-9]\d{0,17})$`)
+
+// ReadRef reads a reference of either kind (1002, #1002, P12, #P12) and says
+// whether s is written as one. Package parse builds on it, so there is one
+// grammar.
+func ReadRef(s string) (Ref, bool) {
+	m := refGrammar.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return Ref{}, false
+	}
+	n, err := strconv.ParseInt(m[2], 10, 64)
+	if err != nil || n <= 0 {
+		return Ref{}, false
+	}
+	if m[1] != "" {
+		return Ref{Kind: RefProject, Number: n}, true
+	}
+	return Ref{Kind: RefRequest, Number: n}, true
+}
 
 // ParseRef reads a reference of the given kind: "#1002" or "1002" for a
 // request, "P12" (any case, "#P12" too) for a project. The messages are
@@ -121,8 +139,12 @@ type Subcommand struct {
 	// Match, when set, selects this subcommand for an argument line that does
 	// not start with a subcommand word (e.g. "/project P12" is status, "/project"
 	// alone is list). The line is handed over unchanged.
-	Match   func(args string) bool
-	Handler Handler
+	Match func(args string) bool
+	// YieldsToText: the subcommand word selects this entry only when a record
+	// (or nothing) follows it; otherwise the whole line is text for the
+	// command's own Handler ("/request close the blinds" opens a request).
+	YieldsToText bool
+	Handler      Handler
 }
 
 // Names returns the subcommand's name and aliases.
@@ -139,9 +161,16 @@ func (c Command) findSub(args string) (sub Subcommand, rest string, ok bool) {
 			continue
 		}
 		for _, n := range s.Names() {
-			if n == word {
-				return s, after, true
+			if n != word {
+				continue
 			}
+			if s.YieldsToText && after != "" {
+				// "/request close the blinds in room 4" is a request, not /request close.
+				if w, _ := firstWord(after); !looksLikeRef(w) {
+					break
+				}
+			}
+			return s, after, true
 		}
 	}
 	for _, s := range c.Subs {
@@ -162,6 +191,9 @@ func (c Command) Entries() []Subcommand {
 	}
 	return append(out, c.Subs...)
 }
+
+// looksLikeRef reports whether s is written as a reference of either kind.
+func looksLikeRef(s string) bool { return refGrammar.MatchString(strings.TrimSpace(s)) }
 
 // firstWord splits s at its first run of spaces.
 func firstWord(s string) (word, rest string) {

@@ -19,6 +19,7 @@ type Store interface {
 	suggestStore
 	requestStore
 	requestListStore
+	requesterStore
 	roleStore
 	channelStore
 	timeStore

@@ -194,6 +194,26 @@ func retrainWorkspace(ctx context.Context, d Deps, ws, by int64) (string, error)
 		len(rows), took.Round(time.Millisecond), after, before), nil
 }
 
+// refitAfterOverride keeps a workspace's refitted model in step with its
+// overrides: once /classify retrain has made one, every new override refits
+// it (a few milliseconds). A workspace without one is left to /classify
+// retrain. The override itself is already stored, so a failed refit is
+// logged, not returned.
+func refitAfterOverride(ctx context.Context, d Deps, ws, by int64) string {
+	if _, err := d.Store.LoadWorkspaceModel(ctx, ws); err != nil {
+		if bot.ErrorCode(err) != bot.ENotFound {
+			d.Log.Warn("refit after override: load model", "workspace", ws, "err", err)
+		}
+		return ""
+	}
+	summary, err := retrainWorkspace(ctx, d, ws, by)
+	if err != nil {
+		d.Log.Warn("refit after override", "workspace", ws, "err", err)
+		return ""
+	}
+	return summary
+}
+
 func contractCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:    "contract",

@@ -168,12 +168,18 @@ func TestRetrainLearnsFromOverrides(t *testing.T) {
 	if out := run(cora, "/classify Outlook keeps asking for my password"); !strings.Contains(out, "Would be support") {
 		t.Fatalf("unrelated requests keep their class:\n%s", out)
 	}
+	// Once the workspace has a model, each new override refits it.
+	run(cora, "/request Please reset the MFA for Dan") // #1003
+	if out := run(cora, `/reclassify 1003 project "MFA resets are billed"`); !strings.Contains(out, "Retrained on 3 override(s)") {
+		t.Fatalf("an override must refit an existing workspace model:\n%s", out)
+	}
 	if out := run(h.as("tom", bot.RoleTech, ""), "/classify retrain"); !strings.Contains(out, "for coordinators") {
 		t.Fatalf("a tech may not retrain:\n%s", out)
 	}
-	if out := run(cora, "/classify forget 1001"); !strings.Contains(out, "Retrained on 1 override(s)") {
+	if out := run(cora, "/classify forget 1001"); !strings.Contains(out, "Retrained on 2 override(s)") {
 		t.Fatalf("forgetting refits without the row:\n%s", out)
 	}
+	run(cora, "/classify forget 1003")
 	if out := run(cora, "/classify forget 1002"); !strings.Contains(out, "no overrides are left") {
 		t.Fatalf("forgetting the last row drops the model:\n%s", out)
 	}

@@ -137,10 +137,10 @@ func projectCommand(d Deps) bot.Command {
 				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return waiveItem(ctx, d, ev, p, a)
 				}), Args: []bot.Arg{ref, {Name: "item", Kind: bot.ArgChoice, Required: true, Choices: bot.CloseoutItems}, text("why", "", true)}},
-			{Name: "rate", Usage: `/project rate P12 1-5 "why"`, Summary: "rate a finished project",
+			{Name: "rate", Usage: `/project rate P12 1-5|skip "why"`, Summary: "rate a project at closeout (required to close; skip only with a reason)",
 				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return rateProject(ctx, d, ev, p, a)
-				}), Args: []bot.Arg{ref, {Name: "rating", Kind: bot.ArgNumber, Required: true}, text("why", "", false)}},
+				}), Args: []bot.Arg{ref, {Name: "rating", Kind: bot.ArgWord, Help: "1-5, or skip", Required: true}, text("why", "", true)}},
 		},
 	}
 }

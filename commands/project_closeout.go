@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,7 +12,7 @@ import (
 
 // checklistMessage shows the closeout checklist with a button per open item.
 func checklistMessage(p bot.Project, items []bot.CloseoutItem, intro string) bot.Message {
-	m := bot.Message{Title: fmt.Sprintf("Closeout of %s %s (%s)", p.Ref(), p.Name, p.ClientCode), Text: intro}
+	m := bot.Message{Title: fmt.Sprintf("Closeout of %s %s (%s)", p.Ref(), p.Name, p.ClientCode), Text: intro, ProjectNumber: int64(p.Number)}
 	open := 0
 	for _, it := range items {
 		v := "open — " + tickHint(p, it.Item)
@@ -101,18 +102,19 @@ func closeProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 		if lerr != nil {
 			return nil, lerr
 		}
-		m := checklistMessage(p, items, "Not closed: "+bot.ErrorMessage(err)+".")
+		why := "Not closed: " + bot.ErrorMessage(err) + "."
+		if errors.Is(err, bot.ErrNoRating) {
+			why = fmt.Sprintf("Not closed: %s has no execution rating. Rate it with /project rate %s 1-5 \"why\", or skip the rating with /project rate %s skip \"why\".",
+				p.Ref(), p.Ref(), p.Ref())
+		}
+		m := checklistMessage(p, items, why)
 		m.IsError, m.Ephemeral = true, true
 		return []bot.Message{m}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	text := fmt.Sprintf("%s %s is closed.", p.Ref(), p.Name)
-	if _, err := d.Store.ProjectRating(ctx, p.ID); bot.ErrorCode(err) == bot.ENotFound {
-		text += fmt.Sprintf(" It has no execution rating yet: /project rate %s 1-5 \"why\".", p.Ref())
-	}
-	return []bot.Message{{Text: text}}, nil
+	return []bot.Message{{Text: fmt.Sprintf("%s %s is closed. Its time, checklist and rating are final.", p.Ref(), p.Name)}}, nil
 }
 
 // closeoutItem reads an item name: a key or the start of its label.
@@ -145,6 +147,10 @@ func tickItem(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []s
 		switch {
 		case p.SupportLeadID == nil:
 			return nil, bot.Errorf(bot.EInvalid, "no support lead is named for %s; a coordinator names one with /project set %s --lead @name", p.Ref(), p.Ref())
+		case ev.Caller.ID == p.CoordinatorID && *p.SupportLeadID != ev.Caller.ID:
+			return nil, bot.Errorf(bot.EForbidden, "the support team signs off %s, not its coordinator: it is %s's to give, as the named support lead", p.Ref(), p.SupportLead)
+		case ev.Caller.ID == p.CoordinatorID:
+			return nil, bot.Errorf(bot.EForbidden, "the support team signs off %s, not its coordinator; name someone else with /project set %s --lead @name", p.Ref(), p.Ref())
 		case *p.SupportLeadID != ev.Caller.ID:
 			return nil, bot.Errorf(bot.EForbidden, "the support team's sign-off is %s's to give, as the named support lead", p.SupportLead)
 		}
@@ -224,23 +230,33 @@ func waiveItem(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []
 }
 
 func rateProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []string) ([]bot.Message, error) {
-	usage := bot.Errorf(bot.EInvalid, `use /project rate %s 1-5 "why", e.g. /project rate %s 4 "on time, one weekend overrun"`, p.Ref(), p.Ref())
+	usage := bot.Errorf(bot.EInvalid, `use /project rate %s 1-5 "why", e.g. /project rate %s 4 "on time, one weekend overrun", or /project rate %s skip "why not"`, p.Ref(), p.Ref(), p.Ref())
 	if len(args) < 2 {
 		return nil, usage
 	}
 	n, err := strconv.Atoi(args[0])
-	if err != nil || n < 1 || n > 5 {
+	skip := strings.EqualFold(args[0], "skip")
+	if !skip && (err != nil || n < 1 || n > 5) {
 		return nil, usage
 	}
 	reason := strings.TrimSpace(strings.Join(args[1:], " "))
 	if reason == "" {
 		return nil, usage
 	}
-	if p.Status == bot.ProjectActive {
+	switch p.Status {
+	case bot.ProjectActive:
 		return nil, bot.Errorf(bot.EConflict, "%s is still running; rate it at closeout (/project close %s)", p.Ref(), p.Ref())
+	case bot.ProjectClosed:
+		return nil, bot.Errorf(bot.EConflict, "%s is closed; its rating is final", p.Ref())
+	}
+	if skip {
+		n = 0
 	}
 	if err := d.Store.RateProject(ctx, p.ID, n, reason, ev.Caller.ID, d.Clock.Now()); err != nil {
 		return nil, err
+	}
+	if skip {
+		return []bot.Message{{Text: fmt.Sprintf("%s: rating skipped by %s: %s", p.Ref(), ev.Caller.Name, reason)}}, nil
 	}
 	return []bot.Message{{Text: fmt.Sprintf("%s rated %d/5 by %s: %s", p.Ref(), n, ev.Caller.Name, reason)}}, nil
 }

@@ -71,6 +71,14 @@ func applyProjectFlags(ctx context.Context, d Deps, ev bot.Event, p *bot.Project
 		}
 		p.SupportLeadID, p.SupportLead = &who.ID, who.Name
 	}
+	if p.SupportLeadID != nil && *p.SupportLeadID == p.CoordinatorID {
+		ref := "the project"
+		if p.Number > 0 {
+			ref = p.Ref()
+		}
+		return bot.Errorf(bot.EInvalid, "%s coordinates %s; the support lead signs off for the support team, so name someone else with --lead @name",
+			p.CoordinatorName, ref)
+	}
 	if p.End.Before(p.Start) {
 		return bot.Errorf(bot.EInvalid, "the end date %s is before the start %s", p.End.Format("2006-01-02"), p.Start.Format("2006-01-02"))
 	}

@@ -56,30 +56,45 @@ func exportOOS(ctx context.Context, d Deps, p bot.Project) ([]bot.Message, error
 	if len(items) == 0 {
 		return reply(fmt.Sprintf("%s has no out-of-scope items. Record one with /project oos %s 6h \"what\" --approved-by client", p.Ref(), p.Ref())), nil
 	}
+	waiver, err := oosWaiver(ctx, d, p)
+	if err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	w.Write([]string{"project", "client", "item", "date", "hours", "description", "approved_by", "recorded_by", "invoiced"})
-	open := 0
+	w.Write([]string{"project", "client", "item", "date", "hours", "description", "approved_by", "recorded_by", "invoiced", "waived"})
+	open, waived := 0, 0
 	for _, it := range items {
-		invoiced := ""
-		if it.InvoicedAt != nil {
+		invoiced, waivedBy := "", ""
+		switch {
+		case it.InvoicedAt != nil:
 			invoiced = it.InvoicedAt.Format("2006-01-02")
-		} else {
+		case waiver != "":
+			waivedBy = waiver
+			waived++
+		default:
 			open++
 		}
 		w.Write([]string{p.Ref(), csvCell(p.ClientCode), strconv.Itoa(it.Number), it.CreatedAt.Format("2006-01-02"),
 			strconv.FormatFloat(float64(it.Minutes)/60, 'f', 2, 64), csvCell(it.Description), csvCell(it.ApprovedBy),
-			csvCell(it.CreatedBy), invoiced})
+			csvCell(it.CreatedBy), invoiced, csvCell(waivedBy)})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
 		return nil, fmt.Errorf("oos csv: %w", err)
 	}
 	return []bot.Message{{
-		Text:        fmt.Sprintf("%s out-of-scope items: %d, %d not invoiced yet. Mark one invoiced with /project oos-invoiced %s <item>.", p.Ref(), len(items), open, p.Ref()),
+		Text:        oosSummary(p, len(items), open, waived),
 		Ephemeral:   true,
 		Attachments: []bot.Attachment{{Name: fmt.Sprintf("%s-%s-out-of-scope.csv", p.ClientCode, p.Ref()), ContentType: "text/csv", Data: buf.Bytes()}},
 	}}, nil
+}
+
+func oosSummary(p bot.Project, total, open, waived int) string {
+	if waived > 0 {
+		return fmt.Sprintf("%s out-of-scope items: %d, %d waived at closeout (not invoiced).", p.Ref(), total, waived)
+	}
+	return fmt.Sprintf("%s out-of-scope items: %d, %d not invoiced yet. Mark one invoiced with /project oos-invoiced %s <item>.", p.Ref(), total, open, p.Ref())
 }
 
 func invoiceOOS(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []string) ([]bot.Message, error) {

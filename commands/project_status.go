@@ -22,13 +22,22 @@ func projectStatus(ctx context.Context, d Deps, p bot.Project) ([]bot.Message, e
 		budget = fmt.Sprintf("%s — %s of %s (%d%%), plan to date %s", h.Budget, projects.Hours(h.Minutes),
 			projects.Hours(p.BudgetMinutes), h.Minutes*100/p.BudgetMinutes, projects.Hours(h.PlannedMinutes))
 	}
+	schedule := fmt.Sprintf("%s — %d%% complete, %d%% of the time gone, ends %s", h.Schedule, h.Percent,
+		int(h.Elapsed*100+0.5), p.End.Format("Mon 2 Jan 2006"))
+	if p.Status == bot.ProjectClosed && p.ClosedAt != nil {
+		schedule = fmt.Sprintf("closed on %s — %d%% complete (target end was %s)", p.ClosedAt.Format("Mon 2 Jan 2006"), h.Percent, p.End.Format("Mon 2 Jan 2006"))
+		if p.BudgetMinutes > 0 {
+			budget = fmt.Sprintf("%s — %s of %s (%d%%)", h.Budget, projects.Hours(h.Minutes), projects.Hours(p.BudgetMinutes), h.Minutes*100/p.BudgetMinutes)
+		}
+	}
 	m.Fields = []bot.Field{
-		{Label: "Schedule", Value: fmt.Sprintf("%s — %d%% complete, %d%% of the time gone, ends %s", h.Schedule, h.Percent,
-			int(h.Elapsed*100+0.5), p.End.Format("Mon 2 Jan 2006"))},
+		{Label: "Schedule", Value: schedule},
 		{Label: "Budget", Value: budget},
 	}
 	next := "none — add one with /project milestone " + p.Ref() + ` "name" 2026-12-10`
-	if h.Next != nil {
+	if p.Status == bot.ProjectClosed {
+		next = "none: the project is closed"
+	} else if h.Next != nil {
 		next = fmt.Sprintf("%s due %s (%d%%)", h.Next.Name, h.Next.Due.Format("Mon 2 Jan"), h.Next.Percent)
 	} else if len(r.Milestones) > 0 {
 		next = "all milestones done"
@@ -37,6 +46,10 @@ func projectStatus(ctx context.Context, d Deps, p bot.Project) ([]bot.Message, e
 	for _, ms := range h.Overdue {
 		m.Fields = append(m.Fields, bot.Field{Label: "Overdue", Value: fmt.Sprintf("%s was due %s (%d%%)", ms.Name, ms.Due.Format("Mon 2 Jan"), ms.Percent)})
 	}
+	waiver, err := oosWaiver(ctx, d, p)
+	if err != nil {
+		return nil, err
+	}
 	open, openMin := 0, 0
 	for _, o := range r.OOS {
 		if o.InvoicedAt == nil {
@@ -44,7 +57,12 @@ func projectStatus(ctx context.Context, d Deps, p bot.Project) ([]bot.Message, e
 			openMin += o.Minutes
 		}
 	}
-	m.Fields = append(m.Fields, bot.Field{Label: "Open out-of-scope", Value: fmt.Sprintf("%d %s, %s not invoiced", open, plural(open, "item", "items"), projects.Hours(openMin))})
+	if waiver != "" && open > 0 {
+		// Waived at closeout: not owed, and not to be read as forgotten.
+		m.Fields = append(m.Fields, bot.Field{Label: "Waived out-of-scope", Value: fmt.Sprintf("%d %s, %s, waived by %s", open, plural(open, "item", "items"), projects.Hours(openMin), waiver)})
+	} else {
+		m.Fields = append(m.Fields, bot.Field{Label: "Open out-of-scope", Value: fmt.Sprintf("%d %s, %s not invoiced", open, plural(open, "item", "items"), projects.Hours(openMin))})
+	}
 	var ms []string
 	for _, x := range r.Milestones {
 		ms = append(ms, fmt.Sprintf("%s %d%% (due %s)", x.Name, x.Percent, x.Due.Format("2 Jan")))
@@ -58,6 +76,24 @@ func projectStatus(ctx context.Context, d Deps, p bot.Project) ([]bot.Message, e
 	m.Fields = append(m.Fields, bot.Field{Label: "Coordinator", Value: fmt.Sprintf("%s; updates %s %s %s to %s", p.CoordinatorName,
 		p.UpdateWeekday, bot.ClockTime(p.UpdateMinute), projects.Location(p, d.Location), bot.FirstNonEmpty(p.Channel, "no channel set"))})
 	return []bot.Message{m}, nil
+}
+
+// oosWaiver is why the closeout waived invoicing the out-of-scope work ("" when
+// it did not): items not invoiced are then waived, not forgotten.
+func oosWaiver(ctx context.Context, d Deps, p bot.Project) (string, error) {
+	if p.Status == bot.ProjectActive {
+		return "", nil
+	}
+	items, err := d.Store.CloseoutChecklist(ctx, p.ID)
+	if err != nil {
+		return "", err
+	}
+	for _, it := range items {
+		if it.Item == "oos" && it.WaivedAt != nil {
+			return fmt.Sprintf("%s: %s", it.WaivedBy, it.WaivedReason), nil
+		}
+	}
+	return "", nil
 }
 
 func addMilestone(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []string) ([]bot.Message, error) {

@@ -132,7 +132,7 @@ func TestProjectLifecycleOnConsole(t *testing.T) {
 	expect(t, tom, "/project update P2", "coordinators")
 	clock.Set(time.Date(2026, 12, 4, 16, 0, 0, 0, time.UTC))
 	expect(t, cora, "/project update P2", "Draft client update for P2", "[Approve] [Edit] [Skip]", "Decisions needed from you", "approve out-of-scope item 2", "attachment P2-2026-W49-hours.png")
-	expect(t, cora, "/project update P2 edit 2026-W49", "Copy the text")
+	expect(t, cora, "/project update P2 edit 2026-W49", "Edit one section at a time")
 	expect(t, cora, `/project update P2 edit 2026-W49 "All on track. Design done Friday; cut-over Saturday 18:00-22:00."`, "Edited by cora (edit 1)")
 	if n := len(box.to("C-ACME")); n != 0 {
 		t.Fatalf("%d posts to the client before approval", n)
@@ -175,10 +175,12 @@ func TestProjectLifecycleOnConsole(t *testing.T) {
 	}
 	expect(t, cora, "/project waive P2 oos", "reason is required")
 	expect(t, cora, `/project waive P2 oos "items 2 and 3 billed on the monthly invoice"`, "waived", "/project close P2 to close it")
-	expect(t, cora, "/project close P2", "P2 Site-to-site VPN migration is closed", "/project rate P2")
+	expect(t, cora, "/project close P2", "Not closed: P2 has no execution rating", `/project rate P2 skip "why"`)
 	expect(t, cora, `/project rate P2 6 "great"`, "1-5")
 	expect(t, cora, `/project rate P2 4 "on time, one weekend overrun"`, "P2 rated 4/5 by cora")
+	expect(t, cora, "/project close P2", "P2 Site-to-site VPN migration is closed")
 	expect(t, cora, "/project close P2", "was closed on")
+	expect(t, cora, `/project rate P2 5 "changed my mind"`, "P2 is closed; its rating is final")
 	expect(t, tom, `/lessons add P2 "Labelled every tunnel" "Test failover before the cut-over"`, "saved")
 
 	// Search ranks the relevant lesson first, with project and author.

@@ -70,6 +70,10 @@ func weeklyUpdate(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 		if err != nil {
 			return nil, err
 		}
+		if line := projects.Unresolved(u.Body); line != "" && u.Status == bot.UpdateDrafted {
+			return nil, bot.Errorf(bot.EConflict, "the draft still has a line to fill in: %q. Edit that section, e.g. /project update %s edit next \"what comes next\", then approve",
+				line, p.Ref())
+		}
 		u, posted, err := svc.Approve(ctx, p, u.ID, ev.Caller.ID)
 		if err == projects.ErrNoChannel {
 			return reply(fmt.Sprintf("Approved %s's update for %s, but %s has no client channel: /project set %s --channel #client-channel and it is posted within a minute.",
@@ -97,19 +101,45 @@ func weeklyUpdate(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 		if err != nil {
 			return nil, err
 		}
-		text := strings.TrimSpace(strings.Join(rest, " "))
-		if text == "" {
-			if u.Status != bot.UpdateDrafted {
-				return nil, bot.Errorf(bot.EConflict, "the update for %s is already %s", u.Week(), u.Status)
-			}
-			return []bot.Message{{Title: fmt.Sprintf("Edit %s's update for %s", p.Ref(), u.Week()), Ephemeral: true,
-				Text: fmt.Sprintf("Copy the text, change it, and send it back as one quoted argument:\n/project update %s edit %s \"…\"\n\n%s", p.Ref(), u.Week(), u.Body)}}, nil
+		if u.Status != bot.UpdateDrafted {
+			return nil, bot.Errorf(bot.EConflict, "the update for %s is already %s", u.Week(), u.Status)
 		}
-		u, err = d.Store.EditWeeklyUpdate(ctx, u.ID, ev.Caller.ID, d.Clock.Now(), text)
+		if strings.TrimSpace(strings.Join(rest, " ")) == "" {
+			// Where the platform has forms (Slack), the whole update opens in
+			// one, multi-line and as drafted; elsewhere the text says how to type it.
+			return []bot.Message{{Title: fmt.Sprintf("Edit %s's update for %s", p.Ref(), u.Week()), Ephemeral: true,
+				Text: fmt.Sprintf("Edit one section at a time (%s), lines separated by ;\n/project update %s edit %s next \"cut-over Saturday; handover Monday\"\nText without a section name is added as a note.\n\n%s",
+					strings.Join(projects.SectionKeys(), ", "), p.Ref(), u.Week(), u.Body),
+				Form: &bot.Form{Title: "Edit weekly update", Label: fmt.Sprintf("%s's update for %s, as %s will see it", p.Ref(), u.Week(), p.ClientCode),
+					Initial: u.Body, Submit: fmt.Sprintf("/project update %s edit %s", p.Ref(), u.Week())}}}, nil
+		}
+		body, what, err := editedBody(u.Body, rest)
 		if err != nil {
 			return nil, err
 		}
-		return []bot.Message{projects.DraftMessage(p, u, fmt.Sprintf("Edited by %s (edit %d). Approve to post it:", ev.Caller.Name, u.EditCount))}, nil
+		u, err = d.Store.EditWeeklyUpdate(ctx, u.ID, ev.Caller.ID, d.Clock.Now(), body)
+		if err != nil {
+			return nil, err
+		}
+		return []bot.Message{projects.DraftMessage(p, u, fmt.Sprintf("Edited by %s (edit %d): %s. Approve to post it:", ev.Caller.Name, u.EditCount, what))}, nil
 	}
 	return nil, bot.Errorf(bot.EInvalid, `use /project update %s [approve|skip|edit ["new text"]]`, p.Ref())
+}
+
+// editedBody applies an edit to a draft and says what changed. A section name
+// first (next, done, …) replaces that section's lines; a whole text that keeps
+// every section replaces the update; anything else is a note, so an edit never
+// flattens the structured update into one line.
+func editedBody(body string, args []string) (string, string, error) {
+	if sec, ok := projects.FindSection(args[0]); ok {
+		out, err := projects.EditSection(body, sec, strings.Join(args[1:], " "))
+		return out, fmt.Sprintf("the %q section", strings.TrimSuffix(sec.Heading, ":")), err
+	}
+	text := strings.TrimSpace(strings.Join(args, " "))
+	if strings.Contains(text, "\n") && projects.KeepsStructure(body, text) {
+		return text, "the whole text", nil
+	}
+	note, _ := projects.FindSection("note")
+	out, err := projects.EditSection(body, note, text)
+	return out, "a note", err
 }

@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"encoding/csv"
 	"strings"
 	"testing"
 	"time"
@@ -213,4 +214,141 @@ func TestOneGrammarForDurationsDatesAndClocks(t *testing.T) {
 	}
 	expect(t, dana, "/client sla ACME P2 1h 3d12h", "resolve within 84h")
 	expect(t, dana, "/hours @tom 9am-5pm mon-fri", "09:00-17:00")
+}
+
+func TestCloseoutThatHolds(t *testing.T) {
+	h, clock, _ := newProjectHarness(t, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	tom := h.as("tom", bot.RoleTech, "")
+	h.as("sam", bot.RoleTech, "")
+	wile := h.as("wile", bot.RoleClient, "ACME")
+	expect(t, cora, `/project new ACME "Firewall" --start 2026-12-01 --end 2026-12-10 --budget 10h`, "Opened P1")
+	expect(t, cora, `/project milestone P1 "Rules" 2026-12-04`, "milestone")
+	expect(t, cora, `/project oos P1 2h "extra VLAN" --approved-by client`, "item 1")
+
+	// The coordinator cannot be the support lead who signs off.
+	expect(t, cora, "/project set P1 --lead @cora", "the support lead signs off for the support team, so name someone else")
+	p, _ := h.store.ProjectByNumber(ctx, h.workspace(), 1)
+	if _, err := h.store.DB().Exec(`UPDATE projects SET support_lead_id = coordinator_id WHERE id = $1`, p.ID); err == nil {
+		t.Fatal("the database let the coordinator be the support lead")
+	}
+	expect(t, cora, "/project set P1 --lead @sam")
+
+	clock.Set(time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC)) // the milestone is overdue
+	expect(t, cora, "/project status P1", "at risk", "Overdue")
+	expect(t, cora, "/project close P1", "Closeout of P1")
+	expect(t, cora, "/project tick P1 signoff", "not its coordinator: it is sam's to give")
+	// Not even straight into storage: the sign-off is someone else's.
+	cp, _ := h.store.FindPerson(ctx, h.workspace(), "cora")
+	if err := h.store.TickCloseout(ctx, p.ID, "signoff", cp.ID, clock.Now(), ""); err == nil || !strings.Contains(bot.ErrorMessage(err), "not its coordinator") {
+		t.Fatalf("storage let the coordinator sign off: %v", err)
+	}
+	expect(t, h.as("sam", bot.RoleTech, ""), "/project tick P1 signoff", "sam ticked")
+	expect(t, tom, "/project tick P1 docs", "ticked")
+	expect(t, wile, "/project tick P1 acceptance", "ticked")
+	expect(t, cora, "/project tick P1 time", "ticked")
+	expect(t, cora, `/project waive P1 oos "extra VLAN goes on the monthly invoice"`, "waived")
+
+	// Waived out-of-scope work reads as waived, in the status and the CSV.
+	out := expect(t, cora, "/project status P1", "Waived out-of-scope: 1 item, 2 h, waived by cora: extra VLAN goes on the monthly invoice")
+	if strings.Contains(out, "Open out-of-scope") {
+		t.Errorf("a waived item is shown as open:\n%s", out)
+	}
+	msgs := cora.Handle(ctx, "/project oos-export P1")
+	if len(msgs) != 1 || len(msgs[0].Attachments) != 1 || !strings.Contains(msgs[0].Text, "1 waived at closeout") {
+		t.Fatalf("export: %+v", msgs)
+	}
+	rows, err := csv.NewReader(strings.NewReader(string(msgs[0].Attachments[0].Data))).ReadAll()
+	if err != nil || len(rows) != 2 || rows[0][9] != "waived" || rows[1][8] != "" || rows[1][9] != "cora: extra VLAN goes on the monthly invoice" {
+		t.Fatalf("csv: %q %v", rows, err)
+	}
+
+	// The rating is required to close, or skipped with a reason.
+	expect(t, cora, "/project close P1", "Not closed: P1 has no execution rating")
+	if p, _ := h.store.ProjectByNumber(ctx, h.workspace(), 1); p.Status != bot.ProjectClosing {
+		t.Fatalf("closed without a rating: %s", p.Status)
+	}
+	expect(t, cora, "/project rate P1 skip", "use /project rate P1 1-5")
+	expect(t, cora, `/project rate P1 skip "coordinator left mid-project"`, "rating skipped by cora")
+	expect(t, cora, "/project close P1", "P1 Firewall is closed")
+	// Frozen after close: the command and the database refuse a new rating.
+	expect(t, cora, `/project rate P1 5 "after all"`, "P1 is closed; its rating is final")
+	if err := h.store.RateProject(ctx, p.ID, 5, "sneaky", cp.ID, clock.Now()); err == nil {
+		t.Fatal("storage changed a closed project's rating")
+	}
+	if r, err := h.store.ProjectRating(ctx, p.ID); err != nil || r.Rating != 0 || r.Reason != "coordinator left mid-project" {
+		t.Fatalf("rating: %+v %v", r, err)
+	}
+
+	// A closed project's status says closed: not at risk, not overdue.
+	out = expect(t, cora, "/project status P1", "closed on Tue 8 Dec 2026", "Next milestone: none: the project is closed")
+	for _, bad := range []string{"at risk", "Overdue", "late"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("closed project's status says %q:\n%s", bad, out)
+		}
+	}
+}
+
+func TestWeeklyUpdateNeverPostsAPlaceholderAndEditsKeepItsShape(t *testing.T) {
+	h, _, box := newProjectHarness(t, time.Date(2026, 12, 4, 16, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	expect(t, cora, `/project new ACME "Firewall" --start 2026-12-01 --end 2027-01-29 --channel acme`, "Opened P1")
+	// No milestones: the draft asks for the plan, and has no Approve button.
+	out := expect(t, cora, "/project update P1", "Planned next week:", bot.UpdatePlaceholder, "Fill in")
+	if strings.Contains(out, "[Approve]") {
+		t.Errorf("a draft with a line to fill in offers Approve:\n%s", out)
+	}
+	expect(t, cora, "/project update P1 approve", "still has a line to fill in")
+	u, err := h.store.LatestWeeklyUpdate(ctx, h.projectID(1), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, _ := h.store.FindPerson(ctx, h.workspace(), "cora")
+	if _, err := h.store.ApproveWeeklyUpdate(ctx, u.ID, cp.ID, time.Now()); err == nil {
+		t.Fatal("storage approved a draft with a placeholder")
+	}
+	for _, m := range box.all() {
+		if strings.Contains(m.Text, bot.UpdatePlaceholder) && !strings.Contains(m.Title, "Draft") {
+			t.Fatalf("a placeholder reached a channel: %+v", m)
+		}
+	}
+
+	// Editing one section keeps the others.
+	expect(t, cora, `/project update P1 edit next "cut-over Saturday 18:00; handover Monday"`, `Edited by cora (edit 1): the "Planned next week" section`)
+	expect(t, cora, `/project update P1 edit All on track, nothing for you to do`, "(edit 2): a note")
+	u, _ = h.store.LatestWeeklyUpdate(ctx, h.projectID(1), false)
+	for _, want := range []string{"Schedule:", "Budget:", "Done this week:\n- 0 h of work logged this week",
+		"Planned next week:\n- cut-over Saturday 18:00\n- handover Monday", "A note from your coordinator:\n- All on track, nothing for you to do"} {
+		if !strings.Contains(u.Body, want) {
+			t.Errorf("edited update lacks %q:\n%s", want, u.Body)
+		}
+	}
+	if strings.Contains(u.Body, bot.UpdatePlaceholder) {
+		t.Errorf("the placeholder survived the edit:\n%s", u.Body)
+	}
+	expect(t, cora, `/project update P1 edit next ""`, "needs at least one line")
+	expect(t, cora, "/project update P1 approve", "Approved by cora and posted")
+}
+
+// projectID is the id of project number n.
+func (h *harness) projectID(n int) int64 {
+	h.t.Helper()
+	p, err := h.store.ProjectByNumber(context.Background(), h.workspace(), n)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return p.ID
+}
+
+// all is every message sent, in order.
+func (b *outbox) all() []bot.Message {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []bot.Message
+	for _, s := range b.sent {
+		out = append(out, s.m)
+	}
+	return out
 }

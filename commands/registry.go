@@ -13,6 +13,7 @@ func List(d Deps) []bot.Command {
 		requestCommand(d),
 		requestsCommand(d),
 		homeCommand(d),
+		rateCommand(d),
 		reclassifyCommand(d),
 		roleCommand(d),
 		mspbotCommand(d),

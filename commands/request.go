@@ -40,41 +40,65 @@ func typeLabel(t string) string {
 }
 
 func requestCommand(d Deps) bot.Command {
+	num := bot.Arg{Name: "number", Kind: bot.ArgRequest, Help: "request number, as shown as #N", Required: true}
+	// sla passes a subcommand to the SLA handler, which reads the whole line.
+	sla := func(sub string) bot.Handler {
+		return func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			ev.Args = sub + " " + ev.Args
+			msgs, _, err := requestSLASubcommand(ctx, d, ev)
+			return msgs, err
+		}
+	}
+	change := func(fn func(ctx context.Context, ev bot.Event, ws, n int64) (bot.Request, error)) bot.Handler {
+		return func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			return changeRequest(ctx, d, ev, func(ws, n int64) (bot.Request, error) { return fn(ctx, ev, ws, n) })
+		}
+	}
 	return bot.Command{
 		Name:    "request",
 		Usage:   "/request [--client CODE] [--priority P1-P4] <what you need> | /request show|take|close|wait|resume|sla <number> | /request priority <number> P1",
 		Summary: "open a request (classified project or support), or show one with the reasons",
 		MinRole: bot.RoleClient,
-		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
-			if rest, ok := cutWord(ev.Args, "show"); ok {
-				return showRequest(ctx, d, ev, rest)
-			}
-			if msgs, ok, err := requestSLASubcommand(ctx, d, ev); ok {
-				return msgs, err
-			}
-			// "/request take" or "/request close" alone is a forgotten number, not a
-			// request whose whole text is one verb.
-			for _, sub := range []string{"take", "close", "wait", "resume", "sla", "priority"} {
-				if rest, ok := cutWord(ev.Args, sub); ok && rest == "" {
-					return nil, bot.Errorf(bot.EInvalid, "say which request: /request %s <number>, e.g. /request %s 1002; /requests lists them", sub, sub)
-				}
-			}
-			if rest, ok := cutWord(ev.Args, "take"); ok && isNumber(rest) {
-				return changeRequest(ctx, d, ev, rest, bot.RoleTech, func(ws, n int64) (bot.Request, error) {
+		Args: []bot.Arg{{Name: "text", Kind: bot.ArgText, Help: "what you need, in your own words", Required: true},
+			{Name: "client", Kind: bot.ArgClient, Flag: true}, {Name: "priority", Kind: bot.ArgChoice, Flag: true, Choices: []string{"P1", "P2", "P3", "P4"}}},
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) { return openRequest(ctx, d, ev) },
+		Subs: []bot.Subcommand{
+			{Name: "show", Usage: "/request show <number>", Summary: "show a request with the classifier's reasons",
+				MinRole: bot.RoleClient, Target: bot.RefRequest, Args: []bot.Arg{num},
+				Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+					return showRequest(ctx, d, ev, ev.Target.String())
+				}},
+			{Name: "take", YieldsToText: true, Usage: "/request take <number>", Summary: "assign a request to yourself",
+				MinRole: bot.RoleTech, Target: bot.RefRequest, Args: []bot.Arg{num},
+				Handler: change(func(ctx context.Context, ev bot.Event, ws, n int64) (bot.Request, error) {
 					r, err := d.Store.AssignRequest(ctx, ws, n, ev.Caller.ID)
 					if err == nil {
 						// Taking a request is the first staff response (SLA).
 						err = d.Store.RecordStaffReply(ctx, r.ID, d.Clock.Now())
 					}
+					if err == nil {
+						notifyRequester(ctx, d, ev, r, requestTaken) // requester.go
+					}
 					return r, err
-				})
-			}
-			if rest, ok := cutWord(ev.Args, "close"); ok && isNumber(rest) {
-				return changeRequest(ctx, d, ev, rest, bot.RoleTech, func(ws, n int64) (bot.Request, error) {
-					return d.Store.CloseRequest(ctx, ws, n)
-				})
-			}
-			return openRequest(ctx, d, ev)
+				})},
+			{Name: "close", YieldsToText: true, Usage: "/request close <number>", Summary: "close a request",
+				MinRole: bot.RoleTech, Target: bot.RefRequest, Args: []bot.Arg{num},
+				Handler: change(func(ctx context.Context, ev bot.Event, ws, n int64) (bot.Request, error) {
+					r, err := d.Store.CloseRequest(ctx, ws, n)
+					if err == nil {
+						notifyRequester(ctx, d, ev, r, requestClosed) // with the rating buttons
+					}
+					return r, err
+				})},
+			{Name: "priority", YieldsToText: true, Usage: "/request priority <number> P1", Summary: "set a request's priority (its SLA targets follow)",
+				MinRole: bot.RoleTech, Target: bot.RefRequest, Handler: sla("priority"),
+				Args: []bot.Arg{num, {Name: "priority", Kind: bot.ArgChoice, Required: true, Choices: []string{"P1", "P2", "P3", "P4"}}}},
+			{Name: "wait", YieldsToText: true, Usage: "/request wait <number>", Summary: "waiting on the client: pause the SLA clock",
+				MinRole: bot.RoleTech, Target: bot.RefRequest, Args: []bot.Arg{num}, Handler: sla("wait")},
+			{Name: "resume", YieldsToText: true, Usage: "/request resume <number>", Summary: "restart the SLA clock",
+				MinRole: bot.RoleTech, Target: bot.RefRequest, Args: []bot.Arg{num}, Handler: sla("resume")},
+			{Name: "sla", YieldsToText: true, Usage: "/request sla <number>", Summary: "a request's SLA clocks",
+				MinRole: bot.RoleTech, Target: bot.RefRequest, Args: []bot.Arg{num}, Handler: sla("sla")},
 		},
 	}
 }
@@ -249,16 +273,12 @@ func visibleRequest(ctx context.Context, d Deps, ev bot.Event, arg string) (bot.
 	return r, nil
 }
 
-// changeRequest applies a change to a request the caller may see and returns
-// the request's message, which adapters update in place.
-func changeRequest(ctx context.Context, d Deps, ev bot.Event, arg string, min bot.Role,
-	change func(ws, n int64) (bot.Request, error)) ([]bot.Message, error) {
-	cur, err := visibleRequest(ctx, d, ev, arg)
+// changeRequest applies a change to the request the Router resolved and
+// returns the request's message, which adapters update in place.
+func changeRequest(ctx context.Context, d Deps, ev bot.Event, change func(ws, n int64) (bot.Request, error)) ([]bot.Message, error) {
+	cur, err := visibleRequest(ctx, d, ev, ev.Target.String())
 	if err != nil {
 		return nil, err
-	}
-	if !ev.Caller.Role.AtLeast(min) {
-		return nil, bot.Errorf(bot.EForbidden, "only staff can change #%d; reply in its thread instead", cur.Number)
 	}
 	if cur.Status == bot.StatusClosed {
 		return nil, bot.Errorf(bot.EConflict, "#%d is already closed", cur.Number)
@@ -328,6 +348,9 @@ func reclassifyCommand(d Deps) bot.Command {
 			}
 			m := OpenedMessage(r)
 			m.Text = fmt.Sprintf("#%d is now %s (%s), was %s — by %s: %s", r.Number, r.Kind, typeLabel(r.Type), cur.Kind, ev.Caller.Name, reason)
+			if note := refitAfterOverride(ctx, d, ev.Caller.WorkspaceID, ev.Caller.ID); note != "" {
+				m.Text += "\n" + note
+			}
 			return []bot.Message{m}, nil
 		},
 	}

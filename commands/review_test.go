@@ -158,6 +158,7 @@ func TestRequestShowInCallersTimezone(t *testing.T) {
 	}
 	run(cora, `/project new ACME "Firewall" --start 2026-11-02 --end 2027-03-29 --channel acme`)
 	run(cora, "/project update P2")
+	run(cora, `/project update P2 edit next "core switches on site"`)
 	run(cora, "/project update P2 approve")
 	if out := run(cora, "/project update P2"); !strings.Contains(out, "posted") || !strings.Contains(out, " JST.") {
 		t.Fatalf("posted time not in Asia/Tokyo:\n%s", out)
@@ -192,7 +193,7 @@ func TestRequestSLARepliesSayWhatIsTrue(t *testing.T) {
 	wile := h.as("wile", bot.RoleClient, "ACME")
 	run(wile, "/request Our printer is jammed")   // #1001, ACME, P3
 	run(dana, "/request Replace the core switch") // #1002, no client
-	if out := run(wile, "/request sla 1001"); strings.Contains(out, "change") || !strings.Contains(out, "only staff see #1001's SLA") {
+	if out := run(wile, "/request sla 1001"); strings.Contains(out, "change") || !strings.Contains(out, "only staff can use /request sla") {
 		t.Errorf("client asking for the SLA:\n%s", out)
 	}
 	if out := run(dana, "/request sla 1001"); !strings.Contains(out, "/client sla ACME P3 1h 8h") {

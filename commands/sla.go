@@ -216,6 +216,7 @@ func requestSLASubcommand(ctx context.Context, d Deps, ev bot.Event) ([]bot.Mess
 			}
 			return nil, true, err
 		}
+		notifyRequester(ctx, d, ev, r, requestWaiting) // requester.go
 		return reply(fmt.Sprintf("#%d is waiting on the client: its SLA clocks are paused. /request resume %d restarts them.", r.Number, r.Number)), true, nil
 	case "resume":
 		if err := d.Store.ResumeFromClient(ctx, r.ID, now); err != nil {

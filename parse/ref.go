@@ -7,45 +7,29 @@
 package parse
 
 import (
-	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/mspbot/mspbot/bot"
 )
 
-// Kind says what a reference names.
-type Kind int
+// Kind says what a reference names (bot.RefKind).
+type Kind = bot.RefKind
 
 // The kinds of reference.
 const (
-	Request Kind = iota + 1
-	Project
+	Request = bot.RefRequest
+	Project = bot.RefProject
 )
 
 // Ref names a request (#1001) or a project (P12) by its number in a workspace.
-type Ref struct {
-	Kind   Kind
-	Number int64
-}
-
-// String writes the reference the one way the bot prints it: #1001 or P12.
-func (r Ref) String() string {
-	if r.Kind == Project {
-		return ProjectRef(r.Number)
-	}
-	return RequestRef(r.Number)
-}
+// It is bot.Ref, which the Router reads too; String prints #1001 or P12.
+type Ref = bot.Ref
 
 // RequestRef is how a request number is printed: #1001.
 func RequestRef(n int64) string { return "#" + strconv.FormatInt(n, 10) }
 
 // ProjectRef is how a project number is printed: P12.
 func ProjectRef(n int64) string { return "P" + strconv.FormatInt(n, 10) }
-
-// refRE is the whole grammar: an optional #, an optional P, digits. The numbers
-// are capped at 18 digits so they always fit an int64.
-var refRE = regexp.MustCompile(`^#?([Pp])?0*([1-9]\d{0,17})$`)
 
 // ReadRef reads a reference: 1001 and #1001 name request 1001; P12, p12, #P12 name
 // project 12.
@@ -67,43 +51,18 @@ func LooksLikeRef(s string) bool {
 	return ok
 }
 
-func tryRef(s string) (Ref, bool) {
-	m := refRE.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return Ref{}, false
-	}
-	n, err := strconv.ParseInt(m[2], 10, 64)
-	if err != nil || n <= 0 {
-		return Ref{}, false
-	}
-	if m[1] != "" {
-		return Ref{Kind: Project, Number: n}, true
-	}
-	return Ref{Kind: Request, Number: n}, true
-}
+func tryRef(s string) (Ref, bool) { return bot.ReadRef(s) }
 
 // RequestNumber reads a reference that must name a request: 1001 or #1001.
 func RequestNumber(s string) (int64, error) {
-	r, ok := tryRef(s)
-	switch {
-	case !ok:
-		return 0, bot.Errorf(bot.EInvalid, "%q is not a request number: write it as 1001 or #1001 (/requests lists them)", clip(s))
-	case r.Kind == Project:
-		return 0, bot.Errorf(bot.EInvalid, "%s is a project; name a request here, e.g. #1001", r)
-	}
-	return r.Number, nil
+	r, err := bot.ParseRef(bot.RefRequest, s)
+	return r.Number, err
 }
 
 // ProjectNumber reads a reference that must name a project: P12 or #P12.
 func ProjectNumber(s string) (int64, error) {
-	r, ok := tryRef(s)
-	switch {
-	case !ok:
-		return 0, bot.Errorf(bot.EInvalid, "%q is not a project: name it as P12 (/project lists them)", clip(s))
-	case r.Kind == Request:
-		return 0, bot.Errorf(bot.EInvalid, "%s is a request; name a project as P%d (/project lists them)", r, r.Number)
-	}
-	return r.Number, nil
+	r, err := bot.ParseRef(bot.RefProject, s)
+	return r.Number, err
 }
 
 // clip shortens what is echoed back in an error.

@@ -14,6 +14,7 @@ const (
 	OnTime     = "on time"
 	AtRisk     = "at risk"
 	Late       = "late"
+	Closed     = "closed"
 	OnBudget   = "on budget"
 	OverBudget = "over budget"
 	NoBudget   = "no budget set"
@@ -23,7 +24,7 @@ const (
 type Health struct {
 	Percent        int     // complete, the average of its milestones
 	Elapsed        float64 // share of the planned duration gone, 0..1
-	Schedule       string  // on time, at risk, late
+	Schedule       string  // on time, at risk, late; closed once closed
 	Budget         string  // on budget, at risk, over budget, no budget set
 	Minutes        int     // logged
 	PlannedMinutes int     // the budget's share for the time elapsed
@@ -56,6 +57,21 @@ func Assess(p bot.Project, today time.Time, milestones []bot.Milestone, minutes 
 	h.Elapsed = min(max(gone/span, 0), 1)
 	h.PlannedMinutes = int(float64(p.BudgetMinutes) * h.Elapsed)
 
+	if p.Status == bot.ProjectClosed {
+		// A closed project is judged no more: nothing is at risk or overdue,
+		// and its budget is what it used.
+		h.Schedule, h.Overdue, h.Next, h.Elapsed = Closed, nil, nil, 1
+		h.PlannedMinutes = p.BudgetMinutes
+		switch {
+		case p.BudgetMinutes == 0:
+			h.Budget = NoBudget
+		case minutes > p.BudgetMinutes:
+			h.Budget = OverBudget
+		default:
+			h.Budget = OnBudget
+		}
+		return h
+	}
 	switch {
 	case h.Percent >= 100 && len(milestones) > 0:
 		h.Schedule = OnTime
@@ -180,7 +196,7 @@ func (r Report) Text() string {
 		fmt.Fprintf(&b, "- %s (due %s, now %d%%)\n", h.Next.Name, h.Next.Due.Format("Mon 2 Jan"), h.Next.Percent)
 	case len(r.Milestones) == 0:
 		// The coordinator reviews every draft; this line asks them to fill it in.
-		b.WriteString("- (no milestones planned yet: edit this line before approving)\n")
+		b.WriteString("- (no milestones planned yet: " + bot.UpdatePlaceholder + ")\n")
 	default:
 		b.WriteString("- wrapping up and closeout\n")
 	}

@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
@@ -168,14 +169,21 @@ func DraftMessage(p bot.Project, u bot.WeeklyUpdate, intro string) bot.Message {
 	}
 	m := bot.Message{
 		Title: fmt.Sprintf("Draft client update for %s %s (%s) — only you see this", ref, p.Name, week),
-		Text: text + fmt.Sprintf("\n\nNothing reaches %s until you approve. Approve by %s, or change it with "+
-			`/project update %s edit "new text"`, p.ClientCode, u.Deadline.In(loc).Format("Mon 2 Jan 15:04 MST"), ref),
-		Ephemeral: true,
+		Text: text + fmt.Sprintf("\n\nNothing reaches %s until you approve. Approve by %s, or change a section with "+
+			`/project update %s edit next "…" (sections: %s)`, p.ClientCode, u.Deadline.In(loc).Format("Mon 2 Jan 15:04 MST"), ref,
+			strings.Join(SectionKeys(), ", ")),
+		Ephemeral:     true,
+		ProjectNumber: int64(p.Number),
 		Actions: []bot.Action{
 			{ID: "project.update.approve", Label: "Approve", Value: ref + " " + week, Style: "primary", Command: "/project update " + ref + " approve " + week},
 			{ID: "project.update.edit", Label: "Edit", Value: ref + " " + week, Command: "/project update " + ref + " edit " + week},
 			{ID: "project.update.skip", Label: "Skip", Value: ref + " " + week, Style: "danger", Command: "/project update " + ref + " skip " + week},
 		},
+	}
+	if line := Unresolved(u.Body); line != "" {
+		// No Approve button while a line still asks to be filled in.
+		m.Text += fmt.Sprintf("\nFill in %q before approving: /project update %s edit %s next \"…\"", line, ref, week)
+		m.Actions = m.Actions[1:]
 	}
 	if len(u.Chart) > 0 {
 		m.Attachments = []bot.Attachment{{Name: fmt.Sprintf("%s-%s-hours.png", ref, week), ContentType: "image/png", Data: u.Chart}}

@@ -111,6 +111,13 @@ func (s *Store) FinishProject(ctx context.Context, projectID int64, at time.Time
 		if len(open) > 0 {
 			return fmt.Errorf("open closeout items %v: %w", open, ErrOpenItems(open))
 		}
+		var rated bool
+		if err := tx.GetContext(ctx, &rated, `SELECT EXISTS (SELECT 1 FROM project_ratings WHERE project_id = $1)`, projectID); err != nil {
+			return mapErr(err, "project rating")
+		}
+		if !rated {
+			return fmt.Errorf("no rating: %w", bot.ErrNoRating)
+		}
 		_, err := tx.ExecContext(ctx, `UPDATE projects SET status = 'closed', closed_at = $2 WHERE id = $1`, projectID, at)
 		return mapErr(err, "close project")
 	})
@@ -125,19 +132,25 @@ func ErrOpenItems(items []string) *bot.Error {
 	return &bot.Error{Code: bot.EConflict, Message: "the project cannot close while these are open: " + strings.Join(names, ", ")}
 }
 
-// RateProject records (or replaces) the project execution rating.
+// RateProject records (or replaces) the project execution rating; rating 0
+// records that it was skipped, for the reason given. A closed project's rating
+// is final (the database refuses the change).
 func (s *Store) RateProject(ctx context.Context, projectID int64, rating int, reason string, by int64, at time.Time) error {
+	var r *int
+	if rating > 0 {
+		r = &rating
+	}
 	_, err := s.db.ExecContext(ctx, `
 		INSERT INTO project_ratings (project_id, rating, reason, rated_by, rated_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (project_id) DO UPDATE SET rating = EXCLUDED.rating, reason = EXCLUDED.reason,
-			rated_by = EXCLUDED.rated_by, rated_at = EXCLUDED.rated_at`, projectID, rating, reason, by, at)
+			rated_by = EXCLUDED.rated_by, rated_at = EXCLUDED.rated_at`, projectID, r, reason, by, at)
 	return mapErr(err, "rate project")
 }
 
 // ProjectRating reads a project's rating.
 func (s *Store) ProjectRating(ctx context.Context, projectID int64) (bot.Rating, error) {
 	var r bot.Rating
-	err := s.db.QueryRowxContext(ctx, `SELECT pr.rating, pr.reason, pe.name, pr.rated_at
+	err := s.db.QueryRowxContext(ctx, `SELECT coalesce(pr.rating, 0), pr.reason, pe.name, pr.rated_at
 		FROM project_ratings pr JOIN people pe ON pe.id = pr.rated_by WHERE pr.project_id = $1`, projectID).
 		Scan(&r.Rating, &r.Reason, &r.By, &r.At)
 	return r, mapErr(err, "project rating")

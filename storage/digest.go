@@ -150,7 +150,7 @@ func (s *Store) Team(ctx context.Context, workspaceID, managerID int64, date tim
 		mgr = &managerID
 	}
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT p.id, p.name, s.person_id IS NOT NULL, coalesce(s.work_start, 480), coalesce(s.work_end, 1020),
+		SELECT p.id, p.name, p.created_at, s.person_id IS NOT NULL, coalesce(s.work_start, 480), coalesce(s.work_end, 1020),
 			coalesce(s.work_days, 62), coalesce(nullif(s.timezone, ''), p.timezone), s.away_from, s.away_until, s.off_date
 		FROM people p LEFT JOIN schedules s ON s.person_id = p.id
 		WHERE p.workspace_id = $1 AND p.role IN ('tech', 'coordinator')
@@ -165,7 +165,7 @@ func (s *Store) Team(ctx context.Context, workspaceID, managerID int64, date tim
 	for rows.Next() {
 		var m TeamMember
 		r := &m.Schedule
-		if err := rows.Scan(&m.PersonID, &m.Name, &r.Stored, &r.WorkStart, &r.WorkEnd, &r.WorkDays, &r.Timezone,
+		if err := rows.Scan(&m.PersonID, &m.Name, &m.Since, &r.Stored, &r.WorkStart, &r.WorkEnd, &r.WorkDays, &r.Timezone,
 			&r.AwayFrom, &r.AwayUntil, &r.OffDate); err != nil {
 			return nil, mapErr(err, "scan team member")
 		}

@@ -145,6 +145,13 @@ func (s *Store) PeopleWithRole(ctx context.Context, workspaceID int64, role bot.
 	return s.recipients(ctx, `WHERE p.workspace_id = $1 AND p.role = $2 ORDER BY p.id`, workspaceID, role)
 }
 
+// ClientCoordinators lists the coordinators of a client's running projects:
+// who hears about that client's unassigned SLA warnings.
+func (s *Store) ClientCoordinators(ctx context.Context, clientID int64) ([]Recipient, error) {
+	return s.recipients(ctx, `WHERE p.id IN (SELECT coordinator_id FROM projects WHERE client_id = $1 AND status <> 'closed')
+		AND p.role IN ('coordinator', 'manager') ORDER BY p.id`, clientID)
+}
+
 // NudgeStats is bot.NudgeStats; the alias keeps older callers compiling.
 type NudgeStats = bot.NudgeStats
 

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -195,15 +196,27 @@ func TestCloseoutRefusesWithOpenItem(t *testing.T) {
 	if started, err := s.StartCloseout(ctx, p.ID, at); err != nil || started {
 		t.Fatalf("second start: %v %v", started, err)
 	}
+	// The support sign-off is someone else's than the coordinator's (dana).
+	sam, _, _, err := s.EnsurePerson(ctx, bot.NewPerson{WorkspaceID: ws, ExternalID: "sam", Name: "sam"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.TickCloseout(ctx, p.ID, "signoff", dana.ID, at, ""); bot.ErrorCode(err) != bot.EConflict {
+		t.Fatalf("the coordinator signed off: %v", err)
+	}
 	for _, it := range []string{"docs", "signoff", "acceptance", "time"} {
-		if err := s.TickCloseout(ctx, p.ID, it, dana.ID, at, ""); err != nil {
+		by := dana.ID
+		if it == "signoff" {
+			by = sam.ID
+		}
+		if err := s.TickCloseout(ctx, p.ID, it, by, at, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if err := s.TickCloseout(ctx, p.ID, "docs", dana.ID, at, ""); bot.ErrorCode(err) != bot.EConflict {
 		t.Fatalf("ticking twice: %v", err)
 	}
-	err := s.FinishProject(ctx, p.ID, at)
+	err = s.FinishProject(ctx, p.ID, at)
 	if bot.ErrorCode(err) != bot.EConflict || !contains(bot.ErrorMessage(err), "oos") {
 		t.Fatalf("finishing with oos open: %v", err)
 	}
@@ -211,6 +224,12 @@ func TestCloseoutRefusesWithOpenItem(t *testing.T) {
 		t.Fatalf("refused finish changed status to %s", got.Status)
 	}
 	if err := s.WaiveCloseout(ctx, p.ID, "oos", dana.ID, at, "no out-of-scope work"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishProject(ctx, p.ID, at); !errors.Is(err, bot.ErrNoRating) {
+		t.Fatalf("finishing without a rating: %v", err)
+	}
+	if err := s.RateProject(ctx, p.ID, 4, "fine", dana.ID, at); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.FinishProject(ctx, p.ID, at); err != nil {

@@ -39,7 +39,7 @@ type Store struct {
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	db, err := sqlx.Open("postgres", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open postgres: %w", err)
+		return nil, fmt.Errorf("open postgres: %w", redactDSN(err, dsn))
 	}
 	// Sized for the intake (bot/intake): each inbox worker holds its row's
 	// transaction while its work uses a second connection, and the group-commit
@@ -49,7 +49,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("connect to postgres: %w", err)
+		return nil, fmt.Errorf("connect to postgres: %w", redactDSN(err, dsn))
 	}
 	return &Store{db: db}, nil
 }
@@ -132,6 +132,23 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return nil
 }
 
+// checkMessage says in the user's words what a broken CHECK constraint means,
+// or "" for one without such words.
+func checkMessage(e *pq.Error) string {
+	if e == nil || e.Code != "23514" {
+		return ""
+	}
+	switch e.Constraint {
+	case "projects_lead_not_coordinator":
+		return "the support lead signs off for the support team, so it must be someone other than the project's coordinator"
+	case "time_entries_billable_target", "timers_billable_target":
+		return "billable time needs a request or project"
+	case "time_entries_minutes":
+		return "an entry is between 1 minute and 24h"
+	}
+	return ""
+}
+
 // mapErr turns "no rows" into ErrNotFound and unique violations into ErrConflict,
 // keeping the original error in the chain for the log.
 func mapErr(err error, what string) error {
@@ -144,6 +161,9 @@ func mapErr(err error, what string) error {
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) && pqErr.Code == "23505" {
 		return fmt.Errorf("%s: %w (%s)", what, ErrConflict, pqErr.Constraint)
+	}
+	if msg := checkMessage(pqErr); msg != "" {
+		return fmt.Errorf("%s: %w", what, bot.Errorf(bot.EInvalid, "%s", msg))
 	}
 	if pqErr != nil && strings.HasPrefix(string(pqErr.Code), "MS") {
 		// Our own triggers' refusals (migration 00130): the message is written

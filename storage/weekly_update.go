@@ -145,10 +145,23 @@ func (s *Store) EditWeeklyUpdate(ctx context.Context, id, by int64, at time.Time
 	})
 }
 
+// ErrUnresolvedDraft is the conflict ApproveWeeklyUpdate returns while the
+// draft still has a line to fill in.
+var ErrUnresolvedDraft = &bot.Error{Code: bot.EConflict, Message: "the draft still has a line to fill in (" + bot.UpdatePlaceholder + ")"}
+
 // ApproveWeeklyUpdate approves a draft for posting. Only a draft can be approved,
 // so two clicks on Approve approve it once.
 func (s *Store) ApproveWeeklyUpdate(ctx context.Context, id, by int64, at time.Time) (bot.WeeklyUpdate, error) {
 	return s.changeDraft(ctx, id, func(tx *sqlx.Tx) error {
+		// A line the draft asks to fill in is never approved, so never posted.
+		var unresolved bool
+		if err := tx.GetContext(ctx, &unresolved, `SELECT position($2 in body) > 0 FROM weekly_updates WHERE id = $1`,
+			id, bot.UpdatePlaceholder); err != nil {
+			return mapErr(err, "read draft")
+		}
+		if unresolved {
+			return fmt.Errorf("approve update %d: %w", id, ErrUnresolvedDraft)
+		}
 		_, err := tx.ExecContext(ctx, `UPDATE weekly_updates SET status = 'approved', approved_by = $2, approved_at = $3 WHERE id = $1`, id, by, at)
 		return mapErr(err, "approve update")
 	})
@@ -169,7 +182,8 @@ func (s *Store) SkipWeeklyUpdate(ctx context.Context, id, by int64, at time.Time
 func (s *Store) ClaimUpdatePost(ctx context.Context, id int64, at, staleBefore time.Time) (u bot.WeeklyUpdate, ok bool, err error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE weekly_updates SET post_claimed_at = $2
 		WHERE id = $1 AND status = 'approved' AND posted_at IS NULL
-		  AND (post_claimed_at IS NULL OR post_claimed_at < $3)`, id, at, staleBefore)
+		  AND (post_claimed_at IS NULL OR post_claimed_at < $3)
+		  AND position($4 in body) = 0`, id, at, staleBefore, bot.UpdatePlaceholder)
 	if err != nil {
 		return u, false, mapErr(err, "claim post")
 	}

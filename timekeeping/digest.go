@@ -149,7 +149,7 @@ func BuildDigest(ctx context.Context, d Deps, who DigestFor, now time.Time) (bot
 	gaps := 0
 	for _, m := range team {
 		sched := ScheduleOf(m.Schedule, d.Location)
-		worked := sched.WorkMinutes(yesterday)
+		worked := sched.MinutesSince(yesterday, m.Since)
 		names = append(names, m.Name)
 		logged = append(logged, float64(m.Minutes)/60)
 		expected = append(expected, float64(worked)/60)

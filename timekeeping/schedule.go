@@ -198,6 +198,19 @@ func (s Schedule) WorkMinutes(d Date) int {
 	return int(end.Sub(start).Minutes())
 }
 
+// MinutesSince is WorkMinutes(d) counting only the working time from since on:
+// nobody owes hours from before they joined.
+func (s Schedule) MinutesSince(d Date, since time.Time) int {
+	start, end := s.Window(d)
+	switch {
+	case s.WorkMinutes(d) == 0 || !since.Before(end):
+		return 0
+	case since.After(start):
+		return int(end.Sub(since).Minutes())
+	}
+	return s.WorkMinutes(d)
+}
+
 // String describes the schedule: "08:00-17:00 mon-fri Europe/Berlin".
 func (s Schedule) String() string {
 	return fmt.Sprintf("%s-%s %s %s", s.Start, s.End, s.Days, s.loc())

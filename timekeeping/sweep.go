@@ -20,6 +20,7 @@ type Store interface {
 	RecordEscalation(ctx context.Context, personID int64, localDate time.Time, managerID *int64, unanswered int, at time.Time) (bool, error)
 	Recipient(ctx context.Context, personID int64) (bot.Recipient, error)
 	PeopleWithRole(ctx context.Context, workspaceID int64, role bot.Role) ([]bot.Recipient, error)
+	ClientCoordinators(ctx context.Context, clientID int64) ([]bot.Recipient, error)
 	LatestRequestOf(ctx context.Context, personID int64) (int64, error)
 
 	OpenSLAClocks(ctx context.Context, now time.Time) ([]bot.SLAClock, error)
@@ -287,7 +288,8 @@ type SLAReport struct {
 }
 
 // SweepSLA checks the clocks of open requests under a contract that are due a
-// look: at 75 % of a target it warns the assignee, at breach it tells the
+// look: at 75 % of a target it warns the assignee (for a request nobody took,
+// the client's coordinators, else the managers), at breach it tells the
 // coordinators, once each (RecordSLAEvent's unique key decides who sends).
 // Then it stores, per request, the earliest moment its next level can come
 // (NextSLACheck), so later sweeps skip it until then and never read clocks
@@ -344,14 +346,19 @@ func SweepSLA(ctx context.Context, d Deps, now time.Time) (SLAReport, error) {
 				Command: "/request show " + strconv.FormatInt(c.Number, 10)}}
 			if level == "warning" {
 				rep.Warnings++
-				if c.AssigneeID == nil {
-					continue // nobody to warn yet; the breach goes to the coordinators
-				}
-				r, err := d.Store.Recipient(ctx, *c.AssigneeID)
+				to, err := warnWhom(ctx, d, c)
 				if err != nil {
 					return rep, err
 				}
-				d.send(ctx, dm(r), bot.Message{Title: "SLA warning", Text: text + " 75% of the target is used.", Actions: actions})
+				note := " 75% of the target is used."
+				if c.AssigneeID == nil {
+					note += " Nobody has taken it yet."
+					actions = append(actions, bot.Action{ID: "request.take", Label: "Take #" + strconv.FormatInt(c.Number, 10),
+						Command: "/request take " + strconv.FormatInt(c.Number, 10)})
+				}
+				for _, r := range to {
+					d.send(ctx, dm(r), bot.Message{Title: "SLA warning", Text: text + note, Actions: actions})
+				}
 				continue
 			}
 			rep.Breaches++
@@ -372,6 +379,21 @@ func SweepSLA(ctx context.Context, d Deps, now time.Time) (SLAReport, error) {
 			At: NextSLACheck(CalendarOf(c.Calendar, d.Location), states, recorded, now)})
 	}
 	return rep, nil
+}
+
+// warnWhom is who hears an SLA warning: the assignee; for a request nobody has
+// taken, the coordinators of the client's running projects, else the managers,
+// so that a warning always reaches someone who can act.
+func warnWhom(ctx context.Context, d Deps, c bot.SLAClock) ([]bot.Recipient, error) {
+	if c.AssigneeID != nil {
+		r, err := d.Store.Recipient(ctx, *c.AssigneeID)
+		return []bot.Recipient{r}, err
+	}
+	to, err := d.Store.ClientCoordinators(ctx, c.ClientID)
+	if err != nil || len(to) > 0 {
+		return to, err
+	}
+	return d.Store.PeopleWithRole(ctx, c.WorkspaceID, bot.RoleManager)
 }
 
 // NextSLACheck is the earliest moment one of a request's clocks can reach a

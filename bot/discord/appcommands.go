@@ -98,6 +98,11 @@ var shapes = map[string]func() []*discordgo.ApplicationCommandOption{
 	},
 	"help": func() []*discordgo.ApplicationCommandOption { return nil },
 	"home": func() []*discordgo.ApplicationCommandOption { return nil },
+	"rate": func() []*discordgo.ApplicationCommandOption {
+		rating := strOpt("rating", "how it was handled", true)
+		rating.Choices = choices("good", "ok", "poor")
+		return []*discordgo.ApplicationCommandOption{numberOpt(), rating}
+	},
 }
 
 // ApplicationCommands returns the application commands for the router's commands.
@@ -109,6 +114,13 @@ func ApplicationCommands(cmds []bot.Command) []*discordgo.ApplicationCommand {
 		}
 		ac := &discordgo.ApplicationCommand{Type: discordgo.ChatApplicationCommand, Name: c.Name,
 			Description: clip(bot.FirstNonEmpty(c.Summary, c.Usage, c.Name), 100)}
+		if c.MinRole == bot.RoleManager {
+			// Shown only to members who may manage the server (server admins
+			// can grant it to others under Server Settings → Integrations);
+			// the Router still checks the mspbot role of whoever runs it.
+			perm := int64(discordgo.PermissionManageGuild)
+			ac.DefaultMemberPermissions = &perm
+		}
 		if shape, ok := shapes[c.Name]; ok {
 			ac.Options = shape()
 		} else {
@@ -168,6 +180,8 @@ func commandLine(d *CommandData) (args string, form bool) {
 			parts = append(parts, quote(c))
 		}
 		return strings.Join(parts, " "), false
+	case "rate":
+		return get("number") + " " + get("rating"), false
 	case "requests":
 		var parts []string
 		if v := get("show"); v != "" {

@@ -2,6 +2,8 @@ package discord_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -59,5 +61,79 @@ func TestGatewayLostFailsReadyz(t *testing.T) {
 	}
 	if n := len(e.fake.Exact("GET /api/v9/users/@me")); n != 2 {
 		t.Fatalf("%d token checks; want one per disconnect", n)
+	}
+}
+
+// TestUserMarkdownShownAsTyped: a request whose text disguises a link and
+// opens a code block it never closes, opened by a signed interaction, is
+// stored as typed (Postgres) and shown escaped in the bot's reply (the
+// interaction response the strict checks accepted): the link's address shows,
+// and the code fence cannot swallow the buttons' text.
+func TestUserMarkdownShownAsTyped(t *testing.T) {
+	e := newEnv(t)
+	e.assume(tom, bot.RoleTech, "")
+	typed := "**Pay** <@123> [your invoice](https://evil.example/pay) ```never closed"
+	resp := e.openAs(tom, typed)
+	if r := e.request(1001); r.Title != typed && !strings.Contains(r.Body, "evil.example") {
+		t.Fatalf("stored: %+v", r)
+	}
+	b, _ := json.Marshal(resp)
+	shown := text(resp)
+	for _, raw := range []string{"[your invoice](", "```", "**Pay**", " <@123>"} {
+		if strings.Contains(shown, raw) {
+			t.Fatalf("user Markdown %q rendered as Markdown: %s", raw, b)
+		}
+	}
+	for _, esc := range []string{`\[your invoice\](https://evil.example/pay)`, "\\`\\`\\`", `\*\*Pay\*\*`, `\<@123>`} {
+		if !strings.Contains(shown, esc) {
+			t.Fatalf("want %q in %s", esc, shown)
+		}
+	}
+	if got := discord.EscapeMarkdown("> quoted\n# heading\nplain"); got != "\\> quoted\n\\# heading\nplain" {
+		t.Fatalf("line starts: %q", got)
+	}
+}
+
+// TestManagerCommandsHiddenAndTyped: the registered commands (the PUT the
+// strict fake accepted) carry default_member_permissions "32" (Manage Server)
+// exactly on the manager-only commands, and /requests and /rate take typed
+// options that come back as the command line the Router expects.
+func TestManagerCommandsHiddenAndTyped(t *testing.T) {
+	e := newEnv(t)
+	if err := e.a.RegisterCommands(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	puts := e.fake.Answered("PUT /api/v9/applications/" + appID + "/guilds/" + guildID + "/commands")
+	if len(puts) != 1 {
+		t.Fatalf("%d registrations", len(puts))
+	}
+	var cmds []map[string]any
+	if err := json.Unmarshal(puts[0].Body, &cmds); err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]map[string]any{}
+	for _, c := range cmds {
+		byName[c["name"].(string)] = c
+	}
+	for _, c := range e.router.Commands() {
+		ac, ok := byName[c.Name]
+		if !ok {
+			continue
+		}
+		perm, has := ac["default_member_permissions"]
+		if want := c.MinRole == bot.RoleManager; has != want || has && perm != "32" {
+			t.Errorf("/%s (for %ss): default_member_permissions %v", c.Name, c.MinRole, perm)
+		}
+	}
+	if len(byName["requests"]["options"].([]any)) != 3 || len(byName["rate"]["options"].([]any)) != 2 {
+		t.Fatalf("typed options: /requests %v, /rate %v", byName["requests"]["options"], byName["rate"]["options"])
+	}
+	e.assume(tom, bot.RoleTech, "")
+	for i := 0; i < 3; i++ {
+		e.openAs(tom, fmt.Sprintf("The printer in room %d is jammed", i))
+	}
+	code, resp := e.signed(e.interaction(2, tom, commandData("requests", opt("show", 3, "mine"), opt("page", 4, 1)), nil))
+	if code != 200 || !strings.Contains(text(resp), "3 open requests (yours)") {
+		t.Fatalf("/requests show:mine page:1 → %d %s", code, text(resp))
 	}
 }

@@ -70,7 +70,7 @@ func render(m bot.Message) rendered {
 		r.Content = body(m.Text, maxContent)
 	} else {
 		e := &discordgo.MessageEmbed{
-			Title: clip(Neutralise(m.Title), maxTitle),
+			Title: clipEscaped(EscapeMarkdown(Neutralise(m.Title)), maxTitle),
 			Color: colourInfo,
 		}
 		if m.IsError {
@@ -84,8 +84,8 @@ func render(m bot.Message) rendered {
 		const note = 40 // room for the "+N more" field
 		for i, f := range m.Fields {
 			field := &discordgo.MessageEmbedField{
-				Name:   clip(orDash(Neutralise(f.Label)), maxFieldName),
-				Value:  clip(orDash(Neutralise(f.Value)), maxFieldValue),
+				Name:   clipEscaped(orDash(EscapeMarkdown(Neutralise(f.Label))), maxFieldName),
+				Value:  clipEscaped(orDash(EscapeMarkdown(Neutralise(f.Value))), maxFieldValue),
 				Inline: utf8.RuneCountInString(f.Value) <= 40,
 			}
 			n := utf8.RuneCountInString(field.Name) + utf8.RuneCountInString(field.Value)
@@ -179,7 +179,7 @@ func body(text string, n int) string {
 	if strings.Contains(s, "\n") && bot.LooksTabular(s) && n > 8 {
 		return "```\n" + clip(strings.ReplaceAll(s, "```", "`\u200b``"), n-8) + "\n```"
 	}
-	return clip(s, n)
+	return clipEscaped(EscapeMarkdown(s), n)
 }
 
 // splitCustomID reverses customID.

@@ -88,6 +88,10 @@ func TestWeeklyDraftApproveClick(t *testing.T) {
 		t.Fatalf("%d posts to the client channel before any draft", n)
 	}
 
+	// A planned milestone: a draft without one asks to be filled in and offers no Approve.
+	if _, err := e.store.AddMilestone(ctx, p.ID, "Cut-over", e.clock.Now().AddDate(0, 0, 5)); err != nil {
+		t.Fatal(err)
+	}
 	// The scheduler's work: draft this ISO week's update and DM it to the coordinator.
 	svc := &projects.Service{Store: e.store, Senders: senders, Clock: e.clock, Location: time.UTC}
 	year, week := now.In(projects.Location(p, time.UTC)).ISOWeek()

@@ -55,7 +55,10 @@ type fakeSlack struct {
 	acks      chan map[string]any
 }
 
-type fakeUser struct{ Name, Team, TZ string }
+type fakeUser struct {
+	Name, Team, TZ string
+	Restricted     bool // a guest account of the workspace (is_restricted)
+}
 
 // fakeFile is a file on its way through the external upload flow.
 type fakeFile struct {
@@ -141,7 +144,14 @@ func (f *fakeSlack) responseURL(id string) string { return f.srv.URL + "/respons
 func (f *fakeSlack) addUser(id, name, team, tz string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.users[id] = fakeUser{name, team, tz}
+	f.users[id] = fakeUser{Name: name, Team: team, TZ: tz}
+}
+
+// addGuest adds a guest account of the workspace itself (is_restricted).
+func (f *fakeSlack) addGuest(id, name string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.users[id] = fakeUser{Name: name, Team: f.team, TZ: "UTC", Restricted: true}
 }
 
 func (f *fakeSlack) addMessage(channel, ts string, msg map[string]any) {
@@ -269,7 +279,7 @@ func (f *fakeSlack) answer(c apiCall) map[string]any {
 			return map[string]any{"ok": false, "error": "user_not_found"}
 		}
 		return map[string]any{"ok": true, "user": map[string]any{"id": id, "name": u.Name, "team_id": u.Team,
-			"tz": u.TZ, "real_name": strings.ToUpper(u.Name), "profile": map[string]any{"display_name": u.Name}}}
+			"tz": u.TZ, "is_restricted": u.Restricted, "real_name": strings.ToUpper(u.Name), "profile": map[string]any{"display_name": u.Name}}}
 	case "conversations.info":
 		ch := c.Form.Get("channel")
 		return map[string]any{"ok": true, "channel": map[string]any{"id": ch, "is_ext_shared": len(f.shared[ch]) > 0,

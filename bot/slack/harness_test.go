@@ -19,6 +19,7 @@ import (
 	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/storagetest"
+	"github.com/mspbot/mspbot/timekeeping"
 )
 
 const (
@@ -52,7 +53,9 @@ func newEnvOn(t testing.TB, store *storage.Store, fake *fakeSlack, edit func(*Co
 	if os.Getenv("MSPBOT_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	d := commands.Deps{Store: store, Clock: clock, Log: log}
+	senders := bot.Senders{} // the adapter joins once built, as in cmd/mspbot
+	d := commands.Deps{Store: store, Clock: clock, Log: log, Senders: senders,
+		Digest: commands.DigestOptions{Sections: []timekeeping.SectionSource{commands.SatisfactionDigest(store)}}}
 	router := commands.NewRouter(d, nil)
 	cfg := Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.apiURL(), Clock: clock, Log: log,
 		RetryBase: 20 * time.Millisecond}
@@ -60,6 +63,7 @@ func newEnvOn(t testing.TB, store *storage.Store, fake *fakeSlack, edit func(*Co
 		edit(&cfg)
 	}
 	a := New(cfg, router, commands.NewDirectory(store, nil), store)
+	senders[bot.PlatformSlack] = a
 	if err := a.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -76,6 +76,10 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	if cmd.TeamID == "" || cmd.UserID == "" {
+		http.Error(w, "command without team_id or user_id", http.StatusBadRequest)
+		return
+	}
 	payload, err := json.Marshal(cmd)
 	if err != nil {
 		http.Error(w, "cannot encode command", http.StatusInternalServerError)
@@ -104,6 +108,11 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request, body []byt
 		w.WriteHeader(http.StatusOK) // app_rate_limited and the like: nothing to do
 		return
 	}
+	if probe.TeamID == "" {
+		// Every event belongs to a team: one without is malformed and must store nothing.
+		http.Error(w, "event without team_id", http.StatusBadRequest)
+		return
+	}
 	if n, _ := strconv.Atoi(r.Header.Get("X-Slack-Retry-Num")); n > 0 {
 		a.log.Info("slack retry delivery", "attempt", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
 	}
@@ -116,7 +125,12 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	a.answer(w, kindInteraction, a.keep(r.Context(), kindInteraction, inboxKey(kindInteraction, interactionTeam(payload), "", payload), payload))
+	team := interactionTeam(payload)
+	if team == "" {
+		http.Error(w, "interaction without a team", http.StatusBadRequest)
+		return
+	}
+	a.answer(w, kindInteraction, a.keep(r.Context(), kindInteraction, inboxKey(kindInteraction, team, "", payload), payload))
 }
 
 // interactionTeam reads an interaction's team. Interactions are keyed by a

@@ -23,6 +23,10 @@ import (
 // (an opened request) is posted into the channel after the ack.
 func (a *Adapter) slash(ctx context.Context, c slack.SlashCommand) result {
 	o := origin{responseURL: c.ResponseURL}
+	if c.TeamID == "" || c.UserID == "" {
+		a.log.Warn("slash command without a team or user: refused")
+		return result{status: 400}
+	}
 	u, err := a.user(ctx, c.TeamID, c.EnterpriseID, c.UserID)
 	if err != nil {
 		a.log.Error("slash command: cannot identify user", "user", c.UserID, "err", err)
@@ -43,6 +47,9 @@ func (a *Adapter) slash(ctx context.Context, c slack.SlashCommand) result {
 		o.ev.SourceID = "slash:" + c.TriggerID
 	}
 	private, public := split(a.router.Dispatch(ctx, o.ev))
+	if command == "help" {
+		private = append([]bot.Message{slackHelpNote}, private...) // the list below names commands bare
+	}
 	if len(public) == 0 {
 		a.replay(ctx, o)
 	}
@@ -96,6 +103,11 @@ func decodeEvents(raw []byte) (slackevents.EventsAPIEvent, *slackevents.EventsAP
 	cb, ok := outer.Data.(*slackevents.EventsAPICallbackEvent)
 	if !ok || cb == nil {
 		return outer, nil, errors.New("event_callback without its envelope")
+	}
+	if outer.TeamID == "" {
+		// Every event belongs to a team: one without is malformed, and must
+		// create no workspace, person or request.
+		return outer, nil, errors.New("event_callback without team_id")
 	}
 	return outer, cb, nil
 }
@@ -340,6 +352,10 @@ func (a *Adapter) interaction(ctx context.Context, raw []byte) result {
 		a.log.Warn("interaction: unreadable payload", "err", err)
 		return result{status: 400}
 	}
+	if cb.Team.ID == "" {
+		a.log.Warn("interaction without a team: refused")
+		return result{status: 400}
+	}
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		return a.blockActions(ctx, cb)
@@ -384,7 +400,14 @@ func (a *Adapter) blockActions(ctx context.Context, cb slack.InteractionCallback
 		return a.afterOnly(o, nil, []bot.Message{bot.ErrorReply(bot.Errorf(bot.EInvalid, "that button does nothing here"))}, "", "")
 	}
 	o.ev.Command, o.ev.Args = cmd, args
+	// The record the button's message is about: the Router refuses a command
+	// acting on any other.
+	o.ev.Origin = bot.RefOfBlock(act.BlockID)
 	private, public := split(a.router.Dispatch(ctx, o.ev))
+	private, _ = a.withForm(ctx, cb, o, private) // form.go
+	if cb.Container.IsEphemeral && cb.ResponseURL != "" {
+		return a.ephemeralClick(cb.ResponseURL, append(public, private...)) // form.go
+	}
 	updateTS := ""
 	if !cb.Container.IsEphemeral && bot.FirstNonEmpty(cb.Container.MessageTs, cb.Message.Timestamp) != "" {
 		updateTS = bot.FirstNonEmpty(cb.Container.MessageTs, cb.Message.Timestamp)

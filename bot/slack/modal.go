@@ -166,6 +166,9 @@ func contains(list []string, s string) bool {
 // the shortcut was used (a global shortcut: the person's DM with the bot).
 // A refusal (an unknown client, say) is shown in the modal, which stays open.
 func (a *Adapter) viewSubmission(ctx context.Context, cb slack.InteractionCallback) result {
+	if cb.View.CallbackID == viewForm {
+		return a.formSubmission(ctx, cb) // form.go
+	}
 	if cb.View.CallbackID != viewOpenRequest {
 		return result{}
 	}

@@ -42,7 +42,7 @@ func TestNamespacedSlashCommandsOverHTTP(t *testing.T) {
 		t.Fatalf("posts: %+v", posts)
 	}
 	_, help := e.slash("UTOM", "C1", "/mspbot")
-	if !strings.Contains(help, "request") || !strings.Contains(help, "timer") {
+	if !strings.Contains(help, "request") || !strings.Contains(help, "timer") || !strings.Contains(help, "type each command after /mspbot") {
 		t.Fatalf("/mspbot alone should list the commands: %s", help)
 	}
 	if _, ack := e.slash("UTOM", "C1", "/mspbot intake on"); !strings.Contains(ack, "intake channel") {
@@ -255,5 +255,73 @@ func TestAppHomeTab(t *testing.T) {
 	}
 	if !told {
 		t.Fatal("the request's thread was not told it was taken")
+	}
+}
+
+// TestRequesterKeptInformedAndRates: when staff take, hold and close a
+// request, its requester gets a direct message each time (the exact
+// chat.postMessage calls); the "closed" one has Good/OK/Poor buttons, and a
+// click stores the rating in Postgres, replaces the buttons with a thank-you,
+// and shows in the manager's digest.
+func TestRequesterKeptInformedAndRates(t *testing.T) {
+	e := newEnv(t)
+	e.person("UWILE", "wile", testTeam, bot.RoleTech, "")
+	e.person("UCORA", "cora", testTeam, bot.RoleCoordinator, "")
+	e.person("UMIA", "mia", testTeam, bot.RoleManager, "")
+	e.slash("UWILE", "C1", "/mspbot request The scanner on floor 3 jams")
+	e.adapter.Wait()
+	dms := func() []apiCall {
+		var out []apiCall
+		for _, c := range e.fake.callsTo("chat.postMessage") {
+			if c.Form.Get("channel") == "DWILE" {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	for _, line := range []string{"/mspbot request take 1001", "/mspbot request wait 1001", "/mspbot request resume 1001", "/mspbot request close 1001"} {
+		if _, ack := e.slash("UCORA", "C1", line); strings.Contains(ack, "didn't work") {
+			t.Fatalf("%s: %s", line, ack)
+		}
+		e.adapter.Wait()
+	}
+	got := dms()
+	if len(got) != 3 {
+		t.Fatalf("%d DMs to the requester; want taken, waiting, closed", len(got))
+	}
+	for i, want := range []string{"cora took your request #1001", "waiting for something from you on #1001", "cora closed your request #1001"} {
+		if !strings.Contains(postedText(got[i]), want) {
+			t.Fatalf("DM %d: %s", i, postedText(got[i]))
+		}
+	}
+	if b := buttons(t, got[2]); b["rate.good"] != "/rate 1001 good" || b["rate.poor"] != "/rate 1001 poor" {
+		t.Fatalf("rating buttons: %v", b)
+	}
+	// Someone else cannot rate it.
+	if _, ack := e.slash("UCORA", "C1", "/mspbot rate 1001 poor"); !strings.Contains(ack, "only wile") {
+		t.Fatalf("rating by someone else: %s", ack)
+	}
+
+	click := map[string]any{"type": "block_actions", "team": map[string]any{"id": testTeam}, "user": map[string]any{"id": "UWILE"},
+		"channel": map[string]any{"id": "DWILE"}, "trigger_id": "trig.rate",
+		"container": map[string]any{"type": "message", "channel_id": "DWILE", "message_ts": "1700000000.000009", "is_ephemeral": false},
+		"message":   map[string]any{"ts": "1700000000.000009"},
+		"actions":   []any{map[string]any{"type": "button", "action_id": "rate.good", "block_id": "request:1001", "value": "/rate 1001 good"}}}
+	if s, _ := e.interact(click); s != http.StatusOK {
+		t.Fatalf("click: %d", s)
+	}
+	e.adapter.Wait()
+	var score int
+	if err := e.store.DB().QueryRow(`SELECT g.score FROM request_ratings g JOIN requests r ON r.id = g.request_id
+		WHERE r.number = 1001`).Scan(&score); err != nil || score != 3 {
+		t.Fatalf("stored rating %d, %v; want 3 (good)", score, err)
+	}
+	ups := e.fake.callsTo("chat.update")
+	if len(ups) != 1 || ups[0].Form.Get("ts") != "1700000000.000009" || !strings.Contains(postedText(ups[0]), "Thank you") || strings.Contains(ups[0].Form.Get("blocks"), "rate.good") {
+		t.Fatalf("the buttons should give way to a thank-you: %+v", ups)
+	}
+	e.clock.Advance(24 * time.Hour) // the digest covers yesterday
+	if _, ack := e.slash("UMIA", "C1", "/mspbot digest now"); !strings.Contains(ack, "Requester satisfaction (1 rating)") || !strings.Contains(ack, "1 good, 0 ok, 0 poor") {
+		t.Fatalf("digest: %s", ack)
 	}
 }

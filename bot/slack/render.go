@@ -59,10 +59,7 @@ func render(m bot.Message) (blocks []slack.Block, fallback string) {
 	}
 	var actionBlocks []slack.Block
 	for i := 0; i < len(buttons); i += maxActions { // an actions block holds at most 25 elements
-		blockID := "actions"
-		if m.RequestNumber != 0 {
-			blockID = fmt.Sprintf("request:%d", m.RequestNumber)
-		}
+		blockID := bot.BlockOf(m.About()) // names the record, so a click can be checked against it
 		if i > 0 {
 			blockID += fmt.Sprintf(":%d", i/maxActions)
 		}

@@ -72,6 +72,13 @@ func (a *Adapter) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 	default:
 		return
 	}
+	if team == "" {
+		// Malformed: it would be refused over HTTP with 400. Acknowledge it so
+		// it is not redelivered, and store nothing.
+		a.log.Warn("socket mode: envelope without a team refused", "type", evt.Type)
+		_ = sm.Ack(req)
+		return
+	}
 	// Each envelope is stored and acknowledged on its own goroutine so a slow
 	// one never holds up the acks of the others; the ack follows the store.
 	a.background("socket envelope", func(ctx context.Context) {

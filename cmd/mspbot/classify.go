@@ -159,7 +159,8 @@ func crossValidate(rows []classify.Row, folds int, out io.Writer) error {
 	}
 	for _, s := range sets {
 		r := classify.EvaluateResults(bySet[s], resBySet[s])
-		fmt.Fprintf(out, "  %-22s %6.1f%% (%d/%d)  asked %4.1f%%  confident-wrong %d\n", s, 100*r.Accuracy(), r.Correct, r.Total, 100*r.AskRate(), r.ConfidentWrong)
+		fmt.Fprintf(out, "  %-22s %6.1f%% (%d/%d)  asked %4.1f%%  confident-wrong %d  type %5.1f%%\n",
+			s, 100*r.Accuracy(), r.Correct, r.Total, 100*r.AskRate(), r.ConfidentWrong, 100*float64(r.TypeCorrect)/float64(max(r.TypeTotal, 1)))
 	}
 	return nil
 }

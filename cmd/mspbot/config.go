@@ -15,7 +15,12 @@ type Config struct {
 	HTTPAddr    string
 	Location    *time.Location
 	LogLevel    slog.Level
-	Admins      []string
+	// Admins: MSPBOT_ADMINS, platform user ids (console names on the console)
+	// who are always managers. Never display names.
+	Admins []string
+	// StaffRoles: MSPBOT_DISCORD_STAFF_ROLES, Discord server role ids whose
+	// members are techs. Other members are unverified until given a role.
+	StaffRoles []string
 
 	Slack   SlackConfig
 	Discord DiscordConfig
@@ -69,13 +74,56 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 	if err := c.LogLevel.UnmarshalText([]byte(orDefault(getenv("MSPBOT_LOG_LEVEL"), "info"))); err != nil {
 		return c, fmt.Errorf("MSPBOT_LOG_LEVEL: use debug, info, warn or error")
 	}
-	for _, a := range strings.Split(getenv("MSPBOT_ADMINS"), ",") {
-		if a = strings.TrimSpace(a); a != "" {
-			c.Admins = append(c.Admins, a)
+	c.Admins = list(getenv("MSPBOT_ADMINS"))
+	c.StaffRoles = list(getenv("MSPBOT_DISCORD_STAFF_ROLES"))
+	for _, r := range c.StaffRoles {
+		if strings.Trim(r, "0123456789") != "" {
+			// A role name would never match: only ids are compared.
+			return c, fmt.Errorf("MSPBOT_DISCORD_STAFF_ROLES takes Discord role ids (numbers; Server Settings → Roles → Copy Role ID), not names such as %q", r)
 		}
 	}
 	return c, nil
 }
+
+// list splits a comma-separated setting.
+func list(v string) []string {
+	var out []string
+	for _, a := range strings.Split(v, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// redacted stands for a secret that is set.
+func redacted(v string) string {
+	if v == "" {
+		return ""
+	}
+	return "[set]"
+}
+
+// String never shows the tokens or the signing secret, however the config is printed.
+func (s SlackConfig) String() string {
+	return fmt.Sprintf("{BotToken:%s AppToken:%s SigningSecret:%s APIURL:%s TicketEmoji:%s}",
+		redacted(s.BotToken), redacted(s.AppToken), redacted(s.SigningSecret), s.APIURL, s.TicketEmoji)
+}
+
+// String never shows the bot token.
+func (d DiscordConfig) String() string {
+	return fmt.Sprintf("{BotToken:%s AppID:%s PublicKey:%s GuildID:%s APIURL:%s}",
+		redacted(d.BotToken), d.AppID, d.PublicKey, d.GuildID, d.APIURL)
+}
+
+// String never shows the database password or any token.
+func (c Config) String() string {
+	return fmt.Sprintf("{DatabaseURL:%s HTTPAddr:%s Location:%s LogLevel:%s Admins:%v StaffRoles:%v Slack:%s Discord:%s}",
+		redacted(c.DatabaseURL), c.HTTPAddr, c.Location, c.LogLevel, c.Admins, c.StaffRoles, c.Slack, c.Discord)
+}
+
+// LogValue is the config as the log may show it: no secrets.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // HasPlatform reports whether any chat platform is configured.
 func (c Config) HasPlatform() bool {

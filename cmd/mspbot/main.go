@@ -39,12 +39,14 @@ func Main(ctx context.Context, args []string, getenv func(string) string, io Str
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		sub, args = args[0], args[1:]
 	}
-	switch sub {
-	case "classify":
-		return runClassify(ctx, args, io.In, io.Out)
-	case "help", "-h", "--help":
+	// Help is answered before anything else: no configuration read, no
+	// database opened or created, no port bound.
+	if sub == "help" || wantsHelp(args) {
 		fmt.Fprintln(io.Out, usage)
 		return nil
+	}
+	if sub == "classify" {
+		return runClassify(ctx, args, io.In, io.Out)
 	}
 	cfg, err := ParseConfig(getenv)
 	if err != nil {
@@ -65,6 +67,20 @@ func Main(ctx context.Context, args []string, getenv func(string) string, io Str
 	default:
 		return fmt.Errorf("unknown subcommand %q\n%s", sub, usage)
 	}
+}
+
+// wantsHelp reports whether the arguments ask for help (-h, -help, --help),
+// before a "--" that ends the flags.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 const usage = `usage: mspbot [run|console|classify|migrate]

@@ -187,3 +187,37 @@ func TestClassifyEvalPrintsAccuracyConfusionAndMisses(t *testing.T) {
 		t.Fatalf("malformed eval file: %v; want an error naming line 2", err)
 	}
 }
+
+// Help answers without configuration, database or port: the environment below
+// would fail if anything were opened (an unreachable database, a taken address).
+func TestHelpPrintsUsageAndStartsNothing(t *testing.T) {
+	vars := map[string]string{"DATABASE_URL": "postgres://nobody@127.0.0.1:1/none?connect_timeout=1", "MSPBOT_HTTP_ADDR": "256.0.0.1:99999"}
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"console", "--help"}, {"run", "-help"}} {
+		var out bytes.Buffer
+		if err := Main(context.Background(), args, env(vars), Streams{In: pipe(t, ""), Out: &out}); err != nil {
+			t.Fatalf("mspbot %v: %v", args, err)
+		}
+		if !strings.Contains(out.String(), "usage: mspbot") {
+			t.Errorf("mspbot %v printed %q", args, out.String())
+		}
+	}
+}
+
+// A client console user names an existing client; a mistyped code is refused
+// and no client is created.
+func TestConsoleClientMustExist(t *testing.T) {
+	dsn := storagetest.NewDatabase(t)
+	vars := map[string]string{"DATABASE_URL": dsn, "MSPBOT_LOG_LEVEL": "error"}
+	var out bytes.Buffer
+	err := Main(context.Background(), []string{"console", "--as", "wile", "--role", "client", "--client", "NOPE"}, env(vars), Streams{In: pipe(t, "/requests\n"), Out: &out})
+	if err == nil || !strings.Contains(err.Error(), `there is no client "NOPE"`) {
+		t.Fatalf("console --client NOPE: err %v, output %q", err, out.String())
+	}
+	out.Reset()
+	if err := Main(context.Background(), []string{"console", "--as", "dana", "--role", "manager"}, env(vars), Streams{In: pipe(t, "/client\n"), Out: &out}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "NOPE") {
+		t.Fatalf("client NOPE was created:\n%s", out.String())
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/user"
+	"strings"
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
@@ -57,8 +58,8 @@ func runMigrate(ctx context.Context, cfg Config, log *slog.Logger, io Streams) e
 }
 
 func deps(cfg Config, store *storage.Store, log *slog.Logger) commands.Deps {
-	return commands.Deps{Store: store, Clock: bot.SystemClock{}, Log: log, Location: cfg.Location, Admins: cfg.Admins,
-		Digest:       commands.DigestOptions{Chart: chart.Bars, Sections: projects.DigestSections(store, cfg.Location)},
+	return commands.Deps{Store: store, Clock: bot.SystemClock{}, Log: log, Location: cfg.Location, Admins: cfg.Admins, StaffRoles: cfg.StaffRoles,
+		Digest:       commands.DigestOptions{Chart: chart.Bars, Sections: append(projects.DigestSections(store, cfg.Location), commands.SatisfactionDigest(store))},
 		ProjectChart: chart.Lines}
 }
 
@@ -152,6 +153,18 @@ func consoleUser(name string) bot.User {
 // a prompt; piped input is read one command per line, so it can be scripted.
 func consoleLoop(ctx context.Context, store *storage.Store, router *bot.Router, u bot.User, role bot.Role, client string, io Streams) error {
 	in, out := io.In, io.Out
+	if role == bot.RoleClient && client != "" {
+		// A mistyped code is refused, never created: clients are added by staff.
+		ws, err := store.EnsureWorkspace(ctx, bot.PlatformConsole, console.Workspace, console.Workspace)
+		if err != nil {
+			return err
+		}
+		if _, err := store.ClientByCode(ctx, ws, client); bot.ErrorCode(err) == bot.ENotFound {
+			return fmt.Errorf("there is no client %q: check the code, or add it first as staff with /client add %s \"Full name\"", client, strings.ToUpper(client))
+		} else if err != nil {
+			return err
+		}
+	}
 	p, err := commands.Assume(ctx, store, bot.PlatformConsole, console.Workspace, u, role, client)
 	if err != nil {
 		return errors.New(bot.ErrorMessage(err))

@@ -16,7 +16,7 @@
 // those features and the word unigrams and bigrams (negated words apart)
 // gives a margin that a Platt curve turns into a probability. The client's
 // contract and a coordinator's earlier overrides of near-identical requests
-// then have the last word (contract.go, similarity.go). Classification is a
+// then have the last word (contract.go, overrides.go). Classification is a
 // pure function of the text, the options and the model: no I/O, no state.
 package classify
 

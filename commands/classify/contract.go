@@ -210,16 +210,21 @@ func limitLead(toks []token, i int) bool {
 // positions where it occurs.
 func termsOf(a *analysis) map[string][]int {
 	cs := map[string][]int{}
+	// A term's first maxTermPos places are enough to find it close to the
+	// others, and keep matching linear in a pasted log.
+	const maxTermPos = 32
 	inPhrase := make([]bool, len(a.toks)) // inside a longer concept phrase
 	for _, h := range a.hits {
-		cs[h.name] = append(cs[h.name], h.first)
+		if len(cs[h.name]) < maxTermPos {
+			cs[h.name] = append(cs[h.name], h.first)
+		}
 		for k := h.first; k <= h.last && h.last > h.first; k++ {
 			inPhrase[k] = true
 		}
 	}
 	for i, t := range a.toks {
 		// The "new" of "new starter" is no new thing on its own.
-		if t.stem != "new" || !inPhrase[i] {
+		if (t.stem != "new" || !inPhrase[i]) && len(cs[t.stem]) < maxTermPos {
 			cs[t.stem] = append(cs[t.stem], i)
 		}
 	}

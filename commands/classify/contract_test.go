@@ -200,7 +200,7 @@ func TestOverrideFollowed(t *testing.T) {
 	if r.Confidence < AskThreshold {
 		t.Errorf("following a near-duplicate override should be sure, got %.2f", r.Confidence)
 	}
-	// A coordinator's project override wins over the cues, too.
+	// A coordinator's project override wins over the model, too.
 	ovs = []Override{{RequestNumber: 77, Text: "add a new user for the Reno office", Kind: KindProject, Similarity: 0.7}}
 	r = ClassifyWith("add new users for the Reno office", Options{Overrides: ovs})
 	if r.Kind != KindProject || r.Type != TypeProject || r.Reasons[0] != "follows #77 (reclassified)" {

@@ -15,7 +15,11 @@ type Report struct {
 	// TypeTotal and TypeCorrect count the rows labelled with a type.
 	TypeTotal, TypeCorrect int
 	TypeConfusion          map[Type]map[Type]int // [want][got]
-	Misses                 []Miss
+	// Bins count answers by confidence (0.5-0.6, ..., 0.9-1.0) and how
+	// many of each were right: a calibrated model's 0.8 is right 80% of
+	// the time.
+	Bins, BinsRight [5]int
+	Misses          []Miss
 }
 
 // Miss is one line the classifier got wrong.
@@ -63,6 +67,11 @@ func (rep *Report) add(row Row, got Result) {
 	rep.Confusion[row.Kind][got.Kind]++
 	if got.Unsure() {
 		rep.Asked++
+	}
+	bin := min(max(int((got.Confidence-0.5)*10), 0), len(rep.Bins)-1)
+	rep.Bins[bin]++
+	if got.Kind == row.Kind {
+		rep.BinsRight[bin]++
 	}
 	if got.Kind == row.Kind {
 		rep.Correct++
@@ -123,6 +132,13 @@ func (r Report) WriteTo(w io.Writer) (int64, error) {
 		row := r.Confusion[want]
 		fmt.Fprintf(cw, "%-14s %12d %12d\n", "want "+string(want), row[KindProject], row[KindSupport])
 	}
+	fmt.Fprintf(cw, "\ncalibration (confidence: answers, right):")
+	for i, n := range r.Bins {
+		if n > 0 {
+			fmt.Fprintf(cw, "  %.1f-%.1f: %d, %.0f%%", 0.5+0.1*float64(i), 0.6+0.1*float64(i), n, 100*ratio(r.BinsRight[i], n))
+		}
+	}
+	fmt.Fprintln(cw)
 	if r.TypeTotal > 0 {
 		fmt.Fprintf(cw, "\ntype accuracy: %.1f%% (%d/%d)\n%-24s", 100*ratio(r.TypeCorrect, r.TypeTotal), r.TypeCorrect, r.TypeTotal, "want \\ got")
 		for _, t := range allTypes {

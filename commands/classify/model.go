@@ -1,10 +1,12 @@
 package classify
 
 import (
+	"cmp"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -284,10 +286,8 @@ func (m *Model) reasons(a *analysis, k Kind) []string {
 		if k == KindSupport {
 			w = -w
 		}
-		if w <= 0 || f.label == "" && (f.first < 0 || a.plainWords(int(f.first), int(f.last))) {
-			continue
-		}
-		if n == reasonPool && w <= pool[n-1].w {
+		if w <= 0 || n == reasonPool && w <= pool[n-1].w ||
+			f.label == "" && (f.first < 0 || a.plainWords(int(f.first), int(f.last))) {
 			continue
 		}
 		j := min(n, reasonPool-1)
@@ -307,24 +307,26 @@ func (m *Model) reasons(a *analysis, k Kind) []string {
 		credit      float64
 		gone        bool
 	}
-	labels := make([]label, 0, 2*n)
-	credit := func(l label, w float64) {
-		for i := range labels {
-			if labels[i].text == l.text && labels[i].first == l.first && labels[i].last == l.last {
-				labels[i].credit += w
-				return
-			}
-		}
-		l.credit = w
-		labels = append(labels, l)
-	}
+	var buf [2 * reasonPool]label
+	labels := buf[:0]
 	for _, c := range pool[:n] {
 		f := a.feats[c.i]
-		if f.label != "" {
-			credit(label{text: f.label, first: -1, last: -1}, c.w)
-		}
-		if f.first >= 0 && !a.plainWords(int(f.first), int(f.last)) {
-			credit(label{first: int(f.first), last: int(f.last)}, c.w)
+		for _, l := range [2]label{{text: f.label, first: -1, last: -1}, {first: int(f.first), last: int(f.last)}} {
+			if l.text == "" && (l.first < 0 || a.plainWords(l.first, l.last)) {
+				continue
+			}
+			found := false
+			for i := range labels {
+				if labels[i].text == l.text && labels[i].first == l.first && labels[i].last == l.last {
+					labels[i].credit += c.w
+					found = true
+					break
+				}
+			}
+			if !found {
+				l.credit = c.w
+				labels = append(labels, l)
+			}
 		}
 	}
 	// A phrase takes the credit of the single words inside it.
@@ -341,7 +343,7 @@ func (m *Model) reasons(a *analysis, k Kind) []string {
 			}
 		}
 	}
-	sort.SliceStable(labels, func(i, j int) bool { return labels[i].credit > labels[j].credit })
+	slices.SortStableFunc(labels, func(x, y label) int { return cmp.Compare(y.credit, x.credit) })
 	var out []string
 	var spans [][2]int
 outer:

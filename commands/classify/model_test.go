@@ -1,7 +1,8 @@
 package classify
 
 import (
-	"bytes"
+	"fmt"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -38,17 +39,39 @@ func TestCommittedModelIsReproducible(t *testing.T) {
 	if !complete {
 		t.Skip("shared/data/support_incidents.csv not found: the committed model was trained with it")
 	}
-	m, err := Train(rows, TrainOptions{})
+	fresh, err := Train(rows, TrainOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := m.Marshal()
+	data, err := fresh.Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := bytes.TrimSpace(modelJSON)
-	if !bytes.Equal(got, want) {
-		t.Errorf("model.json differs from a fresh training run (%d vs %d bytes): retrain with `mspbot classify --train`", len(want), len(got))
+	m, err := LoadModel(data) // as committed: rounded, zeros left out
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Default()
+	// Equal up to floating-point noise (a CPU that fuses multiply-adds
+	// rounds differently); any edit worth making is far larger.
+	const tol = 0.01
+	if m.Version != c.Version || len(m.Kind) != len(c.Kind) || len(m.Type) != len(c.Type) ||
+		math.Abs(m.PlattA-c.PlattA) > tol || math.Abs(m.PlattB-c.PlattB) > tol {
+		t.Fatalf("model.json (%s, %d weights) is not what training gives (%s, %d weights): retrain with `mspbot classify --train`",
+			c.Version, len(c.Kind), m.Version, len(m.Kind))
+	}
+	for f, w := range m.Kind {
+		if cw, ok := c.Kind[f]; !ok && math.Abs(w) > tol || math.Abs(cw-w) > tol {
+			t.Errorf("weight of %q: committed %v, trained %v", f, cw, w)
+		}
+	}
+	for f, ws := range m.Type {
+		for i, w := range ws {
+			if cws := c.Type[f]; len(cws) != len(ws) || math.Abs(cws[i]-w) > tol {
+				t.Errorf("type weights of %q: committed %v, trained %v", f, cws, ws)
+				break
+			}
+		}
 	}
 }
 
@@ -110,6 +133,34 @@ func TestWorkspaceModelRoundTrip(t *testing.T) {
 		a, b := ClassifyWith(r.Text, Options{Model: m}), ClassifyWith(r.Text, Options{Model: back})
 		if a.Kind != KindProject || a.Confidence != b.Confidence || a.Kind != b.Kind {
 			t.Errorf("%q: refitted %+v, reloaded %+v; want project from both", r.Text, a, b)
+		}
+	}
+}
+
+// The committed model is shared by every request: classifying from many
+// goroutines at once gives each the same answer as alone (run with -race).
+func TestConcurrentClassify(t *testing.T) {
+	texts := []string{"Server is down, urgent", "Move the Denver office to the new building in March, 30 staff", "Add a second monitor for Jane"}
+	want := make([]Result, len(texts))
+	for i, s := range texts {
+		want[i] = Classify(s)
+	}
+	done := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for n := 0; n < 50; n++ {
+				i := n % len(texts)
+				if got := Classify(texts[i]); got.Kind != want[i].Kind || got.Confidence != want[i].Confidence || strings.Join(got.Reasons, "|") != strings.Join(want[i].Reasons, "|") {
+					done <- fmt.Errorf("%q: %+v, alone %+v", texts[i], got, want[i])
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
 		}
 	}
 }

@@ -1,6 +1,10 @@
 package classify
 
-import "fmt"
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
 
 // OverrideSimilarity is the trigram similarity (PostgreSQL pg_trgm's
 // similarity(), which storage computes for each override it passes in) from
@@ -19,21 +23,26 @@ const OverrideSimilarity = 0.5
 // similar enough. Ties go to the most recent request (highest number), as
 // the latest decision reflects current practice.
 func (m *Model) applyOverrides(a *analysis, r Result, ovs []Override) Result {
-	best := -1
+	var cand []int
 	for i := range ovs {
-		o := &ovs[i]
-		if o.Kind != KindProject && o.Kind != KindSupport || o.Similarity < OverrideSimilarity {
-			continue
+		if o := &ovs[i]; (o.Kind == KindProject || o.Kind == KindSupport) && o.Similarity >= OverrideSimilarity {
+			cand = append(cand, i)
 		}
-		if best >= 0 && (o.Similarity < ovs[best].Similarity || o.Similarity == ovs[best].Similarity && o.RequestNumber < ovs[best].RequestNumber) {
-			continue
+	}
+	slices.SortStableFunc(cand, func(x, y int) int {
+		if c := cmp.Compare(ovs[y].Similarity, ovs[x].Similarity); c != 0 {
+			return c
 		}
+		return cmp.Compare(ovs[y].RequestNumber, ovs[x].RequestNumber)
+	})
+	best := -1
+	for _, i := range cand {
 		// A reclassified install says nothing about a jam at the same
 		// printer: follow only an override on the same side of break/fix.
-		if m.broken(m.analyse(o.Text)) != m.broken(a) {
-			continue
+		if m.brokenText(ovs[i].Text) == m.broken(a) {
+			best = i
+			break
 		}
-		best = i
 	}
 	if best < 0 {
 		return r
@@ -56,6 +65,12 @@ func (m *Model) applyOverrides(a *analysis, r Result, ovs []Override) Result {
 	why += ")"
 	out.Reasons = prepend(m.reasons(a, o.Kind), why)
 	return out
+}
+
+// brokenText is broken for a text, reading only its words and concepts.
+func (m *Model) brokenText(text string) bool {
+	r := m.root()
+	return m.broken(&analysis{hits: r.concepts.find(r.typos.normalize(text, tokenizeWith(text, r.stem)))})
 }
 
 // broken reports whether a says something is broken (the "broken"

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -74,7 +75,7 @@ func Train(rows []Row, opt TrainOptions) (*Model, error) {
 
 // fitAll fits weights to rows without calibration (PlattA 1, PlattB 0).
 func fitAll(rows []Row, opt TrainOptions) *Model {
-	m := &Model{Version: "v3", Types: []Type{TypeIncident, TypeServiceRequest, TypeMAC, TypeRecurring}, PlattA: 1}
+	m := &Model{Version: version(rows), Types: []Type{TypeIncident, TypeServiceRequest, TypeMAC, TypeRecurring}, PlattA: 1}
 	m.Vocab = vocabOf(rows)
 	m.prepare()
 	xs := featuresOf(m, rows)
@@ -114,6 +115,17 @@ func fitAll(rows []Row, opt TrainOptions) *Model {
 	m.index()
 	m.Data = fmt.Sprintf("%d rows (%d project, %d support), %d features", len(rows), countKind(rows, KindProject), countKind(rows, KindSupport), len(names))
 	return m
+}
+
+// version names a model by its training data: "v3-" and the first eight
+// hex digits of a hash of every row, so a model.json says which data made it
+// and a workspace's model says which one it was fitted over.
+func version(rows []Row) string {
+	h := sha256.New()
+	for _, r := range rows {
+		fmt.Fprintf(h, "%s\t%s\t%s\t%g\n", r.Kind, r.Type, r.Text, r.Weight)
+	}
+	return fmt.Sprintf("v3-%x", h.Sum(nil)[:4])
 }
 
 func countKind(rows []Row, k Kind) int {

@@ -7,7 +7,7 @@ import (
 // Requests typed on a phone or by someone writing in a second language
 // carry the same cues as any other, misspelt or shortened: "pls reset my
 // pasword", "we need new firewal for 3 ofice", "20users", "can u quote".
-// normalize repairs the tokens before cues are looked up, in three ways,
+// normalize repairs the tokens before features are made, in three ways,
 // none of which knows any particular request:
 //
 //   - short forms are spelt out ("u" you, "pls" please, "ppl" people,

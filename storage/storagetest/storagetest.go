@@ -100,3 +100,35 @@ func OpenRequests(tb testing.TB, s *storage.Store, workspaceID int64) int {
 	}
 	return len(list)
 }
+
+// Rows counts every row of every table that records what people did, so a
+// test can assert that a refused action stored nothing. Transport bookkeeping
+// is left out: goose's and River's tables, the intake inbox and platform
+// event ids (what a platform delivered, kept so a redelivery is recognised),
+// and Discord's button templates.
+func Rows(tb testing.TB, s *storage.Store) int64 {
+	tb.Helper()
+	ctx := context.Background()
+	rows, err := s.DB().QueryContext(ctx, `SELECT quote_ident(tablename) FROM pg_tables
+		WHERE schemaname = 'public' AND tablename NOT LIKE 'river%'
+		AND tablename NOT IN ('goose_db_version', 'inbox', 'platform_events', 'action_templates') ORDER BY tablename`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var parts []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			tb.Fatal(err)
+		}
+		parts = append(parts, "(SELECT count(*) FROM "+t+")")
+	}
+	if err := rows.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	var n int64
+	if err := s.DB().QueryRowContext(ctx, "SELECT "+strings.Join(parts, " + ")).Scan(&n); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}

@@ -1,0 +1,73 @@
+package slack
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/commands/commandtest"
+	"github.com/mspbot/mspbot/storage/storagetest"
+)
+
+// TestRoleMatrixOverSignedSlashCommands: every entry of every command's table
+// × every kind of person, as signed slash commands. Staff are of the
+// installing team; ACME's and GLOBEX's people are Slack Connect users whose
+// teams were recorded as those clients' (they are never given a role by hand);
+// the outsider is of a third organisation; the unverified one is a guest
+// account of the installing workspace. What the gate refuses stores nothing.
+func TestRoleMatrixOverSignedSlashCommands(t *testing.T) {
+	e := newEnv(t)
+	var gate commandtest.Gate
+	router := e.adapter.router.(*bot.Router)
+	router.OnDecision(gate.Record)
+	ids := map[string]string{}
+	for _, w := range commandtest.Matrix {
+		id := "U" + strings.ToUpper(w.Name)
+		ids[w.Name] = id
+		switch w.Kind {
+		case "staff":
+			e.person(id, w.Name, testTeam, w.Role, "")
+		case "client":
+			e.person(id, w.Name, "T"+w.Client, "", "")
+		case "outsider":
+			e.person(id, w.Name, "TEVIL", "", "")
+		case "unverified":
+			e.fake.addGuest(id, w.Name)
+		}
+	}
+	setup := append(append([]string{}, commandtest.MatrixSetup...), "/client org ACME TACME", "/client org GLOBEX TGLOBEX")
+	for _, line := range setup {
+		if _, out := e.slash(ids["dana"], "C1", line); strings.Contains(out, "Not allowed") || strings.Contains(out, "went wrong") {
+			t.Fatalf("setup %q: %s", line, out)
+		}
+		e.adapter.Wait()
+	}
+	for _, w := range commandtest.Matrix {
+		e.slash(ids[w.Name], "C1", "/mspbot help") // first contact: a known person is stored now, not by the case under test
+	}
+	e.adapter.Wait()
+	checked, refused := 0, 0
+	for _, c := range commandtest.Cases(router.Commands()) {
+		gate = commandtest.Gate{}
+		before := storagetest.Rows(t, e.store)
+		// As typed in Slack: every command through the app's one /mspbot command.
+		status, out := e.slash(ids[c.Who.Name], "C1", "/mspbot "+strings.TrimPrefix(c.Line, "/"))
+		e.adapter.Wait()
+		if status != http.StatusOK {
+			t.Errorf("%s %q: status %d", c.Who.Name, c.Line, status)
+			continue
+		}
+		if p := gate.Problem(c, before, storagetest.Rows(t, e.store)); p != "" {
+			t.Errorf("%s %q (allowed %v): %s\n%s", c.Who.Name, c.Line, c.Allowed, p, out)
+		}
+		checked++
+		if !c.Allowed {
+			refused++
+		}
+	}
+	if checked < 7*45 || refused < checked/3 {
+		t.Fatalf("%d cases, %d refused: the table shrank or the generator broke", checked, refused)
+	}
+	t.Logf("%d Slack cases, %d refused", checked, refused)
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+// TestConfigNeverShowsSecrets: however the config is printed or logged, and
+// whatever a parse error says, no token, signing secret or database password
+// appears.
+func TestConfigNeverShowsSecrets(t *testing.T) {
+	secrets := map[string]string{
+		"DATABASE_URL":         "postgres://bob:dbpass-1@db:5432/mspbot",
+		"SLACK_BOT_TOKEN":      "xoxb-secret-2",
+		"SLACK_APP_TOKEN":      "xapp-secret-3",
+		"SLACK_SIGNING_SECRET": "signing-secret-4",
+		"DISCORD_BOT_TOKEN":    "discord-secret-5",
+		"MSPBOT_ADMINS":        "U1",
+	}
+	c, err := ParseConfig(env(secrets))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged bytes.Buffer
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("config", "cfg", c, "slack", c.Slack, "discord", c.Discord)
+	shown := fmt.Sprintf("%v %+v %s %v %+v", c, c, c, c.Slack, c.Discord) + logged.String()
+	for _, wrong := range []map[string]string{{"MSPBOT_TZ": "Nowhere/Land"}, {"MSPBOT_LOG_LEVEL": "loud"}, {"MSPBOT_DISCORD_STAFF_ROLES": "123,Staff"}} {
+		bad := map[string]string{}
+		for k, v := range secrets {
+			bad[k] = v
+		}
+		for k, v := range wrong {
+			bad[k] = v
+		}
+		if _, err := ParseConfig(env(bad)); err == nil {
+			t.Fatalf("%v accepted", wrong)
+		} else {
+			shown += err.Error()
+		}
+	}
+	for name, s := range secrets {
+		if name != "MSPBOT_ADMINS" && strings.Contains(shown, s) {
+			t.Errorf("%s shown: %s", name, shown)
+		}
+	}
+	if !strings.Contains(shown, "[set]") {
+		t.Errorf("a set secret should read [set]: %s", shown)
+	}
+}
+
+// TestStaffRolesAreIDs: MSPBOT_DISCORD_STAFF_ROLES takes role ids; a name is refused.
+func TestStaffRolesAreIDs(t *testing.T) {
+	c, err := ParseConfig(env(map[string]string{"MSPBOT_DISCORD_STAFF_ROLES": " 111, 222 "}))
+	if err != nil || len(c.StaffRoles) != 2 || c.StaffRoles[1] != "222" {
+		t.Fatalf("%v %v", c.StaffRoles, err)
+	}
+	if _, err := ParseConfig(env(map[string]string{"MSPBOT_DISCORD_STAFF_ROLES": "Staff"})); err == nil || !strings.Contains(err.Error(), "role ids") {
+		t.Fatalf("a role name was accepted: %v", err)
+	}
+}

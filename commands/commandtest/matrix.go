@@ -1,0 +1,139 @@
+package commandtest
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+// The role matrix: every entry of every command's table (its own action and
+// each subcommand), typed by every kind of person, must be let through the
+// Router's gate exactly when the table says, and store nothing when refused.
+// It is generated from the commands the Router serves, so a new command or
+// subcommand is covered without touching the tests.
+
+// Who is one kind of person in the matrix. Role is "" for people the bot must
+// not know: an Outsider (from an organisation that is not a client's) and an
+// Unverified member (of the platform workspace, given no role).
+type Who struct {
+	Name   string
+	Role   bot.Role
+	Client string
+	Kind   string // "staff", "client", "outsider", "unverified"
+}
+
+// Matrix are the people the role matrix types as.
+var Matrix = []Who{
+	{"wile", bot.RoleClient, "ACME", "client"},
+	{"hank", bot.RoleClient, "GLOBEX", "client"},
+	{"tom", bot.RoleTech, "", "staff"},
+	{"cora", bot.RoleCoordinator, "", "staff"},
+	{"dana", bot.RoleManager, "", "staff"},
+	{"eve", "", "", "outsider"},
+	{"uma", "", "", "unverified"},
+}
+
+// MatrixSetup is typed by dana (a manager) before the matrix: ACME's request
+// #1001, GLOBEX's #1002 and ACME's project P1 are the records entries act on.
+var MatrixSetup = []string{
+	`/client add ACME "Acme Corp"`,
+	`/client add GLOBEX "Globex"`,
+	`/request --client ACME Printer on the 2nd floor is jammed`,
+	`/request --client GLOBEX VPN is down for remote users`,
+	`/project new ACME "Office move" --start 2030-01-07 --end 2030-03-29 --budget 10h`,
+}
+
+// Case is one entry typed by one person.
+type Case struct {
+	Who   Who
+	Entry string // "/project close", or "/time" for a command's own action
+	Line  string
+	// Allowed: the gate must let it through (the handler may still refuse the
+	// words); otherwise it must refuse and store nothing.
+	Allowed bool
+}
+
+// Cases generates the matrix from the commands.
+func Cases(cmds []bot.Command) []Case {
+	var out []Case
+	sorted := append([]bot.Command(nil), cmds...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	for _, c := range sorted {
+		for _, e := range c.Entries() {
+			line, entry := "/"+c.Name, "/"+c.Name
+			if e.Name != "" {
+				line += " " + e.Name
+				entry += " " + e.Name
+			}
+			switch e.Target {
+			case bot.RefRequest:
+				line += " 1001" // ACME's request
+			case bot.RefProject:
+				line += " P1" // ACME's project
+			}
+			for _, a := range e.Args {
+				// Required words the entry is chosen by ("/mspbot client link ACME").
+				switch {
+				case a.Flag || !a.Required:
+				case a.Kind == bot.ArgChoice && len(a.Choices) > 0:
+					line += " " + a.Choices[0]
+				case a.Kind == bot.ArgClient:
+					line += " ACME"
+				}
+			}
+			if e.Name == "" && e.Target == bot.RefNone {
+				line += " matrix check" // reaches the command's own action, matching no subcommand
+			}
+			for _, w := range Matrix {
+				out = append(out, Case{Who: w, Entry: entry, Line: strings.TrimSpace(line), Allowed: allowed(w, c, e)})
+			}
+		}
+	}
+	return out
+}
+
+// allowed is what the table says: a known person whose role reaches both the
+// command's and the entry's minimum, and, for a client, only their own
+// client's records (the fixture's records are ACME's).
+func allowed(w Who, c bot.Command, e bot.Subcommand) bool {
+	if w.Role == "" || !w.Role.AtLeast(c.MinRole) || !w.Role.AtLeast(e.MinRole) {
+		return false
+	}
+	if w.Role == bot.RoleClient && e.Target != bot.RefNone && w.Client != "ACME" {
+		return false
+	}
+	return true
+}
+
+// Gate records the Router's decisions (bot.Router.OnDecision) so a matrix
+// test can tell the gate's refusal from a handler's.
+type Gate struct {
+	Entry   string
+	Refusal error
+	Seen    int
+}
+
+// Record is the bot.Decision to install.
+func (g *Gate) Record(ev bot.Event, entry string, refusal error) {
+	g.Entry, g.Refusal = entry, refusal
+	g.Seen++
+}
+
+// Problem checks one case against what the gate decided and the rows stored;
+// it returns "" when the case holds.
+func (g *Gate) Problem(c Case, rowsBefore, rowsAfter int64) string {
+	switch {
+	case g.Seen == 0:
+		return "never reached the Router"
+	case g.Entry != c.Entry:
+		return "the Router saw " + g.Entry + ", not " + c.Entry
+	case c.Allowed && g.Refusal != nil:
+		return "refused: " + g.Refusal.Error()
+	case !c.Allowed && g.Refusal == nil:
+		return "let through"
+	case !c.Allowed && rowsAfter != rowsBefore:
+		return "refused, but stored rows"
+	}
+	return ""
+}

@@ -1,0 +1,152 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/timekeeping"
+)
+
+// The person who opened a request is kept informed: when staff take it, put
+// it on hold waiting for them, or close it, they get a direct message (or, if
+// the platform will not open one, a reply in the request's thread). The
+// "closed" message carries one-click ratings (/rate), stored and counted in
+// the manager's daily digest.
+
+type requesterStore interface {
+	PersonByID(ctx context.Context, id int64) (bot.Person, error)
+	RateRequest(ctx context.Context, requestID, personID int64, score int, at time.Time) error
+	RatingsBetween(ctx context.Context, workspaceID int64, from, to time.Time) ([]bot.RequestRating, error)
+}
+
+// What happened to a request, as its requester is told.
+const (
+	requestTaken   = "taken"
+	requestWaiting = "waiting"
+	requestClosed  = "closed"
+)
+
+// ratings are the one-click answers to "how did we do?", best first.
+var ratings = []struct {
+	word  string
+	score int
+	label string
+	style string
+}{{"good", 3, "👍 Good", "primary"}, {"ok", 2, "👌 OK", ""}, {"poor", 1, "👎 Poor", "danger"}}
+
+// requesterMessage is what the requester is told.
+func requesterMessage(r bot.Request, what, by string) bot.Message {
+	title := fmt.Sprintf("#%d %s", r.Number, r.Title)
+	switch what {
+	case requestTaken:
+		return bot.Message{Title: title, Text: fmt.Sprintf("%s took your request #%d and is on it. Replies in its thread reach them.", by, r.Number)}
+	case requestWaiting:
+		return bot.Message{Title: title, Text: fmt.Sprintf("%s is waiting for something from you on #%d: please answer in its thread. Its SLA clocks are paused meanwhile.", by, r.Number)}
+	}
+	m := bot.Message{Title: title, Text: fmt.Sprintf("%s closed your request #%d. How did we do? One click tells us.", by, r.Number)}
+	for _, g := range ratings {
+		m.Actions = append(m.Actions, bot.Action{ID: "rate." + g.word, Label: g.label, Style: g.style,
+			Command: fmt.Sprintf("/rate %d %s", r.Number, g.word)})
+	}
+	return m
+}
+
+// notifyRequester tells r's requester what ev's caller did, unless they did it
+// themselves. It never fails the command: a message that cannot be sent is
+// logged.
+func notifyRequester(ctx context.Context, d Deps, ev bot.Event, r bot.Request, what string) {
+	if r.OpenedBy == ev.Caller.ID || d.Senders == nil {
+		return
+	}
+	p, err := d.Store.PersonByID(ctx, r.OpenedBy)
+	if err != nil {
+		d.Log.Warn("requester not told: unknown person", "request", r.Number, "err", err)
+		return
+	}
+	m := requesterMessage(r, what, bot.FirstNonEmpty(ev.Caller.Name, "Staff"))
+	to := bot.Destination{Platform: ev.Platform, Workspace: ev.Workspace, UserID: p.ExternalID}
+	if _, err = d.Senders.Send(ctx, to, m); err == nil {
+		return
+	}
+	if r.Channel != "" && r.Thread != "" {
+		// No direct message (a guest from another organisation, say): the thread.
+		m.Text = fmt.Sprintf("%s: %s", p.Name, m.Text)
+		if _, terr := d.Senders.Send(ctx, bot.Destination{Platform: ev.Platform, Workspace: ev.Workspace,
+			Channel: r.Channel, Thread: r.Thread}, m); terr == nil {
+			return
+		}
+	}
+	d.Log.Warn("requester not told", "request", r.Number, "what", what, "err", err)
+}
+
+func rateCommand(d Deps) bot.Command {
+	return bot.Command{
+		Name:    "rate",
+		Usage:   "/rate <number> good|ok|poor",
+		Summary: "rate how a request you opened was handled (the buttons on its closed message)",
+		MinRole: bot.RoleClient,
+		Target:  bot.RefRequest, // the Router checks the caller may see it, and that a button is on its message
+		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			args, err := bot.SplitArgs(ev.Args)
+			if err != nil {
+				return nil, err
+			}
+			if len(args) != 2 {
+				return nil, bot.Errorf(bot.EInvalid, "use /rate 1002 good, /rate 1002 ok or /rate 1002 poor")
+			}
+			score := 0
+			for _, g := range ratings {
+				if strings.EqualFold(args[1], g.word) {
+					score = g.score
+				}
+			}
+			if score == 0 {
+				return nil, bot.Errorf(bot.EInvalid, "rate it good, ok or poor, e.g. /rate %s good", args[0])
+			}
+			r, err := visibleRequest(ctx, d, ev, args[0])
+			if err != nil {
+				return nil, err
+			}
+			if r.OpenedBy != ev.Caller.ID {
+				return nil, bot.Errorf(bot.EForbidden, "only %s, who opened #%d, can rate it", r.OpenedByName, r.Number)
+			}
+			if r.Status != bot.StatusClosed {
+				return nil, bot.Errorf(bot.EConflict, "#%d is still open; rate it once it is closed", r.Number)
+			}
+			if err := d.Store.RateRequest(ctx, r.ID, ev.Caller.ID, score, d.Clock.Now()); err != nil {
+				return nil, err
+			}
+			// Not ephemeral: clicked on the "closed" message, this replaces its buttons.
+			return []bot.Message{{Text: fmt.Sprintf("Thank you: #%d %s rated %s.", r.Number, r.Title, strings.ToLower(args[1]))}}, nil
+		},
+	}
+}
+
+// SatisfactionDigest is the digest section on requesters' ratings since the
+// last digest: how many of each, and the poor ones by name. Left out when
+// nobody rated anything.
+func SatisfactionDigest(store interface {
+	RatingsBetween(ctx context.Context, workspaceID int64, from, to time.Time) ([]bot.RequestRating, error)
+}) timekeeping.SectionSource {
+	return func(ctx context.Context, ws, _ int64, since, now time.Time) (timekeeping.Section, bool, error) {
+		list, err := store.RatingsBetween(ctx, ws, since, now)
+		if err != nil || len(list) == 0 {
+			return timekeeping.Section{}, false, err
+		}
+		count := map[int]int{}
+		var poor []string
+		for _, g := range list {
+			count[g.Score]++
+			if g.Score == 1 && len(poor) < 5 {
+				poor = append(poor, fmt.Sprintf("#%d %s — rated poor by %s → /request show %d", g.RequestNumber, g.Title, g.PersonName, g.RequestNumber))
+			}
+		}
+		s := timekeeping.Section{Title: fmt.Sprintf("Requester satisfaction (%d %s)", len(list), plural(len(list), "rating", "ratings")),
+			Lines: []string{fmt.Sprintf("%d good, %d ok, %d poor", count[3], count[2], count[1])}}
+		s.Lines = append(s.Lines, poor...)
+		return s, true, nil
+	}
+}

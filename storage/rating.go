@@ -1,0 +1,34 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+// Rating is bot.RequestRating.
+type Rating = bot.RequestRating
+
+// RateRequest records (or replaces) the requester's rating of a request.
+func (s *Store) RateRequest(ctx context.Context, requestID, personID int64, score int, at time.Time) error {
+	if score < 1 || score > 3 {
+		return bot.Errorf(bot.EInvalid, "a rating is good, ok or poor")
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO request_ratings (request_id, person_id, score, rated_at)
+		VALUES ($1, $2, $3, $4)
+		ON CONFLICT (request_id) DO UPDATE SET person_id = $2, score = $3, rated_at = $4`, requestID, personID, score, at)
+	return mapErr(err, "rate request")
+}
+
+// RatingsBetween lists a workspace's ratings given in [from, to), newest first.
+func (s *Store) RatingsBetween(ctx context.Context, workspaceID int64, from, to time.Time) ([]Rating, error) {
+	return queryAll(ctx, s.db, "ratings", func(r rowScanner) (Rating, error) {
+		var x Rating
+		err := r.Scan(&x.RequestNumber, &x.Title, &x.PersonName, &x.Score, &x.RatedAt)
+		return x, err
+	}, `SELECT r.number, r.title, p.name, g.score, g.rated_at
+		FROM request_ratings g JOIN requests r ON r.id = g.request_id JOIN people p ON p.id = g.person_id
+		WHERE r.workspace_id = $1 AND g.rated_at >= $2 AND g.rated_at < $3
+		ORDER BY g.rated_at DESC, r.number DESC`, workspaceID, from, to)
+}
