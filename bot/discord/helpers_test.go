@@ -193,7 +193,7 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 	for _, o := range opts {
 		o(&cfg, &d, &extra)
 	}
-	dir := commands.NewDirectory(store, d.Admins)
+	dir := commands.NewDirectoryFor(d)
 	router := bot.NewRouter(append(commands.List(d), extra...), dir, d.Log, nil)
 	cfg.Router, cfg.Directory = router, dir
 	a, err := discord.New(cfg)

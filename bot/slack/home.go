@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -131,4 +132,31 @@ func (a *Adapter) homeAction(ctx context.Context, cb slack.InteractionCallback) 
 		a.tellPrivately(ctx, o, toPerson)
 		a.publishHome(ctx, team, enterprise, cb.User.ID)
 	}}
+}
+
+// direct handles what someone types in the Messages tab (their DM with the
+// bot): "mspbot time 45m #1042" (or "/mspbot …") runs the command, anything
+// else opens a request, and a reply
+// in a request's thread is a comment, as in an intake channel. Nothing typed
+// there goes unanswered.
+func (a *Adapter) direct(ctx context.Context, outer slackevents.EventsAPIEvent, ev *slackevents.MessageEvent) (result, error) {
+	m := posted{team: outer.TeamID, enterprise: outer.EnterpriseID, channel: ev.Channel, ts: ev.TimeStamp,
+		thread: ev.ThreadTimeStamp, user: ev.User, text: strings.TrimSpace(plainText(ev.Text))}
+	if m.text == "" {
+		return result{}, nil
+	}
+	if m.isReply() {
+		if ok, err := a.comment(ctx, m); ok || err != nil {
+			return result{}, err
+		}
+	}
+	// Slack will not send a message starting with a "/" that is no slash
+	// command, so "mspbot time 45m" (or "/mspbot time 45m") runs /time here.
+	for _, prefix := range []string{"/" + bot.SlashNamespace + " ", bot.SlashNamespace + " "} {
+		if len(m.text) > len(prefix) && strings.EqualFold(m.text[:len(prefix)], prefix) {
+			m.text = "/" + strings.TrimSpace(m.text[len(prefix):])
+			break
+		}
+	}
+	return a.open(ctx, m, true)
 }

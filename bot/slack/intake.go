@@ -168,8 +168,11 @@ func (a *Adapter) message(ctx context.Context, outer slackevents.EventsAPIEvent,
 	default:
 		return result{}, nil // edits, deletions, joins, bot posts
 	}
-	if a.fromBot(ev.User, ev.BotID) || ev.ChannelType == "im" {
+	if a.fromBot(ev.User, ev.BotID) {
 		return result{}, nil
+	}
+	if ev.ChannelType == "im" {
+		return a.direct(ctx, outer, ev) // home.go: the Messages tab
 	}
 	if self, _ := a.self(); self != "" && strings.Contains(ev.Text, "<@"+self+">") {
 		return result{}, nil // app_mention handles it

@@ -104,11 +104,11 @@ func TestManifestInstallsAsPasted(t *testing.T) {
 		t.Errorf("want /%s and a few aliases; got %d slash commands", bot.SlashNamespace, len(m.Features.SlashCommands))
 	}
 	wantScopes := []string{"app_mentions:read", "channels:history", "chat:write", "commands", "files:write", "groups:history",
-		"im:write", "reactions:read", "users:read"}
+		"im:history", "im:write", "reactions:read", "users:read"}
 	if got := slices.Sorted(slices.Values(m.OAuth.Scopes.Bot)); !slices.Equal(got, wantScopes) {
 		t.Errorf("bot scopes %v; want exactly %v", got, wantScopes)
 	}
-	wantEvents := []string{"app_home_opened", "app_mention", "message.channels", "message.groups", "reaction_added"}
+	wantEvents := []string{"app_home_opened", "app_mention", "message.channels", "message.groups", "message.im", "reaction_added"}
 	if got := slices.Sorted(slices.Values(m.Settings.Events.BotEvents)); !slices.Equal(got, wantEvents) {
 		t.Errorf("bot events %v; want %v", got, wantEvents)
 	}

@@ -325,3 +325,42 @@ func TestRequesterKeptInformedAndRates(t *testing.T) {
 		t.Fatalf("digest: %s", ack)
 	}
 }
+
+// TestMessagesTabTyping: what someone types in their DM with the bot (the
+// Messages tab, a signed message.im event) opens a request, answered in that
+// DM's thread; "mspbot requests" there runs the command instead.
+func TestMessagesTabTyping(t *testing.T) {
+	e := newEnv(t)
+	e.person("UWILE", "wile", testTeam, bot.RoleTech, "")
+	dm := func(id, ts, text string) {
+		t.Helper()
+		body := mustJSON(t, map[string]any{"token": "x", "team_id": testTeam, "api_app_id": "A1", "type": "event_callback",
+			"event_id": id, "event_time": 1700000000,
+			"event": map[string]any{"type": "message", "channel_type": "im", "channel": "DWILE", "user": "UWILE", "text": text, "ts": ts}})
+		if s := e.event(body, 0); s != http.StatusOK {
+			t.Fatalf("message.im: %d", s)
+		}
+		e.adapter.Wait()
+	}
+	dm("EvDM1", "1700000100.000100", "The VPN drops every hour since Monday")
+	if r := e.request(1001); r.Title != "The VPN drops every hour since Monday" || r.Channel != "DWILE" {
+		t.Fatalf("request from the Messages tab: %+v", r)
+	}
+	posts := e.fake.callsTo("chat.postMessage")
+	if len(posts) != 1 || posts[0].Form.Get("channel") != "DWILE" || !strings.Contains(postedText(posts[0]), "#1001") {
+		t.Fatalf("answer: %+v", posts)
+	}
+	dm("EvDM2", "1700000200.000100", "mspbot requests mine")
+	if n := e.requestCount(); n != 1 {
+		t.Fatalf("%d requests; 'mspbot requests mine' should run the command", n)
+	}
+	var listed bool
+	for _, c := range append(e.fake.callsTo("chat.postEphemeral"), e.fake.callsTo("chat.postMessage")...) {
+		if strings.Contains(postedText(c), "1 open request (yours)") {
+			listed = true
+		}
+	}
+	if !listed {
+		t.Fatal("'mspbot requests mine' in the DM listed nothing")
+	}
+}
