@@ -90,6 +90,10 @@ var _ bot.Outbox = (*Outbox)(nil)
 type DeliverStore interface {
 	RequestByNumber(ctx context.Context, workspaceID, number int64) (bot.Request, error)
 	SetRequestThread(ctx context.Context, requestID int64, channel, thread string) error
+	// Delivered and MarkDelivered remember posts by key, so a job run again
+	// after a crash (River rescues it) does not post twice.
+	Delivered(ctx context.Context, key string) (messageID string, ok bool, err error)
+	MarkDelivered(ctx context.Context, key, messageID string) error
 }
 
 // DeliverWorker posts queued deliveries through the platform Senders. A failed
@@ -111,6 +115,12 @@ type DeliverWorker struct {
 func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
 	args := job.Args
 	log := w.log().With("key", args.Key, "job", job.ID, "attempt", job.Attempt)
+	if id, done, err := w.Store.Delivered(ctx, args.Key); err != nil {
+		return err
+	} else if done {
+		log.Info("posted before (the job ran again after a crash); not posting again", "message", id)
+		return nil
+	}
 	var req *bot.Request
 	if args.RequestNumber != 0 {
 		r, err := w.Store.RequestByNumber(ctx, args.WorkspaceID, args.RequestNumber)
@@ -145,6 +155,12 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		return err
 	}
 	log.Info("delivered", "platform", args.To.Platform, "channel", args.To.Channel, "message", id)
+	// Recorded at once: from here on a rerun of this job finds the post made.
+	// The window left is this one statement; nothing returns an error below,
+	// since a retry would post again.
+	if err := w.Store.MarkDelivered(context.WithoutCancel(ctx), args.Key, id); err != nil {
+		log.Error("cannot record the post; a rerun of this job would post again", "err", err)
+	}
 	if req == nil || id == "" {
 		return nil
 	}
@@ -186,8 +202,9 @@ func (w *DeliverWorker) NextRetry(job *river.Job[DeliverArgs]) time.Time {
 	return time.Now().Add(min(d, max))
 }
 
-// Timeout bounds one attempt; a post is one or two HTTP calls.
-func (w *DeliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return time.Minute }
+// Timeout bounds one attempt; a post is one or two HTTP calls. It stays well
+// under RescueAfter, so a job still running is never taken for a stuck one.
+func (w *DeliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return 30 * time.Second }
 
 func (w *DeliverWorker) log() *slog.Logger {
 	if w.Log == nil {

@@ -41,6 +41,10 @@ func (f *fakeRequests) SetRequestThread(context.Context, int64, string, string) 
 	f.threads++
 	return nil
 }
+func (f *fakeRequests) Delivered(context.Context, string) (string, bool, error) {
+	return "", false, nil
+}
+func (f *fakeRequests) MarkDelivered(context.Context, string, string) error { return nil }
 
 // Enqueueing a key twice queues one job; a permanent refusal cancels the job
 // after one attempt; a request already following a thread is not posted again.

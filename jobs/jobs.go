@@ -56,6 +56,11 @@ type Options struct {
 	Workers int
 	// ID names this instance in River's leader election (tests run several).
 	ID string
+	// RescueAfter is how long a job may stay running before River takes it
+	// for stuck — its process died — and runs it again (default 80 s, so a
+	// delivery cut off by a crash resumes within two minutes of it, with
+	// River's rescuer looking every 30 s).
+	RescueAfter time.Duration
 	// Queues are the queues this client works (default: River's default
 	// queue). A client only works the queues it lists, so two clients in one
 	// process with different workers must work different queues.
@@ -71,6 +76,9 @@ func New(db *sql.DB, workers *river.Workers, log *slog.Logger, opts Options) (*C
 	if opts.Workers == 0 {
 		opts.Workers = 10
 	}
+	if opts.RescueAfter == 0 {
+		opts.RescueAfter = 80 * time.Second
+	}
 	cfg := &river.Config{
 		Logger:                      log,
 		FetchPollInterval:           opts.PollInterval,
@@ -79,6 +87,9 @@ func New(db *sql.DB, workers *river.Workers, log *slog.Logger, opts Options) (*C
 		ID:                          opts.ID,
 		MaxAttempts:                 10,
 		CompletedJobRetentionPeriod: 7 * 24 * time.Hour,
+		// River's default is an hour: replies cut off by a crash waited that long.
+		RescueStuckJobsAfter: opts.RescueAfter,
+		JobTimeout:           min(time.Minute, opts.RescueAfter),
 	}
 	if workers != nil {
 		cfg.Workers = workers

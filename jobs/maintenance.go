@@ -23,10 +23,17 @@ type PruneEventsArgs struct{}
 // Kind implements river.JobArgs.
 func (PruneEventsArgs) Kind() string { return "maintenance_prune_events" }
 
-// EventPruner deletes delivery claims received before a time; *storage.Store is one.
+// EventPruner deletes delivery claims received before a time, inbox rows
+// handled before it, and records of posts made before it; *storage.Store is one.
 type EventPruner interface {
 	PruneEvents(ctx context.Context, before time.Time) (int64, error)
+	PruneInbox(ctx context.Context, before time.Time) (int64, error)
+	PruneDelivered(ctx context.Context, before time.Time) (int64, error)
 }
+
+// DeliveredKeptFor is how long a post's record is kept: deliver jobs give up
+// after about an hour, so a week is plenty.
+const DeliveredKeptFor = 7 * 24 * time.Hour
 
 type pruneEventsWorker struct {
 	river.WorkerDefaults[PruneEventsArgs]
@@ -42,6 +49,20 @@ func (w *pruneEventsWorker) Work(ctx context.Context, job *river.Job[PruneEvents
 	}
 	if n > 0 {
 		w.log.Debug("pruned platform events", "count", n)
+	}
+	// A handled inbox row is kept as long as a claim: a late retry is still
+	// recognised as a duplicate.
+	if n, err = w.store.PruneInbox(ctx, w.clock.Now().Add(-EventsKeptFor)); err != nil {
+		return err
+	}
+	if n > 0 {
+		w.log.Debug("pruned inbox", "count", n)
+	}
+	if n, err = w.store.PruneDelivered(ctx, w.clock.Now().Add(-DeliveredKeptFor)); err != nil {
+		return err
+	}
+	if n > 0 {
+		w.log.Debug("pruned delivered posts", "count", n)
 	}
 	return nil
 }

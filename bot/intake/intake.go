@@ -41,7 +41,7 @@ type Options struct {
 	Queue       int           // deliveries waiting for a commit before Submit answers Busy (4096)
 	Batch       int           // most rows in one commit (256)
 	Writers     int           // commits in flight at once (4)
-	Workers     int           // rows handled at once (8)
+	Workers     int           // rows handled at once (4)
 	Poll        time.Duration // how often the drain looks for rows left pending (1 s)
 	MaxAttempts int           // attempts of a failing row before it is put aside (10)
 	Log         *slog.Logger
@@ -94,7 +94,9 @@ func New(store Store, handle Handler, opts Options) *Intake {
 		opts.Writers = 4
 	}
 	if opts.Workers <= 0 {
-		opts.Workers = 8
+		// Enough to keep Slack's and Postgres's latency busy, few enough to
+		// leave a small machine's cores to the acks.
+		opts.Workers = 4
 	}
 	if opts.Poll <= 0 {
 		opts.Poll = time.Second
@@ -250,12 +252,14 @@ func (q *Intake) Wait(ctx context.Context) error {
 	}
 }
 
-// Stats are counters since Start (load commands print them).
-type Stats struct{ Busy, Stored, Duplicates, Commits int64 }
+// Stats are counters since Start (load commands print them) and the
+// deliveries waiting for a commit now.
+type Stats struct{ Busy, Stored, Duplicates, Commits, Queued int64 }
 
 // Stats returns the counters.
 func (q *Intake) Stats() Stats {
-	return Stats{Busy: q.busy.Load(), Stored: q.stored.Load(), Duplicates: q.dups.Load(), Commits: q.commits.Load()}
+	return Stats{Busy: q.busy.Load(), Stored: q.stored.Load(), Duplicates: q.dups.Load(), Commits: q.commits.Load(),
+		Queued: int64(len(q.queue))}
 }
 
 // waiter is the platform handler waiting for a row's reply. Offer and abandon

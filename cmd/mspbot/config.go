@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -21,6 +22,9 @@ type Config struct {
 	// StaffRoles: MSPBOT_DISCORD_STAFF_ROLES, Discord server role ids whose
 	// members are techs. Other members are unverified until given a role.
 	StaffRoles []string
+	// InboxWorkers is MSPBOT_INBOX_WORKERS: stored payloads handled at once
+	// (0: bot/intake's default). Fewer leave more of a small machine to the acks.
+	InboxWorkers int
 
 	Slack   SlackConfig
 	Discord DiscordConfig
@@ -73,6 +77,13 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 	c.Location = loc
 	if err := c.LogLevel.UnmarshalText([]byte(orDefault(getenv("MSPBOT_LOG_LEVEL"), "info"))); err != nil {
 		return c, fmt.Errorf("MSPBOT_LOG_LEVEL: use debug, info, warn or error")
+	}
+	if w := getenv("MSPBOT_INBOX_WORKERS"); w != "" {
+		n, err := strconv.Atoi(w)
+		if err != nil || n < 0 {
+			return c, fmt.Errorf("MSPBOT_INBOX_WORKERS=%q: use a count such as 4", w)
+		}
+		c.InboxWorkers = n
 	}
 	c.Admins = list(getenv("MSPBOT_ADMINS"))
 	c.StaffRoles = list(getenv("MSPBOT_DISCORD_STAFF_ROLES"))

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// fakeSlack is the part of Slack's Web API a bot under load calls, on
+// loopback: auth.test, users.info (optionally slow, as a cold Slack can be),
+// chat.postMessage / postEphemeral / update, and response_url posts. It counts
+// every post by its text so a drill can tell a lost reply from a duplicate.
+type fakeSlack struct {
+	team string
+
+	mu        sync.Mutex
+	userDelay time.Duration
+	nextTS    int
+	posts     map[string]int // text → times posted (chat.postMessage)
+	responses int            // response_url posts
+	calls     map[string]int // method → calls
+}
+
+func newFakeSlack(team string) *fakeSlack {
+	return &fakeSlack{team: team, posts: map[string]int{}, calls: map[string]int{}}
+}
+
+// slowUsers makes every users.info call take d (0: answer at once).
+func (f *fakeSlack) slowUsers(d time.Duration) {
+	f.mu.Lock()
+	f.userDelay = d
+	f.mu.Unlock()
+}
+
+// postsSnapshot returns a copy of the texts posted and their counts.
+func (f *fakeSlack) postsSnapshot() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make(map[string]int, len(f.posts))
+	for k, v := range f.posts {
+		out[k] = v
+	}
+	return out
+}
+
+func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/response/") {
+		f.mu.Lock()
+		f.responses++
+		f.mu.Unlock()
+		writeJSON(w, map[string]any{"ok": true})
+		return
+	}
+	method := strings.TrimPrefix(r.URL.Path, "/api/")
+	f.mu.Lock()
+	f.calls[method]++
+	delay := f.userDelay
+	f.mu.Unlock()
+	switch method {
+	case "auth.test":
+		writeJSON(w, map[string]any{"ok": true, "team_id": f.team, "user_id": "UBOT", "bot_id": "BBOT", "team": "Load"})
+	case "users.info":
+		if delay > 0 {
+			select {
+			case <-time.After(delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		id := r.Form.Get("user")
+		writeJSON(w, map[string]any{"ok": true, "user": map[string]any{"id": id, "name": strings.ToLower(id),
+			"team_id": f.team, "tz": "UTC", "profile": map[string]any{"display_name": strings.ToLower(id)}}})
+	case "chat.postMessage":
+		text := postText(r.Form)
+		f.mu.Lock()
+		f.posts[text]++
+		f.nextTS++
+		ts := fmt.Sprintf("1700000000.%06d", f.nextTS)
+		f.mu.Unlock()
+		writeJSON(w, map[string]any{"ok": true, "channel": r.Form.Get("channel"), "ts": ts})
+	case "chat.postEphemeral":
+		writeJSON(w, map[string]any{"ok": true, "message_ts": "1700000000.999999"})
+	case "chat.update":
+		writeJSON(w, map[string]any{"ok": true, "channel": r.Form.Get("channel"), "ts": r.Form.Get("ts")})
+	default:
+		writeJSON(w, map[string]any{"ok": true})
+	}
+}
+
+// postText is what a post says: its text, or its blocks when it has no text.
+func postText(v url.Values) string {
+	if t := v.Get("text"); t != "" {
+		return t
+	}
+	return v.Get("blocks")
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}

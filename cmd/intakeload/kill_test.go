@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mspbot/mspbot/storage/storagetest"
+)
+
+// The drill of issue 11, for real: a built mspbot serving signed slash
+// commands while Slack's users.info is slow, killed with SIGKILL after every
+// command was acknowledged and before any was handled, then started again.
+// Every acknowledged command must become exactly one request and exactly one
+// post in Slack.
+func TestKillNineLosesNoAcknowledgedCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills a real process")
+	}
+	bin := filepath.Join(t.TempDir(), "mspbot")
+	if b, err := exec.Command("go", "build", "-o", bin, "github.com/mspbot/mspbot/cmd/mspbot").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	dsn := storagetest.NewMigratedDatabase(t)
+	fake := newFakeSlack("TKILL")
+	fake.slowUsers(time.Hour) // Slack is stuck: nothing can be handled in the first life
+	api := httptest.NewServer(fake)
+	t.Cleanup(api.Close)
+	addr, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DATABASE_URL": dsn, "MSPBOT_HTTP_ADDR": addr, "MSPBOT_LOG_LEVEL": "warn",
+		"SLACK_BOT_TOKEN": "xoxb-kill", "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": api.URL + "/api/"}
+	first, err := startProcess(bin, []string{"run"}, env, "http://"+addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	const n = 20
+	c := newClient()
+	tg := target{url: "http://" + addr, secret: []byte(secret), teams: []string{"TKILL"}, reply: api.URL + "/response"}
+	var wg sync.WaitGroup
+	acked := make(chan outcome, n)
+	for range n {
+		wg.Add(1)
+		go func() { defer wg.Done(); acked <- c.send(context.Background(), tg) }()
+	}
+	wg.Wait()
+	close(acked)
+	for o := range acked {
+		if o != outOK {
+			t.Fatalf("a command was not acknowledged (%d); the drill needs all %d acked", o, n)
+		}
+	}
+	// Every command is acknowledged and none is handled: users.info hangs.
+	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitExit(t, first.cmd.Process.Pid)
+	db, err := sql.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if got := count(t, db, `SELECT count(*) FROM requests`); got != 0 {
+		t.Fatalf("%d requests before the restart; the kill came too late for this drill", got)
+	}
+	if got := count(t, db, `SELECT count(*) FROM inbox WHERE done_at IS NULL`); got != n {
+		t.Fatalf("%d pending inbox rows after the kill; want %d", got, n)
+	}
+
+	fake.slowUsers(0) // Slack is back
+	second, err := startProcess(bin, []string{"run"}, env, "http://"+addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(second.stop)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		posts := fake.postsSnapshot()
+		pending := count(t, db, `SELECT count(*) FROM inbox WHERE done_at IS NULL`)
+		if len(posts) >= n && pending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 2 min: %d of %d posted, %d inbox rows pending", len(posts), n, pending)
+		}
+		time.Sleep(50 * time.Millisecond) // polling the fake and the database for the condition
+	}
+	if got := count(t, db, `SELECT count(*) FROM requests`); got != n {
+		t.Fatalf("%d requests; want %d", got, n)
+	}
+	// Any duplicate would be posted by now: the outbox is idle when every
+	// deliver job is completed.
+	for time.Now().Before(deadline) && count(t, db, `SELECT count(*) FROM river_job WHERE kind = 'deliver' AND state <> 'completed'`) > 0 {
+		time.Sleep(50 * time.Millisecond)
+	}
+	posts := fake.postsSnapshot()
+	numbers := map[string]bool{}
+	for text, times := range posts {
+		if times != 1 {
+			t.Errorf("posted %d times: %.80s", times, text)
+		}
+		if i := strings.Index(text, "#"); i >= 0 {
+			numbers[strings.Fields(text[i:])[0]] = true
+		}
+	}
+	if len(posts) != n || len(numbers) != n {
+		t.Fatalf("%d distinct posts naming %d requests; want %d each", len(posts), len(numbers), n)
+	}
+}
+
+func count(t *testing.T, db *sql.DB, q string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(q).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// waitExit waits until pid is gone (reaped by startProcess's goroutine).
+func waitExit(t *testing.T, pid int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); os.IsNotExist(err) {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("process %d still there after SIGKILL", pid)
+}
