@@ -364,3 +364,54 @@ func TestMessagesTabTyping(t *testing.T) {
 		t.Fatal("'mspbot requests mine' in the DM listed nothing")
 	}
 }
+
+// TestOpenRequestFormPicksClient: with clients on file the "Open request" form
+// offers them in a select (nothing to remember or mistype); picking one files
+// the request under it, picking "the channel's client, or none" files it
+// under none (here a DM).
+func TestOpenRequestFormPicksClient(t *testing.T) {
+	e := newEnv(t)
+	e.person("W111", "owner", testTeam, bot.RoleTech, "")
+	for _, code := range []string{"ACME", "GLOBEX"} {
+		if _, err := e.store.EnsureClient(context.Background(), e.workspace(), code); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s, _ := e.interact(fixture(t, "interaction_shortcut_global.json")); s != http.StatusOK {
+		t.Fatalf("shortcut: %d", s)
+	}
+	e.adapter.Wait()
+	opens := e.fake.callsTo("views.open")
+	if len(opens) != 1 {
+		t.Fatalf("views.open: %d", len(opens))
+	}
+	view := opens[0].JSON["view"].(map[string]any)
+	el := view["blocks"].([]any)[2].(map[string]any)["element"].(map[string]any)
+	raw := string(mustJSON(t, el))
+	if el["type"] != "static_select" || !strings.Contains(raw, `"value":"ACME"`) || !strings.Contains(raw, `"value":"GLOBEX"`) {
+		t.Fatalf("client field: %s", raw)
+	}
+	submit := func(title, client string) {
+		t.Helper()
+		sub := fixture(t, "interaction_view_submission.json")
+		v := sub["view"].(map[string]any)
+		v["callback_id"], v["private_metadata"], v["id"] = viewOpenRequest, view["private_metadata"], "V"+client
+		v["state"] = map[string]any{"values": map[string]any{
+			"title":    map[string]any{"title": map[string]any{"type": "plain_text_input", "value": title}},
+			"client":   map[string]any{"client": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": client}}},
+			"priority": map[string]any{"priority": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "P3"}}},
+		}}
+		if s, ack := e.interact(sub); s != http.StatusOK || strings.Contains(ack, "errors") {
+			t.Fatalf("submit %s: %d %s", client, s, ack)
+		}
+		e.adapter.Wait()
+	}
+	submit("Replace the core switch", "GLOBEX")
+	submit("Order a new monitor", noClient)
+	if r := e.request(1001); r.ClientCode != "GLOBEX" {
+		t.Fatalf("#1001 client %q; want GLOBEX", r.ClientCode)
+	}
+	if r := e.request(1002); r.ClientCode != "" {
+		t.Fatalf("#1002 client %q; want none", r.ClientCode)
+	}
+}
