@@ -195,6 +195,9 @@ func (a *Adapter) viewSubmission(ctx context.Context, cb slack.InteractionCallba
 	if cb.View.CallbackID == viewForm {
 		return a.formSubmission(ctx, cb) // form.go
 	}
+	if cb.View.CallbackID == viewLogTime {
+		return a.logTimeSubmission(ctx, cb) // logtime.go
+	}
 	if cb.View.CallbackID != viewOpenRequest {
 		return result{}
 	}

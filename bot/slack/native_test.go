@@ -415,3 +415,63 @@ func TestOpenRequestFormPicksClient(t *testing.T) {
 		t.Fatalf("#1002 client %q; want none", r.ClientCode)
 	}
 }
+
+// TestHomeLogTimeForm: the Home tab's Log time button opens a form offering
+// the person's open requests; submitting 1h30 on #1001 with a two-line note
+// stores the entry in Postgres exactly as "/mspbot time 1h30 #1001 …" would,
+// tells the person, and republishes the tab; an unreadable duration is shown
+// beside the field and stores nothing.
+func TestHomeLogTimeForm(t *testing.T) {
+	e := newEnv(t)
+	e.person("UTOM", "tom", testTeam, bot.RoleTech, "")
+	e.slash("UTOM", "C1", "/mspbot request The scanner on floor 3 jams")
+	e.adapter.Wait()
+	body := mustJSON(t, map[string]any{"token": "x", "team_id": testTeam, "api_app_id": "A1", "type": "event_callback",
+		"event_id": "EvHomeTom", "event_time": 1700000000,
+		"event": map[string]any{"type": "app_home_opened", "user": "UTOM", "channel": "DTOM", "tab": "home", "event_ts": "1700000000.1"}})
+	e.event(body, 0)
+	e.adapter.Wait()
+	pubs := e.fake.callsTo("views.publish")
+	if len(pubs) != 1 || !strings.Contains(string(mustJSON(t, pubs[0].JSON)), `"action_id":"home.log_time"`) {
+		t.Fatalf("no Log time button: %+v", pubs)
+	}
+	click := map[string]any{"type": "block_actions", "team": map[string]any{"id": testTeam}, "user": map[string]any{"id": "UTOM"},
+		"trigger_id": "trig.log", "view": map[string]any{"id": "VHOME", "type": "home", "team_id": testTeam},
+		"container": map[string]any{"type": "view", "view_id": "VHOME"},
+		"actions":   []any{map[string]any{"type": "button", "action_id": "home.log_time", "block_id": "home.bar", "value": "log"}}}
+	e.interact(click)
+	e.adapter.Wait()
+	opens := e.fake.callsTo("views.open")
+	if len(opens) != 1 || !strings.Contains(string(mustJSON(t, opens[0].JSON)), `"value":"1001"`) {
+		t.Fatalf("log time form: %+v", opens)
+	}
+	submit := func(dur string) string {
+		sub := fixture(t, "interaction_view_submission.json")
+		v := sub["view"].(map[string]any)
+		v["callback_id"], v["id"] = viewLogTime, "VLOG"+dur
+		sub["user"] = map[string]any{"id": "UTOM", "team_id": testTeam}
+		v["state"] = map[string]any{"values": map[string]any{
+			"duration": map[string]any{"duration": map[string]any{"type": "plain_text_input", "value": dur}},
+			"target":   map[string]any{"target": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "1001"}}},
+			"note":     map[string]any{"note": map[string]any{"type": "plain_text_input", "value": "swapped the roller\nand tested"}},
+		}}
+		_, ack := e.interact(sub)
+		e.adapter.Wait()
+		return ack
+	}
+	if ack := submit("a while"); !strings.Contains(ack, `"duration"`) {
+		t.Fatalf("bad duration: %s", ack)
+	}
+	if ack := submit("1h30"); strings.Contains(ack, "errors") {
+		t.Fatalf("submit: %s", ack)
+	}
+	var minutes int
+	var note string
+	if err := e.store.DB().QueryRow(`SELECT t.minutes, t.note FROM time_entries t JOIN requests r ON r.id = t.request_id
+		WHERE r.number = 1001`).Scan(&minutes, &note); err != nil || minutes != 90 || !strings.Contains(note, "swapped the roller") {
+		t.Fatalf("time entry: %d %q %v", minutes, note, err)
+	}
+	if n := len(e.fake.callsTo("views.publish")); n != 2 {
+		t.Fatalf("%d publishes; the tab should show the new hours", n)
+	}
+}
