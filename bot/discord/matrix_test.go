@@ -96,7 +96,10 @@ func TestRoleMatrixOnDiscord(t *testing.T) {
 			viaEndpoint++
 		}
 	}
-	if checked < 7*45 || refused < checked/3 || viaEndpoint < checked/3 {
+	// Typed-option commands (hand-made shapes and sub-commands built from the
+	// table) go to the Router with the event the adapter makes: about a sixth
+	// of the cases stay free text through the endpoint.
+	if checked < 7*45 || refused < checked/3 || viaEndpoint < checked/8 {
 		t.Fatalf("%d cases, %d refused, %d through the endpoint: the table shrank or the generator broke", checked, refused, viaEndpoint)
 	}
 	t.Logf("%d Discord cases, %d refused, %d as signed interactions", checked, refused, viaEndpoint)
