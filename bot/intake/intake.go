@@ -126,6 +126,14 @@ func (q *Intake) Start() {
 	q.Kick()
 }
 
+// StartWriters runs the group commit alone, with no workers or drain:
+// stored rows wait for a later Start (benchmarks of the storing).
+func (q *Intake) StartWriters() {
+	for range q.opts.Writers {
+		q.go_(q.writer)
+	}
+}
+
 // Close stops taking deliveries, lets rows being handled finish and returns.
 // Rows not handled stay pending for the next start.
 func (q *Intake) Close() {
