@@ -63,8 +63,9 @@ type Intake struct {
 	wg     sync.WaitGroup
 
 	busy, stored, dups, commits atomic.Int64
-	// active counts Submits and worker tasks in progress (Wait).
-	active atomic.Int64
+	// active counts Submits and worker tasks in progress (Wait);
+	// submitting counts Submits alone.
+	active, submitting atomic.Int64
 }
 
 type pending struct {
@@ -168,11 +169,14 @@ type Outcome struct {
 func (o Outcome) Stored() bool { return !o.Busy && o.Err == nil }
 
 // Submit stores item and returns once it is committed (or refused). When
-// wait > 0 and a worker is idle, it hands the new row to that worker and waits
-// up to wait for the reply, so an idle bot still answers inside the ack.
+// wait > 0, no other delivery is being stored and a worker is idle, it hands
+// the new row to that worker and waits up to wait for the reply, so a quiet
+// bot still answers inside the ack.
 func (q *Intake) Submit(ctx context.Context, item storage.InboxItem, wait time.Duration) Outcome {
 	q.active.Add(1)
 	defer q.active.Add(-1)
+	q.submitting.Add(1)
+	defer q.submitting.Add(-1)
 	p := &pending{item: item, done: make(chan appended, 1)}
 	select {
 	case <-q.ctx.Done():
@@ -201,7 +205,10 @@ func (q *Intake) Submit(ctx context.Context, item storage.InboxItem, wait time.D
 		return Outcome{Duplicate: true}
 	}
 	q.stored.Add(1)
-	if wait <= 0 {
+	// Waiting for the reply is for a quiet bot only: with other deliveries
+	// arriving, the ack goes out now and the reply follows, so acks never
+	// queue behind handling.
+	if wait <= 0 || q.submitting.Load() > 1 {
 		q.Kick()
 		return Outcome{}
 	}
