@@ -41,7 +41,7 @@ type Options struct {
 	Queue       int           // deliveries waiting for a commit before Submit answers Busy (4096)
 	Batch       int           // most rows in one commit (256)
 	Writers     int           // commits in flight at once (4)
-	Workers     int           // rows handled at once (4)
+	Workers     int           // rows handled at once (2)
 	Poll        time.Duration // how often the drain looks for rows left pending (1 s)
 	MaxAttempts int           // attempts of a failing row before it is put aside (10)
 	Log         *slog.Logger
@@ -97,7 +97,7 @@ func New(store Store, handle Handler, opts Options) *Intake {
 	if opts.Workers <= 0 {
 		// Enough to keep Slack's and Postgres's latency busy, few enough to
 		// leave a small machine's cores to the acks.
-		opts.Workers = 4
+		opts.Workers = 2
 	}
 	if opts.Poll <= 0 {
 		opts.Poll = time.Second
