@@ -215,7 +215,8 @@ func (r *Router) checkTarget(ctx context.Context, ev *Event, entry Subcommand, l
 		err = Errorf(ENotFound, "there is no %s %s here", ref.Kind, ref)
 	}
 	if ErrorCode(err) == ENotFound {
-		return Errorf(ENotFound, "there is no %s %s here; /%ss lists them", ref.Kind, ref, ref.Kind)
+		list := map[RefKind]string{RefRequest: "/requests", RefProject: "/project"}[ref.Kind]
+		return Errorf(ENotFound, "there is no %s %s here; %s lists them", ref.Kind, ref, list)
 	}
 	if err != nil {
 		return err

@@ -115,8 +115,14 @@ func TestApostrophesAreLetters(t *testing.T) {
 	run(tom, "/request Replace the core switch") // #1001
 	expect(t, tom, "/time 30m #1001 fixed Bob's laptop", "Logged 30m on #1001")
 	expect(t, tom, "/time 30m #1001 “it’s done” now", "Logged 30m on #1001")
-	out := expect(t, tom, "/time today", "fixed Bob's laptop", "it’s done now")
-	_ = out
+	expect(t, tom, "/time today", "fixed Bob's laptop", "it’s done now")
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	expect(t, cora, "/reclassify 1001 support it's covered by the contract", "#1001")
+	expect(t, cora, `/project new ACME "Bob's office move" --start 2026-12-01 --end 2027-01-29`, "Opened P1", "Bob's office move")
+	expect(t, cora, `/project oos P1 2h "Bob's extra desk" --approved-by client`, "item 1")
+	expect(t, cora, "/project close P1", "Closeout of P1")
+	expect(t, cora, "/project waive P1 docs it's all in the wiki already", "it's all in the wiki already")
+	expect(t, tom, `/time 30m #1001 "unclosed quote`, "a quote is not closed")
 }
 
 func TestTimeThatAddsUp(t *testing.T) {
@@ -351,4 +357,19 @@ func (b *outbox) all() []bot.Message {
 		out = append(out, s.m)
 	}
 	return out
+}
+
+// A project counts the time on the request it was opened from, so that time
+// closes with the project's.
+func TestRequestTimeClosesWithItsProject(t *testing.T) {
+	h, _, _ := newProjectHarness(t, time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	tom := h.as("tom", bot.RoleTech, "")
+	expect(t, tom, "/request --client ACME Deploy Intune to all 120 laptops across three sites", "#1001")
+	expect(t, cora, "/project open 1001 --start 2026-12-01 --end 2027-01-29", "P1")
+	expect(t, tom, "/time 30m 1001 scoping", "Logged 30m on #1001")
+	expect(t, cora, "/project close P1", "Closeout of P1")
+	expect(t, cora, "/project tick P1 time", "ticked")
+	expect(t, tom, "/time 30m 1001 more", "P1's time was marked complete at closeout")
+	expect(t, tom, "/timer start 1001", "P1's time was marked complete at closeout")
 }

@@ -28,12 +28,29 @@ type timeStore interface {
 }
 
 func timeCommand(d Deps) bot.Command {
+	// words runs fn on the arguments after the subcommand word.
+	words := func(fn func(args []string) ([]bot.Message, error)) bot.Handler {
+		return func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			args, err := bot.SplitArgs(ev.Args)
+			if err != nil {
+				return nil, err
+			}
+			return fn(args)
+		}
+	}
+	report := func(span string) bot.Handler {
+		return func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			return words(func(args []string) ([]bot.Message, error) { return timeReport(ctx, d, ev, span, args) })(ctx, ev)
+		}
+	}
+	entry := bot.Arg{Name: "entry", Kind: bot.ArgNumber, Help: "the entry's id (/time today shows them)", Required: true}
 	return bot.Command{
 		Name: "time",
 		Usage: "/time <45m|1h 30m|1.5h|0:45> <1001|P12> [note] [--non-billable] [--date yesterday|fri|YYYY-MM-DD]" +
 			" | /time today | /time week [@name] | /time edit <id> [duration] [1001|P12] [\"note\"] | /time delete <id>",
 		Summary: "log time as you work; see today or this week; fix an entry",
 		MinRole: bot.RoleTech,
+		Args:    []bot.Arg{{Name: "duration", Kind: bot.ArgDuration, Required: true}, {Name: "on", Kind: bot.ArgText, Help: "a request (1001) or project (P12), then what you did"}},
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			args, err := bot.SplitArgs(ev.Args)
 			if err != nil {
@@ -42,15 +59,22 @@ func timeCommand(d Deps) bot.Command {
 			if len(args) == 0 {
 				return timeReport(ctx, d, ev, "today", nil)
 			}
-			switch strings.ToLower(args[0]) {
-			case "today", "week":
-				return timeReport(ctx, d, ev, strings.ToLower(args[0]), args[1:])
-			case "edit":
-				return editTime(ctx, d, ev, args[1:])
-			case "delete", "del", "rm":
-				return deleteTime(ctx, d, ev, args[1:])
-			}
 			return logTime(ctx, d, ev, args)
+		},
+		Subs: []bot.Subcommand{
+			{Name: "today", Usage: "/time today [@name]", Summary: "what you (or someone) logged today", MinRole: bot.RoleTech,
+				Args: []bot.Arg{{Name: "person", Kind: bot.ArgPerson}}, Handler: report("today")},
+			{Name: "week", Usage: "/time week [@name]", Summary: "this week's time, day by day", MinRole: bot.RoleTech,
+				Args: []bot.Arg{{Name: "person", Kind: bot.ArgPerson}}, Handler: report("week")},
+			{Name: "edit", Usage: `/time edit <id> [duration] [1001|P12] ["note"]`, Summary: "change an entry's time, what it is on, or its note",
+				MinRole: bot.RoleTech, Args: []bot.Arg{entry, {Name: "change", Kind: bot.ArgText, Required: true}},
+				Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+					return words(func(args []string) ([]bot.Message, error) { return editTime(ctx, d, ev, args) })(ctx, ev)
+				}},
+			{Name: "delete", Aliases: []string{"del", "rm"}, Usage: "/time delete <id>", Summary: "remove an entry", MinRole: bot.RoleTech,
+				Args: []bot.Arg{entry}, Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+					return words(func(args []string) ([]bot.Message, error) { return deleteTime(ctx, d, ev, args) })(ctx, ev)
+				}},
 		},
 	}
 }

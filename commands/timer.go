@@ -12,42 +12,50 @@ import (
 )
 
 func timerCommand(d Deps) bot.Command {
+	words := func(fn func(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Message, error)) bot.Handler {
+		return func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			args, err := bot.SplitArgs(ev.Args)
+			if err != nil {
+				return nil, err
+			}
+			return fn(ctx, d, ev, args)
+		}
+	}
+	status := func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+		t, err := d.Store.RunningTimer(ctx, ev.Caller.ID)
+		if err != nil {
+			return nil, notFoundAs(err, "no timer is running; start one with /timer start 1001")
+		}
+		on := targetLabel(t.RequestNumber, t.ProjectNumber)
+		if on != "" {
+			on = " on " + on
+		}
+		return reply(fmt.Sprintf("Timer%s running for %s.", on, timekeeping.FormatMinutes(int(d.Clock.Now().Sub(t.StartedAt).Minutes())))), nil
+	}
 	return bot.Command{
 		Name:    "timer",
 		Usage:   `/timer start <1001|P12> [note] [--non-billable] | /timer stop ["note"] | /timer keep | /timer`,
 		Summary: "time work as you do it; stopping logs the entry",
 		MinRole: bot.RoleTech,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
-			args, err := bot.SplitArgs(ev.Args)
-			if err != nil {
-				return nil, err
+			if strings.TrimSpace(ev.Args) == "" {
+				return status(ctx, ev)
 			}
-			sub := "status"
-			if len(args) > 0 {
-				sub, args = strings.ToLower(args[0]), args[1:]
-			}
-			switch sub {
-			case "start":
-				return startTimer(ctx, d, ev, args)
-			case "stop":
-				return stopTimer(ctx, d, ev, args)
-			case "keep":
-				if err := d.Store.ConfirmTimer(ctx, ev.Caller.ID, d.Clock.Now()); err != nil {
-					return nil, notFoundAs(err, "no timer is running")
-				}
-				return reply("Got it: the timer keeps running."), nil
-			case "status":
-				t, err := d.Store.RunningTimer(ctx, ev.Caller.ID)
-				if err != nil {
-					return nil, notFoundAs(err, "no timer is running; start one with /timer start #1234")
-				}
-				on := targetLabel(t.RequestNumber, t.ProjectNumber)
-				if on != "" {
-					on = " on " + on
-				}
-				return reply(fmt.Sprintf("Timer%s running for %s.", on, timekeeping.FormatMinutes(int(d.Clock.Now().Sub(t.StartedAt).Minutes())))), nil
-			}
-			return nil, bot.Errorf(bot.EInvalid, `use /timer start #1234, /timer stop "what you did", or /timer`)
+			return nil, bot.Errorf(bot.EInvalid, `use /timer start 1001, /timer stop "what you did", or /timer`)
+		},
+		Subs: []bot.Subcommand{
+			{Name: "start", Usage: "/timer start <1001|P12> [note] [--non-billable]", Summary: "start timing work on a request or project",
+				MinRole: bot.RoleTech, Args: []bot.Arg{{Name: "on", Kind: bot.ArgText, Help: "a request (1001) or project (P12), then a note", Required: true}},
+				Handler: words(startTimer)},
+			{Name: "stop", Usage: `/timer stop ["note"]`, Summary: "stop the timer and log the entry", MinRole: bot.RoleTech,
+				Args: []bot.Arg{{Name: "note", Kind: bot.ArgText}}, Handler: words(stopTimer)},
+			{Name: "keep", Usage: "/timer keep", Summary: "the long-running timer is still right", MinRole: bot.RoleTech,
+				Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+					if err := d.Store.ConfirmTimer(ctx, ev.Caller.ID, d.Clock.Now()); err != nil {
+						return nil, notFoundAs(err, "no timer is running")
+					}
+					return reply("Got it: the timer keeps running."), nil
+				}},
 		},
 	}
 }

@@ -226,7 +226,9 @@ func (a *Adapter) post(ctx context.Context, ev bot.Event, channelID, replyTo str
 		}
 		posted, err := a.session.ChannelMessageSendComplex(channelID, send, discordgo.WithContext(ctx))
 		if err != nil {
-			a.log.Warn("post failed", "channel", channelID, "err", err)
+			if !a.tellInstead(ctx, ev.Workspace, ev.User.ID, channelID, err, m) { // fallback.go
+				a.log.Warn("post failed", "channel", channelID, "err", err)
+			}
 			continue
 		}
 		if m.RequestNumber != 0 && isOpening(ev) {
@@ -315,6 +317,9 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, msgs ...bot.Mess
 				GuildID: to.Workspace, FailIfNotExists: &f}
 		}
 		posted, err := a.session.ChannelMessageSendComplex(channel, send, opts...)
+		if err != nil && to.NotifyUser != "" && to.NotifyUser != to.UserID && a.tellInstead(ctx, to.Workspace, to.NotifyUser, channel, err, m) {
+			continue // fallback.go: the person who caused it was told privately
+		}
 		if err != nil {
 			err = fmt.Errorf("post to %s: %w", channel, err)
 			if bot.RetriedByCaller(ctx) {

@@ -60,10 +60,12 @@ type fakeDiscord struct {
 
 	// tokenRefused makes GET users/@me answer 401, as for a reset bot token.
 	tokenRefused bool
+	// forbidden are channels the bot may not post in: 403 Missing Access.
+	forbidden map[string]bool
 }
 
 func newFakeDiscord(t testing.TB) *fakeDiscord {
-	f := &fakeDiscord{limit429: map[string]int{}, fail500: map[string]int{}, messages: map[string]string{}}
+	f := &fakeDiscord{limit429: map[string]int{}, fail500: map[string]int{}, messages: map[string]string{}, forbidden: map[string]bool{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
 	t.Cleanup(func() {
@@ -107,6 +109,14 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusBadRequest)
 		json.NewEncoder(w).Encode(map[string]any{"code": 50035, "message": "Invalid Form Body", "errors": problems})
+		return
+	}
+	if parts := strings.Split(r.URL.Path, "/"); r.Method == "POST" && len(parts) == 6 && parts[5] == "messages" && f.forbidden[parts[4]] {
+		f.calls = append(f.calls, call{r.Method, r.URL.Path, body, time.Now(), http.StatusForbidden})
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte(`{"message":"Missing Access","code":50001}`))
 		return
 	}
 	f.calls = append(f.calls, call{r.Method, r.URL.Path, body, time.Now(), 0})

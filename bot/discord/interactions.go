@@ -139,6 +139,13 @@ func (a *Adapter) interactionEvent(ctx context.Context, in *Interaction) (bot.Ev
 		ev.Command = strings.ToLower(in.Command.Name)
 		ev.Args, _ = commandLine(in.Command)
 	case interactionModalSubmit:
+		if line, ok, err := formSubmitLine(in.Modal.CustomID, in.Modal.Values()); ok { // form.go
+			if err != nil {
+				return ev, err
+			}
+			ev.Command, ev.Args, err = bot.ParseLine(line)
+			return ev, err
+		}
 		if in.Modal.CustomID != formModalID {
 			return ev, bot.Errorf(bot.EInvalid, "this form is no longer supported; use /request form")
 		}
@@ -320,6 +327,12 @@ func (a *Adapter) click(ctx context.Context, in *Interaction, ev bot.Event, resp
 		m := joinErrors(msgs)
 		respond(message(discordgo.InteractionResponseChannelMessageWithSource, m))
 		return
+	}
+	if f := formOf(msgs); f != nil {
+		if modal := formResponse(f); modal != nil { // form.go: the click opens the form
+			respond(modal)
+			return
+		}
 	}
 	respond(message(discordgo.InteractionResponseUpdateMessage, updateOf(msgs[0])))
 	if len(msgs) > 1 {

@@ -137,3 +137,70 @@ func TestManagerCommandsHiddenAndTyped(t *testing.T) {
 		t.Fatalf("/requests show:mine page:1 → %d %s", code, text(resp))
 	}
 }
+
+// TestFormOpensAsModal: a button whose command answers with a bot.Form (as
+// the weekly draft's Edit does) opens a Discord modal holding the text to
+// start from (the response the strict checks accepted); submitting it runs
+// the form's command with the text, lines and quotes kept, as one argument.
+func TestFormOpensAsModal(t *testing.T) {
+	var saved []string
+	note := bot.Command{Name: "note", Usage: "/note [save \"text\"]", Summary: "a note", MinRole: bot.RoleTech,
+		Handler: func(_ context.Context, ev bot.Event) ([]bot.Message, error) {
+			args, err := bot.SplitArgs(ev.Args)
+			if err != nil {
+				return nil, err
+			}
+			if len(args) == 2 && args[0] == "save" {
+				saved = append(saved, args[1])
+				return []bot.Message{{Text: "Saved.", Ephemeral: true}}, nil
+			}
+			return []bot.Message{{Text: "Type /note save \"…\"", Ephemeral: true,
+				Form: &bot.Form{Title: "Edit the note", Label: "The note", Initial: "Done:\n- switch racked", Submit: "/note save"}}}, nil
+		}}
+	e := newEnv(t, func(_ *discord.Config, _ *commands.Deps, extra *[]bot.Command) { *extra = append(*extra, note) })
+	e.assume(tom, bot.RoleTech, "")
+	_, r := e.signed(e.interaction(3, tom, map[string]any{"component_type": 2, "custom_id": "/note"}, nil))
+	d, _ := r["data"].(map[string]any)
+	if num(r["type"]) != 9 || d["custom_id"] != "form:/note save" {
+		t.Fatalf("click: %v; want the form as a modal", r)
+	}
+	input := d["components"].([]any)[0].(map[string]any)["components"].([]any)[0].(map[string]any)
+	if input["value"] != "Done:\n- switch racked" || num(input["style"]) != 2 {
+		t.Fatalf("field: %v", input)
+	}
+	typed := "Done:\n- switch racked\n- \"cut-over\" on Friday"
+	sub := map[string]any{"custom_id": "form:/note save", "components": []any{map[string]any{"type": 1,
+		"components": []any{map[string]any{"type": 4, "custom_id": "text", "value": typed}}}}}
+	_, r = e.signed(e.interaction(5, tom, sub, nil))
+	if !strings.Contains(text(r), "Saved.") || len(saved) != 1 || saved[0] != typed {
+		t.Fatalf("submit: %v; saved %q", r, saved)
+	}
+}
+
+// TestRefusedPostToldPrivately: a 🎫 reaction in a channel where the bot may
+// not post opens the request (Postgres), the post there is refused (403), and
+// the person who reacted gets it by direct message with why.
+func TestRefusedPostToldPrivately(t *testing.T) {
+	e := newEnv(t)
+	e.assume(tom, bot.RoleTech, "")
+	e.fake.messages["556"] = "The badge reader at the back door is dead"
+	e.fake.forbidden[chanID] = true
+	raw := json.RawMessage(`{"user_id":"` + tom.ID + `","channel_id":"` + chanID + `","message_id":"556","guild_id":"` + guildID +
+		`","member":{"user":{"id":"` + tom.ID + `","username":"tom"}},"emoji":{"id":null,"name":"🎫"}}`)
+	e.a.HandleEvent(context.Background(), "MESSAGE_REACTION_ADD", raw)
+	e.a.Wait()
+	if r := e.request(1001); r.Body != "The badge reader at the back door is dead" {
+		t.Fatalf("request: %+v", r)
+	}
+	if n := len(e.fake.Exact("POST /api/v9/channels/" + chanID + "/messages")); n != 1 {
+		t.Fatalf("%d tries in the channel; want 1", n)
+	}
+	var dms []string
+	for _, c := range e.fake.Calls("POST /api/v9/channels/dm") {
+		dms = append(dms, text(jsonMap(t, c.Body)))
+	}
+	all := strings.Join(dms, "\n")
+	if len(dms) != 2 || !strings.Contains(all, "(403)") || !strings.Contains(all, "Send Messages") || !strings.Contains(all, "#1001") {
+		t.Fatalf("direct messages: %q", dms)
+	}
+}

@@ -18,8 +18,9 @@ import (
 func (a *Adapter) enqueue(ctx context.Context, ev bot.Event, channelID, replyTo string, msgs []bot.Message) (failed []bot.Message) {
 	for i, m := range msgs {
 		d := bot.Delivery{
-			Key:      bot.DeliveryKey(bot.PlatformDiscord, ev.Workspace, ev.SourceID, i),
-			To:       bot.Destination{Platform: bot.PlatformDiscord, Workspace: ev.Workspace, Channel: channelID, ReplyTo: replyTo},
+			Key: bot.DeliveryKey(bot.PlatformDiscord, ev.Workspace, ev.SourceID, i),
+			To: bot.Destination{Platform: bot.PlatformDiscord, Workspace: ev.Workspace, Channel: channelID, ReplyTo: replyTo,
+				NotifyUser: ev.User.ID},
 			Messages: []bot.Message{m},
 		}
 		if m.Ephemeral {

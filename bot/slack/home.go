@@ -18,6 +18,9 @@ import (
 // go to the person's direct messages (a Home tab has no channel), and the tab
 // is published again so it shows the change.
 
+// homeTimeTitle is the title of /home's time part (commands/home.go).
+const homeTimeTitle = "Your time today"
+
 const (
 	actionHomeOpenRequest = "home.open_request"
 	actionHomeRefresh     = "home.refresh"
@@ -61,7 +64,14 @@ func homeView(msgs []bot.Message) slack.HomeTabViewRequest {
 	open := slack.NewButtonBlockElement(actionHomeOpenRequest, "open", plain("Open request"))
 	open.Style = slack.StylePrimary
 	refresh := slack.NewButtonBlockElement(actionHomeRefresh, "refresh", plain("Refresh"))
-	blocks := []slack.Block{slack.NewActionBlock("home.bar", open, refresh)}
+	bar := []slack.BlockElement{open}
+	for _, m := range msgs {
+		if m.Title == homeTimeTitle { // staff: they log time
+			bar = append(bar, slack.NewButtonBlockElement(actionHomeLogTime, "log", plain("Log time")))
+			break
+		}
+	}
+	blocks := []slack.Block{slack.NewActionBlock("home.bar", append(bar, refresh)...)}
 	ids := map[string]bool{"home.bar": true}
 	for _, m := range msgs {
 		b, _ := renderNoting(m)
@@ -91,6 +101,8 @@ func (a *Adapter) homeAction(ctx context.Context, cb slack.InteractionCallback) 
 	switch act.ActionID {
 	case actionHomeOpenRequest:
 		return a.openModal(cb, modalMeta{})
+	case actionHomeLogTime:
+		return a.openLogTime(cb, team, enterprise) // logtime.go
 	case actionHomeRefresh:
 		return result{after: func(ctx context.Context) { a.publishHome(ctx, team, enterprise, cb.User.ID) }}
 	}

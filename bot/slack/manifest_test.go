@@ -103,7 +103,7 @@ func TestManifestInstallsAsPasted(t *testing.T) {
 	if !namespace || len(m.Features.SlashCommands) > 6 {
 		t.Errorf("want /%s and a few aliases; got %d slash commands", bot.SlashNamespace, len(m.Features.SlashCommands))
 	}
-	wantScopes := []string{"app_mentions:read", "channels:history", "chat:write", "commands", "files:write", "groups:history",
+	wantScopes := []string{"app_mentions:read", "channels:history", "channels:read", "chat:write", "commands", "files:write", "groups:history", "groups:read",
 		"im:history", "im:write", "reactions:read", "users:read"}
 	if got := slices.Sorted(slices.Values(m.OAuth.Scopes.Bot)); !slices.Equal(got, wantScopes) {
 		t.Errorf("bot scopes %v; want exactly %v", got, wantScopes)

@@ -29,8 +29,9 @@ type modalMeta struct {
 }
 
 const (
-	maxTitle    = 150
-	maxMetadata = 3000
+	slackMaxSelectOptions = 100
+	maxTitle              = 150
+	maxMetadata           = 3000
 	// maxInput is the most a plain_text_input may be given as max_length (and
 	// hold as initial_value): Slack refuses the whole view above 3000, so the
 	// description is capped here rather than at bot.MaxTextLen.
@@ -42,8 +43,17 @@ var priorities = []string{"P1", "P2", "P3", "P4"}
 // openModal opens the "Open request" modal for a shortcut. The trigger expires
 // in 3 s, so views.open is the first thing done after the ack.
 func (a *Adapter) openModal(cb slack.InteractionCallback, meta modalMeta) result {
-	view := requestModal(meta)
+	team := bot.FirstNonEmpty(cb.Team.ID, cb.User.TeamID)
 	return result{after: func(ctx context.Context) {
+		// Clients are picked from a list, never typed from memory; a lookup
+		// that fails leaves the typed field (the form must open within 3 s).
+		var clients []bot.Client
+		if ws, err := a.dir.Workspace(ctx, bot.PlatformSlack, team); err == nil {
+			if clients, err = a.store.ListClients(ctx, ws); err != nil {
+				a.log.Warn("open request form: clients not listed; the client is typed", "err", err)
+			}
+		}
+		view := requestModal(meta, clients)
 		err := a.retry(ctx, "views.open", func(ctx context.Context) error {
 			_, err := a.api.OpenViewContext(ctx, cb.TriggerID, view)
 			return err
@@ -54,7 +64,10 @@ func (a *Adapter) openModal(cb slack.InteractionCallback, meta modalMeta) result
 	}}
 }
 
-func requestModal(meta modalMeta) slack.ModalViewRequest {
+// noClient is the client picker's "the channel's client, or none" option.
+const noClient = "-"
+
+func requestModal(meta modalMeta, clients []bot.Client) slack.ModalViewRequest {
 	plain := func(s string) *slack.TextBlockObject {
 		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 	}
@@ -70,8 +83,18 @@ func requestModal(meta modalMeta) slack.ModalViewRequest {
 		title.InitialValue = clipRunes(line, maxTitle)
 		desc.InitialValue = clipRunes(meta.Text, maxInput)
 	}
-	client := slack.NewPlainTextInputBlockElement(plain("Client code, e.g. ACME"), "client")
-	client.MaxLength = 32
+	var client slack.BlockElement
+	if len(clients) > 0 && len(clients) < slackMaxSelectOptions {
+		opts := []*slack.OptionBlockObject{slack.NewOptionBlockObject(noClient, plain("The channel's client, or none"), nil)}
+		for _, c := range clients {
+			opts = append(opts, slack.NewOptionBlockObject(c.Code, plain(clipRunes(c.Code+" — "+c.Name, 75)), nil))
+		}
+		client = slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Pick a client"), "client", opts...)
+	} else {
+		typed := slack.NewPlainTextInputBlockElement(plain("Client code, e.g. ACME"), "client")
+		typed.MaxLength = 32
+		client = typed
+	}
 	var opts []*slack.OptionBlockObject
 	for _, p := range priorities {
 		opts = append(opts, slack.NewOptionBlockObject(p, plain(p), nil))
@@ -119,7 +142,7 @@ func readModal(v slack.View) (modalInput, map[string]string) {
 	in := modalInput{
 		Title:       strings.TrimSpace(val("title").Value),
 		Description: strings.TrimSpace(val("description").Value),
-		Client:      strings.TrimSpace(val("client").Value),
+		Client:      strings.TrimSpace(bot.FirstNonEmpty(val("client").Value, val("client").SelectedOption.Value)),
 		Priority:    val("priority").SelectedOption.Value,
 	}
 	problems := map[string]string{}
@@ -131,6 +154,9 @@ func readModal(v slack.View) (modalInput, map[string]string) {
 	}
 	if utf8.RuneCountInString(in.Description) > maxInput {
 		problems["description"] = "That is too long for one request; keep it under 3,000 characters and put the rest in its thread."
+	}
+	if in.Client == noClient {
+		in.Client = ""
 	}
 	if in.Client != "" && !clientCode.MatchString(in.Client) {
 		problems["client"] = "A client code is letters, digits, dot, dash or underscore, like ACME."
@@ -168,6 +194,9 @@ func contains(list []string, s string) bool {
 func (a *Adapter) viewSubmission(ctx context.Context, cb slack.InteractionCallback) result {
 	if cb.View.CallbackID == viewForm {
 		return a.formSubmission(ctx, cb) // form.go
+	}
+	if cb.View.CallbackID == viewLogTime {
+		return a.logTimeSubmission(ctx, cb) // logtime.go
 	}
 	if cb.View.CallbackID != viewOpenRequest {
 		return result{}

@@ -364,3 +364,114 @@ func TestMessagesTabTyping(t *testing.T) {
 		t.Fatal("'mspbot requests mine' in the DM listed nothing")
 	}
 }
+
+// TestOpenRequestFormPicksClient: with clients on file the "Open request" form
+// offers them in a select (nothing to remember or mistype); picking one files
+// the request under it, picking "the channel's client, or none" files it
+// under none (here a DM).
+func TestOpenRequestFormPicksClient(t *testing.T) {
+	e := newEnv(t)
+	e.person("W111", "owner", testTeam, bot.RoleTech, "")
+	for _, code := range []string{"ACME", "GLOBEX"} {
+		if _, err := e.store.EnsureClient(context.Background(), e.workspace(), code); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s, _ := e.interact(fixture(t, "interaction_shortcut_global.json")); s != http.StatusOK {
+		t.Fatalf("shortcut: %d", s)
+	}
+	e.adapter.Wait()
+	opens := e.fake.callsTo("views.open")
+	if len(opens) != 1 {
+		t.Fatalf("views.open: %d", len(opens))
+	}
+	view := opens[0].JSON["view"].(map[string]any)
+	el := view["blocks"].([]any)[2].(map[string]any)["element"].(map[string]any)
+	raw := string(mustJSON(t, el))
+	if el["type"] != "static_select" || !strings.Contains(raw, `"value":"ACME"`) || !strings.Contains(raw, `"value":"GLOBEX"`) {
+		t.Fatalf("client field: %s", raw)
+	}
+	submit := func(title, client string) {
+		t.Helper()
+		sub := fixture(t, "interaction_view_submission.json")
+		v := sub["view"].(map[string]any)
+		v["callback_id"], v["private_metadata"], v["id"] = viewOpenRequest, view["private_metadata"], "V"+client
+		v["state"] = map[string]any{"values": map[string]any{
+			"title":    map[string]any{"title": map[string]any{"type": "plain_text_input", "value": title}},
+			"client":   map[string]any{"client": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": client}}},
+			"priority": map[string]any{"priority": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "P3"}}},
+		}}
+		if s, ack := e.interact(sub); s != http.StatusOK || strings.Contains(ack, "errors") {
+			t.Fatalf("submit %s: %d %s", client, s, ack)
+		}
+		e.adapter.Wait()
+	}
+	submit("Replace the core switch", "GLOBEX")
+	submit("Order a new monitor", noClient)
+	if r := e.request(1001); r.ClientCode != "GLOBEX" {
+		t.Fatalf("#1001 client %q; want GLOBEX", r.ClientCode)
+	}
+	if r := e.request(1002); r.ClientCode != "" {
+		t.Fatalf("#1002 client %q; want none", r.ClientCode)
+	}
+}
+
+// TestHomeLogTimeForm: the Home tab's Log time button opens a form offering
+// the person's open requests; submitting 1h30 on #1001 with a two-line note
+// stores the entry in Postgres exactly as "/mspbot time 1h30 #1001 …" would,
+// tells the person, and republishes the tab; an unreadable duration is shown
+// beside the field and stores nothing.
+func TestHomeLogTimeForm(t *testing.T) {
+	e := newEnv(t)
+	e.person("UTOM", "tom", testTeam, bot.RoleTech, "")
+	e.slash("UTOM", "C1", "/mspbot request The scanner on floor 3 jams")
+	e.adapter.Wait()
+	body := mustJSON(t, map[string]any{"token": "x", "team_id": testTeam, "api_app_id": "A1", "type": "event_callback",
+		"event_id": "EvHomeTom", "event_time": 1700000000,
+		"event": map[string]any{"type": "app_home_opened", "user": "UTOM", "channel": "DTOM", "tab": "home", "event_ts": "1700000000.1"}})
+	e.event(body, 0)
+	e.adapter.Wait()
+	pubs := e.fake.callsTo("views.publish")
+	if len(pubs) != 1 || !strings.Contains(string(mustJSON(t, pubs[0].JSON)), `"action_id":"home.log_time"`) {
+		t.Fatalf("no Log time button: %+v", pubs)
+	}
+	click := map[string]any{"type": "block_actions", "team": map[string]any{"id": testTeam}, "user": map[string]any{"id": "UTOM"},
+		"trigger_id": "trig.log", "view": map[string]any{"id": "VHOME", "type": "home", "team_id": testTeam},
+		"container": map[string]any{"type": "view", "view_id": "VHOME"},
+		"actions":   []any{map[string]any{"type": "button", "action_id": "home.log_time", "block_id": "home.bar", "value": "log"}}}
+	e.interact(click)
+	e.adapter.Wait()
+	opens := e.fake.callsTo("views.open")
+	if len(opens) != 1 || !strings.Contains(string(mustJSON(t, opens[0].JSON)), `"value":"1001"`) {
+		t.Fatalf("log time form: %+v", opens)
+	}
+	submit := func(dur string) string {
+		sub := fixture(t, "interaction_view_submission.json")
+		v := sub["view"].(map[string]any)
+		v["callback_id"], v["id"] = viewLogTime, "VLOG"+dur
+		sub["user"] = map[string]any{"id": "UTOM", "team_id": testTeam}
+		v["state"] = map[string]any{"values": map[string]any{
+			"duration": map[string]any{"duration": map[string]any{"type": "plain_text_input", "value": dur}},
+			"target":   map[string]any{"target": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "1001"}}},
+			"note":     map[string]any{"note": map[string]any{"type": "plain_text_input", "value": "swapped the roller\nand tested"}},
+		}}
+		_, ack := e.interact(sub)
+		e.adapter.Wait()
+		return ack
+	}
+	if ack := submit("a while"); !strings.Contains(ack, `"duration"`) {
+		t.Fatalf("bad duration: %s", ack)
+	}
+	if ack := submit("1h30"); strings.Contains(ack, "errors") {
+		t.Fatalf("submit: %s", ack)
+	}
+	var minutes int
+	var note string
+	if err := e.store.DB().QueryRow(`SELECT t.minutes, t.note FROM time_entries t JOIN requests r ON r.id = t.request_id
+		WHERE r.number = 1001`).Scan(&minutes, &note); err != nil || minutes != 90 || !strings.Contains(note, "swapped the roller") {
+		t.Fatalf("time entry: %d %q %v", minutes, note, err)
+	}
+	if n := len(e.fake.callsTo("views.publish")); n != 2 {
+		t.Fatalf("%d publishes; the tab should show the new hours", n)
+	}
+}

@@ -42,6 +42,10 @@ type Store interface {
 	SetRequestThread(ctx context.Context, requestID int64, channel, thread string) error
 	AddComment(ctx context.Context, c bot.Comment) (bot.Comment, bool, error)
 	RequestBySource(ctx context.Context, workspaceID int64, platform bot.Platform, sourceID string) (bot.Request, error)
+	// The clients the "Open request" form offers to pick from (modal.go).
+	ListClients(ctx context.Context, workspaceID int64) ([]bot.Client, error)
+	// The requests the Home tab's "Log time" form offers (logtime.go).
+	ListRequests(ctx context.Context, workspaceID int64, q bot.RequestQuery) ([]bot.Request, int, error)
 	// The inbox every payload is stored in before it is acknowledged.
 	intake.Store
 }

@@ -109,13 +109,18 @@ func Seed(ctx context.Context, db *sql.DB, o Options) (Counts, error) {
 		if err := db.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM requests WHERE workspace_id = $1`, ws).Scan(&lo, &hi); err != nil {
 			return c, fmt.Errorf("seed request ids: %w", err)
 		}
+		// The ledger's rules hold for seeded data too (the database checks every
+		// row): each tech gets at most six entries of at most 2h a day, going back
+		// as far as their share of the entries needs, so even two seedings of the
+		// same workspace stay within 24h a day; billable time names a request.
 		_, err := db.ExecContext(ctx, `
 			INSERT INTO time_entries (workspace_id, person_id, request_id, minutes, note, entry_date, billable, source, created_at, updated_at)
 			SELECT $1, ($2::bigint[])[1 + g % cardinality($2::bigint[])],
 				CASE WHEN $4::bigint = 0 THEN NULL ELSE $3::bigint + (g::bigint * 7919) % ($4::bigint - $3::bigint + 1) END,
-				15 * (1 + g % 16), 'seeded', created::date, g % 7 <> 0, 'typed', created, created
+				15 * (1 + g % 8), 'seeded', day, $4::bigint <> 0 AND g % 7 <> 0, 'typed', created, created
 			FROM generate_series(1, $5) g,
-				LATERAL (SELECT now() - (($5 - g)::float8 / $5 * 365) * interval '1 day' - interval '1 hour' AS created) x`,
+				LATERAL (SELECT (current_date - (g / cardinality($2::bigint[])) / 6 - 1) AS day) d,
+				LATERAL (SELECT d.day + interval '9 hours' + ((g / cardinality($2::bigint[])) % 6) * interval '1 hour' AS created) x`,
 			ws, pq.Array(techs), lo, hi, o.Entries)
 		if err != nil {
 			return c, fmt.Errorf("seed time entries: %w", err)

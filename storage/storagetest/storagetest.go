@@ -1,5 +1,6 @@
 // Package storagetest gives each test its own real, migrated Postgres database
-// and drops it afterwards. Tests reach Postgres at MSPBOT_TEST_DATABASE_URL, or
+// and drops it afterwards, in the background (a drop cut short when the test
+// process exits is finished by a later run: see sweepAbandoned). Tests reach Postgres at MSPBOT_TEST_DATABASE_URL, or
 // the local server on 127.0.0.1:5432 as user postgres.
 package storagetest
 
@@ -43,7 +44,8 @@ func NewDatabase(tb testing.TB) string {
 	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
 		tb.Fatalf("storagetest: create database (is Postgres running on 127.0.0.1:5432? see README): %v", err)
 	}
-	tb.Cleanup(func() { dropDatabase(tb, name) })
+	tb.Cleanup(func() { dropLater(name) })
+	fastCommits(ctx, tb, admin, name)
 	return databaseURL(tb, name)
 }
 
