@@ -73,7 +73,8 @@ func TestSplitArgs(t *testing.T) {
 // which SplitArgs either splits or refuses cleanly.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"/request Outlook keeps asking for my password", `/reclassify 1002 support "covered by contract"`,
-		"/", "", "/x 'unclosed", "/日本 語", "/request \"a\\\"b\"", "/x “smart ‘nested’ quotes”", strings.Repeat("/a ", 2000)} {
+		"/", "", "/x 'unclosed", "/日本 語", "/request \"a\\\"b\"", "/x “smart ‘nested’ quotes”", strings.Repeat("/a ", 2000),
+		"/time 30m #1001 fixed Bob's laptop", `/x a 27" monitor`, `/x --desc="new text" it’s`, `/x “mixed close"`, `/x a"b"c"d`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {

@@ -123,6 +123,8 @@ func ApplicationCommands(cmds []bot.Command) []*discordgo.ApplicationCommand {
 		}
 		if shape, ok := shapes[c.Name]; ok {
 			ac.Options = shape()
+		} else if subs, ok := tableOptions(c); ok { // tableopts.go
+			ac.Options = subs
 		} else {
 			args := strOpt("args", clip("arguments: "+strings.TrimSpace(strings.TrimPrefix(c.Usage, "/"+c.Name)), 100), false)
 			args.MaxLength = bot.MaxTextLen

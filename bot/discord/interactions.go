@@ -138,6 +138,9 @@ func (a *Adapter) interactionEvent(ctx context.Context, in *Interaction) (bot.Ev
 	case interactionCommand:
 		ev.Command = strings.ToLower(in.Command.Name)
 		ev.Args, _ = commandLine(in.Command)
+		if line, ok := a.tableArgs(in.Command); ok { // tableopts.go
+			ev.Args = line
+		}
 	case interactionModalSubmit:
 		if line, ok, err := formSubmitLine(in.Modal.CustomID, in.Modal.Values()); ok { // form.go
 			if err != nil {

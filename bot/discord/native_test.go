@@ -204,3 +204,58 @@ func TestRefusedPostToldPrivately(t *testing.T) {
 		t.Fatalf("direct messages: %q", dms)
 	}
 }
+
+// TestTableCommandsTyped: commands described by the table (/time, /timer,
+// /project) register as typed sub-commands (the PUT the strict fake accepted);
+// a signed /time log, /timer start and /time today with a user picked come
+// back as the command lines typing would give: the entry and the timer are in
+// Postgres.
+func TestTableCommandsTyped(t *testing.T) {
+	e := newEnv(t)
+	if err := e.a.RegisterCommands(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	puts := e.fake.Answered("PUT /api/v9/applications/" + appID + "/guilds/" + guildID + "/commands")
+	var cmds []map[string]any
+	if err := json.Unmarshal(puts[0].Body, &cmds); err != nil {
+		t.Fatal(err)
+	}
+	subs := map[string][]string{}
+	for _, c := range cmds {
+		opts, _ := c["options"].([]any)
+		for _, o := range opts {
+			if om := o.(map[string]any); num(om["type"]) == 1 {
+				subs[c["name"].(string)] = append(subs[c["name"].(string)], om["name"].(string))
+			}
+		}
+	}
+	if got := strings.Join(subs["time"], ","); got != "log,today,week,edit,delete" {
+		t.Fatalf("/time sub-commands: %s", got)
+	}
+	if len(subs["project"]) < 10 || subs["project"][0] != "list" || len(subs["timer"]) < 3 {
+		t.Fatalf("/project %v, /timer %v", subs["project"], subs["timer"])
+	}
+	e.assume(tom, bot.RoleTech, "")
+	e.openAs(tom, "The scanner on floor 3 jams")
+	e.a.Wait()
+	_, r := e.signed(e.interaction(2, tom, commandData("time", subOpt("log", opt("args", 3, "45m #1001 swapped the roller"))), nil))
+	if !strings.Contains(text(r), "45m") {
+		t.Fatalf("/time log: %s", text(r))
+	}
+	_, r = e.signed(e.interaction(2, tom, commandData("timer", subOpt("start", opt("on", 3, "1001 looking at it"))), nil))
+	if !strings.Contains(strings.ToLower(text(r)), "timer") {
+		t.Fatalf("/timer start: %s", text(r))
+	}
+	_, r = e.signed(e.interaction(2, tom, commandData("time", subOpt("today", opt("person", 6, tom.ID))), nil))
+	if !strings.Contains(text(r), "45m") {
+		t.Fatalf("/time today person: %s", text(r))
+	}
+	var minutes int
+	if err := e.store.DB().QueryRow(`SELECT t.minutes FROM time_entries t JOIN requests r ON r.id = t.request_id WHERE r.number = 1001`).Scan(&minutes); err != nil || minutes != 45 {
+		t.Fatalf("time entry: %d %v", minutes, err)
+	}
+	var timers int
+	if err := e.store.DB().QueryRow(`SELECT count(*) FROM timers`).Scan(&timers); err != nil || timers != 1 {
+		t.Fatalf("timers: %d %v", timers, err)
+	}
+}

@@ -1,0 +1,167 @@
+package discord
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+// Typed options from the command table. A command without a hand-made shape
+// (appcommands.go) but with subcommands in the table (bot.Subcommand) becomes
+// Discord sub-commands, one per verb, each with an option per declared
+// argument: a person is a user picker, a request number autocompletes, a
+// client autocompletes, a choice is a list. What the command does with no
+// verb ("/time 45m #1001 note") is one more sub-command taking the line as
+// typed. An interaction is turned back into the same command line typing it
+// would give, so the Router checks it exactly as typed.
+
+// defaultSubs name the sub-command for what a command does with no verb.
+var defaultSubs = map[string]string{"time": "log", "timer": "status", "project": "list"}
+
+var optionName = regexp.MustCompile(`[^-_\p{Ll}\p{N}]+`)
+
+// argOptionName is the Discord option for an argument: "number" and "client"
+// are the names autocomplete answers to.
+func argOptionName(a bot.Arg) string {
+	switch a.Kind {
+	case bot.ArgRequest:
+		return "number"
+	case bot.ArgClient:
+		return "client"
+	}
+	return clip(strings.Trim(optionName.ReplaceAllString(strings.ToLower(a.Name), "-"), "-"), 32)
+}
+
+func argOption(a bot.Arg) *discordgo.ApplicationCommandOption {
+	desc := bot.FirstNonEmpty(a.Help, strings.ReplaceAll(string(a.Kind), "_", " "))
+	o := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: argOptionName(a),
+		Description: clip(desc, 100), Required: a.Required}
+	switch a.Kind {
+	case bot.ArgPerson:
+		o.Type = discordgo.ApplicationCommandOptionUser
+	case bot.ArgNumber:
+		o.Type = discordgo.ApplicationCommandOptionInteger
+	case bot.ArgRequest:
+		o.Type, o.Autocomplete = discordgo.ApplicationCommandOptionInteger, true
+	case bot.ArgClient:
+		o.Autocomplete = true
+	case bot.ArgChoice, bot.ArgRole:
+		if len(a.Choices) > 0 && len(a.Choices) <= 25 {
+			o.Choices = choices(a.Choices...)
+		}
+	}
+	return o
+}
+
+// tableOptions are the sub-commands of c from its table; ok is false when
+// the table does not describe it (then it keeps one free-text option).
+func tableOptions(c bot.Command) ([]*discordgo.ApplicationCommandOption, bool) {
+	var subs []*discordgo.ApplicationCommandOption
+	seen := map[string]bool{}
+	for _, s := range c.Subs {
+		if s.Name == "" || seen[s.Name] {
+			continue
+		}
+		seen[s.Name] = true
+		var req, opt []*discordgo.ApplicationCommandOption
+		names := map[string]bool{}
+		for _, a := range s.Args {
+			o := argOption(a)
+			if o.Name == "" || names[o.Name] {
+				return nil, false // the table does not map onto options cleanly
+			}
+			names[o.Name] = true
+			if o.Required {
+				req = append(req, o) // Discord wants required options first
+			} else {
+				opt = append(opt, o)
+			}
+		}
+		subs = append(subs, sub(s.Name, clip(bot.FirstNonEmpty(s.Summary, s.Usage, s.Name), 100), append(req, opt...)...))
+	}
+	if len(subs) == 0 {
+		return nil, false
+	}
+	if name := bot.FirstNonEmpty(defaultSubs[c.Name], "run"); c.Handler != nil && !seen[name] {
+		args := strOpt("args", clip("as typed: "+strings.TrimSpace(strings.TrimPrefix(c.Usage, "/"+c.Name)), 100), false)
+		args.MaxLength = bot.MaxTextLen
+		subs = append([]*discordgo.ApplicationCommandOption{sub(name, clip(bot.FirstNonEmpty(c.Summary, c.Name), 100), args)}, subs...)
+	}
+	if len(subs) > 25 {
+		return nil, false
+	}
+	return subs, true
+}
+
+// tableLine rebuilds the command line from a table-shaped interaction.
+func tableLine(c bot.Command, d *CommandData) string {
+	var subName string
+	opts := map[string]Option{}
+	for _, o := range d.Options {
+		if o.Type == optSubCommand {
+			subName = o.Name
+			for _, so := range o.Options {
+				opts[so.Name] = so
+			}
+		}
+	}
+	if _, hasArgs := opts["args"]; hasArgs && subName == bot.FirstNonEmpty(defaultSubs[c.Name], "run") && c.Handler != nil {
+		return strings.TrimSpace(opts["args"].String())
+	}
+	for _, s := range c.Subs {
+		if s.Name != subName {
+			continue
+		}
+		parts := []string{s.Name}
+		var positional []bot.Arg
+		for _, a := range s.Args {
+			if !a.Flag {
+				positional = append(positional, a)
+			}
+		}
+		for _, a := range s.Args {
+			v := strings.TrimSpace(opts[argOptionName(a)].String())
+			if v == "" {
+				continue
+			}
+			if a.Kind == bot.ArgPerson {
+				v = "<@" + v + ">"
+			} else if strings.ContainsAny(v, " \t\n\"") && !(a.Kind == bot.ArgText && len(positional) > 0 && positional[len(positional)-1].Name == a.Name) {
+				v = quote(v)
+			}
+			if a.Flag {
+				v = fmt.Sprintf("--%s %s", a.Name, v)
+			}
+			parts = append(parts, v)
+		}
+		return strings.Join(parts, " ")
+	}
+	return strings.TrimSpace(opts["args"].String())
+}
+
+// tableArgs is the command line of a table-shaped interaction, or false when
+// the command has a hand-made shape or the interaction names no sub-command.
+func (a *Adapter) tableArgs(d *CommandData) (string, bool) {
+	if _, shaped := shapes[d.Name]; shaped {
+		return "", false
+	}
+	hasSub := false
+	for _, o := range d.Options {
+		hasSub = hasSub || o.Type == optSubCommand
+	}
+	if !hasSub {
+		return "", false
+	}
+	for _, c := range a.cfg.Router.Commands() {
+		if c.Name == d.Name {
+			if _, ok := tableOptions(c); ok {
+				return tableLine(c, d), true
+			}
+		}
+	}
+	return "", false
+}
