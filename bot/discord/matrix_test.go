@@ -201,3 +201,58 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestClientIsolationOnDiscord: ACME's client user runs the isolation lines;
+// free-text commands as signed interactions (with the follow-ups the fake
+// received), the others through the same Router; nothing shows GLOBEX's.
+func TestClientIsolationOnDiscord(t *testing.T) {
+	e := newEnv(t)
+	dana, wile, hank := person{"300000000000000101", "dana"}, person{"300000000000000102", "wile"}, person{"300000000000000103", "hank"}
+	e.assume(dana, bot.RoleManager, "")
+	freeText := map[string]bool{}
+	byName := map[string]bot.Command{}
+	for _, c := range e.router.Commands() {
+		byName[c.Name] = c
+	}
+	for _, ac := range discord.ApplicationCommands(e.router.Commands()) {
+		freeText[ac.Name] = len(ac.Options) == 1 && ac.Options[0].Name == "args"
+	}
+	dispatch := func(p person, line string) string {
+		name, args, err := bot.ParseLine(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if freeText[name] || tableShaped(byName[name]) {
+			data := commandData(name, opt("args", 3, args))
+			if c := byName[name]; tableShaped(c) {
+				data = tableData(t, c, args)
+			}
+			code, resp := e.signed(e.interaction(2, p, data, nil))
+			if code != 200 {
+				t.Errorf("%q: status %d", line, code)
+			}
+			e.a.Wait()
+			out := text(resp) + fmt.Sprint(resp)
+			for _, c := range e.fake.Calls("/webhooks/" + appID + "/" + e.lastToken()) {
+				out += string(c.Body)
+			}
+			return out
+		}
+		ev := bot.Event{Platform: bot.PlatformDiscord, Workspace: guildID, Channel: chanID, SourceID: "iso:" + line,
+			User: bot.User{ID: p.ID, Name: p.Name}, Command: name, Args: args}
+		return fmt.Sprintf("%+v", e.router.Dispatch(context.Background(), ev))
+	}
+	for _, line := range append([]string{`/client add ACME "Acme Corp"`, `/client add GLOBEX "Globex"`}, commandtest.IsolationSetup...) {
+		if out := dispatch(dana, line); strings.Contains(out, "Not allowed") {
+			t.Fatalf("setup %q: %s", line, out)
+		}
+	}
+	e.assume(wile, bot.RoleClient, "ACME")
+	e.assume(hank, bot.RoleClient, "GLOBEX")
+	dispatch(hank, commandtest.IsolationByHank)
+	for _, line := range commandtest.IsolationLines(e.router.Commands()) {
+		if mark := commandtest.Leak(line, dispatch(wile, line)); mark != "" {
+			t.Errorf("%s shows %q to ACME's user", line, mark)
+		}
+	}
+}

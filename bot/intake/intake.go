@@ -41,7 +41,7 @@ type Options struct {
 	Queue       int           // deliveries waiting for a commit before Submit answers Busy (4096)
 	Batch       int           // most rows in one commit (256)
 	Writers     int           // commits in flight at once (4)
-	Workers     int           // rows handled at once (4)
+	Workers     int           // rows handled at once (2)
 	Poll        time.Duration // how often the drain looks for rows left pending (1 s)
 	MaxAttempts int           // attempts of a failing row before it is put aside (10)
 	Log         *slog.Logger
@@ -63,8 +63,9 @@ type Intake struct {
 	wg     sync.WaitGroup
 
 	busy, stored, dups, commits atomic.Int64
-	// active counts Submits and worker tasks in progress (Wait).
-	active atomic.Int64
+	// active counts Submits and worker tasks in progress (Wait);
+	// submitting counts Submits alone.
+	active, submitting atomic.Int64
 }
 
 type pending struct {
@@ -96,7 +97,7 @@ func New(store Store, handle Handler, opts Options) *Intake {
 	if opts.Workers <= 0 {
 		// Enough to keep Slack's and Postgres's latency busy, few enough to
 		// leave a small machine's cores to the acks.
-		opts.Workers = 4
+		opts.Workers = 2
 	}
 	if opts.Poll <= 0 {
 		opts.Poll = time.Second
@@ -124,6 +125,14 @@ func (q *Intake) Start() {
 	}
 	q.go_(q.drain)
 	q.Kick()
+}
+
+// StartWriters runs the group commit alone, with no workers or drain:
+// stored rows wait for a later Start (benchmarks of the storing).
+func (q *Intake) StartWriters() {
+	for range q.opts.Writers {
+		q.go_(q.writer)
+	}
 }
 
 // Close stops taking deliveries, lets rows being handled finish and returns.
@@ -160,11 +169,14 @@ type Outcome struct {
 func (o Outcome) Stored() bool { return !o.Busy && o.Err == nil }
 
 // Submit stores item and returns once it is committed (or refused). When
-// wait > 0 and a worker is idle, it hands the new row to that worker and waits
-// up to wait for the reply, so an idle bot still answers inside the ack.
+// wait > 0, no other delivery is being stored and a worker is idle, it hands
+// the new row to that worker and waits up to wait for the reply, so a quiet
+// bot still answers inside the ack.
 func (q *Intake) Submit(ctx context.Context, item storage.InboxItem, wait time.Duration) Outcome {
 	q.active.Add(1)
 	defer q.active.Add(-1)
+	q.submitting.Add(1)
+	defer q.submitting.Add(-1)
 	p := &pending{item: item, done: make(chan appended, 1)}
 	select {
 	case <-q.ctx.Done():
@@ -193,7 +205,10 @@ func (q *Intake) Submit(ctx context.Context, item storage.InboxItem, wait time.D
 		return Outcome{Duplicate: true}
 	}
 	q.stored.Add(1)
-	if wait <= 0 {
+	// Waiting for the reply is for a quiet bot only: with other deliveries
+	// arriving, the ack goes out now and the reply follows, so acks never
+	// queue behind handling.
+	if wait <= 0 || q.submitting.Load() > 1 {
 		q.Kick()
 		return Outcome{}
 	}

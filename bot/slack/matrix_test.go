@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -70,4 +71,38 @@ func TestRoleMatrixOverSignedSlashCommands(t *testing.T) {
 		t.Fatalf("%d cases, %d refused: the table shrank or the generator broke", checked, refused)
 	}
 	t.Logf("%d Slack cases, %d refused", checked, refused)
+}
+
+// TestClientIsolationOverSlack: ACME's Slack Connect user runs the isolation
+// lines as slash commands; neither the ack (text, blocks, button values) nor
+// anything posted or sent privately shows GLOBEX's.
+func TestClientIsolationOverSlack(t *testing.T) {
+	e := newEnv(t)
+	e.person("UDANA", "dana", testTeam, bot.RoleManager, "")
+	e.person("UWILE", "wile", "TACME", "", "")
+	e.person("UHANK", "hank", "TGLOBEX", "", "")
+	setup := append([]string{`/client add ACME "Acme Corp"`, `/client add GLOBEX "Globex"`, "/client org ACME TACME", "/client org GLOBEX TGLOBEX"},
+		commandtest.IsolationSetup...)
+	for _, line := range setup {
+		if _, out := e.slash("UDANA", "C1", "/mspbot "+strings.TrimPrefix(line, "/")); strings.Contains(out, "Not allowed") || strings.Contains(out, "went wrong") {
+			t.Fatalf("setup %q: %s", line, out)
+		}
+		e.adapter.Wait()
+	}
+	e.slash("UHANK", "CGLOBEX", "/mspbot "+strings.TrimPrefix(commandtest.IsolationByHank, "/"))
+	e.adapter.Wait()
+	router := e.adapter.router.(*bot.Router)
+	for _, line := range commandtest.IsolationLines(router.Commands()) {
+		before := len(e.fake.calls)
+		_, out := e.slash("UWILE", "CACME", "/mspbot "+strings.TrimPrefix(line, "/"))
+		e.adapter.Wait()
+		e.fake.mu.Lock()
+		for _, c := range e.fake.calls[before:] {
+			out += "\n" + c.Form.Get("text") + c.Form.Get("blocks") + fmt.Sprint(c.JSON)
+		}
+		e.fake.mu.Unlock()
+		if mark := commandtest.Leak(line, out); mark != "" {
+			t.Errorf("%s shows %q to ACME's user:\n%s", line, mark, out)
+		}
+	}
 }

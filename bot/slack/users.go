@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/mspbot/mspbot/bot"
 )
@@ -19,10 +20,16 @@ type cachedUser struct {
 	fetched time.Time
 }
 
+// maxCachedUsers bounds the cache: past it, an expired or arbitrary entry
+// makes room, so memory stays flat however many people write.
+const maxCachedUsers = 10000
+
 type userCache struct {
 	clock bot.Clock
 	mu    sync.Mutex
 	m     map[string]cachedUser
+	// flight makes concurrent lookups of one uncached user a single users.info call.
+	flight singleflight.Group
 }
 
 func newUserCache(c bot.Clock) *userCache { return &userCache{clock: c, m: map[string]cachedUser{}} }
@@ -40,7 +47,23 @@ func (c *userCache) get(id string) (slack.User, bool) {
 func (c *userCache) put(u slack.User) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.m[u.ID] = cachedUser{u: u, fetched: c.clock.Now()}
+	now := c.clock.Now()
+	if _, ok := c.m[u.ID]; !ok && len(c.m) >= maxCachedUsers {
+		evicted := false
+		for id, e := range c.m {
+			if now.Sub(e.fetched) > userTTL {
+				delete(c.m, id)
+				evicted = true
+			}
+		}
+		if !evicted {
+			for id := range c.m { // map order: an arbitrary entry
+				delete(c.m, id)
+				break
+			}
+		}
+	}
+	c.m[u.ID] = cachedUser{u: u, fetched: now}
 }
 
 // user maps a Slack user to a bot.User on first contact (users.info, cached):
@@ -51,17 +74,25 @@ func (c *userCache) put(u slack.User) {
 func (a *Adapter) user(ctx context.Context, team, enterprise, id string) (bot.User, error) {
 	su, ok := a.users.get(id)
 	if !ok {
-		var res *slack.User
-		err := a.retry(ctx, "users.info", func(ctx context.Context) error {
-			var err error
-			res, err = a.api.GetUserInfoContext(ctx, id)
-			return err
+		// Inbox workers only (never before an ack): one call per user however
+		// many of their payloads are being handled at once.
+		v, err, _ := a.users.flight.Do(id, func() (any, error) {
+			var res *slack.User
+			err := a.retry(ctx, "users.info", func(ctx context.Context) error {
+				var err error
+				res, err = a.api.GetUserInfoContext(ctx, id)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			a.users.put(*res)
+			return *res, nil
 		})
 		if err != nil {
 			return bot.User{}, bot.Errorf(bot.EInternal, "users.info %s: %v", id, err)
 		}
-		su = *res
-		a.users.put(su)
+		su = v.(slack.User)
 	}
 	name := su.Profile.DisplayName
 	if name == "" {

@@ -137,3 +137,46 @@ func (g *Gate) Problem(c Case, rowsBefore, rowsAfter int64) string {
 	}
 	return ""
 }
+
+// IsolationSetup is typed by dana before the isolation test; then GLOBEX's
+// hank opens #1003. Everything of GLOBEX's carries GLOBEXMARK.
+var IsolationSetup = []string{
+	"/request --client ACME Printer ACMEMARK is jammed",                                          // #1001
+	"/request --client GLOBEX VPN GLOBEXMARK is down",                                            // #1002
+	`/project new ACME "ACMEMARK move" --start 2030-01-07 --end 2030-03-29 --budget 10h`,         // P1
+	`/project new GLOBEX "GLOBEXMARK firewall" --start 2030-01-07 --end 2030-03-29 --budget 10h`, // P2
+	`/lessons add P2 "GLOBEXMARK went well" "GLOBEXMARK do differently"`,
+	"/request take 1002",
+}
+
+// IsolationByHank is what GLOBEX's own user types before the test: #1003.
+const IsolationByHank = "/request GLOBEXMARK the printer in Springfield too"
+
+// IsolationLines are what ACME's user (wile) types: autocomplete, lists, and
+// every entry a client may run (generated), aimed at ACME's records and at
+// GLOBEX's.
+func IsolationLines(cmds []bot.Command) []string {
+	lines := []string{"/suggest number", "/suggest number 100", "/suggest client", "/suggest client G", "/requests", "/project", "/help"}
+	for _, c := range Cases(cmds) {
+		if c.Who.Name != "wile" || !c.Allowed {
+			continue
+		}
+		other := strings.NewReplacer(" 1001", " 1002", " P1", " P2").Replace(c.Line)
+		lines = append(lines, c.Line, other, strings.Replace(other, "1002", "1003", 1), strings.Replace(c.Line, "matrix check", "GLOBEX", 1))
+	}
+	return lines
+}
+
+// Leak returns what of GLOBEX's a reply to line shows ("" for nothing). A
+// refusal may repeat what was typed, so the typed words are not counted.
+func Leak(line, reply string) string {
+	if _, args, err := bot.ParseLine(line); err == nil && args != "" {
+		reply = strings.ReplaceAll(reply, args, "")
+	}
+	for _, mark := range []string{"GLOBEX", "Springfield"} {
+		if strings.Contains(reply, mark) {
+			return mark
+		}
+	}
+	return ""
+}
