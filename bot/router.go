@@ -173,6 +173,9 @@ func (r *Router) gate(ctx context.Context, ev *Event, name string) (Subcommand, 
 			cmd.Name, cmd.MinRole, caller.Role)
 	}
 	if !caller.Role.AtLeast(entry.MinRole) {
+		if entry.MinRole == RoleManager {
+			return entry, label, Errorf(EForbidden, "only managers can use %s (it is for managers); you are a %s. Ask a manager if you need it.", label, caller.Role)
+		}
 		if caller.Role == RoleClient && entry.MinRole == RoleTech {
 			return entry, label, Errorf(EForbidden, "only staff can use %s (it is for techs and above); you are a client user.", label)
 		}

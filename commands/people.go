@@ -8,16 +8,33 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
+// passOnSubs declares, in the table, subcommands a command's own handler
+// parses: each named word reaches that handler unchanged, but only for
+// callers of at least min, so the role lives in the table and the Router
+// enforces it.
+func passOnSubs(c bot.Command, min bot.Role, subs ...[2]string) bot.Command {
+	for _, s := range subs {
+		word := s[0]
+		c.Subs = append(c.Subs, bot.Subcommand{Name: word, Usage: s[1], MinRole: min,
+			Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+				ev.Args = strings.TrimSpace(word + " " + ev.Args)
+				return c.Handler(ctx, ev)
+			}})
+	}
+	return c
+}
+
+// teamTable: anyone on staff reads the team's time rules; managers change them.
+func teamTable(c bot.Command) bot.Command {
+	return passOnSubs(c, bot.RoleManager,
+		[2]string{"gap", "/team gap 90m"}, [2]string{"lock", "/team lock 7"},
+		[2]string{"timer", "/team timer 4h"}, [2]string{"escalate", "/team escalate 3"})
+}
+
 // clientTable adds to /client the subcommands that decide who a client's
 // people are, and declares the contract subcommands' role in the table rather
 // than in the handler: /client sla and /client hours are managers'.
 func clientTable(d Deps, c bot.Command) bot.Command {
-	passOn := func(sub string) bot.Handler {
-		return func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
-			ev.Args = strings.TrimSpace(sub + " " + ev.Args)
-			return c.Handler(ctx, ev)
-		}
-	}
 	client := bot.Arg{Name: "client", Kind: bot.ArgClient, Required: true}
 	c.Subs = append(c.Subs,
 		bot.Subcommand{Name: "user", Usage: "/client user ACME @person", MinRole: bot.RoleCoordinator,
@@ -28,12 +45,9 @@ func clientTable(d Deps, c bot.Command) bot.Command {
 			Summary: "list, or record, the outside organisations (Slack team ids) whose people are ACME's users",
 			Args:    []bot.Arg{client, {Name: "teams", Kind: bot.ArgText}},
 			Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) { return clientOrgs(ctx, d, ev) }},
-		bot.Subcommand{Name: "sla", Usage: "/client sla ACME P1 15m 4h", MinRole: bot.RoleManager,
-			Summary: "set a client's response and resolution targets for a priority", Handler: passOn("sla")},
-		bot.Subcommand{Name: "hours", Usage: "/client hours ACME 24x7|08:00-18:00 mon-fri [TZ]", MinRole: bot.RoleManager,
-			Summary: "set a client's business hours", Handler: passOn("hours")},
 	)
-	return c
+	return passOnSubs(c, bot.RoleManager, [2]string{"sla", "/client sla ACME P1 15m 4h"},
+		[2]string{"hours", "/client hours ACME 24x7|08:00-18:00 mon-fri [TZ]"})
 }
 
 // makeClientUser: /client user ACME <@U123>. A coordinator vouches for someone

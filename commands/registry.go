@@ -24,7 +24,7 @@ func List(d Deps) []bot.Command {
 		backCommand(d),
 		snoozeCommand(d),
 		managerCommand(d),
-		teamCommand(d),
+		teamTable(teamCommand(d)),
 		clientTable(d, clientCommand(d)),
 		digestCommand(d),
 		classifyCommand(d),
