@@ -20,6 +20,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/bot/intake"
 )
 
 // Router is what the adapter sends events to (a *bot.Router).
@@ -83,6 +84,10 @@ type Config struct {
 	// Announce rebuilds the message announcing a request (commands.OpenedMessage),
 	// so a replayed event whose request never got posted is posted after all.
 	Announce func(bot.Request) bot.Message
+	// Inbox, when set, stores gateway messages and reactions before they are
+	// handled (see inbox.go); Intake sizes its workers.
+	Inbox  intake.Store
+	Intake intake.Options
 	// LostAfter is how long the gateway may be down before Ready fails
 	// (health.go). Default 2 minutes.
 	LostAfter time.Duration
@@ -100,6 +105,8 @@ type Adapter struct {
 	templates map[string]string // action id → command template
 	warned    bool              // told the log about missing message content once
 	health    gatewayHealth     // health.go
+
+	inbox *intake.Intake // nil without Config.Inbox
 
 	wg sync.WaitGroup // follow-ups, posts and gateway handlers still running
 	// gate guards wg.Add against Close: discordgo runs each gateway handler on a
@@ -160,6 +167,7 @@ func New(cfg Config) (*Adapter, error) {
 		return nil, err
 	}
 	a.session = s
+	a.startInbox()
 	return a, nil
 }
 
@@ -196,12 +204,23 @@ func (a *Adapter) Close() error {
 	a.gate.Lock()
 	a.closing = true
 	a.gate.Unlock()
+	if a.inbox != nil {
+		a.inbox.Close() // rows being handled finish; the rest wait for the next start
+	}
 	a.wg.Wait()
 	return err
 }
 
-// Wait blocks until background replies (deferred follow-ups, posts) are sent.
-func (a *Adapter) Wait() { a.wg.Wait() }
+// Wait blocks until stored gateway events are handled and background
+// replies (deferred follow-ups, posts) are sent.
+func (a *Adapter) Wait() {
+	if a.inbox != nil {
+		if err := a.inbox.Wait(context.Background()); err != nil {
+			a.log.Warn("wait for inbox", "err", err)
+		}
+	}
+	a.wg.Wait()
+}
 
 // Intents are the gateway intents the bot asks for. MESSAGE_CONTENT is
 // privileged: it must be switched on in the Developer Portal (Bot page).

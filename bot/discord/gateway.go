@@ -37,6 +37,12 @@ func (a *Adapter) HandleEvent(ctx context.Context, typ string, raw json.RawMessa
 		if err = json.Unmarshal(raw, &r); err == nil {
 			a.setBotUser(r.User.ID)
 		}
+	case "MESSAGE_CREATE", "MESSAGE_REACTION_ADD":
+		if a.inbox != nil && a.keepGateway(ctx, typ, raw) {
+			return // stored: a worker handles it (see inbox.go)
+		}
+	}
+	switch typ {
 	case "MESSAGE_CREATE":
 		var m Message
 		if err = json.Unmarshal(raw, &m); err == nil {

@@ -197,7 +197,7 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 	fake := newFakeDiscord(t)
 	clock := bot.NewFakeClock(time.Unix(signedAt, 0))
 	d := commands.Deps{Store: store, Clock: clock, Log: slog.New(slog.DiscardHandler)}
-	cfg := discord.Config{AppID: appID, PublicKey: fixtureKeys(t).pubHex, BotToken: "test-token", GuildID: guildID,
+	cfg := discord.Config{AppID: appID, PublicKey: fixtureKeys(t).pubHex, BotToken: "test-token", GuildID: guildID, Inbox: store,
 		APIURL: fake.URL, Store: store, Clock: clock, Log: slog.New(slog.DiscardHandler), Budget: 2 * time.Second}
 	var extra []bot.Command
 	for _, o := range opts {
@@ -427,7 +427,7 @@ func (e *env) restart() *env {
 	dir := commands.NewDirectory(e.store, nil)
 	router := bot.NewRouter(commands.List(d), dir, d.Log, nil)
 	a, err := discord.New(discord.Config{AppID: appID, PublicKey: fixtureKeys(e.t).pubHex, BotToken: "test-token",
-		GuildID: guildID, APIURL: e.fake.URL, Store: e.store, Clock: e.clock, Router: router, Directory: dir})
+		GuildID: guildID, APIURL: e.fake.URL, Store: e.store, Clock: e.clock, Router: router, Directory: dir, Inbox: e.store})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -116,13 +115,10 @@ func tableLine(c bot.Command, d *CommandData) string {
 		if s.Name != subName {
 			continue
 		}
-		parts := []string{s.Name}
-		var positional []bot.Arg
-		for _, a := range s.Args {
-			if !a.Flag {
-				positional = append(positional, a)
-			}
-		}
+		// Positional arguments in their order, then flags; a value with spaces
+		// is quoted unless it is free text with nothing after it (a line such
+		// as "1001 looking at it" is read word by word).
+		var positional, flags []string
 		for _, a := range s.Args {
 			v := strings.TrimSpace(opts[argOptionName(a)].String())
 			if v == "" {
@@ -130,15 +126,23 @@ func tableLine(c bot.Command, d *CommandData) string {
 			}
 			if a.Kind == bot.ArgPerson {
 				v = "<@" + v + ">"
-			} else if strings.ContainsAny(v, " \t\n\"") && !(a.Kind == bot.ArgText && len(positional) > 0 && positional[len(positional)-1].Name == a.Name) {
-				v = quote(v)
 			}
 			if a.Flag {
-				v = fmt.Sprintf("--%s %s", a.Name, v)
+				if strings.ContainsAny(v, " \t\n\"") {
+					v = quote(v)
+				}
+				flags = append(flags, "--"+a.Name+" "+v)
+				continue
 			}
-			parts = append(parts, v)
+			positional = append(positional, v)
 		}
-		return strings.Join(parts, " ")
+		last := len(positional) - 1
+		for i, v := range positional {
+			if strings.ContainsAny(v, " \t\n\"") && (i < last || len(flags) > 0 || !lastIsText(s.Args)) {
+				positional[i] = quote(v)
+			}
+		}
+		return strings.Join(append(append([]string{s.Name}, positional...), flags...), " ")
 	}
 	return strings.TrimSpace(opts["args"].String())
 }
@@ -164,4 +168,14 @@ func (a *Adapter) tableArgs(d *CommandData) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// lastIsText reports whether the last positional argument is free text.
+func lastIsText(args []bot.Arg) bool {
+	for i := len(args) - 1; i >= 0; i-- {
+		if !args[i].Flag {
+			return args[i].Kind == bot.ArgText
+		}
+	}
+	return false
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/bot/discord"
+	"github.com/mspbot/mspbot/bot/intake"
 	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/web"
@@ -26,6 +27,7 @@ func startDiscord(ctx context.Context, cfg Config, store *storage.Store, router 
 		AppID: dc.AppID, PublicKey: dc.PublicKey, BotToken: dc.BotToken, GuildID: dc.GuildID, APIURL: dc.APIURL,
 		Router: router, Directory: commands.NewDirectory(store, cfg.Admins), Store: store,
 		Log: log, Clock: bot.SystemClock{}, Outbox: queue, Announce: announce,
+		Inbox: store, Intake: intake.Options{Workers: cfg.InboxWorkers},
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,53 @@
+package discord_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/storage"
+)
+
+// A MESSAGE_CREATE the process stored and then died on (a new gateway
+// session never replays it) is handled by the next process, once; the same
+// message arriving again (a resume's replay) is not stored twice.
+func TestGatewayMessageStoredBeforeACrashIsHandledAfterRestart(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	const intake = "290926798999357250"
+	mgr := person{"53908099506183680", "Mason"}
+	e.assume(mgr, bot.RoleManager, "")
+	p, err := e.store.FindPerson(ctx, e.ws(), mgr.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.SetIntake(ctx, e.ws(), intake, true, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	typ, raw := gatewayData(t, func(d map[string]any) { d["content"] = "The VPN drops every ten minutes" })
+	e.a.Close() // the process is gone; its last act was storing the dispatch:
+	if _, err := e.store.AppendInbox(ctx, []storage.InboxItem{{Platform: string(bot.PlatformDiscord), Kind: typ,
+		Key: typ + ":334385199974967042", Payload: raw}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.countRequests(); n != 0 {
+		t.Fatalf("%d requests before the restart", n)
+	}
+	e2 := e.restart()
+	e2.a.Wait()
+	if n := e2.countRequests(); n != 1 {
+		t.Fatalf("%d requests after the restart; want 1", n)
+	}
+	e2.a.HandleEvent(ctx, typ, raw) // replayed after a resume
+	e2.a.Wait()
+	if n := e2.countRequests(); n != 1 {
+		t.Fatalf("%d requests after the replay; want 1", n)
+	}
+	if posts := e2.fake.Exact("POST /api/v9/channels/" + intake + "/messages"); len(posts) != 1 {
+		t.Fatalf("%d posts; want 1", len(posts))
+	}
+	rows, err := e2.store.InboxRows(ctx, string(bot.PlatformDiscord))
+	if err != nil || len(rows) != 1 || !rows[0].Done {
+		t.Fatalf("inbox rows %+v %v; want the one message, done", rows, err)
+	}
+}
