@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mspbot/mspbot/bot"
 )
@@ -76,13 +77,13 @@ func (e *env) slashAll(user, channel, line string) string {
 	e.fake.mu.Lock()
 	before := len(e.fake.calls)
 	e.fake.mu.Unlock()
-	_, out := e.slash(user, channel, line)
+	_, out, _ := e.slashAck(fmt.Sprintf("trig.%d.%s", time.Now().UnixNano(), user), user, channel, line)
 	e.adapter.Wait()
 	e.fake.mu.Lock()
 	defer e.fake.mu.Unlock()
 	for _, c := range e.fake.calls[before:] {
 		if c.Method == "response_url" {
-			out += "\n" + fmt.Sprint(c.JSON["text"])
+			out += "\n" + responseText(e.t, c)
 		}
 	}
 	return out
