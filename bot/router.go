@@ -22,7 +22,8 @@ type Command struct {
 	MinRole Role
 	// OthersMinRole: see Subcommand; it applies to the command's own action.
 	OthersMinRole Role
-	Target        RefKind // the kind of record the first argument names, if any
+	OwnedBy       OwnedKind // see Subcommand
+	Target        RefKind   // the kind of record the first argument names, if any
 	Args          []Arg
 	Subs          []Subcommand
 	// Internal commands are raised by adapters (a thread comment), never typed:
@@ -41,6 +42,9 @@ type Identifier interface {
 	// PersonID resolves a person as typed (@tom, a mention) to their id, for
 	// the OthersMinRole rule. Unknown or ambiguous handles are errors.
 	PersonID(ctx context.Context, workspaceID int64, handle string) (int64, error)
+	// RecordOwner returns the person a record of that kind belongs to; a
+	// record that does not exist is ENotFound.
+	RecordOwner(ctx context.Context, workspaceID int64, kind OwnedKind, id int64) (int64, error)
 }
 
 // Observer is told about every command handled, for metrics.

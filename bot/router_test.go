@@ -39,6 +39,14 @@ func (f fixedIdentity) PersonID(ctx context.Context, ws int64, handle string) (i
 	return 0, Errorf(ENotFound, "nobody called %s", handle)
 }
 
+// RecordOwner: entry 1 is the caller's, entry 2 someone else's.
+func (f fixedIdentity) RecordOwner(ctx context.Context, ws int64, kind OwnedKind, id int64) (int64, error) {
+	if id > 2 {
+		return 0, Errorf(ENotFound, "no %s %d", kind, id)
+	}
+	return id, nil
+}
+
 func TestRouterChecksRolesAndTurnsErrorsIntoReplies(t *testing.T) {
 	ran := 0
 	var observed []Code

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -20,26 +21,46 @@ func looksLikePerson(s string) bool {
 }
 
 // checkOthers enforces OthersMinRole: when the first word after the
-// subcommand names a person other than the caller, the caller needs at least
-// that role. A handle that does not resolve to the caller counts as someone
+// subcommand names a person other than the caller, or (OwnedBy) numbers a
+// record someone else owns, the caller needs at least that role. A handle that does not resolve to the caller counts as someone
 // else, so a name that is ambiguous or unknown grants nothing.
 func (r *Router) checkOthers(ctx context.Context, ev *Event, entry Subcommand, label string) error {
 	if entry.OthersMinRole == "" || ev.Caller.Role.AtLeast(entry.OthersMinRole) {
 		return nil
 	}
 	word, _ := firstWord(ev.Args)
+	if entry.OwnedBy != "" {
+		id, err := strconv.ParseInt(strings.TrimPrefix(word, "#"), 10, 64)
+		if err != nil || id <= 0 {
+			return nil // not a number: the handler says how to write one
+		}
+		owner, err := r.ident.RecordOwner(ctx, ev.Caller.WorkspaceID, entry.OwnedBy, id)
+		switch {
+		case ErrorCode(err) == ENotFound:
+			return nil // the handler reports it missing, changing nothing
+		case err != nil:
+			return err
+		case owner == ev.Caller.ID:
+			return nil
+		}
+		return Errorf(EForbidden, "%s %d is someone else's; changing another person's %s is for %s, and you are a %s.",
+			entry.OwnedBy, id, entry.OwnedBy, othersWho(entry.OthersMinRole), ev.Caller.Role)
+	}
 	if !looksLikePerson(word) {
 		return nil
 	}
 	if id, err := r.ident.PersonID(ctx, ev.Caller.WorkspaceID, word); err == nil && id == ev.Caller.ID {
 		return nil
 	}
-	who := string(entry.OthersMinRole) + "s and above"
-	if entry.OthersMinRole == RoleManager {
-		who = "managers"
-	}
 	return Errorf(EForbidden, "%s for someone else is for %s; you are a %s. Leave out %s to act for yourself.",
-		label, who, ev.Caller.Role, word)
+		label, othersWho(entry.OthersMinRole), ev.Caller.Role, word)
+}
+
+func othersWho(min Role) string {
+	if min == RoleManager {
+		return "managers"
+	}
+	return string(min) + "s and above"
 }
 
 // checkChoices enforces Arg.ChoiceRoles: the value typed for such an argument

@@ -14,6 +14,7 @@ func TestRouterEnforcesOthersAndChoiceRoles(t *testing.T) {
 	h := func(ctx context.Context, ev Event) ([]Message, error) { ran++; return []Message{{Text: "ran"}}, nil }
 	cmds := []Command{
 		{Name: "hours", MinRole: RoleTech, OthersMinRole: RoleManager, Handler: h},
+		{Name: "edit", MinRole: RoleTech, OthersMinRole: RoleManager, OwnedBy: OwnedTimeEntry, Handler: h},
 		{Name: "pick", MinRole: RoleClient, Subs: []Subcommand{{Name: "item", MinRole: RoleClient, Handler: h,
 			Args: []Arg{{Name: "what", Kind: ArgChoice, ChoiceRoles: map[string][]Role{
 				"staff": RolesFrom(RoleTech), "mixed": {RoleClient, RoleCoordinator}, "": {RoleCoordinator}},
@@ -32,6 +33,12 @@ func TestRouterEnforcesOthersAndChoiceRoles(t *testing.T) {
 		{RoleTech, "@ghost", "hours", false}, // unknown grants nothing
 		{RoleCoordinator, "@dana", "hours", false},
 		{RoleManager, "@dana", "hours", true},
+		{RoleTech, "1 30m", "edit", true}, // the caller's own entry
+		{RoleTech, "#2 30m", "edit", false},
+		{RoleCoordinator, "2 30m", "edit", false},
+		{RoleManager, "2 30m", "edit", true},
+		{RoleTech, "9 30m", "edit", true}, // missing: the handler says so
+		{RoleTech, "abc", "edit", true},   // not a number: the handler says so
 		{RoleClient, "item staff", "pick", false},
 		{RoleClient, "item STA", "pick", false}, // read as the handler reads it
 		{RoleTech, "item staff", "pick", true},

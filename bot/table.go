@@ -94,6 +94,12 @@ func ParseRef(kind RefKind, s string) (Ref, error) {
 	return Ref{}, Errorf(EInvalid, "nothing to refer to")
 }
 
+// OwnedKind is a kind of record that belongs to one person.
+type OwnedKind string
+
+// OwnedTimeEntry is a time entry, numbered by its id.
+const OwnedTimeEntry OwnedKind = "time entry"
+
 // ArgKind is what an argument holds, so each platform can offer the right input.
 type ArgKind string
 
@@ -141,6 +147,10 @@ type Subcommand struct {
 	// the entry's first argument written as a person (@tom, a mention) who is
 	// not the caller. Acting for oneself needs only MinRole.
 	OthersMinRole Role
+	// OwnedBy, when set, says the first argument numbers a record that
+	// belongs to one person (a time entry): the Router asks the Identifier
+	// whose it is and applies OthersMinRole when it is not the caller's.
+	OwnedBy OwnedKind
 	// Target is the kind of record the first argument after the subcommand
 	// word names. The Router resolves it, refuses a client another client's
 	// record (as "not found", so numbers leak nothing), and refuses a button
@@ -205,7 +215,7 @@ func (c Command) Entries() []Subcommand {
 
 // Default is the command's own action as a table entry.
 func (c Command) Default() Subcommand {
-	return Subcommand{Usage: c.Usage, Summary: c.Summary, MinRole: c.MinRole, OthersMinRole: c.OthersMinRole,
+	return Subcommand{Usage: c.Usage, Summary: c.Summary, MinRole: c.MinRole, OthersMinRole: c.OthersMinRole, OwnedBy: c.OwnedBy,
 		Target: c.Target, Args: c.Args, Handler: c.Handler}
 }
 

@@ -203,6 +203,16 @@ func (d *Directory) PersonID(ctx context.Context, workspaceID int64, handle stri
 	return p.ID, err
 }
 
+// RecordOwner implements bot.Identifier: whose a time entry is, for the
+// Router's OthersMinRole rule.
+func (d *Directory) RecordOwner(ctx context.Context, workspaceID int64, kind bot.OwnedKind, id int64) (int64, error) {
+	if kind != bot.OwnedTimeEntry {
+		return 0, bot.Errorf(bot.EInternal, "no owner lookup for %s", kind)
+	}
+	e, err := d.store.TimeEntryByID(ctx, workspaceID, id)
+	return e.PersonID, err
+}
+
 // RecordClient implements bot.Identifier: the client a request or project is
 // filed under, for the Router's scope check.
 func (d *Directory) RecordClient(ctx context.Context, workspaceID int64, ref bot.Ref) (*int64, error) {

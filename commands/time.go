@@ -67,11 +67,11 @@ func timeCommand(d Deps) bot.Command {
 			{Name: "week", Usage: "/time week [@name]", Summary: "this week's time, day by day", MinRole: bot.RoleTech, OthersMinRole: bot.RoleCoordinator,
 				Args: []bot.Arg{{Name: "person", Kind: bot.ArgPerson}}, Handler: report("week")},
 			{Name: "edit", Usage: `/time edit <id> [duration] [1001|P12] ["note"]`, Summary: "change an entry's time, what it is on, or its note",
-				MinRole: bot.RoleTech, Args: []bot.Arg{entry, {Name: "change", Kind: bot.ArgText, Required: true}},
+				MinRole: bot.RoleTech, OthersMinRole: bot.RoleManager, OwnedBy: bot.OwnedTimeEntry, Args: []bot.Arg{entry, {Name: "change", Kind: bot.ArgText, Required: true}},
 				Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 					return words(func(args []string) ([]bot.Message, error) { return editTime(ctx, d, ev, args) })(ctx, ev)
 				}},
-			{Name: "delete", Aliases: []string{"del", "rm"}, Usage: "/time delete <id>", Summary: "remove an entry", MinRole: bot.RoleTech,
+			{Name: "delete", Aliases: []string{"del", "rm"}, Usage: "/time delete <id>", Summary: "remove an entry", MinRole: bot.RoleTech, OthersMinRole: bot.RoleManager, OwnedBy: bot.OwnedTimeEntry,
 				Args: []bot.Arg{entry}, Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 					return words(func(args []string) ([]bot.Message, error) { return deleteTime(ctx, d, ev, args) })(ctx, ev)
 				}},
@@ -264,8 +264,9 @@ func timeReport(ctx context.Context, d Deps, ev bot.Event, span string, args []s
 	return []bot.Message{{Title: title, Text: b.String(), Ephemeral: true}}, nil
 }
 
-// editableEntry reads an entry the caller may change: their own, or any as a
-// manager, and not locked.
+// editableEntry reads an entry that is not locked. Whose entries the caller
+// may change (their own, or anyone's as a manager) is the table's rule
+// (OwnedBy, OthersMinRole), enforced by the Router before this runs.
 func editableEntry(ctx context.Context, d Deps, ev bot.Event, arg string) (bot.TimeEntry, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(arg, "#"), 10, 64)
 	if err != nil || id <= 0 {
@@ -274,9 +275,6 @@ func editableEntry(ctx context.Context, d Deps, ev bot.Event, arg string) (bot.T
 	e, err := d.Store.TimeEntryByID(ctx, ev.Caller.WorkspaceID, id)
 	if err != nil {
 		return e, notFoundAs(err, "there is no time entry %d; /time today shows yours", id)
-	}
-	if e.PersonID != ev.Caller.ID && ev.Caller.Role != bot.RoleManager {
-		return e, bot.Errorf(bot.EForbidden, "entry %d is %s's; only they or a manager can change it", id, e.PersonName)
 	}
 	set, err := d.Store.TimeSettings(ctx, ev.Caller.WorkspaceID)
 	if err != nil {

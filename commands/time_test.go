@@ -63,7 +63,8 @@ func TestTimeEntryThroughConsole(t *testing.T) {
 	first := entries[1].ID
 
 	// Edit and delete: the author or a manager, within the lock.
-	want(t, run(amy, "/time edit "+itoa(first)+" 30m"), "only they or a manager")
+	want(t, run(amy, "/time edit "+itoa(first)+" 30m"), "is someone else's; changing another person's time entry is for managers")
+	want(t, run(amy, "/time delete "+itoa(first)), "is someone else's")
 	want(t, run(amy, "/time week @tom"), "/time week for someone else is for coordinators and above")
 	want(t, run(tom, "/time week @tom"), "tom") // naming oneself is acting for oneself
 	want(t, run(tom, "/time edit "+itoa(first)+" 50m \"core switch and patching\""), "is now 50m (was 45m)")

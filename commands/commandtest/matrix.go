@@ -35,14 +35,20 @@ var Matrix = []Who{
 }
 
 // MatrixSetup is typed by dana (a manager) before the matrix: ACME's request
-// #1001, GLOBEX's #1002 and ACME's project P1 are the records entries act on.
+// #1001, GLOBEX's #1002, ACME's project P1 and dana's time entry are the
+// records entries act on.
 var MatrixSetup = []string{
 	`/client add ACME "Acme Corp"`,
 	`/client add GLOBEX "Globex"`,
 	`/request --client ACME Printer on the 2nd floor is jammed`,
 	`/request --client GLOBEX VPN is down for remote users`,
 	`/project new ACME "Office move" --start 2030-01-07 --end 2030-03-29 --budget 10h`,
+	`/time 30m 1001 matrix setup`, // dana's time entry, DanasEntry
 }
+
+// DanasEntry is the id of the time entry dana logs in the setup (the first
+// in a new database): entries owned by someone are acted on through it.
+const DanasEntry = "1"
 
 // Case is one entry typed by one person.
 type Case struct {
@@ -111,6 +117,9 @@ func Cases(cmds []bot.Command) []Case {
 			// the setup) is the other person for everyone but herself.
 			if e.OthersMinRole != "" {
 				l := strings.TrimSpace(base + " @dana")
+				if e.OwnedBy == bot.OwnedTimeEntry {
+					l = strings.TrimSpace(base + " " + DanasEntry)
+				}
 				for _, w := range Matrix {
 					ok := allowed(w, c, e, l) && (w.Name == "dana" || w.Role.AtLeast(e.OthersMinRole))
 					out = append(out, Case{Who: w, Entry: entry, Line: l, Allowed: ok})
