@@ -20,9 +20,11 @@ type Command struct {
 	Usage   string // "/request <text> | /request show <n>"
 	Summary string
 	MinRole Role
-	Target  RefKind // the kind of record the first argument names, if any
-	Args    []Arg
-	Subs    []Subcommand
+	// OthersMinRole: see Subcommand; it applies to the command's own action.
+	OthersMinRole Role
+	Target        RefKind // the kind of record the first argument names, if any
+	Args          []Arg
+	Subs          []Subcommand
 	// Internal commands are raised by adapters (a thread comment), never typed:
 	// /help and Discord's command list leave them out.
 	Internal bool
@@ -36,6 +38,9 @@ type Identifier interface {
 	// RecordClient returns the client a record is filed under (nil: none).
 	// A record that does not exist is ENotFound.
 	RecordClient(ctx context.Context, workspaceID int64, ref Ref) (*int64, error)
+	// PersonID resolves a person as typed (@tom, a mention) to their id, for
+	// the OthersMinRole rule. Unknown or ambiguous handles are errors.
+	PersonID(ctx context.Context, workspaceID int64, handle string) (int64, error)
 }
 
 // Observer is told about every command handled, for metrics.
@@ -160,7 +165,7 @@ func (r *Router) gate(ctx context.Context, ev *Event, name string) (Subcommand, 
 			label += " " + entry.Name
 		}
 	} else {
-		entry = Subcommand{MinRole: cmd.MinRole, Target: cmd.Target, Handler: cmd.Handler, Usage: cmd.Usage}
+		entry = cmd.Default()
 	}
 	caller, err := r.ident.Identify(ctx, *ev)
 	if err != nil {
@@ -186,6 +191,12 @@ func (r *Router) gate(ctx context.Context, ev *Event, name string) (Subcommand, 
 		return entry, label, Errorf(EInvalid, "use %s", cmd.Usage)
 	}
 	if err := r.checkTarget(ctx, ev, entry, label); err != nil {
+		return entry, label, err
+	}
+	if err := r.checkOthers(ctx, ev, entry, label); err != nil {
+		return entry, label, err
+	}
+	if err := checkChoices(ev, entry, label); err != nil {
 		return entry, label, err
 	}
 	return entry, label, nil

@@ -31,6 +31,14 @@ func (f fixedIdentity) RecordClient(ctx context.Context, ws int64, ref Ref) (*in
 	return &c, nil
 }
 
+// PersonID knows only the caller, as @me.
+func (f fixedIdentity) PersonID(ctx context.Context, ws int64, handle string) (int64, error) {
+	if handle == "@me" {
+		return 1, nil
+	}
+	return 0, Errorf(ENotFound, "nobody called %s", handle)
+}
+
 func TestRouterChecksRolesAndTurnsErrorsIntoReplies(t *testing.T) {
 	ran := 0
 	var observed []Code

@@ -120,6 +120,13 @@ type Arg struct {
 	Required bool
 	Flag     bool
 	Choices  []string
+	// ChoiceRoles, when set, says which roles may type each value of this
+	// argument ("" is the argument left out); the Router enforces it. A value
+	// it does not name is the handler's to refuse as bad input.
+	ChoiceRoles map[string][]Role
+	// Canon reads a typed value as one of Choices (a prefix, a label), so the
+	// Router and the handler agree on which choice was meant.
+	Canon func(string) (string, bool)
 }
 
 // Subcommand is one verb of a command: "/project close P12" is the subcommand
@@ -130,6 +137,10 @@ type Subcommand struct {
 	Usage   string // "/project close P12 [--force]"
 	Summary string
 	MinRole Role
+	// OthersMinRole, when set, is the role needed to act for someone else:
+	// the entry's first argument written as a person (@tom, a mention) who is
+	// not the caller. Acting for oneself needs only MinRole.
+	OthersMinRole Role
 	// Target is the kind of record the first argument after the subcommand
 	// word names. The Router resolves it, refuses a client another client's
 	// record (as "not found", so numbers leak nothing), and refuses a button
@@ -187,9 +198,15 @@ func (c Command) findSub(args string) (sub Subcommand, rest string, ok bool) {
 func (c Command) Entries() []Subcommand {
 	var out []Subcommand
 	if c.Handler != nil {
-		out = append(out, Subcommand{Usage: c.Usage, Summary: c.Summary, MinRole: c.MinRole, Target: c.Target, Args: c.Args, Handler: c.Handler})
+		out = append(out, c.Default())
 	}
 	return append(out, c.Subs...)
+}
+
+// Default is the command's own action as a table entry.
+func (c Command) Default() Subcommand {
+	return Subcommand{Usage: c.Usage, Summary: c.Summary, MinRole: c.MinRole, OthersMinRole: c.OthersMinRole,
+		Target: c.Target, Args: c.Args, Handler: c.Handler}
 }
 
 // looksLikeRef reports whether s is written as a reference of either kind.

@@ -16,7 +16,7 @@ type digestStore interface {
 // DigestOptions are the digest's parts owned by other packages.
 type DigestOptions struct {
 	Sections []timekeeping.SectionSource
-	Chart    timekeeping.ChartFunc
+	Chart    bot.ChartFunc
 }
 
 func digestCommand(d Deps) bot.Command {

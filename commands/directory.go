@@ -192,6 +192,17 @@ func Assume(ctx context.Context, store Store, platform bot.Platform, workspace s
 	return store.SetRole(ctx, p.ID, role, clientCode)
 }
 
+// PersonID implements bot.Identifier: the person a handle (@tom, a mention)
+// names, for the Router's OthersMinRole rule.
+func (d *Directory) PersonID(ctx context.Context, workspaceID int64, handle string) (int64, error) {
+	id := strings.TrimPrefix(handle, "@")
+	if m := mention.FindStringSubmatch(handle); m != nil {
+		id = m[1]
+	}
+	p, err := d.store.FindPerson(ctx, workspaceID, id)
+	return p.ID, err
+}
+
 // RecordClient implements bot.Identifier: the client a request or project is
 // filed under, for the Router's scope check.
 func (d *Directory) RecordClient(ctx context.Context, workspaceID int64, ref bot.Ref) (*int64, error) {

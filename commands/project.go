@@ -123,7 +123,8 @@ func projectCommand(d Deps) bot.Command {
 				Summary: "the weekly client update: clients read the posted one, coordinators draft and approve",
 				MinRole: bot.RoleClient, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return weeklyUpdate(ctx, d, ev, p, a)
-				}), Args: []bot.Arg{ref, {Name: "action", Kind: bot.ArgChoice, Choices: []string{"approve", "edit", "skip"}}}},
+				}), Args: []bot.Arg{ref, {Name: "action", Kind: bot.ArgChoice, Choices: []string{"approve", "edit", "skip"},
+					ChoiceRoles: updateActionRoles()}}},
 			{Name: "close", Usage: "/project close P12", Summary: "start the closeout checklist",
 				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return closeProject(ctx, d, ev, p, a)
@@ -132,7 +133,8 @@ func projectCommand(d Deps) bot.Command {
 				Summary: "tick a closeout item (a client gives acceptance)",
 				MinRole: bot.RoleClient, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return tickItem(ctx, d, ev, p, a)
-				}), Args: []bot.Arg{ref, {Name: "item", Kind: bot.ArgChoice, Required: true, Choices: bot.CloseoutItems}, text("note", "", false)}},
+				}), Args: []bot.Arg{ref, {Name: "item", Kind: bot.ArgChoice, Required: true, Choices: bot.CloseoutItems,
+					ChoiceRoles: closeoutItemRoles(), Canon: canonCloseoutItem}, text("note", "", false)}},
 			{Name: "waive", Usage: `/project waive P12 ITEM "why"`, Summary: "waive a closeout item",
 				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return waiveItem(ctx, d, ev, p, a)

@@ -117,6 +117,29 @@ func closeProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 	return []bot.Message{{Text: fmt.Sprintf("%s %s is closed. Its time, checklist and rating are final.", p.Ref(), p.Name)}}, nil
 }
 
+// closeoutItemRoles is who may tick each closeout item, as table data the
+// Router enforces: the documentation is staff's; acceptance comes from the
+// client or is recorded by a coordinator (a tech may not record it); the time
+// and out-of-scope checks are coordinators'. The sign-off is open to every
+// role here because it belongs to one person, the project's named support
+// lead, which only the project record can say (tickItem checks it).
+func closeoutItemRoles() map[string][]bot.Role {
+	return map[string][]bot.Role{
+		"docs":       bot.RolesFrom(bot.RoleTech),
+		"signoff":    bot.RolesFrom(bot.RoleClient),
+		"acceptance": {bot.RoleClient, bot.RoleCoordinator, bot.RoleManager},
+		"time":       bot.RolesFrom(bot.RoleCoordinator),
+		"oos":        bot.RolesFrom(bot.RoleCoordinator),
+	}
+}
+
+// canonCloseoutItem is closeoutItem for the Router: the same reading of a
+// typed item, so the table's rule applies to "documentation" as to "docs".
+func canonCloseoutItem(s string) (string, bool) {
+	it, err := closeoutItem(bot.Project{}, s)
+	return it, err == nil
+}
+
 // closeoutItem reads an item name: a key or the start of its label.
 func closeoutItem(p bot.Project, s string) (string, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
@@ -137,12 +160,10 @@ func tickItem(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []s
 		return nil, err
 	}
 	note := strings.TrimSpace(strings.Join(args[1:], " "))
-	role := ev.Caller.Role
+	// Which role may tick which item is the table's (closeoutItemRoles), and
+	// the Router has enforced it; what remains here depends on the project:
+	// the sign-off is the named support lead's, whatever their role.
 	switch item {
-	case "docs":
-		if !role.AtLeast(bot.RoleTech) {
-			return nil, bot.Errorf(bot.EForbidden, "the documentation is ticked off by the MSP's staff")
-		}
 	case "signoff":
 		switch {
 		case p.SupportLeadID == nil:
@@ -155,21 +176,16 @@ func tickItem(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []s
 			return nil, bot.Errorf(bot.EForbidden, "the support team's sign-off is %s's to give, as the named support lead", p.SupportLead)
 		}
 	case "acceptance":
-		switch {
-		case role == bot.RoleClient:
+		// A client gives acceptance in their own words; staff (coordinators,
+		// by the table) record someone else's and must say whose.
+		if ev.Caller.Role == bot.RoleClient {
 			note = strings.TrimSpace("accepted by " + ev.Caller.Name + " for " + p.ClientCode + ". " + note)
-		case role.AtLeast(bot.RoleCoordinator):
-			if note == "" {
-				return nil, bot.Errorf(bot.EInvalid, `say who accepted for %s and how: /project tick %s acceptance "Jane Doe, by email 2 Feb"`, p.ClientCode, p.Ref())
-			}
-			note = "recorded: " + note
-		default:
-			return nil, bot.Errorf(bot.EForbidden, "client acceptance comes from %s or is recorded by the coordinator", p.ClientCode)
+			break
 		}
-	case "time", "oos":
-		if !role.AtLeast(bot.RoleCoordinator) {
-			return nil, bot.Errorf(bot.EForbidden, "%q is ticked by a coordinator", bot.CloseoutLabels[item])
+		if note == "" {
+			return nil, bot.Errorf(bot.EInvalid, `say who accepted for %s and how: /project tick %s acceptance "Jane Doe, by email 2 Feb"`, p.ClientCode, p.Ref())
 		}
+		note = "recorded: " + note
 	}
 	if item == "oos" {
 		items, err := d.Store.OOSItems(ctx, p.ID)

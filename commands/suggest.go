@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -20,7 +21,7 @@ type suggestStore interface {
 func suggestCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:     "suggest",
-		Usage:    "/suggest number|client <typed>",
+		Usage:    "/suggest number|client|mine <typed>",
 		Summary:  "autocomplete choices",
 		MinRole:  bot.RoleClient,
 		Internal: true,
@@ -39,6 +40,15 @@ func suggestCommand(d Deps) bot.Command {
 					if typed == "" || strings.HasPrefix(num, typed) || strings.Contains(strings.ToLower(r.Title), typed) {
 						m.Fields = append(m.Fields, bot.Field{Label: "#" + num + " " + r.Title, Value: num})
 					}
+				}
+			case "mine":
+				// The caller's own open requests (the Home tab's Log time form).
+				list, _, err := d.Store.ListRequests(ctx, ev.Caller.WorkspaceID, bot.RequestQuery{PersonID: ev.Caller.ID, ClientID: ev.Caller.ClientScope(), Limit: 99})
+				if err != nil {
+					return nil, err
+				}
+				for _, r := range list {
+					m.Fields = append(m.Fields, bot.Field{Label: fmt.Sprintf("#%d %s", r.Number, r.Title), Value: strconv.FormatInt(r.Number, 10)})
 				}
 			case "client":
 				if ev.Caller.Role == bot.RoleClient {

@@ -64,7 +64,8 @@ func TestTimeEntryThroughConsole(t *testing.T) {
 
 	// Edit and delete: the author or a manager, within the lock.
 	want(t, run(amy, "/time edit "+itoa(first)+" 30m"), "only they or a manager")
-	want(t, run(amy, "/time week @tom"), "only coordinators and managers")
+	want(t, run(amy, "/time week @tom"), "/time week for someone else is for coordinators and above")
+	want(t, run(tom, "/time week @tom"), "tom") // naming oneself is acting for oneself
 	want(t, run(tom, "/time edit "+itoa(first)+" 50m \"core switch and patching\""), "is now 50m (was 45m)")
 	want(t, run(dana, "/time delete "+itoa(entries[3].ID)), "Deleted entry")
 	want(t, run(dana, "/time week @tom"), "core switch and patching")
@@ -91,7 +92,8 @@ func TestScheduleAndSLACommands(t *testing.T) {
 	want(t, run(tom, "/hours"), "tom works 08:00-17:00 mon-fri Europe/London")
 	want(t, run(tom, "/hours 08:00-16:30 mon-thu America/New_York"), "08:00-16:30 mon-thu America/New_York")
 	want(t, run(tom, "/hours 17:00-08:00"), "ends before it starts")
-	want(t, run(tom, "/hours @dana 09:00-17:00"), "only managers")
+	want(t, run(tom, "/hours @dana 09:00-17:00"), "/hours for someone else is for managers")
+	want(t, run(tom, "/hours @tom"), "tom works 08:00-16:30 mon-thu America/New_York")
 	want(t, run(dana, "/hours digest 07:30"), "digest comes at 07:30")
 	want(t, run(tom, "/away until 2026-12-02"), "tom is away Tue 24 Nov to Wed 2 Dec 2026")
 	want(t, run(tom, "/away until 2026-11-01"), "before")

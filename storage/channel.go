@@ -10,19 +10,16 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
-// ChannelSettings is bot.ChannelSettings; the alias keeps older callers compiling.
-type ChannelSettings = bot.ChannelSettings
-
 // Channel reads a channel's settings; a channel never configured has the zero settings.
-func (s *Store) Channel(ctx context.Context, workspaceID int64, channelID string) (ChannelSettings, error) {
-	var c ChannelSettings
+func (s *Store) Channel(ctx context.Context, workspaceID int64, channelID string) (bot.ChannelSettings, error) {
+	var c bot.ChannelSettings
 	err := s.db.QueryRowxContext(ctx, `
 		SELECT ch.intake, ch.client_id, coalesce(cl.code, '')
 		FROM channels ch LEFT JOIN clients cl ON cl.id = ch.client_id
 		WHERE ch.workspace_id = $1 AND ch.channel_id = $2`, workspaceID, channelID).
 		Scan(&c.Intake, &c.ClientID, &c.ClientCode)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ChannelSettings{}, nil
+		return bot.ChannelSettings{}, nil
 	}
 	return c, mapErr(err, "channel settings")
 }
@@ -39,8 +36,8 @@ func (s *Store) SetIntake(ctx context.Context, workspaceID int64, channelID stri
 
 // LinkClient links a channel to a client (creating the client if new), or
 // unlinks it when clientCode is empty.
-func (s *Store) LinkClient(ctx context.Context, workspaceID int64, channelID, clientCode string, by int64) (ChannelSettings, error) {
-	var out ChannelSettings
+func (s *Store) LinkClient(ctx context.Context, workspaceID int64, channelID, clientCode string, by int64) (bot.ChannelSettings, error) {
+	var out bot.ChannelSettings
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
 		var clientID *int64
 		if clientCode != "" {

@@ -89,7 +89,7 @@ func (s *Store) RecordClientOrgs(ctx context.Context, workspaceID, clientID int6
 			}
 			var owner int64
 			err := tx.GetContext(ctx, &owner, `
-				INSERT INTO client_orgs (workspace_id, org_id, client_id, linked_by) VALUES ($1, $2, $3, $4)
+				INSERT INTO client_orgs (workspace_id, org_id, client_id, linked_by) VALUES ($1, $2, $3, nullif($4, 0))
 				ON CONFLICT (workspace_id, org_id) DO UPDATE SET org_id = EXCLUDED.org_id
 				RETURNING client_id`, workspaceID, org, clientID, by)
 			if err != nil {

@@ -12,16 +12,13 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
-// Comment is bot.Comment; the alias keeps older callers compiling.
-type Comment = bot.Comment
-
 // AddComment stores a comment. When a comment from the same source message
 // exists it returns that one with created false, so a retried delivery adds nothing.
 // A comment by staff (anyone but a client) stops the request's SLA response
 // clock at the comment's time, in the same transaction, unless an earlier
 // reply stopped it: every platform's thread replies count, not only /request
 // take. in.CreatedAt, when set, is the comment's time (else the database's now).
-func (s *Store) AddComment(ctx context.Context, in Comment) (c Comment, created bool, err error) {
+func (s *Store) AddComment(ctx context.Context, in bot.Comment) (c bot.Comment, created bool, err error) {
 	var source *string
 	if in.SourceID != "" {
 		source = &in.SourceID
@@ -65,14 +62,14 @@ func (s *Store) AddComment(ctx context.Context, in Comment) (c Comment, created 
 }
 
 // Comments lists a request's comments, oldest first.
-func (s *Store) Comments(ctx context.Context, requestID int64) ([]Comment, error) {
+func (s *Store) Comments(ctx context.Context, requestID int64) ([]bot.Comment, error) {
 	rows, err := s.db.QueryxContext(ctx, `SELECT `+commentColumns+commentFrom+`
 		WHERE m.request_id = $1 ORDER BY m.created_at, m.id`, requestID)
 	if err != nil {
 		return nil, mapErr(err, "list comments")
 	}
 	defer rows.Close()
-	var out []Comment
+	var out []bot.Comment
 	for rows.Next() {
 		c, err := scanComment(rows)
 		if err != nil {
@@ -100,8 +97,8 @@ const commentColumns = `m.id, m.request_id, m.author_id, p.name, m.body, m.sourc
 
 const commentFrom = ` FROM request_comments m JOIN people p ON p.id = m.author_id `
 
-func scanComment(row interface{ Scan(...any) error }) (Comment, error) {
-	var c Comment
+func scanComment(row interface{ Scan(...any) error }) (bot.Comment, error) {
+	var c bot.Comment
 	err := row.Scan(&c.ID, &c.RequestID, &c.AuthorID, &c.AuthorName, &c.Body, &c.SourcePlatform,
 		&c.SourceID, &c.CreatedAt)
 	return c, err

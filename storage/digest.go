@@ -13,11 +13,8 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
-// Manager is bot.Manager; the alias keeps older callers compiling.
-type Manager = bot.Manager
-
 // Managers lists every manager with their schedule and digest time.
-func (s *Store) Managers(ctx context.Context) ([]Manager, error) {
+func (s *Store) Managers(ctx context.Context) ([]bot.Manager, error) {
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT p.id, p.name, w.platform, w.external_id, p.external_id, p.timezone, p.workspace_id,
 			s.person_id IS NOT NULL, coalesce(s.work_start, 480), coalesce(s.work_end, 1020), coalesce(s.work_days, 62),
@@ -28,9 +25,9 @@ func (s *Store) Managers(ctx context.Context) ([]Manager, error) {
 		return nil, mapErr(err, "managers")
 	}
 	defer rows.Close()
-	var out []Manager
+	var out []bot.Manager
 	for rows.Next() {
-		var m Manager
+		var m bot.Manager
 		r := &m.Schedule
 		if err := rows.Scan(&m.PersonID, &m.Name, &m.Platform, &m.Workspace, &m.ExternalID, &m.Timezone, &m.WorkspaceID,
 			&r.Stored, &r.WorkStart, &r.WorkEnd, &r.WorkDays, &r.Timezone, &r.AwayFrom, &r.AwayUntil, &r.OffDate,
@@ -87,12 +84,9 @@ func (s *Store) SendDigestOnce(ctx context.Context, workspaceID, managerID int64
 	return sent && err == nil, err
 }
 
-// RequestCount is bot.RequestCount; the alias keeps older callers compiling.
-type RequestCount = bot.RequestCount
-
 // NewRequestCounts counts requests opened in [from, to) by kind and client, and
 // how many of them are still open. It reads the created_at index range only.
-func (s *Store) NewRequestCounts(ctx context.Context, workspaceID int64, from, to time.Time) ([]RequestCount, error) {
+func (s *Store) NewRequestCounts(ctx context.Context, workspaceID int64, from, to time.Time) ([]bot.RequestCount, error) {
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT r.kind, coalesce(c.code, ''), count(*), count(*) FILTER (WHERE r.status = 'open')
 		FROM requests r LEFT JOIN clients c ON c.id = r.client_id
@@ -102,9 +96,9 @@ func (s *Store) NewRequestCounts(ctx context.Context, workspaceID int64, from, t
 		return nil, mapErr(err, "new requests")
 	}
 	defer rows.Close()
-	var out []RequestCount
+	var out []bot.RequestCount
 	for rows.Next() {
-		var c RequestCount
+		var c bot.RequestCount
 		if err := rows.Scan(&c.Kind, &c.ClientCode, &c.New, &c.StillOpen); err != nil {
 			return nil, mapErr(err, "scan request count")
 		}
@@ -113,20 +107,17 @@ func (s *Store) NewRequestCounts(ctx context.Context, workspaceID int64, from, t
 	return out, mapErr(rows.Err(), "new requests")
 }
 
-// OpenCount is bot.OpenCount; the alias keeps older callers compiling.
-type OpenCount = bot.OpenCount
-
 // OpenRequestCounts counts open requests by kind from the open-requests index.
-func (s *Store) OpenRequestCounts(ctx context.Context, workspaceID int64) ([]OpenCount, error) {
+func (s *Store) OpenRequestCounts(ctx context.Context, workspaceID int64) ([]bot.OpenCount, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT kind, count(*), min(created_at) FROM requests
 		WHERE workspace_id = $1 AND status = 'open' GROUP BY kind ORDER BY kind`, workspaceID)
 	if err != nil {
 		return nil, mapErr(err, "open requests")
 	}
 	defer rows.Close()
-	var out []OpenCount
+	var out []bot.OpenCount
 	for rows.Next() {
-		var c OpenCount
+		var c bot.OpenCount
 		if err := rows.Scan(&c.Kind, &c.Open, &c.Oldest); err != nil {
 			return nil, mapErr(err, "scan open count")
 		}
@@ -135,12 +126,9 @@ func (s *Store) OpenRequestCounts(ctx context.Context, workspaceID int64) ([]Ope
 	return out, mapErr(rows.Err(), "open requests")
 }
 
-// TeamMember is bot.TeamMember; the alias keeps older callers compiling.
-type TeamMember = bot.TeamMember
-
 // Team lists a manager's reports (or, when they have none, every tech and
 // coordinator of the workspace) with the minutes each logged on date.
-func (s *Store) Team(ctx context.Context, workspaceID, managerID int64, date time.Time) ([]TeamMember, error) {
+func (s *Store) Team(ctx context.Context, workspaceID, managerID int64, date time.Time) ([]bot.TeamMember, error) {
 	var hasReports bool
 	if err := s.db.GetContext(ctx, &hasReports, `SELECT EXISTS (SELECT 1 FROM schedules WHERE manager_id = $1)`, managerID); err != nil {
 		return nil, mapErr(err, "reports")
@@ -160,10 +148,10 @@ func (s *Store) Team(ctx context.Context, workspaceID, managerID int64, date tim
 		return nil, mapErr(err, "team")
 	}
 	defer rows.Close()
-	var out []TeamMember
+	var out []bot.TeamMember
 	var ids []int64
 	for rows.Next() {
-		var m TeamMember
+		var m bot.TeamMember
 		r := &m.Schedule
 		if err := rows.Scan(&m.PersonID, &m.Name, &m.Since, &r.Stored, &r.WorkStart, &r.WorkEnd, &r.WorkDays, &r.Timezone,
 			&r.AwayFrom, &r.AwayUntil, &r.OffDate); err != nil {

@@ -9,9 +9,6 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
-// LearnedOverride is bot.LearnedOverride; the alias keeps older callers compiling.
-type LearnedOverride = bot.LearnedOverride
-
 // learnOverride records (or replaces) what a reclassification teaches. It runs
 // inside the reclassification's transaction so the two never disagree.
 func learnOverride(ctx context.Context, tx *sqlx.Tx, requestID, actorID int64, kind, typ, reason string) error {
@@ -29,8 +26,8 @@ const overrideSelect = `SELECT r.number, o.text, o.kind, o.type, p.name AS by_na
 // SimilarOverrides returns the workspace's active overrides whose text resembles
 // text by trigram similarity (pg_trgm's % operator, served by the GIN index),
 // most similar first. The classifier makes the final call with its own threshold.
-func (s *Store) SimilarOverrides(ctx context.Context, workspaceID int64, text string, limit int) ([]LearnedOverride, error) {
-	var out []LearnedOverride
+func (s *Store) SimilarOverrides(ctx context.Context, workspaceID int64, text string, limit int) ([]bot.LearnedOverride, error) {
+	var out []bot.LearnedOverride
 	err := s.db.SelectContext(ctx, &out, overrideSelect+`, similarity(o.text, $2) AS similarity
 		FROM learned_overrides o JOIN requests r ON r.id = o.request_id JOIN people p ON p.id = o.by_person
 		WHERE o.workspace_id = $1 AND o.forgotten_at IS NULL AND o.text % $2
@@ -39,8 +36,8 @@ func (s *Store) SimilarOverrides(ctx context.Context, workspaceID int64, text st
 }
 
 // ListOverrides lists the workspace's active overrides, newest first.
-func (s *Store) ListOverrides(ctx context.Context, workspaceID int64) ([]LearnedOverride, error) {
-	var out []LearnedOverride
+func (s *Store) ListOverrides(ctx context.Context, workspaceID int64) ([]bot.LearnedOverride, error) {
+	var out []bot.LearnedOverride
 	err := s.db.SelectContext(ctx, &out, overrideSelect+`, 0::float8 AS similarity
 		FROM learned_overrides o JOIN requests r ON r.id = o.request_id JOIN people p ON p.id = o.by_person
 		WHERE o.workspace_id = $1 AND o.forgotten_at IS NULL
@@ -50,17 +47,14 @@ func (s *Store) ListOverrides(ctx context.Context, workspaceID int64) ([]Learned
 
 // TrainingRows lists every active override of the workspace, oldest first:
 // the rows /classify retrain fits the workspace's model to.
-func (s *Store) TrainingRows(ctx context.Context, workspaceID int64) ([]LearnedOverride, error) {
-	var out []LearnedOverride
+func (s *Store) TrainingRows(ctx context.Context, workspaceID int64) ([]bot.LearnedOverride, error) {
+	var out []bot.LearnedOverride
 	err := s.db.SelectContext(ctx, &out, overrideSelect+`, 0::float8 AS similarity
 		FROM learned_overrides o JOIN requests r ON r.id = o.request_id JOIN people p ON p.id = o.by_person
 		WHERE o.workspace_id = $1 AND o.forgotten_at IS NULL
 		ORDER BY o.created_at, o.id`, workspaceID)
 	return out, mapErr(err, "training rows")
 }
-
-// WorkspaceModel is bot.WorkspaceModel.
-type WorkspaceModel = bot.WorkspaceModel
 
 // SaveWorkspaceModel stores (or replaces) the workspace's model.
 func (s *Store) SaveWorkspaceModel(ctx context.Context, workspaceID int64, model []byte, rows int, by int64) error {
@@ -73,8 +67,8 @@ func (s *Store) SaveWorkspaceModel(ctx context.Context, workspaceID int64, model
 
 // LoadWorkspaceModel returns the workspace's model, or ErrNotFound when it
 // has none (the committed model applies).
-func (s *Store) LoadWorkspaceModel(ctx context.Context, workspaceID int64) (WorkspaceModel, error) {
-	var m WorkspaceModel
+func (s *Store) LoadWorkspaceModel(ctx context.Context, workspaceID int64) (bot.WorkspaceModel, error) {
+	var m bot.WorkspaceModel
 	err := s.db.GetContext(ctx, &m, `SELECT model, training_rows, trained_at FROM classifier_models WHERE workspace_id = $1`, workspaceID)
 	return m, mapErr(err, "workspace model")
 }
@@ -101,12 +95,9 @@ func (s *Store) ForgetOverride(ctx context.Context, workspaceID, number, by int6
 	return nil
 }
 
-// ContractClause is bot.ContractClause; the alias keeps older callers compiling.
-type ContractClause = bot.ContractClause
-
 // AddContractClause adds a clause to a client's contract, creating the client if new.
-func (s *Store) AddContractClause(ctx context.Context, workspaceID int64, clientCode, kind, text string, by int64) (ContractClause, error) {
-	c := ContractClause{Kind: kind, Text: text}
+func (s *Store) AddContractClause(ctx context.Context, workspaceID int64, clientCode, kind, text string, by int64) (bot.ContractClause, error) {
+	c := bot.ContractClause{Kind: kind, Text: text}
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
 		cl, err := ensureClient(ctx, tx, workspaceID, clientCode)
 		if err != nil {
@@ -119,8 +110,8 @@ func (s *Store) AddContractClause(ctx context.Context, workspaceID int64, client
 }
 
 // ContractClauses lists a client's clauses in the order they were added.
-func (s *Store) ContractClauses(ctx context.Context, clientID int64) ([]ContractClause, error) {
-	var out []ContractClause
+func (s *Store) ContractClauses(ctx context.Context, clientID int64) ([]bot.ContractClause, error) {
+	var out []bot.ContractClause
 	err := s.db.SelectContext(ctx, &out, `SELECT cc.id, cc.kind, cc.text, c.code AS client_code
 		FROM contract_clauses cc JOIN clients c ON c.id = cc.client_id WHERE cc.client_id = $1 ORDER BY cc.id`, clientID)
 	return out, mapErr(err, "contract clauses")

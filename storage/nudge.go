@@ -25,14 +25,11 @@ func answerNudge(ctx context.Context, db execer, personID int64, at time.Time, a
 	return mapErr(err, "answer nudge")
 }
 
-// Staffer is bot.Staffer; the alias keeps older callers compiling.
-type Staffer = bot.Staffer
-
 // Staffers lists the techs and coordinators to consider for nudges, with
 // everything the decision needs. Each person costs a few index probes (latest
 // entry, latest nudge, timer); history is never scanned. People away through
 // yesterday and beyond are skipped in SQL.
-func (s *Store) Staffers(ctx context.Context, now time.Time) ([]Staffer, error) {
+func (s *Store) Staffers(ctx context.Context, now time.Time) ([]bot.Staffer, error) {
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT p.id, p.workspace_id, w.platform, w.external_id, p.external_id, p.name,
 			s.person_id IS NOT NULL, coalesce(s.work_start, 480), coalesce(s.work_end, 1020), coalesce(s.work_days, 62),
@@ -55,9 +52,9 @@ func (s *Store) Staffers(ctx context.Context, now time.Time) ([]Staffer, error) 
 		return nil, mapErr(err, "staffers")
 	}
 	defer rows.Close()
-	var out []Staffer
+	var out []bot.Staffer
 	for rows.Next() {
-		var st Staffer
+		var st bot.Staffer
 		r := &st.Schedule
 		if err := rows.Scan(&st.PersonID, &st.WorkspaceID, &st.Platform, &st.Workspace, &st.ExternalID, &st.Name,
 			&r.Stored, &r.WorkStart, &r.WorkEnd, &r.WorkDays, &r.Timezone, &r.AwayFrom, &r.AwayUntil, &r.OffDate,
@@ -105,21 +102,18 @@ func (s *Store) RecordEscalation(ctx context.Context, personID int64, localDate 
 	return n == 1, nil
 }
 
-// Recipient is bot.Recipient; the alias keeps older callers compiling.
-type Recipient = bot.Recipient
-
 const recipientSelect = `SELECT p.id, p.name, w.platform, w.external_id, p.external_id, p.timezone
 	FROM people p JOIN workspaces w ON w.id = p.workspace_id `
 
-func (s *Store) recipients(ctx context.Context, where string, args ...any) ([]Recipient, error) {
+func (s *Store) recipients(ctx context.Context, where string, args ...any) ([]bot.Recipient, error) {
 	rows, err := s.db.QueryContext(ctx, recipientSelect+where, args...)
 	if err != nil {
 		return nil, mapErr(err, "recipients")
 	}
 	defer rows.Close()
-	var out []Recipient
+	var out []bot.Recipient
 	for rows.Next() {
-		var r Recipient
+		var r bot.Recipient
 		if err := rows.Scan(&r.PersonID, &r.Name, &r.Platform, &r.Workspace, &r.ExternalID, &r.Timezone); err != nil {
 			return nil, mapErr(err, "scan recipient")
 		}
@@ -129,43 +123,40 @@ func (s *Store) recipients(ctx context.Context, where string, args ...any) ([]Re
 }
 
 // Recipient reads one person as a DM recipient.
-func (s *Store) Recipient(ctx context.Context, personID int64) (Recipient, error) {
+func (s *Store) Recipient(ctx context.Context, personID int64) (bot.Recipient, error) {
 	list, err := s.recipients(ctx, `WHERE p.id = $1`, personID)
 	if err != nil {
-		return Recipient{}, err
+		return bot.Recipient{}, err
 	}
 	if len(list) == 0 {
-		return Recipient{}, fmt.Errorf("person %d: %w", personID, ErrNotFound)
+		return bot.Recipient{}, fmt.Errorf("person %d: %w", personID, ErrNotFound)
 	}
 	return list[0], nil
 }
 
 // PeopleWithRole lists a workspace's people of one role as recipients.
-func (s *Store) PeopleWithRole(ctx context.Context, workspaceID int64, role bot.Role) ([]Recipient, error) {
+func (s *Store) PeopleWithRole(ctx context.Context, workspaceID int64, role bot.Role) ([]bot.Recipient, error) {
 	return s.recipients(ctx, `WHERE p.workspace_id = $1 AND p.role = $2 ORDER BY p.id`, workspaceID, role)
 }
 
 // ClientCoordinators lists the coordinators of a client's running projects:
 // who hears about that client's unassigned SLA warnings.
-func (s *Store) ClientCoordinators(ctx context.Context, clientID int64) ([]Recipient, error) {
+func (s *Store) ClientCoordinators(ctx context.Context, clientID int64) ([]bot.Recipient, error) {
 	return s.recipients(ctx, `WHERE p.id IN (SELECT coordinator_id FROM projects WHERE client_id = $1 AND status <> 'closed')
 		AND p.role IN ('coordinator', 'manager') ORDER BY p.id`, clientID)
 }
 
-// NudgeStats is bot.NudgeStats; the alias keeps older callers compiling.
-type NudgeStats = bot.NudgeStats
-
 // NudgeStatsBetween counts nudges sent and answered per person on local dates from..to.
-func (s *Store) NudgeStatsBetween(ctx context.Context, workspaceID int64, from, to time.Time) (map[int64]NudgeStats, error) {
+func (s *Store) NudgeStatsBetween(ctx context.Context, workspaceID int64, from, to time.Time) (map[int64]bot.NudgeStats, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT person_id, count(*), count(answered_at) FROM nudges
 		WHERE workspace_id = $1 AND kind = 'gap' AND local_date BETWEEN $2 AND $3 GROUP BY person_id`, workspaceID, from, to)
 	if err != nil {
 		return nil, mapErr(err, "nudge stats")
 	}
 	defer rows.Close()
-	out := map[int64]NudgeStats{}
+	out := map[int64]bot.NudgeStats{}
 	for rows.Next() {
-		var n NudgeStats
+		var n bot.NudgeStats
 		if err := rows.Scan(&n.PersonID, &n.Sent, &n.Answered); err != nil {
 			return nil, mapErr(err, "scan nudge stats")
 		}

@@ -26,15 +26,12 @@ func scanPerson(row rowScanner) (bot.Person, error) {
 	return p, err
 }
 
-// NewPerson is bot.NewPerson; the alias keeps older callers compiling.
-type NewPerson = bot.NewPerson
-
 // EnsurePerson returns the person with that platform id, creating them on first
 // contact. A new person's role: manager when Admin; manager when the workspace has
 // no manager yet and bootstrap is allowed (the first person to use a fresh
 // installation); client when ClientCode is set; otherwise tech. created reports
 // whether the person is new and bootstrapped whether they became manager by being first.
-func (s *Store) EnsurePerson(ctx context.Context, np NewPerson, allowBootstrap bool) (p bot.Person, created, bootstrapped bool, err error) {
+func (s *Store) EnsurePerson(ctx context.Context, np bot.NewPerson, allowBootstrap bool) (p bot.Person, created, bootstrapped bool, err error) {
 	err = s.tx(ctx, func(tx *sqlx.Tx) error {
 		p, err = scanPerson(tx.QueryRowxContext(ctx, `SELECT `+personColumns+personFrom+`
 			WHERE p.workspace_id = $1 AND p.external_id = $2`, np.WorkspaceID, np.ExternalID))

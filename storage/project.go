@@ -140,12 +140,9 @@ func (s *Store) ProjectMinutes(ctx context.Context, projectID int64) (int, error
 	return m, mapErr(err, "project minutes")
 }
 
-// DayMinutes is bot.DayMinutes; the alias keeps older callers compiling.
-type DayMinutes = bot.DayMinutes
-
 // ProjectMinutesByDay lists the minutes logged on a project per day, oldest first.
-func (s *Store) ProjectMinutesByDay(ctx context.Context, projectID int64) ([]DayMinutes, error) {
-	var out []DayMinutes
+func (s *Store) ProjectMinutesByDay(ctx context.Context, projectID int64) ([]bot.DayMinutes, error) {
+	var out []bot.DayMinutes
 	rows, err := s.db.QueryxContext(ctx, `
 		SELECT t.entry_date, sum(t.minutes) FROM projects p JOIN time_entries t ON `+projectTimeFilter+`
 		WHERE p.id = $1 GROUP BY t.entry_date ORDER BY t.entry_date`, projectID)
@@ -154,7 +151,7 @@ func (s *Store) ProjectMinutesByDay(ctx context.Context, projectID int64) ([]Day
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var d DayMinutes
+		var d bot.DayMinutes
 		if err := rows.Scan(&d.Day, &d.Minutes); err != nil {
 			return nil, mapErr(err, "scan minutes")
 		}

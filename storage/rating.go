@@ -7,9 +7,6 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
-// Rating is bot.RequestRating.
-type Rating = bot.RequestRating
-
 // RateRequest records (or replaces) the requester's rating of a request.
 func (s *Store) RateRequest(ctx context.Context, requestID, personID int64, score int, at time.Time) error {
 	if score < 1 || score > 3 {
@@ -22,9 +19,9 @@ func (s *Store) RateRequest(ctx context.Context, requestID, personID int64, scor
 }
 
 // RatingsBetween lists a workspace's ratings given in [from, to), newest first.
-func (s *Store) RatingsBetween(ctx context.Context, workspaceID int64, from, to time.Time) ([]Rating, error) {
-	return queryAll(ctx, s.db, "ratings", func(r rowScanner) (Rating, error) {
-		var x Rating
+func (s *Store) RatingsBetween(ctx context.Context, workspaceID int64, from, to time.Time) ([]bot.RequestRating, error) {
+	return queryAll(ctx, s.db, "ratings", func(r rowScanner) (bot.RequestRating, error) {
+		var x bot.RequestRating
 		err := r.Scan(&x.RequestNumber, &x.Title, &x.PersonName, &x.Score, &x.RatedAt)
 		return x, err
 	}, `SELECT r.number, r.title, p.name, g.score, g.rated_at

@@ -118,11 +118,8 @@ func (s *Store) RequestByNumber(ctx context.Context, workspaceID, number int64) 
 	return r, mapErr(err, fmt.Sprintf("request #%d", number))
 }
 
-// RequestFilter is bot.RequestFilter; the alias keeps older callers compiling.
-type RequestFilter = bot.RequestFilter
-
 // ListOpenRequests lists open requests, newest first.
-func (s *Store) ListOpenRequests(ctx context.Context, workspaceID int64, f RequestFilter) ([]bot.Request, error) {
+func (s *Store) ListOpenRequests(ctx context.Context, workspaceID int64, f bot.RequestFilter) ([]bot.Request, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}

@@ -6,12 +6,9 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
-// RequestQuery is bot.RequestQuery; the alias keeps older callers compiling.
-type RequestQuery = bot.RequestQuery
-
 // ListRequests lists open requests matching q, newest first, and how many
 // match in all, so a page can say "showing 25 of 140".
-func (s *Store) ListRequests(ctx context.Context, workspaceID int64, q RequestQuery) ([]bot.Request, int, error) {
+func (s *Store) ListRequests(ctx context.Context, workspaceID int64, q bot.RequestQuery) ([]bot.Request, int, error) {
 	if q.Limit <= 0 || q.Limit > 100 {
 		q.Limit = 25
 	}

@@ -7,17 +7,14 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
-// ScheduleRow is bot.ScheduleRow; the alias keeps older callers compiling.
-type ScheduleRow = bot.ScheduleRow
-
 // DefaultScheduleRow is 08:00-17:00 mon-fri, digest at 08:00.
-func DefaultScheduleRow(personID int64) ScheduleRow {
-	return ScheduleRow{PersonID: personID, WorkStart: 480, WorkEnd: 1020, WorkDays: 62, DigestAt: 480}
+func DefaultScheduleRow(personID int64) bot.ScheduleRow {
+	return bot.ScheduleRow{PersonID: personID, WorkStart: 480, WorkEnd: 1020, WorkDays: 62, DigestAt: 480}
 }
 
 // Schedule reads a person's schedule (defaults when none is stored). Timezone is
 // the schedule's own or, failing that, the person's platform timezone.
-func (s *Store) Schedule(ctx context.Context, personID int64) (ScheduleRow, error) {
+func (s *Store) Schedule(ctx context.Context, personID int64) (bot.ScheduleRow, error) {
 	r := DefaultScheduleRow(personID)
 	err := s.db.QueryRowxContext(ctx, `
 		SELECT s.person_id IS NOT NULL, coalesce(s.work_start, 480), coalesce(s.work_end, 1020),

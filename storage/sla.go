@@ -13,17 +13,11 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
-// SLATarget is bot.SLATarget; the alias keeps older callers compiling.
-type SLATarget = bot.SLATarget
-
-// SLACalendarRow is bot.SLACalendarRow; the alias keeps older callers compiling.
-type SLACalendarRow = bot.SLACalendarRow
-
 // DefaultSLACalendar is business hours 08:00-18:00 mon-fri in the bot's timezone.
-var DefaultSLACalendar = SLACalendarRow{DayStart: 480, DayEnd: 1080, Days: 62}
+var DefaultSLACalendar = bot.SLACalendarRow{DayStart: 480, DayEnd: 1080, Days: 62}
 
 // SetSLATarget stores a client's targets for a priority.
-func (s *Store) SetSLATarget(ctx context.Context, clientID int64, t SLATarget) error {
+func (s *Store) SetSLATarget(ctx context.Context, clientID int64, t bot.SLATarget) error {
 	_, err := s.db.ExecContext(ctx, `
 		INSERT INTO sla_targets (client_id, priority, response_minutes, resolution_minutes) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (client_id, priority) DO UPDATE SET response_minutes = EXCLUDED.response_minutes,
@@ -33,7 +27,7 @@ func (s *Store) SetSLATarget(ctx context.Context, clientID int64, t SLATarget) e
 }
 
 // SetSLACalendar stores when a client's clocks run.
-func (s *Store) SetSLACalendar(ctx context.Context, clientID int64, c SLACalendarRow) error {
+func (s *Store) SetSLACalendar(ctx context.Context, clientID int64, c bot.SLACalendarRow) error {
 	_, err := s.db.ExecContext(ctx, `
 		INSERT INTO sla_calendars (client_id, always, day_start, day_end, days, timezone) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (client_id) DO UPDATE SET always = EXCLUDED.always, day_start = EXCLUDED.day_start,
@@ -43,7 +37,7 @@ func (s *Store) SetSLACalendar(ctx context.Context, clientID int64, c SLACalenda
 }
 
 // ClientSLA reads a client's targets (by priority) and calendar.
-func (s *Store) ClientSLA(ctx context.Context, clientID int64) ([]SLATarget, SLACalendarRow, error) {
+func (s *Store) ClientSLA(ctx context.Context, clientID int64) ([]bot.SLATarget, bot.SLACalendarRow, error) {
 	cal := DefaultSLACalendar
 	err := s.db.QueryRowxContext(ctx, `SELECT always, day_start, day_end, days, timezone FROM sla_calendars
 		WHERE client_id = $1`, clientID).Scan(&cal.Always, &cal.DayStart, &cal.DayEnd, &cal.Days, &cal.Timezone)
@@ -52,7 +46,7 @@ func (s *Store) ClientSLA(ctx context.Context, clientID int64) ([]SLATarget, SLA
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return nil, cal, mapErr(err, "SLA calendar")
 	}
-	var out []SLATarget
+	var out []bot.SLATarget
 	err = s.db.SelectContext(ctx, &out, `SELECT priority AS "priority", response_minutes AS "responseminutes",
 		resolution_minutes AS "resolutionminutes" FROM sla_targets WHERE client_id = $1 ORDER BY priority`, clientID)
 	return out, cal, mapErr(err, "SLA targets")
@@ -108,12 +102,6 @@ func (s *Store) ResumeFromClient(ctx context.Context, requestID int64, at time.T
 	})
 }
 
-// Pause is bot.SLAPause; the alias keeps older callers compiling.
-type Pause = bot.SLAPause
-
-// SLAClock is bot.SLAClock; the alias keeps older callers compiling.
-type SLAClock = bot.SLAClock
-
 const slaClockSelect = `
 	SELECT r.id, r.workspace_id, r.number, r.title, r.client_id, c.code, r.priority, r.assignee_id, r.created_at,
 		r.first_response_at, r.closed_at, coalesce(t.response_minutes, 0), coalesce(t.resolution_minutes, 0),
@@ -126,17 +114,17 @@ const slaClockSelect = `
 	LEFT JOIN sla_targets t ON t.client_id = r.client_id AND t.priority = r.priority
 	LEFT JOIN sla_calendars cal ON cal.client_id = r.client_id `
 
-func (s *Store) slaClocks(ctx context.Context, where string, args ...any) ([]SLAClock, error) {
+func (s *Store) slaClocks(ctx context.Context, where string, args ...any) ([]bot.SLAClock, error) {
 	rows, err := s.db.QueryContext(ctx, slaClockSelect+where, args...)
 	if err != nil {
 		return nil, mapErr(err, "SLA clocks")
 	}
 	defer rows.Close()
-	var out []SLAClock
+	var out []bot.SLAClock
 	idx := map[int64]int{}
 	var ids []int64
 	for rows.Next() {
-		var c SLAClock
+		var c bot.SLAClock
 		var rec pq.StringArray
 		if err := rows.Scan(&c.RequestID, &c.WorkspaceID, &c.Number, &c.Title, &c.ClientID, &c.ClientCode, &c.Priority,
 			&c.AssigneeID, &c.CreatedAt, &c.FirstResponseAt, &c.ClosedAt, &c.Target.ResponseMinutes,
@@ -167,7 +155,7 @@ func (s *Store) slaClocks(ctx context.Context, where string, args ...any) ([]SLA
 	defer prow.Close()
 	for prow.Next() {
 		var id int64
-		var p Pause
+		var p bot.SLAPause
 		if err := prow.Scan(&id, &p.Start, &p.End); err != nil {
 			return nil, mapErr(err, "scan pause")
 		}
@@ -183,20 +171,17 @@ func (s *Store) slaClocks(ctx context.Context, where string, args ...any) ([]SLA
 // next level yet, are not read: the sweep reads the requests_sla_due partial
 // index only, so its cost follows the clocks that are due, not the backlog.
 // Rows with Contract false have no target for their priority.
-func (s *Store) OpenSLAClocks(ctx context.Context, now time.Time) ([]SLAClock, error) {
+func (s *Store) OpenSLAClocks(ctx context.Context, now time.Time) ([]bot.SLAClock, error) {
 	return s.slaClocks(ctx, `
 		WHERE r.status = 'open' AND r.client_id IS NOT NULL
 		  AND r.sla_next_check_at <= $1 AND r.sla_next_check_at < 'infinity'
 		ORDER BY r.id`, now)
 }
 
-// SLANextCheck is bot.SLANextCheck; the alias keeps older callers compiling.
-type SLANextCheck = bot.SLANextCheck
-
 // SetSLANextChecks stores the sweep's verdicts in one statement. A request
 // changed since the sweep read it (another version) keeps its state, so it is
 // looked at again: a verdict never outlives the row it was made on.
-func (s *Store) SetSLANextChecks(ctx context.Context, checks []SLANextCheck) error {
+func (s *Store) SetSLANextChecks(ctx context.Context, checks []bot.SLANextCheck) error {
 	if len(checks) == 0 {
 		return nil
 	}
@@ -217,23 +202,20 @@ func (s *Store) SetSLANextChecks(ctx context.Context, checks []SLANextCheck) err
 }
 
 // RequestSLAClock reads one request's clocks (not found when it has no contract).
-func (s *Store) RequestSLAClock(ctx context.Context, requestID int64) (SLAClock, error) {
+func (s *Store) RequestSLAClock(ctx context.Context, requestID int64) (bot.SLAClock, error) {
 	list, err := s.slaClocks(ctx, `WHERE r.id = $1 AND t.client_id IS NOT NULL`, requestID)
 	if err != nil {
-		return SLAClock{}, err
+		return bot.SLAClock{}, err
 	}
 	if len(list) == 0 {
-		return SLAClock{}, fmt.Errorf("SLA for request: %w", ErrNotFound)
+		return bot.SLAClock{}, fmt.Errorf("SLA for request: %w", ErrNotFound)
 	}
 	return list[0], nil
 }
 
-// SLAEvent is bot.SLAEvent; the alias keeps older callers compiling.
-type SLAEvent = bot.SLAEvent
-
 // RecordSLAEvent stores a warning or breach unless it is already recorded; it
 // reports whether this call stored it (and so must tell people).
-func (s *Store) RecordSLAEvent(ctx context.Context, e SLAEvent) (bool, error) {
+func (s *Store) RecordSLAEvent(ctx context.Context, e bot.SLAEvent) (bool, error) {
 	res, err := s.db.ExecContext(ctx, `
 		INSERT INTO sla_events (workspace_id, request_id, client_id, clock, level, target_minutes, elapsed_minutes, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (request_id, clock, level) DO NOTHING`,
@@ -247,7 +229,7 @@ func (s *Store) RecordSLAEvent(ctx context.Context, e SLAEvent) (bool, error) {
 
 // SLAEventsSince lists a workspace's warnings and breaches since a moment,
 // newest first, for requests still open or closed since then.
-func (s *Store) SLAEventsSince(ctx context.Context, workspaceID int64, since time.Time) ([]SLAEvent, error) {
+func (s *Store) SLAEventsSince(ctx context.Context, workspaceID int64, since time.Time) ([]bot.SLAEvent, error) {
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT e.workspace_id, e.request_id, r.number, r.title, e.client_id, c.code, e.clock, e.level,
 			e.target_minutes, e.elapsed_minutes, e.at
@@ -258,9 +240,9 @@ func (s *Store) SLAEventsSince(ctx context.Context, workspaceID int64, since tim
 		return nil, mapErr(err, "SLA events")
 	}
 	defer rows.Close()
-	var out []SLAEvent
+	var out []bot.SLAEvent
 	for rows.Next() {
-		var e SLAEvent
+		var e bot.SLAEvent
 		if err := rows.Scan(&e.WorkspaceID, &e.RequestID, &e.RequestNumber, &e.Title, &e.ClientID, &e.ClientCode,
 			&e.Clock, &e.Level, &e.TargetMinutes, &e.ElapsedMinutes, &e.At); err != nil {
 			return nil, mapErr(err, "scan SLA event")

@@ -12,17 +12,14 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
-// TimeEntry is bot.TimeEntry; the alias keeps older callers compiling.
-type TimeEntry = bot.TimeEntry
-
 const timeEntryColumns = `t.id, t.workspace_id, t.person_id, p.name, t.request_id, r.number, t.project_id, pr.number,
 	t.minutes, t.note, t.entry_date, t.billable, t.started_at, t.ended_at, t.source, t.created_at`
 
 const timeEntryFrom = ` FROM time_entries t JOIN people p ON p.id = t.person_id
 	LEFT JOIN requests r ON r.id = t.request_id LEFT JOIN projects pr ON pr.id = t.project_id `
 
-func scanTimeEntry(row rowScanner) (TimeEntry, error) {
-	var e TimeEntry
+func scanTimeEntry(row rowScanner) (bot.TimeEntry, error) {
+	var e bot.TimeEntry
 	err := row.Scan(&e.ID, &e.WorkspaceID, &e.PersonID, &e.PersonName, &e.RequestID, &e.RequestNumber, &e.ProjectID, &e.ProjectNumber,
 		&e.Minutes, &e.Note, &e.Date, &e.Billable, &e.StartedAt, &e.EndedAt, &e.Source, &e.CreatedAt)
 	return e, err
@@ -32,8 +29,8 @@ func scanTimeEntry(row rowScanner) (TimeEntry, error) {
 // marks the person's latest unanswered gap nudge as answered by it. The
 // database refuses an entry that would take the person's day past 24h or that
 // lands on closed project time (migration 00130), with a conflict error.
-func (s *Store) AddTimeEntry(ctx context.Context, e TimeEntry) (TimeEntry, error) {
-	var out TimeEntry
+func (s *Store) AddTimeEntry(ctx context.Context, e bot.TimeEntry) (bot.TimeEntry, error) {
+	var out bot.TimeEntry
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		out, err = addTimeEntry(ctx, tx, e)
@@ -42,11 +39,11 @@ func (s *Store) AddTimeEntry(ctx context.Context, e TimeEntry) (TimeEntry, error
 	return out, err
 }
 
-func addTimeEntry(ctx context.Context, tx *sqlx.Tx, e TimeEntry) (TimeEntry, error) {
+func addTimeEntry(ctx context.Context, tx *sqlx.Tx, e bot.TimeEntry) (bot.TimeEntry, error) {
 	if e.Source == "" {
 		e.Source = "typed"
 	}
-	var out TimeEntry
+	var out bot.TimeEntry
 	err := func() error {
 		var id int64
 		if err := tx.GetContext(ctx, &id, `
@@ -72,21 +69,18 @@ func addTimeEntry(ctx context.Context, tx *sqlx.Tx, e TimeEntry) (TimeEntry, err
 }
 
 // TimeEntryByID reads one entry of a workspace.
-func (s *Store) TimeEntryByID(ctx context.Context, workspaceID, id int64) (TimeEntry, error) {
+func (s *Store) TimeEntryByID(ctx context.Context, workspaceID, id int64) (bot.TimeEntry, error) {
 	e, err := scanTimeEntry(s.db.QueryRowxContext(ctx, `SELECT `+timeEntryColumns+timeEntryFrom+`
 		WHERE t.workspace_id = $1 AND t.id = $2`, workspaceID, id))
 	return e, mapErr(err, fmt.Sprintf("time entry %d", id))
 }
 
-// TimeEntryEdit is bot.TimeEntryEdit.
-type TimeEntryEdit = bot.TimeEntryEdit
-
 // EditTimeEntry changes an entry's minutes, note or what it is logged on. The
 // database refuses a change that takes the day past 24h or touches closed
 // project time (migration 00130).
-func (s *Store) EditTimeEntry(ctx context.Context, workspaceID, id int64, c TimeEntryEdit) (TimeEntry, error) {
+func (s *Store) EditTimeEntry(ctx context.Context, workspaceID, id int64, c bot.TimeEntryEdit) (bot.TimeEntry, error) {
 	if c.Move && (c.RequestID == nil) == (c.ProjectID == nil) {
-		return TimeEntry{}, fmt.Errorf("edit time entry %d: move needs a request or a project: %w", id, bot.Errorf(bot.EInvalid, "name a request or a project to move it to"))
+		return bot.TimeEntry{}, fmt.Errorf("edit time entry %d: move needs a request or a project: %w", id, bot.Errorf(bot.EInvalid, "name a request or a project to move it to"))
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE time_entries SET
 			minutes = CASE WHEN $3 > 0 THEN $3 ELSE minutes END, note = coalesce($4, note),
@@ -94,10 +88,10 @@ func (s *Store) EditTimeEntry(ctx context.Context, workspaceID, id int64, c Time
 			project_id = CASE WHEN $5 THEN $7 ELSE project_id END, updated_at = $8
 		WHERE workspace_id = $1 AND id = $2`, workspaceID, id, c.Minutes, c.Note, c.Move, c.RequestID, c.ProjectID, c.At)
 	if err != nil {
-		return TimeEntry{}, mapErr(err, "edit time entry")
+		return bot.TimeEntry{}, mapErr(err, "edit time entry")
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return TimeEntry{}, fmt.Errorf("time entry %d: %w", id, ErrNotFound)
+		return bot.TimeEntry{}, fmt.Errorf("time entry %d: %w", id, ErrNotFound)
 	}
 	return s.TimeEntryByID(ctx, workspaceID, id)
 }
@@ -123,7 +117,7 @@ func (s *Store) DeleteTimeEntry(ctx context.Context, workspaceID, id int64) erro
 }
 
 // TimeEntries lists a person's entries dated from..to inclusive, oldest first.
-func (s *Store) TimeEntries(ctx context.Context, personID int64, from, to time.Time) ([]TimeEntry, error) {
+func (s *Store) TimeEntries(ctx context.Context, personID int64, from, to time.Time) ([]bot.TimeEntry, error) {
 	return queryAll(ctx, s.db, "time entries", scanTimeEntry, `SELECT `+timeEntryColumns+timeEntryFrom+`
 		WHERE t.person_id = $1 AND t.entry_date BETWEEN $2 AND $3
 		ORDER BY t.entry_date, t.created_at, t.id`, personID, from, to)
@@ -143,11 +137,8 @@ func (s *Store) LatestRequestOf(ctx context.Context, personID int64) (int64, err
 	return n, mapErr(err, "latest request")
 }
 
-// Timer is bot.Timer; the alias keeps older callers compiling.
-type Timer = bot.Timer
-
 // StartTimer starts a person's timer; one already running is a conflict.
-func (s *Store) StartTimer(ctx context.Context, t Timer) error {
+func (s *Store) StartTimer(ctx context.Context, t bot.Timer) error {
 	return s.tx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO timers (person_id, workspace_id, request_id, project_id, note, billable, started_at)
@@ -160,8 +151,8 @@ func (s *Store) StartTimer(ctx context.Context, t Timer) error {
 }
 
 // RunningTimer reads a person's running timer.
-func (s *Store) RunningTimer(ctx context.Context, personID int64) (Timer, error) {
-	var t Timer
+func (s *Store) RunningTimer(ctx context.Context, personID int64) (bot.Timer, error) {
+	var t bot.Timer
 	err := s.db.QueryRowxContext(ctx, `
 		SELECT tm.person_id, tm.workspace_id, tm.request_id, r.number, tm.project_id, pr.number, tm.note, tm.billable,
 			tm.started_at, tm.confirmed_at
@@ -177,10 +168,10 @@ func (s *Store) RunningTimer(ctx context.Context, personID int64) (Timer, error)
 // timer longer than what is left of the day's 24h logs only what is left
 // (Minutes tells), and when nothing is left the timer stops and the entry has
 // ID 0 and no minutes.
-func (s *Store) StopTimer(ctx context.Context, personID int64, note string, at, date time.Time) (TimeEntry, error) {
-	var out TimeEntry
+func (s *Store) StopTimer(ctx context.Context, personID int64, note string, at, date time.Time) (bot.TimeEntry, error) {
+	var out bot.TimeEntry
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
-		var t Timer
+		var t bot.Timer
 		err := tx.QueryRowxContext(ctx, `DELETE FROM timers WHERE person_id = $1
 			RETURNING workspace_id, request_id, project_id, note, billable, started_at`, personID).
 			Scan(&t.WorkspaceID, &t.RequestID, &t.ProjectID, &t.Note, &t.Billable, &t.StartedAt)
@@ -199,11 +190,11 @@ func (s *Store) StopTimer(ctx context.Context, personID int64, note string, at, 
 		}
 		minutes := min(max(1, int(at.Sub(t.StartedAt).Round(time.Minute).Minutes())), 24*60-logged)
 		if minutes <= 0 {
-			out = TimeEntry{WorkspaceID: t.WorkspaceID, PersonID: personID, Date: date}
+			out = bot.TimeEntry{WorkspaceID: t.WorkspaceID, PersonID: personID, Date: date}
 			return nil
 		}
 		start, end := t.StartedAt, at
-		out, err = addTimeEntry(ctx, tx, TimeEntry{WorkspaceID: t.WorkspaceID, PersonID: personID, RequestID: t.RequestID,
+		out, err = addTimeEntry(ctx, tx, bot.TimeEntry{WorkspaceID: t.WorkspaceID, PersonID: personID, RequestID: t.RequestID,
 			ProjectID: t.ProjectID, Minutes: minutes, Note: note, Date: date, Billable: t.Billable,
 			StartedAt: &start, EndedAt: &end, Source: "timer", CreatedAt: at})
 		return err
@@ -226,15 +217,12 @@ func (s *Store) ConfirmTimer(ctx context.Context, personID int64, at time.Time) 
 	return mapErr(err, "answer timer check")
 }
 
-// TimeSettings is bot.TimeSettings; the alias keeps older callers compiling.
-type TimeSettings = bot.TimeSettings
-
 // DefaultTimeSettings apply until a manager changes them.
-var DefaultTimeSettings = TimeSettings{GapMinutes: 90, LockDays: 7, TimerLimitMinutes: 240, EscalateAfter: 3}
+var DefaultTimeSettings = bot.TimeSettings{GapMinutes: 90, LockDays: 7, TimerLimitMinutes: 240, EscalateAfter: 3}
 
 // TimeSettings reads a workspace's rules, or the defaults.
-func (s *Store) TimeSettings(ctx context.Context, workspaceID int64) (TimeSettings, error) {
-	var t TimeSettings
+func (s *Store) TimeSettings(ctx context.Context, workspaceID int64) (bot.TimeSettings, error) {
+	var t bot.TimeSettings
 	err := s.db.QueryRowxContext(ctx, `SELECT gap_minutes, lock_days, timer_limit_minutes, escalate_after
 		FROM time_settings WHERE workspace_id = $1`, workspaceID).Scan(&t.GapMinutes, &t.LockDays, &t.TimerLimitMinutes, &t.EscalateAfter)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -244,7 +232,7 @@ func (s *Store) TimeSettings(ctx context.Context, workspaceID int64) (TimeSettin
 }
 
 // SetTimeSettings stores a workspace's rules.
-func (s *Store) SetTimeSettings(ctx context.Context, workspaceID int64, t TimeSettings) error {
+func (s *Store) SetTimeSettings(ctx context.Context, workspaceID int64, t bot.TimeSettings) error {
 	_, err := s.db.ExecContext(ctx, `
 		INSERT INTO time_settings (workspace_id, gap_minutes, lock_days, timer_limit_minutes, escalate_after)
 		VALUES ($1, $2, $3, $4, $5)

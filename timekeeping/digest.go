@@ -22,12 +22,6 @@ type Section struct {
 // section out.
 type SectionSource func(ctx context.Context, workspaceID, managerID int64, since, now time.Time) (s Section, ok bool, err error)
 
-// Series is one set of bars or a line in a chart.
-type Series = bot.Series
-
-// ChartFunc draws a chart as a PNG (the chart package's Bars).
-type ChartFunc = bot.ChartFunc
-
 // DigestFor is who the digest is for.
 type DigestFor struct {
 	ManagerID   int64
@@ -176,7 +170,7 @@ func BuildDigest(ctx context.Context, d Deps, who DigestFor, now time.Time) (bot
 		Text:    strings.TrimRight(b.String(), "\n"),
 		Actions: []bot.Action{{ID: "requests", Label: "Open requests", Command: "/requests"}}}
 	if d.Chart != nil && len(names) > 0 && len(names) <= 30 {
-		png, err := d.Chart("Hours yesterday", "hours", names, []Series{{Name: "logged", Values: logged}, {Name: "scheduled", Values: expected}})
+		png, err := d.Chart("Hours yesterday", "hours", names, []bot.Series{{Name: "logged", Values: logged}, {Name: "scheduled", Values: expected}})
 		if err != nil {
 			d.log().Warn("digest chart", "err", err)
 		} else {

@@ -48,7 +48,7 @@ type Deps struct {
 	// weekly updates awaiting approval, lessons captured).
 	Sections []SectionSource
 	// Chart renders the digest's picture (chart.Bars); nil: no picture.
-	Chart ChartFunc
+	Chart bot.ChartFunc
 }
 
 // Logger is the deps' logger (one that discards when none is set).

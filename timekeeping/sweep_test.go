@@ -366,7 +366,7 @@ func digestFixture(t *testing.T) (*fixture, bot.Person, time.Time) {
 func TestDigestContents(t *testing.T) {
 	f, dana, now := digestFixture(t)
 	var charted []string
-	f.deps.Chart = func(title, y string, x []string, s []timekeeping.Series) ([]byte, error) {
+	f.deps.Chart = func(title, y string, x []string, s []bot.Series) ([]byte, error) {
 		charted = x
 		return []byte("PNG"), nil
 	}

@@ -31,9 +31,9 @@ type Router interface {
 	Commands() []bot.Command
 }
 
-// Directory identifies people and maps a guild to its workspace (a *commands.Directory).
+// Directory maps a guild to its workspace (a *commands.Directory). Who
+// someone is, and what they may do, is the Router's to decide, not the adapter's.
 type Directory interface {
-	Identify(ctx context.Context, ev bot.Event) (bot.Caller, error)
 	Workspace(ctx context.Context, platform bot.Platform, externalID string) (int64, error)
 }
 

@@ -71,6 +71,7 @@ type fakeFile struct {
 
 type apiCall struct {
 	Method string
+	Path   string         // the URL path called (a response_url's tells commands apart)
 	Form   url.Values     // form-encoded calls
 	JSON   map[string]any // JSON calls (views.open, response_url)
 	Upload *fakeUpload    // a file posted to an upload URL
@@ -205,7 +206,7 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, _ := io.ReadAll(r.Body)
-	c := apiCall{At: time.Now(), Status: http.StatusOK}
+	c := apiCall{At: time.Now(), Status: http.StatusOK, Path: r.URL.Path}
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/api/"):
 		c.Method = strings.TrimPrefix(r.URL.Path, "/api/")

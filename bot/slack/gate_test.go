@@ -2,9 +2,11 @@ package slack
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mspbot/mspbot/bot"
 )
@@ -66,4 +68,23 @@ func TestEventWithoutTeamStoresNothing(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("an event without a team stored %d rows", n)
 	}
+}
+
+// slashAll is slash plus whatever was said afterwards through the command's
+// response_url: under load the intake acknowledges first and answers there.
+func (e *env) slashAll(user, channel, line string) string {
+	e.t.Helper()
+	e.fake.mu.Lock()
+	before := len(e.fake.calls)
+	e.fake.mu.Unlock()
+	_, out, _ := e.slashAck(fmt.Sprintf("trig.%d.%s", time.Now().UnixNano(), user), user, channel, line)
+	e.adapter.Wait()
+	e.fake.mu.Lock()
+	defer e.fake.mu.Unlock()
+	for _, c := range e.fake.calls[before:] {
+		if c.Method == "response_url" {
+			out += "\n" + responseText(e.t, c)
+		}
+	}
+	return out
 }

@@ -110,7 +110,9 @@ func (e *env) send(path, contentType string, body []byte, header http.Header) *h
 }
 
 // slash types a slash command as user in channel and returns the HTTP status
-// and the ack's text (the ephemeral reply), decoded.
+// and the ephemeral reply, decoded: the ack's, or, when the ack went out
+// before the reply was ready (a loaded machine, see inbox.go), what the
+// adapter then sent to this command's response_url.
 func (e *env) slash(user, channel, line string) (int, string) {
 	e.t.Helper()
 	return e.slashWith(fmt.Sprintf("trig.%d.%s", time.Now().UnixNano(), user), user, channel, line)
@@ -120,11 +122,48 @@ func (e *env) slash(user, channel, line string) (int, string) {
 // command delivered twice.
 func (e *env) slashWith(trigger, user, channel, line string) (int, string) {
 	e.t.Helper()
+	status, ack, respURL := e.slashAck(trigger, user, channel, line)
+	if status != http.StatusOK || strings.TrimSpace(ack) != "" {
+		return status, ack
+	}
+	// An empty ack: either the command has no private reply, or the reply is
+	// on its way through response_url. Wait for the adapter, then look.
+	e.adapter.Wait()
+	path := strings.TrimPrefix(respURL, e.fake.srv.URL)
+	e.fake.mu.Lock()
+	defer e.fake.mu.Unlock()
+	for _, c := range e.fake.calls {
+		if c.Method == "response_url" && c.Path == path && c.Status == http.StatusOK {
+			ack += responseText(e.t, c)
+		}
+	}
+	return status, ack
+}
+
+// responseText decodes a response_url message as slash decodes an ack.
+func responseText(t testing.TB, c apiCall) string {
+	blocks := ""
+	if b, ok := c.JSON["blocks"]; ok && b != nil {
+		raw, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks = string(raw)
+	}
+	return unescaper.Replace(fmt.Sprint(c.JSON["text"]) + "\n" + blocks)
+}
+
+// slashAck sends the command and returns the status, the ack's decoded text
+// and the command's own response_url (unique per trigger, so a late reply
+// can be told from another command's).
+func (e *env) slashAck(trigger, user, channel, line string) (int, string, string) {
+	e.t.Helper()
 	cmd, text, _ := strings.Cut(line, " ")
+	respURL := e.fake.responseURL(user + "/" + url.PathEscape(trigger))
 	form := url.Values{
 		"token": {"verification_token"}, "team_id": {testTeam}, "team_domain": {"msp"},
 		"channel_id": {channel}, "channel_name": {"support"}, "user_id": {user}, "user_name": {user},
-		"command": {cmd}, "text": {text}, "response_url": {e.fake.responseURL(user)},
+		"command": {cmd}, "text": {text}, "response_url": {respURL},
 		"trigger_id": {trigger},
 	}
 	resp := e.send("/slack/commands", "application/x-www-form-urlencoded", []byte(form.Encode()), nil)
@@ -143,7 +182,10 @@ func (e *env) slashWith(trigger, user, channel, line string) (int, string) {
 			e.t.Fatalf("slash ack response_type = %q; want ephemeral", ack.ResponseType)
 		}
 	}
-	return resp.StatusCode, unescaper.Replace(ack.Text + "\n" + string(ack.Blocks))
+	if len(raw) == 0 {
+		return resp.StatusCode, "", respURL
+	}
+	return resp.StatusCode, unescaper.Replace(ack.Text + "\n" + string(ack.Blocks)), respURL
 }
 
 // event delivers an Events API envelope, optionally as retry n.

@@ -21,6 +21,9 @@ import (
 // homeTimeTitle is the title of /home's time part (commands/home.go).
 const homeTimeTitle = "Your time today"
 
+// homeQueueTitle starts the title of /home's queue, shown to coordinators and managers.
+const homeQueueTitle = "The queue"
+
 const (
 	actionHomeOpenRequest = "home.open_request"
 	actionHomeRefresh     = "home.refresh"
@@ -66,9 +69,11 @@ func homeView(msgs []bot.Message) slack.HomeTabViewRequest {
 	refresh := slack.NewButtonBlockElement(actionHomeRefresh, "refresh", plain("Refresh"))
 	bar := []slack.BlockElement{open}
 	for _, m := range msgs {
-		if m.Title == homeTimeTitle { // staff: they log time
+		switch {
+		case m.Title == homeTimeTitle: // staff: they log time
 			bar = append(bar, slack.NewButtonBlockElement(actionHomeLogTime, "log", plain("Log time")))
-			break
+		case strings.HasPrefix(m.Title, homeQueueTitle): // coordinators: they open projects
+			bar = append(bar, slack.NewButtonBlockElement(actionHomeNewProject, "project", plain("New project")))
 		}
 	}
 	blocks := []slack.Block{slack.NewActionBlock("home.bar", append(bar, refresh)...)}
@@ -101,6 +106,8 @@ func (a *Adapter) homeAction(ctx context.Context, cb slack.InteractionCallback) 
 	switch act.ActionID {
 	case actionHomeOpenRequest:
 		return a.openModal(cb, modalMeta{})
+	case actionHomeNewProject:
+		return a.openNewProject(cb, team) // newproject.go
 	case actionHomeLogTime:
 		return a.openLogTime(cb, team, enterprise) // logtime.go
 	case actionHomeRefresh:

@@ -96,14 +96,14 @@ func TestSharedChannelExternalUserSeesOnlyTheirClient(t *testing.T) {
 	e.person("UDANA", "dana", testTeam, bot.RoleManager, "")
 	e.person("UTOM", "tom", testTeam, bot.RoleTech, "")
 	e.person("UWILE", "wile", "TACME", "", "") // Slack Connect guest from ACME's own workspace
-	if _, out := e.slash("UDANA", "CACME", "/mspbot client link ACME"); !strings.Contains(out, `no client "ACME"`) {
+	if out := e.slashAll("UDANA", "CACME", "/mspbot client link ACME"); !strings.Contains(out, `no client "ACME"`) {
 		t.Fatalf("linking to a client nobody added must be refused: %s", out)
 	}
-	if _, out := e.slash("UDANA", "CACME", `/client add ACME "Acme Corp"`); !strings.Contains(out, "Client ACME (Acme Corp) added") {
+	if out := e.slashAll("UDANA", "CACME", `/client add ACME "Acme Corp"`); !strings.Contains(out, "Client ACME (Acme Corp) added") {
 		t.Fatalf("add client: %s", out)
 	}
 	e.fake.shared["CACME"] = []string{"TACME"}
-	if _, out := e.slash("UDANA", "CACME", "/mspbot client link ACME"); !strings.Contains(out, "linked to client ACME") || !strings.Contains(out, "People of TACME") {
+	if out := e.slashAll("UDANA", "CACME", "/mspbot client link ACME"); !strings.Contains(out, "linked to client ACME") || !strings.Contains(out, "People of TACME") {
 		t.Fatalf("link: %s", out)
 	}
 	e.slash("UDANA", "CGLOBEX", "/mspbot client link GLOBEX")
@@ -118,19 +118,19 @@ func TestSharedChannelExternalUserSeesOnlyTheirClient(t *testing.T) {
 	if err != nil || p.Role != bot.RoleClient || p.ClientCode != "ACME" {
 		t.Fatalf("guest is %+v %v; want ACME client user", p, err)
 	}
-	_, out := e.slash("UWILE", "CACME", "/requests")
+	out := e.slashAll("UWILE", "CACME", "/requests")
 	if !strings.Contains(out, "#1002") || strings.Contains(out, "#1001") {
 		t.Fatalf("guest's list:\n%s", out)
 	}
-	if _, out := e.slash("UWILE", "CACME", "/request show 1001"); !strings.Contains(out, "no request #1001") {
+	if out := e.slashAll("UWILE", "CACME", "/request show 1001"); !strings.Contains(out, "no request #1001") {
 		t.Fatalf("guest reading GLOBEX's request:\n%s", out)
 	}
-	if _, out := e.slash("UWILE", "CACME", `/reclassify 1002 project "x"`); !strings.Contains(out, "for coordinators") {
+	if out := e.slashAll("UWILE", "CACME", `/reclassify 1002 project "x"`); !strings.Contains(out, "for coordinators") {
 		t.Fatalf("guest reclassifying:\n%s", out)
 	}
 	e.person("UEVE", "eve", "TEVIL", "", "")
 	for _, ch := range []string{"COPEN", "CACME"} {
-		if _, out := e.slash("UEVE", ch, "/requests"); !strings.Contains(out, "not one of your MSP's clients") {
+		if out := e.slashAll("UEVE", ch, "/requests"); !strings.Contains(out, "not one of your MSP's clients") {
 			t.Fatalf("outsider in %s:\n%s", ch, out)
 		}
 	}

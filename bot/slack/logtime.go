@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -26,8 +27,14 @@ func (a *Adapter) openLogTime(cb slack.InteractionCallback, team, enterprise str
 	return result{after: func(ctx context.Context) {
 		var mine []bot.Request
 		if u, err := a.user(ctx, team, enterprise, cb.User.ID); err == nil {
-			if c, err := a.dir.Identify(ctx, bot.Event{Platform: bot.PlatformSlack, Workspace: team, User: u}); err == nil {
-				mine, _, _ = a.store.ListRequests(ctx, c.WorkspaceID, bot.RequestQuery{PersonID: c.ID, Limit: 99})
+			// Which requests are "mine" is the Router's to say, like any action.
+			msgs, err := a.router.Run(ctx, bot.Event{Platform: bot.PlatformSlack, Workspace: team, User: u, Command: "suggest", Args: "mine"})
+			if err == nil && len(msgs) > 0 {
+				for _, f := range msgs[len(msgs)-1].Fields {
+					if n, err := strconv.ParseInt(f.Value, 10, 64); err == nil {
+						mine = append(mine, bot.Request{Number: n, Title: strings.TrimPrefix(f.Label, "#"+f.Value+" ")})
+					}
+				}
 			}
 		}
 		err := a.retry(ctx, "views.open", func(ctx context.Context) error {

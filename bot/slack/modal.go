@@ -198,6 +198,9 @@ func (a *Adapter) viewSubmission(ctx context.Context, cb slack.InteractionCallba
 	if cb.View.CallbackID == viewLogTime {
 		return a.logTimeSubmission(ctx, cb) // logtime.go
 	}
+	if cb.View.CallbackID == viewNewProject {
+		return a.newProjectSubmission(ctx, cb) // newproject.go
+	}
 	if cb.View.CallbackID != viewOpenRequest {
 		return result{}
 	}

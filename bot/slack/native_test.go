@@ -475,3 +475,60 @@ func TestHomeLogTimeForm(t *testing.T) {
 		t.Fatalf("%d publishes; the tab should show the new hours", n)
 	}
 }
+
+// TestHomeNewProjectForm: a coordinator's Home tab has New project; its form
+// (views.open the strict fake accepted) offers the clients, date pickers and
+// a channel picker; a missing date is shown in the form; a full submission
+// opens the project in Postgres with the picked client, dates and channel.
+func TestHomeNewProjectForm(t *testing.T) {
+	e := newEnv(t)
+	e.person("UCORA", "cora", testTeam, bot.RoleCoordinator, "")
+	e.slash("UCORA", "C1", `/mspbot client add ACME "Acme Corp"`)
+	body := mustJSON(t, map[string]any{"token": "x", "team_id": testTeam, "api_app_id": "A1", "type": "event_callback",
+		"event_id": "EvHomeCora", "event_time": 1700000000,
+		"event": map[string]any{"type": "app_home_opened", "user": "UCORA", "channel": "DCORA", "tab": "home", "event_ts": "1700000000.1"}})
+	e.event(body, 0)
+	e.adapter.Wait()
+	if pubs := e.fake.callsTo("views.publish"); len(pubs) != 1 || !strings.Contains(string(mustJSON(t, pubs[0].JSON)), `"action_id":"home.new_project"`) {
+		t.Fatalf("no New project button: %+v", pubs)
+	}
+	click := map[string]any{"type": "block_actions", "team": map[string]any{"id": testTeam}, "user": map[string]any{"id": "UCORA"},
+		"trigger_id": "trig.proj", "view": map[string]any{"id": "VHOME", "type": "home", "team_id": testTeam},
+		"container": map[string]any{"type": "view", "view_id": "VHOME"},
+		"actions":   []any{map[string]any{"type": "button", "action_id": "home.new_project", "block_id": "home.bar", "value": "project"}}}
+	e.interact(click)
+	e.adapter.Wait()
+	opens := e.fake.callsTo("views.open")
+	if len(opens) != 1 || !strings.Contains(string(mustJSON(t, opens[0].JSON)), `"value":"ACME"`) {
+		t.Fatalf("new project form: %+v", opens)
+	}
+	submit := func(start string) string {
+		sub := fixture(t, "interaction_view_submission.json")
+		v := sub["view"].(map[string]any)
+		v["callback_id"], v["id"] = viewNewProject, "VPROJ"+start
+		sub["user"] = map[string]any{"id": "UCORA", "team_id": testTeam}
+		v["state"] = map[string]any{"values": map[string]any{
+			"client":  map[string]any{"client": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "ACME"}}},
+			"name":    map[string]any{"name": map[string]any{"type": "plain_text_input", "value": "Office move"}},
+			"start":   map[string]any{"start": map[string]any{"type": "datepicker", "selected_date": start}},
+			"end":     map[string]any{"end": map[string]any{"type": "datepicker", "selected_date": "2030-03-29"}},
+			"budget":  map[string]any{"budget": map[string]any{"type": "plain_text_input", "value": "40h"}},
+			"channel": map[string]any{"channel": map[string]any{"type": "conversations_select", "selected_conversation": "CACME"}},
+		}}
+		_, ack := e.interact(sub)
+		e.adapter.Wait()
+		return ack
+	}
+	if ack := submit(""); !strings.Contains(ack, `"start"`) {
+		t.Fatalf("missing start: %s", ack)
+	}
+	if ack := submit("2030-01-07"); strings.Contains(ack, "errors") {
+		t.Fatalf("submit: %s", ack)
+	}
+	var name, client, channel string
+	var budget int
+	if err := e.store.DB().QueryRow(`SELECT p.name, c.code, p.channel, p.budget_minutes FROM projects p JOIN clients c ON c.id = p.client_id`).
+		Scan(&name, &client, &channel, &budget); err != nil || name != "Office move" || client != "ACME" || channel != "CACME" || budget != 2400 {
+		t.Fatalf("project: %q %q %q %d %v", name, client, channel, budget, err)
+	}
+}

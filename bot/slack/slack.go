@@ -28,9 +28,9 @@ type Dispatcher interface {
 	Run(ctx context.Context, ev bot.Event) ([]bot.Message, error)
 }
 
-// Directory identifies people and workspaces (a *commands.Directory).
+// Directory maps a team to its workspace (a *commands.Directory). Who
+// someone is, and what they may do, is the Router's to decide, not the adapter's.
 type Directory interface {
-	Identify(ctx context.Context, ev bot.Event) (bot.Caller, error)
 	Workspace(ctx context.Context, platform bot.Platform, externalID string) (int64, error)
 }
 

@@ -31,6 +31,9 @@ func main() {
 type Streams struct {
 	In  *os.File // a file, so the console can tell a terminal from a pipe
 	Out io.Writer
+	// Listening, when set, is told the address the HTTP server bound, so a
+	// caller that asked for port 0 learns which port the OS chose.
+	Listening func(addr string)
 }
 
 // Main runs one subcommand; it is main without the process, so tests can call it.

@@ -89,7 +89,7 @@ func TestConsoleScriptAgainstPostgres(t *testing.T) {
 
 func TestRunServesHealthReadyMetrics(t *testing.T) {
 	dsn := storagetest.NewDatabase(t)
-	vars := map[string]string{"DATABASE_URL": dsn, "MSPBOT_LOG_LEVEL": "error", "MSPBOT_HTTP_ADDR": "127.0.0.1:38471"}
+	vars := map[string]string{"DATABASE_URL": dsn, "MSPBOT_LOG_LEVEL": "error", "MSPBOT_HTTP_ADDR": "127.0.0.1:0"}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// The console reads from a pipe we keep open until the checks are done.
@@ -98,9 +98,21 @@ func TestRunServesHealthReadyMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
+	// Port 0: the OS picks a free port, so overlapping runs never collide.
+	bound := make(chan string, 1)
 	var out bytes.Buffer
-	go func() { done <- Main(ctx, []string{"run"}, env(vars), Streams{In: r, Out: &out}) }()
-	base := "http://127.0.0.1:38471"
+	go func() {
+		done <- Main(ctx, []string{"run"}, env(vars), Streams{In: r, Out: &out, Listening: func(a string) { bound <- a }})
+	}()
+	var base string
+	select {
+	case a := <-bound:
+		base = "http://" + a
+	case err := <-done:
+		t.Fatalf("run stopped before listening: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("run never reported its address")
+	}
 	waitFor(t, base+"/healthz")
 	io.WriteString(w, "/request Printer on 2nd floor is jammed\n")
 	for _, path := range []string{"/healthz", "/readyz"} {

@@ -103,6 +103,9 @@ func runBot(ctx context.Context, cfg Config, log *slog.Logger, io Streams) error
 		return fmt.Errorf("listen on MSPBOT_HTTP_ADDR=%s: %w (set MSPBOT_HTTP_ADDR to a free address)", cfg.HTTPAddr, err)
 	}
 	log.Info("http server listening", "addr", addr)
+	if io.Listening != nil {
+		io.Listening(addr)
+	}
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

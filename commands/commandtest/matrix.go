@@ -72,6 +72,7 @@ func Cases(cmds []bot.Command) []Case {
 			case bot.RefProject:
 				line += " P1" // ACME's project
 			}
+			base := line
 			for _, a := range e.Args {
 				// Required words the entry is chosen by ("/mspbot client link ACME").
 				switch {
@@ -86,18 +87,74 @@ func Cases(cmds []bot.Command) []Case {
 				line += " matrix check" // reaches the command's own action, matching no subcommand
 			}
 			for _, w := range Matrix {
-				out = append(out, Case{Who: w, Entry: entry, Line: strings.TrimSpace(line), Allowed: allowed(w, c, e)})
+				out = append(out, Case{Who: w, Entry: entry, Line: strings.TrimSpace(line), Allowed: allowed(w, c, e, line)})
+			}
+			// Each value of a choice the table gives roles to, typed in its
+			// place (the arguments before it are the target's).
+			for _, a := range e.Args {
+				if a.ChoiceRoles == nil {
+					continue
+				}
+				values := make([]string, 0, len(a.ChoiceRoles))
+				for v := range a.ChoiceRoles {
+					values = append(values, v)
+				}
+				sort.Strings(values)
+				for _, v := range values {
+					l := strings.TrimSpace(base + " " + v)
+					for _, w := range Matrix {
+						out = append(out, Case{Who: w, Entry: entry, Line: l, Allowed: allowed(w, c, e, l)})
+					}
+				}
+			}
+			// Acting for someone else: dana (a manager, in the workspace from
+			// the setup) is the other person for everyone but herself.
+			if e.OthersMinRole != "" {
+				l := strings.TrimSpace(base + " @dana")
+				for _, w := range Matrix {
+					ok := allowed(w, c, e, l) && (w.Name == "dana" || w.Role.AtLeast(e.OthersMinRole))
+					out = append(out, Case{Who: w, Entry: entry, Line: l, Allowed: ok})
+				}
 			}
 		}
 	}
 	return out
 }
 
+// choiceAllowed applies the entry's per-choice roles to the words of line
+// after the command (and subcommand) words, as the Router reads them.
+func choiceAllowed(w Who, c bot.Command, e bot.Subcommand, line string) bool {
+	words := strings.Fields(line)[1:]
+	if e.Name != "" && len(words) > 0 {
+		words = words[1:]
+	}
+	pos := 0
+	for _, a := range e.Args {
+		if a.Flag {
+			continue
+		}
+		if a.ChoiceRoles != nil {
+			v := ""
+			if pos < len(words) {
+				v = words[pos]
+			}
+			if !a.ChoiceAllows(w.Role, v) {
+				return false
+			}
+		}
+		pos++
+	}
+	return true
+}
+
 // allowed is what the table says: a known person whose role reaches both the
-// command's and the entry's minimum, and, for a client, only their own
+// command's and the entry's minimum and may type the choices in line, and, for a client, only their own
 // client's records (the fixture's records are ACME's).
-func allowed(w Who, c bot.Command, e bot.Subcommand) bool {
+func allowed(w Who, c bot.Command, e bot.Subcommand, line string) bool {
 	if w.Role == "" || !w.Role.AtLeast(c.MinRole) || !w.Role.AtLeast(e.MinRole) {
+		return false
+	}
+	if !choiceAllowed(w, c, e, line) {
 		return false
 	}
 	if w.Role == bot.RoleClient && e.Target != bot.RefNone && w.Client != "ACME" {

@@ -1,7 +1,8 @@
 // Package storagetest gives each test its own real, migrated Postgres database
 // and drops it afterwards, in the background (a drop cut short when the test
-// process exits is finished by a later run: see sweepAbandoned). Tests reach Postgres at MSPBOT_TEST_DATABASE_URL, or
-// the local server on 127.0.0.1:5432 as user postgres.
+// process exits is finished by a later run: see sweepAbandoned). Tests reach
+// Postgres at MSPBOT_TEST_DATABASE_URL, or the local server on 127.0.0.1:5432
+// as user postgres.
 package storagetest
 
 import (

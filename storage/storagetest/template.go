@@ -38,7 +38,7 @@ func NewMigratedDatabase(tb testing.TB) string {
 		tb.Fatalf("storagetest: %v", err)
 	}
 	defer admin.Close()
-	sweepAbandoned(ctx, admin)
+	sweepAbandoned()
 	name := randomName()
 	// Another checkout of the repository sharing this server may drop a
 	// template between our check and our copy (older storagetest code dropped
@@ -225,32 +225,46 @@ func randomName() string {
 }
 
 // abandonedAfter is the age at which a test database nobody is connected to
-// is dropped by the next test that starts: the drops a finished test process
-// left unfinished (see dropLater).
+// is dropped by a later test: the drops a finished test process cut short
+// (see dropLater).
 const abandonedAfter = 10 * time.Minute
 
-// sweepAbandoned drops test databases named by randomName that are older than
-// abandonedAfter. Without FORCE, a database still in use stays.
-func sweepAbandoned(ctx context.Context, admin *sql.DB) {
-	rows, err := admin.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'mspbot\_test\_%\_%'`)
-	if err != nil {
-		return
-	}
-	var old []string
-	for rows.Next() {
-		var n string
-		if rows.Scan(&n) != nil {
-			continue
+// sweepBatch bounds what one test's sweep drops, so leftovers of an earlier
+// run go a few at a time instead of stalling one test.
+const sweepBatch = 2
+
+// sweepAbandoned drops, in the background, the oldest few test databases
+// named by randomName that are older than abandonedAfter. Without FORCE, a
+// database still in use stays.
+func sweepAbandoned() {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		admin, err := sql.Open("postgres", AdminURL())
+		if err != nil {
+			return
 		}
-		stamp, _, ok := strings.Cut(strings.TrimPrefix(n, testPrefix), "_")
-		if unix, err := strconv.ParseInt(stamp, 10, 64); ok && err == nil && time.Since(time.Unix(unix, 0)) > abandonedAfter {
-			old = append(old, n)
+		defer admin.Close()
+		rows, err := admin.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'mspbot\_test\_%\_%' ORDER BY datname`)
+		if err != nil {
+			return
 		}
-	}
-	rows.Close()
-	for _, n := range old {
-		_, _ = admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+n)
-	}
+		var old []string
+		for rows.Next() && len(old) < sweepBatch {
+			var n string
+			if rows.Scan(&n) != nil {
+				continue
+			}
+			stamp, _, ok := strings.Cut(strings.TrimPrefix(n, testPrefix), "_")
+			if unix, err := strconv.ParseInt(stamp, 10, 64); ok && err == nil && time.Since(time.Unix(unix, 0)) > abandonedAfter {
+				old = append(old, n)
+			}
+		}
+		rows.Close()
+		for _, n := range old {
+			_, _ = admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+n)
+		}
+	}()
 }
 
 func urlFor(name string) string {
