@@ -99,7 +99,7 @@ func (g *fakeGateway) accept(t *testing.T) *gwConn {
 	select {
 	case c := <-g.conns:
 		return c
-	case <-time.After(3 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Fatal("the client did not connect to the gateway")
 		return nil
 	}
@@ -181,7 +181,7 @@ func (c *gwConn) expect(t *testing.T, op int) json.RawMessage {
 			t.Fatalf("client sent op %d (%s); want op %d", f.Op, f.D, op)
 		}
 		return f.D
-	case <-time.After(3 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Fatalf("no op %d from the client", op)
 		return nil
 	}
@@ -193,7 +193,7 @@ func (c *gwConn) heartbeat(t *testing.T) int64 {
 	select {
 	case s := <-c.heartbeats:
 		return s
-	case <-time.After(3 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Fatal("no heartbeat from the client")
 		return 0
 	}
@@ -204,7 +204,7 @@ func (c *gwConn) closed(t *testing.T, what string) {
 	t.Helper()
 	select {
 	case <-c.done:
-	case <-time.After(3 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Fatalf("the client did not close the %s connection", what)
 	}
 }
@@ -214,7 +214,7 @@ func (c *gwConn) closed(t *testing.T, what string) {
 // every dispatch it received has been handled to the end.
 func waitGoroutines(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for {
 		buf := make([]byte, 1<<20)
 		buf = buf[:runtime.Stack(buf, true)]
@@ -292,7 +292,7 @@ func TestGatewaySessionEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Start: %v", err)
 		}
-	case <-time.After(3 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Fatal("Start did not return after READY")
 	}
 	connected := time.Since(t0)
@@ -329,7 +329,7 @@ func TestGatewaySessionEndToEnd(t *testing.T) {
 	t1 := time.Now()
 	c1.dispatch(t, fixture.T, 2, fixture.D)
 	var opened bot.Request
-	for deadline := time.Now().Add(3 * time.Second); ; {
+	for deadline := time.Now().Add(15 * time.Second); ; {
 		r, err := e.store.RequestBySource(ctx, e.ws(), bot.PlatformDiscord, "334385199974967042")
 		if err == nil && r.Thread != "" {
 			opened = r

@@ -88,7 +88,9 @@ func TestSlowCommandIsDeferredThenFollowedUp(t *testing.T) {
 	if code != 200 || num(resp["type"]) != 5 || flags(resp) != 64 {
 		t.Fatalf("slow command: %d %v; want deferred ephemeral (type 5, flags 64)", code, resp)
 	}
-	if took := time.Since(start); took > time.Second {
+	// The handler is blocked until release, so any answer is a deferral that
+	// did not wait for it; the bound is Discord's: 3 s for the first response.
+	if took := time.Since(start); took > 3*time.Second {
 		t.Fatalf("the deferral took %v", took)
 	}
 	close(release)

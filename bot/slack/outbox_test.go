@@ -147,10 +147,11 @@ func TestOutboxPostRetriedThroughServerErrors(t *testing.T) {
 	deliverer(t, e.store, e.adapter, "a")
 
 	start := time.Now()
-	if status, ack := e.slash("UTOM", "C1", "/request Outlook keeps asking for my password"); status != http.StatusOK || strings.TrimSpace(ack) != "" {
+	status, ack, _ := e.slashAck("trig.1", "UTOM", "C1", "/request Outlook keeps asking for my password")
+	ackTime := time.Since(start)
+	if status != http.StatusOK || strings.TrimSpace(ack) != "" {
 		t.Fatalf("status %d, ack %q", status, ack)
 	}
-	ackTime := time.Since(start)
 	list := waitDelivered(t, e.store, 1)
 	if list[0].Attempt != 4 || !strings.HasPrefix(list[0].Key, "slack/T111/slash:trig.") {
 		t.Fatalf("job %+v; want 4 attempts under the slash command's key", list[0])

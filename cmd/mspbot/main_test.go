@@ -122,7 +122,7 @@ func TestRunServesHealthReadyMetrics(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for {
 		resp, err := http.Get(base + "/metrics")
 		if err != nil {
