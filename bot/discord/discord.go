@@ -259,8 +259,17 @@ func (a *Adapter) workspace(ctx context.Context, guildID string) (string, int64,
 // started it but bounded in time.
 func (a *Adapter) background(ctx context.Context, fn func(ctx context.Context)) {
 	a.wg.Add(1)
+	// An interaction handled from the inbox waits for its own follow-ups
+	// before its row is marked done (see inbox.go).
+	call, _ := ctx.Value(callWork{}).(*sync.WaitGroup)
+	if call != nil {
+		call.Add(1)
+	}
 	go func() {
 		defer a.wg.Done()
+		if call != nil {
+			defer call.Done()
+		}
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 		defer cancel()
 		fn(bctx)

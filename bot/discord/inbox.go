@@ -4,14 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/bot/intake"
 	"github.com/mspbot/mspbot/storage"
 )
 
-// With Config.Inbox set, gateway messages and reactions are stored in the
-// inbox (bot/intake) before they are handled, and handled from there: a
+// With Config.Inbox set, HTTP interactions (see interactStored), gateway
+// messages and reactions are stored in the inbox (bot/intake) before they are
+// answered or handled, and handled from there: a
 // MESSAGE_CREATE the process received and then died on is handled after the
 // restart (a new gateway session does not replay it), and one replayed after
 // a resume is recognised by its id and not stored twice.
@@ -68,10 +75,100 @@ func (a *Adapter) keepGateway(ctx context.Context, typ string, raw json.RawMessa
 	return true
 }
 
-// handleInbox handles one stored gateway dispatch (a worker of bot/intake).
-func (a *Adapter) handleInbox(ctx context.Context, row storage.InboxRow, _ func(any) bool) error {
+// kindInteraction is an interaction from the HTTP endpoint, stored raw.
+const kindInteraction = "interaction"
+
+// callWork is the context key of the WaitGroup that counts one stored
+// interaction's follow-ups (see background).
+type callWork struct{}
+
+// interactStored stores a signed interaction before answering it. A quiet bot
+// answers with the command's own response; otherwise the response is
+// deferred at once and the worker edits it when the command is done. Not
+// stored (overload, Postgres down): 503, and Discord tells the person it failed.
+func (a *Adapter) interactStored(w http.ResponseWriter, r *http.Request, in *Interaction, body []byte) {
+	// The wait outlasts the adapter's own budget, after which a slow command
+	// answers "deferred" itself; Discord allows 3 s.
+	wait := min(a.cfg.Budget+500*time.Millisecond, 2800*time.Millisecond)
+	out := a.inbox.Submit(r.Context(), storage.InboxItem{Platform: string(bot.PlatformDiscord), Kind: kindInteraction,
+		Key: kindInteraction + ":" + in.ID, Payload: body}, wait)
+	if !out.Stored() {
+		a.log.Warn("interaction not stored; refused", "busy", out.Busy, "err", out.Err)
+		http.Error(w, "busy, try again", http.StatusServiceUnavailable)
+		return
+	}
+	resp, ok := out.Reply.(*discordgo.InteractionResponse)
+	if !out.Replied || !ok {
+		// Deferred as the command would defer itself: private unless it
+		// opens a request (see publicReply).
+		resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{}}
+		ev := bot.Event{Command: "request"}
+		if in.Type == interactionCommand && in.Command != nil {
+			ev.Command = strings.ToLower(in.Command.Name)
+			ev.Args, _ = commandLine(in.Command)
+		}
+		if !publicReply(ev) {
+			resp.Data.Flags = flagEphemeral
+		}
+		if in.Type == interactionComponent {
+			resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(resp)
+}
+
+// lateResponse delivers an interaction's initial response when the HTTP
+// handler already answered "deferred" (it stopped waiting, or the process
+// died and this is the next one): a message replaces the deferred one, a
+// private one is sent as a private follow-up instead.
+func (a *Adapter) lateResponse(ctx context.Context, in *Interaction, resp *discordgo.InteractionResponse) error {
+	di := in.discordgo()
+	switch resp.Type {
+	case discordgo.InteractionResponseDeferredChannelMessageWithSource, discordgo.InteractionResponseDeferredMessageUpdate:
+		return nil // what the handler answered already
+	case discordgo.InteractionResponseChannelMessageWithSource, discordgo.InteractionResponseUpdateMessage:
+	default:
+		a.log.Warn("interaction response cannot follow a deferral; dropped", "type", resp.Type, "interaction", in.ID)
+		return nil
+	}
+	d := resp.Data
+	if d == nil {
+		d = &discordgo.InteractionResponseData{}
+	}
+	if d.Flags&discordgo.MessageFlagsEphemeral != 0 {
+		_ = a.session.InteractionResponseDelete(di, discordgo.WithContext(ctx))
+		_, err := a.session.FollowupMessageCreate(di, true, &discordgo.WebhookParams{Content: d.Content,
+			Embeds: d.Embeds, Components: d.Components, Flags: d.Flags, AllowedMentions: d.AllowedMentions},
+			discordgo.WithContext(ctx))
+		return err
+	}
+	_, err := a.session.InteractionResponseEdit(di, &discordgo.WebhookEdit{Content: &d.Content, Embeds: &d.Embeds,
+		Components: &d.Components, AllowedMentions: d.AllowedMentions}, discordgo.WithContext(ctx))
+	return err
+}
+
+// handleInbox handles one stored interaction or gateway dispatch (a worker of bot/intake).
+func (a *Adapter) handleInbox(ctx context.Context, row storage.InboxRow, offer func(any) bool) error {
 	var err error
 	switch row.Kind {
+	case kindInteraction:
+		in, err := ParseInteraction(row.Payload)
+		if err != nil {
+			a.log.Error("inbox: unreadable interaction; dropped", "id", row.ID, "err", err)
+			return nil
+		}
+		var call sync.WaitGroup
+		ctx := context.WithValue(ctx, callWork{}, &call)
+		a.Interact(ctx, in, func(resp *discordgo.InteractionResponse) error {
+			if offer(resp) {
+				return nil
+			}
+			return a.lateResponse(ctx, in, resp)
+		})
+		call.Wait() // follow-ups sent before the row is done
+		return nil
 	case "MESSAGE_CREATE":
 		var m Message
 		if err = json.Unmarshal(row.Payload, &m); err == nil {

@@ -2,6 +2,8 @@ package discord_test
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/mspbot/mspbot/bot"
@@ -49,5 +51,35 @@ func TestGatewayMessageStoredBeforeACrashIsHandledAfterRestart(t *testing.T) {
 	rows, err := e2.store.InboxRows(ctx, string(bot.PlatformDiscord))
 	if err != nil || len(rows) != 1 || !rows[0].Done {
 		t.Fatalf("inbox rows %+v %v; want the one message, done", rows, err)
+	}
+}
+
+// An interaction stored and answered "deferred" by a process that then died
+// is handled by the next process: its request is opened once and the deferred
+// response is replaced with the announcement.
+func TestInteractionStoredBeforeACrashIsAnsweredAfterRestart(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.assume(tom, bot.RoleTech, "")
+	body := e.interaction(2, tom, commandData("request", subOpt("open", opt("text", 3, "The printer in Denver is offline"))), nil)
+	var in struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		t.Fatal(err)
+	}
+	e.a.Close() // the process is gone; its last act was storing the interaction:
+	if _, err := e.store.AppendInbox(ctx, []storage.InboxItem{{Platform: string(bot.PlatformDiscord), Kind: "interaction",
+		Key: "interaction:" + in.ID, Payload: body}}); err != nil {
+		t.Fatal(err)
+	}
+	e2 := e.restart()
+	e2.a.Wait()
+	if n := e2.countRequests(); n != 1 {
+		t.Fatalf("%d requests after the restart; want 1", n)
+	}
+	edits := e2.fake.Calls("PATCH /api/v9/webhooks/" + appID + "/" + e.lastToken() + "/messages/@original")
+	if len(edits) != 1 || !strings.Contains(string(edits[0].Body), "#1001") {
+		t.Fatalf("edits of the deferred response: %+v", edits)
 	}
 }

@@ -46,6 +46,10 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad interaction", http.StatusBadRequest)
 		return
 	}
+	if a.inbox != nil && in.Type != interactionPing && in.Type != interactionAutocomplete {
+		a.interactStored(w, r, in, body) // inbox.go
+		return
+	}
 	a.Interact(r.Context(), in, func(resp *discordgo.InteractionResponse) error {
 		w.Header().Set("Content-Type", "application/json")
 		if err := json.NewEncoder(w).Encode(resp); err != nil {
