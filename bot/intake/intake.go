@@ -62,6 +62,11 @@ type Intake struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	// replyWaiters holds, by inbox key, the waiters of deliveries that must
+	// answer in their ack (SubmitForReply), so a worker that reaches the row
+	// through the drain still hands its reply to the waiting handler.
+	replyWaiters sync.Map
+
 	busy, stored, dups, commits atomic.Int64
 	// active counts Submits and worker tasks in progress (Wait);
 	// submitting counts Submits alone.
@@ -173,11 +178,28 @@ func (o Outcome) Stored() bool { return !o.Busy && o.Err == nil }
 // the new row to that worker and waits up to wait for the reply, so a quiet
 // bot still answers inside the ack.
 func (q *Intake) Submit(ctx context.Context, item storage.InboxItem, wait time.Duration) Outcome {
+	return q.submit(ctx, item, wait, false)
+}
+
+// SubmitForReply is Submit for a delivery whose answer can only ride in the
+// ack (a Slack modal's validation errors): it waits up to wait for the reply
+// even when other deliveries are being stored or every worker is busy.
+func (q *Intake) SubmitForReply(ctx context.Context, item storage.InboxItem, wait time.Duration) Outcome {
+	return q.submit(ctx, item, wait, true)
+}
+
+func (q *Intake) submit(ctx context.Context, item storage.InboxItem, wait time.Duration, mustReply bool) Outcome {
 	q.active.Add(1)
 	defer q.active.Add(-1)
 	q.submitting.Add(1)
 	defer q.submitting.Add(-1)
 	p := &pending{item: item, done: make(chan appended, 1)}
+	w := &waiter{reply: make(chan any, 1), fin: make(chan struct{})}
+	if mustReply {
+		// Registered before the row exists, so no worker can handle it unseen.
+		q.replyWaiters.Store(item.Key, w)
+		defer q.replyWaiters.Delete(item.Key)
+	}
 	select {
 	case <-q.ctx.Done():
 		return Outcome{Err: ErrClosed}
@@ -208,30 +230,62 @@ func (q *Intake) Submit(ctx context.Context, item storage.InboxItem, wait time.D
 	// Waiting for the reply is for a quiet bot only: with other deliveries
 	// arriving, the ack goes out now and the reply follows, so acks never
 	// queue behind handling.
-	if wait <= 0 || q.submitting.Load() > 1 {
-		q.Kick()
-		return Outcome{}
-	}
-	w := &waiter{reply: make(chan any, 1), fin: make(chan struct{})}
-	select {
-	case q.work <- task{id: r.id, w: w}:
-	default:
-		// Every worker is busy: the drain takes the row in its turn.
+	if wait <= 0 || (q.submitting.Load() > 1 && !mustReply) {
 		q.Kick()
 		return Outcome{}
 	}
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
+	if mustReply {
+		// Wait for a worker to come free, within the same budget.
+		select {
+		case q.work <- task{id: r.id, w: w}:
+		case v := <-w.reply: // the drain's worker got to the row first
+			return Outcome{Replied: true, Reply: v}
+		case <-timer.C:
+			return q.abandoned(w)
+		case <-ctx.Done():
+			return q.abandoned(w)
+		}
+	} else {
+		select {
+		case q.work <- task{id: r.id, w: w}:
+		default:
+			// Every worker is busy: the drain takes the row in its turn.
+			q.Kick()
+			return Outcome{}
+		}
+	}
 	select {
 	case v := <-w.reply:
 		return Outcome{Replied: true, Reply: v}
 	case <-w.fin:
+		if mustReply && w.takenElsewhere.Load() {
+			// The drain's worker holds the row; its reply comes to this
+			// waiter through replyWaiters.
+			select {
+			case v := <-w.reply:
+				return Outcome{Replied: true, Reply: v}
+			case <-timer.C:
+			case <-ctx.Done():
+			}
+		}
 	case <-timer.C:
 	case <-ctx.Done():
 	}
 	if v, ok := w.abandon(); ok {
 		return Outcome{Replied: true, Reply: v}
 	}
+	return Outcome{}
+}
+
+// abandoned gives up waiting for a worker: a reply offered meanwhile still
+// counts; otherwise the drain handles the row in its turn.
+func (q *Intake) abandoned(w *waiter) Outcome {
+	if v, ok := w.abandon(); ok {
+		return Outcome{Replied: true, Reply: v}
+	}
+	q.Kick()
 	return Outcome{}
 }
 
@@ -282,8 +336,10 @@ func (q *Intake) Stats() Stats {
 type waiter struct {
 	mu        sync.Mutex
 	abandoned bool
-	reply     chan any
-	fin       chan struct{}
+	// takenElsewhere: this waiter's task found its row held by another worker.
+	takenElsewhere atomic.Bool
+	reply          chan any
+	fin            chan struct{}
 }
 
 func (w *waiter) offer(v any) bool {
@@ -383,10 +439,20 @@ func (q *Intake) process(t task) {
 				q.log.Error("inbox handler panicked", "id", row.ID, "kind", row.Kind, "panic", p)
 			}
 		}()
-		return q.handle(ctx, row, t.w.offer)
+		w := t.w
+		if w == nil {
+			if v, ok := q.replyWaiters.Load(row.Key); ok {
+				w = v.(*waiter)
+			}
+		}
+		return q.handle(ctx, row, w.offer)
 	})
 	switch {
-	case err == nil, errors.Is(err, storage.ErrInboxTaken):
+	case err == nil:
+	case errors.Is(err, storage.ErrInboxTaken):
+		if t.w != nil {
+			t.w.takenElsewhere.Store(true)
+		}
 	default:
 		q.log.Warn("inbox row failed; it will be tried again", "id", t.id, "err", err)
 	}

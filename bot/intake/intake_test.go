@@ -133,3 +133,55 @@ func TestStartHandlesRowsLeftPending(t *testing.T) {
 		t.Fatalf("handled %v; want each left row once", h.seen)
 	}
 }
+
+// A delivery whose answer can only ride in the ack (a Slack modal's errors)
+// gets its reply even when every worker is busy and other deliveries are
+// arriving; a plain delivery in the same state is acknowledged at once
+// without one (its reply follows later).
+func TestSubmitForReplyWaitsForABusyWorker(t *testing.T) {
+	store := storagetest.New(t)
+	started, release := make(chan struct{}), make(chan struct{})
+	h := &handled{seen: map[string]int{}}
+	handler := func(ctx context.Context, row storage.InboxRow, offer func(any) bool) error {
+		if row.Key == "slow" {
+			close(started)
+			<-release
+		}
+		return h.handler(true)(ctx, row, offer)
+	}
+	q := intake.New(store, handler, intake.Options{Workers: 1})
+	q.Start()
+	t.Cleanup(q.Close)
+	ctx := context.Background()
+
+	if out := q.Submit(ctx, item("slow"), 0); !out.Stored() {
+		t.Fatalf("slow: %+v", out)
+	}
+	<-started // the only worker is now busy
+
+	form := make(chan intake.Outcome, 1)
+	go func() { form <- q.SubmitForReply(ctx, item("form"), 20*time.Second) }()
+	// Release the worker only once the form is stored, so it meets a busy worker.
+	for deadline := time.Now().Add(20 * time.Second); q.Stats().Stored < 2; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the form was never stored")
+		}
+	}
+	if out := q.Submit(ctx, item("plain"), 20*time.Second); !out.Stored() || out.Replied {
+		t.Fatalf("plain submit with the worker busy: %+v; want stored and acknowledged without a reply", out)
+	}
+	close(release)
+	out := <-form
+	t.Logf("form outcome %+v", out)
+	if !out.Stored() || !out.Replied || out.Reply != "reply to form" {
+		t.Fatalf("form submit: %+v; want the worker's reply inside the ack", out)
+	}
+	if err := q.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"slow", "form", "plain"} {
+		if c := h.count(k); c != 1 {
+			t.Fatalf("%s handled %d times; want once", k, c)
+		}
+	}
+}

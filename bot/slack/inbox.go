@@ -51,9 +51,23 @@ func inboxKey(kind, team, id string, payload []byte) string {
 }
 
 // store hands a verified payload to the inbox and waits for the outcome.
+// A modal's submission is the one answer that cannot follow later: its
+// validation errors only reach the person inside the ack, so it always waits
+// for its reply (within the ack budget), however busy the intake is.
 func (a *Adapter) keep(ctx context.Context, kind, key string, payload []byte) intake.Outcome {
-	return a.inbox.Submit(ctx, storage.InboxItem{Platform: string(bot.PlatformSlack), Kind: kind, Key: key,
-		Payload: payload}, a.cfg.AckBudget)
+	item := storage.InboxItem{Platform: string(bot.PlatformSlack), Kind: kind, Key: key, Payload: payload}
+	if kind == kindInteraction && isViewSubmission(payload) {
+		return a.inbox.SubmitForReply(ctx, item, a.cfg.AckBudget)
+	}
+	return a.inbox.Submit(ctx, item, a.cfg.AckBudget)
+}
+
+func isViewSubmission(payload []byte) bool {
+	var p struct {
+		Type string `json:"type"`
+	}
+	_ = json.Unmarshal(payload, &p)
+	return p.Type == string(slack.InteractionTypeViewSubmission)
 }
 
 // answer turns an inbox outcome into the HTTP acknowledgement. refuse is the
