@@ -211,7 +211,8 @@ func drained(ctx context.Context, out io.Writer, dsn string, wait time.Duration)
 }
 
 type process struct {
-	cmd *exec.Cmd
+	cmd    *exec.Cmd
+	exited chan error
 }
 
 // startProcess runs bin with env added and waits for url/healthz.
@@ -226,8 +227,8 @@ func startProcess(bin string, args []string, env map[string]string, url string) 
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	p := &process{cmd: cmd}
 	exited := make(chan error, 1)
+	p := &process{cmd: cmd, exited: exited}
 	go func() { exited <- cmd.Wait() }()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
@@ -239,7 +240,6 @@ func startProcess(bin string, args []string, env map[string]string, url string) 
 		if resp, err := http.Get(url + "/healthz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				go func() { <-exited }()
 				return p, nil
 			}
 		}
@@ -249,8 +249,16 @@ func startProcess(bin string, args []string, env map[string]string, url string) 
 	return nil, errors.New("not healthy within 60 s")
 }
 
+// stop asks the process to finish and waits for it (killing it after 10 s), so
+// its scratch database is dropped only once nothing uses it any more.
 func (p *process) stop() {
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	}
 }
 
 // scratchDB creates an empty database and returns its URL and what drops it.
