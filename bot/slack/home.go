@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -85,15 +84,7 @@ func homeView(msgs []bot.Message) slack.HomeTabViewRequest {
 			break
 		}
 		blocks = append(blocks, slack.NewDividerBlock())
-		for _, blk := range b {
-			if ab, ok := blk.(*slack.ActionBlock); ok {
-				id := ab.BlockID
-				for n := 2; ids[id]; n++ {
-					id = fmt.Sprintf("%s.%d", ab.BlockID, n)
-				}
-				ab.BlockID, ids[id] = id, true
-			}
-		}
+		uniqueBlockIDs(b, ids)
 		blocks = append(blocks, b...)
 	}
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, CallbackID: "home", Blocks: slack.Blocks{BlockSet: blocks}}

@@ -83,18 +83,7 @@ func requestModal(meta modalMeta, clients []bot.Client) slack.ModalViewRequest {
 		title.InitialValue = clipRunes(line, maxTitle)
 		desc.InitialValue = clipRunes(meta.Text, maxInput)
 	}
-	var client slack.BlockElement
-	if len(clients) > 0 && len(clients) < slackMaxSelectOptions {
-		opts := []*slack.OptionBlockObject{slack.NewOptionBlockObject(noClient, plain("The channel's client, or none"), nil)}
-		for _, c := range clients {
-			opts = append(opts, slack.NewOptionBlockObject(c.Code, plain(clipRunes(c.Code+" — "+c.Name, 75)), nil))
-		}
-		client = slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Pick a client"), "client", opts...)
-	} else {
-		typed := slack.NewPlainTextInputBlockElement(plain("Client code, e.g. ACME"), "client")
-		typed.MaxLength = 32
-		client = typed
-	}
+	client := clientPicker(clients, slack.NewOptionBlockObject(noClient, plain("The channel's client, or none"), nil))
 	var opts []*slack.OptionBlockObject
 	for _, p := range priorities {
 		opts = append(opts, slack.NewOptionBlockObject(p, plain(p), nil))
@@ -258,4 +247,23 @@ func (a *Adapter) viewSubmission(ctx context.Context, cb slack.InteractionCallba
 		a.replay(ctx, origin{ev: ev})
 	}
 	return a.afterOnly(origin{ev: ev}, public, private, "", "")
+}
+
+// clientPicker lets people pick a client on file from a list (first, the
+// options in lead), or type its code when there are none or more than a
+// static select holds.
+func clientPicker(clients []bot.Client, lead ...*slack.OptionBlockObject) slack.BlockElement {
+	plain := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	}
+	if len(clients) > 0 && len(lead)+len(clients) <= slackMaxSelectOptions {
+		opts := append([]*slack.OptionBlockObject{}, lead...)
+		for _, c := range clients {
+			opts = append(opts, slack.NewOptionBlockObject(c.Code, plain(clipRunes(c.Code+" — "+c.Name, 75)), nil))
+		}
+		return slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Pick a client"), "client", opts...)
+	}
+	typed := slack.NewPlainTextInputBlockElement(plain("Client code, e.g. ACME"), "client")
+	typed.MaxLength = 32
+	return typed
 }

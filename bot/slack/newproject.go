@@ -40,18 +40,7 @@ func newProjectView(clients []bot.Client) slack.ModalViewRequest {
 	plain := func(s string) *slack.TextBlockObject {
 		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 	}
-	var client slack.BlockElement
-	if len(clients) > 0 && len(clients) <= slackMaxSelectOptions {
-		var opts []*slack.OptionBlockObject
-		for _, c := range clients {
-			opts = append(opts, slack.NewOptionBlockObject(c.Code, plain(clipRunes(c.Code+" — "+c.Name, 75)), nil))
-		}
-		client = slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Pick a client"), "client", opts...)
-	} else {
-		typed := slack.NewPlainTextInputBlockElement(plain("Client code, e.g. ACME"), "client")
-		typed.MaxLength = 32
-		client = typed
-	}
+	client := clientPicker(clients)
 	name := slack.NewPlainTextInputBlockElement(plain("Office move"), "name")
 	name.MaxLength = 150
 	budget := slack.NewPlainTextInputBlockElement(plain("120h"), "budget")

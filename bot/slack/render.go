@@ -172,6 +172,21 @@ func updateOptions(m bot.Message) []slack.MsgOption {
 	return []slack.MsgOption{slack.MsgOptionText(fallback, false), slack.MsgOptionBlocks(blocks...)}
 }
 
+// uniqueBlockIDs renames action blocks whose block_id is already in ids (and
+// records the new ones): Slack refuses a message or view that repeats a
+// block_id, so the second "request:1042" or "actions" becomes "actions.2".
+func uniqueBlockIDs(blocks []slack.Block, ids map[string]bool) {
+	for _, blk := range blocks {
+		if a, ok := blk.(*slack.ActionBlock); ok {
+			id := a.BlockID
+			for n := 2; ids[id]; n++ {
+				id = fmt.Sprintf("%s.%d", a.BlockID, n)
+			}
+			a.BlockID, ids[id] = id, true
+		}
+	}
+}
+
 // combine merges several messages into one (Slack's ack carries one message).
 func combine(msgs []bot.Message) ([]slack.Block, string) {
 	var (
@@ -184,17 +199,7 @@ func combine(msgs []bot.Message) ([]slack.Block, string) {
 		if i > 0 && len(b) > 0 {
 			blocks = append(blocks, slack.NewDividerBlock())
 		}
-		// Slack refuses a message that repeats a block_id: the second
-		// "request:1042" or "actions" becomes "actions.2".
-		for _, blk := range b {
-			if a, ok := blk.(*slack.ActionBlock); ok {
-				id := a.BlockID
-				for n := 2; ids[id]; n++ {
-					id = fmt.Sprintf("%s.%d", a.BlockID, n)
-				}
-				a.BlockID, ids[id] = id, true
-			}
-		}
+		uniqueBlockIDs(b, ids)
 		blocks = append(blocks, b...)
 		texts = append(texts, t)
 	}
