@@ -17,7 +17,7 @@ const module = "github.com/mspbot/mspbot"
 // the database, the job queue, the chat platforms and the chart renderer only
 // through interfaces and functions handed to them, so they build, test and
 // read without any of those: cmd/mspbot wires the real parts in.
-var guarded = []string{"./bot", "./commands/...", "./projects", "./timekeeping"}
+var guarded = []string{"./bot", "./commands/...", "./projects", "./timekeeping/..."}
 
 // forbiddenInternal are this module's packages that wrap an outside system.
 var forbiddenInternal = []string{

@@ -5,17 +5,17 @@ import (
 	"strings"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/timekeeping"
+	"github.com/mspbot/mspbot/timekeeping/digest"
 )
 
 // digestStore is what the daily digest reads.
 type digestStore interface {
-	timekeeping.Store
+	digest.Store
 }
 
 // DigestOptions are the digest's parts owned by other packages.
 type DigestOptions struct {
-	Sections []timekeeping.SectionSource
+	Sections []digest.SectionSource
 	Chart    bot.ChartFunc
 }
 
@@ -30,9 +30,9 @@ func digestCommand(d Deps) bot.Command {
 				return nil, bot.Errorf(bot.EInvalid, "use /digest now")
 			}
 			loc := d.location(ev.Caller.Person)
-			td := timekeeping.Deps{Store: d.Store, Clock: d.Clock, Location: d.Location, Log: d.Log,
+			svc := &digest.Service{Store: d.Store, Clock: d.Clock, Location: d.Location, Log: d.Log,
 				Sections: d.Digest.Sections, Chart: d.Digest.Chart}
-			m, err := timekeeping.BuildDigest(ctx, td, timekeeping.DigestFor{ManagerID: ev.Caller.ID, Name: ev.Caller.Name,
+			m, err := svc.Build(ctx, digest.For{ManagerID: ev.Caller.ID, Name: ev.Caller.Name,
 				WorkspaceID: ev.Caller.WorkspaceID, Loc: loc}, d.Clock.Now())
 			if err != nil {
 				return nil, err

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/timekeeping"
+	"github.com/mspbot/mspbot/timekeeping/digest"
 )
 
 // The person who opened a request is kept informed: when staff take it, put
@@ -130,11 +130,11 @@ func rateCommand(d Deps) bot.Command {
 // nobody rated anything.
 func SatisfactionDigest(store interface {
 	RatingsBetween(ctx context.Context, workspaceID int64, from, to time.Time) ([]bot.RequestRating, error)
-}) timekeeping.SectionSource {
-	return func(ctx context.Context, ws, _ int64, since, now time.Time) (timekeeping.Section, bool, error) {
+}) digest.SectionSource {
+	return func(ctx context.Context, ws, _ int64, since, now time.Time) (digest.Section, bool, error) {
 		list, err := store.RatingsBetween(ctx, ws, since, now)
 		if err != nil || len(list) == 0 {
-			return timekeeping.Section{}, false, err
+			return digest.Section{}, false, err
 		}
 		count := map[int]int{}
 		var poor []string
@@ -144,7 +144,7 @@ func SatisfactionDigest(store interface {
 				poor = append(poor, fmt.Sprintf("#%d %s — rated poor by %s → /request show %d", g.RequestNumber, g.Title, g.PersonName, g.RequestNumber))
 			}
 		}
-		s := timekeeping.Section{Title: fmt.Sprintf("Requester satisfaction (%d %s)", len(list), plural(len(list), "rating", "ratings")),
+		s := digest.Section{Title: fmt.Sprintf("Requester satisfaction (%d %s)", len(list), plural(len(list), "rating", "ratings")),
 			Lines: []string{fmt.Sprintf("%d good, %d ok, %d poor", count[3], count[2], count[1])}}
 		s.Lines = append(s.Lines, poor...)
 		return s, true, nil

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/timekeeping"
+	"github.com/mspbot/mspbot/timekeeping/digest"
 )
 
 // DigestStore is what the manager's digest reads about projects;
@@ -30,15 +30,15 @@ const digestLines = 6
 // and lessons captured since yesterday. loc is MSPBOT_TZ, for coordinators
 // with no timezone of their own. cmd/mspbot passes them to the scheduled
 // digest and to /digest now alike.
-func DigestSections(store DigestStore, loc *time.Location) []timekeeping.SectionSource {
-	return []timekeeping.SectionSource{
-		func(ctx context.Context, ws, _ int64, _, now time.Time) (timekeeping.Section, bool, error) {
+func DigestSections(store DigestStore, loc *time.Location) []digest.SectionSource {
+	return []digest.SectionSource{
+		func(ctx context.Context, ws, _ int64, _, now time.Time) (digest.Section, bool, error) {
 			return offTrackSection(ctx, store, loc, ws, now)
 		},
-		func(ctx context.Context, ws, _ int64, _, now time.Time) (timekeeping.Section, bool, error) {
+		func(ctx context.Context, ws, _ int64, _, now time.Time) (digest.Section, bool, error) {
 			return pendingSection(ctx, store, loc, ws, now)
 		},
-		func(ctx context.Context, ws, _ int64, since, now time.Time) (timekeeping.Section, bool, error) {
+		func(ctx context.Context, ws, _ int64, since, now time.Time) (digest.Section, bool, error) {
 			return lessonsSection(ctx, store, ws, since, now)
 		},
 	}
@@ -53,10 +53,10 @@ type offTrack struct {
 // offTrackSection judges every project not closed with Assess, as /project
 // status does, and lists those late or at risk, over or at risk on budget,
 // worst first. Left out when the workspace runs no projects.
-func offTrackSection(ctx context.Context, store DigestStore, def *time.Location, ws int64, now time.Time) (timekeeping.Section, bool, error) {
+func offTrackSection(ctx context.Context, store DigestStore, def *time.Location, ws int64, now time.Time) (digest.Section, bool, error) {
 	list, err := store.ListProjects(ctx, ws, nil)
 	if err != nil {
-		return timekeeping.Section{}, false, err
+		return digest.Section{}, false, err
 	}
 	var bad []offTrack
 	running := 0
@@ -67,11 +67,11 @@ func offTrackSection(ctx context.Context, store DigestStore, def *time.Location,
 		running++
 		ms, err := store.Milestones(ctx, p.ID)
 		if err != nil {
-			return timekeeping.Section{}, false, err
+			return digest.Section{}, false, err
 		}
 		minutes, err := store.ProjectMinutes(ctx, p.ID)
 		if err != nil {
-			return timekeeping.Section{}, false, err
+			return digest.Section{}, false, err
 		}
 		h := Assess(p, dateOf(now.In(Location(p, def))), ms, minutes)
 		o := offTrack{p: p, h: h}
@@ -85,9 +85,9 @@ func offTrackSection(ctx context.Context, store DigestStore, def *time.Location,
 		}
 	}
 	if running == 0 {
-		return timekeeping.Section{}, false, nil
+		return digest.Section{}, false, nil
 	}
-	s := timekeeping.Section{Title: "Projects off track"}
+	s := digest.Section{Title: "Projects off track"}
 	if len(bad) == 0 {
 		s.Lines = []string{fmt.Sprintf("All %d running projects are on time and on budget.", running)}
 		return s, true, nil
@@ -132,20 +132,20 @@ func offTrackLine(p bot.Project, h Health) string {
 
 // pendingSection lists weekly updates drafted and not yet approved, oldest
 // deadline first, with the command that approves each. Left out when none wait.
-func pendingSection(ctx context.Context, store DigestStore, def *time.Location, ws int64, now time.Time) (timekeeping.Section, bool, error) {
+func pendingSection(ctx context.Context, store DigestStore, def *time.Location, ws int64, now time.Time) (digest.Section, bool, error) {
 	drafts, err := store.PendingDrafts(ctx, ws)
 	if err != nil || len(drafts) == 0 {
-		return timekeeping.Section{}, false, err
+		return digest.Section{}, false, err
 	}
 	list, err := store.ListProjects(ctx, ws, nil)
 	if err != nil {
-		return timekeeping.Section{}, false, err
+		return digest.Section{}, false, err
 	}
 	byID := make(map[int64]bot.Project, len(list))
 	for _, p := range list {
 		byID[p.ID] = p
 	}
-	s := timekeeping.Section{Title: fmt.Sprintf("Weekly updates waiting for approval (%d)", len(drafts))}
+	s := digest.Section{Title: fmt.Sprintf("Weekly updates waiting for approval (%d)", len(drafts))}
 	for i, u := range drafts {
 		if i == digestLines {
 			s.Lines = append(s.Lines, fmt.Sprintf("+%d more", len(drafts)-i))
@@ -167,12 +167,12 @@ func pendingSection(ctx context.Context, store DigestStore, def *time.Location, 
 
 // lessonsSection counts the lessons captured in [since, now) and shows the
 // newest few. Left out when there are none.
-func lessonsSection(ctx context.Context, store DigestStore, ws int64, since, now time.Time) (timekeeping.Section, bool, error) {
+func lessonsSection(ctx context.Context, store DigestStore, ws int64, since, now time.Time) (digest.Section, bool, error) {
 	lessons, total, err := store.LessonsSince(ctx, ws, since, now, 3)
 	if err != nil || total == 0 {
-		return timekeeping.Section{}, false, err
+		return digest.Section{}, false, err
 	}
-	s := timekeeping.Section{Title: fmt.Sprintf("Lessons captured since yesterday (%d)", total)}
+	s := digest.Section{Title: fmt.Sprintf("Lessons captured since yesterday (%d)", total)}
 	for _, l := range lessons {
 		s.Lines = append(s.Lines, fmt.Sprintf("%s %s (%s), %s: %s", l.ProjectRef, l.ProjectName, l.ClientCode, l.Author, lessonTitle(l)))
 	}

@@ -8,12 +8,12 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/projects"
-	"github.com/mspbot/mspbot/timekeeping"
+	"github.com/mspbot/mspbot/timekeeping/digest"
 )
 
 // TestDigestSections seeds a late project, an over-budget one, an on-track one,
 // a draft waiting for approval and lessons old and new, and reads the manager's
-// digest as BuildDigest writes it.
+// digest as digest.Service.Build writes it.
 func TestDigestSections(t *testing.T) {
 	now := time.Date(2026, 12, 15, 14, 0, 0, 0, time.UTC) // Tuesday
 	f := newFixture(t, now)
@@ -60,8 +60,8 @@ func TestDigestSections(t *testing.T) {
 		fresh.ID, old.ID, now.Add(-2*time.Hour), now.Add(-72*time.Hour))
 	must(err)
 
-	d := timekeeping.Deps{Store: f.store, Clock: f.clock, Location: time.UTC, Sections: projects.DigestSections(f.store, time.UTC)}
-	m, err := timekeeping.BuildDigest(ctx, d, timekeeping.DigestFor{ManagerID: dana.ID, Name: "dana", WorkspaceID: f.ws, Loc: time.UTC}, now)
+	d := &digest.Service{Store: f.store, Clock: f.clock, Location: time.UTC, Sections: projects.DigestSections(f.store, time.UTC)}
+	m, err := d.Build(ctx, digest.For{ManagerID: dana.ID, Name: "dana", WorkspaceID: f.ws, Loc: time.UTC}, now)
 	must(err)
 	for _, w := range []string{
 		"Projects off track (2 of 3):",

@@ -52,32 +52,3 @@ func TestSLAWarningForUnassignedRequestsReachesSomeone(t *testing.T) {
 		t.Errorf("carl coordinates nothing for these clients but got %+v", w)
 	}
 }
-
-// TestDigestOwesNoHoursFromBeforeSomeoneJoined: a tech who joined at noon
-// yesterday owes the afternoon, one who joined today owes nothing; before, the
-// digest counted a full day against both.
-func TestDigestOwesNoHoursFromBeforeSomeoneJoined(t *testing.T) {
-	f, dana, now := digestFixture(t)
-	noon := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	for name, joined := range map[string]time.Time{"newbie": noon, "fresh": now.Add(-time.Hour)} {
-		p := f.person(name, bot.RoleTech, "UTC")
-		_, err := f.store.DB().Exec(`UPDATE people SET created_at = $2 WHERE id = $1`, p.ID, joined)
-		f.must(err)
-		f.must(f.store.SetManager(f.ctx, p.ID, &dana.ID))
-	}
-	m, err := timekeeping.BuildDigest(f.ctx, f.deps, timekeeping.DigestFor{ManagerID: dana.ID, Name: "dana", WorkspaceID: f.ws, Loc: time.UTC}, now)
-	f.must(err)
-	if !strings.Contains(m.Text, "newbie: 0m of 5h") {
-		t.Errorf("newbie joined at noon and owes 12:00-17:00:\n%s", m.Text)
-	}
-	if strings.Contains(m.Text, "fresh:") {
-		t.Errorf("fresh joined today and owes nothing for yesterday:\n%s", m.Text)
-	}
-	s := timekeeping.DefaultSchedule(time.UTC)
-	monday := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	for since, want := range map[time.Time]int{monday.AddDate(0, 0, -1): 540, noon: 300, monday.Add(18 * time.Hour): 0, monday.Add(7 * time.Hour): 540} {
-		if got := s.MinutesSince(monday, since); got != want {
-			t.Errorf("MinutesSince(%s) = %d; want %d", since.Format("Mon 15:04"), got, want)
-		}
-	}
-}

@@ -11,7 +11,7 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
-// Store is what the sweeps and the digest read and write; *storage.Store implements it.
+// Store is what the nudge and SLA sweeps read and write; *storage.Store implements it.
 type Store interface {
 	Staffers(ctx context.Context, now time.Time) ([]bot.Staffer, error)
 	TimeSettings(ctx context.Context, workspaceID int64) (bot.TimeSettings, error)
@@ -26,15 +26,6 @@ type Store interface {
 	OpenSLAClocks(ctx context.Context, now time.Time) ([]bot.SLAClock, error)
 	SetSLANextChecks(ctx context.Context, checks []bot.SLANextCheck) error
 	RecordSLAEvent(ctx context.Context, e bot.SLAEvent) (bool, error)
-
-	Managers(ctx context.Context) ([]bot.Manager, error)
-	DigestSent(ctx context.Context, managerID int64, localDate time.Time) (bool, error)
-	SendDigestOnce(ctx context.Context, workspaceID, managerID int64, localDate time.Time, send func() (string, error)) (bool, error)
-	NewRequestCounts(ctx context.Context, workspaceID int64, from, to time.Time) ([]bot.RequestCount, error)
-	OpenRequestCounts(ctx context.Context, workspaceID int64) ([]bot.OpenCount, error)
-	SLAEventsSince(ctx context.Context, workspaceID int64, since time.Time) ([]bot.SLAEvent, error)
-	Team(ctx context.Context, workspaceID, managerID int64, date time.Time) ([]bot.TeamMember, error)
-	NudgeStatsBetween(ctx context.Context, workspaceID int64, from, to time.Time) (map[int64]bot.NudgeStats, error)
 }
 
 // Deps is what the sweeps run with; cmd/mspbot builds it once.
@@ -44,11 +35,6 @@ type Deps struct {
 	Clock    bot.Clock
 	Location *time.Location // MSPBOT_TZ: for people and clients with no timezone of their own
 	Log      *slog.Logger
-	// Sections add digest parts owned by other packages (projects off track,
-	// weekly updates awaiting approval, lessons captured).
-	Sections []SectionSource
-	// Chart renders the digest's picture (chart.Bars); nil: no picture.
-	Chart bot.ChartFunc
 }
 
 // Logger is the deps' logger (one that discards when none is set).
@@ -56,22 +42,6 @@ func (d Deps) Logger() *slog.Logger { return d.log() }
 
 // Now is the deps' clock reading (the system clock when none is set).
 func (d Deps) Now() time.Time { return d.now() }
-
-// SendDigestTo sends one manager's digest for one local date, unless sent;
-// someone no longer a manager gets nothing.
-func SendDigestTo(ctx context.Context, d Deps, managerID int64, date time.Time) error {
-	managers, err := d.Store.Managers(ctx)
-	if err != nil {
-		return err
-	}
-	for _, m := range managers {
-		if m.PersonID == managerID {
-			_, err := SendDigest(ctx, d, m, date, d.now())
-			return err
-		}
-	}
-	return nil
-}
 
 func (d Deps) log() *slog.Logger {
 	if d.Log == nil {

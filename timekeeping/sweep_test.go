@@ -3,17 +3,12 @@ package timekeeping_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/jobs"
-	"github.com/mspbot/mspbot/jobs/jobstest"
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/storagetest"
 	"github.com/mspbot/mspbot/timekeeping"
@@ -306,160 +301,6 @@ func TestSLASweepWarnsAndBreachesOnce(t *testing.T) {
 	if n != 1 {
 		t.Errorf("ACME breaches %d; want 1", n)
 	}
-}
-
-// digestFixture seeds a workspace a manager's digest can be checked against.
-func digestFixture(t *testing.T) (*fixture, bot.Person, time.Time) {
-	ny, _ := time.LoadLocation("America/New_York")
-	now := time.Date(2026, 11, 24, 8, 0, 0, 0, ny) // Tuesday 08:00
-	f := newFixture(t, now)
-	dana := f.person("dana", bot.RoleManager, "America/New_York")
-	tom := f.person("tom", bot.RoleTech, "America/New_York")
-	amy := f.person("amy", bot.RoleTech, "America/New_York")
-	f.person("zed", bot.RoleTech, "America/New_York") // another manager's report
-	zed, _ := f.store.FindPerson(f.ctx, f.ws, "zed")
-	boss := f.person("boss", bot.RoleManager, "")
-	f.must(f.store.SetManager(f.ctx, tom.ID, &dana.ID))
-	f.must(f.store.SetManager(f.ctx, amy.ID, &dana.ID))
-	f.must(f.store.SetManager(f.ctx, zed.ID, &boss.ID))
-	acme, _ := f.store.EnsureClient(f.ctx, f.ws, "ACME")
-	globex, _ := f.store.EnsureClient(f.ctx, f.ws, "GLOBEX")
-	open := func(kind string, client *int64, age time.Duration, closed bool) int64 {
-		r, _, err := f.store.CreateRequest(f.ctx, bot.Request{WorkspaceID: f.ws, Title: kind, Body: kind, Kind: kind, Type: "incident",
-			ClientID: client, OpenedBy: tom.ID, SourcePlatform: bot.PlatformConsole})
-		f.must(err)
-		status := "open"
-		if closed {
-			status = "closed"
-		}
-		_, err = f.store.DB().Exec(`UPDATE requests SET created_at = $2, status = $3 WHERE id = $1`, r.ID, now.Add(-age), status)
-		f.must(err)
-		return r.ID
-	}
-	r1 := open("support", &acme.ID, 2*time.Hour, false)
-	open("support", &acme.ID, 3*time.Hour, true)
-	open("project", &globex.ID, 5*time.Hour, false)
-	open("support", nil, 30*time.Hour, false) // older than a day: open, not new
-	_, err := f.store.RecordSLAEvent(f.ctx, bot.SLAEvent{WorkspaceID: f.ws, RequestID: r1, ClientID: acme.ID, Clock: "response",
-		Level: "breach", TargetMinutes: 15, ElapsedMinutes: 40, At: now.Add(-time.Hour)})
-	f.must(err)
-	yesterday := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	log := func(p bot.Person, minutes int) {
-		_, err := f.store.AddTimeEntry(f.ctx, bot.TimeEntry{WorkspaceID: f.ws, PersonID: p.ID, Minutes: minutes, Billable: false,
-			Date: yesterday, CreatedAt: now.Add(-20 * time.Hour)})
-		f.must(err)
-	}
-	log(tom, 120)
-	log(amy, 480)
-	for i, answered := range []bool{true, false, false} {
-		_, _, err := f.store.RecordNudge(f.ctx, f.ws, tom.ID, "gap", now.Add(-time.Duration(24+i)*time.Hour), yesterday, now.Add(-time.Duration(23+i)*time.Hour))
-		f.must(err)
-		if answered {
-			_, err = f.store.DB().Exec(`UPDATE nudges SET answered_at = sent_at, answer = 'logged' WHERE person_id = $1 AND answered_at IS NULL
-				AND sent_at = (SELECT max(sent_at) FROM nudges WHERE person_id = $1)`, tom.ID)
-			f.must(err)
-		}
-	}
-	return f, dana, now
-}
-
-func TestDigestContents(t *testing.T) {
-	f, dana, now := digestFixture(t)
-	var charted []string
-	f.deps.Chart = func(title, y string, x []string, s []bot.Series) ([]byte, error) {
-		charted = x
-		return []byte("PNG"), nil
-	}
-	f.deps.Sections = []timekeeping.SectionSource{func(ctx context.Context, ws, mgr int64, since, now time.Time) (timekeeping.Section, bool, error) {
-		return timekeeping.Section{Title: "Projects off track", Lines: []string{"#P3 Denver move: 120% of budget"}}, true, nil
-	}}
-	ny, _ := time.LoadLocation("America/New_York")
-	m, err := timekeeping.BuildDigest(f.ctx, f.deps, timekeeping.DigestFor{ManagerID: dana.ID, Name: "dana", WorkspaceID: f.ws, Loc: ny}, now)
-	f.must(err)
-	for _, w := range []string{
-		"Daily digest for dana, Tue 24 Nov 2026",
-		"New: 2 support (1 still open), 1 project (1 still open).",
-		"By client: ACME 2, GLOBEX 1.",
-		"Open now: 1 project (oldest 5h), 2 support (oldest 30h).",
-		"Breached (1): #1001 ACME response 40m/15m",
-		"At risk (0): none",
-		"#P3 Denver move: 120% of budget",
-		"Time logged Mon 23 Nov",
-		"tom: 2h of 9h (answered 1 of 3 nudges)",
-	} {
-		if !strings.Contains(m.Text+m.Title, w) {
-			t.Errorf("digest lacks %q:\n%s", w, m.Text)
-		}
-	}
-	for _, r := range []string{"amy:", "zed"} {
-		if strings.Contains(m.Text, r) {
-			t.Errorf("digest must not list %q (amy logged her day; zed is boss's):\n%s", r, m.Text)
-		}
-	}
-	if len(m.Attachments) != 1 || fmt.Sprint(charted) != "[amy tom]" {
-		t.Errorf("chart: %d attachments, x=%v", len(m.Attachments), charted)
-	}
-}
-
-// TestDigestExactlyOnce: eight goroutines sweep the same minute, then three
-// River clients (Register's periodic sweep and unique digest jobs) run; each
-// manager gets one digest for the day, and none before their local time.
-func TestDigestExactlyOnce(t *testing.T) {
-	f, dana, now := digestFixture(t)
-	boss, _ := f.store.FindPerson(f.ctx, f.ws, "boss")   // UTC: due at 08:00 UTC, i.e. 03:00 in New York
-	f.must(f.store.SetDigestTime(f.ctx, boss.ID, 14*60)) // 14:00 UTC: not yet due at 13:00 UTC
-	f.clock.Set(now.Add(time.Minute))
-
-	var wg sync.WaitGroup
-	for i := 0; i < 8; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := timekeeping.SweepDigests(f.ctx, f.deps, f.clock.Now(), nil); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
-	if got := len(f.rec.to("dana", "Daily digest")); got != 1 {
-		t.Fatalf("dana got %d digests from concurrent sweeps; want 1", got)
-	}
-	if got := len(f.rec.to("boss", "Daily digest")); got != 0 {
-		t.Fatalf("boss got a digest before 14:00 UTC")
-	}
-
-	// Restart as three instances on River; boss's time comes.
-	f.clock.Set(time.Date(2026, 11, 24, 14, 0, 30, 0, time.UTC))
-	db := f.store.DB()
-	var clients []jobstest.Stopper
-	for i := 0; i < 3; i++ {
-		workers := river.NewWorkers()
-		periodic := jobs.RegisterTimekeeping(workers, f.deps)
-		c, err := jobs.New(db, workers, slog.New(slog.DiscardHandler), jobs.Options{PollInterval: 50 * time.Millisecond,
-			PeriodicJobs: periodic, ID: fmt.Sprintf("instance-%d", i)})
-		f.must(err)
-		f.must(c.Start(f.ctx))
-		defer c.Stop(context.Background())
-		clients = append(clients, c)
-		// Every instance also enqueues the same digest job directly: unique by args.
-		_, err = c.Insert(f.ctx, jobs.DigestArgs{ManagerID: boss.ID, LocalDate: "2026-11-24"}, nil)
-		f.must(err)
-	}
-	// Wait until the digest jobs are done, stop the instances, then count.
-	jobstest.Drain(t, db, 20*time.Second, 1, clients, "timekeeping_digest")
-	if got := len(f.rec.to("boss", "Daily digest")); got != 1 {
-		t.Fatalf("boss got %d digests from three instances; want 1", got)
-	}
-	if got := len(f.rec.to("dana", "Daily digest")); got != 1 {
-		t.Fatalf("dana got %d digests after the restart; want still 1", got)
-	}
-	if n := f.count(`SELECT count(*) FROM digests WHERE sent_at IS NOT NULL`); n != 2 {
-		t.Fatalf("%d digests rows sent; want 2", n)
-	}
-	if n := f.count(`SELECT count(*) FROM river_job WHERE kind = 'timekeeping_digest' AND args->>'manager_id' = $1`, fmt.Sprint(boss.ID)); n != 1 {
-		t.Fatalf("%d digest jobs for boss; want 1", n)
-	}
-	_ = dana
 }
 
 // TestSLASweepReadsOnlyDueClocks: after a look, a request is read again only

@@ -19,7 +19,7 @@ import (
 	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/storagetest"
-	"github.com/mspbot/mspbot/timekeeping"
+	"github.com/mspbot/mspbot/timekeeping/digest"
 )
 
 const (
@@ -55,7 +55,7 @@ func newEnvOn(t testing.TB, store *storage.Store, fake *fakeSlack, edit func(*Co
 	}
 	senders := bot.Senders{} // the adapter joins once built, as in cmd/mspbot
 	d := commands.Deps{Store: store, Clock: clock, Log: log, Senders: senders,
-		Digest: commands.DigestOptions{Sections: []timekeeping.SectionSource{commands.SatisfactionDigest(store)}}}
+		Digest: commands.DigestOptions{Sections: []digest.SectionSource{commands.SatisfactionDigest(store)}}}
 	router := commands.NewRouter(d, nil)
 	cfg := Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.apiURL(), Clock: clock, Log: log,
 		RetryBase: 20 * time.Millisecond}

@@ -20,6 +20,7 @@ import (
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/localpg"
 	"github.com/mspbot/mspbot/timekeeping"
+	"github.com/mspbot/mspbot/timekeeping/digest"
 )
 
 // runBench seeds a scratch database per size and times the daily digest, the
@@ -123,7 +124,8 @@ func benchOne(ctx context.Context, dsn string, n, techs, entries, runs int, keep
 		return res, fmt.Errorf("no managers seeded: %v", err)
 	}
 	m := mgrs[0]
-	d := timekeeping.Deps{Store: store, Clock: bot.SystemClock{}, Location: time.UTC, Sections: projects.DigestSections(store, time.UTC)}
+	d := timekeeping.Deps{Store: store, Clock: bot.SystemClock{}, Location: time.UTC}
+	dg := &digest.Service{Store: store, Clock: bot.SystemClock{}, Location: time.UTC, Sections: projects.DigestSections(store, time.UTC)}
 	// A weekday mid-morning in New York, when nudges are live for many techs.
 	now := time.Now()
 	median := func(f func() error) (time.Duration, error) {
@@ -139,7 +141,7 @@ func benchOne(ctx context.Context, dsn string, n, techs, entries, runs int, keep
 		return ts[len(ts)/2], nil
 	}
 	if res[1], err = median(func() error {
-		_, err := timekeeping.BuildDigest(ctx, d, timekeeping.DigestFor{ManagerID: m.PersonID, Name: m.Name, WorkspaceID: ws}, now)
+		_, err := dg.Build(ctx, digest.For{ManagerID: m.PersonID, Name: m.Name, WorkspaceID: ws}, now)
 		return err
 	}); err != nil {
 		return res, err

@@ -15,7 +15,7 @@ import (
 // them, fed with hostile user text: markup characters, broadcasts, and text far
 // longer than any block may hold. Messages whose builders need a database are
 // built here in the exact shape their handlers return (commands/request.go,
-// commands/help.go, timekeeping/digest.go).
+// commands/help.go, timekeeping/digest/digest.go).
 func RenderCases() map[string]bot.Message {
 	nasty := "Q&A <!channel> server <b>down</b> & @here a<b "
 	long := strings.Repeat(nasty, 4000) // ≈ 180 000 bytes, markup all the way: more than 50 sections hold

@@ -1,4 +1,4 @@
-package timekeeping
+package digest
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/timekeeping"
 )
 
 // Section is a part of the digest: a title and a few lines.
@@ -22,23 +23,23 @@ type Section struct {
 // section out.
 type SectionSource func(ctx context.Context, workspaceID, managerID int64, since, now time.Time) (s Section, ok bool, err error)
 
-// DigestFor is who the digest is for.
-type DigestFor struct {
+// For is who the digest is for.
+type For struct {
 	ManagerID   int64
 	Name        string
 	WorkspaceID int64
 	Loc         *time.Location
 }
 
-// BuildDigest writes a manager's digest at now: new and still-open requests
+// Build writes a manager's digest at now: new and still-open requests
 // since yesterday by kind and client, SLA at risk and breached, the other
 // sections, and yesterday's time per tech with their nudge answers.
-func BuildDigest(ctx context.Context, d Deps, who DigestFor, now time.Time) (bot.Message, error) {
+func (d *Service) Build(ctx context.Context, who For, now time.Time) (bot.Message, error) {
 	loc := who.Loc
 	if loc == nil {
-		loc = Locate("", d.Location)
+		loc = timekeeping.Locate("", d.Location)
 	}
-	today := DateOf(now, loc)
+	today := timekeeping.DateOf(now, loc)
 	yesterday := today.AddDate(0, 0, -1)
 	since := now.Add(-24 * time.Hour)
 	var b strings.Builder
@@ -94,7 +95,7 @@ func BuildDigest(ctx context.Context, d Deps, who DigestFor, now time.Time) (bot
 			continue // the breach (newest) hides the earlier warning
 		}
 		seen[key] = true
-		s := fmt.Sprintf("#%d %s %s %s/%s", e.RequestNumber, e.ClientCode, e.Clock, FormatMinutes(e.ElapsedMinutes), FormatMinutes(e.TargetMinutes))
+		s := fmt.Sprintf("#%d %s %s %s/%s", e.RequestNumber, e.ClientCode, e.Clock, timekeeping.FormatMinutes(e.ElapsedMinutes), timekeeping.FormatMinutes(e.TargetMinutes))
 		if e.Level == "breach" {
 			breached = append(breached, s)
 		} else {
@@ -142,7 +143,7 @@ func BuildDigest(ctx context.Context, d Deps, who DigestFor, now time.Time) (bot
 	var logged, expected []float64
 	gaps := 0
 	for _, m := range team {
-		sched := ScheduleOf(m.Schedule, d.Location)
+		sched := timekeeping.ScheduleOf(m.Schedule, d.Location)
 		worked := sched.MinutesSince(yesterday, m.Since)
 		names = append(names, m.Name)
 		logged = append(logged, float64(m.Minutes)/60)
@@ -156,7 +157,7 @@ func BuildDigest(ctx context.Context, d Deps, who DigestFor, now time.Time) (bot
 		if st.Sent > 0 {
 			nudges = fmt.Sprintf("answered %d of %d nudges", st.Answered, st.Sent)
 		}
-		line("%s: %s of %s (%s)", m.Name, FormatMinutes(m.Minutes), FormatMinutes(worked), nudges)
+		line("%s: %s of %s (%s)", m.Name, timekeeping.FormatMinutes(m.Minutes), timekeeping.FormatMinutes(worked), nudges)
 	}
 	switch {
 	case len(team) == 0:
@@ -215,28 +216,28 @@ func listOrNone(l []string, n int) string {
 	return strings.Join(l, "; ")
 }
 
-// DigestReport says what a digest sweep did.
-type DigestReport struct {
+// Report says what a digest sweep did.
+type Report struct {
 	Due, Sent int
 }
 
-// DigestJob names one manager's digest for one local date: the unique key.
-type DigestJob struct {
+// Job names one manager's digest for one local date: the unique key.
+type Job struct {
 	ManagerID int64  `json:"manager_id"`
 	LocalDate string `json:"local_date"` // 2006-01-02 in the manager's timezone
 }
 
-// SweepDigests finds managers whose digest is due and not yet sent. With
+// Sweep finds managers whose digest is due and not yet sent. With
 // enqueue set (River) each becomes a unique job; without, it is sent inline.
-func SweepDigests(ctx context.Context, d Deps, now time.Time, enqueue func(DigestJob) error) (DigestReport, error) {
-	var rep DigestReport
+func (d *Service) Sweep(ctx context.Context, now time.Time, enqueue func(Job) error) (Report, error) {
+	var rep Report
 	managers, err := d.Store.Managers(ctx)
 	if err != nil {
 		return rep, err
 	}
 	for _, m := range managers {
-		sched := ScheduleOf(m.Schedule, d.Location)
-		date, due := DigestDue(sched, ClockTime(m.Schedule.DigestAt), now)
+		sched := timekeeping.ScheduleOf(m.Schedule, d.Location)
+		date, due := timekeeping.DigestDue(sched, timekeeping.ClockTime(m.Schedule.DigestAt), now)
 		if !due {
 			continue
 		}
@@ -248,14 +249,14 @@ func SweepDigests(ctx context.Context, d Deps, now time.Time, enqueue func(Diges
 			continue
 		}
 		rep.Due++
-		job := DigestJob{ManagerID: m.PersonID, LocalDate: date.Format("2006-01-02")}
+		job := Job{ManagerID: m.PersonID, LocalDate: date.Format("2006-01-02")}
 		if enqueue != nil {
 			if err := enqueue(job); err != nil {
 				return rep, err
 			}
 			continue
 		}
-		ok, err := SendDigest(ctx, d, m, date, now)
+		ok, err := d.Send(ctx, m, date, now)
 		if err != nil {
 			return rep, err
 		}
@@ -266,16 +267,16 @@ func SweepDigests(ctx context.Context, d Deps, now time.Time, enqueue func(Diges
 	return rep, nil
 }
 
-// SendDigest builds and sends one manager's digest for a local date, once.
-func SendDigest(ctx context.Context, d Deps, m bot.Manager, date Date, now time.Time) (bool, error) {
-	loc := ScheduleOf(m.Schedule, d.Location).Loc
+// Send builds and sends one manager's digest for a local date, once.
+func (d *Service) Send(ctx context.Context, m bot.Manager, date timekeeping.Date, now time.Time) (bool, error) {
+	loc := timekeeping.ScheduleOf(m.Schedule, d.Location).Loc
 	return d.Store.SendDigestOnce(ctx, m.WorkspaceID, m.PersonID, date, func() (string, error) {
-		msg, err := BuildDigest(ctx, d, DigestFor{ManagerID: m.PersonID, Name: m.Name, WorkspaceID: m.WorkspaceID, Loc: loc}, now)
+		msg, err := d.Build(ctx, For{ManagerID: m.PersonID, Name: m.Name, WorkspaceID: m.WorkspaceID, Loc: loc}, now)
 		if err != nil {
 			return "", err
 		}
 		if d.Senders != nil {
-			if _, err := d.Senders.Send(ctx, dm(m.Recipient), msg); err != nil {
+			if _, err := d.Senders.Send(ctx, bot.Destination{Platform: m.Platform, Workspace: m.Workspace, UserID: m.ExternalID}, msg); err != nil {
 				return "", err
 			}
 		}

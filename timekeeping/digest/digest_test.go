@@ -1,0 +1,289 @@
+package digest_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/jobs"
+	"github.com/mspbot/mspbot/jobs/jobstest"
+	"github.com/mspbot/mspbot/storage"
+	"github.com/mspbot/mspbot/storage/storagetest"
+	"github.com/mspbot/mspbot/timekeeping"
+	"github.com/mspbot/mspbot/timekeeping/digest"
+)
+
+// recorder is a bot.Sender that keeps what the sweeps post.
+type recorder struct {
+	mu   sync.Mutex
+	sent []sent
+}
+
+type sent struct {
+	to  string
+	msg bot.Message
+}
+
+func (r *recorder) Send(ctx context.Context, to bot.Destination, msgs ...bot.Message) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, m := range msgs {
+		r.sent = append(r.sent, sent{to: to.UserID, msg: m})
+	}
+	return "", nil
+}
+
+func (r *recorder) to(user, title string) []bot.Message {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []bot.Message
+	for _, s := range r.sent {
+		if s.to == user && strings.Contains(s.msg.Title, title) {
+			out = append(out, s.msg)
+		}
+	}
+	return out
+}
+
+type fixture struct {
+	t     *testing.T
+	ctx   context.Context
+	store *storage.Store
+	ws    int64
+	rec   *recorder
+	clock *bot.FakeClock
+	deps  *digest.Service
+}
+
+func newFixture(t *testing.T, now time.Time) *fixture {
+	store := storagetest.New(t)
+	ctx := context.Background()
+	ws, err := store.EnsureWorkspace(ctx, bot.PlatformConsole, "console", "console")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	clock := bot.NewFakeClock(now)
+	return &fixture{t: t, ctx: ctx, store: store, ws: ws, rec: rec, clock: clock,
+		deps: &digest.Service{Store: store, Senders: bot.Senders{bot.PlatformConsole: rec}, Clock: clock, Location: time.UTC}}
+}
+
+func (f *fixture) person(name string, role bot.Role, tz string) bot.Person {
+	f.t.Helper()
+	p, _, _, err := f.store.EnsurePerson(f.ctx, bot.NewPerson{WorkspaceID: f.ws, ExternalID: name, Name: name, Timezone: tz}, false)
+	if err == nil && p.Role != role {
+		p, err = f.store.SetRole(f.ctx, p.ID, role, "ACME")
+	}
+	if err == nil {
+		// People join when the database says; these have been here a while.
+		_, err = f.store.DB().Exec(`UPDATE people SET created_at = $2 WHERE id = $1`, p.ID, f.clock.Now().AddDate(-1, 0, 0))
+	}
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return p
+}
+
+func (f *fixture) must(err error) {
+	f.t.Helper()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fixture) count(query string, args ...any) int {
+	f.t.Helper()
+	var n int
+	f.must(f.store.DB().QueryRow(query, args...).Scan(&n))
+	return n
+}
+
+// digestFixture seeds a workspace a manager's digest can be checked against.
+func digestFixture(t *testing.T) (*fixture, bot.Person, time.Time) {
+	ny, _ := time.LoadLocation("America/New_York")
+	now := time.Date(2026, 11, 24, 8, 0, 0, 0, ny) // Tuesday 08:00
+	f := newFixture(t, now)
+	dana := f.person("dana", bot.RoleManager, "America/New_York")
+	tom := f.person("tom", bot.RoleTech, "America/New_York")
+	amy := f.person("amy", bot.RoleTech, "America/New_York")
+	f.person("zed", bot.RoleTech, "America/New_York") // another manager's report
+	zed, _ := f.store.FindPerson(f.ctx, f.ws, "zed")
+	boss := f.person("boss", bot.RoleManager, "")
+	f.must(f.store.SetManager(f.ctx, tom.ID, &dana.ID))
+	f.must(f.store.SetManager(f.ctx, amy.ID, &dana.ID))
+	f.must(f.store.SetManager(f.ctx, zed.ID, &boss.ID))
+	acme, _ := f.store.EnsureClient(f.ctx, f.ws, "ACME")
+	globex, _ := f.store.EnsureClient(f.ctx, f.ws, "GLOBEX")
+	open := func(kind string, client *int64, age time.Duration, closed bool) int64 {
+		r, _, err := f.store.CreateRequest(f.ctx, bot.Request{WorkspaceID: f.ws, Title: kind, Body: kind, Kind: kind, Type: "incident",
+			ClientID: client, OpenedBy: tom.ID, SourcePlatform: bot.PlatformConsole})
+		f.must(err)
+		status := "open"
+		if closed {
+			status = "closed"
+		}
+		_, err = f.store.DB().Exec(`UPDATE requests SET created_at = $2, status = $3 WHERE id = $1`, r.ID, now.Add(-age), status)
+		f.must(err)
+		return r.ID
+	}
+	r1 := open("support", &acme.ID, 2*time.Hour, false)
+	open("support", &acme.ID, 3*time.Hour, true)
+	open("project", &globex.ID, 5*time.Hour, false)
+	open("support", nil, 30*time.Hour, false) // older than a day: open, not new
+	_, err := f.store.RecordSLAEvent(f.ctx, bot.SLAEvent{WorkspaceID: f.ws, RequestID: r1, ClientID: acme.ID, Clock: "response",
+		Level: "breach", TargetMinutes: 15, ElapsedMinutes: 40, At: now.Add(-time.Hour)})
+	f.must(err)
+	yesterday := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	log := func(p bot.Person, minutes int) {
+		_, err := f.store.AddTimeEntry(f.ctx, bot.TimeEntry{WorkspaceID: f.ws, PersonID: p.ID, Minutes: minutes, Billable: false,
+			Date: yesterday, CreatedAt: now.Add(-20 * time.Hour)})
+		f.must(err)
+	}
+	log(tom, 120)
+	log(amy, 480)
+	for i, answered := range []bool{true, false, false} {
+		_, _, err := f.store.RecordNudge(f.ctx, f.ws, tom.ID, "gap", now.Add(-time.Duration(24+i)*time.Hour), yesterday, now.Add(-time.Duration(23+i)*time.Hour))
+		f.must(err)
+		if answered {
+			_, err = f.store.DB().Exec(`UPDATE nudges SET answered_at = sent_at, answer = 'logged' WHERE person_id = $1 AND answered_at IS NULL
+				AND sent_at = (SELECT max(sent_at) FROM nudges WHERE person_id = $1)`, tom.ID)
+			f.must(err)
+		}
+	}
+	return f, dana, now
+}
+
+func TestDigestContents(t *testing.T) {
+	f, dana, now := digestFixture(t)
+	var charted []string
+	f.deps.Chart = func(title, y string, x []string, s []bot.Series) ([]byte, error) {
+		charted = x
+		return []byte("PNG"), nil
+	}
+	f.deps.Sections = []digest.SectionSource{func(ctx context.Context, ws, mgr int64, since, now time.Time) (digest.Section, bool, error) {
+		return digest.Section{Title: "Projects off track", Lines: []string{"#P3 Denver move: 120% of budget"}}, true, nil
+	}}
+	ny, _ := time.LoadLocation("America/New_York")
+	m, err := f.deps.Build(f.ctx, digest.For{ManagerID: dana.ID, Name: "dana", WorkspaceID: f.ws, Loc: ny}, now)
+	f.must(err)
+	for _, w := range []string{
+		"Daily digest for dana, Tue 24 Nov 2026",
+		"New: 2 support (1 still open), 1 project (1 still open).",
+		"By client: ACME 2, GLOBEX 1.",
+		"Open now: 1 project (oldest 5h), 2 support (oldest 30h).",
+		"Breached (1): #1001 ACME response 40m/15m",
+		"At risk (0): none",
+		"#P3 Denver move: 120% of budget",
+		"Time logged Mon 23 Nov",
+		"tom: 2h of 9h (answered 1 of 3 nudges)",
+	} {
+		if !strings.Contains(m.Text+m.Title, w) {
+			t.Errorf("digest lacks %q:\n%s", w, m.Text)
+		}
+	}
+	for _, r := range []string{"amy:", "zed"} {
+		if strings.Contains(m.Text, r) {
+			t.Errorf("digest must not list %q (amy logged her day; zed is boss's):\n%s", r, m.Text)
+		}
+	}
+	if len(m.Attachments) != 1 || fmt.Sprint(charted) != "[amy tom]" {
+		t.Errorf("chart: %d attachments, x=%v", len(m.Attachments), charted)
+	}
+}
+
+// TestDigestExactlyOnce: eight goroutines sweep the same minute, then three
+// River clients (Register's periodic sweep and unique digest jobs) run; each
+// manager gets one digest for the day, and none before their local time.
+func TestDigestExactlyOnce(t *testing.T) {
+	f, dana, now := digestFixture(t)
+	boss, _ := f.store.FindPerson(f.ctx, f.ws, "boss")   // UTC: due at 08:00 UTC, i.e. 03:00 in New York
+	f.must(f.store.SetDigestTime(f.ctx, boss.ID, 14*60)) // 14:00 UTC: not yet due at 13:00 UTC
+	f.clock.Set(now.Add(time.Minute))
+
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := f.deps.Sweep(f.ctx, f.clock.Now(), nil); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := len(f.rec.to("dana", "Daily digest")); got != 1 {
+		t.Fatalf("dana got %d digests from concurrent sweeps; want 1", got)
+	}
+	if got := len(f.rec.to("boss", "Daily digest")); got != 0 {
+		t.Fatalf("boss got a digest before 14:00 UTC")
+	}
+
+	// Restart as three instances on River; boss's time comes.
+	f.clock.Set(time.Date(2026, 11, 24, 14, 0, 30, 0, time.UTC))
+	db := f.store.DB()
+	var clients []jobstest.Stopper
+	for i := 0; i < 3; i++ {
+		workers := river.NewWorkers()
+		periodic := jobs.RegisterDigest(workers, f.deps)
+		c, err := jobs.New(db, workers, slog.New(slog.DiscardHandler), jobs.Options{PollInterval: 50 * time.Millisecond,
+			PeriodicJobs: periodic, ID: fmt.Sprintf("instance-%d", i)})
+		f.must(err)
+		f.must(c.Start(f.ctx))
+		defer c.Stop(context.Background())
+		clients = append(clients, c)
+		// Every instance also enqueues the same digest job directly: unique by args.
+		_, err = c.Insert(f.ctx, jobs.DigestArgs{ManagerID: boss.ID, LocalDate: "2026-11-24"}, nil)
+		f.must(err)
+	}
+	// Wait until the digest jobs are done, stop the instances, then count.
+	jobstest.Drain(t, db, 20*time.Second, 1, clients, "timekeeping_digest")
+	if got := len(f.rec.to("boss", "Daily digest")); got != 1 {
+		t.Fatalf("boss got %d digests from three instances; want 1", got)
+	}
+	if got := len(f.rec.to("dana", "Daily digest")); got != 1 {
+		t.Fatalf("dana got %d digests after the restart; want still 1", got)
+	}
+	if n := f.count(`SELECT count(*) FROM digests WHERE sent_at IS NOT NULL`); n != 2 {
+		t.Fatalf("%d digests rows sent; want 2", n)
+	}
+	if n := f.count(`SELECT count(*) FROM river_job WHERE kind = 'timekeeping_digest' AND args->>'manager_id' = $1`, fmt.Sprint(boss.ID)); n != 1 {
+		t.Fatalf("%d digest jobs for boss; want 1", n)
+	}
+	_ = dana
+}
+
+// TestDigestOwesNoHoursFromBeforeSomeoneJoined: a tech who joined at noon
+// yesterday owes the afternoon, one who joined today owes nothing; before, the
+// digest counted a full day against both.
+func TestDigestOwesNoHoursFromBeforeSomeoneJoined(t *testing.T) {
+	f, dana, now := digestFixture(t)
+	noon := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	for name, joined := range map[string]time.Time{"newbie": noon, "fresh": now.Add(-time.Hour)} {
+		p := f.person(name, bot.RoleTech, "UTC")
+		_, err := f.store.DB().Exec(`UPDATE people SET created_at = $2 WHERE id = $1`, p.ID, joined)
+		f.must(err)
+		f.must(f.store.SetManager(f.ctx, p.ID, &dana.ID))
+	}
+	m, err := f.deps.Build(f.ctx, digest.For{ManagerID: dana.ID, Name: "dana", WorkspaceID: f.ws, Loc: time.UTC}, now)
+	f.must(err)
+	if !strings.Contains(m.Text, "newbie: 0m of 5h") {
+		t.Errorf("newbie joined at noon and owes 12:00-17:00:\n%s", m.Text)
+	}
+	if strings.Contains(m.Text, "fresh:") {
+		t.Errorf("fresh joined today and owes nothing for yesterday:\n%s", m.Text)
+	}
+	s := timekeeping.DefaultSchedule(time.UTC)
+	monday := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	for since, want := range map[time.Time]int{monday.AddDate(0, 0, -1): 540, noon: 300, monday.Add(18 * time.Hour): 0, monday.Add(7 * time.Hour): 540} {
+		if got := s.MinutesSince(monday, since); got != want {
+			t.Errorf("MinutesSince(%s) = %d; want %d", since.Format("Mon 15:04"), got, want)
+		}
+	}
+}
