@@ -38,3 +38,24 @@ func TestListNextButtonPages(t *testing.T) {
 		t.Fatalf("the last page offers more: %v", ids)
 	}
 }
+
+// TestProjectListTypedPage: /project list's typed page option arrives as the
+// line the Router pages by ("list --page 2").
+func TestProjectListTypedPage(t *testing.T) {
+	e := newEnv(t)
+	mia := person{ID: "80351110224678912", Name: "mia"}
+	e.assume(mia, bot.RoleManager, "")
+	if _, err := e.store.CreateClient(context.Background(), e.ws(), "ACME", "Acme Corp"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 26; i++ {
+		line := fmt.Sprintf(`new ACME "Rollout %02d" --start 2023-11-06 --end 2024-03-29 --budget 20h`, i)
+		if _, r := e.signed(e.interaction(2, mia, commandData("project", opt("args", 3, line)), nil)); !strings.Contains(text(r), "Opened P") {
+			t.Fatalf("project new: %s", text(r))
+		}
+	}
+	_, r := e.signed(e.interaction(2, mia, commandData("project", subOpt("list", opt("page", 4, 2))), nil))
+	if got := text(r); !strings.Contains(got, "26 running projects — showing 26–26 of 26") || !strings.Contains(got, "Rollout 26") {
+		t.Fatalf("/project list page:2 → %s", got)
+	}
+}
