@@ -20,7 +20,11 @@ type TimeEntry struct {
 	StartedAt     *time.Time
 	EndedAt       *time.Time
 	Source        string // typed, timer, nudge
-	CreatedAt     time.Time
+	// SourceKey is the platform delivery that wrote the entry (bot.Event's
+	// SourceID), "" when there is none. An entry is stored once per key, so
+	// a delivery handled again after a crash does not log its time twice.
+	SourceKey string
+	CreatedAt time.Time
 }
 
 // Timer is a running timer.

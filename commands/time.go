@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 type timeStore interface {
 	AddTimeEntry(ctx context.Context, e bot.TimeEntry) (bot.TimeEntry, error)
+	TimeEntryBySource(ctx context.Context, workspaceID int64, key string) (bot.TimeEntry, error)
 	TimeEntryByID(ctx context.Context, workspaceID, id int64) (bot.TimeEntry, error)
 	EditTimeEntry(ctx context.Context, workspaceID, id int64, c bot.TimeEntryEdit) (bot.TimeEntry, error)
 	DayMinutes(ctx context.Context, personID int64, date time.Time) (int, error)
@@ -90,8 +92,20 @@ func logTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Me
 	now := d.Clock.Now()
 	loc := d.location(ev.Caller.Person)
 	today := timekeeping.DateOf(now, loc)
+	if ev.SourceID != "" {
+		// The same delivery handled again (the bot died after the entry was
+		// stored, before its inbox row was marked done): answer with the
+		// entry it logged, and log nothing.
+		prev, err := d.Store.TimeEntryBySource(ctx, ev.Caller.WorkspaceID, ev.SourceID)
+		if err == nil {
+			return loggedReply(ctx, d, prev, today)
+		}
+		if !errors.Is(err, bot.ErrNotFound) {
+			return nil, err
+		}
+	}
 	e := bot.TimeEntry{WorkspaceID: ev.Caller.WorkspaceID, PersonID: ev.Caller.ID, Minutes: minutes, Date: today,
-		Billable: true, CreatedAt: now}
+		Billable: true, CreatedAt: now, SourceKey: ev.SourceID}
 	var target workTarget
 	var note []string
 	saidBillable := false
@@ -155,24 +169,33 @@ func logTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Me
 	if err != nil {
 		return nil, err
 	}
+	return loggedReply(ctx, d, saved, today)
+}
+
+// loggedReply tells what an entry logged, from the stored entry, so a
+// delivery handled twice gets the same answer both times.
+func loggedReply(ctx context.Context, d Deps, saved bot.TimeEntry, today time.Time) ([]bot.Message, error) {
 	on := ""
-	if target.Label != "" {
-		on = " on " + target.Label
+	switch {
+	case saved.RequestNumber != nil:
+		on = " on " + parse.RequestRef(*saved.RequestNumber)
+	case saved.ProjectNumber != nil:
+		on = " on " + parse.ProjectRef(*saved.ProjectNumber)
 	}
 	day := ""
-	if !e.Date.Equal(today) {
-		day = " for " + e.Date.Format("Mon 2 Jan")
+	if !saved.Date.Equal(today) {
+		day = " for " + saved.Date.Format("Mon 2 Jan")
 	}
-	total, err := d.Store.DayMinutes(ctx, ev.Caller.ID, e.Date)
+	total, err := d.Store.DayMinutes(ctx, saved.PersonID, saved.Date)
 	if err != nil {
 		return nil, err
 	}
 	bill := ""
-	if !e.Billable {
+	if !saved.Billable {
 		bill = " (non-billable)"
 	}
 	return []bot.Message{{Ephemeral: true, Text: fmt.Sprintf("Logged %s%s%s%s — entry %d. %s total that day.",
-		timekeeping.FormatMinutes(minutes), on, day, bill, saved.ID, timekeeping.FormatMinutes(total)),
+		timekeeping.FormatMinutes(saved.Minutes), on, day, bill, saved.ID, timekeeping.FormatMinutes(total)),
 		Actions: []bot.Action{{ID: "time.undo", Label: "Undo", Command: fmt.Sprintf("/time delete %d", saved.ID)}}}}, nil
 }
 

@@ -45,13 +45,26 @@ func addTimeEntry(ctx context.Context, tx *sqlx.Tx, e bot.TimeEntry) (bot.TimeEn
 	}
 	var out bot.TimeEntry
 	err := func() error {
+		var key *string
+		if e.SourceKey != "" {
+			key = &e.SourceKey
+		}
 		var id int64
-		if err := tx.GetContext(ctx, &id, `
+		err := tx.GetContext(ctx, &id, `
 			INSERT INTO time_entries (workspace_id, person_id, request_id, project_id, minutes, note, entry_date,
-				billable, started_at, ended_at, source, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
+				billable, started_at, ended_at, source, source_key, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+			ON CONFLICT (workspace_id, source_key) WHERE source_key IS NOT NULL DO NOTHING RETURNING id`,
 			e.WorkspaceID, e.PersonID, e.RequestID, e.ProjectID, e.Minutes, e.Note, e.Date,
-			e.Billable, e.StartedAt, e.EndedAt, e.Source, e.CreatedAt); err != nil {
+			e.Billable, e.StartedAt, e.EndedAt, e.Source, key, e.CreatedAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			// This delivery logged its entry before (handled again after a
+			// crash): the first entry is the answer, and nothing changes.
+			out, err = scanTimeEntry(tx.QueryRowxContext(ctx, `SELECT `+timeEntryColumns+timeEntryFrom+`
+				WHERE t.workspace_id = $1 AND t.source_key = $2`, e.WorkspaceID, e.SourceKey))
+			return mapErr(err, "read time entry by source")
+		}
+		if err != nil {
 			return mapErr(err, "add time entry")
 		}
 		answer := "logged"
@@ -61,7 +74,6 @@ func addTimeEntry(ctx context.Context, tx *sqlx.Tx, e bot.TimeEntry) (bot.TimeEn
 		if err := answerNudge(ctx, tx, e.PersonID, e.CreatedAt, answer); err != nil {
 			return err
 		}
-		var err error
 		out, err = scanTimeEntry(tx.QueryRowxContext(ctx, `SELECT `+timeEntryColumns+timeEntryFrom+` WHERE t.id = $1`, id))
 		return mapErr(err, "read time entry")
 	}()
@@ -73,6 +85,13 @@ func (s *Store) TimeEntryByID(ctx context.Context, workspaceID, id int64) (bot.T
 	e, err := scanTimeEntry(s.db.QueryRowxContext(ctx, `SELECT `+timeEntryColumns+timeEntryFrom+`
 		WHERE t.workspace_id = $1 AND t.id = $2`, workspaceID, id))
 	return e, mapErr(err, fmt.Sprintf("time entry %d", id))
+}
+
+// TimeEntryBySource is the entry a platform delivery logged, or ErrNotFound.
+func (s *Store) TimeEntryBySource(ctx context.Context, workspaceID int64, key string) (bot.TimeEntry, error) {
+	e, err := scanTimeEntry(s.db.QueryRowxContext(ctx, `SELECT `+timeEntryColumns+timeEntryFrom+`
+		WHERE t.workspace_id = $1 AND t.source_key = $2`, workspaceID, key))
+	return e, mapErr(err, "time entry by source")
 }
 
 // EditTimeEntry changes an entry's minutes, note or what it is logged on. The

@@ -1,0 +1,63 @@
+package slack
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/storage/storagetest"
+)
+
+// A /time whose entry committed but whose inbox row was not marked done (the
+// bot killed in between) is handled again after the restart: the person's
+// day still holds one 45-minute entry, and the answer names that entry.
+func TestSlashTimeHandledAgainAfterCrashLogsOnce(t *testing.T) {
+	store := storagetest.New(t)
+	fake := newFakeSlack(t, testTeam, testBot)
+	first := newEnvOn(t, store, fake, nil)
+	first.person("UTOM", "tom", testTeam, bot.RoleTech, "")
+	first.slash("UTOM", "C1", "/request Printer on the 2nd floor is jammed") // #1001
+	_, before := first.slashWith("trig.time", "UTOM", "C1", "/time 45m #1001 cleared the jam")
+	if !strings.Contains(before, "Logged 45m on #1001") || !strings.Contains(before, "45m total") {
+		t.Fatalf("first /time: %q", before)
+	}
+	first.bot.Close()
+	first.adapter.Close()
+	diedBeforeDone(t, store)
+
+	second := newEnvOn(t, store, fake, nil)
+	_, after := second.slashWith("trig.time", "UTOM", "C1", "/time 45m #1001 cleared the jam")
+	second.adapter.Wait()
+	waitInboxDone(t, second)
+	var entries, minutes int
+	if err := store.DB().QueryRow(`SELECT count(*), coalesce(sum(minutes), 0) FROM time_entries`).Scan(&entries, &minutes); err != nil {
+		t.Fatal(err)
+	}
+	if entries != 1 || minutes != 45 {
+		t.Fatalf("%d entries, %d minutes after the replay; want 1 entry of 45", entries, minutes)
+	}
+	firstLine := func(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
+	if firstLine(after) != firstLine(before) {
+		t.Fatalf("replayed answer %q; want the first one %q", after, before)
+	}
+}
+
+// waitInboxDone waits until no inbox row is pending.
+func waitInboxDone(t *testing.T, e *env) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var n int
+		if err := e.store.DB().QueryRow(`SELECT count(*) FROM inbox WHERE done_at IS NULL`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d inbox rows still pending", n)
+		}
+		time.Sleep(20 * time.Millisecond) // polling the condition, not waiting a fixed time
+	}
+}
