@@ -78,19 +78,9 @@ func classifyCommand(d Deps) bot.Command {
 		MinRole: bot.RoleCoordinator,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			ws := ev.Caller.WorkspaceID
-			if strings.TrimSpace(ev.Args) == "rules" {
-				list, err := d.Store.ListOverrides(ctx, ws)
-				if err != nil {
-					return nil, err
-				}
-				if len(list) == 0 {
-					return reply("Nothing learned yet. Every /reclassify (or project/support button) teaches the classifier."), nil
-				}
-				var b strings.Builder
-				for _, o := range list {
-					fmt.Fprintf(&b, "#%d → %s (%s) by %s: %s — %q\n", o.RequestNumber, o.Kind, typeLabel(o.Type), o.ByName, o.Reason, titleOf(o.Text))
-				}
-				return []bot.Message{{Title: "What the classifier learned (similar requests follow these)", Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
+			// "rules" alone or with "page N"; other words after it are a text to classify.
+			if rest, ok := cutWord(ev.Args, "rules"); ok && pageWords.MatchString(rest) || strings.TrimSpace(ev.Args) == "rules" {
+				return classifyRules(ctx, d, ws, rest)
 			}
 			if rest, ok := cutWord(ev.Args, "forget"); ok {
 				n, err := parseRequestNumber(rest)
@@ -309,4 +299,38 @@ func listContract(ctx context.Context, d Deps, ws int64, code string) ([]bot.Mes
 		fmt.Fprintf(&b, "%d. %s: %s\n", cl.ID, what, cl.Text)
 	}
 	return []bot.Message{{Title: c.Code + "'s contract", Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
+}
+
+// classifyRules lists what the classifier learned, a page at a time.
+func classifyRules(ctx context.Context, d Deps, ws int64, rest string) ([]bot.Message, error) {
+	args, err := bot.SplitArgs(rest)
+	if err != nil {
+		return nil, err
+	}
+	args, pg, err := cutPage(args, "/classify rules")
+	if err != nil {
+		return nil, err
+	}
+	if len(args) > 0 {
+		return nil, bot.Errorf(bot.EInvalid, "use /classify rules, or /classify rules page 2")
+	}
+	all, err := d.Store.ListOverrides(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	if len(all) == 0 {
+		return reply("Nothing learned yet. Every /reclassify (or project/support button) teaches the classifier."), nil
+	}
+	list, ok := pageOf(pg, all)
+	if !ok {
+		return []bot.Message{pg.pastEnd(len(all), "learned override", "learned overrides")}, nil
+	}
+	var b strings.Builder
+	for _, o := range list {
+		fmt.Fprintf(&b, "#%d → %s (%s) by %s: %s — %q\n", o.RequestNumber, o.Kind, typeLabel(o.Type), o.ByName, o.Reason, titleOf(o.Text))
+	}
+	m := bot.Message{Title: fmt.Sprintf("What the classifier learned: %d %s (similar requests follow these)", len(all), plural(len(all), "override", "overrides")),
+		Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}
+	pg.decorate(&m, len(list), len(all))
+	return []bot.Message{m}, nil
 }

@@ -79,6 +79,7 @@ func projectCommand(d Deps) bot.Command {
 		Subs: []bot.Subcommand{
 			{Name: "list", Usage: "/project list", Summary: "running projects (a client sees their own)", MinRole: bot.RoleClient,
 				Match:   func(args string) bool { return strings.TrimSpace(args) == "" },
+				Args:    []bot.Arg{{Name: "page", Kind: bot.ArgNumber, Help: "page of 25 (the reply says how many there are)"}},
 				Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) { return listProjects(ctx, d, ev) }},
 			{Name: "new", Usage: `/project new CLIENT "name" --start 2026-12-01 --end 2027-01-31 --budget 120h [--channel #acme]`,
 				Summary: "open a project", MinRole: bot.RoleCoordinator, Handler: words(newProject),
@@ -183,9 +184,24 @@ func (d Deps) projectService() *projects.Service {
 }
 
 func listProjects(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, error) {
-	list, err := d.Store.ListProjects(ctx, ev.Caller.WorkspaceID, ev.Caller.ClientScope())
+	args, err := bot.SplitArgs(ev.Args)
 	if err != nil {
 		return nil, err
+	}
+	args, pg, err := cutPage(args, "/project list")
+	if err != nil {
+		return nil, err
+	}
+	if len(args) > 0 {
+		return nil, bot.Errorf(bot.EInvalid, "use /project list, or /project list page 2")
+	}
+	all, err := d.Store.ListProjects(ctx, ev.Caller.WorkspaceID, ev.Caller.ClientScope())
+	if err != nil {
+		return nil, err
+	}
+	list, ok := pageOf(pg, all)
+	if !ok {
+		return []bot.Message{pg.pastEnd(len(all), "running project", "running projects")}, nil
 	}
 	if len(list) == 0 && ev.Caller.Role == bot.RoleClient {
 		// Clients cannot open projects; do not tell them how.
@@ -199,7 +215,9 @@ func listProjects(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, err
 		fmt.Fprintf(&b, "%-4s %-8s %-8s %s (coordinator %s, ends %s)\n", p.Ref(), p.ClientCode, p.Status, p.Name,
 			p.CoordinatorName, p.End.Format("2 Jan 2006"))
 	}
-	return []bot.Message{{Title: fmt.Sprintf("%d running %s", len(list), plural(len(list), "project", "projects")), Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
+	m := bot.Message{Title: fmt.Sprintf("%d running %s", len(all), plural(len(all), "project", "projects")), Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}
+	pg.decorate(&m, len(list), len(all))
+	return []bot.Message{m}, nil
 }
 
 func plural(n int, one, many string) string {

@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -17,15 +16,12 @@ type requestListStore interface {
 	RequestSLAClock(ctx context.Context, requestID int64) (bot.SLAClock, error)
 }
 
-// pageSize is how many requests one reply lists.
-const pageSize = 25
-
 // requestsArgs are the filters /requests takes, kept as typed so the "next
 // page" button repeats them.
 type requestsArgs struct {
 	q       bot.RequestQuery
 	words   []string // the filters, for the next page's command
-	page    int
+	page    paging
 	mineSet bool
 }
 
@@ -34,7 +30,11 @@ func parseRequestsArgs(ctx context.Context, d Deps, ev bot.Event) (requestsArgs,
 	if err != nil {
 		return requestsArgs{}, err
 	}
-	a := requestsArgs{page: 1, q: bot.RequestQuery{Limit: pageSize}}
+	args, pg, err := cutPage(args, "/requests")
+	if err != nil {
+		return requestsArgs{}, err
+	}
+	a := requestsArgs{q: bot.RequestQuery{Limit: pageSize}}
 	for i := 0; i < len(args); i++ {
 		w := strings.ToLower(args[i])
 		switch {
@@ -55,13 +55,6 @@ func parseRequestsArgs(ctx context.Context, d Deps, ev bot.Event) (requestsArgs,
 			a.q.ClientID = &c.ID
 			a.words = append(a.words, "--client", c.Code)
 			i++
-		case w == "page" && i+1 < len(args):
-			n, err := strconv.Atoi(args[i+1])
-			if err != nil || n < 1 {
-				return a, bot.Errorf(bot.EInvalid, "%q is not a page number; use /requests page 2", args[i+1])
-			}
-			a.page = n
-			i++
 		default:
 			return a, bot.Errorf(bot.EInvalid, "use /requests, /requests mine, /requests queue, /requests waiting, /requests --client ACME, each with page 2 for more")
 		}
@@ -69,7 +62,8 @@ func parseRequestsArgs(ctx context.Context, d Deps, ev bot.Event) (requestsArgs,
 	if ev.Caller.Role == bot.RoleClient {
 		a.q.ClientID = ev.Caller.ClientID // clients see their own company's, whatever they ask
 	}
-	a.q.Offset = (a.page - 1) * pageSize
+	a.page = paging{page: pg.page, base: strings.Join(append([]string{"/requests"}, a.words...), " ")}
+	a.q.Offset = a.page.offset()
 	return a, nil
 }
 
@@ -92,22 +86,12 @@ func requestsCommand(d Deps) bot.Command {
 				return []bot.Message{{Text: "No open requests" + filterNote(a) + ". Open one with /request <what you need>.", Ephemeral: true}}, nil
 			}
 			if len(list) == 0 {
-				pages := (total + pageSize - 1) / pageSize
-				return []bot.Message{{Text: fmt.Sprintf("There %s only %d %s of %d open %s%s; /requests %s shows the first.",
-					plural(pages, "is", "are"), pages, plural(pages, "page", "pages"), total, plural(total, "request", "requests"),
-					filterNote(a), strings.Join(a.words, " ")), Ephemeral: true}}, nil
+				m := a.page.pastEnd(total, "open request", "open requests"+filterNote(a))
+				return []bot.Message{m}, nil
 			}
-			title := fmt.Sprintf("%d open %s%s", total, plural(total, "request", "requests"), filterNote(a))
-			if len(list) < total {
-				title += fmt.Sprintf(" — showing %d–%d", a.q.Offset+1, a.q.Offset+len(list))
-			}
-			m := bot.Message{Title: title,
+			m := bot.Message{Title: fmt.Sprintf("%d open %s%s", total, plural(total, "request", "requests"), filterNote(a)),
 				Text: requestLines(ctx, d, list, a.mineSet), Ephemeral: true}
-			if a.q.Offset+len(list) < total {
-				next := strings.Join(append(append([]string{"/requests"}, a.words...), "page", fmt.Sprint(a.page+1)), " ")
-				m.Text += "\nMore: " + next
-				m.Actions = append(m.Actions, bot.Action{ID: "requests.next", Label: "Next 25", Command: next})
-			}
+			a.page.decorate(&m, len(list), total)
 			return []bot.Message{m}, nil
 		},
 	}

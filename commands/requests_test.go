@@ -25,7 +25,7 @@ func TestRequestsPagesAndFilters(t *testing.T) {
 	run(tom, "/request wait 1029")
 
 	msgs := tom.Handle(context.Background(), "/requests")
-	if len(msgs) != 1 || msgs[0].Title != "29 open requests — showing 1–25" {
+	if len(msgs) != 1 || msgs[0].Title != "29 open requests — showing 1–25 of 29" {
 		t.Fatalf("/requests: %+v", msgs)
 	}
 	if a := msgs[0].Actions; len(a) != 1 || a[0].Command != "/requests page 2" {
@@ -38,7 +38,7 @@ func TestRequestsPagesAndFilters(t *testing.T) {
 		t.Fatalf("page 3:\n%s", out)
 	}
 	msgs = tom.Handle(context.Background(), "/requests --client GLOBEX")
-	if msgs[0].Title != "28 open requests — showing 1–25" || msgs[0].Actions[0].Command != "/requests --client GLOBEX page 2" {
+	if msgs[0].Title != "28 open requests — showing 1–25 of 28" || msgs[0].Actions[0].Command != "/requests --client GLOBEX page 2" {
 		t.Fatalf("GLOBEX: %+v", msgs[0])
 	}
 	if out := run(tom, "/requests mine"); !strings.Contains(out, "29 open requests (yours)") {

@@ -30,8 +30,8 @@ func roleCommand(d Deps) bot.Command {
 			if err != nil {
 				return nil, err
 			}
-			if len(args) == 0 {
-				return listRoles(ctx, d, ev)
+			if len(args) == 0 || len(args) == 2 && strings.EqualFold(args[0], "page") {
+				return listRoles(ctx, d, ev, args)
 			}
 			if len(args) < 2 {
 				return nil, bot.Errorf(bot.EInvalid, "use /role @person tech|coordinator|manager, or /role @person client ACME")
@@ -116,10 +116,18 @@ func findPerson(ctx context.Context, d Deps, ev bot.Event, handle string) (bot.P
 	return p, err
 }
 
-func listRoles(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, error) {
-	people, err := d.Store.ListPeople(ctx, ev.Caller.WorkspaceID)
+func listRoles(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Message, error) {
+	_, pg, err := cutPage(args, "/role")
 	if err != nil {
 		return nil, err
+	}
+	all, err := d.Store.ListPeople(ctx, ev.Caller.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	people, ok := pageOf(pg, all)
+	if !ok {
+		return []bot.Message{pg.pastEnd(len(all), "person", "people")}, nil
 	}
 	var b strings.Builder
 	for _, p := range people {
@@ -129,5 +137,7 @@ func listRoles(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, error)
 		}
 		b.WriteByte('\n')
 	}
-	return []bot.Message{{Title: "Roles", Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
+	m := bot.Message{Title: fmt.Sprintf("Roles: %d %s", len(all), plural(len(all), "person", "people")), Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}
+	pg.decorate(&m, len(people), len(all))
+	return []bot.Message{m}, nil
 }

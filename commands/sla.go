@@ -38,8 +38,8 @@ func clientCommand(d Deps) bot.Command {
 				return nil, err
 			}
 			usage := bot.Errorf(bot.EInvalid, `use /client, /client add ACME "Acme Corp", /client ACME, /client sla ACME P1 15m 4h, or /client hours ACME 08:00-18:00 mon-fri Europe/London`)
-			if len(args) == 0 {
-				return listClients(ctx, d, ev.Caller.WorkspaceID)
+			if len(args) == 0 || len(args) == 2 && strings.EqualFold(args[0], "page") {
+				return listClients(ctx, d, ev.Caller.WorkspaceID, args)
 			}
 			sub := strings.ToLower(args[0])
 			if sub == "add" {
@@ -127,10 +127,18 @@ func addClient(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.
 		c.Code, c.Name, c.Code, c.Code, c.Code)), nil
 }
 
-func listClients(ctx context.Context, d Deps, ws int64) ([]bot.Message, error) {
-	list, err := d.Store.ListClients(ctx, ws)
+func listClients(ctx context.Context, d Deps, ws int64, args []string) ([]bot.Message, error) {
+	_, pg, err := cutPage(args, "/client")
 	if err != nil {
 		return nil, err
+	}
+	all, err := d.Store.ListClients(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	list, ok := pageOf(pg, all)
+	if !ok {
+		return []bot.Message{pg.pastEnd(len(all), "client", "clients")}, nil
 	}
 	if len(list) == 0 {
 		return reply(`No clients yet. Add one with /client add ACME "Acme Corp".`), nil
@@ -139,7 +147,9 @@ func listClients(ctx context.Context, d Deps, ws int64) ([]bot.Message, error) {
 	for _, c := range list {
 		fmt.Fprintf(&b, "%-10s %s\n", c.Code, c.Name)
 	}
-	return []bot.Message{{Title: fmt.Sprintf("%d clients", len(list)), Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}}, nil
+	m := bot.Message{Title: fmt.Sprintf("%d %s", len(all), plural(len(all), "client", "clients")), Text: strings.TrimRight(b.String(), "\n"), Ephemeral: true}
+	pg.decorate(&m, len(list), len(all))
+	return []bot.Message{m}, nil
 }
 
 // parseLongDuration reads a resolution target, which may run to days: 4h, 2d, 3d12h.

@@ -35,13 +35,14 @@ func (s *Store) SimilarOverrides(ctx context.Context, workspaceID int64, text st
 	return out, mapErr(err, "similar overrides")
 }
 
-// ListOverrides lists the workspace's active overrides, newest first.
+// ListOverrides lists all the workspace's active overrides, newest first
+// (/classify rules pages them, saying how many there are).
 func (s *Store) ListOverrides(ctx context.Context, workspaceID int64) ([]bot.LearnedOverride, error) {
 	var out []bot.LearnedOverride
 	err := s.db.SelectContext(ctx, &out, overrideSelect+`, 0::float8 AS similarity
 		FROM learned_overrides o JOIN requests r ON r.id = o.request_id JOIN people p ON p.id = o.by_person
 		WHERE o.workspace_id = $1 AND o.forgotten_at IS NULL
-		ORDER BY o.created_at DESC LIMIT 100`, workspaceID)
+		ORDER BY o.created_at DESC`, workspaceID)
 	return out, mapErr(err, "list overrides")
 }
 
