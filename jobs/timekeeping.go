@@ -15,12 +15,6 @@ type NudgeSweepArgs struct{}
 // Kind implements river.JobArgs.
 func (NudgeSweepArgs) Kind() string { return "timekeeping_nudge_sweep" }
 
-// SLASweepArgs runs timekeeping.SweepSLA.
-type SLASweepArgs struct{}
-
-// Kind implements river.JobArgs.
-func (SLASweepArgs) Kind() string { return "timekeeping_sla_sweep" }
-
 type nudgeSweepWorker struct {
 	river.WorkerDefaults[NudgeSweepArgs]
 	d timekeeping.Deps
@@ -36,28 +30,12 @@ func (w *nudgeSweepWorker) Work(ctx context.Context, job *river.Job[NudgeSweepAr
 
 func (w *nudgeSweepWorker) Timeout(*river.Job[NudgeSweepArgs]) time.Duration { return 2 * SweepEvery }
 
-type slaSweepWorker struct {
-	river.WorkerDefaults[SLASweepArgs]
-	d timekeeping.Deps
-}
-
-func (w *slaSweepWorker) Work(ctx context.Context, job *river.Job[SLASweepArgs]) error {
-	rep, err := timekeeping.SweepSLA(ctx, w.d, w.d.Now())
-	if err == nil && (rep.Warnings > 0 || rep.Breaches > 0) {
-		w.d.Logger().Info("sla sweep", "checked", rep.Checked, "warnings", rep.Warnings, "breaches", rep.Breaches)
-	}
-	return err
-}
-
-func (w *slaSweepWorker) Timeout(*river.Job[SLASweepArgs]) time.Duration { return 2 * SweepEvery }
-
-// RegisterTimekeeping adds the nudge and SLA workers and returns their
+// RegisterTimekeeping adds the nudge worker and returns its
 // periodic jobs (every minute; River's leader enqueues them, unique per
 // period so a leadership change cannot double a sweep).
 func RegisterTimekeeping(workers *river.Workers, d timekeeping.Deps) []*river.PeriodicJob {
 	river.AddWorker(workers, &nudgeSweepWorker{d: d})
-	river.AddWorker(workers, &slaSweepWorker{d: d})
-	return []*river.PeriodicJob{everySweep(NudgeSweepArgs{}), everySweep(SLASweepArgs{})}
+	return []*river.PeriodicJob{everySweep(NudgeSweepArgs{})}
 }
 
 // everySweep is a sweep's periodic job: every SweepEvery, enqueued by River's

@@ -1,6 +1,7 @@
 package timekeeping
 
 import (
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -265,4 +266,61 @@ func minTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// NextSLACheck is the earliest moment one of a request's clocks can reach a
+// level not yet recorded, judged at now; the zero time when none can (each
+// clock stopped or breached). A stopped clock is done: its breach, if it came
+// before the stop, was recorded by this sweep. A running clock next reaches
+// the warning (75 %) or, once warned, the breach; SLA time runs only inside
+// the calendar and stands still in pauses, so the calendar's Reach from now
+// is never later than the real moment.
+func NextSLACheck(cal Calendar, states []ClockState, recorded map[string]bool, now time.Time) time.Time {
+	var next time.Time
+	for _, st := range states {
+		if st.Stopped || recorded[st.Clock+"/breach"] || st.Target <= 0 {
+			continue
+		}
+		threshold := st.Target
+		if warnAt := time.Duration(math.Ceil(WarnAt * float64(st.Target))); !recorded[st.Clock+"/warning"] && st.Elapsed < warnAt {
+			threshold = warnAt
+		}
+		at := now
+		if left := threshold - st.Elapsed; left > 0 {
+			if at = cal.Reach(now, left); at.IsZero() {
+				continue // a calendar with no business time: the clock never moves
+			}
+		}
+		if next.IsZero() || at.Before(next) {
+			next = at
+		}
+	}
+	return next
+}
+
+// ClockState is one SLA clock of a request.
+type ClockState struct {
+	Clock   string // response, resolution
+	Target  time.Duration
+	Elapsed time.Duration
+	Level   SLALevel
+	Stopped bool
+}
+
+// ClockStates computes a request's response and resolution clocks at now.
+func ClockStates(c bot.SLAClock, def *time.Location, now time.Time) []ClockState {
+	cal := CalendarOf(c.Calendar, def)
+	pauses := make([]Interval, len(c.Pauses))
+	for i, p := range c.Pauses {
+		pauses[i] = Interval{Start: p.Start, End: deref(p.End)}
+	}
+	one := func(clock string, target int, stop *time.Time) ClockState {
+		t := time.Duration(target) * time.Minute
+		e := Elapsed(cal, c.CreatedAt, deref(stop), pauses, now)
+		return ClockState{Clock: clock, Target: t, Elapsed: e, Level: Level(e, t), Stopped: stop != nil}
+	}
+	return []ClockState{
+		one("response", c.Target.ResponseMinutes, c.FirstResponseAt),
+		one("resolution", c.Target.ResolutionMinutes, c.ClosedAt),
+	}
 }

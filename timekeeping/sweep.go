@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
 	"strconv"
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
 )
 
-// Store is what the nudge and SLA sweeps read and write; *storage.Store implements it.
+// Store is what the nudge sweep reads and writes; *storage.Store implements it.
 type Store interface {
 	Staffers(ctx context.Context, now time.Time) ([]bot.Staffer, error)
 	TimeSettings(ctx context.Context, workspaceID int64) (bot.TimeSettings, error)
@@ -20,12 +19,7 @@ type Store interface {
 	RecordEscalation(ctx context.Context, personID int64, localDate time.Time, managerID *int64, unanswered int, at time.Time) (bool, error)
 	Recipient(ctx context.Context, personID int64) (bot.Recipient, error)
 	PeopleWithRole(ctx context.Context, workspaceID int64, role bot.Role) ([]bot.Recipient, error)
-	ClientCoordinators(ctx context.Context, clientID int64) ([]bot.Recipient, error)
 	LatestRequestOf(ctx context.Context, personID int64) (int64, error)
-
-	OpenSLAClocks(ctx context.Context, now time.Time) ([]bot.SLAClock, error)
-	SetSLANextChecks(ctx context.Context, checks []bot.SLANextCheck) error
-	RecordSLAEvent(ctx context.Context, e bot.SLAEvent) (bool, error)
 }
 
 // Deps is what the sweeps run with; cmd/mspbot builds it once.
@@ -249,176 +243,5 @@ func timerCheckMessage(st bot.Staffer, now time.Time) bot.Message {
 			{ID: "timer.keep", Label: "Still running", Style: "primary", Command: "/timer keep"},
 			{ID: "timer.stop", Label: "Stop it now", Command: "/timer stop"},
 		},
-	}
-}
-
-// SLAReport says what an SLA sweep did.
-type SLAReport struct {
-	Checked, Warnings, Breaches int
-}
-
-// SweepSLA checks the clocks of open requests under a contract that are due a
-// look: at 75 % of a target it warns the assignee (for a request nobody took,
-// the client's coordinators, else the managers), at breach it tells the
-// coordinators, once each (RecordSLAEvent's unique key decides who sends).
-// Then it stores, per request, the earliest moment its next level can come
-// (NextSLACheck), so later sweeps skip it until then and never read clocks
-// already stopped or breached.
-func SweepSLA(ctx context.Context, d Deps, now time.Time) (SLAReport, error) {
-	var rep SLAReport
-	clocks, err := d.Store.OpenSLAClocks(ctx, now)
-	if err != nil {
-		return rep, err
-	}
-	checks := make([]bot.SLANextCheck, 0, len(clocks))
-	// Verdicts are stored even when a send or record fails half way: what was
-	// judged stands, the rest stays due.
-	defer func() {
-		if err := d.Store.SetSLANextChecks(context.WithoutCancel(ctx), checks); err != nil {
-			d.log().Warn("SLA next checks", "err", err)
-		}
-	}()
-	for _, c := range clocks {
-		if !c.Contract {
-			checks = append(checks, bot.SLANextCheck{RequestID: c.RequestID, Version: c.Version})
-			continue
-		}
-		rep.Checked++
-		states := ClockStates(c, d.Location, now)
-		recorded := map[string]bool{}
-		for k, v := range c.Recorded {
-			recorded[k] = v
-		}
-		for _, st := range states {
-			level := ""
-			switch {
-			case st.Level == SLABreach && !c.Recorded[st.Clock+"/breach"]:
-				level = "breach"
-			case st.Level == SLAWarning && !c.Recorded[st.Clock+"/warning"] && !st.Stopped:
-				level = "warning"
-			default:
-				continue
-			}
-			ev := bot.SLAEvent{WorkspaceID: c.WorkspaceID, RequestID: c.RequestID, RequestNumber: c.Number,
-				ClientID: c.ClientID, ClientCode: c.ClientCode, Clock: st.Clock, Level: level,
-				TargetMinutes: int(st.Target.Minutes()), ElapsedMinutes: int(st.Elapsed.Minutes()), At: now}
-			fresh, err := d.Store.RecordSLAEvent(ctx, ev)
-			if err != nil {
-				return rep, err
-			}
-			recorded[st.Clock+"/"+level] = true // by this sweep or another: either way done
-			if !fresh {
-				continue
-			}
-			text := fmt.Sprintf("#%d %s (%s %s): %s clock at %s of %s.", c.Number, c.Title, c.ClientCode, c.Priority,
-				st.Clock, FormatMinutes(ev.ElapsedMinutes), FormatMinutes(ev.TargetMinutes))
-			actions := []bot.Action{{ID: "request.show", Label: "Show #" + strconv.FormatInt(c.Number, 10),
-				Command: "/request show " + strconv.FormatInt(c.Number, 10)}}
-			if level == "warning" {
-				rep.Warnings++
-				to, err := warnWhom(ctx, d, c)
-				if err != nil {
-					return rep, err
-				}
-				note := " 75% of the target is used."
-				if c.AssigneeID == nil {
-					note += " Nobody has taken it yet."
-					actions = append(actions, bot.Action{ID: "request.take", Label: "Take #" + strconv.FormatInt(c.Number, 10),
-						Command: "/request take " + strconv.FormatInt(c.Number, 10)})
-				}
-				for _, r := range to {
-					d.send(ctx, dm(r), bot.Message{Title: "SLA warning", Text: text + note, Actions: actions})
-				}
-				continue
-			}
-			rep.Breaches++
-			to, err := d.Store.PeopleWithRole(ctx, c.WorkspaceID, bot.RoleCoordinator)
-			if err != nil {
-				return rep, err
-			}
-			if len(to) == 0 {
-				if to, err = d.Store.PeopleWithRole(ctx, c.WorkspaceID, bot.RoleManager); err != nil {
-					return rep, err
-				}
-			}
-			for _, r := range to {
-				d.send(ctx, dm(r), bot.Message{Title: "SLA breached", Text: text, Actions: actions})
-			}
-		}
-		checks = append(checks, bot.SLANextCheck{RequestID: c.RequestID, Version: c.Version,
-			At: NextSLACheck(CalendarOf(c.Calendar, d.Location), states, recorded, now)})
-	}
-	return rep, nil
-}
-
-// warnWhom is who hears an SLA warning: the assignee; for a request nobody has
-// taken, the coordinators of the client's running projects, else the managers,
-// so that a warning always reaches someone who can act.
-func warnWhom(ctx context.Context, d Deps, c bot.SLAClock) ([]bot.Recipient, error) {
-	if c.AssigneeID != nil {
-		r, err := d.Store.Recipient(ctx, *c.AssigneeID)
-		return []bot.Recipient{r}, err
-	}
-	to, err := d.Store.ClientCoordinators(ctx, c.ClientID)
-	if err != nil || len(to) > 0 {
-		return to, err
-	}
-	return d.Store.PeopleWithRole(ctx, c.WorkspaceID, bot.RoleManager)
-}
-
-// NextSLACheck is the earliest moment one of a request's clocks can reach a
-// level not yet recorded, judged at now; the zero time when none can (each
-// clock stopped or breached). A stopped clock is done: its breach, if it came
-// before the stop, was recorded by this sweep. A running clock next reaches
-// the warning (75 %) or, once warned, the breach; SLA time runs only inside
-// the calendar and stands still in pauses, so the calendar's Reach from now
-// is never later than the real moment.
-func NextSLACheck(cal Calendar, states []ClockState, recorded map[string]bool, now time.Time) time.Time {
-	var next time.Time
-	for _, st := range states {
-		if st.Stopped || recorded[st.Clock+"/breach"] || st.Target <= 0 {
-			continue
-		}
-		threshold := st.Target
-		if warnAt := time.Duration(math.Ceil(WarnAt * float64(st.Target))); !recorded[st.Clock+"/warning"] && st.Elapsed < warnAt {
-			threshold = warnAt
-		}
-		at := now
-		if left := threshold - st.Elapsed; left > 0 {
-			if at = cal.Reach(now, left); at.IsZero() {
-				continue // a calendar with no business time: the clock never moves
-			}
-		}
-		if next.IsZero() || at.Before(next) {
-			next = at
-		}
-	}
-	return next
-}
-
-// ClockState is one SLA clock of a request.
-type ClockState struct {
-	Clock   string // response, resolution
-	Target  time.Duration
-	Elapsed time.Duration
-	Level   SLALevel
-	Stopped bool
-}
-
-// ClockStates computes a request's response and resolution clocks at now.
-func ClockStates(c bot.SLAClock, def *time.Location, now time.Time) []ClockState {
-	cal := CalendarOf(c.Calendar, def)
-	pauses := make([]Interval, len(c.Pauses))
-	for i, p := range c.Pauses {
-		pauses[i] = Interval{Start: p.Start, End: deref(p.End)}
-	}
-	one := func(clock string, target int, stop *time.Time) ClockState {
-		t := time.Duration(target) * time.Minute
-		e := Elapsed(cal, c.CreatedAt, deref(stop), pauses, now)
-		return ClockState{Clock: clock, Target: t, Elapsed: e, Level: Level(e, t), Stopped: stop != nil}
-	}
-	return []ClockState{
-		one("response", c.Target.ResponseMinutes, c.FirstResponseAt),
-		one("resolution", c.Target.ResolutionMinutes, c.ClosedAt),
 	}
 }

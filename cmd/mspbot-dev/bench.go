@@ -21,6 +21,7 @@ import (
 	"github.com/mspbot/mspbot/storage/localpg"
 	"github.com/mspbot/mspbot/timekeeping"
 	"github.com/mspbot/mspbot/timekeeping/digest"
+	"github.com/mspbot/mspbot/timekeeping/sla"
 )
 
 // runBench seeds a scratch database per size and times the daily digest, the
@@ -125,6 +126,7 @@ func benchOne(ctx context.Context, dsn string, n, techs, entries, runs int, keep
 	}
 	m := mgrs[0]
 	d := timekeeping.Deps{Store: store, Clock: bot.SystemClock{}, Location: time.UTC}
+	sl := &sla.Service{Store: store, Clock: bot.SystemClock{}, Location: time.UTC}
 	dg := &digest.Service{Store: store, Clock: bot.SystemClock{}, Location: time.UTC, Sections: projects.DigestSections(store, time.UTC)}
 	// A weekday mid-morning in New York, when nudges are live for many techs.
 	now := time.Now()
@@ -151,14 +153,14 @@ func benchOne(ctx context.Context, dsn string, n, techs, entries, runs int, keep
 	if res[2], err = median(func() error { _, err := timekeeping.SweepNudges(ctx, d, now); return err }); err != nil {
 		return res, err
 	}
-	if _, err := timekeeping.SweepSLA(ctx, d, now); err != nil { // first run records the backlog of breaches
+	if _, err := sl.Sweep(ctx, now); err != nil { // first run records the backlog of breaches
 		return res, err
 	}
 	// The sweep runs every minute: each timed run is a minute later.
 	minute := 0
 	if res[3], err = median(func() error {
 		minute++
-		_, err := timekeeping.SweepSLA(ctx, d, now.Add(time.Duration(minute)*time.Minute))
+		_, err := sl.Sweep(ctx, now.Add(time.Duration(minute)*time.Minute))
 		return err
 	}); err != nil {
 		return res, err
@@ -172,7 +174,7 @@ func benchOne(ctx context.Context, dsn string, n, techs, entries, runs int, keep
 			return res, err
 		}
 		t0 := time.Now()
-		if _, err := timekeeping.SweepSLA(ctx, d, now.Add(time.Duration(minute)*time.Minute)); err != nil {
+		if _, err := sl.Sweep(ctx, now.Add(time.Duration(minute)*time.Minute)); err != nil {
 			return res, err
 		}
 		full = append(full, time.Since(t0))

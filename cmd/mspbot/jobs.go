@@ -15,6 +15,7 @@ import (
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/timekeeping"
 	"github.com/mspbot/mspbot/timekeeping/digest"
+	"github.com/mspbot/mspbot/timekeeping/sla"
 )
 
 // senders are how the bot speaks first (weekly updates, nudges, digests, queued
@@ -34,6 +35,8 @@ func newJobs(store *storage.Store, d commands.Deps, log *slog.Logger) (*jobs.Cli
 	periodic = append(periodic, jobs.RegisterProjects(workers, &projects.Service{
 		Store: store, Senders: d.Senders, Clock: d.Clock, Location: d.Location, Log: log, Chart: d.ProjectChart})...)
 	periodic = append(periodic, jobs.RegisterTimekeeping(workers, timekeeping.Deps{
+		Store: store, Senders: d.Senders, Clock: d.Clock, Location: d.Location, Log: log})...)
+	periodic = append(periodic, jobs.RegisterSLA(workers, &sla.Service{
 		Store: store, Senders: d.Senders, Clock: d.Clock, Location: d.Location, Log: log})...)
 	periodic = append(periodic, jobs.RegisterDigest(workers, &digest.Service{
 		Store: store, Senders: d.Senders, Clock: d.Clock, Location: d.Location, Log: log, Chart: d.Digest.Chart,
