@@ -96,6 +96,9 @@ type OOSItem struct {
 	CreatedBy   string
 	CreatedAt   time.Time
 	InvoicedAt  *time.Time
+	// SourceKey is the delivery that recorded the item (bot.Event's
+	// SourceID): the same delivery records it once.
+	SourceKey string
 }
 
 // UpdatePlaceholder marks a line of a drafted update that the coordinator must

@@ -1,6 +1,9 @@
 package bot
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // TimeEntry is time a person logged against a request or a project; only
 // non-billable time may name neither.
@@ -39,7 +42,14 @@ type Timer struct {
 	Billable      bool
 	StartedAt     time.Time
 	ConfirmedAt   *time.Time
+	// SourceKey is the delivery that starts the timer (bot.Event's SourceID);
+	// starting again with the same key is ErrReplayed, not a second timer.
+	SourceKey string
 }
+
+// ErrReplayed says a delivery made its change before (it is being handled
+// again after a crash) and nothing was changed this time.
+var ErrReplayed = errors.New("this delivery was handled before")
 
 // TimeEntryEdit is a change to a time entry; zero fields keep what is there.
 type TimeEntryEdit struct {

@@ -28,7 +28,7 @@ func addOOS(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []str
 		return nil, err
 	}
 	it, err := d.Store.AddOOS(ctx, bot.OOSItem{ProjectID: p.ID, Minutes: minutes, Description: strings.TrimSpace(pos[1]),
-		ApprovedBy: strings.TrimSpace(flags["approved-by"])}, ev.Caller.ID)
+		ApprovedBy: strings.TrimSpace(flags["approved-by"]), SourceKey: ev.SourceID}, ev.Caller.ID)
 	if err != nil {
 		return nil, err
 	}

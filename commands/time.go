@@ -23,7 +23,8 @@ type timeStore interface {
 	TimeEntries(ctx context.Context, personID int64, from, to time.Time) ([]bot.TimeEntry, error)
 	StartTimer(ctx context.Context, t bot.Timer) error
 	RunningTimer(ctx context.Context, personID int64) (bot.Timer, error)
-	StopTimer(ctx context.Context, personID int64, note string, at, date time.Time) (bot.TimeEntry, error)
+	StopTimer(ctx context.Context, personID int64, note, key string, at, date time.Time) (bot.TimeEntry, error)
+	DeliveryApplied(ctx context.Context, workspaceID int64, key string) (bool, error)
 	ConfirmTimer(ctx context.Context, personID int64, at time.Time) error
 	TimeSettings(ctx context.Context, workspaceID int64) (bot.TimeSettings, error)
 	SetTimeSettings(ctx context.Context, workspaceID int64, t bot.TimeSettings) error

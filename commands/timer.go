@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -64,13 +65,21 @@ func timerCommand(d Deps) bot.Command {
 // reference that names nothing is refused, and billable time names something.
 func startTimer(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Message, error) {
 	now := d.Clock.Now()
+	if ev.SourceID != "" {
+		if done, err := d.Store.DeliveryApplied(ctx, ev.Caller.WorkspaceID, ev.SourceID); err != nil {
+			return nil, err
+		} else if done {
+			return timerStartedAgain(ctx, d, ev)
+		}
+	}
 	// One timer at a time comes first: it is the likelier mistake.
 	if _, err := d.Store.RunningTimer(ctx, ev.Caller.ID); err == nil {
 		return nil, bot.Errorf(bot.EConflict, "a timer is already running; /timer stop logs it first")
 	} else if bot.ErrorCode(err) != bot.ENotFound {
 		return nil, err
 	}
-	t := bot.Timer{PersonID: ev.Caller.ID, WorkspaceID: ev.Caller.WorkspaceID, Billable: true, StartedAt: now}
+	t := bot.Timer{PersonID: ev.Caller.ID, WorkspaceID: ev.Caller.WorkspaceID, Billable: true, StartedAt: now,
+		SourceKey: ev.SourceID}
 	var target workTarget
 	var note []string
 	for _, a := range args {
@@ -100,7 +109,9 @@ func startTimer(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot
 		return nil, bot.Errorf(bot.EConflict, "today already holds 24h of logged time; fix an entry with /time edit first")
 	}
 	t.RequestID, t.ProjectID, t.Note = target.RequestID, target.ProjectID, strings.Join(note, " ")
-	if err := d.Store.StartTimer(ctx, t); err != nil {
+	if err := d.Store.StartTimer(ctx, t); errors.Is(err, bot.ErrReplayed) {
+		return timerStartedAgain(ctx, d, ev)
+	} else if err != nil {
 		if bot.ErrorCode(err) == bot.EConflict && strings.Contains(bot.ErrorMessage(err), "already exists") {
 			return nil, bot.Errorf(bot.EConflict, "a timer is already running; /timer stop logs it first")
 		}
@@ -116,16 +127,48 @@ func startTimer(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot
 		Actions: []bot.Action{{ID: "timer.stop", Label: "Stop", Command: "/timer stop"}}}}, nil
 }
 
+// timerStartedAgain answers a /timer start handled again after a crash (its
+// timer was stored, its inbox row not yet marked done): it starts nothing.
+func timerStartedAgain(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, error) {
+	running, err := d.Store.RunningTimer(ctx, ev.Caller.ID)
+	if bot.ErrorCode(err) == bot.ENotFound {
+		return reply("That /timer start was handled already; its timer has since stopped."), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	on := targetLabel(running.RequestNumber, running.ProjectNumber)
+	if on != "" {
+		on = " on " + on
+	} else {
+		on = " (non-billable)"
+	}
+	return []bot.Message{{Ephemeral: true, Text: "Timer started" + on + ". /timer stop logs it.",
+		Actions: []bot.Action{{ID: "timer.stop", Label: "Stop", Command: "/timer stop"}}}}, nil
+}
+
 // stopTimer turns the running timer into an entry. What does not fit in the
 // day's 24h is not logged, and the reply says so.
 func stopTimer(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Message, error) {
 	now := d.Clock.Now()
 	loc := d.location(ev.Caller.Person)
+	if ev.SourceID != "" {
+		// Handled again after a crash: the entry it logged is the answer.
+		if e, err := d.Store.TimeEntryBySource(ctx, ev.Caller.WorkspaceID, ev.SourceID); err == nil {
+			ran := e.Minutes
+			if e.StartedAt != nil && e.EndedAt != nil {
+				ran = max(1, int(e.EndedAt.Sub(*e.StartedAt).Round(time.Minute).Minutes()))
+			}
+			return timerStopped(e, ran), nil
+		} else if !errors.Is(err, bot.ErrNotFound) {
+			return nil, err
+		}
+	}
 	running, err := d.Store.RunningTimer(ctx, ev.Caller.ID)
 	if err != nil {
 		return nil, notFoundAs(err, "no timer is running; start one with /timer start #1234")
 	}
-	e, err := d.Store.StopTimer(ctx, ev.Caller.ID, strings.Join(args, " "), now, timekeeping.DateOf(running.StartedAt, loc))
+	e, err := d.Store.StopTimer(ctx, ev.Caller.ID, strings.Join(args, " "), ev.SourceID, now, timekeeping.DateOf(running.StartedAt, loc))
 	if err != nil {
 		return nil, notFoundAs(err, "no timer is running; start one with /timer start #1234")
 	}
@@ -134,6 +177,11 @@ func stopTimer(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.
 		return reply(fmt.Sprintf("Timer stopped after %s, but %s already holds 24h of logged time, so nothing was logged.",
 			timekeeping.FormatMinutes(ran), e.Date.Format("Mon 2 Jan"))), nil
 	}
+	return timerStopped(e, ran), nil
+}
+
+// timerStopped tells what a stopped timer logged; ran is how long it ran.
+func timerStopped(e bot.TimeEntry, ran int) []bot.Message {
 	on := targetLabel(e.RequestNumber, e.ProjectNumber)
 	if on != "" {
 		on = " on " + on
@@ -142,5 +190,5 @@ func stopTimer(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.
 	if e.Minutes < ran {
 		clipped = fmt.Sprintf(" (it ran %s; a day holds at most 24h)", timekeeping.FormatMinutes(ran))
 	}
-	return reply(fmt.Sprintf("Timer stopped: logged %s%s — entry %d.%s", timekeeping.FormatMinutes(e.Minutes), on, e.ID, clipped)), nil
+	return reply(fmt.Sprintf("Timer stopped: logged %s%s — entry %d.%s", timekeeping.FormatMinutes(e.Minutes), on, e.ID, clipped))
 }

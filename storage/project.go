@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -264,10 +266,25 @@ func (s *Store) AddOOS(ctx context.Context, it bot.OOSItem, by int64) (bot.OOSIt
 		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM projects WHERE id = $1 FOR UPDATE`, it.ProjectID); err != nil {
 			return mapErr(err, "lock project")
 		}
+		var key *string
+		if it.SourceKey != "" {
+			key = &it.SourceKey
+			// Under the project's lock: the same delivery handled again
+			// (after a crash) gets the item it recorded, and adds nothing.
+			err := tx.QueryRowxContext(ctx, `SELECT id, number, minutes, description, approved_by, created_at
+				FROM oos_items WHERE project_id = $1 AND source_key = $2`, it.ProjectID, it.SourceKey).
+				Scan(&it.ID, &it.Number, &it.Minutes, &it.Description, &it.ApprovedBy, &it.CreatedAt)
+			if err == nil {
+				return nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return mapErr(err, "out-of-scope item by source")
+			}
+		}
 		return mapErr(tx.QueryRowxContext(ctx, `
-			INSERT INTO oos_items (project_id, number, minutes, description, approved_by, created_by)
-			SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4, $5 FROM oos_items WHERE project_id = $1
-			RETURNING id, number, created_at`, it.ProjectID, it.Minutes, it.Description, it.ApprovedBy, by).
+			INSERT INTO oos_items (project_id, number, minutes, description, approved_by, created_by, source_key)
+			SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4, $5, $6 FROM oos_items WHERE project_id = $1
+			RETURNING id, number, created_at`, it.ProjectID, it.Minutes, it.Description, it.ApprovedBy, by, key).
 			Scan(&it.ID, &it.Number, &it.CreatedAt), "add out-of-scope item")
 	})
 	return it, err

@@ -156,9 +156,16 @@ func (s *Store) LatestRequestOf(ctx context.Context, personID int64) (int64, err
 	return n, mapErr(err, "latest request")
 }
 
-// StartTimer starts a person's timer; one already running is a conflict.
+// StartTimer starts a person's timer; one already running is a conflict. A
+// timer whose SourceKey started one before (handled again after a crash, even
+// if that timer has since stopped) is bot.ErrReplayed and starts nothing.
 func (s *Store) StartTimer(ctx context.Context, t bot.Timer) error {
 	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		if fresh, err := applyDelivery(ctx, tx, t.WorkspaceID, t.SourceKey); err != nil {
+			return err
+		} else if !fresh {
+			return fmt.Errorf("start timer: %w", bot.ErrReplayed)
+		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO timers (person_id, workspace_id, request_id, project_id, note, billable, started_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -187,7 +194,10 @@ func (s *Store) RunningTimer(ctx context.Context, personID int64) (bot.Timer, er
 // timer longer than what is left of the day's 24h logs only what is left
 // (Minutes tells), and when nothing is left the timer stops and the entry has
 // ID 0 and no minutes.
-func (s *Store) StopTimer(ctx context.Context, personID int64, note string, at, date time.Time) (bot.TimeEntry, error) {
+//
+// key is the delivery that stops it (bot.Event's SourceID), kept on the entry:
+// when that delivery's entry exists already, it is returned and nothing stops.
+func (s *Store) StopTimer(ctx context.Context, personID int64, note, key string, at, date time.Time) (bot.TimeEntry, error) {
 	var out bot.TimeEntry
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
 		var t bot.Timer
@@ -215,7 +225,7 @@ func (s *Store) StopTimer(ctx context.Context, personID int64, note string, at, 
 		start, end := t.StartedAt, at
 		out, err = addTimeEntry(ctx, tx, bot.TimeEntry{WorkspaceID: t.WorkspaceID, PersonID: personID, RequestID: t.RequestID,
 			ProjectID: t.ProjectID, Minutes: minutes, Note: note, Date: date, Billable: t.Billable,
-			StartedAt: &start, EndedAt: &end, Source: "timer", CreatedAt: at})
+			StartedAt: &start, EndedAt: &end, Source: "timer", SourceKey: key, CreatedAt: at})
 		return err
 	})
 	return out, err
@@ -259,4 +269,27 @@ func (s *Store) SetTimeSettings(ctx context.Context, workspaceID int64, t bot.Ti
 			timer_limit_minutes = EXCLUDED.timer_limit_minutes, escalate_after = EXCLUDED.escalate_after, updated_at = now()`,
 		workspaceID, t.GapMinutes, t.LockDays, t.TimerLimitMinutes, t.EscalateAfter)
 	return mapErr(err, "set time settings")
+}
+
+// DeliveryApplied says whether the delivery key made its change before.
+func (s *Store) DeliveryApplied(ctx context.Context, workspaceID int64, key string) (bool, error) {
+	var ok bool
+	err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM applied_deliveries
+		WHERE workspace_id = $1 AND source_key = $2)`, workspaceID, key)
+	return ok, mapErr(err, "delivery applied")
+}
+
+// applyDelivery records, in tx, that the delivery key makes its change; false
+// when it made it before. An empty key (the console, a test) always applies.
+func applyDelivery(ctx context.Context, tx *sqlx.Tx, workspaceID int64, key string) (bool, error) {
+	if key == "" {
+		return true, nil
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO applied_deliveries (workspace_id, source_key) VALUES ($1, $2)
+		ON CONFLICT DO NOTHING`, workspaceID, key)
+	if err != nil {
+		return false, mapErr(err, "apply delivery")
+	}
+	n, err := res.RowsAffected()
+	return n == 1, mapErr(err, "apply delivery")
 }

@@ -61,3 +61,46 @@ func waitInboxDone(t *testing.T, e *env) {
 		time.Sleep(20 * time.Millisecond) // polling the condition, not waiting a fixed time
 	}
 }
+
+// A /timer start and a /timer stop, each handled again after a crash between
+// its commit and its inbox row's done-mark: one timer ran, one entry was
+// logged, and a replayed start after the stop starts no second timer.
+func TestSlashTimerHandledAgainAfterCrashRunsOnce(t *testing.T) {
+	store := storagetest.New(t)
+	fake := newFakeSlack(t, testTeam, testBot)
+	first := newEnvOn(t, store, fake, nil)
+	first.person("UTOM", "tom", testTeam, bot.RoleTech, "")
+	first.slash("UTOM", "C1", "/request Printer on the 2nd floor is jammed") // #1001
+	_, started := first.slashWith("trig.start", "UTOM", "C1", "/timer start #1001")
+	if !strings.Contains(started, "Timer started on #1001") {
+		t.Fatalf("start: %q", started)
+	}
+	first.clock.Advance(30 * time.Minute)
+	_, stopped := first.slashWith("trig.stop", "UTOM", "C1", "/timer stop")
+	if !strings.Contains(stopped, "logged 30m on #1001") {
+		t.Fatalf("stop: %q", stopped)
+	}
+	first.bot.Close()
+	first.adapter.Close()
+	diedBeforeDone(t, store)
+
+	second := newEnvOn(t, store, fake, nil)
+	_, startAgain := second.slashWith("trig.start", "UTOM", "C1", "/timer start #1001")
+	_, stopAgain := second.slashWith("trig.stop", "UTOM", "C1", "/timer stop")
+	second.adapter.Wait()
+	waitInboxDone(t, second)
+	var entries, minutes, timers int
+	if err := store.DB().QueryRow(`SELECT count(*), coalesce(sum(minutes), 0), (SELECT count(*) FROM timers)
+		FROM time_entries`).Scan(&entries, &minutes, &timers); err != nil {
+		t.Fatal(err)
+	}
+	if entries != 1 || minutes != 30 || timers != 0 {
+		t.Fatalf("%d entries, %d minutes, %d timers running after the replay; want 1 entry of 30, no timer", entries, minutes, timers)
+	}
+	if !strings.Contains(startAgain, "handled already") {
+		t.Fatalf("replayed start answered %q", startAgain)
+	}
+	if !strings.Contains(stopAgain, "logged 30m on #1001 — entry 1.") {
+		t.Fatalf("replayed stop answered %q", stopAgain)
+	}
+}

@@ -45,3 +45,29 @@ func TestTimeEntryStoredOncePerDelivery(t *testing.T) {
 		t.Fatalf("day minutes %d (%v); want 135: one keyed entry and two unkeyed", n, err)
 	}
 }
+
+// TestOOSItemRecordedOncePerDelivery: /project oos handled twice with the same
+// delivery key records one billable item and returns it both times; without a
+// key, two adds are two items.
+func TestOOSItemRecordedOncePerDelivery(t *testing.T) {
+	s, ws, dana := setup(t)
+	ctx := context.Background()
+	p := newProject(t, s, ws, dana, "ACME", "Firewall replacement", "")
+	it := bot.OOSItem{ProjectID: p.ID, Minutes: 360, Description: "extra VLAN", ApprovedBy: "client", SourceKey: "slash:trig.oos"}
+	first, err := s.AddOOS(ctx, it, dana.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.AddOOS(ctx, it, dana.ID)
+	if err != nil || again.ID != first.ID || again.Number != 1 {
+		t.Fatalf("second add: item %d number %d (%v); want item %d number 1", again.ID, again.Number, err, first.ID)
+	}
+	it.SourceKey = ""
+	if other, err := s.AddOOS(ctx, it, dana.ID); err != nil || other.Number != 2 {
+		t.Fatalf("unkeyed add: number %d (%v); want 2", other.Number, err)
+	}
+	items, err := s.OOSItems(ctx, p.ID)
+	if err != nil || len(items) != 2 {
+		t.Fatalf("%d items (%v); want 2", len(items), err)
+	}
+}
