@@ -6,10 +6,11 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/mspbot/mspbot/timekeeping"
+	"github.com/mspbot/mspbot/timekeeping/nudge"
 )
 
-// NudgeSweepArgs runs timekeeping.SweepNudges.
+// NudgeSweepArgs runs nudge.Service.Sweep. The kind keeps its timekeeping_
+// name: jobs already queued still run.
 type NudgeSweepArgs struct{}
 
 // Kind implements river.JobArgs.
@@ -17,24 +18,24 @@ func (NudgeSweepArgs) Kind() string { return "timekeeping_nudge_sweep" }
 
 type nudgeSweepWorker struct {
 	river.WorkerDefaults[NudgeSweepArgs]
-	d timekeeping.Deps
+	s *nudge.Service
 }
 
 func (w *nudgeSweepWorker) Work(ctx context.Context, job *river.Job[NudgeSweepArgs]) error {
-	rep, err := timekeeping.SweepNudges(ctx, w.d, w.d.Now())
+	rep, err := w.s.Sweep(ctx, w.s.Now())
 	if err == nil && (rep.Nudged > 0 || rep.TimerChecks > 0 || rep.Escalations > 0) {
-		w.d.Logger().Info("nudge sweep", "considered", rep.Considered, "nudged", rep.Nudged, "timer_checks", rep.TimerChecks, "escalations", rep.Escalations)
+		w.s.Logger().Info("nudge sweep", "considered", rep.Considered, "nudged", rep.Nudged, "timer_checks", rep.TimerChecks, "escalations", rep.Escalations)
 	}
 	return err
 }
 
 func (w *nudgeSweepWorker) Timeout(*river.Job[NudgeSweepArgs]) time.Duration { return 2 * SweepEvery }
 
-// RegisterTimekeeping adds the nudge worker and returns its
+// RegisterNudges adds the nudge worker and returns its
 // periodic jobs (every minute; River's leader enqueues them, unique per
 // period so a leadership change cannot double a sweep).
-func RegisterTimekeeping(workers *river.Workers, d timekeeping.Deps) []*river.PeriodicJob {
-	river.AddWorker(workers, &nudgeSweepWorker{d: d})
+func RegisterNudges(workers *river.Workers, s *nudge.Service) []*river.PeriodicJob {
+	river.AddWorker(workers, &nudgeSweepWorker{s: s})
 	return []*river.PeriodicJob{everySweep(NudgeSweepArgs{})}
 }
 

@@ -1,14 +1,14 @@
-// Package timekeeping is mspbot's clock-driven work on people's time: time
-// entry rules (the duration limit, lock periods), people's schedules and the
-// calendar arithmetic under them, the nudge decision and sweep, and the SLA
-// business-hours arithmetic (Calendar, ClockStates, NextSLACheck) that both the
-// /sla and /request commands and the SLA sweep read. The decisions are pure
-// functions of their inputs and a "now"; the nudge sweep reads only active rows
-// and takes a bot.Clock so tests drive it with a FakeClock. River runs it from
-// package jobs (RegisterTimekeeping).
+// Package timekeeping is the arithmetic and the decisions of mspbot's
+// clock-driven work: time entry rules (the duration limit), people's schedules
+// and working windows, the nudge decision (Decide), when a digest is due, and
+// the SLA business-hours arithmetic (Calendar, ClockStates, NextSLACheck).
+// They are pure functions of their inputs and a "now", read by the commands
+// (/time, /schedule, /sla, /request) and by the sweeps alike.
 //
-// The jobs that act on these decisions for other people live beside it, each a
-// Service shaped like projects.Service: timekeeping/sla (warnings and breaches)
-// and timekeeping/digest (the manager's daily digest). They import this
-// package; nothing here imports them.
+// The jobs that act on these decisions live beside it, each a Service shaped
+// like projects.Service (Store, Senders, Clock, Location, Log): timekeeping/nudge
+// (gap nudges, timer checks, escalations), timekeeping/sla (warnings and
+// breaches) and timekeeping/digest (the manager's daily digest). They import
+// this package; nothing here imports them. River runs them from package jobs
+// (RegisterNudges, RegisterSLA, RegisterDigest).
 package timekeeping

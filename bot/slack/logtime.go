@@ -100,7 +100,10 @@ func (a *Adapter) logTimeSubmission(ctx context.Context, cb slack.InteractionCal
 	if err != nil {
 		return result{ack: slack.NewErrorsViewSubmissionResponse(map[string]string{"duration": bot.ErrorMessage(err)})}
 	}
-	o := origin{ev: bot.Event{Platform: bot.PlatformSlack, Workspace: team, User: u, Command: "time", Args: args}}
+	// The view's id keys the entry: the submission handled again after a crash
+	// (entry stored, inbox row not yet done) logs nothing twice.
+	o := origin{ev: bot.Event{Platform: bot.PlatformSlack, Workspace: team, User: u, Command: "time", Args: args,
+		SourceID: "view:" + cb.View.ID}}
 	msgs := a.router.Dispatch(ctx, o.ev)
 	for _, m := range msgs {
 		if m.IsError {

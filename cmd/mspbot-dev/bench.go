@@ -21,6 +21,7 @@ import (
 	"github.com/mspbot/mspbot/storage/localpg"
 	"github.com/mspbot/mspbot/timekeeping"
 	"github.com/mspbot/mspbot/timekeeping/digest"
+	"github.com/mspbot/mspbot/timekeeping/nudge"
 	"github.com/mspbot/mspbot/timekeeping/sla"
 )
 
@@ -125,7 +126,7 @@ func benchOne(ctx context.Context, dsn string, n, techs, entries, runs int, keep
 		return res, fmt.Errorf("no managers seeded: %v", err)
 	}
 	m := mgrs[0]
-	d := timekeeping.Deps{Store: store, Clock: bot.SystemClock{}, Location: time.UTC}
+	nd := &nudge.Service{Store: store, Clock: bot.SystemClock{}, Location: time.UTC}
 	sl := &sla.Service{Store: store, Clock: bot.SystemClock{}, Location: time.UTC}
 	dg := &digest.Service{Store: store, Clock: bot.SystemClock{}, Location: time.UTC, Sections: projects.DigestSections(store, time.UTC)}
 	// A weekday mid-morning in New York, when nudges are live for many techs.
@@ -150,7 +151,7 @@ func benchOne(ctx context.Context, dsn string, n, techs, entries, runs int, keep
 	}
 	// Time the sweep's read and decisions; sending is off (no senders), but
 	// nudges due are recorded on the first run as in production.
-	if res[2], err = median(func() error { _, err := timekeeping.SweepNudges(ctx, d, now); return err }); err != nil {
+	if res[2], err = median(func() error { _, err := nd.Sweep(ctx, now); return err }); err != nil {
 		return res, err
 	}
 	if _, err := sl.Sweep(ctx, now); err != nil { // first run records the backlog of breaches

@@ -13,8 +13,8 @@ import (
 	"github.com/mspbot/mspbot/jobs"
 	"github.com/mspbot/mspbot/projects"
 	"github.com/mspbot/mspbot/storage"
-	"github.com/mspbot/mspbot/timekeeping"
 	"github.com/mspbot/mspbot/timekeeping/digest"
+	"github.com/mspbot/mspbot/timekeeping/nudge"
 	"github.com/mspbot/mspbot/timekeeping/sla"
 )
 
@@ -34,7 +34,7 @@ func newJobs(store *storage.Store, d commands.Deps, log *slog.Logger) (*jobs.Cli
 	var periodic []*river.PeriodicJob
 	periodic = append(periodic, jobs.RegisterProjects(workers, &projects.Service{
 		Store: store, Senders: d.Senders, Clock: d.Clock, Location: d.Location, Log: log, Chart: d.ProjectChart})...)
-	periodic = append(periodic, jobs.RegisterTimekeeping(workers, timekeeping.Deps{
+	periodic = append(periodic, jobs.RegisterNudges(workers, &nudge.Service{
 		Store: store, Senders: d.Senders, Clock: d.Clock, Location: d.Location, Log: log})...)
 	periodic = append(periodic, jobs.RegisterSLA(workers, &sla.Service{
 		Store: store, Senders: d.Senders, Clock: d.Clock, Location: d.Location, Log: log})...)

@@ -8,7 +8,7 @@ import (
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/projects"
-	"github.com/mspbot/mspbot/timekeeping"
+	"github.com/mspbot/mspbot/timekeeping/nudge"
 )
 
 // RenderCases are the messages people see, as the commands and jobs build
@@ -65,7 +65,7 @@ func RenderCases() map[string]bot.Message {
 			"Open now: 6 support (oldest 3d). → /requests\n\nSLA:\nBreached (1): #1001 ACME response 2h/1h\nAt risk (0): none\n→ /request sla <n>\n\n" +
 			"Time logged Tue 24 Nov:\ntom: 3h of 8h (answered 1 of 3 nudges)\n→ /time week @name",
 		Actions: []bot.Action{{ID: "requests", Label: "Open requests", Command: "/requests"}}}
-	msgs["nudge"] = timekeeping.NudgeMessage("tom", time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC),
+	msgs["nudge"] = nudge.Message("tom", time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC),
 		time.Date(2026, 11, 25, 11, 30, 0, 0, time.UTC), time.UTC, 1042)
 
 	var h strings.Builder
@@ -84,7 +84,7 @@ func RenderCases() map[string]bot.Message {
 	msgs["closeout"] = bot.Message{Title: "Closeout of P12 Office move (ACME)", Actions: []bot.Action{
 		{ID: "project.tick.signoff", Label: "✓ support team sign-off", Value: "P12 signoff", Command: "/project tick P12 signoff"},
 		{ID: "project.tick.acceptance", Label: "✓ client acceptance", Value: "P12 acceptance", Command: "/project tick P12 acceptance"}}}
-	msgs["nudge-no-request"] = timekeeping.NudgeMessage("tom", time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC),
+	msgs["nudge-no-request"] = nudge.Message("tom", time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC),
 		time.Date(2026, 11, 25, 11, 30, 0, 0, time.UTC), time.UTC, 0)
 	return msgs
 }

@@ -1,4 +1,10 @@
-package timekeeping
+// Package nudge is the sweep that keeps time entry honest: it asks techs about
+// timers past the limit, nudges those with a gap in their logged time during
+// their working hours, and escalates a day's persisting gap to their manager,
+// each once. The decision (timekeeping.Decide) and the schedule arithmetic stay
+// in timekeeping; this package acts on them. River runs the sweep from package
+// jobs (RegisterNudges).
+package nudge
 
 import (
 	"context"
@@ -8,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/timekeeping"
 )
 
 // Store is what the nudge sweep reads and writes; *storage.Store implements it.
@@ -22,66 +29,31 @@ type Store interface {
 	LatestRequestOf(ctx context.Context, personID int64) (int64, error)
 }
 
-// Deps is what the sweeps run with; cmd/mspbot builds it once.
-type Deps struct {
+// Service is the nudge sweep; the same shape as projects.Service.
+type Service struct {
 	Store    Store
 	Senders  bot.Senders
 	Clock    bot.Clock
-	Location *time.Location // MSPBOT_TZ: for people and clients with no timezone of their own
+	Location *time.Location // MSPBOT_TZ: for people with no timezone of their own
 	Log      *slog.Logger
 }
 
-// Logger is the deps' logger (one that discards when none is set).
-func (d Deps) Logger() *slog.Logger { return d.log() }
+// Logger is the service's logger (one that discards when none is set).
+func (d *Service) Logger() *slog.Logger { return d.log() }
 
-// Now is the deps' clock reading (the system clock when none is set).
-func (d Deps) Now() time.Time { return d.now() }
-
-func (d Deps) log() *slog.Logger {
+func (d *Service) log() *slog.Logger {
 	if d.Log == nil {
 		return slog.New(slog.DiscardHandler)
 	}
 	return d.Log
 }
 
-func (d Deps) now() time.Time {
+// Now is the service's clock reading (the system clock when none is set).
+func (d *Service) Now() time.Time {
 	if d.Clock == nil {
 		return time.Now()
 	}
 	return d.Clock.Now()
-}
-
-// Locate returns the timezone named, or def (or UTC) when it is empty or unknown.
-func Locate(name string, def *time.Location) *time.Location {
-	if name != "" {
-		if loc, err := time.LoadLocation(name); err == nil {
-			return loc
-		}
-	}
-	if def != nil {
-		return def
-	}
-	return time.UTC
-}
-
-// ScheduleOf turns a stored schedule into a Schedule; def is MSPBOT_TZ.
-func ScheduleOf(r bot.ScheduleRow, def *time.Location) Schedule {
-	s := Schedule{Start: ClockTime(r.WorkStart), End: ClockTime(r.WorkEnd), Days: Weekdays(r.WorkDays), Loc: Locate(r.Timezone, def)}
-	if r.AwayFrom != nil && r.AwayUntil != nil {
-		s.AwayFrom, s.AwayUntil = *r.AwayFrom, *r.AwayUntil
-	}
-	if r.OffDate != nil {
-		s.OffDate = *r.OffDate
-	}
-	return s
-}
-
-// CalendarOf turns a stored SLA calendar into a Calendar.
-func CalendarOf(r bot.SLACalendarRow, def *time.Location) Calendar {
-	if r.Always {
-		return AlwaysOn
-	}
-	return Calendar{Start: ClockTime(r.DayStart), End: ClockTime(r.DayEnd), Days: Weekdays(r.Days), Loc: Locate(r.Timezone, def)}
 }
 
 func deref(t *time.Time) time.Time {
@@ -95,17 +67,17 @@ func dm(r bot.Recipient) bot.Destination {
 	return bot.Destination{Platform: r.Platform, Workspace: r.Workspace, UserID: r.ExternalID}
 }
 
-// NudgeReport says what a sweep did.
-type NudgeReport struct {
+// Report says what a sweep did.
+type Report struct {
 	Considered, Nudged, TimerChecks, Escalations int
 }
 
-// SweepNudges looks at every tech once: asks about timers past the limit,
+// Sweep looks at every tech once: asks about timers past the limit,
 // nudges those behind, and escalates a day's persisting gap to the manager.
 // Concurrent sweeps (several instances, the same minute) send each nudge once:
 // RecordNudge and RecordEscalation insert under unique keys first.
-func SweepNudges(ctx context.Context, d Deps, now time.Time) (NudgeReport, error) {
-	var rep NudgeReport
+func (d *Service) Sweep(ctx context.Context, now time.Time) (Report, error) {
+	var rep Report
 	staff, err := d.Store.Staffers(ctx, now)
 	if err != nil {
 		return rep, err
@@ -120,7 +92,7 @@ func SweepNudges(ctx context.Context, d Deps, now time.Time) (NudgeReport, error
 			}
 			settings[st.WorkspaceID] = set
 		}
-		sched := ScheduleOf(st.Schedule, d.Location)
+		sched := timekeeping.ScheduleOf(st.Schedule, d.Location)
 		to := bot.Destination{Platform: st.Platform, Workspace: st.Workspace, UserID: st.ExternalID}
 		if st.TimerStartedAt != nil {
 			since := *st.TimerStartedAt
@@ -128,8 +100,8 @@ func SweepNudges(ctx context.Context, d Deps, now time.Time) (NudgeReport, error
 				since = *st.TimerConfirmedAt
 			}
 			limit := time.Duration(set.TimerLimitMinutes) * time.Minute
-			if TimerCheckDue(since, now, limit) {
-				_, fresh, err := d.Store.RecordNudge(ctx, st.WorkspaceID, st.PersonID, "timer", since, DateOf(now, sched.Loc), now)
+			if timekeeping.TimerCheckDue(since, now, limit) {
+				_, fresh, err := d.Store.RecordNudge(ctx, st.WorkspaceID, st.PersonID, "timer", since, timekeeping.DateOf(now, sched.Loc), now)
 				if err != nil {
 					return rep, err
 				}
@@ -139,7 +111,7 @@ func SweepNudges(ctx context.Context, d Deps, now time.Time) (NudgeReport, error
 				}
 			}
 		}
-		n := Decide(NudgeState{
+		n := timekeeping.Decide(timekeeping.NudgeState{
 			Schedule: sched, Gap: time.Duration(set.GapMinutes) * time.Minute,
 			LastEntry: deref(st.LastEntry), TimerRunning: st.TimerStartedAt != nil, LastNudge: deref(st.LastNudge),
 			SnoozedAt: deref(st.Schedule.SnoozedAt), SnoozedUntil: deref(st.Schedule.SnoozedUntil),
@@ -147,7 +119,7 @@ func SweepNudges(ctx context.Context, d Deps, now time.Time) (NudgeReport, error
 		if !n.Send {
 			continue
 		}
-		today := DateOf(now, sched.Loc)
+		today := timekeeping.DateOf(now, sched.Loc)
 		_, fresh, err := d.Store.RecordNudge(ctx, st.WorkspaceID, st.PersonID, "gap", n.GapStart, today, now)
 		if err != nil {
 			return rep, err
@@ -160,7 +132,7 @@ func SweepNudges(ctx context.Context, d Deps, now time.Time) (NudgeReport, error
 		if err != nil {
 			return rep, err
 		}
-		d.send(ctx, to, NudgeMessage(st.Name, n.GapStart, now, sched.Loc, latest))
+		d.send(ctx, to, Message(st.Name, n.GapStart, now, sched.Loc, latest))
 		unanswered, err := d.Store.UnansweredNudges(ctx, st.PersonID, today)
 		if err != nil {
 			return rep, err
@@ -191,7 +163,7 @@ func SweepNudges(ctx context.Context, d Deps, now time.Time) (NudgeReport, error
 				Title: "Time gap: " + st.Name,
 				Text: fmt.Sprintf("%s has not answered %d nudges today and has logged nothing since %s. "+
 					"A quick word may help; /digest now shows the whole team.", st.Name, unanswered,
-					n.GapStart.In(Locate(m.Timezone, d.Location)).Format("15:04 MST")),
+					n.GapStart.In(timekeeping.Locate(m.Timezone, d.Location)).Format("15:04 MST")),
 			})
 		}
 	}
@@ -199,7 +171,7 @@ func SweepNudges(ctx context.Context, d Deps, now time.Time) (NudgeReport, error
 }
 
 // send posts and logs a failure: one unreachable person must not stop a sweep.
-func (d Deps) send(ctx context.Context, to bot.Destination, msgs ...bot.Message) {
+func (d *Service) send(ctx context.Context, to bot.Destination, msgs ...bot.Message) {
 	if d.Senders == nil {
 		return
 	}
@@ -209,11 +181,11 @@ func (d Deps) send(ctx context.Context, to bot.Destination, msgs ...bot.Message)
 }
 
 // NudgeMessage is the DM a tech gets, with one-click answers.
-func NudgeMessage(name string, gapStart, now time.Time, loc *time.Location, latestRequest int64) bot.Message {
+func Message(name string, gapStart, now time.Time, loc *time.Location, latestRequest int64) bot.Message {
 	m := bot.Message{
 		Title: "Time check",
 		Text: fmt.Sprintf("Hi %s, nothing logged since %s (%s). What have you been working on?", name,
-			gapStart.In(loc).Format("15:04"), FormatMinutes(int(now.Sub(gapStart).Minutes()))),
+			gapStart.In(loc).Format("15:04"), timekeeping.FormatMinutes(int(now.Sub(gapStart).Minutes()))),
 	}
 	if latestRequest > 0 {
 		n := strconv.FormatInt(latestRequest, 10)
@@ -238,7 +210,7 @@ func timerCheckMessage(st bot.Staffer, now time.Time) bot.Message {
 	return bot.Message{
 		Title: "Is your timer still running?",
 		Text: fmt.Sprintf("Your timer%s has run for %s. Still on it?", on,
-			FormatMinutes(int(now.Sub(*st.TimerStartedAt).Minutes()))),
+			timekeeping.FormatMinutes(int(now.Sub(*st.TimerStartedAt).Minutes()))),
 		Actions: []bot.Action{
 			{ID: "timer.keep", Label: "Still running", Style: "primary", Command: "/timer keep"},
 			{ID: "timer.stop", Label: "Stop it now", Command: "/timer stop"},

@@ -1,4 +1,4 @@
-package timekeeping_test
+package nudge_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/storagetest"
 	"github.com/mspbot/mspbot/timekeeping"
+	"github.com/mspbot/mspbot/timekeeping/nudge"
 )
 
 // recorder is a bot.Sender that keeps what the sweeps post.
@@ -53,7 +54,7 @@ type fixture struct {
 	ws    int64
 	rec   *recorder
 	clock *bot.FakeClock
-	deps  timekeeping.Deps
+	deps  *nudge.Service
 }
 
 func newFixture(t *testing.T, now time.Time) *fixture {
@@ -66,7 +67,7 @@ func newFixture(t *testing.T, now time.Time) *fixture {
 	rec := &recorder{}
 	clock := bot.NewFakeClock(now)
 	return &fixture{t: t, ctx: ctx, store: store, ws: ws, rec: rec, clock: clock,
-		deps: timekeeping.Deps{Store: store, Senders: bot.Senders{bot.PlatformConsole: rec}, Clock: clock, Location: time.UTC}}
+		deps: &nudge.Service{Store: store, Senders: bot.Senders{bot.PlatformConsole: rec}, Clock: clock, Location: time.UTC}}
 }
 
 func (f *fixture) person(name string, role bot.Role, tz string) bot.Person {
@@ -125,7 +126,7 @@ func TestNudgeSweepSimulatedWeekend(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := timekeeping.SweepNudges(f.ctx, f.deps, now); err != nil {
+				if _, err := f.deps.Sweep(f.ctx, now); err != nil {
 					t.Error(err)
 				}
 			}()
@@ -179,8 +180,8 @@ func TestSnoozeAndAnswersRecorded(t *testing.T) {
 	}
 	f := newFixture(t, at("08:00"))
 	tom := f.person("tom", bot.RoleTech, "Europe/Berlin")
-	sweep := func(hm string) timekeeping.NudgeReport {
-		rep, err := timekeeping.SweepNudges(f.ctx, f.deps, at(hm))
+	sweep := func(hm string) nudge.Report {
+		rep, err := f.deps.Sweep(f.ctx, at(hm))
 		f.must(err)
 		return rep
 	}
