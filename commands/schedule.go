@@ -123,6 +123,8 @@ func awayCommand(d Deps) bot.Command {
 		Usage:   "/away [@person] until 2026-12-02 | /away 2026-12-01 2026-12-05 | /away today",
 		Summary: "out of office: no nudges, not counted as a gap",
 		MinRole: bot.RoleTech,
+		Args: []bot.Arg{{Name: "person", Kind: bot.ArgPerson, Help: "who is away (default: you)"},
+			{Name: "when", Kind: bot.ArgText, Required: true, Help: "until 2026-12-02, 2026-12-01 2026-12-05, or today"}},
 		// Setting someone else's schedule is a manager's.
 		OthersMinRole: bot.RoleManager,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
@@ -179,6 +181,7 @@ func backCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:    "back",
 		Usage:   "/back [@person]",
+		Args:    []bot.Arg{{Name: "person", Kind: bot.ArgPerson, Help: "who is back (default: you)"}},
 		Summary: "end an out-of-office period or day off",
 		MinRole: bot.RoleTech,
 		// Setting someone else's schedule is a manager's.
@@ -206,6 +209,7 @@ func snoozeCommand(d Deps) bot.Command {
 		Usage:   "/snooze 30m|2h",
 		Summary: "hold time nudges for a while",
 		MinRole: bot.RoleTech,
+		Args:    []bot.Arg{{Name: "for", Kind: bot.ArgDuration, Help: "how long, e.g. 30m or 2h (default 30m, at most 8h)"}},
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			arg := strings.TrimSpace(ev.Args)
 			if arg == "" {

@@ -59,6 +59,9 @@ func argOption(a bot.Arg) *discordgo.ApplicationCommandOption {
 // tableOptions are the sub-commands of c from its table; ok is false when
 // the table does not describe it (then it keeps one free-text option).
 func tableOptions(c bot.Command) ([]*discordgo.ApplicationCommandOption, bool) {
+	if len(c.Subs) == 0 {
+		return flatOptions(c.Args)
+	}
 	var subs []*discordgo.ApplicationCommandOption
 	seen := map[string]bool{}
 	for _, s := range c.Subs {
@@ -115,36 +118,41 @@ func tableLine(c bot.Command, d *CommandData) string {
 		if s.Name != subName {
 			continue
 		}
-		// Positional arguments in their order, then flags; a value with spaces
-		// is quoted unless it is free text with nothing after it (a line such
-		// as "1001 looking at it" is read word by word).
-		var positional, flags []string
-		for _, a := range s.Args {
-			v := strings.TrimSpace(opts[argOptionName(a)].String())
-			if v == "" {
-				continue
-			}
-			if a.Kind == bot.ArgPerson {
-				v = "<@" + v + ">"
-			}
-			if a.Flag {
-				if strings.ContainsAny(v, " \t\n\"") {
-					v = quote(v)
-				}
-				flags = append(flags, "--"+a.Name+" "+v)
-				continue
-			}
-			positional = append(positional, v)
-		}
-		last := len(positional) - 1
-		for i, v := range positional {
-			if strings.ContainsAny(v, " \t\n\"") && (i < last || len(flags) > 0 || !lastIsText(s.Args)) {
-				positional[i] = quote(v)
-			}
-		}
-		return strings.Join(append(append([]string{s.Name}, positional...), flags...), " ")
+		return strings.TrimSpace(s.Name + " " + argsLine(s.Args, opts))
 	}
 	return strings.TrimSpace(opts["args"].String())
+}
+
+// argsLine is the typed form of declared arguments' options.
+func argsLine(args []bot.Arg, opts map[string]Option) string {
+	// Positional arguments in their order, then flags; a value with spaces
+	// is quoted unless it is free text with nothing after it (a line such
+	// as "1001 looking at it" is read word by word).
+	var positional, flags []string
+	for _, a := range args {
+		v := strings.TrimSpace(opts[argOptionName(a)].String())
+		if v == "" {
+			continue
+		}
+		if a.Kind == bot.ArgPerson {
+			v = "<@" + v + ">"
+		}
+		if a.Flag {
+			if strings.ContainsAny(v, " \t\n\"") {
+				v = quote(v)
+			}
+			flags = append(flags, "--"+a.Name+" "+v)
+			continue
+		}
+		positional = append(positional, v)
+	}
+	last := len(positional) - 1
+	for i, v := range positional {
+		if strings.ContainsAny(v, " \t\n\"") && (i < last || len(flags) > 0 || !lastIsText(args)) {
+			positional[i] = quote(v)
+		}
+	}
+	return strings.Join(append(positional, flags...), " ")
 }
 
 // tableArgs is the command line of a table-shaped interaction, or false when
@@ -153,15 +161,19 @@ func (a *Adapter) tableArgs(d *CommandData) (string, bool) {
 	if _, shaped := shapes[d.Name]; shaped {
 		return "", false
 	}
-	hasSub := false
+	hasSub, opts := false, map[string]Option{}
 	for _, o := range d.Options {
 		hasSub = hasSub || o.Type == optSubCommand
-	}
-	if !hasSub {
-		return "", false
+		opts[o.Name] = o
 	}
 	for _, c := range a.cfg.Router.Commands() {
-		if c.Name == d.Name {
+		if c.Name == d.Name && !hasSub && len(c.Subs) == 0 && len(c.Args) > 0 {
+			if _, free := opts["args"]; free {
+				return "", false // typed as one line (an older registration)
+			}
+			return argsLine(c.Args, opts), true
+		}
+		if c.Name == d.Name && hasSub {
 			if _, ok := tableOptions(c); ok {
 				return tableLine(c, d), true
 			}
@@ -178,4 +190,27 @@ func lastIsText(args []bot.Arg) bool {
 		}
 	}
 	return false
+}
+
+// flatOptions are the options of a command that declares arguments but no
+// subcommands ("/snooze 2h"): one option per argument, required ones first.
+func flatOptions(args []bot.Arg) ([]*discordgo.ApplicationCommandOption, bool) {
+	if len(args) == 0 {
+		return nil, false
+	}
+	var req, opt []*discordgo.ApplicationCommandOption
+	names := map[string]bool{}
+	for _, a := range args {
+		o := argOption(a)
+		if o.Name == "" || names[o.Name] {
+			return nil, false
+		}
+		names[o.Name] = true
+		if o.Required {
+			req = append(req, o)
+		} else {
+			opt = append(opt, o)
+		}
+	}
+	return append(req, opt...), true
 }
