@@ -26,7 +26,8 @@ func cutPage(args []string, base string) ([]string, paging, error) {
 	p := paging{page: 1, base: base}
 	rest := make([]string, 0, len(args))
 	for i := 0; i < len(args); i++ {
-		if strings.EqualFold(args[i], "page") && i+1 < len(args) {
+		// "--page 2" is how Discord's typed option arrives (a table flag).
+		if (strings.EqualFold(args[i], "page") || strings.EqualFold(args[i], "--page")) && i+1 < len(args) {
 			n, err := strconv.Atoi(args[i+1])
 			if err != nil || n < 1 {
 				return nil, p, bot.Errorf(bot.EInvalid, "%q is not a page number; use %s page 2", args[i+1], base)
@@ -71,7 +72,7 @@ func (p paging) decorate(m *bot.Message, shown, total int) {
 func pageOf[T any](p paging, rows []T) (page []T, ok bool) {
 	from := p.offset()
 	if from >= len(rows) {
-		return nil, from == 0
+		return nil, len(rows) == 0
 	}
 	return rows[from:min(from+pageSize, len(rows))], true
 }

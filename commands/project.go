@@ -79,7 +79,7 @@ func projectCommand(d Deps) bot.Command {
 		Subs: []bot.Subcommand{
 			{Name: "list", Usage: "/project list", Summary: "running projects (a client sees their own)", MinRole: bot.RoleClient,
 				Match:   func(args string) bool { return strings.TrimSpace(args) == "" },
-				Args:    []bot.Arg{{Name: "page", Kind: bot.ArgNumber, Help: "page of 25 (the reply says how many there are)"}},
+				Args:    []bot.Arg{{Name: "page", Kind: bot.ArgNumber, Flag: true, Help: "page of 25 (the reply says how many there are)"}},
 				Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) { return listProjects(ctx, d, ev) }},
 			{Name: "new", Usage: `/project new CLIENT "name" --start 2026-12-01 --end 2027-01-31 --budget 120h [--channel #acme]`,
 				Summary: "open a project", MinRole: bot.RoleCoordinator, Handler: words(newProject),
