@@ -19,7 +19,7 @@ type timeStore interface {
 	TimeEntryByID(ctx context.Context, workspaceID, id int64) (bot.TimeEntry, error)
 	EditTimeEntry(ctx context.Context, workspaceID, id int64, c bot.TimeEntryEdit) (bot.TimeEntry, error)
 	DayMinutes(ctx context.Context, personID int64, date time.Time) (int, error)
-	DeleteTimeEntry(ctx context.Context, workspaceID, id int64) error
+	DeleteTimeEntry(ctx context.Context, workspaceID, id int64, key string) error
 	TimeEntries(ctx context.Context, personID int64, from, to time.Time) ([]bot.TimeEntry, error)
 	StartTimer(ctx context.Context, t bot.Timer) error
 	RunningTimer(ctx context.Context, personID int64) (bot.Timer, error)
@@ -104,6 +104,11 @@ func logTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Me
 		if !errors.Is(err, bot.ErrNotFound) {
 			return nil, err
 		}
+		if done, err := d.Store.DeliveryApplied(ctx, ev.Caller.WorkspaceID, ev.SourceID); err != nil {
+			return nil, err
+		} else if done {
+			return reply("That /time was logged already; its entry has since been deleted."), nil
+		}
 	}
 	e := bot.TimeEntry{WorkspaceID: ev.Caller.WorkspaceID, PersonID: ev.Caller.ID, Minutes: minutes, Date: today,
 		Billable: true, CreatedAt: now, SourceKey: ev.SourceID}
@@ -167,6 +172,9 @@ func logTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Me
 	e.RequestID, e.ProjectID = target.RequestID, target.ProjectID
 	e.Note = strings.Join(note, " ")
 	saved, err := d.Store.AddTimeEntry(ctx, e)
+	if errors.Is(err, bot.ErrReplayed) {
+		return reply("That /time was logged already; its entry has since been deleted."), nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -365,11 +373,21 @@ func deleteTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot
 	if len(args) != 1 {
 		return nil, bot.Errorf(bot.EInvalid, "use /time delete <id>; /time today shows the ids")
 	}
+	if ev.SourceID != "" {
+		// Handled again after a crash: the entry is gone already, by this command.
+		if done, err := d.Store.DeliveryApplied(ctx, ev.Caller.WorkspaceID, ev.SourceID); err != nil {
+			return nil, err
+		} else if done {
+			return reply(fmt.Sprintf("Deleted entry %s (this /time delete was handled already).", args[0])), nil
+		}
+	}
 	e, err := editableEntry(ctx, d, ev, args[0])
 	if err != nil {
 		return nil, err
 	}
-	if err := d.Store.DeleteTimeEntry(ctx, ev.Caller.WorkspaceID, e.ID); err != nil {
+	if err := d.Store.DeleteTimeEntry(ctx, ev.Caller.WorkspaceID, e.ID, ev.SourceID); errors.Is(err, bot.ErrReplayed) {
+		return reply(fmt.Sprintf("Deleted entry %d (this /time delete was handled already).", e.ID)), nil
+	} else if err != nil {
 		return nil, err
 	}
 	return reply(fmt.Sprintf("Deleted entry %d (%s by %s on %s).", e.ID, timekeeping.FormatMinutes(e.Minutes), e.PersonName, e.Date.Format("2 Jan"))), nil

@@ -48,6 +48,18 @@ func addTimeEntry(ctx context.Context, tx *sqlx.Tx, e bot.TimeEntry) (bot.TimeEn
 		var key *string
 		if e.SourceKey != "" {
 			key = &e.SourceKey
+			// Also kept apart from the entry: an entry since deleted is not
+			// logged again when its delivery is handled again.
+			if fresh, err := applyDelivery(ctx, tx, e.WorkspaceID, e.SourceKey); err != nil {
+				return err
+			} else if !fresh {
+				out, err = scanTimeEntry(tx.QueryRowxContext(ctx, `SELECT `+timeEntryColumns+timeEntryFrom+`
+					WHERE t.workspace_id = $1 AND t.source_key = $2`, e.WorkspaceID, e.SourceKey))
+				if errors.Is(err, sql.ErrNoRows) {
+					return fmt.Errorf("add time entry: %w", bot.ErrReplayed)
+				}
+				return mapErr(err, "read time entry by source")
+			}
 		}
 		var id int64
 		err := tx.GetContext(ctx, &id, `
@@ -123,16 +135,25 @@ func (s *Store) DayMinutes(ctx context.Context, personID int64, date time.Time) 
 	return n, mapErr(err, "day minutes")
 }
 
-// DeleteTimeEntry removes an entry.
-func (s *Store) DeleteTimeEntry(ctx context.Context, workspaceID, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM time_entries WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
-	if err != nil {
-		return mapErr(err, "delete time entry")
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("time entry %d: %w", id, ErrNotFound)
-	}
-	return nil
+// DeleteTimeEntry removes an entry. key is the delivery asking (bot.Event's
+// SourceID, "" for none), recorded in the same transaction: the same delivery
+// handled again after a crash is bot.ErrReplayed and removes nothing.
+func (s *Store) DeleteTimeEntry(ctx context.Context, workspaceID, id int64, key string) error {
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		if fresh, err := applyDelivery(ctx, tx, workspaceID, key); err != nil {
+			return err
+		} else if !fresh {
+			return fmt.Errorf("delete time entry %d: %w", id, bot.ErrReplayed)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM time_entries WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
+		if err != nil {
+			return mapErr(err, "delete time entry")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("time entry %d: %w", id, ErrNotFound)
+		}
+		return nil
+	})
 }
 
 // TimeEntries lists a person's entries dated from..to inclusive, oldest first.

@@ -104,3 +104,36 @@ func TestSlashTimerHandledAgainAfterCrashRunsOnce(t *testing.T) {
 		t.Fatalf("replayed stop answered %q", stopAgain)
 	}
 }
+
+// A /time delete handled again after a crash answers as a delete, not "no
+// such entry", and removes nothing else.
+func TestSlashTimeDeleteHandledAgainAfterCrash(t *testing.T) {
+	store := storagetest.New(t)
+	fake := newFakeSlack(t, testTeam, testBot)
+	first := newEnvOn(t, store, fake, nil)
+	first.person("UTOM", "tom", testTeam, bot.RoleTech, "")
+	first.slash("UTOM", "C1", "/request Printer on the 2nd floor is jammed") // #1001
+	first.slash("UTOM", "C1", "/time 45m #1001 cleared the jam")             // entry 1
+	first.slash("UTOM", "C1", "/time 30m #1001 tested it")                   // entry 2
+	if _, out := first.slashWith("trig.del", "UTOM", "C1", "/time delete 1"); !strings.Contains(out, "Deleted entry 1") {
+		t.Fatalf("delete: %q", out)
+	}
+	first.bot.Close()
+	first.adapter.Close()
+	diedBeforeDone(t, store)
+
+	second := newEnvOn(t, store, fake, nil)
+	_, again := second.slashWith("trig.del", "UTOM", "C1", "/time delete 1")
+	second.adapter.Wait()
+	waitInboxDone(t, second)
+	if !strings.Contains(again, "Deleted entry 1") {
+		t.Fatalf("replayed delete answered %q", again)
+	}
+	var entries, minutes int
+	if err := store.DB().QueryRow(`SELECT count(*), coalesce(sum(minutes), 0) FROM time_entries`).Scan(&entries, &minutes); err != nil {
+		t.Fatal(err)
+	}
+	if entries != 1 || minutes != 30 {
+		t.Fatalf("%d entries, %d minutes; want entry 2's 30 minutes left", entries, minutes)
+	}
+}
