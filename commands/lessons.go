@@ -49,19 +49,41 @@ func lessonsCommand(d Deps) bot.Command {
 	}
 }
 
+// maxLessonMatches bounds a search; past it the reply says "more than".
+const maxLessonMatches = 500
+
 func searchLessons(ctx context.Context, d Deps, ev bot.Event, text string) ([]bot.Message, error) {
-	if strings.TrimSpace(text) == "" {
-		return nil, bot.Errorf(bot.EInvalid, "say what to look for, e.g. /lessons search vpn migration")
-	}
-	found, err := d.Store.SearchLessons(ctx, ev.Caller.WorkspaceID, text, 10, 0)
+	words, err := bot.SplitArgs(text)
 	if err != nil {
 		return nil, err
 	}
-	if len(found) == 0 {
+	words, pg, err := cutPage(words, "/lessons search <words>")
+	if err != nil {
+		return nil, err
+	}
+	text = strings.Join(words, " ")
+	pg.base = "/lessons search " + text
+	if strings.TrimSpace(text) == "" {
+		return nil, bot.Errorf(bot.EInvalid, "say what to look for, e.g. /lessons search vpn migration")
+	}
+	all, err := d.Store.SearchLessons(ctx, ev.Caller.WorkspaceID, text, maxLessonMatches, 0)
+	if err != nil {
+		return nil, err
+	}
+	if len(all) == 0 {
 		return reply(fmt.Sprintf("No lessons match %q yet.", text)), nil
 	}
-	m := lessonsMessage(fmt.Sprintf("Lessons about %q, most relevant first", text), found)
+	found, ok := pageOf(pg, all)
+	if !ok {
+		return []bot.Message{pg.pastEnd(len(all), "matching lesson", "matching lessons")}, nil
+	}
+	title := fmt.Sprintf("%d %s about %q, most relevant first", len(all), plural(len(all), "lesson", "lessons"), text)
+	if len(all) == maxLessonMatches {
+		title = fmt.Sprintf("The %d lessons most relevant to %q (more match: narrow the words)", len(all), text)
+	}
+	m := lessonsMessage(title, found)
 	m.Ephemeral = true
+	pg.decorate(&m, len(found), len(all))
 	return []bot.Message{m}, nil
 }
 

@@ -91,4 +91,11 @@ func TestEveryListPages(t *testing.T) {
 		}
 	}
 	pageThrough(t, mgr, "/project list", 26, func(i int) string { return fmt.Sprintf("Rollout %02d", i) })
+
+	for i := 1; i <= 27; i++ {
+		if out := run(mgr, fmt.Sprintf(`/lessons add P1 "Firewall cutover step %02d went well" ""`, i)); !strings.Contains(out, "saved") {
+			t.Fatalf("lesson:\n%s", out)
+		}
+	}
+	pageThrough(t, mgr, "/lessons search firewall cutover", 27, func(i int) string { return fmt.Sprintf("step %02d went", i) })
 }
