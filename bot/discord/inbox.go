@@ -90,8 +90,16 @@ func (a *Adapter) interactStored(w http.ResponseWriter, r *http.Request, in *Int
 	// The wait outlasts the adapter's own budget, after which a slow command
 	// answers "deferred" itself; Discord allows 3 s.
 	wait := min(a.cfg.Budget+500*time.Millisecond, 2800*time.Millisecond)
-	out := a.inbox.Submit(r.Context(), storage.InboxItem{Platform: string(bot.PlatformDiscord), Kind: kindInteraction,
-		Key: kindInteraction + ":" + in.ID, Payload: body}, wait)
+	item := storage.InboxItem{Platform: string(bot.PlatformDiscord), Kind: kindInteraction,
+		Key: kindInteraction + ":" + in.ID, Payload: body}
+	submit := a.inbox.Submit
+	if in.Type == interactionComponent {
+		// A button may answer with a form, and a modal can only be the
+		// initial response, never follow a deferral: wait for the reply
+		// (within Discord's 3 s) however busy the intake is.
+		submit = a.inbox.SubmitForReply
+	}
+	out := submit(r.Context(), item, wait)
 	if !out.Stored() {
 		a.log.Warn("interaction not stored; refused", "busy", out.Busy, "err", out.Err)
 		http.Error(w, "busy, try again", http.StatusServiceUnavailable)
@@ -129,6 +137,13 @@ func (a *Adapter) lateResponse(ctx context.Context, in *Interaction, resp *disco
 	case discordgo.InteractionResponseDeferredChannelMessageWithSource, discordgo.InteractionResponseDeferredMessageUpdate:
 		return nil // what the handler answered already
 	case discordgo.InteractionResponseChannelMessageWithSource, discordgo.InteractionResponseUpdateMessage:
+	case discordgo.InteractionResponseModal:
+		// Too late to open the form: say so privately instead of nothing.
+		a.log.Warn("form could not open after a deferral; told the person", "interaction", in.ID)
+		_, err := a.session.FollowupMessageCreate(di, true, &discordgo.WebhookParams{
+			Content: "That form took too long to open. Click the button again.", Flags: discordgo.MessageFlagsEphemeral},
+			discordgo.WithContext(ctx))
+		return err
 	default:
 		a.log.Warn("interaction response cannot follow a deferral; dropped", "type", resp.Type, "interaction", in.ID)
 		return nil
