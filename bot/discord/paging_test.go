@@ -70,7 +70,13 @@ func (e *env) reply(body []byte) (int, map[string]any) {
 		return code, r
 	}
 	e.a.Wait()
-	edits := e.fake.Calls("PATCH /api/v9/webhooks/" + appID + "/" + e.lastToken() + "/messages/@original")
+	// A public reply edits the deferred message; a private one (the deferral
+	// was ephemeral) comes as a private follow-up instead.
+	webhook := "/api/v9/webhooks/" + appID + "/" + e.lastToken()
+	edits := e.fake.Calls("PATCH " + webhook + "/messages/@original")
+	if len(edits) == 0 {
+		edits = e.fake.Calls("POST " + webhook)
+	}
 	if len(edits) == 0 {
 		e.t.Fatalf("deferred (%v) and never answered", r)
 	}
