@@ -6,8 +6,8 @@
 // rates (open loop) and back to back (saturation), printing achieved rate,
 // p50/p99, refusals, errors and the server's peak RSS, and the ratios.
 //
-//	go build -o /tmp/mspbot ./cmd/mspbot
-//	go run ./cmd/intakeload -bin /tmp/mspbot -rates 300,1200,2400 -duration 5s
+//	go build -o mspbot-load ./cmd/mspbot
+//	go run ./cmd/intakeload -bin ./mspbot-load -rates 300,1200,2400 -duration 5s
 //
 // After the bot's runs it waits for its inbox to drain and prints how fast the
 // stored commands became requests.
