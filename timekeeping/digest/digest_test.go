@@ -20,75 +20,30 @@ import (
 	"github.com/mspbot/mspbot/timekeeping/digest"
 )
 
-// recorder is a bot.Sender that keeps what the sweeps post.
-type recorder struct {
-	mu   sync.Mutex
-	sent []sent
-}
-
-type sent struct {
-	to  string
-	msg bot.Message
-}
-
-func (r *recorder) Send(ctx context.Context, to bot.Destination, msgs ...bot.Message) (string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, m := range msgs {
-		r.sent = append(r.sent, sent{to: to.UserID, msg: m})
-	}
-	return "", nil
-}
-
-func (r *recorder) to(user, title string) []bot.Message {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []bot.Message
-	for _, s := range r.sent {
-		if s.to == user && strings.Contains(s.msg.Title, title) {
-			out = append(out, s.msg)
-		}
-	}
-	return out
-}
-
 type fixture struct {
 	t     *testing.T
 	ctx   context.Context
 	store *storage.Store
 	ws    int64
-	rec   *recorder
+	rec   *storagetest.Recorder
 	clock *bot.FakeClock
 	deps  *digest.Service
 }
 
 func newFixture(t *testing.T, now time.Time) *fixture {
 	store := storagetest.New(t)
-	ctx := context.Background()
-	ws, err := store.EnsureWorkspace(ctx, bot.PlatformConsole, "console", "console")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := &recorder{}
+	rec := &storagetest.Recorder{}
 	clock := bot.NewFakeClock(now)
-	return &fixture{t: t, ctx: ctx, store: store, ws: ws, rec: rec, clock: clock,
+	return &fixture{t: t, ctx: context.Background(), store: store, ws: storagetest.Workspace(t, store, bot.PlatformConsole, "console"),
+		rec: rec, clock: clock,
 		deps: &digest.Service{Store: store, Senders: bot.Senders{bot.PlatformConsole: rec}, Clock: clock, Location: time.UTC}}
 }
 
+// person is name with role; people join when the database says, and these
+// have been here a year.
 func (f *fixture) person(name string, role bot.Role, tz string) bot.Person {
 	f.t.Helper()
-	p, _, _, err := f.store.EnsurePerson(f.ctx, bot.NewPerson{WorkspaceID: f.ws, ExternalID: name, Name: name, Timezone: tz}, false)
-	if err == nil && p.Role != role {
-		p, err = f.store.SetRole(f.ctx, p.ID, role, "ACME")
-	}
-	if err == nil {
-		// People join when the database says; these have been here a while.
-		_, err = f.store.DB().Exec(`UPDATE people SET created_at = $2 WHERE id = $1`, p.ID, f.clock.Now().AddDate(-1, 0, 0))
-	}
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return p
+	return storagetest.Member(f.t, f.store, f.ws, name, role, tz, f.clock.Now().AddDate(-1, 0, 0))
 }
 
 func (f *fixture) must(err error) {
@@ -100,9 +55,7 @@ func (f *fixture) must(err error) {
 
 func (f *fixture) count(query string, args ...any) int {
 	f.t.Helper()
-	var n int
-	f.must(f.store.DB().QueryRow(query, args...).Scan(&n))
-	return n
+	return storagetest.Count(f.t, f.store, query, args...)
 }
 
 // digestFixture seeds a workspace a manager's digest can be checked against.
@@ -218,10 +171,10 @@ func TestDigestExactlyOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if got := len(f.rec.to("dana", "Daily digest")); got != 1 {
+	if got := len(f.rec.To("dana", "Daily digest")); got != 1 {
 		t.Fatalf("dana got %d digests from concurrent sweeps; want 1", got)
 	}
-	if got := len(f.rec.to("boss", "Daily digest")); got != 0 {
+	if got := len(f.rec.To("boss", "Daily digest")); got != 0 {
 		t.Fatalf("boss got a digest before 14:00 UTC")
 	}
 
@@ -244,10 +197,10 @@ func TestDigestExactlyOnce(t *testing.T) {
 	}
 	// Wait until the digest jobs are done, stop the instances, then count.
 	jobstest.Drain(t, db, 20*time.Second, 1, clients, "timekeeping_digest")
-	if got := len(f.rec.to("boss", "Daily digest")); got != 1 {
+	if got := len(f.rec.To("boss", "Daily digest")); got != 1 {
 		t.Fatalf("boss got %d digests from three instances; want 1", got)
 	}
-	if got := len(f.rec.to("dana", "Daily digest")); got != 1 {
+	if got := len(f.rec.To("dana", "Daily digest")); got != 1 {
 		t.Fatalf("dana got %d digests after the restart; want still 1", got)
 	}
 	if n := f.count(`SELECT count(*) FROM digests WHERE sent_at IS NOT NULL`); n != 2 {

@@ -15,75 +15,30 @@ import (
 	"github.com/mspbot/mspbot/timekeeping/nudge"
 )
 
-// recorder is a bot.Sender that keeps what the sweeps post.
-type recorder struct {
-	mu   sync.Mutex
-	sent []sent
-}
-
-type sent struct {
-	to  string
-	msg bot.Message
-}
-
-func (r *recorder) Send(ctx context.Context, to bot.Destination, msgs ...bot.Message) (string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, m := range msgs {
-		r.sent = append(r.sent, sent{to: to.UserID, msg: m})
-	}
-	return "", nil
-}
-
-func (r *recorder) to(user, title string) []bot.Message {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []bot.Message
-	for _, s := range r.sent {
-		if s.to == user && strings.Contains(s.msg.Title, title) {
-			out = append(out, s.msg)
-		}
-	}
-	return out
-}
-
 type fixture struct {
 	t     *testing.T
 	ctx   context.Context
 	store *storage.Store
 	ws    int64
-	rec   *recorder
+	rec   *storagetest.Recorder
 	clock *bot.FakeClock
 	deps  *nudge.Service
 }
 
 func newFixture(t *testing.T, now time.Time) *fixture {
 	store := storagetest.New(t)
-	ctx := context.Background()
-	ws, err := store.EnsureWorkspace(ctx, bot.PlatformConsole, "console", "console")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := &recorder{}
+	rec := &storagetest.Recorder{}
 	clock := bot.NewFakeClock(now)
-	return &fixture{t: t, ctx: ctx, store: store, ws: ws, rec: rec, clock: clock,
+	return &fixture{t: t, ctx: context.Background(), store: store, ws: storagetest.Workspace(t, store, bot.PlatformConsole, "console"),
+		rec: rec, clock: clock,
 		deps: &nudge.Service{Store: store, Senders: bot.Senders{bot.PlatformConsole: rec}, Clock: clock, Location: time.UTC}}
 }
 
+// person is name with role; people join when the database says, and these
+// have been here a year.
 func (f *fixture) person(name string, role bot.Role, tz string) bot.Person {
 	f.t.Helper()
-	p, _, _, err := f.store.EnsurePerson(f.ctx, bot.NewPerson{WorkspaceID: f.ws, ExternalID: name, Name: name, Timezone: tz}, false)
-	if err == nil && p.Role != role {
-		p, err = f.store.SetRole(f.ctx, p.ID, role, "ACME")
-	}
-	if err == nil {
-		// People join when the database says; these have been here a while.
-		_, err = f.store.DB().Exec(`UPDATE people SET created_at = $2 WHERE id = $1`, p.ID, f.clock.Now().AddDate(-1, 0, 0))
-	}
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return p
+	return storagetest.Member(f.t, f.store, f.ws, name, role, tz, f.clock.Now().AddDate(-1, 0, 0))
 }
 
 func (f *fixture) must(err error) {
@@ -95,9 +50,7 @@ func (f *fixture) must(err error) {
 
 func (f *fixture) count(query string, args ...any) int {
 	f.t.Helper()
-	var n int
-	f.must(f.store.DB().QueryRow(query, args...).Scan(&n))
-	return n
+	return storagetest.Count(f.t, f.store, query, args...)
 }
 
 // TestNudgeSweepSimulatedWeekend drives the sweep with a fake clock from
@@ -146,26 +99,26 @@ func TestNudgeSweepSimulatedWeekend(t *testing.T) {
 	if fmt.Sprint(times) != fmt.Sprint(wantTimes) {
 		t.Errorf("tom's nudges %v; want %v", times, wantTimes)
 	}
-	if got := len(f.rec.to("tom", "Time check")); got != 5 {
+	if got := len(f.rec.To("tom", "Time check")); got != 5 {
 		t.Errorf("tom got %d nudge DMs; want 5 (one per gap, although two instances swept)", got)
 	}
-	m := f.rec.to("tom", "Time check")[0]
+	m := f.rec.To("tom", "Time check")[0]
 	if len(m.Actions) < 4 || m.Actions[len(m.Actions)-1].Command != "/away today" || m.Actions[len(m.Actions)-3].Command != "/snooze 30m" {
 		t.Errorf("nudge buttons: %+v", m.Actions)
 	}
-	if esc := f.rec.to("dana", "Time gap: tom"); len(esc) != 1 || !strings.Contains(esc[0].Text, "3 nudges") {
+	if esc := f.rec.To("dana", "Time gap: tom"); len(esc) != 1 || !strings.Contains(esc[0].Text, "3 nudges") {
 		t.Errorf("escalations to dana: %+v; want exactly one after 3 unanswered", esc)
 	}
 	if n := f.count(`SELECT count(*) FROM nudge_escalations WHERE person_id = $1`, tom.ID); n != 1 {
 		t.Errorf("%d escalation rows", n)
 	}
-	if got := f.rec.to("amy", ""); len(got) != 0 {
+	if got := f.rec.To("amy", ""); len(got) != 0 {
 		t.Errorf("amy is away but got %d messages", len(got))
 	}
-	if got := f.rec.to("tim", "Time check"); len(got) != 0 {
+	if got := f.rec.To("tim", "Time check"); len(got) != 0 {
 		t.Errorf("tim has a timer running but got %d gap nudges", len(got))
 	}
-	if got := f.rec.to("tim", "still running"); len(got) != 1 || !strings.Contains(got[0].Text, "4h") {
+	if got := f.rec.To("tim", "still running"); len(got) != 1 || !strings.Contains(got[0].Text, "4h") {
 		t.Errorf("tim's timer checks: %+v; want one at 4h", got)
 	}
 }

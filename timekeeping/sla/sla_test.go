@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,75 +14,30 @@ import (
 	"github.com/mspbot/mspbot/timekeeping/sla"
 )
 
-// recorder is a bot.Sender that keeps what the sweeps post.
-type recorder struct {
-	mu   sync.Mutex
-	sent []sent
-}
-
-type sent struct {
-	to  string
-	msg bot.Message
-}
-
-func (r *recorder) Send(ctx context.Context, to bot.Destination, msgs ...bot.Message) (string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, m := range msgs {
-		r.sent = append(r.sent, sent{to: to.UserID, msg: m})
-	}
-	return "", nil
-}
-
-func (r *recorder) to(user, title string) []bot.Message {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []bot.Message
-	for _, s := range r.sent {
-		if s.to == user && strings.Contains(s.msg.Title, title) {
-			out = append(out, s.msg)
-		}
-	}
-	return out
-}
-
 type fixture struct {
 	t     *testing.T
 	ctx   context.Context
 	store *storage.Store
 	ws    int64
-	rec   *recorder
+	rec   *storagetest.Recorder
 	clock *bot.FakeClock
 	deps  *sla.Service
 }
 
 func newFixture(t *testing.T, now time.Time) *fixture {
 	store := storagetest.New(t)
-	ctx := context.Background()
-	ws, err := store.EnsureWorkspace(ctx, bot.PlatformConsole, "console", "console")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := &recorder{}
+	rec := &storagetest.Recorder{}
 	clock := bot.NewFakeClock(now)
-	return &fixture{t: t, ctx: ctx, store: store, ws: ws, rec: rec, clock: clock,
+	return &fixture{t: t, ctx: context.Background(), store: store, ws: storagetest.Workspace(t, store, bot.PlatformConsole, "console"),
+		rec: rec, clock: clock,
 		deps: &sla.Service{Store: store, Senders: bot.Senders{bot.PlatformConsole: rec}, Clock: clock, Location: time.UTC}}
 }
 
+// person is name with role; people join when the database says, and these
+// have been here a year.
 func (f *fixture) person(name string, role bot.Role, tz string) bot.Person {
 	f.t.Helper()
-	p, _, _, err := f.store.EnsurePerson(f.ctx, bot.NewPerson{WorkspaceID: f.ws, ExternalID: name, Name: name, Timezone: tz}, false)
-	if err == nil && p.Role != role {
-		p, err = f.store.SetRole(f.ctx, p.ID, role, "ACME")
-	}
-	if err == nil {
-		// People join when the database says; these have been here a while.
-		_, err = f.store.DB().Exec(`UPDATE people SET created_at = $2 WHERE id = $1`, p.ID, f.clock.Now().AddDate(-1, 0, 0))
-	}
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return p
+	return storagetest.Member(f.t, f.store, f.ws, name, role, tz, f.clock.Now().AddDate(-1, 0, 0))
 }
 
 func (f *fixture) must(err error) {
@@ -95,9 +49,7 @@ func (f *fixture) must(err error) {
 
 func (f *fixture) count(query string, args ...any) int {
 	f.t.Helper()
-	var n int
-	f.must(f.store.DB().QueryRow(query, args...).Scan(&n))
-	return n
+	return storagetest.Count(f.t, f.store, query, args...)
 }
 
 // TestSLASweepWarnsAndBreachesOnce: business-hours clock over a weekend, a
@@ -139,7 +91,7 @@ func TestSLASweepWarnsAndBreachesOnce(t *testing.T) {
 	if r := sweep("2026-11-23 08:15"); r.Warnings != 1 || r.Breaches != 0 {
 		t.Fatalf("at 45 of 60 minutes: %+v; want one warning", r)
 	}
-	if w := f.rec.to("tom", "SLA warning"); len(w) != 1 || !strings.Contains(w[0].Text, "response clock at 45m of 1h") {
+	if w := f.rec.To("tom", "SLA warning"); len(w) != 1 || !strings.Contains(w[0].Text, "response clock at 45m of 1h") {
 		t.Fatalf("tom's warnings: %+v", w)
 	}
 	f.must(f.store.WaitOnClient(f.ctx, req.ID, tom.ID, at("2026-11-23 08:20")))
@@ -153,7 +105,7 @@ func TestSLASweepWarnsAndBreachesOnce(t *testing.T) {
 	if r := sweep("2026-11-23 09:10"); r.Breaches != 1 {
 		t.Fatalf("no breach at 60 minutes: %+v", r)
 	}
-	if b := f.rec.to("cora", "SLA breached"); len(b) != 1 {
+	if b := f.rec.To("cora", "SLA breached"); len(b) != 1 {
 		t.Fatalf("coordinator told %d times", len(b))
 	}
 	f.must(f.store.RecordStaffReply(f.ctx, req.ID, at("2026-11-23 09:30")))
@@ -279,7 +231,7 @@ func TestSLASweepReadsOnlyDueClocks(t *testing.T) {
 	if n := f.count(`SELECT count(*) FROM sla_events`); n != 6 {
 		t.Errorf("%d SLA events; want 6 (a: response warning+breach, resolution warning+breach; b: response warning+breach)", n)
 	}
-	if w := f.rec.to("tom", "SLA warning"); len(w) != 3 {
+	if w := f.rec.To("tom", "SLA warning"); len(w) != 3 {
 		t.Errorf("tom warned %d times; want 3", len(w))
 	}
 }
@@ -317,13 +269,13 @@ func TestSLAWarningForUnassignedRequestsReachesSomeone(t *testing.T) {
 	if r.Warnings != 2 {
 		t.Fatalf("sweep: %+v; want two warnings", r)
 	}
-	if w := f.rec.to("cora", "SLA warning"); len(w) != 1 || !strings.Contains(w[0].Text, "ACME VPN down") || !strings.Contains(w[0].Text, "Nobody has taken it") {
+	if w := f.rec.To("cora", "SLA warning"); len(w) != 1 || !strings.Contains(w[0].Text, "ACME VPN down") || !strings.Contains(w[0].Text, "Nobody has taken it") {
 		t.Errorf("cora (ACME's coordinator) got %+v", w)
 	}
-	if w := f.rec.to("dana", "SLA warning"); len(w) != 1 || !strings.Contains(w[0].Text, "GLOBEX VPN down") {
+	if w := f.rec.To("dana", "SLA warning"); len(w) != 1 || !strings.Contains(w[0].Text, "GLOBEX VPN down") {
 		t.Errorf("dana (manager; GLOBEX has no coordinator) got %+v", w)
 	}
-	if w := f.rec.to("carl", "SLA warning"); len(w) != 0 {
+	if w := f.rec.To("carl", "SLA warning"); len(w) != 0 {
 		t.Errorf("carl coordinates nothing for these clients but got %+v", w)
 	}
 }
