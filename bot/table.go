@@ -133,8 +133,8 @@ type Arg struct {
 	Keyword bool
 	// Quoted: the value is always one quoted argument, even when it comes
 	// last (a handler that wants each part as one word).
-	Quoted bool
-	Choices  []string
+	Quoted  bool
+	Choices []string
 	// ChoiceRoles, when set, says which roles may type each value of this
 	// argument ("" is the argument left out); the Router enforces it. A value
 	// it does not name is the handler's to refuse as bad input.
