@@ -22,7 +22,7 @@ func TestCachedSettingsChangedHereAreSeenAtOnce(t *testing.T) {
 	if o, err := s.SimilarOverrides(ctx, ws, "new laptop for Sam", 20); err != nil || len(o) != 0 {
 		t.Fatalf("overrides before any: %+v, %v", o, err)
 	}
-	if _, err := s.Reclassify(ctx, ws, r.Number, p.ID, "project", "project", "laptops are quoted"); err != nil {
+	if _, err := s.Reclassify(ctx, ws, r.Number, p.ID, "project", "project", "laptops are quoted", ""); err != nil {
 		t.Fatal(err)
 	}
 	if o, err := s.SimilarOverrides(ctx, ws, "new laptop for Sam", 20); err != nil || len(o) != 1 {
