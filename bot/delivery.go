@@ -21,6 +21,16 @@ type Delivery struct {
 	// retry finding a thread already recorded does not post again).
 	WorkspaceID   int64
 	RequestNumber int64
+	// Else, when set, is posted instead when the platform refuses To for good
+	// (a direct message to a guest the bot may not write to: their request's
+	// thread instead).
+	Else *Fallback
+}
+
+// Fallback is where a refused Delivery goes instead, and what it says there.
+type Fallback struct {
+	To       Destination
+	Messages []Message
 }
 
 // Outbox queues deliveries durably (jobs.Outbox).

@@ -38,6 +38,11 @@ type Deps struct {
 	Location *time.Location // MSPBOT_TZ: times for people whose own timezone is unknown
 	// Senders posts what the bot says first (closeout questions, approved updates).
 	Senders bot.Senders
+	// Outbox, when set, queues the messages a command sends besides its reply
+	// (the requester's DM) as durable jobs, keyed by the event's SourceID: a
+	// command handled again after a crash never sends them twice, and a crash
+	// right after the change cannot lose them. Nil: sent at once via Senders.
+	Outbox bot.Outbox
 	// Admins are platform user ids (console names on the console) that are
 	// always managers (MSPBOT_ADMINS). Never matched against display names.
 	Admins []string

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -16,11 +17,11 @@ type requestStore interface {
 	CreateRequest(ctx context.Context, in bot.Request) (bot.Request, bool, error)
 	RequestByNumber(ctx context.Context, workspaceID, number int64) (bot.Request, error)
 	ListOpenRequests(ctx context.Context, workspaceID int64, f bot.RequestFilter) ([]bot.Request, error)
-	Reclassify(ctx context.Context, workspaceID, number, actorID int64, kind, typ, reason string) (bot.Request, error)
+	Reclassify(ctx context.Context, workspaceID, number, actorID int64, kind, typ, reason, key string) (bot.Request, error)
 	ClassificationHistory(ctx context.Context, requestID int64) ([]bot.ClassificationEvent, error)
 	ClientByCode(ctx context.Context, workspaceID int64, code string) (bot.Client, error)
-	AssignRequest(ctx context.Context, workspaceID, number, personID int64) (bot.Request, error)
-	CloseRequest(ctx context.Context, workspaceID, number int64) (bot.Request, error)
+	AssignRequest(ctx context.Context, workspaceID, number, personID int64, key string) (bot.Request, error)
+	CloseRequest(ctx context.Context, workspaceID, number int64, key string) (bot.Request, error)
 }
 
 // typeLabels are how request types read in replies.
@@ -71,7 +72,10 @@ func requestCommand(d Deps) bot.Command {
 			{Name: "take", YieldsToText: true, Usage: "/request take <number>", Summary: "assign a request to yourself",
 				MinRole: bot.RoleTech, Target: bot.RefRequest, Args: []bot.Arg{num},
 				Handler: change(func(ctx context.Context, ev bot.Event, ws, n int64) (bot.Request, error) {
-					r, err := d.Store.AssignRequest(ctx, ws, n, ev.Caller.ID)
+					r, err := d.Store.AssignRequest(ctx, ws, n, ev.Caller.ID, ev.SourceID)
+					if errors.Is(err, bot.ErrReplayed) {
+						err = nil // taken by this very delivery before a crash: the same answer
+					}
 					if err == nil {
 						// Taking a request is the first staff response (SLA).
 						err = d.Store.RecordStaffReply(ctx, r.ID, d.Clock.Now())
@@ -84,7 +88,10 @@ func requestCommand(d Deps) bot.Command {
 			{Name: "close", YieldsToText: true, Usage: "/request close <number>", Summary: "close a request",
 				MinRole: bot.RoleTech, Target: bot.RefRequest, Args: []bot.Arg{num},
 				Handler: change(func(ctx context.Context, ev bot.Event, ws, n int64) (bot.Request, error) {
-					r, err := d.Store.CloseRequest(ctx, ws, n)
+					r, err := d.Store.CloseRequest(ctx, ws, n, ev.SourceID)
+					if errors.Is(err, bot.ErrReplayed) {
+						err = nil // closed by this very delivery before a crash: the same answer
+					}
 					if err == nil {
 						notifyRequester(ctx, d, ev, r, requestClosed) // with the rating buttons
 					}
@@ -281,7 +288,13 @@ func changeRequest(ctx context.Context, d Deps, ev bot.Event, change func(ws, n 
 		return nil, err
 	}
 	if cur.Status == bot.StatusClosed {
-		return nil, bot.Errorf(bot.EConflict, "#%d is already closed", cur.Number)
+		// Closed by this same delivery, handled again after a crash, is no
+		// conflict: the change answers as it did the first time.
+		if again, err := replayedDelivery(ctx, d, ev); err != nil {
+			return nil, err
+		} else if !again {
+			return nil, bot.Errorf(bot.EConflict, "#%d is already closed", cur.Number)
+		}
 	}
 	r, err := change(ev.Caller.WorkspaceID, cur.Number)
 	if err != nil {
@@ -342,7 +355,11 @@ func reclassifyCommand(d Deps) bot.Command {
 			if typ == "" {
 				typ = defaultTypeFor(kind, cur.Type)
 			}
-			r, err := d.Store.Reclassify(ctx, ev.Caller.WorkspaceID, n, ev.Caller.ID, kind, typ, reason)
+			r, err := d.Store.Reclassify(ctx, ev.Caller.WorkspaceID, n, ev.Caller.ID, kind, typ, reason, ev.SourceID)
+			if errors.Is(err, bot.ErrReplayed) {
+				// This delivery reclassified it before a crash: answer as then.
+				cur.Kind, err = kindBefore(ctx, d, r, ev.Caller.ID, kind, reason, cur.Kind), nil
+			}
 			if err != nil {
 				return nil, notFoundAs(err, "there is no request #%d here", n)
 			}

@@ -56,9 +56,12 @@ func requesterMessage(r bot.Request, what, by string) bot.Message {
 
 // notifyRequester tells r's requester what ev's caller did, unless they did it
 // themselves. It never fails the command: a message that cannot be sent is
-// logged.
+// logged. With an Outbox the message is queued under a key made from the
+// event's SourceID and what happened: the same command handled again after a
+// crash (or a replayed click) queues nothing new, and a crash between the
+// change and this call is repaired by that second handling.
 func notifyRequester(ctx context.Context, d Deps, ev bot.Event, r bot.Request, what string) {
-	if r.OpenedBy == ev.Caller.ID || d.Senders == nil {
+	if r.OpenedBy == ev.Caller.ID || (d.Senders == nil && d.Outbox == nil) {
 		return
 	}
 	p, err := d.Store.PersonByID(ctx, r.OpenedBy)
@@ -68,14 +71,33 @@ func notifyRequester(ctx context.Context, d Deps, ev bot.Event, r bot.Request, w
 	}
 	m := requesterMessage(r, what, bot.FirstNonEmpty(ev.Caller.Name, "Staff"))
 	to := bot.Destination{Platform: ev.Platform, Workspace: ev.Workspace, UserID: p.ExternalID}
+	var inThread *bot.Fallback
+	if r.Channel != "" && r.Thread != "" {
+		// No direct message (a guest from another organisation, say): the thread.
+		tm := m
+		tm.Text = fmt.Sprintf("%s: %s", p.Name, m.Text)
+		inThread = &bot.Fallback{To: bot.Destination{Platform: ev.Platform, Workspace: ev.Workspace,
+			Channel: r.Channel, Thread: r.Thread}, Messages: []bot.Message{tm}}
+	}
+	if d.Outbox != nil {
+		key := ""
+		if ev.SourceID != "" {
+			key = bot.DeliveryKey(ev.Platform, ev.Workspace, ev.SourceID+"/requester/"+what, 0)
+		}
+		err = d.Outbox.Enqueue(ctx, bot.Delivery{Key: key, To: to, Messages: []bot.Message{m}, Else: inThread})
+		if err == nil {
+			return
+		}
+		d.Log.Error("requester message not queued; sending it now", "request", r.Number, "err", err)
+	}
+	if d.Senders == nil {
+		return
+	}
 	if _, err = d.Senders.Send(ctx, to, m); err == nil {
 		return
 	}
-	if r.Channel != "" && r.Thread != "" {
-		// No direct message (a guest from another organisation, say): the thread.
-		m.Text = fmt.Sprintf("%s: %s", p.Name, m.Text)
-		if _, terr := d.Senders.Send(ctx, bot.Destination{Platform: ev.Platform, Workspace: ev.Workspace,
-			Channel: r.Channel, Thread: r.Thread}, m); terr == nil {
+	if inThread != nil {
+		if _, terr := d.Senders.Send(ctx, inThread.To, inThread.Messages...); terr == nil {
 			return
 		}
 	}

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,7 +18,7 @@ type scheduleStore interface {
 	SetAway(ctx context.Context, personID int64, from, until time.Time) error
 	SetBack(ctx context.Context, personID int64) error
 	SetOffToday(ctx context.Context, personID int64, date, at time.Time) error
-	Snooze(ctx context.Context, personID int64, at, until time.Time, answer string) error
+	Snooze(ctx context.Context, personID int64, at, until time.Time, answer, key string) error
 	SetManager(ctx context.Context, personID int64, managerID *int64) error
 	SetDigestTime(ctx context.Context, personID int64, at int) error
 }
@@ -221,10 +222,19 @@ func snoozeCommand(d Deps) bot.Command {
 			}
 			now := d.Clock.Now()
 			until := now.Add(time.Duration(m) * time.Minute)
-			if err := d.Store.Snooze(ctx, ev.Caller.ID, now, until, "snooze "+timekeeping.FormatMinutes(m)); err != nil {
+			loc := d.location(ev.Caller.Person)
+			err = d.Store.Snooze(ctx, ev.Caller.ID, now, until, "snooze "+timekeeping.FormatMinutes(m), ev.SourceID)
+			if errors.Is(err, bot.ErrReplayed) {
+				// The same click or command handled again (after a crash): the
+				// snooze it set stands, unmoved.
+				if s, err := d.Store.Schedule(ctx, ev.Caller.ID); err == nil && s.SnoozedUntil != nil {
+					until = *s.SnoozedUntil
+				}
+				err = nil
+			}
+			if err != nil {
 				return nil, err
 			}
-			loc := d.location(ev.Caller.Person)
 			return reply(fmt.Sprintf("Snoozed until %s.", until.In(loc).Format("15:04"))), nil
 		},
 	}

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -21,8 +22,8 @@ type slaStore interface {
 	BreachCount(ctx context.Context, clientID int64, since time.Time) (int, error)
 	SetPriority(ctx context.Context, workspaceID, number int64, priority string) error
 	RecordStaffReply(ctx context.Context, requestID int64, at time.Time) error
-	WaitOnClient(ctx context.Context, requestID, byID int64, at time.Time) error
-	ResumeFromClient(ctx context.Context, requestID int64, at time.Time) error
+	WaitOnClient(ctx context.Context, requestID, byID int64, at time.Time, key string) error
+	ResumeFromClient(ctx context.Context, requestID int64, at time.Time, key string) error
 	RequestSLAClock(ctx context.Context, requestID int64) (bot.SLAClock, error)
 }
 
@@ -213,7 +214,9 @@ func requestSLASubcommand(ctx context.Context, d Deps, ev bot.Event) ([]bot.Mess
 		if r.Status == bot.StatusClosed {
 			return nil, true, bot.Errorf(bot.EConflict, "#%d is closed", r.Number)
 		}
-		if err := d.Store.WaitOnClient(ctx, r.ID, ev.Caller.ID, now); err != nil {
+		// The same delivery handled again (a crash before its inbox row was
+		// done) answers as the first time: ErrReplayed, nothing changed.
+		if err := d.Store.WaitOnClient(ctx, r.ID, ev.Caller.ID, now, ev.SourceID); err != nil && !errors.Is(err, bot.ErrReplayed) {
 			if bot.ErrorCode(err) == bot.EConflict {
 				return nil, true, bot.Errorf(bot.EConflict, "#%d is already waiting on the client", r.Number)
 			}
@@ -222,7 +225,7 @@ func requestSLASubcommand(ctx context.Context, d Deps, ev bot.Event) ([]bot.Mess
 		notifyRequester(ctx, d, ev, r, requestWaiting) // requester.go
 		return reply(fmt.Sprintf("#%d is waiting on the client: its SLA clocks are paused. /request resume %d restarts them.", r.Number, r.Number)), true, nil
 	case "resume":
-		if err := d.Store.ResumeFromClient(ctx, r.ID, now); err != nil {
+		if err := d.Store.ResumeFromClient(ctx, r.ID, now, ev.SourceID); err != nil && !errors.Is(err, bot.ErrReplayed) {
 			return nil, true, notFoundAs(err, "#%d is not waiting on the client", r.Number)
 		}
 		return reply(fmt.Sprintf("#%d: SLA clocks running again.", r.Number)), true, nil

@@ -28,6 +28,7 @@ type DeliverArgs struct {
 	Messages      []bot.Message   `json:"messages"`
 	WorkspaceID   int64           `json:"workspace_id,omitempty"`
 	RequestNumber int64           `json:"request_number,omitempty"`
+	Else          *bot.Fallback   `json:"else,omitempty"`
 }
 
 // Kind is the River job kind.
@@ -71,7 +72,7 @@ func (o *Outbox) Enqueue(ctx context.Context, d bot.Delivery) error {
 		d.Key = "random/" + hex.EncodeToString(b)
 	}
 	res, err := o.client.Insert(ctx, DeliverArgs{Key: d.Key, To: d.To, Messages: d.Messages,
-		WorkspaceID: d.WorkspaceID, RequestNumber: d.RequestNumber}, nil)
+		WorkspaceID: d.WorkspaceID, RequestNumber: d.RequestNumber, Else: d.Else}, nil)
 	if err != nil {
 		return fmt.Errorf("enqueue delivery %s: %w", d.Key, err)
 	}
@@ -137,6 +138,10 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		req = &r
 	}
 	id, err := w.Senders.Send(bot.CallerRetries(ctx), args.To, args.Messages...)
+	if de, ok := bot.AsDeliveryError(err); ok && de.Permanent && args.Else != nil {
+		log.Info("delivery refused; posting its fallback instead", "err", err)
+		id, err = w.Senders.Send(bot.CallerRetries(ctx), args.Else.To, args.Else.Messages...)
+	}
 	if err != nil {
 		if de, ok := bot.AsDeliveryError(err); ok {
 			switch {
@@ -216,7 +221,7 @@ func (w *DeliverWorker) log() *slog.Logger {
 // NewDeliverer makes a client that works the outbox queue, and only it, with w.
 func NewDeliverer(db *sql.DB, w *DeliverWorker, log *slog.Logger, opts Options) (*Client, error) {
 	workers := river.NewWorkers()
-	river.AddWorker(workers, w)
+	AddWorker(workers, w)
 	opts.Queues = []string{QueueOutbox}
 	return New(db, workers, log, opts)
 }

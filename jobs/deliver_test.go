@@ -104,3 +104,62 @@ func TestDeliverWorker(t *testing.T) {
 		t.Fatalf("%d posts; want none", sender.count())
 	}
 }
+
+// dmRefuser refuses every direct message for good (a guest the bot may not
+// write to) and posts everything else.
+type dmRefuser struct{ fakeSender }
+
+func (s *dmRefuser) Send(ctx context.Context, to bot.Destination, msgs ...bot.Message) (string, error) {
+	if to.Channel == "" {
+		return "", &bot.DeliveryError{Err: errors.New("cannot_dm"), Permanent: true}
+	}
+	return s.fakeSender.Send(ctx, to, msgs...)
+}
+
+// A delivery refused for good with a fallback (the requester's DM, else their
+// request's thread) posts the fallback once and completes; without the
+// fallback it would be cancelled and the requester never told.
+func TestDeliverWorkerPostsTheFallbackOfARefusedDelivery(t *testing.T) {
+	store := storagetest.New(t)
+	db := store.DB()
+	ctx := context.Background()
+	sender := &dmRefuser{}
+	w := &jobs.DeliverWorker{Senders: bot.Senders{bot.PlatformSlack: sender}, Store: store, RetryBase: 10 * time.Millisecond}
+	c, err := jobs.NewDeliverer(db, w, nil, jobs.Options{PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	thread := bot.Destination{Platform: bot.PlatformSlack, Workspace: "T1", Channel: "C1", Thread: "1.1"}
+	if err := jobs.NewOutbox(c, nil).Enqueue(ctx, bot.Delivery{Key: "k/requester",
+		To:       bot.Destination{Platform: bot.PlatformSlack, Workspace: "T1", UserID: "UGUEST"},
+		Messages: []bot.Message{{Text: "cora took your request"}},
+		Else:     &bot.Fallback{To: thread, Messages: []bot.Message{{Text: "guest: cora took your request"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop(ctx)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var state string
+		if err := db.QueryRow(`SELECT state FROM river_job WHERE args->>'key' = 'k/requester'`).Scan(&state); err != nil {
+			t.Fatal(err)
+		}
+		if state == "completed" {
+			break
+		}
+		if time.Now().After(deadline) || state == "cancelled" || state == "discarded" {
+			t.Fatalf("job %s; want completed through its fallback", state)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	sender.mu.Lock()
+	defer sender.mu.Unlock()
+	if len(sender.posts) != 1 || sender.posts[0] != thread {
+		t.Fatalf("posts %+v; want the thread once", sender.posts)
+	}
+	if _, done, err := store.Delivered(ctx, "k/requester"); err != nil || !done {
+		t.Fatalf("fallback post not recorded (%v): a rerun would post it again", err)
+	}
+}

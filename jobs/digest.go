@@ -63,7 +63,7 @@ func (w *digestWorker) Work(ctx context.Context, job *river.Job[DigestArgs]) err
 // RegisterDigest adds the digest workers and returns the periodic sweep that
 // finds managers whose digest is due (every minute, like the other sweeps).
 func RegisterDigest(workers *river.Workers, s *digest.Service) []*river.PeriodicJob {
-	river.AddWorker(workers, &digestSweepWorker{s: s})
-	river.AddWorker(workers, &digestWorker{s: s})
+	AddWorker(workers, &digestSweepWorker{s: s})
+	AddWorker(workers, &digestWorker{s: s})
 	return []*river.PeriodicJob{everySweep(DigestSweepArgs{})}
 }

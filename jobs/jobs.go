@@ -57,9 +57,10 @@ type Options struct {
 	// ID names this instance in River's leader election (tests run several).
 	ID string
 	// RescueAfter is how long a job may stay running before River takes it
-	// for stuck — its process died — and runs it again (default 80 s, so a
-	// delivery cut off by a crash resumes within two minutes of it, with
-	// River's rescuer looking every 30 s).
+	// for stuck — its process died — and runs it again (default
+	// DefaultRescueAfter, so a delivery cut off by a crash resumes within two
+	// minutes of it, with River's rescuer looking every 30 s). It must be
+	// longer than MaxJobTimeout (register.go).
 	RescueAfter time.Duration
 	// Queues are the queues this client works (default: River's default
 	// queue). A client only works the queues it lists, so two clients in one
@@ -77,7 +78,11 @@ func New(db *sql.DB, workers *river.Workers, log *slog.Logger, opts Options) (*C
 		opts.Workers = 10
 	}
 	if opts.RescueAfter == 0 {
-		opts.RescueAfter = 80 * time.Second
+		opts.RescueAfter = DefaultRescueAfter
+	}
+	if opts.RescueAfter <= MaxJobTimeout {
+		// A slow job still running would be taken for a stuck one and run twice.
+		return nil, fmt.Errorf("jobs client: RescueAfter %v must be longer than the longest job (%v)", opts.RescueAfter, MaxJobTimeout)
 	}
 	cfg := &river.Config{
 		Logger:                      log,
@@ -89,7 +94,9 @@ func New(db *sql.DB, workers *river.Workers, log *slog.Logger, opts Options) (*C
 		CompletedJobRetentionPeriod: 7 * 24 * time.Hour,
 		// River's default is an hour: replies cut off by a crash waited that long.
 		RescueStuckJobsAfter: opts.RescueAfter,
-		JobTimeout:           min(time.Minute, opts.RescueAfter),
+		// Workers that set no Timeout get this one; AddWorker keeps the others
+		// within it. Every job is cancelled before it could be rescued.
+		JobTimeout: MaxJobTimeout,
 	}
 	if workers != nil {
 		cfg.Workers = workers

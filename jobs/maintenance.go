@@ -77,7 +77,7 @@ func RegisterMaintenance(workers *river.Workers, store EventPruner, clock bot.Cl
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	river.AddWorker(workers, &pruneEventsWorker{store: store, clock: clock, log: log})
+	AddWorker(workers, &pruneEventsWorker{store: store, clock: clock, log: log})
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(PruneEvery), func() (river.JobArgs, *river.InsertOpts) {
 			return PruneEventsArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: PruneEvery}}

@@ -39,6 +39,13 @@ func (ProjectSweepArgs) InsertOpts() river.InsertOpts {
 // SweepEvery is how often the periodic sweeps run.
 const SweepEvery = time.Minute
 
+// sweepTimeout cancels a sweep before the next one starts (and well before
+// River could rescue it as stuck). Sweeps are safe to overlap anyway — each
+// nudge, SLA event and digest is recorded under a unique key before it is
+// sent — but a cancelled slow sweep leaves its remainder to the next one
+// instead of two sweeps racing through the same list.
+const sweepTimeout = 45 * time.Second
+
 type draftWorker struct {
 	river.WorkerDefaults[DraftArgs]
 	svc *projects.Service
@@ -78,8 +85,8 @@ func (q ProjectQueue) EnqueueDraft(ctx context.Context, j projects.DraftJob) (bo
 // RegisterProjects adds the projects feature's workers and returns its periodic
 // jobs, for cmd/mspbot to hand to New.
 func RegisterProjects(workers *river.Workers, svc *projects.Service) []*river.PeriodicJob {
-	river.AddWorker(workers, &draftWorker{svc: svc})
-	river.AddWorker(workers, &projectSweepWorker{svc: svc})
+	AddWorker(workers, &draftWorker{svc: svc})
+	AddWorker(workers, &projectSweepWorker{svc: svc})
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(SweepEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return ProjectSweepArgs{}, nil },

@@ -46,7 +46,7 @@ func TestDeliveriesCutOffByACrashResumeWithoutDuplicates(t *testing.T) {
 
 	sender := &fakeSender{}
 	w := &jobs.DeliverWorker{Senders: bot.Senders{bot.PlatformSlack: sender}, Store: store, RetryBase: 10 * time.Millisecond}
-	c, err := jobs.NewDeliverer(db, w, nil, jobs.Options{PollInterval: 50 * time.Millisecond, RescueAfter: time.Minute})
+	c, err := jobs.NewDeliverer(db, w, nil, jobs.Options{PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,10 +29,10 @@ func (w *slaSweepWorker) Work(ctx context.Context, job *river.Job[SLASweepArgs])
 	return err
 }
 
-func (w *slaSweepWorker) Timeout(*river.Job[SLASweepArgs]) time.Duration { return 2 * SweepEvery }
+func (w *slaSweepWorker) Timeout(*river.Job[SLASweepArgs]) time.Duration { return sweepTimeout }
 
 // RegisterSLA adds the SLA sweep's worker and returns its periodic job.
 func RegisterSLA(workers *river.Workers, s *sla.Service) []*river.PeriodicJob {
-	river.AddWorker(workers, &slaSweepWorker{s: s})
+	AddWorker(workers, &slaSweepWorker{s: s})
 	return []*river.PeriodicJob{everySweep(SLASweepArgs{})}
 }

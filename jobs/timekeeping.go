@@ -29,13 +29,13 @@ func (w *nudgeSweepWorker) Work(ctx context.Context, job *river.Job[NudgeSweepAr
 	return err
 }
 
-func (w *nudgeSweepWorker) Timeout(*river.Job[NudgeSweepArgs]) time.Duration { return 2 * SweepEvery }
+func (w *nudgeSweepWorker) Timeout(*river.Job[NudgeSweepArgs]) time.Duration { return sweepTimeout }
 
 // RegisterNudges adds the nudge worker and returns its
 // periodic jobs (every minute; River's leader enqueues them, unique per
 // period so a leadership change cannot double a sweep).
 func RegisterNudges(workers *river.Workers, s *nudge.Service) []*river.PeriodicJob {
-	river.AddWorker(workers, &nudgeSweepWorker{s: s})
+	AddWorker(workers, &nudgeSweepWorker{s: s})
 	return []*river.PeriodicJob{everySweep(NudgeSweepArgs{})}
 }
 

@@ -21,10 +21,10 @@ func TestTrainingRowsAndWorkspaceModel(t *testing.T) {
 		}
 		nums = append(nums, r.Number)
 	}
-	if _, err := s.Reclassify(ctx, ws, nums[0], p.ID, "project", "project", "laptops are quoted"); err != nil {
+	if _, err := s.Reclassify(ctx, ws, nums[0], p.ID, "project", "project", "laptops are quoted", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Reclassify(ctx, ws, nums[1], p.ID, "project", "project", "a move"); err != nil {
+	if _, err := s.Reclassify(ctx, ws, nums[1], p.ID, "project", "project", "a move", ""); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := s.TrainingRows(ctx, ws)

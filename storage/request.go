@@ -130,7 +130,11 @@ func (s *Store) ListOpenRequests(ctx context.Context, workspaceID int64, f bot.R
 
 // Reclassify changes a request's kind and type and records who did it and why.
 // Setting the same kind and type again is a conflict and records nothing.
-func (s *Store) Reclassify(ctx context.Context, workspaceID, number, actorID int64, kind, typ, reason string) (bot.Request, error) {
+//
+// key is the delivery making the change (bot.Event.SourceID; "" for none): the
+// same delivery again changes nothing and returns the request with
+// bot.ErrReplayed.
+func (s *Store) Reclassify(ctx context.Context, workspaceID, number, actorID int64, kind, typ, reason, key string) (bot.Request, error) {
 	var r bot.Request
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
 		var cur struct {
@@ -141,6 +145,11 @@ func (s *Store) Reclassify(ctx context.Context, workspaceID, number, actorID int
 		if err := tx.GetContext(ctx, &cur, `SELECT id, kind, type FROM requests
 			WHERE workspace_id = $1 AND number = $2 FOR UPDATE`, workspaceID, number); err != nil {
 			return mapErr(err, fmt.Sprintf("request #%d", number))
+		}
+		if fresh, err := applyDelivery(ctx, tx, workspaceID, key); err != nil {
+			return err
+		} else if !fresh {
+			return replayed(ctx, tx, cur.ID, &r)
 		}
 		if cur.Kind == kind && cur.Type == typ {
 			return bot.Errorf(bot.EConflict, "#%d is already %s (%s)", number, kind, typ)
@@ -185,14 +194,53 @@ func (s *Store) SetRequestThread(ctx context.Context, requestID int64, channel, 
 	return mapErr(err, "set request thread")
 }
 
-// AssignRequest makes a person the request's assignee.
-func (s *Store) AssignRequest(ctx context.Context, workspaceID, number, personID int64) (bot.Request, error) {
-	return s.updateRequest(ctx, workspaceID, number, `assignee_id = $3`, personID)
+// AssignRequest makes a person the request's assignee. The same delivery
+// (key: bot.Event.SourceID, "" for none) assigning it again changes nothing and
+// returns the request with bot.ErrReplayed.
+func (s *Store) AssignRequest(ctx context.Context, workspaceID, number, personID int64, key string) (bot.Request, error) {
+	return s.updateRequestOnce(ctx, workspaceID, number, key, `assignee_id = $3`, personID)
 }
 
-// CloseRequest closes an open request.
-func (s *Store) CloseRequest(ctx context.Context, workspaceID, number int64) (bot.Request, error) {
-	return s.updateRequest(ctx, workspaceID, number, `status = 'closed', closed_at = coalesce(closed_at, now())`)
+// CloseRequest closes an open request; key as for AssignRequest.
+func (s *Store) CloseRequest(ctx context.Context, workspaceID, number int64, key string) (bot.Request, error) {
+	return s.updateRequestOnce(ctx, workspaceID, number, key, `status = 'closed', closed_at = coalesce(closed_at, now())`)
+}
+
+// updateRequestOnce is updateRequest recording, in the same transaction, that
+// the delivery key made the change; the same key again rolls it back and
+// returns the request as it is with bot.ErrReplayed.
+func (s *Store) updateRequestOnce(ctx context.Context, workspaceID, number int64, key, set string, args ...any) (bot.Request, error) {
+	if key == "" {
+		return s.updateRequest(ctx, workspaceID, number, set, args...)
+	}
+	var r bot.Request
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		var id int64
+		err := tx.GetContext(ctx, &id, `UPDATE requests SET `+set+`, updated_at = now()
+			WHERE workspace_id = $1 AND number = $2 RETURNING id`, append([]any{workspaceID, number}, args...)...)
+		if err != nil {
+			return mapErr(err, fmt.Sprintf("request #%d", number))
+		}
+		if fresh, err := applyDelivery(ctx, tx, workspaceID, key); err != nil {
+			return err
+		} else if !fresh {
+			return replayed(ctx, tx, id, &r)
+		}
+		r, err = scanRequest(tx.QueryRowxContext(ctx, `SELECT `+requestColumns+requestFrom+` WHERE r.id = $1`, id))
+		return mapErr(err, "read request")
+	})
+	return r, err
+}
+
+// replayed reads the request into r and returns bot.ErrReplayed, which rolls
+// back whatever the replayed delivery's transaction did.
+func replayed(ctx context.Context, tx *sqlx.Tx, id int64, r *bot.Request) error {
+	got, err := scanRequest(tx.QueryRowxContext(ctx, `SELECT `+requestColumns+requestFrom+` WHERE r.id = $1`, id))
+	if err != nil {
+		return mapErr(err, "read request")
+	}
+	*r = got
+	return bot.ErrReplayed
 }
 
 func (s *Store) updateRequest(ctx context.Context, workspaceID, number int64, set string, args ...any) (bot.Request, error) {

@@ -117,14 +117,14 @@ func TestReclassifyRecordsEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.Reclassify(ctx, ws, r.Number, p.ID, "project", "mac", "office move")
+	got, err := s.Reclassify(ctx, ws, r.Number, p.ID, "project", "mac", "office move", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Kind != "project" || got.Type != "mac" || got.Confidence != 1 {
 		t.Fatalf("after reclassify: %+v", got)
 	}
-	_, err = s.Reclassify(ctx, ws, r.Number, p.ID, "project", "mac", "again")
+	_, err = s.Reclassify(ctx, ws, r.Number, p.ID, "project", "mac", "again", "")
 	if bot.ErrorCode(err) != bot.EConflict {
 		t.Fatalf("same class again: %v; want conflict", err)
 	}
@@ -135,7 +135,7 @@ func TestReclassifyRecordsEvent(t *testing.T) {
 	if h := hist[1]; h.ActorName != "dana" || h.FromKind != "support" || h.ToKind != "project" || h.Reason != "office move" {
 		t.Fatalf("event = %+v", h)
 	}
-	_, err = s.Reclassify(ctx, ws, 9999, p.ID, "project", "mac", "x")
+	_, err = s.Reclassify(ctx, ws, 9999, p.ID, "project", "mac", "x", "")
 	if !errors.Is(err, bot.ErrNotFound) {
 		t.Fatalf("unknown number: %v; want ErrNotFound", err)
 	}
@@ -159,7 +159,7 @@ func TestListOpenRequestsFiltersByClient(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.CloseRequest(ctx, ws, 1003); err != nil {
+	if _, err := s.CloseRequest(ctx, ws, 1003, ""); err != nil {
 		t.Fatal(err)
 	}
 	all, err := s.ListOpenRequests(ctx, ws, bot.RequestFilter{})
@@ -236,7 +236,7 @@ func TestClosedRequestIsNeverSLADue(t *testing.T) {
 	if got := read(); got != "-infinity" {
 		t.Fatalf("a new open request must be checked at once, got %s", got)
 	}
-	if _, err := s.CloseRequest(ctx, ws, r.Number); err != nil {
+	if _, err := s.CloseRequest(ctx, ws, r.Number, ""); err != nil {
 		t.Fatal(err)
 	}
 	if got := read(); got != "infinity" {

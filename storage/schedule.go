@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/mspbot/mspbot/bot"
 )
 
@@ -61,12 +63,29 @@ func (s *Store) SetOffToday(ctx context.Context, personID int64, date, at time.T
 	return answerNudge(ctx, s.db, personID, at, "off")
 }
 
-// Snooze holds nudges until until and answers the latest nudge.
-func (s *Store) Snooze(ctx context.Context, personID int64, at, until time.Time, answer string) error {
-	if err := s.updateSchedule(ctx, personID, `snoozed_at = $2, snoozed_until = $3`, at, until); err != nil {
-		return err
-	}
-	return answerNudge(ctx, s.db, personID, at, answer)
+// Snooze holds nudges until until and answers the latest nudge. The same
+// delivery (key: bot.Event.SourceID, "" for none) snoozing again — a click
+// handled twice — changes nothing and is bot.ErrReplayed.
+func (s *Store) Snooze(ctx context.Context, personID int64, at, until time.Time, answer, key string) error {
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		var ws int64
+		if err := tx.GetContext(ctx, &ws, `SELECT workspace_id FROM people WHERE id = $1`, personID); err != nil {
+			return mapErr(err, "person")
+		}
+		if fresh, err := applyDelivery(ctx, tx, ws, key); err != nil {
+			return err
+		} else if !fresh {
+			return bot.ErrReplayed
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schedules (person_id) VALUES ($1) ON CONFLICT (person_id) DO NOTHING`, personID); err != nil {
+			return mapErr(err, "schedule")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE schedules SET snoozed_at = $2, snoozed_until = $3, updated_at = now()
+			WHERE person_id = $1`, personID, at, until); err != nil {
+			return mapErr(err, "snooze")
+		}
+		return answerNudge(ctx, tx, personID, at, answer)
+	})
 }
 
 // SetManager makes managerID the person's manager (nil: none).

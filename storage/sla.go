@@ -75,8 +75,13 @@ func (s *Store) RecordStaffReply(ctx context.Context, requestID int64, at time.T
 }
 
 // WaitOnClient pauses a request's SLA clocks; already waiting is a conflict.
-func (s *Store) WaitOnClient(ctx context.Context, requestID, byID int64, at time.Time) error {
+// The same delivery (key: bot.Event.SourceID, "" for none) pausing it again
+// changes nothing and is bot.ErrReplayed.
+func (s *Store) WaitOnClient(ctx context.Context, requestID, byID int64, at time.Time, key string) error {
 	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		if err := applyRequestDelivery(ctx, tx, requestID, key); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO request_pauses (request_id, started_at, by_id) VALUES ($1, $2, $3)`,
 			requestID, at, byID); err != nil {
 			return mapErr(err, "pause request")
@@ -87,8 +92,11 @@ func (s *Store) WaitOnClient(ctx context.Context, requestID, byID int64, at time
 }
 
 // ResumeFromClient restarts a paused request's clocks; not waiting is not found.
-func (s *Store) ResumeFromClient(ctx context.Context, requestID int64, at time.Time) error {
+func (s *Store) ResumeFromClient(ctx context.Context, requestID int64, at time.Time, key string) error {
 	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		if err := applyRequestDelivery(ctx, tx, requestID, key); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE request_pauses SET ended_at = greatest($2, started_at)
 			WHERE request_id = $1 AND ended_at IS NULL`, requestID, at)
 		if err != nil {

@@ -300,6 +300,24 @@ func (s *Store) DeliveryApplied(ctx context.Context, workspaceID int64, key stri
 	return ok, mapErr(err, "delivery applied")
 }
 
+// applyRequestDelivery is applyDelivery for a change to a request, in the
+// request's workspace: bot.ErrReplayed when the delivery made it before.
+func applyRequestDelivery(ctx context.Context, tx *sqlx.Tx, requestID int64, key string) error {
+	var ws int64
+	if key == "" {
+		return nil
+	}
+	if err := tx.GetContext(ctx, &ws, `SELECT workspace_id FROM requests WHERE id = $1`, requestID); err != nil {
+		return mapErr(err, "request")
+	}
+	if fresh, err := applyDelivery(ctx, tx, ws, key); err != nil {
+		return err
+	} else if !fresh {
+		return bot.ErrReplayed
+	}
+	return nil
+}
+
 // applyDelivery records, in tx, that the delivery key makes its change; false
 // when it made it before. An empty key (the console, a test) always applies.
 func applyDelivery(ctx context.Context, tx *sqlx.Tx, workspaceID int64, key string) (bool, error) {

@@ -54,14 +54,15 @@ func newEnvOn(t testing.TB, store *storage.Store, fake *fakeSlack, edit func(*Co
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	senders := bot.Senders{} // the adapter joins once built, as in cmd/mspbot
-	d := commands.Deps{Store: store, Clock: clock, Log: log, Senders: senders,
-		Digest: commands.DigestOptions{Sections: []digest.SectionSource{commands.SatisfactionDigest(store)}}}
-	router := commands.NewRouter(d, nil)
 	cfg := Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.apiURL(), Clock: clock, Log: log,
 		RetryBase: 20 * time.Millisecond}
 	if edit != nil {
 		edit(&cfg)
 	}
+	// The commands queue their other messages through the adapter's outbox, as in cmd/mspbot.
+	d := commands.Deps{Store: store, Clock: clock, Log: log, Senders: senders, Outbox: cfg.Outbox,
+		Digest: commands.DigestOptions{Sections: []digest.SectionSource{commands.SatisfactionDigest(store)}}}
+	router := commands.NewRouter(d, nil)
 	a := New(cfg, router, commands.NewDirectory(store, nil), store)
 	senders[bot.PlatformSlack] = a
 	if err := a.Start(context.Background()); err != nil {

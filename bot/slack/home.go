@@ -104,7 +104,7 @@ func (a *Adapter) homeAction(ctx context.Context, cb slack.InteractionCallback) 
 	case actionHomeRefresh:
 		return result{after: func(ctx context.Context) { a.publishHome(ctx, team, enterprise, cb.User.ID) }}
 	}
-	o := origin{ev: bot.Event{Platform: bot.PlatformSlack, Workspace: team}}
+	o := origin{ev: bot.Event{Platform: bot.PlatformSlack, Workspace: team, SourceID: clickSource(cb, act)}}
 	u, err := a.user(ctx, team, enterprise, cb.User.ID)
 	if err != nil {
 		o.ev.User = bot.User{ID: cb.User.ID}

@@ -391,7 +391,7 @@ func (a *Adapter) blockActions(ctx context.Context, cb slack.InteractionCallback
 	act := cb.ActionCallback.BlockActions[0]
 	channel := bot.FirstNonEmpty(cb.Container.ChannelID, cb.Channel.ID)
 	o := origin{ev: bot.Event{Platform: bot.PlatformSlack, Workspace: cb.Team.ID, Channel: channel,
-		Thread: bot.FirstNonEmpty(cb.Container.ThreadTs, cb.Message.ThreadTimestamp)}}
+		Thread: bot.FirstNonEmpty(cb.Container.ThreadTs, cb.Message.ThreadTimestamp), SourceID: clickSource(cb, act)}}
 	u, err := a.user(ctx, cb.Team.ID, bot.FirstNonEmpty(cb.Team.EnterpriseID, cb.Enterprise.ID), cb.User.ID)
 	if err != nil {
 		o.ev.User = bot.User{ID: cb.User.ID}

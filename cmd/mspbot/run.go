@@ -74,12 +74,15 @@ func runBot(ctx context.Context, cfg Config, log *slog.Logger, io Streams) error
 	metrics := web.NewMetrics()
 	d := deps(cfg, store, log)
 	d.Senders = senders(io)
-	router := commands.NewRouter(d, metrics.Observe)
-	srv := web.NewServer(cfg.HTTPAddr, store.Ready, metrics, log)
 	client, ob, err := newJobs(store, d, log)
 	if err != nil {
 		return err
 	}
+	// Messages commands send besides their reply (the requester's DM) are
+	// queued too, keyed by the event they answer.
+	d.Outbox = ob.queue
+	router := commands.NewRouter(d, metrics.Observe)
+	srv := web.NewServer(cfg.HTTPAddr, store.Ready, metrics, log)
 	// Adapters join d.Senders before anything starts reading it.
 	stopSlack, err := startSlack(ctx, cfg, store, router, srv, ob, log)
 	if err != nil {

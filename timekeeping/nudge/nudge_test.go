@@ -144,7 +144,7 @@ func TestSnoozeAndAnswersRecorded(t *testing.T) {
 	if r := sweep("09:30"); r.Nudged != 1 {
 		t.Fatal("no nudge after the gap")
 	}
-	f.must(f.store.Snooze(f.ctx, tom.ID, at("09:35"), at("10:05"), "snooze 30m"))
+	f.must(f.store.Snooze(f.ctx, tom.ID, at("09:35"), at("10:05"), "snooze 30m", ""))
 	if r := sweep("10:00"); r.Nudged != 0 {
 		t.Fatal("nudged while snoozed")
 	}

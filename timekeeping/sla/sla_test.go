@@ -94,11 +94,11 @@ func TestSLASweepWarnsAndBreachesOnce(t *testing.T) {
 	if w := f.rec.To("tom", "SLA warning"); len(w) != 1 || !strings.Contains(w[0].Text, "response clock at 45m of 1h") {
 		t.Fatalf("tom's warnings: %+v", w)
 	}
-	f.must(f.store.WaitOnClient(f.ctx, req.ID, tom.ID, at("2026-11-23 08:20")))
+	f.must(f.store.WaitOnClient(f.ctx, req.ID, tom.ID, at("2026-11-23 08:20"), ""))
 	if r := sweep("2026-11-23 09:00"); r.Breaches != 0 {
 		t.Fatalf("breached while paused: %+v", r)
 	}
-	f.must(f.store.ResumeFromClient(f.ctx, req.ID, at("2026-11-23 09:00")))
+	f.must(f.store.ResumeFromClient(f.ctx, req.ID, at("2026-11-23 09:00"), ""))
 	if r := sweep("2026-11-23 09:09"); r.Breaches != 0 {
 		t.Fatalf("breached at 59 minutes: %+v", r)
 	}

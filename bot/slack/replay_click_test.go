@@ -1,0 +1,121 @@
+package slack
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/storage/storagetest"
+)
+
+// Every state-changing thing done to a request — a "Take it" click, /request
+// wait, /reclassify, /request close — and a nudge's "Log 30m" and "Snooze"
+// clicks, all handled, their changes committed, then the bot killed before any
+// inbox row was marked done. The next process handles every row again: each
+// change applied once (one entry, the snooze unmoved, one reclassification,
+// still closed), the requester got each of their three DMs once (queued in
+// the outbox under the delivery's key), and the replayed commands answer as
+// the first time, never "already closed" or "already a project".
+func TestClicksAndRequestChangesHandledAgainAfterCrashApplyOnce(t *testing.T) {
+	store := storagetest.New(t)
+	fake := newFakeSlack(t, testTeam, testBot)
+	first := newOutboxEnv(t, store, fake)
+	// The first life runs two minutes in the past (well inside Slack's signature
+	// window): a snooze applied again by the second would then move.
+	first.clock.Advance(-2 * time.Minute)
+	first.person("UWILE", "wile", testTeam, bot.RoleTech, "")
+	first.person("UCORA", "cora", testTeam, bot.RoleCoordinator, "")
+	first.person("UTOM", "tom", testTeam, bot.RoleTech, "")
+	d1 := deliverer(t, store, first.adapter, "first")
+	first.slashWith("trig.open", "UWILE", "C1", "/mspbot request The scanner on floor 3 jams") // #1001
+	settle(t, first, d1)
+	d1 = deliverer(t, store, first.adapter, "first-again")
+
+	take := click(t, "UCORA", "C1", "1700000000.000001", "request.take", "/request take 1001")
+	if status, _ := first.interact(take); status != 200 {
+		t.Fatalf("take click: %d", status)
+	}
+	first.adapter.Wait()
+	_, waited := first.slashWith("trig.wait", "UCORA", "C1", "/mspbot request wait 1001")
+	logged := click(t, "UTOM", "DTOM", "1700000100.000001", "time.log30", "/time 30m #1001")
+	first.interact(logged)
+	snooze := click(t, "UTOM", "DTOM", "1700000100.000001", "nudge.snooze30", "/snooze 30m")
+	first.interact(snooze)
+	first.adapter.Wait()
+	// Both answer publicly (the request's card, through the outbox): nothing private.
+	_, reclassified := first.slashWith("trig.recl", "UCORA", "C1", `/mspbot reclassify 1001 project "a move, really"`)
+	_, closed := first.slashWith("trig.close", "UCORA", "C1", "/mspbot request close 1001")
+	settle(t, first, d1)
+	if strings.TrimSpace(reclassified+closed) != "" || !strings.Contains(waited, "#1001 is waiting on the client") {
+		t.Fatalf("first handling: wait %q, reclassify %q, close %q", waited, reclassified, closed)
+	}
+	calls := len(fake.calls)
+	var snoozedBefore time.Time
+	if err := store.DB().QueryRow(`SELECT snoozed_until FROM schedules s JOIN people p ON p.id = s.person_id
+		WHERE p.external_id = 'UTOM'`).Scan(&snoozedBefore); err != nil {
+		t.Fatal(err)
+	}
+	first.bot.Close()
+	first.adapter.Close()
+	diedBeforeDone(t, store)
+
+	second := newOutboxEnv(t, store, fake)
+	d2 := deliverer(t, store, second.adapter, "second")
+	_, reclassifiedAgain := second.slashWith("trig.recl", "UCORA", "C1", `/mspbot reclassify 1001 project "a move, really"`)
+	_, closedAgain := second.slashWith("trig.close", "UCORA", "C1", "/mspbot request close 1001")
+	second.interact(take) // Slack sending the same click again, too
+	waitInboxDone(t, second)
+	settle(t, second, d2)
+
+	var entries, minutes, reclassifications int
+	var snoozed time.Time
+	if err := store.DB().QueryRow(`SELECT (SELECT count(*) FROM time_entries), (SELECT coalesce(sum(minutes), 0) FROM time_entries),
+		(SELECT count(*) FROM classification_events WHERE actor_id IS NOT NULL),
+		(SELECT snoozed_until FROM schedules s JOIN people p ON p.id = s.person_id WHERE p.external_id = 'UTOM')`).
+		Scan(&entries, &minutes, &reclassifications, &snoozed); err != nil {
+		t.Fatal(err)
+	}
+	if entries != 1 || minutes != 30 {
+		t.Errorf("%d entries, %d minutes after the replay; want the one 30-minute entry", entries, minutes)
+	}
+	if !snoozed.Equal(snoozedBefore) {
+		t.Errorf("snoozed until %v after the replay; want %v, unmoved", snoozed, snoozedBefore)
+	}
+	if reclassifications != 1 {
+		t.Errorf("%d reclassifications; want 1", reclassifications)
+	}
+	if r := second.request(1001); r.Status != bot.StatusClosed || r.Kind != bot.KindProject || r.AssigneeName != "cora" {
+		t.Errorf("request after the replay: %s, %s, assignee %q", r.Status, r.Kind, r.AssigneeName)
+	}
+	var dms []string
+	for _, c := range fake.callsTo("chat.postMessage") {
+		if c.Form.Get("channel") == "DWILE" {
+			dms = append(dms, c.Form.Get("text"))
+		}
+	}
+	if len(dms) != 3 {
+		t.Errorf("%d DMs to the requester; want taken, waiting and closed once each: %q", len(dms), dms)
+	}
+	if strings.TrimSpace(reclassifiedAgain+closedAgain) != "" {
+		t.Errorf("replayed /reclassify and close answered privately %q, %q; want their first answers (public, posted once)", reclassifiedAgain, closedAgain)
+	}
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	for _, c := range fake.calls[calls:] {
+		text := c.Form.Get("text") + fmt.Sprint(c.JSON["text"])
+		if strings.Contains(text, "already") || strings.Contains(text, "didn't work") {
+			t.Errorf("after the restart %s said %q", c.Method, text)
+		}
+	}
+	announced := 0
+	for _, c := range fake.calls {
+		if c.Method == "chat.postMessage" && strings.Contains(c.Form.Get("text"), "#1001 is now project") {
+			announced++
+		}
+	}
+	if announced != 1 {
+		t.Errorf("the reclassification was announced %d times; want once", announced)
+	}
+}
