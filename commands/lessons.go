@@ -81,17 +81,18 @@ func searchLessons(ctx context.Context, d Deps, ev bot.Event, text string) ([]bo
 	if len(all) == maxLessonMatches {
 		title = fmt.Sprintf("The %d lessons most relevant to %q (more match: narrow the words)", len(all), text)
 	}
-	m := lessonsMessage(title, found)
+	m := lessonsMessage(title, found, pg.number(0))
 	m.Ephemeral = true
 	pg.decorate(&m, len(found), len(all))
 	return []bot.Message{m}, nil
 }
 
-// lessonsMessage lists lessons with their project and author.
-func lessonsMessage(title string, lessons []bot.Lesson) bot.Message {
+// lessonsMessage lists lessons with their project and author, numbered from
+// first (a later page goes on from where the one before stopped).
+func lessonsMessage(title string, lessons []bot.Lesson, first int) bot.Message {
 	var b strings.Builder
 	for i, l := range lessons {
-		fmt.Fprintf(&b, "%d. %s %s (%s), by %s", i+1, l.ProjectRef, l.ProjectName, l.ClientCode, l.Author)
+		fmt.Fprintf(&b, "%d. %s %s (%s), by %s", first+i, l.ProjectRef, l.ProjectName, l.ClientCode, l.Author)
 		if l.Rank > 0 {
 			fmt.Fprintf(&b, " — relevance %.2f", l.Rank)
 		}

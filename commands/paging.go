@@ -47,6 +47,10 @@ var pageWords = regexp.MustCompile(`(?i)^\s*page\s+\S+\s*$`)
 // offset is how many rows come before this page.
 func (p paging) offset() int { return (p.page - 1) * pageSize }
 
+// number is how the i-th row (0-based) of this page is numbered: lists number
+// across pages, so page 2 starts at 26.
+func (p paging) number(i int) int { return p.offset() + i + 1 }
+
 // pastEnd explains a page number beyond the list instead of showing nothing.
 func (p paging) pastEnd(total int, noun, nouns string) bot.Message {
 	pages := (total + pageSize - 1) / pageSize

@@ -3,12 +3,17 @@ package commands_test
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/bot/console"
 )
+
+// numbered finds the numbers of a numbered list's rows ("26. …").
+var numbered = regexp.MustCompile(`(?m)^(\d+)\. `)
 
 // pageThrough follows a list's Next buttons from its first page to its last,
 // checking each page's "showing a–b of N" and that every row appears once.
@@ -27,6 +32,18 @@ func pageThrough(t *testing.T, c *console.Console, first string, total int, row 
 		to := min(pages*25, total)
 		if want := fmt.Sprintf("— showing %d–%d of %d", from, to, total); !strings.HasSuffix(m.Title, want) {
 			t.Fatalf("%s: title %q, want it to end %q", line, m.Title, want)
+		}
+		// A numbered list numbers across pages: page 2 goes on from 26, so
+		// "the 3rd one" means the same row whichever page it was read on.
+		if nums := numbered.FindAllStringSubmatch(m.Text, -1); len(nums) > 0 {
+			for k, n := range nums {
+				if n[1] != strconv.Itoa(from+k) {
+					t.Fatalf("%s: row %d of the page is numbered %s, want %d:\n%s", line, k+1, n[1], from+k, m.Text)
+				}
+			}
+			if len(nums) != to-from+1 {
+				t.Fatalf("%s: %d numbered rows, want %d", line, len(nums), to-from+1)
+			}
 		}
 		for i := 1; i <= total; i++ {
 			if strings.Contains(m.Text, row(i)) {

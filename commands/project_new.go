@@ -203,7 +203,7 @@ func createProject(ctx context.Context, d Deps, ev bot.Event, in bot.Project) ([
 	if err != nil {
 		d.Log.Warn("similar lessons", "project", p.Ref(), "err", err)
 	} else if len(similar) > 0 {
-		msgs = append(msgs, lessonsMessage("Lessons from similar projects", similar))
+		msgs = append(msgs, lessonsMessage("Lessons from similar projects", similar, 1))
 	}
 	return msgs, nil
 }
