@@ -109,13 +109,38 @@ func (s *Store) HandleInbox(ctx context.Context, id int64, maxAttempts int, back
 	if err != nil {
 		return mapErr(err, "claim inbox")
 	}
-	if werr := fn(ctx, row); werr != nil {
+	if werr := fn(withinInbox(ctx), row); werr != nil {
 		return s.inboxFailed(ctx, tx, row, maxAttempts, backoff, werr)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE inbox SET done_at = now() WHERE id = $1`, id); err != nil {
 		return mapErr(err, "inbox done")
 	}
 	return mapErr(tx.Commit(), "inbox done")
+}
+
+type inboxCtxKey struct{}
+
+// withinInbox marks ctx as the handling of an inbox row that is marked done
+// by a durable commit after the work: see commitMode.
+func withinInbox(ctx context.Context) context.Context {
+	return context.WithValue(ctx, inboxCtxKey{}, true)
+}
+
+// commitMode is the synchronous_commit for a request's insert: "off" inside
+// an inbox row's handling, else nil (the database's setting). An
+// asynchronous commit is as durable as the next durable one: WAL is flushed
+// in order, so the row's done mark, or the deliver job queued for the
+// request's post (both durable commits that come after it), flush it too.
+// Until then a crash can lose the request only together with the done
+// mark, and the row, still pending, opens it again. Not waiting for the disk
+// there matters: the insert holds its workspace's row (the request counter)
+// until its commit, so every request of a workspace queued behind a flush.
+func commitMode(ctx context.Context) *string {
+	if v, _ := ctx.Value(inboxCtxKey{}).(bool); v {
+		off := "off"
+		return &off
+	}
+	return nil
 }
 
 // inboxFailed records a failed attempt in the claiming transaction: the row
