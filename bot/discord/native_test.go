@@ -157,6 +157,7 @@ func TestManagerCommandsHiddenAndTyped(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		e.openAs(tom, fmt.Sprintf("The printer in room %d is jammed", i))
 	}
+	e.a.Wait() // a busy intake defers an open and finishes it after the ack
 	code, resp := e.reply(e.interaction(2, tom, commandData("requests", opt("show", 3, "mine"), opt("page", 4, 1)), nil))
 	if code != 200 || !strings.Contains(text(resp), "3 open requests (yours)") {
 		t.Fatalf("/requests show:mine page:1 → %d %s", code, text(resp))

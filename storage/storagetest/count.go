@@ -182,15 +182,25 @@ func (t countingTx) Rollback() error {
 	return t.Tx.Rollback()
 }
 
-// durableCommits undoes fastCommits for the database at dsn (new sessions).
+// durableCommits undoes fastCommits for the database at dsn (new sessions)
+// until tb ends: pooled databases are reused by later tests.
 func durableCommits(tb testing.TB, dsn string) {
 	tb.Helper()
-	db, err := sql.Open("postgres", dsn)
-	if err != nil {
-		tb.Fatal(err)
+	set := func(mode string) error {
+		db, err := sql.Open("postgres", dsn)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		_, err = db.Exec(`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = ` + mode + `', current_database()); END $$`)
+		return err
 	}
-	defer db.Close()
-	if _, err := db.Exec(`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = on', current_database()); END $$`); err != nil {
+	if err := set("on"); err != nil {
 		tb.Fatalf("storagetest: %v", err)
 	}
+	tb.Cleanup(func() {
+		if err := set("off"); err != nil {
+			tb.Logf("storagetest: %v", err)
+		}
+	})
 }
