@@ -120,3 +120,61 @@ func TestClicksAndRequestChangesHandledAgainAfterCrashApplyOnce(t *testing.T) {
 		t.Errorf("the reclassification was announced %d times; want once", announced)
 	}
 }
+
+// A Home tab click taking a request says so in the request's thread, through
+// the outbox under the click's key: the click handled again after a crash
+// (its row left pending) posts nothing twice and DMs the requester once.
+func TestHomeClickHandledAgainAfterCrashPostsOnce(t *testing.T) {
+	store := storagetest.New(t)
+	fake := newFakeSlack(t, testTeam, testBot)
+	first := newOutboxEnv(t, store, fake)
+	first.person("UWILE", "wile", testTeam, bot.RoleTech, "")
+	first.person("UCORA", "cora", testTeam, bot.RoleCoordinator, "")
+	d1 := deliverer(t, store, first.adapter, "first")
+	first.slashWith("trig.open", "UWILE", "C1", "/mspbot request The scanner on floor 3 jams") // #1001
+	settle(t, first, d1)
+	thread := first.request(1001).Thread
+	if thread == "" {
+		t.Fatal("the request follows no thread")
+	}
+	d1 = deliverer(t, store, first.adapter, "first-again")
+	home := map[string]any{"type": "block_actions", "team": map[string]any{"id": testTeam}, "user": map[string]any{"id": "UCORA"},
+		"trigger_id": "trig.home", "view": map[string]any{"id": "VHOME", "type": "home", "team_id": testTeam},
+		"container": map[string]any{"type": "view", "view_id": "VHOME"},
+		"actions": []any{map[string]any{"type": "button", "action_id": "request.take", "block_id": "home.requests",
+			"value": "/request take 1001", "action_ts": "1700000200.000001"}}}
+	first.interact(home)
+	settle(t, first, d1)
+	inThread := func() int {
+		n := 0
+		for _, c := range fake.callsTo("chat.postMessage") {
+			if c.Form.Get("thread_ts") == thread && strings.Contains(c.Form.Get("text"), "taken by cora") {
+				n++
+			}
+		}
+		return n
+	}
+	if n := inThread(); n != 1 {
+		t.Fatalf("%d posts of the take in the request's thread; want 1", n)
+	}
+	first.bot.Close()
+	first.adapter.Close()
+	diedBeforeDone(t, store)
+
+	second := newOutboxEnv(t, store, fake)
+	d2 := deliverer(t, store, second.adapter, "second")
+	waitInboxDone(t, second)
+	settle(t, second, d2)
+	if n := inThread(); n != 1 {
+		t.Errorf("%d posts of the take in the request's thread after the replay; want 1", n)
+	}
+	dms := 0
+	for _, c := range fake.callsTo("chat.postMessage") {
+		if c.Form.Get("channel") == "DWILE" {
+			dms++
+		}
+	}
+	if dms != 1 {
+		t.Errorf("%d DMs to the requester; want 1", dms)
+	}
+}
