@@ -178,3 +178,44 @@ func TestHomeClickHandledAgainAfterCrashPostsOnce(t *testing.T) {
 		t.Errorf("%d DMs to the requester; want 1", dms)
 	}
 }
+
+// A /project new handled again after a crash (its project committed, its inbox
+// row not marked done) opens no second project and announces the first once.
+func TestProjectNewHandledAgainAfterCrashOpensOnce(t *testing.T) {
+	store := storagetest.New(t)
+	fake := newFakeSlack(t, testTeam, testBot)
+	first := newOutboxEnv(t, store, fake)
+	first.person("UDANA", "dana", testTeam, bot.RoleManager, "")
+	d1 := deliverer(t, store, first.adapter, "first")
+	first.slashWith("trig.client", "UDANA", "C1", `/mspbot client add ACME "Acme Corp"`)
+	first.slashWith("trig.project", "UDANA", "C1", `/mspbot project new ACME "Office move" --start 2030-01-07 --end 2030-03-29 --budget 10h`)
+	settle(t, first, d1)
+	first.bot.Close()
+	first.adapter.Close()
+	diedBeforeDone(t, store)
+
+	second := newOutboxEnv(t, store, fake)
+	d2 := deliverer(t, store, second.adapter, "second")
+	_, again := second.slashWith("trig.project", "UDANA", "C1", `/mspbot project new ACME "Office move" --start 2030-01-07 --end 2030-03-29 --budget 10h`)
+	waitInboxDone(t, second)
+	settle(t, second, d2)
+	var projects int
+	if err := store.DB().QueryRow(`SELECT count(*) FROM projects`).Scan(&projects); err != nil {
+		t.Fatal(err)
+	}
+	if projects != 1 {
+		t.Errorf("%d projects after the replay; want 1", projects)
+	}
+	if strings.Contains(again, "didn't work") || strings.Contains(again, "Can't") {
+		t.Errorf("replayed /project new answered %q", again)
+	}
+	opened := 0
+	for _, c := range fake.callsTo("chat.postMessage") {
+		if strings.Contains(c.Form.Get("text"), "Opened P1") {
+			opened++
+		}
+	}
+	if opened != 1 {
+		t.Errorf("P1 announced %d times; want once", opened)
+	}
+}
