@@ -379,6 +379,7 @@ func payloadJSON(body []byte, boundary string) []byte {
 // TestFakeDiscordRejectsWhatDiscordRejects: the strict checks catch each
 // documented limit.
 func TestFakeDiscordRejectsWhatDiscordRejects(t *testing.T) {
+	t.Parallel()
 	js := func(v any) []byte { b, _ := json.Marshal(v); return b }
 	field := func(n int) map[string]any { return map[string]any{"name": "n", "value": strings.Repeat("v", n)} }
 	fields := func(k, n int) []any {
