@@ -143,14 +143,14 @@ func discordMatrixPart(t *testing.T, i int) (checked, refused, viaEndpoint int64
 
 // defaultSub is the Discord sub-command for a table command's verb-less line
 // (bot/discord/tableopts.go).
-var defaultSub = map[string]string{"time": "log", "timer": "status", "project": "list", "hours": "set",
+var defaultSub = map[string]string{"request": "open", "time": "log", "timer": "status", "project": "list", "hours": "set",
 	"client": "show", "classify": "try", "team": "show"}
 
 // tableShaped reports whether the Discord adapter builds c's options from its
 // table (every command without a hand-made shape).
 func tableShaped(c bot.Command) bool {
 	switch c.Name {
-	case "request", "requests", "reclassify", "mspbot", "rate", "help", "home":
+	case "mspbot", "help", "home":
 		return false
 	}
 	return c.Name != ""
