@@ -90,7 +90,7 @@ var shapes = map[string]func() []*discordgo.ApplicationCommandOption{
 	},
 	"requests": func() []*discordgo.ApplicationCommandOption {
 		show := strOpt("show", "which requests (default: all open)", false)
-		show.Choices = choices("mine", "queue", "waiting")
+		show.Choices = choices("mine", "queue", "waiting", "resolved")
 		min := 1.0
 		page := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionInteger, Name: "page",
 			Description: "page of 25 (the reply says how many there are)", MinValue: &min}
