@@ -24,6 +24,11 @@ type Event struct {
 	// comment is posted in, is about. Adapters set it; the Router refuses a
 	// command that acts on any other record.
 	Origin Ref
+	// BadInput, set by an adapter that read a typed option it could not
+	// parse (Discord's "duration: …"), is the reply once the Router's gate
+	// has let the caller through: the gate still decides first, and the
+	// handler does not run.
+	BadInput error
 	// Filled in by the Router before the handler runs:
 	Caller Caller
 	Sub    string // the subcommand chosen from the command's table ("" for the command itself)

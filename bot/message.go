@@ -22,6 +22,10 @@ type Message struct {
 	// RequestNumber ties the message to a request so adapters can follow its thread
 	// and update it in place.
 	RequestNumber int64
+	// Opened says the message announces RequestNumber's request, just opened
+	// by the event it answers (in the event's channel and thread): an adapter
+	// queueing it knows where the request is without reading it back.
+	Opened bool `json:",omitempty"`
 	// ProjectNumber ties the message to a project (a closeout checklist, an
 	// update draft): its buttons may act on that project only.
 	ProjectNumber int64

@@ -25,6 +25,7 @@ type Command struct {
 	OwnedBy       OwnedKind // see Subcommand
 	Target        RefKind   // the kind of record the first argument names, if any
 	Args          []Arg
+	Form          string // see Subcommand
 	Subs          []Subcommand
 	// Internal commands are raised by adapters (a thread comment), never typed:
 	// /help and Discord's command list leave them out.
@@ -141,6 +142,9 @@ func (r *Router) dispatch(ctx context.Context, ev *Event, name string) ([]Messag
 	}
 	if err != nil {
 		return nil, err
+	}
+	if ev.BadInput != nil {
+		return nil, ev.BadInput
 	}
 	return entry.Handler(ctx, *ev)
 }

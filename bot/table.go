@@ -115,6 +115,9 @@ const (
 	ArgDuration ArgKind = "duration" // 45m, 1h30
 	ArgDate     ArgKind = "date"     // 2026-12-01, yesterday
 	ArgChoice   ArgKind = "choice"   // one of Choices
+	ArgRecord   ArgKind = "record"   // a request (1001) or a project (P12)
+	ArgClock    ArgKind = "clock"    // a time of day, 07:30
+	ArgSwitch   ArgKind = "switch"   // yes or no: typed as its name (--non-billable, or "none" when positional)
 )
 
 // Arg is one argument of a command or subcommand. Flag arguments are typed as
@@ -125,7 +128,13 @@ type Arg struct {
 	Help     string
 	Required bool
 	Flag     bool
-	Choices  []string
+	// Keyword arguments are typed as name value without dashes ("page 2",
+	// "digest 07:30").
+	Keyword bool
+	// Quoted: the value is always one quoted argument, even when it comes
+	// last (a handler that wants each part as one word).
+	Quoted  bool
+	Choices []string
 	// ChoiceRoles, when set, says which roles may type each value of this
 	// argument ("" is the argument left out); the Router enforces it. A value
 	// it does not name is the handler's to refuse as bad input.
@@ -157,6 +166,10 @@ type Subcommand struct {
 	// or thread comment whose record is not the one its message is about.
 	Target RefKind
 	Args   []Arg
+	// Form, when set, is the title of a form that asks for Args: typing them
+	// is error-prone (dates, a budget, a duration and what it is on), so a
+	// platform with forms offers one when they are left out.
+	Form string
 	// Match, when set, selects this subcommand for an argument line that does
 	// not start with a subcommand word (e.g. "/project P12" is status, "/project"
 	// alone is list). The line is handed over unchanged.
@@ -216,7 +229,7 @@ func (c Command) Entries() []Subcommand {
 // Default is the command's own action as a table entry.
 func (c Command) Default() Subcommand {
 	return Subcommand{Usage: c.Usage, Summary: c.Summary, MinRole: c.MinRole, OthersMinRole: c.OthersMinRole, OwnedBy: c.OwnedBy,
-		Target: c.Target, Args: c.Args, Handler: c.Handler}
+		Target: c.Target, Args: c.Args, Form: c.Form, Handler: c.Handler}
 }
 
 // looksLikeRef reports whether s is written as a reference of either kind.

@@ -210,6 +210,9 @@ func contractCommand(d Deps) bot.Command {
 		Usage:   `/contract CLIENT [covers "<clause>" | project "<clause>" | remove <id>]`,
 		Summary: "what a client's contract covers (support) and what is always a project",
 		MinRole: bot.RoleCoordinator,
+		Args: []bot.Arg{{Name: "client", Kind: bot.ArgClient, Required: true},
+			{Name: "action", Kind: bot.ArgChoice, Choices: []string{"covers", "project", "remove"}, Help: "add a clause (covers: support; project: always a project) or remove one"},
+			{Name: "clause", Kind: bot.ArgText, Help: "the clause, e.g. \"patching\" (to remove: its id)"}},
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			args, err := bot.SplitArgs(ev.Args)
 			if err != nil {

@@ -14,21 +14,38 @@ import (
 // enforces it.
 func passOnSubs(c bot.Command, min bot.Role, subs ...[2]string) bot.Command {
 	for _, s := range subs {
-		word := s[0]
-		c.Subs = append(c.Subs, bot.Subcommand{Name: word, Usage: s[1], MinRole: min,
-			Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
-				ev.Args = strings.TrimSpace(word + " " + ev.Args)
-				return c.Handler(ctx, ev)
-			}})
+		c = passOn(c, bot.Subcommand{Name: s[0], Usage: s[1], MinRole: min})
+	}
+	return c
+}
+
+// passOn declares subcommands the command's own handler parses, with their
+// arguments typed so each platform can offer them (Discord's options): each
+// reaches that handler with its word put back.
+func passOn(c bot.Command, subs ...bot.Subcommand) bot.Command {
+	h := c.Handler
+	for _, s := range subs {
+		word := s.Name
+		s.Handler = func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
+			ev.Args = strings.TrimSpace(word + " " + ev.Args)
+			return h(ctx, ev)
+		}
+		c.Subs = append(c.Subs, s)
 	}
 	return c
 }
 
 // teamTable: anyone on staff reads the team's time rules; managers change them.
 func teamTable(c bot.Command) bot.Command {
-	return passOnSubs(c, bot.RoleManager,
-		[2]string{"gap", "/team gap 90m"}, [2]string{"lock", "/team lock 7"},
-		[2]string{"timer", "/team timer 4h"}, [2]string{"escalate", "/team escalate 3"})
+	rule := func(name, usage, summary, arg string, kind bot.ArgKind, help string) bot.Subcommand {
+		return bot.Subcommand{Name: name, Usage: usage, Summary: summary, MinRole: bot.RoleManager,
+			Args: []bot.Arg{{Name: arg, Kind: kind, Required: true, Help: help}}}
+	}
+	return passOn(c,
+		rule("gap", "/team gap 90m", "the gap in a day's time that is allowed before a nudge", "allowed", bot.ArgDuration, "e.g. 90m (15m to 8h)"),
+		rule("lock", "/team lock 7", "days after which time entries lock", "days", bot.ArgNumber, "0 to 366"),
+		rule("timer", "/team timer 4h", "how long a timer runs before it is checked", "after", bot.ArgDuration, "e.g. 4h (30m to 24h)"),
+		rule("escalate", "/team escalate 3", "unanswered nudges before the manager is told", "nudges", bot.ArgNumber, "1 to 20"))
 }
 
 // clientTable adds to /client the subcommands that decide who a client's
@@ -36,6 +53,8 @@ func teamTable(c bot.Command) bot.Command {
 // than in the handler: /client sla and /client hours are managers'.
 func clientTable(d Deps, c bot.Command) bot.Command {
 	client := bot.Arg{Name: "client", Kind: bot.ArgClient, Required: true}
+	c.Args = []bot.Arg{{Name: "client", Kind: bot.ArgClient, Help: "show one client's SLA and hours (default: list them)"},
+		{Name: "page", Kind: bot.ArgNumber, Keyword: true, Help: "page of 25 (the reply says how many there are)"}}
 	c.Subs = append(c.Subs,
 		bot.Subcommand{Name: "user", Usage: "/client user ACME @person", MinRole: bot.RoleCoordinator,
 			Summary: "make someone a client user of ACME (they see only ACME's requests and projects)",
@@ -43,11 +62,23 @@ func clientTable(d Deps, c bot.Command) bot.Command {
 			Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) { return makeClientUser(ctx, d, ev) }},
 		bot.Subcommand{Name: "org", Usage: "/client org ACME [TEAMID…]", MinRole: bot.RoleManager,
 			Summary: "list, or record, the outside organisations (Slack team ids) whose people are ACME's users",
-			Args:    []bot.Arg{client, {Name: "teams", Kind: bot.ArgText}},
+			Args:    []bot.Arg{client, {Name: "teams", Kind: bot.ArgText, Help: "Slack team ids to record, e.g. T0123ABCD"}},
 			Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) { return clientOrgs(ctx, d, ev) }},
 	)
-	return passOnSubs(c, bot.RoleManager, [2]string{"sla", "/client sla ACME P1 15m 4h"},
-		[2]string{"hours", "/client hours ACME 24x7|08:00-18:00 mon-fri [TZ]"})
+	word := func(name, help string, required bool) bot.Arg {
+		return bot.Arg{Name: name, Kind: bot.ArgWord, Help: help, Required: required}
+	}
+	c = passOn(c, bot.Subcommand{Name: "add", Usage: `/client add ACME "Acme Corp"`, Summary: "add a client", MinRole: bot.RoleCoordinator,
+		Args: []bot.Arg{word("code", "a short code, e.g. ACME", true), {Name: "name", Kind: bot.ArgText, Required: true, Help: "the client's name, e.g. Acme Corp"}}})
+	return passOn(c,
+		bot.Subcommand{Name: "sla", Usage: "/client sla ACME P1 15m 4h", Summary: "set a client's response and resolution targets for one priority",
+			MinRole: bot.RoleManager, Args: []bot.Arg{client,
+				{Name: "priority", Kind: bot.ArgChoice, Required: true, Choices: []string{"P1", "P2", "P3", "P4"}},
+				{Name: "response", Kind: bot.ArgDuration, Required: true, Help: "first answer within, e.g. 15m or 1h"},
+				{Name: "resolution", Kind: bot.ArgDuration, Required: true, Help: "resolved within, e.g. 4h or 2d"}}},
+		bot.Subcommand{Name: "hours", Usage: "/client hours ACME 24x7|08:00-18:00 mon-fri [TZ]", Summary: "set a client's business hours (the SLA clock runs in them)",
+			MinRole: bot.RoleManager, Args: []bot.Arg{client, word("hours", "24x7, or a range such as 08:00-18:00", true),
+				word("days", "e.g. mon-fri (default)", false), word("timezone", "e.g. Europe/London", false)}})
 }
 
 // makeClientUser: /client user ACME <@U123>. A coordinator vouches for someone

@@ -82,10 +82,11 @@ func projectCommand(d Deps) bot.Command {
 				Args:    []bot.Arg{{Name: "page", Kind: bot.ArgNumber, Flag: true, Help: "page of 25 (the reply says how many there are)"}},
 				Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) { return listProjects(ctx, d, ev) }},
 			{Name: "new", Usage: `/project new CLIENT "name" --start 2026-12-01 --end 2027-01-31 --budget 120h [--channel #acme]`,
-				Summary: "open a project", MinRole: bot.RoleCoordinator, Handler: words(newProject),
+				Summary: "open a project", MinRole: bot.RoleCoordinator, Handler: words(newProject), Form: "New project",
 				Args: []bot.Arg{{Name: "client", Kind: bot.ArgClient, Required: true}, text("name", "the project's name", true),
-					{Name: "start", Kind: bot.ArgDate, Flag: true}, {Name: "end", Kind: bot.ArgDate, Flag: true},
-					{Name: "budget", Kind: bot.ArgDuration, Flag: true}}},
+					{Name: "start", Kind: bot.ArgDate, Flag: true, Help: "first day (default today), e.g. 2026-12-01"},
+					{Name: "end", Kind: bot.ArgDate, Flag: true, Help: "last day (default in 4 weeks), e.g. 2027-01-31"},
+					{Name: "budget", Kind: bot.ArgDuration, Flag: true, Help: "hours budgeted, e.g. 120h"}}},
 			{Name: "open", Usage: "/project open #1002", Summary: "open a project from a project request", MinRole: bot.RoleCoordinator,
 				Target: bot.RefRequest, Handler: words(openProject),
 				Args: []bot.Arg{{Name: "request", Kind: bot.ArgRequest, Required: true}}},
@@ -104,10 +105,11 @@ func projectCommand(d Deps) bot.Command {
 				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return addDisruption(ctx, d, ev, p, a)
 				}), Args: []bot.Arg{ref, text("what", "what happened", true)}},
-			{Name: "oos", Usage: `/project oos P12 "work" 2h`, Summary: "record out-of-scope work",
+			{Name: "oos", Usage: `/project oos P12 6h "what was done" [--approved-by "name"]`, Summary: "record out-of-scope work",
 				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return addOOS(ctx, d, ev, p, a)
-				}), Args: []bot.Arg{ref, text("work", "the out-of-scope work", true), {Name: "time", Kind: bot.ArgDuration}}},
+				}), Form: "Out-of-scope work", Args: []bot.Arg{ref, {Name: "hours", Kind: bot.ArgDuration, Required: true, Help: "time it takes, e.g. 6h"},
+					text("what", "the out-of-scope work", true), {Name: "approved-by", Kind: bot.ArgText, Flag: true, Help: "who approved it (the client's name)"}}},
 			{Name: "oos-export", Usage: "/project oos-export P12", Summary: "out-of-scope work as CSV",
 				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, _ []string) ([]bot.Message, error) {
 					return exportOOS(ctx, d, p)

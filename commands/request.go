@@ -181,7 +181,9 @@ func openRequest(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, erro
 		d.Log.Info("duplicate delivery ignored", "request", req.Number, "source", ev.SourceID)
 		return nil, nil
 	}
-	return []bot.Message{OpenedMessage(req)}, nil
+	m := OpenedMessage(req)
+	m.Opened = true
+	return []bot.Message{m}, nil
 }
 
 // OpenedMessage is the message that announces a request; adapters update it in

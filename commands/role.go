@@ -25,6 +25,10 @@ func roleCommand(d Deps) bot.Command {
 		Usage:   "/role [@person tech|coordinator|manager|client [CLIENT]]",
 		Summary: "list who has which role, or give someone a role",
 		MinRole: bot.RoleManager,
+		Args: []bot.Arg{{Name: "person", Kind: bot.ArgPerson, Help: "who (leave empty to list roles)"},
+			{Name: "role", Kind: bot.ArgRole, Help: "the role to give", Choices: []string{"tech", "coordinator", "manager", "client"}},
+			{Name: "client", Kind: bot.ArgClient, Help: "whose client user (with role client)"},
+			{Name: "page", Kind: bot.ArgNumber, Keyword: true, Help: "page of 25 of the list (the reply says how many there are)"}},
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			args, err := bot.SplitArgs(ev.Args)
 			if err != nil {

@@ -59,6 +59,11 @@ func hoursCommand(d Deps) bot.Command {
 		Usage:   "/hours [@person] [08:00-16:30 mon-fri [Europe/London]] | /hours digest 07:30",
 		Summary: "show or set working hours, days and timezone (nudges and digests follow them)",
 		MinRole: bot.RoleTech,
+		Args: []bot.Arg{{Name: "person", Kind: bot.ArgPerson, Help: "whose hours (default: yours)"},
+			{Name: "hours", Kind: bot.ArgWord, Help: "working hours, e.g. 08:00-16:30"},
+			{Name: "days", Kind: bot.ArgWord, Help: "working days, e.g. mon-fri (default)"},
+			{Name: "timezone", Kind: bot.ArgWord, Help: "e.g. Europe/London"},
+			{Name: "digest", Kind: bot.ArgClock, Keyword: true, Help: "a manager's daily digest time, e.g. 07:30"}},
 		// Setting someone else's schedule is a manager's.
 		OthersMinRole: bot.RoleManager,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
@@ -246,6 +251,9 @@ func managerCommand(d Deps) bot.Command {
 		Usage:   "/manager @tech @manager | /manager @tech none | /manager @tech",
 		Summary: "set who a tech's manager is (escalations and digests go to them)",
 		MinRole: bot.RoleManager,
+		Args: []bot.Arg{{Name: "tech", Kind: bot.ArgPerson, Required: true, Help: "whose manager (alone: show it)"},
+			{Name: "manager", Kind: bot.ArgPerson, Help: "their manager"},
+			{Name: "none", Kind: bot.ArgSwitch, Help: "they have no manager"}},
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			args, err := bot.SplitArgs(ev.Args)
 			if err != nil {

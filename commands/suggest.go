@@ -21,7 +21,7 @@ type suggestStore interface {
 func suggestCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:     "suggest",
-		Usage:    "/suggest number|client|mine <typed>",
+		Usage:    "/suggest number|client|project|record|mine <typed>",
 		Summary:  "autocomplete choices",
 		MinRole:  bot.RoleClient,
 		Internal: true,
@@ -39,6 +39,31 @@ func suggestCommand(d Deps) bot.Command {
 					num := strconv.FormatInt(r.Number, 10)
 					if typed == "" || strings.HasPrefix(num, typed) || strings.Contains(strings.ToLower(r.Title), typed) {
 						m.Fields = append(m.Fields, bot.Field{Label: "#" + num + " " + r.Title, Value: num})
+					}
+				}
+			case "project", "record":
+				// Running projects in the caller's scope; "record" (what time
+				// or a timer is on) offers the open requests first.
+				if what == "record" {
+					reqs, err := d.Store.ListOpenRequests(ctx, ev.Caller.WorkspaceID, bot.RequestFilter{Limit: 100, ClientID: ev.Caller.ClientScope()})
+					if err != nil {
+						return nil, err
+					}
+					for _, r := range reqs {
+						num := strconv.FormatInt(r.Number, 10)
+						if typed == "" || strings.HasPrefix(num, typed) || strings.Contains(strings.ToLower(r.Title), typed) {
+							m.Fields = append(m.Fields, bot.Field{Label: "#" + num + " " + r.Title, Value: "#" + num})
+						}
+					}
+				}
+				list, err := d.Store.ListProjects(ctx, ev.Caller.WorkspaceID, ev.Caller.ClientScope())
+				if err != nil {
+					return nil, err
+				}
+				for _, p := range list {
+					ref := p.Ref()
+					if typed == "" || strings.HasPrefix(strings.ToLower(ref), typed) || strings.Contains(strings.ToLower(p.Name), typed) {
+						m.Fields = append(m.Fields, bot.Field{Label: ref + " " + p.Name, Value: ref})
 					}
 				}
 			case "mine":

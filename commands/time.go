@@ -53,7 +53,12 @@ func timeCommand(d Deps) bot.Command {
 			" | /time today | /time week [@name] | /time edit <id> [duration] [1001|P12] [\"note\"] | /time delete <id>",
 		Summary: "log time as you work; see today or this week; fix an entry",
 		MinRole: bot.RoleTech,
-		Args:    []bot.Arg{{Name: "duration", Kind: bot.ArgDuration, Required: true}, {Name: "on", Kind: bot.ArgText, Help: "a request (1001) or project (P12), then what you did"}},
+		Args: []bot.Arg{{Name: "duration", Kind: bot.ArgDuration, Required: true, Help: "how long, e.g. 45m, 1h30 or 0:45"},
+			{Name: "on", Kind: bot.ArgRecord, Help: "the request (1001) or project (P12) it is for"},
+			{Name: "note", Kind: bot.ArgText, Help: "what you did"},
+			{Name: "date", Kind: bot.ArgDate, Flag: true, Help: "the day, if not today: yesterday, fri or 2026-12-05"},
+			{Name: "non-billable", Kind: bot.ArgSwitch, Flag: true, Help: "internal time, billed to nobody"}},
+		Form: "Log time",
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			args, err := bot.SplitArgs(ev.Args)
 			if err != nil {

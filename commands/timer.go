@@ -46,7 +46,8 @@ func timerCommand(d Deps) bot.Command {
 		},
 		Subs: []bot.Subcommand{
 			{Name: "start", Usage: "/timer start <1001|P12> [note] [--non-billable]", Summary: "start timing work on a request or project",
-				MinRole: bot.RoleTech, Args: []bot.Arg{{Name: "on", Kind: bot.ArgText, Help: "a request (1001) or project (P12), then a note", Required: true}},
+				MinRole: bot.RoleTech, Args: []bot.Arg{{Name: "on", Kind: bot.ArgRecord, Help: "the request (1001) or project (P12)"},
+					{Name: "note", Kind: bot.ArgText, Help: "what you are doing"}, {Name: "non-billable", Kind: bot.ArgSwitch, Flag: true, Help: "internal time"}},
 				Handler: words(startTimer)},
 			{Name: "stop", Usage: `/timer stop ["note"]`, Summary: "stop the timer and log the entry", MinRole: bot.RoleTech,
 				Args: []bot.Arg{{Name: "note", Kind: bot.ArgText}}, Handler: words(stopTimer)},

@@ -10,8 +10,22 @@ import (
 	"github.com/mspbot/mspbot/bot"
 )
 
-// Channel reads a channel's settings; a channel never configured has the zero settings.
+type channelKey struct {
+	workspace int64
+	channel   string
+}
+
+type channelSettings = bot.ChannelSettings
+
+// Channel reads a channel's settings; a channel never configured has the zero
+// settings. Cached: see SettingsTTL.
 func (s *Store) Channel(ctx context.Context, workspaceID int64, channelID string) (bot.ChannelSettings, error) {
+	return s.cache.channels.read(channelKey{workspaceID, channelID}, func() (bot.ChannelSettings, error) {
+		return s.readChannel(ctx, workspaceID, channelID)
+	})
+}
+
+func (s *Store) readChannel(ctx context.Context, workspaceID int64, channelID string) (bot.ChannelSettings, error) {
 	var c bot.ChannelSettings
 	err := s.db.QueryRowxContext(ctx, `
 		SELECT ch.intake, ch.client_id, coalesce(cl.code, '')
@@ -31,6 +45,7 @@ func (s *Store) SetIntake(ctx context.Context, workspaceID int64, channelID stri
 		ON CONFLICT (workspace_id, channel_id) DO UPDATE
 		SET intake = EXCLUDED.intake, updated_by = EXCLUDED.updated_by, updated_at = now()`,
 		workspaceID, channelID, on, by)
+	s.cache.channels.invalidate(channelKey{workspaceID, channelID})
 	return mapErr(err, "set intake")
 }
 
@@ -54,5 +69,6 @@ func (s *Store) LinkClient(ctx context.Context, workspaceID int64, channelID, cl
 			SET client_id = EXCLUDED.client_id, updated_by = EXCLUDED.updated_by, updated_at = now()
 			RETURNING intake`, workspaceID, channelID, clientID, by).Scan(&out.Intake), "link client")
 	})
+	s.cache.channels.invalidate(channelKey{workspaceID, channelID})
 	return out, err
 }

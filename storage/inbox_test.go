@@ -136,3 +136,78 @@ func TestHandleInboxFailureBacksOff(t *testing.T) {
 		t.Fatalf("after the last attempt: %+v", rows)
 	}
 }
+
+// A batch claims the pending rows of its ids that nobody else holds, handles
+// each, and in its one commit marks the handled ones done and records the
+// failed one's attempt; a batch cut off before its commit (a crash) leaves
+// every row it held pending, none counted as an attempt.
+func TestHandleInboxBatch(t *testing.T) {
+	s := storagetest.New(t)
+	ctx := context.Background()
+	ids, err := s.AppendInbox(ctx, []storage.InboxItem{item("b1"), item("b2"), item("b3"), item("b4"), item("held")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another worker holds "held" throughout.
+	inside, release, other := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		other <- s.HandleInbox(ctx, ids[4], 3, nil, func(context.Context, storage.InboxRow) error {
+			close(inside)
+			<-release
+			return nil
+		})
+	}()
+	<-inside
+
+	// The crash: the batch's context is cut off before its commit.
+	dctx, kill := context.WithCancel(ctx)
+	var seen []string
+	_, _, err = s.HandleInboxBatch(dctx, ids, 3, nil, func(ctx context.Context, row storage.InboxRow) error {
+		seen = append(seen, row.Key)
+		if len(seen) == 2 {
+			kill()
+		}
+		return nil
+	})
+	if err == nil {
+		t.Fatal("a batch cut off before its commit reported success")
+	}
+	if fmt.Sprint(seen) != "[b1 b2 b3 b4]" {
+		t.Fatalf("the dying batch handled %v; want b1..b4 (held is another worker's)", seen)
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		if p, err := s.PendingInbox(ctx, 10); err != nil || len(p) == 4 {
+			break
+		}
+	}
+	if p, err := s.PendingInbox(ctx, 10); err != nil || len(p) != 4 {
+		t.Fatalf("pending after the crash: %v %v; want b1..b4", p, err)
+	}
+
+	seen = nil
+	claimed, failed, err := s.HandleInboxBatch(ctx, ids, 3, func(int) time.Duration { return time.Hour },
+		func(ctx context.Context, row storage.InboxRow) error {
+			seen = append(seen, row.Key)
+			if row.Key == "b3" {
+				return fmt.Errorf("slack is down")
+			}
+			return nil
+		})
+	if err != nil || claimed != 4 || len(failed) != 1 || fmt.Sprint(seen) != "[b1 b2 b3 b4]" {
+		t.Fatalf("batch: claimed %d, failed %v, err %v, handled %v; want 4 claimed, b3 failed", claimed, failed, err, seen)
+	}
+	close(release)
+	if err := <-other; err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := s.InboxRows(ctx, "slack")
+	for _, r := range rows {
+		wantDone, wantAttempts := r.Key != "b3", 0
+		if r.Key == "b3" {
+			wantAttempts = 1
+		}
+		if r.Done != wantDone || r.Attempts != wantAttempts {
+			t.Errorf("row %+v: want done %v, attempts %d", r, wantDone, wantAttempts)
+		}
+	}
+}

@@ -2,7 +2,10 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jmoiron/sqlx"
 
@@ -27,8 +30,20 @@ const overrideSelect = `SELECT r.number, o.text, o.kind, o.type, p.name AS by_na
 // text by trigram similarity (pg_trgm's % operator, served by the GIN index),
 // most similar first. The classifier makes the final call with its own threshold.
 func (s *Store) SimilarOverrides(ctx context.Context, workspaceID int64, text string, limit int) ([]bot.LearnedOverride, error) {
+	// Most workspaces teach the classifier nothing, or rarely: knowing that
+	// there is nothing to match (cached, see SettingsTTL) saves the trigram
+	// search on every request.
+	some, err := s.cache.hasOverrides.read(workspaceID, func() (bool, error) {
+		var n bool
+		err := s.db.GetContext(ctx, &n, `SELECT EXISTS (SELECT 1 FROM learned_overrides
+			WHERE workspace_id = $1 AND forgotten_at IS NULL)`, workspaceID)
+		return n, mapErr(err, "any overrides")
+	})
+	if err != nil || !some {
+		return nil, err
+	}
 	var out []bot.LearnedOverride
-	err := s.db.SelectContext(ctx, &out, overrideSelect+`, similarity(o.text, $2) AS similarity
+	err = s.db.SelectContext(ctx, &out, overrideSelect+`, similarity(o.text, $2) AS similarity
 		FROM learned_overrides o JOIN requests r ON r.id = o.request_id JOIN people p ON p.id = o.by_person
 		WHERE o.workspace_id = $1 AND o.forgotten_at IS NULL AND o.text % $2
 		ORDER BY similarity(o.text, $2) DESC, o.created_at DESC LIMIT $3`, workspaceID, text, limit)
@@ -63,21 +78,42 @@ func (s *Store) SaveWorkspaceModel(ctx context.Context, workspaceID int64, model
 		INSERT INTO classifier_models (workspace_id, model, training_rows, trained_by) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (workspace_id) DO UPDATE SET model = EXCLUDED.model, training_rows = EXCLUDED.training_rows,
 			trained_by = EXCLUDED.trained_by, trained_at = now()`, workspaceID, model, rows, by)
+	s.cache.models.invalidate(workspaceID)
 	return mapErr(err, "save workspace model")
 }
 
+// modelEntry is a cached LoadWorkspaceModel: found false is "none".
+type modelEntry struct {
+	m     bot.WorkspaceModel
+	found bool
+}
+
 // LoadWorkspaceModel returns the workspace's model, or ErrNotFound when it
-// has none (the committed model applies).
+// has none (the committed model applies). Cached: see SettingsTTL; callers
+// must not modify the model's bytes.
 func (s *Store) LoadWorkspaceModel(ctx context.Context, workspaceID int64) (bot.WorkspaceModel, error) {
-	var m bot.WorkspaceModel
-	err := s.db.GetContext(ctx, &m, `SELECT model, training_rows, trained_at FROM classifier_models WHERE workspace_id = $1`, workspaceID)
-	return m, mapErr(err, "workspace model")
+	e, err := s.cache.models.read(workspaceID, func() (modelEntry, error) {
+		var m bot.WorkspaceModel
+		err := s.db.GetContext(ctx, &m, `SELECT model, training_rows, trained_at FROM classifier_models WHERE workspace_id = $1`, workspaceID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return modelEntry{}, nil
+		}
+		return modelEntry{m: m, found: err == nil}, mapErr(err, "workspace model")
+	})
+	if err != nil {
+		return bot.WorkspaceModel{}, err
+	}
+	if !e.found {
+		return bot.WorkspaceModel{}, fmt.Errorf("workspace model: %w", ErrNotFound)
+	}
+	return e.m, nil
 }
 
 // DropWorkspaceModel removes the workspace's model: with no rows left the
 // committed model applies again. Dropping none is not an error.
 func (s *Store) DropWorkspaceModel(ctx context.Context, workspaceID int64) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM classifier_models WHERE workspace_id = $1`, workspaceID)
+	s.cache.models.invalidate(workspaceID)
 	return mapErr(err, "drop workspace model")
 }
 
@@ -87,6 +123,7 @@ func (s *Store) ForgetOverride(ctx context.Context, workspaceID, number, by int6
 		UPDATE learned_overrides o SET forgotten_at = now(), forgotten_by = $3
 		FROM requests r WHERE r.id = o.request_id AND r.workspace_id = $1 AND r.number = $2 AND o.forgotten_at IS NULL`,
 		workspaceID, number, by)
+	s.cache.hasOverrides.invalidate(workspaceID)
 	if err != nil {
 		return mapErr(err, "forget override")
 	}
@@ -107,21 +144,29 @@ func (s *Store) AddContractClause(ctx context.Context, workspaceID int64, client
 		return mapErr(tx.GetContext(ctx, &c.ID, `INSERT INTO contract_clauses (client_id, kind, text, created_by)
 			VALUES ($1, $2, $3, $4) RETURNING id`, cl.ID, kind, text, by), "add contract clause")
 	})
+	s.cache.clauses.invalidateAll() // the client's id is known only inside
 	return c, err
 }
 
+type clauseList = []bot.ContractClause
+
 // ContractClauses lists a client's clauses in the order they were added.
+// Cached: see SettingsTTL.
 func (s *Store) ContractClauses(ctx context.Context, clientID int64) ([]bot.ContractClause, error) {
-	var out []bot.ContractClause
-	err := s.db.SelectContext(ctx, &out, `SELECT cc.id, cc.kind, cc.text, c.code AS client_code
-		FROM contract_clauses cc JOIN clients c ON c.id = cc.client_id WHERE cc.client_id = $1 ORDER BY cc.id`, clientID)
-	return out, mapErr(err, "contract clauses")
+	list, err := s.cache.clauses.read(clientID, func() (clauseList, error) {
+		var out []bot.ContractClause
+		err := s.db.SelectContext(ctx, &out, `SELECT cc.id, cc.kind, cc.text, c.code AS client_code
+			FROM contract_clauses cc JOIN clients c ON c.id = cc.client_id WHERE cc.client_id = $1 ORDER BY cc.id`, clientID)
+		return out, mapErr(err, "contract clauses")
+	})
+	return slices.Clone(list), err // the caller's to change
 }
 
 // RemoveContractClause deletes one clause of a client in the workspace.
 func (s *Store) RemoveContractClause(ctx context.Context, workspaceID, clauseID int64) error {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM contract_clauses cc USING clients c
 		WHERE cc.id = $2 AND c.id = cc.client_id AND c.workspace_id = $1`, workspaceID, clauseID)
+	s.cache.clauses.invalidateAll()
 	if err != nil {
 		return mapErr(err, "remove contract clause")
 	}

@@ -32,6 +32,13 @@ func scanPerson(row rowScanner) (bot.Person, error) {
 // installation); client when ClientCode is set; otherwise tech. created reports
 // whether the person is new and bootstrapped whether they became manager by being first.
 func (s *Store) EnsurePerson(ctx context.Context, np bot.NewPerson, allowBootstrap bool) (p bot.Person, created, bootstrapped bool, err error) {
+	// Someone met before, the common case, is one read: no transaction. The
+	// role is read fresh on every event (never cached), so a change of role
+	// takes effect on the next one.
+	p, err = s.PersonByExternalID(ctx, np.WorkspaceID, np.ExternalID)
+	if bot.ErrorCode(err) != bot.ENotFound {
+		return p, false, false, err
+	}
 	err = s.tx(ctx, func(tx *sqlx.Tx) error {
 		p, err = scanPerson(tx.QueryRowxContext(ctx, `SELECT `+personColumns+personFrom+`
 			WHERE p.workspace_id = $1 AND p.external_id = $2`, np.WorkspaceID, np.ExternalID))

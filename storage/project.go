@@ -45,7 +45,9 @@ func day(t time.Time) string { return t.Format("2006-01-02") }
 func clock(m int) string { return bot.ClockTime(m) }
 
 // CreateProject stores a new project with the next P-number of its workspace.
-// Opening a project from a request that already has one is a conflict.
+// Opening a project from a request that already has one is a conflict. The
+// delivery that opened one (in.SourceKey) opening it again returns that
+// project with bot.ErrReplayed.
 func (s *Store) CreateProject(ctx context.Context, in bot.Project, createdBy int64) (bot.Project, error) {
 	var p bot.Project
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
@@ -54,15 +56,27 @@ func (s *Store) CreateProject(ctx context.Context, in bot.Project, createdBy int
 			return mapErr(err, "lock workspace")
 		}
 		var id int64
+		if in.SourceKey != "" {
+			err := tx.GetContext(ctx, &id, `SELECT id FROM projects WHERE workspace_id = $1 AND source_key = $2`, in.WorkspaceID, in.SourceKey)
+			if err == nil {
+				if p, err = scanProject(tx.QueryRowxContext(ctx, `SELECT `+projectColumns+projectFrom+` WHERE p.id = $1`, id)); err != nil {
+					return mapErr(err, "read project")
+				}
+				return bot.ErrReplayed
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return mapErr(err, "project by source")
+			}
+		}
 		err := tx.GetContext(ctx, &id, `
 			INSERT INTO projects (workspace_id, number, client_id, name, description, coordinator_id,
-				start_date, end_date, budget_minutes, channel, update_weekday, update_time, request_id, created_by)
-			SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+				start_date, end_date, budget_minutes, channel, update_weekday, update_time, request_id, created_by, source_key)
+			SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, nullif($14, '')
 			FROM projects WHERE workspace_id = $1
 			RETURNING id`,
 			in.WorkspaceID, in.ClientID, in.Name, in.Description, in.CoordinatorID,
 			day(in.Start), day(in.End), in.BudgetMinutes, in.Channel, int(in.UpdateWeekday), clock(in.UpdateMinute),
-			in.RequestID, createdBy)
+			in.RequestID, createdBy, in.SourceKey)
 		if err != nil {
 			return mapErr(err, "create project")
 		}

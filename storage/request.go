@@ -62,7 +62,9 @@ func (s *Store) CreateRequest(ctx context.Context, in bot.Request) (req bot.Requ
 	// from this statement to the commit right after it, so requests in a
 	// workspace do not queue behind each other's longer transactions. A retried
 	// delivery of the same source inserts nothing and rolls back, giving back
-	// the number it took.
+	// the number it took. Inside an inbox row's handling the commit does not
+	// wait for the disk (see commitMode), so the lock is held for the
+	// statement alone, not a disk flush too.
 	err = s.tx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		req, err = scanRequest(tx.QueryRowxContext(ctx, `
@@ -79,14 +81,16 @@ func (s *Store) CreateRequest(ctx context.Context, in bot.Request) (req bot.Requ
 		), e AS (
 			INSERT INTO classification_events (request_id, actor_id, to_kind, to_type, reason)
 			SELECT id, NULL, kind, type, 'classifier' FROM r
+		), sc AS (
+			SELECT set_config('synchronous_commit', coalesce($15, current_setting('synchronous_commit')), true)
 		)
-		SELECT `+requestColumns+` FROM r
+		SELECT `+requestColumns+` FROM r CROSS JOIN sc
 			JOIN people o ON o.id = r.opened_by
 			LEFT JOIN people a ON a.id = r.assignee_id
 			LEFT JOIN clients c ON c.id = r.client_id`,
 			in.WorkspaceID, in.Title, in.Body, in.Kind, in.Type, in.Confidence, reasons,
 			defaultString(in.Priority, "P3"), in.ClientID, in.OpenedBy, in.Channel, in.Thread,
-			in.SourcePlatform, source))
+			in.SourcePlatform, source, commitMode(ctx)))
 		if errors.Is(err, sql.ErrNoRows) {
 			if source == nil {
 				return fmt.Errorf("insert request: workspace %d: %w", in.WorkspaceID, ErrNotFound)
@@ -170,6 +174,7 @@ func (s *Store) Reclassify(ctx context.Context, workspaceID, number, actorID int
 		r, err = scanRequest(tx.QueryRowxContext(ctx, `SELECT `+requestColumns+requestFrom+` WHERE r.id = $1`, cur.ID))
 		return mapErr(err, "read request")
 	})
+	s.cache.hasOverrides.invalidate(workspaceID) // after the commit: it taught an override
 	return r, err
 }
 

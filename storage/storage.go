@@ -32,12 +32,19 @@ var ErrConflict = bot.ErrConflict
 
 // Store is the database. Its methods take a context and are safe for concurrent use.
 type Store struct {
-	db *sqlx.DB
+	db    *sqlx.DB
+	cache caches // settings read on every request (cache.go)
 }
 
 // Open connects to Postgres at dsn and checks the connection.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	db, err := sqlx.Open("postgres", dsn)
+	return OpenDriver(ctx, "postgres", dsn)
+}
+
+// OpenDriver is Open through a database/sql driver registered under another
+// name that speaks to Postgres as lib/pq does (storagetest's statement counter).
+func OpenDriver(ctx context.Context, driverName, dsn string) (*Store, error) {
+	db, err := sqlx.Open(driverName, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", redactDSN(err, dsn))
 	}

@@ -70,14 +70,6 @@ var shapes = map[string]func() []*discordgo.ApplicationCommandOption{
 		typ.Choices = choices("incident", "service_request", "mac", "recurring", "project")
 		return []*discordgo.ApplicationCommandOption{numberOpt(), kind, reason, typ}
 	},
-	"role": func() []*discordgo.ApplicationCommandOption {
-		role := strOpt("role", "the role to give", false)
-		role.Choices = choices("tech", "coordinator", "manager", "client")
-		return []*discordgo.ApplicationCommandOption{
-			{Type: discordgo.ApplicationCommandOptionUser, Name: "person", Description: "who (leave empty to list roles)"},
-			role, clientOpt(false),
-		}
-	},
 	"mspbot": func() []*discordgo.ApplicationCommandOption {
 		state := strOpt("state", "on or off", true)
 		state.Choices = choices("on", "off")
@@ -170,18 +162,6 @@ func commandLine(d *CommandData) (args string, form bool) {
 			parts = append(parts, t)
 		}
 		return strings.Join(parts, " ") + " " + quote(get("reason")), false
-	case "role":
-		var parts []string
-		if p := get("person"); p != "" {
-			parts = append(parts, "<@"+p+">")
-		}
-		if r := get("role"); r != "" {
-			parts = append(parts, r)
-		}
-		if c := get("client"); c != "" {
-			parts = append(parts, quote(c))
-		}
-		return strings.Join(parts, " "), false
 	case "rate":
 		return get("number") + " " + get("rating"), false
 	case "requests":

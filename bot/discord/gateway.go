@@ -58,6 +58,9 @@ func (a *Adapter) HandleEvent(ctx context.Context, typ string, raw json.RawMessa
 		// Developer Portal; the reply is a callback POST instead of an HTTP body.
 		var in *Interaction
 		if in, err = ParseInteraction(raw); err == nil {
+			if a.inbox != nil && a.interactGateway(ctx, in, raw) {
+				return // stored, answered; a worker handles it (see inbox.go)
+			}
 			a.Interact(ctx, in, func(resp *discordgo.InteractionResponse) error {
 				return a.session.InteractionRespond(in.discordgo(), resp, discordgo.WithContext(ctx))
 			})

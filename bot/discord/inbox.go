@@ -16,8 +16,8 @@ import (
 	"github.com/mspbot/mspbot/storage"
 )
 
-// With Config.Inbox set, HTTP interactions (see interactStored), gateway
-// messages and reactions are stored in the inbox (bot/intake) before they are
+// With Config.Inbox set, interactions (HTTP: interactStored; gateway:
+// interactGateway), gateway messages and reactions are stored in the inbox (bot/intake) before they are
 // answered or handled, and handled from there: a
 // MESSAGE_CREATE the process received and then died on is handled after the
 // restart (a new gateway session does not replay it), and one replayed after
@@ -87,11 +87,28 @@ type callWork struct{}
 // deferred at once and the worker edits it when the command is done. Not
 // stored (overload, Postgres down): 503, and Discord tells the person it failed.
 func (a *Adapter) interactStored(w http.ResponseWriter, r *http.Request, in *Interaction, body []byte) {
+	resp, out := a.keepInteraction(r.Context(), in, body)
+	if !out.Stored() {
+		a.log.Warn("interaction not stored; refused", "busy", out.Busy, "err", out.Err)
+		http.Error(w, "busy, try again", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(resp)
+}
+
+// keepInteraction stores an interaction (the HTTP endpoint's signed body, or
+// a gateway INTERACTION_CREATE's data: the same object) in the inbox and
+// returns its initial response: the command's own when a worker handled it
+// in time, else "deferred" (the worker then edits it). Nothing is answered
+// before the row is committed. The response is nil when the outcome is not
+// Stored.
+func (a *Adapter) keepInteraction(ctx context.Context, in *Interaction, raw []byte) (*discordgo.InteractionResponse, intake.Outcome) {
 	// The wait outlasts the adapter's own budget, after which a slow command
 	// answers "deferred" itself; Discord allows 3 s.
 	wait := min(a.cfg.Budget+500*time.Millisecond, 2800*time.Millisecond)
 	item := storage.InboxItem{Platform: string(bot.PlatformDiscord), Kind: kindInteraction,
-		Key: kindInteraction + ":" + in.ID, Payload: body}
+		Key: kindInteraction + ":" + in.ID, Payload: raw}
 	submit := a.inbox.Submit
 	if in.Type == interactionComponent {
 		// A button may answer with a form, and a modal can only be the
@@ -99,11 +116,9 @@ func (a *Adapter) interactStored(w http.ResponseWriter, r *http.Request, in *Int
 		// (within Discord's 3 s) however busy the intake is.
 		submit = a.inbox.SubmitForReply
 	}
-	out := submit(r.Context(), item, wait)
+	out := submit(ctx, item, wait)
 	if !out.Stored() {
-		a.log.Warn("interaction not stored; refused", "busy", out.Busy, "err", out.Err)
-		http.Error(w, "busy, try again", http.StatusServiceUnavailable)
-		return
+		return nil, out
 	}
 	resp, ok := out.Reply.(*discordgo.InteractionResponse)
 	if !out.Replied || !ok {
@@ -123,8 +138,30 @@ func (a *Adapter) interactStored(w http.ResponseWriter, r *http.Request, in *Int
 			resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
 		}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(resp)
+	return resp, out
+}
+
+// interactGateway answers an INTERACTION_CREATE from the gateway (no
+// interactions endpoint URL set) as the HTTP endpoint does: stored first, then
+// answered through the interaction's callback within Discord's 3 s — the
+// command's own response, or "deferred" and edited by the worker. A crash
+// after the store leaves the row for the next process, which edits the
+// deferred response. It reports false when the interaction could not be
+// stored: the caller then answers it in process rather than not at all (no
+// 503 to give: the gateway has no retry).
+func (a *Adapter) interactGateway(ctx context.Context, in *Interaction, raw []byte) bool {
+	resp, out := a.keepInteraction(ctx, in, raw)
+	if !out.Stored() {
+		a.log.Warn("gateway interaction not stored; answering it in process", "busy", out.Busy, "err", out.Err)
+		return false
+	}
+	if out.Duplicate {
+		return true // the same dispatch again (a resume's replay): answered when first stored
+	}
+	if err := a.session.InteractionRespond(in.discordgo(), resp, discordgo.WithContext(ctx)); err != nil {
+		a.log.Warn("interaction response failed", "interaction", in.ID, "err", err)
+	}
+	return true
 }
 
 // lateResponse delivers an interaction's initial response when the HTTP

@@ -83,3 +83,42 @@ func TestInteractionStoredBeforeACrashIsAnsweredAfterRestart(t *testing.T) {
 		t.Fatalf("edits of the deferred response: %+v", edits)
 	}
 }
+
+// A gateway INTERACTION_CREATE (no interactions endpoint URL set) is stored in
+// the inbox before it is answered, like one on the HTTP endpoint: the row is
+// there, handled, and the interaction answered once through its callback; a
+// resume's replay of the same dispatch is neither stored nor answered again.
+// (A stored row whose process died is answered by the next one:
+// TestInteractionStoredBeforeACrashIsAnsweredAfterRestart.)
+func TestGatewayInteractionStoredBeforeItIsAnswered(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.assume(tom, bot.RoleTech, "")
+	body := e.interaction(2, tom, commandData("request", subOpt("open", opt("text", 3, "The printer in Denver is offline"))), nil)
+	var in struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		t.Fatal(err)
+	}
+	callback := "POST /api/v9/interactions/" + in.ID + "/" + e.lastToken() + "/callback"
+	for i := 0; i < 2; i++ { // the dispatch, then a resume's replay of it
+		e.a.HandleEvent(ctx, "INTERACTION_CREATE", body)
+		e.a.Wait()
+	}
+	rows, err := e.store.InboxRows(ctx, string(bot.PlatformDiscord))
+	if err != nil || len(rows) != 1 || rows[0].Key != "interaction:"+in.ID || !rows[0].Done {
+		t.Fatalf("inbox rows %+v %v; want the interaction, stored and done", rows, err)
+	}
+	if n := e.countRequests(); n != 1 {
+		t.Fatalf("%d requests; want 1", n)
+	}
+	answers := e.fake.Exact(callback)
+	if len(answers) != 1 {
+		t.Fatalf("%d callbacks; want the interaction answered once", len(answers))
+	}
+	edits := e.fake.Exact("PATCH /api/v9/webhooks/" + appID + "/" + e.lastToken() + "/messages/@original")
+	if !strings.Contains(string(answers[0].Body), "#1001") && (len(edits) != 1 || !strings.Contains(string(edits[0].Body), "#1001")) {
+		t.Fatalf("the request was not announced: callback %s, edits %+v", answers[0].Body, edits)
+	}
+}

@@ -44,7 +44,9 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad interaction", http.StatusBadRequest)
 		return
 	}
-	if a.inbox != nil && in.Type != interactionPing && in.Type != interactionAutocomplete {
+	if a.inbox != nil && in.Type != interactionPing && in.Type != interactionAutocomplete && a.formOpened(in) == nil {
+		// Opening a form stores nothing, and a modal can only be the
+		// initial response: it is answered at once (argsform.go).
 		a.interactStored(w, r, in, body) // inbox.go
 		return
 	}
@@ -100,6 +102,10 @@ func (a *Adapter) Interact(ctx context.Context, in *Interaction, reply replyFunc
 		respond(a.autocomplete(ctx, in))
 		return
 	}
+	if form := a.formOpened(in); form != nil {
+		respond(form)
+		return
+	}
 	ev, err := a.interactionEvent(ctx, in)
 	if err != nil {
 		respond(message(discordgo.InteractionResponseChannelMessageWithSource, bot.ErrorReply(err)))
@@ -116,6 +122,22 @@ func (a *Adapter) Interact(ctx context.Context, in *Interaction, reply replyFunc
 }
 
 func isForm(d *CommandData) bool { _, form := commandLine(d); return form }
+
+// formOpened is the form an interaction opens without running anything: a
+// table command left without what it needs, or a button such as "Log time".
+func (a *Adapter) formOpened(in *Interaction) *discordgo.InteractionResponse {
+	switch {
+	case in.Type == interactionCommand && in.Command != nil:
+		return a.commandForm(in.Command)
+	case in.Type == interactionComponent && in.Component != nil && strings.HasPrefix(in.Component.CustomID, argsFormPrefix):
+		if f := a.buttonForm(in.Component.CustomID); f != nil {
+			return f
+		}
+		return message(discordgo.InteractionResponseChannelMessageWithSource,
+			bot.Message{Text: "This button no longer works; use /help to find the command.", Ephemeral: true, IsError: true})
+	}
+	return nil
+}
 
 // interactionEvent turns a command, a click or a form into the event the router takes.
 func (a *Adapter) interactionEvent(ctx context.Context, in *Interaction) (bot.Event, error) {
@@ -140,10 +162,19 @@ func (a *Adapter) interactionEvent(ctx context.Context, in *Interaction) (bot.Ev
 	case interactionCommand:
 		ev.Command = strings.ToLower(in.Command.Name)
 		ev.Args, _ = commandLine(in.Command)
-		if line, ok := a.tableArgs(in.Command); ok { // tableopts.go
-			ev.Args = line
+		if t, ok := a.tableCall(in.Command); ok { // tableopts.go
+			// A value that does not parse is refused once the Router's gate
+			// has let the caller through, naming the option.
+			ev.Args, ev.BadInput = t.line(), checkArgs(t.entry.Args, t.opts, a.cfg.Clock.Now())
 		}
 	case interactionModalSubmit:
+		if cmd, line, ok, err := a.argsFormSubmit(in.Modal.CustomID, in.Modal.Values()); ok { // argsform.go
+			ev.Command, ev.Args, ev.BadInput = cmd, line, err
+			if cmd == "" {
+				return ev, err
+			}
+			return ev, nil
+		}
 		if line, ok, err := formSubmitLine(in.Modal.CustomID, in.Modal.Values()); ok { // form.go
 			if err != nil {
 				return ev, err
@@ -412,7 +443,11 @@ func (a *Adapter) autocomplete(ctx context.Context, in *Interaction) *discordgo.
 		return resp
 	}
 	// What a caller is offered is decided by the Router, like any action.
-	ev.Command, ev.Args = "suggest", opt.Name+" "+opt.String()
+	what := opt.Name
+	if arg, ok := a.argFor(in.Command, opt.Name); ok && suggestKinds[arg.Kind] != "" {
+		what = suggestKinds[arg.Kind]
+	}
+	ev.Command, ev.Args = "suggest", what+" "+opt.String()
 	msgs, err := a.cfg.Router.Run(ctx, ev)
 	if err != nil || len(msgs) == 0 {
 		return resp

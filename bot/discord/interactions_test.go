@@ -138,7 +138,7 @@ func TestButtonClickChecksRoleAndUpdatesInPlace(t *testing.T) {
 		t.Fatalf("open reply: %v", resp)
 	}
 	ids := customIDs(resp)
-	if strings.Join(ids, ",") != "request.take:1001,request.project:1001,request.resolve:1001" {
+	if strings.Join(ids, ",") != "request.take:1001,request.project:1001,request.resolve:1001,args:/time?on=%231001" {
 		t.Fatalf("buttons: %v", ids)
 	}
 	e.a.Wait()
@@ -163,7 +163,7 @@ func TestButtonClickChecksRoleAndUpdatesInPlace(t *testing.T) {
 	if num(r["type"]) != 7 || flags(r) != 0 || !strings.Contains(text(r), "#1001 is now project") {
 		t.Fatalf("coordinator click: %v; want UPDATE_MESSAGE with the new state", r)
 	}
-	if ids := customIDs(r); len(ids) != 3 || ids[1] != "request.support:1001" {
+	if ids := customIDs(r); len(ids) != 4 || ids[1] != "request.support:1001" || ids[3] != "args:/time?on=%231001" {
 		t.Fatalf("updated buttons: %v", ids)
 	}
 	if got := e.request(1001); got.Kind != "project" {

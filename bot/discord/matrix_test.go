@@ -117,21 +117,17 @@ func TestRoleMatrixOnDiscord(t *testing.T) {
 
 // defaultSub is the Discord sub-command for a table command's verb-less line
 // (bot/discord/tableopts.go).
-var defaultSub = map[string]string{"time": "log", "timer": "status", "project": "list"}
+var defaultSub = map[string]string{"time": "log", "timer": "status", "project": "list", "hours": "set",
+	"client": "show", "classify": "try", "team": "show"}
 
 // tableShaped reports whether the Discord adapter builds c's options from its
-// table: it has named subcommands and no hand-made shape.
+// table (every command without a hand-made shape).
 func tableShaped(c bot.Command) bool {
 	switch c.Name {
-	case "request", "requests", "reclassify", "role", "mspbot", "rate", "help", "home":
+	case "request", "requests", "reclassify", "mspbot", "rate", "help", "home":
 		return false
 	}
-	for _, s := range c.Subs {
-		if s.Name != "" {
-			return true
-		}
-	}
-	return false
+	return c.Name != ""
 }
 
 // tableData is the interaction data Discord sends for a typed line of a
@@ -140,57 +136,103 @@ func tableShaped(c bot.Command) bool {
 func tableData(t *testing.T, c bot.Command, line string) map[string]any {
 	t.Helper()
 	words, err := bot.SplitArgs(line)
-	if err != nil || len(words) == 0 {
+	if err != nil {
 		return commandData(c.Name, subOpt(bot.FirstNonEmpty(defaultSub[c.Name], "run"), opt("args", 3, line)))
 	}
-	for _, s := range c.Subs {
-		if s.Name == "" || !strings.EqualFold(words[0], s.Name) && !contains(s.Aliases, strings.ToLower(words[0])) {
-			continue
-		}
-		rest := words[1:]
-		var opts []map[string]any
-		var positional []bot.Arg
-		for _, a := range s.Args {
-			if !a.Flag {
-				positional = append(positional, a)
+	if len(c.Subs) == 0 {
+		return commandData(c.Name, typedOpts(c.Args, words)...)
+	}
+	if len(words) > 0 {
+		for _, s := range c.Subs {
+			if s.Name != "" && (strings.EqualFold(words[0], s.Name) || contains(s.Aliases, strings.ToLower(words[0]))) {
+				return commandData(c.Name, subOpt(s.Name, typedOpts(s.Args, words[1:])...))
 			}
 		}
-		for i := 0; i < len(rest); i++ {
-			w := rest[i]
-			if strings.HasPrefix(w, "--") && i+1 < len(rest) {
-				opts = append(opts, opt(strings.TrimPrefix(w, "--"), 3, rest[i+1]))
-				i++
+	}
+	for _, s := range c.Subs {
+		if s.Match != nil && s.Match(line) {
+			return commandData(c.Name, subOpt(s.Name, typedOpts(s.Args, words)...))
+		}
+	}
+	name := bot.FirstNonEmpty(defaultSub[c.Name], "run")
+	for _, s := range c.Subs {
+		if s.Name == name {
+			// The command's own action has no sub-command of its own (/project's
+			// "not something I can do"): sent as one line, as older
+			// registrations did.
+			return commandData(c.Name, subOpt(name, opt("args", 3, line)))
+		}
+	}
+	return commandData(c.Name, subOpt(name, typedOpts(c.Args, words)...))
+}
+
+// typedOpts reads typed words as the options of declared arguments: flags
+// (--name value), keywords (name value), switches (their name), then
+// positional arguments in order, free text last taking the rest.
+func typedOpts(args []bot.Arg, rest []string) []map[string]any {
+	var opts []map[string]any
+	add := func(a bot.Arg, w string) {
+		switch a.Kind {
+		case bot.ArgPerson:
+			opts = append(opts, opt(a.Name, 6, strings.Trim(w, "<@!>")))
+		case bot.ArgRequest:
+			opts = append(opts, opt("number", 4, strings.TrimPrefix(w, "#")))
+		case bot.ArgNumber:
+			opts = append(opts, opt(a.Name, 4, w))
+		case bot.ArgSwitch:
+			opts = append(opts, opt(a.Name, 5, true))
+		case bot.ArgClient:
+			opts = append(opts, opt("client", 3, w))
+		default:
+			opts = append(opts, opt(a.Name, 3, w))
+		}
+	}
+	named := func(w string) (bot.Arg, bool) {
+		for _, a := range args {
+			if (a.Flag && strings.EqualFold(w, "--"+a.Name)) || (!a.Flag && (a.Keyword || a.Kind == bot.ArgSwitch) && strings.EqualFold(w, a.Name)) {
+				return a, true
+			}
+		}
+		return bot.Arg{}, false
+	}
+	var positional []bot.Arg
+	for _, a := range args {
+		if !a.Flag && !a.Keyword && a.Kind != bot.ArgSwitch {
+			positional = append(positional, a)
+		}
+	}
+	for i := 0; i < len(rest); i++ {
+		w := rest[i]
+		if a, ok := named(w); ok {
+			if a.Kind == bot.ArgSwitch {
+				add(a, "")
 				continue
 			}
-			if len(positional) == 0 {
-				break
+			if i+1 < len(rest) {
+				add(a, rest[i+1])
+				i++
 			}
-			a := positional[0]
-			positional = positional[1:]
-			if a.Kind == bot.ArgText && len(positional) == 0 {
-				end := i
-				for end < len(rest) && !strings.HasPrefix(rest[end], "--") {
-					end++
-				}
-				w = strings.Join(rest[i:end], " ")
-				i = end - 1
-			}
-			switch a.Kind {
-			case bot.ArgPerson:
-				opts = append(opts, opt(a.Name, 6, strings.Trim(w, "<@>")))
-			case bot.ArgRequest:
-				opts = append(opts, opt("number", 4, strings.TrimPrefix(w, "#")))
-			case bot.ArgNumber:
-				opts = append(opts, opt(a.Name, 4, w))
-			case bot.ArgClient:
-				opts = append(opts, opt("client", 3, w))
-			default:
-				opts = append(opts, opt(a.Name, 3, w))
-			}
+			continue
 		}
-		return commandData(c.Name, subOpt(s.Name, opts...))
+		if len(positional) == 0 {
+			break
+		}
+		a := positional[0]
+		positional = positional[1:]
+		if a.Kind == bot.ArgText && !a.Quoted && len(positional) == 0 {
+			end := i
+			for end < len(rest) {
+				if _, ok := named(rest[end]); ok {
+					break
+				}
+				end++
+			}
+			w = strings.Join(rest[i:end], " ")
+			i = end - 1
+		}
+		add(a, w)
 	}
-	return commandData(c.Name, subOpt(bot.FirstNonEmpty(defaultSub[c.Name], "run"), opt("args", 3, line)))
+	return opts
 }
 
 func contains(list []string, s string) bool {

@@ -125,6 +125,31 @@ func TestManagerCommandsHiddenAndTyped(t *testing.T) {
 			t.Errorf("/%s (for %ss): default_member_permissions %v", c.Name, c.MinRole, perm)
 		}
 	}
+	// Every command is typed: no free-text "args" line anywhere, a person
+	// is a user picker, and a page is a whole number.
+	var walk func(where string, opts []any)
+	kinds := map[string]int{}
+	walk = func(where string, opts []any) {
+		for _, o := range opts {
+			om := o.(map[string]any)
+			name := om["name"].(string)
+			if name == "args" {
+				t.Errorf("%s takes a free-text args option", where)
+			}
+			if name == "person" || name == "tech" || name == "page" {
+				kinds[fmt.Sprint(name, num(om["type"]))]++
+			}
+			sub, _ := om["options"].([]any)
+			walk(where+" "+name, sub)
+		}
+	}
+	for name, c := range byName {
+		opts, _ := c["options"].([]any)
+		walk("/"+name, opts)
+	}
+	if kinds["person3"]+kinds["page3"] > 0 || kinds["person6"] < 5 || kinds["tech6"] != 1 || kinds["page4"] < 5 {
+		t.Errorf("option types: %v", kinds)
+	}
 	if len(byName["requests"]["options"].([]any)) != 3 || len(byName["rate"]["options"].([]any)) != 2 {
 		t.Fatalf("typed options: /requests %v, /rate %v", byName["requests"]["options"], byName["rate"]["options"])
 	}
@@ -132,6 +157,7 @@ func TestManagerCommandsHiddenAndTyped(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		e.openAs(tom, fmt.Sprintf("The printer in room %d is jammed", i))
 	}
+	e.a.Wait() // a busy intake defers an open and finishes it after the ack
 	code, resp := e.reply(e.interaction(2, tom, commandData("requests", opt("show", 3, "mine"), opt("page", 4, 1)), nil))
 	if code != 200 || !strings.Contains(text(resp), "3 open requests (yours)") {
 		t.Fatalf("/requests show:mine page:1 → %d %s", code, text(resp))
@@ -238,11 +264,11 @@ func TestTableCommandsTyped(t *testing.T) {
 	e.assume(tom, bot.RoleTech, "")
 	e.openAs(tom, "The scanner on floor 3 jams")
 	e.a.Wait()
-	_, r := e.signed(e.interaction(2, tom, commandData("time", subOpt("log", opt("args", 3, "45m #1001 swapped the roller"))), nil))
+	_, r := e.signed(e.interaction(2, tom, commandData("time", subOpt("log", opt("duration", 3, "45m"), opt("on", 3, "#1001"), opt("note", 3, "swapped the roller"))), nil))
 	if !strings.Contains(text(r), "45m") {
 		t.Fatalf("/time log: %s", text(r))
 	}
-	_, r = e.signed(e.interaction(2, tom, commandData("timer", subOpt("start", opt("on", 3, "1001 looking at it"))), nil))
+	_, r = e.signed(e.interaction(2, tom, commandData("timer", subOpt("start", opt("on", 3, "#1001"), opt("note", 3, "looking at it"))), nil))
 	if !strings.Contains(strings.ToLower(text(r)), "timer") {
 		t.Fatalf("/timer start: %s", text(r))
 	}

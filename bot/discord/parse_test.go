@@ -63,8 +63,6 @@ func TestCommandLineFromOptions(t *testing.T) {
 		{CommandData{Name: "request", Options: []Option{s("close", o("number", 4, `1002.0`))}}, "close 1002"},
 		{CommandData{Name: "reclassify", Options: []Option{o("number", 4, `7`), o("kind", 3, `"support"`), o("reason", 3, `"say \"hi\" \\ ok"`), o("type", 3, `"mac"`)}},
 			`7 support mac "say \"hi\" \\ ok"`},
-		{CommandData{Name: "role", Options: []Option{o("person", 6, `"123"`), o("role", 3, `"client"`), o("client", 3, `"ACME"`)}}, `<@123> client "ACME"`},
-		{CommandData{Name: "role"}, ""},
 		{CommandData{Name: "mspbot", Options: []Option{s("intake", o("state", 3, `"on"`))}}, "intake on"},
 		{CommandData{Name: "mspbot", Options: []Option{s("client-link", o("client", 3, `"ACME"`))}}, `client link "ACME"`},
 		{CommandData{Name: "time", Options: []Option{o("args", 3, `"45m #1001 replaced switch"`)}}, "45m #1001 replaced switch"},

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -115,6 +116,15 @@ func render(m bot.Message) rendered {
 			Style:    buttonStyle(a.Style),
 			CustomID: id,
 		})
+		if len(row.Components) == buttonsPerRow {
+			r.Components = append(r.Components, row)
+			row = discordgo.ActionsRow{}
+		}
+	}
+	if seen["request.close:"+strconv.FormatInt(m.RequestNumber, 10)] && m.RequestNumber != 0 {
+		// An open request's message: staff log time on it from a form
+		// (argsform.go) instead of typing /time with its number.
+		row.Components = append(row.Components, logTimeButton(m.RequestNumber))
 		if len(row.Components) == buttonsPerRow {
 			r.Components = append(r.Components, row)
 			row = discordgo.ActionsRow{}

@@ -26,6 +26,8 @@ type Store interface {
 	AppendInbox(ctx context.Context, items []storage.InboxItem) ([]int64, error)
 	HandleInbox(ctx context.Context, id int64, maxAttempts int, backoff func(int) time.Duration,
 		fn func(ctx context.Context, row storage.InboxRow) error) error
+	HandleInboxBatch(ctx context.Context, ids []int64, maxAttempts int, backoff func(int) time.Duration,
+		fn func(ctx context.Context, row storage.InboxRow) error) (int, []error, error)
 	PendingInbox(ctx context.Context, limit int) ([]int64, error)
 	InboxDue(ctx context.Context) (int, error)
 }
@@ -42,6 +44,7 @@ type Options struct {
 	Batch       int           // most rows in one commit (256)
 	Writers     int           // commits in flight at once (4)
 	Workers     int           // rows handled at once (2)
+	Claim       int           // most rows a worker claims in one transaction from the backlog (16)
 	Poll        time.Duration // how often the drain looks for rows left pending (1 s)
 	MaxAttempts int           // attempts of a failing row before it is put aside (10)
 	Log         *slog.Logger
@@ -83,9 +86,12 @@ type appended struct {
 	err error
 }
 
+// task is one row handed over by a waiting Submit (id, w), or a run of rows
+// from the backlog (ids), claimed and marked done together.
 type task struct {
-	id int64
-	w  *waiter
+	id  int64
+	w   *waiter
+	ids []int64
 }
 
 // New builds an intake; Start runs it.
@@ -103,6 +109,9 @@ func New(store Store, handle Handler, opts Options) *Intake {
 		// Enough to keep Slack's and Postgres's latency busy, few enough to
 		// leave a small machine's cores to the acks.
 		opts.Workers = 2
+	}
+	if opts.Claim <= 0 {
+		opts.Claim = 16
 	}
 	if opts.Poll <= 0 {
 		opts.Poll = time.Second
@@ -395,7 +404,7 @@ func (q *Intake) process(t task) {
 	// Rows are finished even while closing: their transaction must commit or
 	// roll back, never be cut off half way through a post.
 	ctx := context.WithoutCancel(q.ctx)
-	err := q.store.HandleInbox(ctx, t.id, q.opts.MaxAttempts, backoff, func(ctx context.Context, row storage.InboxRow) error {
+	handle := func(ctx context.Context, row storage.InboxRow) error {
 		defer func() {
 			if p := recover(); p != nil {
 				q.log.Error("inbox handler panicked", "id", row.ID, "kind", row.Kind, "panic", p)
@@ -408,7 +417,20 @@ func (q *Intake) process(t task) {
 			}
 		}
 		return q.handle(ctx, row, w.offer)
-	})
+	}
+	if t.ids != nil {
+		_, failed, err := q.store.HandleInboxBatch(ctx, t.ids, q.opts.MaxAttempts, backoff, handle)
+		for _, f := range failed {
+			q.log.Warn("inbox row failed; it will be tried again", "err", f)
+		}
+		if err != nil {
+			// The batch rolled back: its rows are pending again, and the
+			// drain hands them over on its next look.
+			q.log.Warn("inbox batch failed; its rows will be tried again", "rows", len(t.ids), "err", err)
+		}
+		return
+	}
+	err := q.store.HandleInbox(ctx, t.id, q.opts.MaxAttempts, backoff, handle)
 	switch {
 	case err == nil:
 	case errors.Is(err, storage.ErrInboxTaken):
@@ -451,9 +473,12 @@ func (q *Intake) drain() {
 				}
 				break
 			}
-			for _, id := range ids {
+			// Runs of rows, each claimed and marked done in one transaction;
+			// small enough that every worker gets some of a short page.
+			run := max(1, min(q.opts.Claim, (len(ids)+q.opts.Workers-1)/q.opts.Workers))
+			for i := 0; i < len(ids); i += run {
 				select {
-				case q.work <- task{id: id}:
+				case q.work <- task{ids: ids[i:min(i+run, len(ids))]}:
 				case <-q.ctx.Done():
 					return
 				}

@@ -129,13 +129,22 @@ func (a *Adapter) homeAction(ctx context.Context, cb slack.InteractionCallback) 
 		}
 	}
 	return result{after: func(ctx context.Context) {
+		var inThread []bot.Message
 		for _, m := range toThread {
 			r, err := a.request(ctx, team, m.RequestNumber)
 			if err != nil || r.Channel == "" || r.Thread == "" {
 				toPerson = append(toPerson, m)
 				continue
 			}
-			if _, _, err := a.post(ctx, bot.Destination{Platform: bot.PlatformSlack, Workspace: team}, r.Channel, r.Thread, m); err != nil {
+			m.Channel, m.Thread = r.Channel, r.Thread
+			inThread = append(inThread, m)
+		}
+		if a.cfg.Outbox != nil {
+			// Queued under the click's key: the click handled again posts nothing twice.
+			inThread = a.enqueue(ctx, o, inThread)
+		}
+		for _, m := range inThread {
+			if _, _, err := a.post(ctx, bot.Destination{Platform: bot.PlatformSlack, Workspace: team}, m.Channel, m.Thread, m); err != nil {
 				toPerson = append(toPerson, m)
 			}
 		}

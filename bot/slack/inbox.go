@@ -119,16 +119,19 @@ func (a *Adapter) handleInbox(ctx context.Context, row storage.InboxRow, offer f
 	if r.status != 0 && r.status != http.StatusOK {
 		return nil // unreadable: nothing to do, ever
 	}
-	if offer(r) {
-		return nil // the waiting handler acks with it and starts r.after
-	}
-	// The ack went out without the reply: deliver it now, before the row is
-	// marked done, so a crash here repeats the reply rather than losing it.
-	if r.late != nil {
+	// The work after the ack (updating the clicked message in place, posts
+	// without an outbox, private replies) is done here, before the row is
+	// marked done, never in process after it: a crash on the way leaves the
+	// row to be handled again, repeating that work (an update is the same
+	// update; posts are keyed in the outbox) rather than losing it.
+	after := r.after
+	r.after = nil
+	if !offer(r) && r.late != nil {
+		// The ack went out without the reply: deliver it now, likewise.
 		r.late(ctx)
 	}
-	if r.after != nil {
-		a.background("after inbox", r.after)
+	if after != nil {
+		after(ctx)
 	}
 	return nil
 }

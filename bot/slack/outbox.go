@@ -40,7 +40,18 @@ func (a *Adapter) enqueue(ctx context.Context, o origin, msgs []bot.Message) (fa
 		if m.Channel != "" {
 			d.To.Channel, d.To.Thread = m.Channel, m.Thread
 		}
-		if m.RequestNumber != 0 {
+		switch {
+		case m.Opened && m.Channel == "":
+			// Opened by this event where it came from: the request has the
+			// event's thread, or none yet and follows this post's.
+			if o.ev.Thread == "" {
+				if ws, err := a.dir.Workspace(ctx, bot.PlatformSlack, o.ev.Workspace); err == nil {
+					d.WorkspaceID, d.RequestNumber = ws, m.RequestNumber
+				} else {
+					a.log.Warn("workspace for post not found", "request", m.RequestNumber, "err", err)
+				}
+			}
+		case m.RequestNumber != 0:
 			ws, err := a.dir.Workspace(ctx, bot.PlatformSlack, o.ev.Workspace)
 			if err == nil {
 				var r bot.Request

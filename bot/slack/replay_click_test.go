@@ -119,3 +119,102 @@ func TestClicksAndRequestChangesHandledAgainAfterCrashApplyOnce(t *testing.T) {
 		t.Errorf("the reclassification was announced %d times; want once", announced)
 	}
 }
+
+// A Home tab click taking a request says so in the request's thread, through
+// the outbox under the click's key: the click handled again after a crash
+// (its row left pending) posts nothing twice and DMs the requester once.
+func TestHomeClickHandledAgainAfterCrashPostsOnce(t *testing.T) {
+	store := storagetest.New(t)
+	fake := newFakeSlack(t, testTeam, testBot)
+	first := newOutboxEnv(t, store, fake)
+	first.person("UWILE", "wile", testTeam, bot.RoleTech, "")
+	first.person("UCORA", "cora", testTeam, bot.RoleCoordinator, "")
+	d1 := deliverer(t, store, first.adapter, "first")
+	first.slashWith("trig.open", "UWILE", "C1", "/mspbot request The scanner on floor 3 jams") // #1001
+	settle(t, first, d1)
+	thread := first.request(1001).Thread
+	if thread == "" {
+		t.Fatal("the request follows no thread")
+	}
+	d1 = deliverer(t, store, first.adapter, "first-again")
+	home := map[string]any{"type": "block_actions", "team": map[string]any{"id": testTeam}, "user": map[string]any{"id": "UCORA"},
+		"trigger_id": "trig.home", "view": map[string]any{"id": "VHOME", "type": "home", "team_id": testTeam},
+		"container": map[string]any{"type": "view", "view_id": "VHOME"},
+		"actions": []any{map[string]any{"type": "button", "action_id": "request.take", "block_id": "home.requests",
+			"value": "/request take 1001", "action_ts": "1700000200.000001"}}}
+	first.interact(home)
+	settle(t, first, d1)
+	inThread := func() int {
+		n := 0
+		for _, c := range fake.callsTo("chat.postMessage") {
+			if c.Form.Get("thread_ts") == thread && strings.Contains(c.Form.Get("text"), "taken by cora") {
+				n++
+			}
+		}
+		return n
+	}
+	if n := inThread(); n != 1 {
+		t.Fatalf("%d posts of the take in the request's thread; want 1", n)
+	}
+	first.bot.Close()
+	first.adapter.Close()
+	diedBeforeDone(t, store)
+
+	second := newOutboxEnv(t, store, fake)
+	d2 := deliverer(t, store, second.adapter, "second")
+	waitInboxDone(t, second)
+	settle(t, second, d2)
+	if n := inThread(); n != 1 {
+		t.Errorf("%d posts of the take in the request's thread after the replay; want 1", n)
+	}
+	dms := 0
+	for _, c := range fake.callsTo("chat.postMessage") {
+		if c.Form.Get("channel") == "DWILE" {
+			dms++
+		}
+	}
+	if dms != 1 {
+		t.Errorf("%d DMs to the requester; want 1", dms)
+	}
+}
+
+// A /project new handled again after a crash (its project committed, its inbox
+// row not marked done) opens no second project and announces the first once.
+func TestProjectNewHandledAgainAfterCrashOpensOnce(t *testing.T) {
+	store := storagetest.New(t)
+	fake := newFakeSlack(t, testTeam, testBot)
+	first := newOutboxEnv(t, store, fake)
+	first.person("UDANA", "dana", testTeam, bot.RoleManager, "")
+	d1 := deliverer(t, store, first.adapter, "first")
+	first.slashWith("trig.client", "UDANA", "C1", `/mspbot client add ACME "Acme Corp"`)
+	first.slashWith("trig.project", "UDANA", "C1", `/mspbot project new ACME "Office move" --start 2030-01-07 --end 2030-03-29 --budget 10h`)
+	settle(t, first, d1)
+	first.bot.Close()
+	first.adapter.Close()
+	diedBeforeDone(t, store)
+
+	second := newOutboxEnv(t, store, fake)
+	d2 := deliverer(t, store, second.adapter, "second")
+	_, again := second.slashWith("trig.project", "UDANA", "C1", `/mspbot project new ACME "Office move" --start 2030-01-07 --end 2030-03-29 --budget 10h`)
+	waitInboxDone(t, second)
+	settle(t, second, d2)
+	var projects int
+	if err := store.DB().QueryRow(`SELECT count(*) FROM projects`).Scan(&projects); err != nil {
+		t.Fatal(err)
+	}
+	if projects != 1 {
+		t.Errorf("%d projects after the replay; want 1", projects)
+	}
+	if strings.Contains(again, "didn't work") || strings.Contains(again, "Can't") {
+		t.Errorf("replayed /project new answered %q", again)
+	}
+	opened := 0
+	for _, c := range fake.callsTo("chat.postMessage") {
+		if strings.Contains(c.Form.Get("text"), "Opened P1") {
+			opened++
+		}
+	}
+	if opened != 1 {
+		t.Errorf("P1 announced %d times; want once", opened)
+	}
+}

@@ -17,8 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/mspbot/mspbot/jobs"
 	"github.com/mspbot/mspbot/storage"
 )
@@ -39,28 +37,11 @@ func NewMigratedDatabase(tb testing.TB) string {
 	}
 	defer admin.Close()
 	sweepAbandoned()
-	name := randomName()
-	// Another checkout of the repository sharing this server may drop a
-	// template between our check and our copy (older storagetest code dropped
-	// every template but its own); building it again and retrying is safe.
-	for attempt := 1; ; attempt++ {
-		tmpl, err := ensureTemplate(ctx, admin)
-		if err != nil {
-			tb.Fatalf("storagetest: template (is Postgres running on 127.0.0.1:5432? see README): %v", err)
-		}
-		_, err = admin.ExecContext(ctx, `CREATE DATABASE `+name+` TEMPLATE `+tmpl)
-		var pqErr *pq.Error
-		if errors.As(err, &pqErr) && pqErr.Code == "3D000" && attempt < 5 {
-			continue // template vanished: undefined database
-		}
-		if err != nil {
-			tb.Fatalf("storagetest: create database from template: %v", err)
-		}
-		break
+	tmpl, err := ensureTemplate(ctx, admin)
+	if err != nil {
+		tb.Fatalf("storagetest: template (is Postgres running on 127.0.0.1:5432? see README): %v", err)
 	}
-	tb.Cleanup(func() { dropLater(name) })
-	fastCommits(ctx, tb, admin, name)
-	return databaseURL(tb, name)
+	return claimPooled(ctx, tb, admin, tmpl)
 }
 
 // fastCommits makes commits in a test database return without waiting for
@@ -135,6 +116,7 @@ func ensureTemplate(ctx context.Context, admin *sql.DB) (string, error) {
 	rows.Close()
 	for _, n := range stale {
 		_, _ = conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+n+` WITH (FORCE)`)
+		dropPools(ctx, conn, n)
 	}
 	building := name + "_build"
 	_, _ = conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+building+` WITH (FORCE)`)
