@@ -75,7 +75,7 @@ func requestsCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:    "requests",
 		Usage:   "/requests [mine|queue|waiting|resolved] [--client ACME] [page 2]",
-		Summary: "list open requests, 25 at a time: all, yours, the queue, waiting, resolved (awaiting the requester), or one client's",
+		Summary: "list requests, 25 at a time: open, yours, the queue, waiting, resolved, or one client's",
 		MinRole: bot.RoleClient,
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			a, err := parseRequestsArgs(ctx, d, ev)
