@@ -60,8 +60,10 @@ func requestCommand(d Deps) bot.Command {
 		Usage:   "/request [--client CODE] [--priority P1-P4] <what you need> | /request show|take|resolve|close|wait|resume|sla <number> | /request reopen <number> | /request priority <number> P1",
 		Summary: "open a request (classified project or support), or show one with the reasons",
 		MinRole: bot.RoleClient,
-		Args: []bot.Arg{{Name: "text", Kind: bot.ArgText, Help: "what you need, in your own words", Required: true},
-			{Name: "client", Kind: bot.ArgClient, Flag: true}, {Name: "priority", Kind: bot.ArgChoice, Flag: true, Choices: []string{"P1", "P2", "P3", "P4"}}},
+		// The flags come first: the handler reads them before the text.
+		Args: []bot.Arg{{Name: "client", Kind: bot.ArgClient, Flag: true, Help: "the client it is for, e.g. ACME"},
+			{Name: "priority", Kind: bot.ArgChoice, Flag: true, Choices: []string{"P1", "P2", "P3", "P4"}, Help: "P1 (urgent) to P4; default P3"},
+			{Name: "text", Kind: bot.ArgText, Help: "what you need, in your own words", Required: true}},
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) { return openRequest(ctx, d, ev) },
 		Subs: []bot.Subcommand{
 			{Name: "show", Usage: "/request show <number>", Summary: "show a request with the classifier's reasons",
@@ -330,6 +332,10 @@ func reclassifyCommand(d Deps) bot.Command {
 		Usage:   `/reclassify <number> project|support [type] "<why>"`,
 		Summary: "override the classifier; the reason is recorded and teaches it",
 		MinRole: bot.RoleCoordinator,
+		Args: []bot.Arg{{Name: "number", Kind: bot.ArgRequest, Required: true, Help: "request number, as shown as #N"},
+			{Name: "kind", Kind: bot.ArgChoice, Required: true, Choices: []string{"project", "support"}, Help: "project or support"},
+			{Name: "type", Kind: bot.ArgChoice, Choices: []string{"incident", "service_request", "mac", "recurring", "project"}, Help: "finer type"},
+			{Name: "reason", Kind: bot.ArgText, Required: true, Quoted: true, Help: "why (recorded, and teaches the classifier)"}},
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			args, err := bot.SplitArgs(ev.Args)
 			if err != nil {

@@ -128,6 +128,8 @@ func rateCommand(d Deps) bot.Command {
 		Summary: "rate how a request you opened was handled (the buttons on its closed message)",
 		MinRole: bot.RoleClient,
 		Target:  bot.RefRequest, // the Router checks the caller may see it, and that a button is on its message
+		Args: []bot.Arg{{Name: "number", Kind: bot.ArgRequest, Required: true, Help: "request number, as shown as #N"},
+			{Name: "rating", Kind: bot.ArgChoice, Required: true, Choices: []string{"good", "ok", "poor"}, Help: "how it was handled"}},
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			args, err := bot.SplitArgs(ev.Args)
 			if err != nil {

@@ -77,6 +77,9 @@ func requestsCommand(d Deps) bot.Command {
 		Usage:   "/requests [mine|queue|waiting|resolved] [--client ACME] [page 2]",
 		Summary: "list requests, 25 at a time: open, yours, the queue, waiting, resolved, or one client's",
 		MinRole: bot.RoleClient,
+		Args: []bot.Arg{{Name: "show", Kind: bot.ArgChoice, Choices: []string{"mine", "queue", "waiting", "resolved"}, Help: "which requests (default: all open)"},
+			{Name: "client", Kind: bot.ArgClient, Flag: true, Help: "one client's (a client sees only their own)"},
+			{Name: "page", Kind: bot.ArgNumber, Keyword: true, Help: "page of 25 (the reply says how many there are)"}},
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			a, err := parseRequestsArgs(ctx, d, ev)
 			if err != nil {

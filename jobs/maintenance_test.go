@@ -17,6 +17,7 @@ import (
 // The periodic maintenance job runs when the leader starts and forgets
 // delivery claims older than a day, keeping the recent ones.
 func TestPruneEventsRunsAsPeriodicJob(t *testing.T) {
+	t.Parallel()
 	store := storagetest.New(t)
 	db := store.DB()
 	ctx := context.Background()

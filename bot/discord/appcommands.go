@@ -51,25 +51,6 @@ func sub(name, desc string, opts ...*discordgo.ApplicationCommandOption) *discor
 // shapes are the structured option lists of the commands where the arguments
 // have a clear shape.
 var shapes = map[string]func() []*discordgo.ApplicationCommandOption{
-	"request": func() []*discordgo.ApplicationCommandOption {
-		text := strOpt("text", "what you need, in your own words", true)
-		text.MaxLength = bot.MaxTextLen
-		return []*discordgo.ApplicationCommandOption{
-			sub("open", "open a request (classified project or support)", text, clientOpt(false)),
-			sub(formSub, "open a request with the long form (title, description, client, priority)"),
-			sub("show", "show a request with the classifier's reasons", numberOpt()),
-			sub("take", "assign a request to yourself", numberOpt()),
-			sub("close", "close a request", numberOpt()),
-		}
-	},
-	"reclassify": func() []*discordgo.ApplicationCommandOption {
-		kind := strOpt("kind", "project or support", true)
-		kind.Choices = choices("project", "support")
-		reason := strOpt("reason", "why (recorded, and teaches the classifier)", true)
-		typ := strOpt("type", "finer type", false)
-		typ.Choices = choices("incident", "service_request", "mac", "recurring", "project")
-		return []*discordgo.ApplicationCommandOption{numberOpt(), kind, reason, typ}
-	},
 	"mspbot": func() []*discordgo.ApplicationCommandOption {
 		state := strOpt("state", "on or off", true)
 		state.Choices = choices("on", "off")
@@ -80,21 +61,13 @@ var shapes = map[string]func() []*discordgo.ApplicationCommandOption{
 			sub("channel", "show this channel's settings"),
 		}
 	},
-	"requests": func() []*discordgo.ApplicationCommandOption {
-		show := strOpt("show", "which requests (default: all open)", false)
-		show.Choices = choices("mine", "queue", "waiting", "resolved")
-		min := 1.0
-		page := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionInteger, Name: "page",
-			Description: "page of 25 (the reply says how many there are)", MinValue: &min}
-		return []*discordgo.ApplicationCommandOption{show, clientOpt(false), page}
-	},
 	"help": func() []*discordgo.ApplicationCommandOption { return nil },
 	"home": func() []*discordgo.ApplicationCommandOption { return nil },
-	"rate": func() []*discordgo.ApplicationCommandOption {
-		rating := strOpt("rating", "how it was handled", true)
-		rating.Choices = choices("good", "ok", "poor")
-		return []*discordgo.ApplicationCommandOption{numberOpt(), rating}
-	},
+}
+
+// discordSubs are sub-commands only Discord has: the long request form.
+var discordSubs = map[string][]*discordgo.ApplicationCommandOption{
+	"request": {sub(formSub, "open a request with the long form (title, description, client, priority)")},
 }
 
 // ApplicationCommands returns the application commands for the router's commands.
@@ -116,7 +89,7 @@ func ApplicationCommands(cmds []bot.Command) []*discordgo.ApplicationCommand {
 		if shape, ok := shapes[c.Name]; ok {
 			ac.Options = shape()
 		} else if subs, ok := tableOptions(c); ok { // tableopts.go
-			ac.Options = subs
+			ac.Options = append(subs, discordSubs[c.Name]...)
 		} else {
 			args := strOpt("args", clip("arguments: "+strings.TrimSpace(strings.TrimPrefix(c.Usage, "/"+c.Name)), 100), false)
 			args.MaxLength = bot.MaxTextLen

@@ -23,6 +23,7 @@ var (
 // "cardsearch", is not ours, so the reply says so privately); the bit-flipped
 // signature and the wrong timestamp get 401 and change nothing.
 func TestFixtureSignatureVectors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	k := fixtureKeys(t)
 	for _, v := range k.vecs {
@@ -45,6 +46,7 @@ func TestFixtureSignatureVectors(t *testing.T) {
 }
 
 func TestPingPongAndRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ping := readFixture(t, "interaction_ping.json")
 	if code, resp := e.signed(ping); code != 200 || num(resp["type"]) != 1 {
@@ -73,6 +75,7 @@ func TestPingPongAndRefusals(t *testing.T) {
 // A command slower than the budget is deferred (type 5) and its reply arrives
 // later through the interaction webhook.
 func TestSlowCommandIsDeferredThenFollowedUp(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	e := newEnv(t, func(c *discord.Config, d *commands.Deps, extra *[]bot.Command) {
 		c.Budget = 100 * time.Millisecond
@@ -130,6 +133,7 @@ func customIDs(resp map[string]any) []string {
 // A tech clicking "It's a project" is refused privately and nothing changes; a
 // coordinator's click reclassifies and updates the message in place (type 7).
 func TestButtonClickChecksRoleAndUpdatesInPlace(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.assume(tom, bot.RoleTech, "")
 	e.assume(cora, bot.RoleCoordinator, "")
@@ -174,6 +178,7 @@ func TestButtonClickChecksRoleAndUpdatesInPlace(t *testing.T) {
 // A button's command survives a restart: a new adapter on the same database
 // finds it in the store.
 func TestButtonWorksAfterRestart(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.assume(tom, bot.RoleTech, "")
 	e.openAs(tom, "Printer on 2nd floor is jammed")
@@ -195,6 +200,7 @@ func TestButtonWorksAfterRestart(t *testing.T) {
 // The request form: /request form opens the modal; submitting it (in the
 // fixture's modern shape, inputs inside type-18 labels) opens the request.
 func TestRequestFormModal(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.assume(dana, bot.RoleManager, "")
 	if _, err := e.store.EnsureClient(context.Background(), e.ws(), "ACME"); err != nil {
@@ -229,6 +235,7 @@ func TestRequestFormModal(t *testing.T) {
 // Autocomplete offers request numbers the caller may see: a client user only
 // their own client's.
 func TestAutocompleteRespectsClients(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.assume(dana, bot.RoleManager, "")
 	e.assume(wile, bot.RoleClient, "ACME")
@@ -258,6 +265,7 @@ func TestAutocompleteRespectsClients(t *testing.T) {
 // User text never pings: @everyone/@here get a zero-width space, and every
 // message carries allowed_mentions {"parse": []}.
 func TestRepliesNeverPing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.assume(tom, bot.RoleTech, "")
 	r := e.openAs(tom, "@everyone the printer is down, @here too")

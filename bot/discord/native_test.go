@@ -23,6 +23,7 @@ import (
 // DISCORD_BOT_TOKEN; a disconnect with a good token fails it only once the
 // gateway has stayed down past LostAfter, and READY makes it ready again.
 func TestGatewayLostFailsReadyz(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(cfg *discord.Config, _ *commands.Deps, _ *[]bot.Command) { cfg.LostAfter = time.Minute })
 	srv := web.NewServer("127.0.0.1:0", e.store.Ready, web.NewMetrics(), slog.New(slog.DiscardHandler))
 	srv.AddReadyCheck(e.a.Ready)
@@ -70,6 +71,7 @@ func TestGatewayLostFailsReadyz(t *testing.T) {
 // interaction response the strict checks accepted): the link's address shows,
 // and the code fence cannot swallow the buttons' text.
 func TestUserMarkdownShownAsTyped(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.assume(tom, bot.RoleTech, "")
 	typed := "**Pay** <@123> [your invoice](https://evil.example/pay) ```never closed"
@@ -99,6 +101,7 @@ func TestUserMarkdownShownAsTyped(t *testing.T) {
 // exactly on the manager-only commands, and /requests and /rate take typed
 // options that come back as the command line the Router expects.
 func TestManagerCommandsHiddenAndTyped(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	if err := e.a.RegisterCommands(context.Background()); err != nil {
 		t.Fatal(err)
@@ -169,6 +172,7 @@ func TestManagerCommandsHiddenAndTyped(t *testing.T) {
 // start from (the response the strict checks accepted); submitting it runs
 // the form's command with the text, lines and quotes kept, as one argument.
 func TestFormOpensAsModal(t *testing.T) {
+	t.Parallel()
 	var saved []string
 	note := bot.Command{Name: "note", Usage: "/note [save \"text\"]", Summary: "a note", MinRole: bot.RoleTech,
 		Handler: func(_ context.Context, ev bot.Event) ([]bot.Message, error) {
@@ -207,6 +211,7 @@ func TestFormOpensAsModal(t *testing.T) {
 // not post opens the request (Postgres), the post there is refused (403), and
 // the person who reacted gets it by direct message with why.
 func TestRefusedPostToldPrivately(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.assume(tom, bot.RoleTech, "")
 	e.fake.messages["556"] = "The badge reader at the back door is dead"
@@ -237,6 +242,7 @@ func TestRefusedPostToldPrivately(t *testing.T) {
 // back as the command lines typing would give: the entry and the timer are in
 // Postgres.
 func TestTableCommandsTyped(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	if err := e.a.RegisterCommands(context.Background()); err != nil {
 		t.Fatal(err)
@@ -292,6 +298,7 @@ func TestTableCommandsTyped(t *testing.T) {
 // Good/OK/Poor buttons that run /rate and Still broken; his click stores the
 // rating in Postgres.
 func TestRequesterToldOnDiscord(t *testing.T) {
+	t.Parallel()
 	senders := bot.Senders{}
 	e := newEnv(t, func(_ *discord.Config, d *commands.Deps, _ *[]bot.Command) { d.Senders = senders })
 	senders[bot.PlatformDiscord] = e.a

@@ -82,6 +82,7 @@ func checkDiscord(t *testing.T, name string, r rendered) (ids []string) {
 }
 
 func TestRenderReviewMessages(t *testing.T) {
+	t.Parallel()
 	for name, m := range reviewMessages() {
 		t.Run(name, func(t *testing.T) {
 			ids := checkDiscord(t, name, render(m))
@@ -102,6 +103,7 @@ func TestRenderReviewMessages(t *testing.T) {
 // the adapter learns one template per action id from all the messages it sent
 // (as learnTemplates does), then turns each custom_id back into a command line.
 func TestRenderReviewButtonsRunTheirCommand(t *testing.T) {
+	t.Parallel()
 	msgs := reviewMessages()
 	names := make([]string, 0, len(msgs))
 	for n := range msgs {
@@ -135,6 +137,7 @@ func TestRenderReviewButtonsRunTheirCommand(t *testing.T) {
 // Tables (the /requests list) are in a code block so their columns line up;
 // prose is not.
 func TestRenderReviewTableInCodeBlock(t *testing.T) {
+	t.Parallel()
 	msgs := reviewMessages()
 	if d := render(msgs["requests"]).Embeds[0].Description; !strings.HasPrefix(d, "```") || !strings.HasSuffix(d, "```") {
 		t.Errorf("/requests not in a code block: %.80q", d)
@@ -146,6 +149,7 @@ func TestRenderReviewTableInCodeBlock(t *testing.T) {
 
 // Long user text is cut with an ellipsis, not refused by Discord.
 func TestRenderReviewLongTextTruncated(t *testing.T) {
+	t.Parallel()
 	r := render(reviewMessages()["show"])
 	if d := r.Embeds[0].Description; !strings.HasSuffix(d, "…") {
 		t.Errorf("long body not marked as cut: …%q", d[len(d)-20:])

@@ -21,7 +21,7 @@ import (
 // line typing it would give, so the Router checks it exactly as typed.
 
 // defaultSubs name the sub-command for what a command does with no verb.
-var defaultSubs = map[string]string{"time": "log", "timer": "status", "project": "list", "hours": "set",
+var defaultSubs = map[string]string{"request": "open", "time": "log", "timer": "status", "project": "list", "hours": "set",
 	"client": "show", "classify": "try", "team": "show"}
 
 // defaultSub is the sub-command name of c's own action.

@@ -111,6 +111,7 @@ func checkBlocks(t *testing.T, name string, blocks []slack.Block, fallback strin
 }
 
 func TestRenderReviewMessages(t *testing.T) {
+	t.Parallel()
 	for name, m := range reviewMessages() {
 		t.Run(name, func(t *testing.T) {
 			blocks, fallback := render(m)
@@ -131,6 +132,7 @@ func TestRenderReviewMessages(t *testing.T) {
 
 // Long user text is cut with an ellipsis, and the buttons survive.
 func TestRenderReviewLongTextTruncatedNotDropped(t *testing.T) {
+	t.Parallel()
 	m := reviewMessages()["draft"]
 	blocks, _ := render(m)
 	raw, _ := json.Marshal(blocks)
@@ -144,6 +146,7 @@ func TestRenderReviewLongTextTruncatedNotDropped(t *testing.T) {
 
 // A table (the /requests list) is in a code block so its columns line up.
 func TestRenderReviewTableInCodeBlock(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"requests"} {
 		blocks, _ := render(reviewMessages()[name])
 		sec := blocks[1].(*slack.SectionBlock)
@@ -160,6 +163,7 @@ func TestRenderReviewTableInCodeBlock(t *testing.T) {
 // Several messages in one reply (Slack's ack carries one) keep their block
 // ids distinct: Slack refuses a message that repeats one.
 func TestRenderReviewCombinedMessages(t *testing.T) {
+	t.Parallel()
 	msgs := reviewMessages()
 	blocks, fallback := combine([]bot.Message{msgs["opened"], msgs["nudge"], msgs["digest"], msgs["opened"]})
 	raw, _ := json.Marshal(blocks)

@@ -19,6 +19,7 @@ import (
 // the outbox under the delivery's key), and the replayed commands answer as
 // the first time, never "already closed" or "already a project".
 func TestClicksAndRequestChangesHandledAgainAfterCrashApplyOnce(t *testing.T) {
+	t.Parallel()
 	store := storagetest.New(t)
 	fake := newFakeSlack(t, testTeam, testBot)
 	first := newOutboxEnv(t, store, fake)
