@@ -145,6 +145,7 @@ func TestHandleInboxFailureBacksOff(t *testing.T) {
 // failed one's attempt; a batch cut off before its commit (a crash) leaves
 // every row it held pending, none counted as an attempt.
 func TestHandleInboxBatch(t *testing.T) {
+	t.Parallel()
 	s := storagetest.New(t)
 	ctx := context.Background()
 	ids, err := s.AppendInbox(ctx, []storage.InboxItem{item("b1"), item("b2"), item("b3"), item("b4"), item("held")})

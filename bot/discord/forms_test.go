@@ -41,6 +41,7 @@ func submission(id string, values ...string) map[string]any {
 // request, and its submission is a time entry on it; a tech submitting the
 // project form is refused by the Router.
 func TestFormsFromTheTable(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.assume(cora, bot.RoleCoordinator, "")
 	e.assume(tom, bot.RoleTech, "")

@@ -17,6 +17,7 @@ import (
 // is a signed interaction; the rows are checked in Postgres and the REST
 // calls the strict fake received are exactly the request's thread.
 func TestNewMemberNeedsNoCodes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(_ *discord.Config, d *commands.Deps, _ *[]bot.Command) { d.StaffRoles = []string{staffRole} })
 	nia := person{"400000000000000001", "nia"}
 	member := map[string]any{"member": map[string]any{"user": map[string]any{"id": nia.ID, "username": nia.Name}, "roles": []string{staffRole}}}

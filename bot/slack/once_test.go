@@ -16,6 +16,7 @@ import (
 // rescuer puts a job its dead process left running (retryable, attempt 1).
 // The next attempt finds the earlier post by its key and does not post again.
 func TestOutboxPostThatReachedSlackBeforeACrashIsNotPostedAgain(t *testing.T) {
+	t.Parallel()
 	store := storagetest.New(t)
 	e := newOutboxEnv(t, store, newFakeSlack(t, testTeam, testBot))
 	ctx := context.Background()

@@ -125,6 +125,7 @@ func TestClicksAndRequestChangesHandledAgainAfterCrashApplyOnce(t *testing.T) {
 // the outbox under the click's key: the click handled again after a crash
 // (its row left pending) posts nothing twice and DMs the requester once.
 func TestHomeClickHandledAgainAfterCrashPostsOnce(t *testing.T) {
+	t.Parallel()
 	store := storagetest.New(t)
 	fake := newFakeSlack(t, testTeam, testBot)
 	first := newOutboxEnv(t, store, fake)
@@ -182,6 +183,7 @@ func TestHomeClickHandledAgainAfterCrashPostsOnce(t *testing.T) {
 // A /project new handled again after a crash (its project committed, its inbox
 // row not marked done) opens no second project and announces the first once.
 func TestProjectNewHandledAgainAfterCrashOpensOnce(t *testing.T) {
+	t.Parallel()
 	store := storagetest.New(t)
 	fake := newFakeSlack(t, testTeam, testBot)
 	first := newOutboxEnv(t, store, fake)

@@ -132,16 +132,21 @@ func Rows(tb testing.TB, s *storage.Store) int64 {
 		if err := rows.Close(); err != nil {
 			tb.Fatal(err)
 		}
-		query = "SELECT " + strings.Join(parts, " + ")
-		rowQueries.Store(s, query)
-		tb.Cleanup(func() { rowQueries.Delete(s) })
+		// Prepared, so Postgres plans the forty-odd counts once per connection.
+		stmt, err := s.DB().PrepareContext(ctx, "SELECT "+strings.Join(parts, " + "))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		query = stmt
+		rowQueries.Store(s, stmt)
+		tb.Cleanup(func() { rowQueries.Delete(s); stmt.Close() })
 	}
 	var n int64
-	if err := s.DB().QueryRowContext(ctx, query.(string)).Scan(&n); err != nil {
+	if err := query.(*sql.Stmt).QueryRowContext(ctx).Scan(&n); err != nil {
 		tb.Fatal(err)
 	}
 	return n
 }
 
-// rowQueries holds Rows' query per Store.
+// rowQueries holds Rows' prepared query per Store.
 var rowQueries sync.Map
