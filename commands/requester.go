@@ -25,7 +25,7 @@ type requesterStore interface {
 
 // What happened to a request, as its requester is told.
 const (
-	requestTaken   = "taken"
+	requestTaken    = "taken"
 	requestWaiting  = "waiting"
 	requestResolved = "resolved"
 	requestClosed   = "closed"
