@@ -117,7 +117,7 @@ func TestRenderReviewMessages(t *testing.T) {
 			ids := checkDiscord(t, name, render(m))
 			want := min(len(m.Actions), 25)
 			for _, a := range m.Actions {
-				if a.ID == "request.close" && m.RequestNumber != 0 {
+				if a.ID == "request.resolve" && m.RequestNumber != 0 {
 					want++ // an open request's message also gets "Log time" (argsform.go)
 				}
 			}
