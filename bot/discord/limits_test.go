@@ -357,6 +357,9 @@ func checkREST(method, path, contentType string, body []byte) []string {
 		var msg map[string]any
 		_ = json.Unmarshal(body, &msg)
 		l.message(method+" "+path, msg)
+		if n, ok := msg["nonce"].(string); ok && len(n) > 25 {
+			l.bad("nonce of %d characters; at most 25", len(n))
+		}
 	}
 	return l.problems
 }
