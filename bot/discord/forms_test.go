@@ -162,7 +162,9 @@ func TestAutocompleteFromTheTable(t *testing.T) {
 		}
 		return strings.Join(out, ",")
 	}
-	focus := func(name string) map[string]any { return map[string]any{"name": name, "type": 3, "value": "", "focused": true} }
+	focus := func(name string) map[string]any {
+		return map[string]any{"name": name, "type": 3, "value": "", "focused": true}
+	}
 	if got := offered(wile, commandData("lessons", subOpt("add", focus("project")))); got != "P1" {
 		t.Fatalf("ACME's user offered projects %q; want P1 only", got)
 	}
