@@ -222,10 +222,10 @@ func TestRegisterCommandsBulkOverwrite(t *testing.T) {
 		}
 	}
 	req := cmds[names["request"]]
-	// From the table (open, show, take, close, priority, wait, resume, sla)
-	// and the long form.
-	if len(req.Options) != 9 || req.Options[1].Name != "show" || req.Options[1].Options[0].Type != 4 || !req.Options[1].Options[0].Autocomplete ||
-		req.Options[8].Name != "form" {
+	// From the table (open, show, take, close, resolve, reopen, priority,
+	// wait, resume, sla) and the long form.
+	if len(req.Options) != 11 || req.Options[1].Name != "show" || req.Options[1].Options[0].Type != 4 || !req.Options[1].Options[0].Autocomplete ||
+		req.Options[10].Name != "form" {
 		t.Fatalf("/request options: %+v", req.Options)
 	}
 	if rc := cmds[names["reclassify"]]; rc.Options[0].Name != "number" || !rc.Options[0].Autocomplete {

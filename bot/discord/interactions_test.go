@@ -152,7 +152,7 @@ func TestButtonClickChecksRoleAndUpdatesInPlace(t *testing.T) {
 		t.Fatalf("open reply: %v", resp)
 	}
 	ids := customIDs(resp)
-	if strings.Join(ids, ",") != "request.take:1001,request.project:1001,request.close:1001,args:/time?on=%231001" {
+	if strings.Join(ids, ",") != "request.take:1001,request.project:1001,request.resolve:1001,args:/time?on=%231001" {
 		t.Fatalf("buttons: %v", ids)
 	}
 	e.a.Wait()

@@ -292,10 +292,11 @@ func TestTableCommandsTyped(t *testing.T) {
 	}
 }
 
-// TestRequesterToldOnDiscord: when a coordinator takes and then closes tom's
-// request with the buttons (signed interactions), tom gets direct messages
-// (the fake's DM channel posts): taken, then closed with Good/OK/Poor buttons
-// that run /rate; his click stores the rating in Postgres.
+// TestRequesterToldOnDiscord: when a coordinator takes and then resolves
+// tom's request with the buttons (signed interactions), tom gets direct
+// messages (the fake's DM channel posts): taken, then resolved with
+// Good/OK/Poor buttons that run /rate and Still broken; his click stores the
+// rating in Postgres.
 func TestRequesterToldOnDiscord(t *testing.T) {
 	t.Parallel()
 	senders := bot.Senders{}
@@ -305,7 +306,7 @@ func TestRequesterToldOnDiscord(t *testing.T) {
 	e.assume(cora, bot.RoleCoordinator, "")
 	e.openAs(tom, "The scanner on floor 3 jams")
 	e.a.Wait()
-	for _, id := range []string{"request.take:1001", "request.close:1001"} {
+	for _, id := range []string{"request.take:1001", "request.resolve:1001"} {
 		if code, r := e.signed(e.interaction(3, cora, map[string]any{"component_type": 2, "custom_id": id}, nil)); code != 200 || flags(r) == 64 {
 			t.Fatalf("%s: %d %v", id, code, r)
 		}
@@ -315,11 +316,11 @@ func TestRequesterToldOnDiscord(t *testing.T) {
 	for _, c := range e.fake.Calls("POST /api/v9/channels/dm") {
 		dms = append(dms, jsonMap(t, c.Body))
 	}
-	if len(dms) != 2 || !strings.Contains(text(dms[0]), "cora took your request #1001") || !strings.Contains(text(dms[1]), "cora closed your request #1001") {
+	if len(dms) != 2 || !strings.Contains(text(dms[0]), "cora took your request #1001") || !strings.Contains(text(dms[1]), "cora resolved your request #1001") {
 		t.Fatalf("direct messages to tom: %v", dms)
 	}
 	rows, _ := dms[1]["components"].([]any)
-	if len(rows) != 1 || !strings.Contains(fmt.Sprint(rows), "/rate 1001 good") {
+	if len(rows) != 1 || !strings.Contains(fmt.Sprint(rows), "/rate 1001 good") || !strings.Contains(fmt.Sprint(rows), "request.reopen:1001") {
 		t.Fatalf("rating buttons: %v", rows)
 	}
 	if _, r := e.signed(e.interaction(3, tom, map[string]any{"component_type": 2, "custom_id": "/rate 1001 good"}, nil)); !strings.Contains(text(r), "rated good") {

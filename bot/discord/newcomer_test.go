@@ -67,8 +67,8 @@ func TestNewMemberNeedsNoCodes(t *testing.T) {
 	if r := do(5, submission(id, "duration", "20 min", "on", inputs[1]["value"].(string), "note", "cleaned the print head")); !strings.Contains(text(r), "20m") {
 		t.Fatalf("log time: %s", text(r))
 	}
-	// 5. Close it with the button.
-	do(3, map[string]any{"component_type": 2, "custom_id": buttons["request.close"]})
+	// 5. Resolve it with the button.
+	do(3, map[string]any{"component_type": 2, "custom_id": buttons["request.resolve"]})
 
 	r := e.request(1001)
 	var requester, assignee string
@@ -80,7 +80,7 @@ func TestNewMemberNeedsNoCodes(t *testing.T) {
 	if err := e.store.DB().QueryRow(`SELECT minutes FROM time_entries`).Scan(&minutes); err != nil {
 		t.Fatal(err)
 	}
-	if r.Status != bot.StatusClosed || requester != nia.ID || assignee != nia.ID || minutes != 20 {
+	if r.Status != bot.StatusResolved || requester != nia.ID || assignee != nia.ID || minutes != 20 {
 		t.Fatalf("stored: status %s, requester %s, assignee %s, %d minutes", r.Status, requester, assignee, minutes)
 	}
 	// The REST calls the fake received besides the interactions' own

@@ -45,7 +45,7 @@ func TestSlashCommandOpensRequestAndPostsInThread(t *testing.T) {
 	if !strings.Contains(text, "#1001") || !strings.Contains(text, "support") {
 		t.Fatalf("posted text %q lacks #1001 / support", text)
 	}
-	if b := buttons(t, p); b["request.take"] != "/request take 1001" || b["request.project"] == "" || b["request.close"] == "" {
+	if b := buttons(t, p); b["request.take"] != "/request take 1001" || b["request.project"] == "" || b["request.resolve"] != "/request resolve 1001" {
 		t.Fatalf("buttons %v", b)
 	}
 	if r := e.request(1001); r.Thread != "1700000000.000001" || r.Channel != "C1" {
