@@ -196,10 +196,21 @@ func (s *Store) LogProjectTime(ctx context.Context, workspaceID, personID, proje
 
 // AddMilestone adds a milestone; a second one of the same name is a conflict.
 func (s *Store) AddMilestone(ctx context.Context, projectID int64, name string, due time.Time) (bot.Milestone, error) {
+	return s.AddMilestoneOnce(ctx, projectID, name, due, "")
+}
+
+// AddMilestoneOnce is AddMilestone made by the delivery key (bot.Event's
+// SourceID): the same delivery again adds nothing and is bot.ErrReplayed.
+func (s *Store) AddMilestoneOnce(ctx context.Context, projectID int64, name string, due time.Time, key string) (bot.Milestone, error) {
 	m := bot.Milestone{ProjectID: projectID, Name: name}
-	err := s.db.QueryRowxContext(ctx, `
-		INSERT INTO milestones (project_id, name, due_date) VALUES ($1, $2, $3)
-		RETURNING id, due_date`, projectID, name, day(due)).Scan(&m.ID, &m.Due)
+	err := s.applyOnce(ctx, projectWorkspace, projectID, key, func(q sqlx.QueryerContext) error {
+		return q.QueryRowxContext(ctx, `
+			INSERT INTO milestones (project_id, name, due_date) VALUES ($1, $2, $3)
+			RETURNING id, due_date`, projectID, name, day(due)).Scan(&m.ID, &m.Due)
+	})
+	if errors.Is(err, bot.ErrReplayed) {
+		return m, err
+	}
 	return m, mapErr(err, "add milestone")
 }
 
@@ -256,9 +267,20 @@ func (s *Store) MilestoneChanges(ctx context.Context, projectID int64, from, to 
 
 // AddDisruption records a planned disruption.
 func (s *Store) AddDisruption(ctx context.Context, d bot.Disruption, by int64) (bot.Disruption, error) {
-	err := s.db.QueryRowxContext(ctx, `
-		INSERT INTO disruptions (project_id, day, starts, ends, impact, created_by) VALUES ($1, $2, $3, $4, $5, $6)
-		RETURNING id, day`, d.ProjectID, day(d.Day), clock(d.Starts), clock(d.Ends), d.Impact, by).Scan(&d.ID, &d.Day)
+	return s.AddDisruptionOnce(ctx, d, by, "")
+}
+
+// AddDisruptionOnce is AddDisruption made by the delivery key: the same
+// delivery again adds nothing and is bot.ErrReplayed.
+func (s *Store) AddDisruptionOnce(ctx context.Context, d bot.Disruption, by int64, key string) (bot.Disruption, error) {
+	err := s.applyOnce(ctx, projectWorkspace, d.ProjectID, key, func(q sqlx.QueryerContext) error {
+		return q.QueryRowxContext(ctx, `
+			INSERT INTO disruptions (project_id, day, starts, ends, impact, created_by) VALUES ($1, $2, $3, $4, $5, $6)
+			RETURNING id, day`, d.ProjectID, day(d.Day), clock(d.Starts), clock(d.Ends), d.Impact, by).Scan(&d.ID, &d.Day)
+	})
+	if errors.Is(err, bot.ErrReplayed) {
+		return d, err
+	}
 	return d, mapErr(err, "add disruption")
 }
 

@@ -1,6 +1,8 @@
 package discord_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -38,8 +40,9 @@ func submission(id string, values ...string) map[string]any {
 // argument); a budget that is not a duration is refused naming the box, and
 // nothing is stored; the corrected form opens the project (Postgres). A
 // tech's "Log time" on a request message opens the time form holding the
-// request, and its submission is a time entry on it; a tech submitting the
-// project form is refused by the Router.
+// request, and its submission is a time entry on it. The Router's gate
+// decides before a form opens (a tech's /project new, a client's Log time are
+// refused privately) and again on submission (a tech's project form).
 func TestFormsFromTheTable(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -47,6 +50,10 @@ func TestFormsFromTheTable(t *testing.T) {
 	e.assume(tom, bot.RoleTech, "")
 	if _, r := e.reply(e.interaction(2, cora, commandData("client", subOpt("add", opt("code", 3, "ACME"), opt("name", 3, "Acme Corp"))), nil)); !strings.Contains(text(r), "Acme Corp") || strings.Contains(text(r), "use /client") {
 		t.Fatalf("/client add: %s", text(r))
+	}
+	// A tech may not open projects: the Router's gate refuses before any form.
+	if _, r := e.signed(e.interaction(2, tom, commandData("project", subOpt("new")), nil)); num(r["type"]) != 4 || flags(r) != 64 || !strings.Contains(text(r), "Not allowed") {
+		t.Fatalf("tech's /project new: %v", r)
 	}
 	_, r := e.signed(e.interaction(2, cora, commandData("project", subOpt("new")), nil))
 	id, inputs := modalInputs(t, r)
@@ -103,6 +110,12 @@ func TestFormsFromTheTable(t *testing.T) {
 			logID = c
 		}
 	}
+	// Log time is staff's: a client user's click is refused, no form.
+	wile := person{"300000000000000102", "wile"}
+	e.assume(wile, bot.RoleClient, "ACME")
+	if _, r := e.signed(e.interaction(3, wile, map[string]any{"component_type": 2, "custom_id": logID}, nil)); num(r["type"]) != 4 || !strings.Contains(text(r), "Not allowed: /time is for techs") {
+		t.Fatalf("client's Log time: %v", r)
+	}
 	_, r = e.signed(e.interaction(3, tom, map[string]any{"component_type": 2, "custom_id": logID}, nil))
 	id, inputs = modalInputs(t, r)
 	if inputs[0]["custom_id"] != "duration" || inputs[1]["custom_id"] != "on" || inputs[1]["value"] != "#1001" {
@@ -113,5 +126,52 @@ func TestFormsFromTheTable(t *testing.T) {
 	if err := e.store.DB().QueryRow(`SELECT t.minutes, t.note FROM time_entries t JOIN requests r ON r.id = t.request_id WHERE r.number = 1001`).Scan(&minutes, &note); err != nil ||
 		minutes != 90 || note != "swapped the fuser" {
 		t.Fatalf("time entry: %d %q %v (reply %s)", minutes, note, err, text(r))
+	}
+}
+
+// TestAutocompleteFromTheTable: what an option offers follows its declared
+// kind and the caller's scope, decided by the Router: ACME's client user
+// picking a project for /lessons add is offered ACME's only; a tech picking
+// what /time log is on is offered open requests first, then projects, and
+// the picked value reads as typed (#1001, P2).
+func TestAutocompleteFromTheTable(t *testing.T) {
+	e := newEnv(t)
+	dana, wile := person{"300000000000000101", "dana"}, person{"300000000000000102", "wile"}
+	e.assume(dana, bot.RoleManager, "")
+	e.assume(tom, bot.RoleTech, "")
+	for _, line := range []string{`/client add ACME "Acme Corp"`, `/client add GLOBEX "Globex"`, "/request --client ACME Printer jammed",
+		`/project new ACME "Office move"`, `/project new GLOBEX "Firewall swap"`} {
+		name, args, _ := bot.ParseLine(line)
+		for _, m := range e.router.Dispatch(context.Background(), bot.Event{Platform: bot.PlatformDiscord, Workspace: guildID, Channel: chanID,
+			SourceID: "setup:" + line, User: bot.User{ID: dana.ID, Name: dana.Name}, Command: name, Args: args}) {
+			if m.IsError {
+				t.Fatalf("%s: %s", line, m.Text)
+			}
+		}
+	}
+	e.assume(wile, bot.RoleClient, "ACME")
+	offered := func(who person, data map[string]any) string {
+		t.Helper()
+		_, r := e.signed(e.interaction(4, who, data, nil))
+		if num(r["type"]) != 8 {
+			t.Fatalf("autocomplete: %v", r)
+		}
+		var out []string
+		for _, c := range r["data"].(map[string]any)["choices"].([]any) {
+			out = append(out, fmt.Sprint(c.(map[string]any)["value"]))
+		}
+		return strings.Join(out, ",")
+	}
+	focus := func(name string) map[string]any {
+		return map[string]any{"name": name, "type": 3, "value": "", "focused": true}
+	}
+	if got := offered(wile, commandData("lessons", subOpt("add", focus("project")))); got != "P1" {
+		t.Fatalf("ACME's user offered projects %q; want P1 only", got)
+	}
+	if got := offered(tom, commandData("time", subOpt("log", focus("on")))); got != "#1001,P1,P2" {
+		t.Fatalf("tech offered %q for /time log on", got)
+	}
+	if got := offered(tom, commandData("client", subOpt("sla", focus("client")))); got != "ACME,GLOBEX" {
+		t.Fatalf("clients offered %q", got)
 	}
 }
