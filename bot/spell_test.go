@@ -3,7 +3,9 @@ package bot
 import "testing"
 
 func TestSpellCommands(t *testing.T) {
-	known := func(n string) bool { return n == "time" || n == "help" || n == "request" || n == "home" || n == "mspbot" }
+	known := func(n string) bool {
+		return n == "time" || n == "help" || n == "request" || n == "home" || n == "mspbot"
+	}
 	for in, want := range map[string]string{
 		"use /time 45m 1001, e.g. /time 1h":      "use /mspbot time 45m 1001, e.g. /mspbot time 1h",
 		"type /help.":                            "type /mspbot help.",
