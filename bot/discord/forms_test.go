@@ -175,3 +175,30 @@ func TestAutocompleteFromTheTable(t *testing.T) {
 		t.Fatalf("clients offered %q", got)
 	}
 }
+
+// TestTypedValuesReadByTheGrammar: a duration option that does not read is
+// refused naming the option and saying what to type, nothing is stored; the
+// Router's gate still decides first (an unverified member is told that
+// instead). /time log with nothing given opens the time form.
+func TestTypedValuesReadByTheGrammar(t *testing.T) {
+	e := newEnv(t)
+	e.assume(tom, bot.RoleTech, "")
+	e.openAs(tom, "The scanner on floor 3 jams")
+	e.a.Wait()
+	bad := commandData("time", subOpt("log", opt("duration", 3, "an hour or so"), opt("on", 3, "#1001")))
+	if _, r := e.reply(e.interaction(2, tom, bad, nil)); !strings.Contains(text(r), `duration: "an hour or so" is not a duration: write it e.g. 45m, 1h30`) {
+		t.Fatalf("bad duration: %s", text(r))
+	}
+	stranger := person{"300000000000000999", "stranger"}
+	if _, r := e.reply(e.interaction(2, stranger, bad, nil)); !strings.Contains(text(r), "Not allowed") || strings.Contains(text(r), "duration:") {
+		t.Fatalf("unverified member's bad duration: %s", text(r))
+	}
+	var n int
+	if err := e.store.DB().QueryRow(`SELECT count(*) FROM time_entries`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d time entries %v", n, err)
+	}
+	_, r := e.signed(e.interaction(2, tom, commandData("time", subOpt("log")), nil))
+	if id, inputs := modalInputs(t, r); id != "args:/time" || len(inputs) != 4 || inputs[0]["custom_id"] != "duration" {
+		t.Fatalf("/time log alone: %s %v", id, inputs)
+	}
+}

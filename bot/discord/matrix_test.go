@@ -150,7 +150,7 @@ var defaultSub = map[string]string{"request": "open", "time": "log", "timer": "s
 // table (every command without a hand-made shape).
 func tableShaped(c bot.Command) bool {
 	switch c.Name {
-	case "mspbot", "help", "home":
+	case "help", "home":
 		return false
 	}
 	return c.Name != ""
