@@ -89,3 +89,24 @@ func RetriedByCaller(ctx context.Context) bool {
 	v, _ := ctx.Value(callerRetriesKey{}).(bool)
 	return v
 }
+
+type deliveryKey struct{}
+
+type deliveryInfo struct {
+	key   string
+	again bool
+}
+
+// WithDelivery marks ctx as posting the outbox delivery key; again says an
+// earlier attempt may have posted it already (the job runs again after a
+// failure or a crash), so a Sender that can find its own earlier post by the
+// key (Slack: the message's metadata) should return that instead of posting.
+func WithDelivery(ctx context.Context, key string, again bool) context.Context {
+	return context.WithValue(ctx, deliveryKey{}, deliveryInfo{key, again})
+}
+
+// DeliveryOf returns what WithDelivery put in ctx ("" when nothing).
+func DeliveryOf(ctx context.Context) (key string, again bool) {
+	d, _ := ctx.Value(deliveryKey{}).(deliveryInfo)
+	return d.key, d.again
+}

@@ -70,9 +70,18 @@ const (
 type RequestStatus string
 
 const (
-	StatusOpen   RequestStatus = "open"
-	StatusClosed RequestStatus = "closed"
+	StatusOpen RequestStatus = "open"
+	// StatusResolved: staff say it is done; the requester can rate it or say
+	// it is still broken (it reopens). It closes on its own after
+	// ResolvedClosesAfter.
+	StatusResolved RequestStatus = "resolved"
+	StatusClosed   RequestStatus = "closed"
 )
+
+// ResolvedClosesAfter is how long a resolved request waits for its requester
+// to say it is still broken before it closes on its own (the hourly
+// maintenance job closes it).
+const ResolvedClosesAfter = 3 * 24 * time.Hour
 
 // Request is one piece of work someone asked for.
 type Request struct {
@@ -100,6 +109,10 @@ type Request struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	ClosedAt       *time.Time
+	ResolvedAt     *time.Time // when staff resolved it; nil once it reopens
+	// Resolution is what staff said was done, when the request was read with
+	// it (resolving, /request show); "" otherwise.
+	Resolution string
 }
 
 // ClassificationEvent records a change of a request's kind/type and who made it.

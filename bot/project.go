@@ -40,6 +40,9 @@ type Project struct {
 	SupportLead   string
 	RequestID     *int64
 	RequestNumber int64
+	// SourceKey is the delivery that opened it (bot.Event.SourceID), set when
+	// creating: a project is opened once per delivery.
+	SourceKey string
 	// Platform and WorkspaceExternalID say where the project's workspace lives,
 	// so the bot can speak first there.
 	Platform            Platform

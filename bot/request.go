@@ -27,6 +27,7 @@ type RequestQuery struct {
 	PersonID   int64  // only requests this person opened or is assigned (0: anyone's)
 	Unassigned bool   // only requests nobody has taken (the queue)
 	Waiting    bool   // only requests waiting on the client (SLA paused)
+	Resolved   bool   // resolved requests (awaiting the requester) instead of open ones
 	Offset     int
 	Limit      int // 1–100; default 25
 }

@@ -74,6 +74,7 @@ func (h *harness) countRequests() int {
 var opened = regexp.MustCompile(`Opened #(\d+) — (project|support) \(`)
 
 func TestConsoleOpenListShowReclassify(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	mgr := h.as("dana", bot.RoleManager, "")
 
@@ -117,6 +118,7 @@ func TestConsoleOpenListShowReclassify(t *testing.T) {
 }
 
 func TestConsoleBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	mgr := h.as("dana", bot.RoleManager, "")
 	tech := h.as("tom", bot.RoleTech, "")
@@ -156,6 +158,7 @@ func TestConsoleBadInputChangesNothing(t *testing.T) {
 }
 
 func TestFirstUserBecomesManagerAndAssignsRoles(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	first := h.as("alice", "", "")
 	out := run(first, "/help")
@@ -185,6 +188,7 @@ func TestFirstUserBecomesManagerAndAssignsRoles(t *testing.T) {
 }
 
 func TestAdminsAreManagersAndNoBootstrap(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "boss")
 	stranger := h.as("eve", "", "")
 	if out := run(stranger, "/role"); !strings.Contains(out, "for managers") {
@@ -197,6 +201,7 @@ func TestAdminsAreManagersAndNoBootstrap(t *testing.T) {
 }
 
 func TestClientSeesOnlyOwnRequests(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	mgr := h.as("dana", bot.RoleManager, "")
 	acme := h.as("wile", bot.RoleClient, "ACME")

@@ -20,6 +20,7 @@ type Store interface {
 	requestStore
 	requestListStore
 	requesterStore
+	resolveStore
 	roleStore
 	channelStore
 	timeStore

@@ -14,6 +14,7 @@ import (
 // is refused, the member unverified, neither stored); a staff member named
 // dana is a tech; only the listed ids are managers.
 func TestNamesNeverGrantAnything(t *testing.T) {
+	t.Parallel()
 	s := storagetest.New(t)
 	dir := commands.NewDirectory(s, []string{"dana", "UMGR", "4242"})
 	ctx := context.Background()

@@ -16,6 +16,7 @@ import (
 // GLOBEX's records, plus autocomplete; no reply, field, button or attachment
 // may show anything of GLOBEX's.
 func TestClientIsolation(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	dana := h.as("dana", bot.RoleManager, "")
 	wile := h.as("wile", bot.RoleClient, "ACME")

@@ -8,6 +8,7 @@ import (
 )
 
 func TestContractClauseFlipsTheDecision(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	cora := h.as("cora", bot.RoleCoordinator, "")
 	text := "Configure the new firewall rules for the guest wifi"
@@ -45,6 +46,7 @@ func TestContractClauseFlipsTheDecision(t *testing.T) {
 }
 
 func TestOverrideTeachesNearDuplicatesOnly(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	cora := h.as("cora", bot.RoleCoordinator, "")
 	first := run(cora, "/request Set up a new workstation for Bob in accounting") // #1001
@@ -77,6 +79,7 @@ func TestOverrideTeachesNearDuplicatesOnly(t *testing.T) {
 }
 
 func TestUnsureRequestAsksACoordinator(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tom := h.as("tom", bot.RoleTech, "")
 	out := run(tom, "/request new laptop")
@@ -97,6 +100,7 @@ func TestUnsureRequestAsksACoordinator(t *testing.T) {
 // Clients are created on purpose only: a mistyped code anywhere is refused
 // with the way to add one, and nothing is stored.
 func TestMistypedClientCodeCreatesNoClient(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	dana := h.as("dana", bot.RoleManager, "")
 	for _, line := range []string{
@@ -135,6 +139,7 @@ func TestMistypedClientCodeCreatesNoClient(t *testing.T) {
 // model, which then decides differently worded requests too (not only
 // near-duplicates), and forgetting the last row drops the model again.
 func TestRetrainLearnsFromOverrides(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	cora := h.as("cora", bot.RoleCoordinator, "")
 	if out := run(cora, "/classify retrain"); !strings.Contains(out, "Nothing to learn from") {
@@ -191,6 +196,7 @@ func TestRetrainLearnsFromOverrides(t *testing.T) {
 // Issue 13: /classify --client tries a client's contract, and a clause that
 // matches none of the labelled requests is added with a warning.
 func TestClassifyWithClientContract(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	cora := h.as("cora", bot.RoleCoordinator, "")
 	if out := run(cora, `/contract ACME project "anything involving new hardware"`); strings.Contains(out, "Warning") {

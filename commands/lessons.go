@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -10,7 +11,7 @@ import (
 )
 
 type lessonStore interface {
-	AddLesson(ctx context.Context, projectID, authorID int64, wentWell, doDifferently string) (bot.Lesson, error)
+	AddLessonOnce(ctx context.Context, projectID, authorID int64, wentWell, doDifferently, key string) (bot.Lesson, error)
 	SearchLessons(ctx context.Context, workspaceID int64, text string, limit int, excludeProject int64) ([]bot.Lesson, error)
 }
 
@@ -39,7 +40,8 @@ func lessonsCommand(d Deps) bot.Command {
 				if utf8.RuneCountInString(well)+utf8.RuneCountInString(diff) > 2000 {
 					return nil, bot.Errorf(bot.EInvalid, "keep a lesson under 2,000 characters; add a second one for more")
 				}
-				if _, err := d.Store.AddLesson(ctx, p.ID, ev.Caller.ID, well, diff); err != nil {
+				// Handled again after a crash (ErrReplayed): saved the first time; the same answer.
+				if _, err := d.Store.AddLessonOnce(ctx, p.ID, ev.Caller.ID, well, diff, ev.SourceID); err != nil && !errors.Is(err, bot.ErrReplayed) {
 					return nil, err
 				}
 				return reply(fmt.Sprintf("Thanks, %s: your lesson from %s %s is saved, and will be offered when a similar project opens.",

@@ -78,6 +78,7 @@ func pageThrough(t *testing.T, c *console.Console, first string, total int, row 
 // TestEveryListPages: the client, role and project lists show 25 rows, say
 // which of how many, and page to the rest with a Next button, like /requests.
 func TestEveryListPages(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	mgr := h.as("mia", bot.RoleManager, "")
 	for i := 1; i <= 29; i++ { // with ACME and GLOBEX: 31 clients

@@ -69,7 +69,7 @@ func clientTable(d Deps, c bot.Command) bot.Command {
 		return bot.Arg{Name: name, Kind: bot.ArgWord, Help: help, Required: required}
 	}
 	c = passOn(c, bot.Subcommand{Name: "add", Usage: `/client add ACME "Acme Corp"`, Summary: "add a client", MinRole: bot.RoleCoordinator,
-		Args: []bot.Arg{word("code", "a short code, e.g. ACME", true), {Name: "name", Kind: bot.ArgText, Required: true, Help: "the client's name, e.g. Acme Corp"}}})
+		Args: []bot.Arg{word("code", "a short code, e.g. ACME", true), {Name: "name", Kind: bot.ArgText, Required: true, Quoted: true, Help: "the client's name, e.g. Acme Corp"}}})
 	return passOn(c,
 		bot.Subcommand{Name: "sla", Usage: "/client sla ACME P1 15m 4h", Summary: "set a client's response and resolution targets for one priority",
 			MinRole: bot.RoleManager, Args: []bot.Arg{client,

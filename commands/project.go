@@ -17,9 +17,9 @@ type projectStore interface {
 	ProjectByRequest(ctx context.Context, requestID int64) (bot.Project, error)
 	UpdateProject(ctx context.Context, in bot.Project) (bot.Project, error)
 	ListProjects(ctx context.Context, workspaceID int64, clientID *int64) ([]bot.Project, error)
-	AddMilestone(ctx context.Context, projectID int64, name string, due time.Time) (bot.Milestone, error)
+	AddMilestoneOnce(ctx context.Context, projectID int64, name string, due time.Time, key string) (bot.Milestone, error)
 	SetMilestoneProgress(ctx context.Context, projectID int64, name string, percent int, by int64, at time.Time) (bot.Milestone, int, error)
-	AddDisruption(ctx context.Context, d bot.Disruption, by int64) (bot.Disruption, error)
+	AddDisruptionOnce(ctx context.Context, d bot.Disruption, by int64, key string) (bot.Disruption, error)
 	AddOOS(ctx context.Context, it bot.OOSItem, by int64) (bot.OOSItem, error)
 	MarkOOSInvoiced(ctx context.Context, projectID int64, number int, by int64, at time.Time) (bot.OOSItem, error)
 	LatestWeeklyUpdate(ctx context.Context, projectID int64, postedOnly bool) (bot.WeeklyUpdate, error)
@@ -65,6 +65,10 @@ func projectCommand(d Deps) bot.Command {
 	text := func(name, help string, required bool) bot.Arg {
 		return bot.Arg{Name: name, Kind: bot.ArgText, Help: help, Required: required}
 	}
+	// quoted text is one argument to its handler, even when it comes last.
+	quoted := func(name, help string) bot.Arg {
+		return bot.Arg{Name: name, Kind: bot.ArgText, Help: help, Required: true, Quoted: true}
+	}
 	status := on(func(ctx context.Context, ev bot.Event, p bot.Project, _ []string) ([]bot.Message, error) {
 		return projectStatus(ctx, d, p)
 	})
@@ -83,7 +87,7 @@ func projectCommand(d Deps) bot.Command {
 				Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) { return listProjects(ctx, d, ev) }},
 			{Name: "new", Usage: `/project new CLIENT "name" --start 2026-12-01 --end 2027-01-31 --budget 120h [--channel #acme]`,
 				Summary: "open a project", MinRole: bot.RoleCoordinator, Handler: words(newProject), Form: "New project",
-				Args: []bot.Arg{{Name: "client", Kind: bot.ArgClient, Required: true}, text("name", "the project's name", true),
+				Args: []bot.Arg{{Name: "client", Kind: bot.ArgClient, Required: true}, quoted("name", "the project's name"),
 					{Name: "start", Kind: bot.ArgDate, Flag: true, Help: "first day (default today), e.g. 2026-12-01"},
 					{Name: "end", Kind: bot.ArgDate, Flag: true, Help: "last day (default in 4 weeks), e.g. 2027-01-31"},
 					{Name: "budget", Kind: bot.ArgDuration, Flag: true, Help: "hours budgeted, e.g. 120h"}}},
@@ -101,15 +105,16 @@ func projectCommand(d Deps) bot.Command {
 				MinRole: bot.RoleTech, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return setProgress(ctx, d, ev, p, a)
 				}), Args: []bot.Arg{ref, text("milestone", "which milestone", true), {Name: "percent", Kind: bot.ArgNumber, Required: true}}},
-			{Name: "disruption", Usage: `/project disruption P12 "what happened" [--days 2]`, Summary: "record a disruption",
+			{Name: "disruption", Usage: `/project disruption P12 2026-12-05 18:00-22:00 "what the client will notice"`, Summary: "record a disruption",
 				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return addDisruption(ctx, d, ev, p, a)
-				}), Args: []bot.Arg{ref, text("what", "what happened", true)}},
+				}), Args: []bot.Arg{ref, {Name: "on", Kind: bot.ArgDate, Required: true, Help: "the day, e.g. 2026-12-05"},
+					{Name: "window", Kind: bot.ArgWord, Required: true, Help: "when, e.g. 18:00-22:00"}, quoted("what", "what the client will notice")}},
 			{Name: "oos", Usage: `/project oos P12 6h "what was done" [--approved-by "name"]`, Summary: "record out-of-scope work",
 				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return addOOS(ctx, d, ev, p, a)
 				}), Form: "Out-of-scope work", Args: []bot.Arg{ref, {Name: "hours", Kind: bot.ArgDuration, Required: true, Help: "time it takes, e.g. 6h"},
-					text("what", "the out-of-scope work", true), {Name: "approved-by", Kind: bot.ArgText, Flag: true, Help: "who approved it (the client's name)"}}},
+					quoted("what", "the out-of-scope work"), {Name: "approved-by", Kind: bot.ArgText, Flag: true, Help: "who approved it (the client's name)"}}},
 			{Name: "oos-export", Usage: "/project oos-export P12", Summary: "out-of-scope work as CSV",
 				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, _ []string) ([]bot.Message, error) {
 					return exportOOS(ctx, d, p)

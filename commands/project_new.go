@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -176,7 +177,12 @@ func openProject(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bo
 }
 
 func createProject(ctx context.Context, d Deps, ev bot.Event, in bot.Project) ([]bot.Message, error) {
+	in.SourceKey = ev.SourceID
 	p, err := d.Store.CreateProject(ctx, in, ev.Caller.ID)
+	if errors.Is(err, bot.ErrReplayed) {
+		// This delivery opened it before a crash: answer as then, open nothing.
+		err = nil
+	}
 	if bot.ErrorCode(err) == bot.EConflict && in.RequestID != nil {
 		return nil, bot.Errorf(bot.EConflict, "that request is already a project; /project lists them")
 	}

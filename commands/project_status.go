@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -107,7 +108,11 @@ func addMilestone(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 	if err := running(p); err != nil {
 		return nil, err
 	}
-	m, err := d.Store.AddMilestone(ctx, p.ID, strings.TrimSpace(args[0]), due)
+	m, err := d.Store.AddMilestoneOnce(ctx, p.ID, strings.TrimSpace(args[0]), due, ev.SourceID)
+	if errors.Is(err, bot.ErrReplayed) {
+		// Added by this very delivery before a crash: the same answer.
+		m.Due, err = due, nil
+	}
 	if bot.ErrorCode(err) == bot.EConflict {
 		return nil, bot.Errorf(bot.EConflict, "%s already has a milestone %q", p.Ref(), args[0])
 	}
@@ -171,8 +176,8 @@ func addDisruption(ctx context.Context, d Deps, ev bot.Event, p bot.Project, arg
 	if err := running(p); err != nil {
 		return nil, err
 	}
-	dis, err := d.Store.AddDisruption(ctx, bot.Disruption{ProjectID: p.ID, Day: on, Starts: starts, Ends: ends, Impact: strings.TrimSpace(args[2])}, ev.Caller.ID)
-	if err != nil {
+	dis, err := d.Store.AddDisruptionOnce(ctx, bot.Disruption{ProjectID: p.ID, Day: on, Starts: starts, Ends: ends, Impact: strings.TrimSpace(args[2])}, ev.Caller.ID, ev.SourceID)
+	if err != nil && !errors.Is(err, bot.ErrReplayed) { // replayed: planned the first time; the same answer
 		return nil, err
 	}
 	return []bot.Message{{Text: fmt.Sprintf("%s: disruption planned %s %s (%s time) — %s. It will be in the weekly client updates until it has passed.",

@@ -70,6 +70,7 @@ func expect(t *testing.T, c *console.Console, line string, want ...string) strin
 }
 
 func TestProjectLifecycleOnConsole(t *testing.T) {
+	t.Parallel()
 	h, clock, box := newProjectHarness(t, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	ctx := context.Background()
 	dana := h.as("dana", bot.RoleManager, "")
@@ -192,6 +193,7 @@ func TestProjectLifecycleOnConsole(t *testing.T) {
 }
 
 func TestProjectBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	h, _, _ := newProjectHarness(t, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	ctx := context.Background()
 	cora := h.as("cora", bot.RoleCoordinator, "")
@@ -256,6 +258,7 @@ func TestProjectBadInputChangesNothing(t *testing.T) {
 }
 
 func TestProjectOpenFromRequest(t *testing.T) {
+	t.Parallel()
 	h, _, _ := newProjectHarness(t, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	cora := h.as("cora", bot.RoleCoordinator, "")
 	wile := h.as("wile", bot.RoleClient, "ACME")

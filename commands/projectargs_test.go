@@ -11,6 +11,7 @@ import (
 // /project adds: windows that run past midnight and the update schedule.
 
 func TestParseWindowAndSchedule(t *testing.T) {
+	t.Parallel()
 	if s, e, err := parseWindow("18:00-22:00"); err != nil || s != 1080 || e != 1320 {
 		t.Errorf("18:00-22:00 = %d %d %v", s, e, err)
 	}

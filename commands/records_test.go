@@ -29,6 +29,7 @@ func (h *harness) entries(name string, from, to time.Time) []bot.TimeEntry {
 }
 
 func TestOneReferenceGrammar(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC) // a Tuesday
 	h, clock, _ := newProjectHarness(t, now)
 	cora := h.as("cora", bot.RoleCoordinator, "")
@@ -89,6 +90,7 @@ func TestOneReferenceGrammar(t *testing.T) {
 }
 
 func TestTimeEditMovesEntries(t *testing.T) {
+	t.Parallel()
 	h, _, _ := newProjectHarness(t, time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
 	cora := h.as("cora", bot.RoleCoordinator, "")
 	tom := h.as("tom", bot.RoleTech, "")
@@ -110,6 +112,7 @@ func TestTimeEditMovesEntries(t *testing.T) {
 }
 
 func TestApostrophesAreLetters(t *testing.T) {
+	t.Parallel()
 	h, _, _ := newProjectHarness(t, time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
 	tom := h.as("tom", bot.RoleTech, "")
 	run(tom, "/request Replace the core switch") // #1001
@@ -126,6 +129,7 @@ func TestApostrophesAreLetters(t *testing.T) {
 }
 
 func TestTimeThatAddsUp(t *testing.T) {
+	t.Parallel()
 	h, clock, _ := newProjectHarness(t, time.Date(2026, 12, 1, 22, 0, 0, 0, time.UTC))
 	cora := h.as("cora", bot.RoleCoordinator, "")
 	tom := h.as("tom", bot.RoleTech, "")
@@ -184,6 +188,7 @@ func TestTimeThatAddsUp(t *testing.T) {
 }
 
 func TestOneGrammarForDurationsDatesAndClocks(t *testing.T) {
+	t.Parallel()
 	h, _, _ := newProjectHarness(t, time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)) // Tue 1 Dec
 	cora := h.as("cora", bot.RoleCoordinator, "")
 	tom := h.as("tom", bot.RoleTech, "")
@@ -223,6 +228,7 @@ func TestOneGrammarForDurationsDatesAndClocks(t *testing.T) {
 }
 
 func TestCloseoutThatHolds(t *testing.T) {
+	t.Parallel()
 	h, clock, _ := newProjectHarness(t, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	ctx := context.Background()
 	cora := h.as("cora", bot.RoleCoordinator, "")
@@ -297,6 +303,7 @@ func TestCloseoutThatHolds(t *testing.T) {
 }
 
 func TestWeeklyUpdateNeverPostsAPlaceholderAndEditsKeepItsShape(t *testing.T) {
+	t.Parallel()
 	h, _, box := newProjectHarness(t, time.Date(2026, 12, 4, 16, 0, 0, 0, time.UTC))
 	ctx := context.Background()
 	cora := h.as("cora", bot.RoleCoordinator, "")
@@ -362,6 +369,7 @@ func (b *outbox) all() []bot.Message {
 // A project counts the time on the request it was opened from, so that time
 // closes with the project's.
 func TestRequestTimeClosesWithItsProject(t *testing.T) {
+	t.Parallel()
 	h, _, _ := newProjectHarness(t, time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
 	cora := h.as("cora", bot.RoleCoordinator, "")
 	tom := h.as("tom", bot.RoleTech, "")

@@ -57,11 +57,13 @@ func requestCommand(d Deps) bot.Command {
 	}
 	return bot.Command{
 		Name:    "request",
-		Usage:   "/request [--client CODE] [--priority P1-P4] <what you need> | /request show|take|close|wait|resume|sla <number> | /request priority <number> P1",
+		Usage:   "/request [--client CODE] [--priority P1-P4] <what you need> | /request show|take|resolve|close|wait|resume|sla <number> | /request reopen <number> | /request priority <number> P1",
 		Summary: "open a request (classified project or support), or show one with the reasons",
 		MinRole: bot.RoleClient,
-		Args: []bot.Arg{{Name: "text", Kind: bot.ArgText, Help: "what you need, in your own words", Required: true},
-			{Name: "client", Kind: bot.ArgClient, Flag: true}, {Name: "priority", Kind: bot.ArgChoice, Flag: true, Choices: []string{"P1", "P2", "P3", "P4"}}},
+		// The flags come first: the handler reads them before the text.
+		Args: []bot.Arg{{Name: "client", Kind: bot.ArgClient, Flag: true, Help: "the client it is for, e.g. ACME"},
+			{Name: "priority", Kind: bot.ArgChoice, Flag: true, Choices: []string{"P1", "P2", "P3", "P4"}, Help: "P1 (urgent) to P4; default P3"},
+			{Name: "text", Kind: bot.ArgText, Help: "what you need, in your own words", Required: true}},
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) { return openRequest(ctx, d, ev) },
 		Subs: []bot.Subcommand{
 			{Name: "show", Usage: "/request show <number>", Summary: "show a request with the classifier's reasons",
@@ -97,6 +99,7 @@ func requestCommand(d Deps) bot.Command {
 					}
 					return r, err
 				})},
+			resolveSub(d, num, change), reopenSub(d, num), // resolve.go
 			{Name: "priority", YieldsToText: true, Usage: "/request priority <number> P1", Summary: "set a request's priority (its SLA targets follow)",
 				MinRole: bot.RoleTech, Target: bot.RefRequest, Handler: sla("priority"),
 				Args: []bot.Arg{num, {Name: "priority", Kind: bot.ArgChoice, Required: true, Choices: []string{"P1", "P2", "P3", "P4"}}}},
@@ -193,6 +196,8 @@ func OpenedMessage(r bot.Request) bot.Message {
 	switch {
 	case r.Status == bot.StatusClosed:
 		head = fmt.Sprintf("Closed #%d", r.Number)
+	case r.Status == bot.StatusResolved:
+		head = fmt.Sprintf("Resolved #%d", r.Number)
 	case r.AssigneeName != "":
 		head = fmt.Sprintf("#%d taken by %s", r.Number, r.AssigneeName)
 	}
@@ -221,7 +226,9 @@ func OpenedMessage(r bot.Request) bot.Message {
 			m.Actions = append(m.Actions, bot.Action{ID: "request.support", Label: "It's support", Value: num,
 				Command: "/reclassify " + num + ` support "marked support from the request message"`})
 		}
-		m.Actions = append(m.Actions, bot.Action{ID: "request.close", Label: "Close", Value: num, Style: "danger", Command: "/request close " + num})
+		// Staff resolve (the requester is asked to confirm); /request close
+		// is still there for what needs no confirmation.
+		m.Actions = append(m.Actions, bot.Action{ID: "request.resolve", Label: "Resolve", Value: num, Command: "/request resolve " + num})
 	}
 	return m
 }
@@ -247,6 +254,7 @@ func showRequest(ctx context.Context, d Deps, ev bot.Event, arg string) ([]bot.M
 			{Label: "Assignee", Value: bot.FirstNonEmpty(r.AssigneeName, "nobody yet")},
 		},
 	}
+	resolutionFields(ctx, d, r, &m) // resolve.go
 	hist, err := d.Store.ClassificationHistory(ctx, r.ID)
 	if err != nil {
 		return nil, err
@@ -289,13 +297,13 @@ func changeRequest(ctx context.Context, d Deps, ev bot.Event, change func(ws, n 
 	if err != nil {
 		return nil, err
 	}
-	if cur.Status == bot.StatusClosed {
+	if refusal := settled(cur, ev.Sub); refusal != nil {
 		// Closed by this same delivery, handled again after a crash, is no
 		// conflict: the change answers as it did the first time.
 		if again, err := replayedDelivery(ctx, d, ev); err != nil {
 			return nil, err
 		} else if !again {
-			return nil, bot.Errorf(bot.EConflict, "#%d is already closed", cur.Number)
+			return nil, refusal
 		}
 	}
 	r, err := change(ev.Caller.WorkspaceID, cur.Number)
@@ -324,6 +332,10 @@ func reclassifyCommand(d Deps) bot.Command {
 		Usage:   `/reclassify <number> project|support [type] "<why>"`,
 		Summary: "override the classifier; the reason is recorded and teaches it",
 		MinRole: bot.RoleCoordinator,
+		Args: []bot.Arg{{Name: "number", Kind: bot.ArgRequest, Required: true, Help: "request number, as shown as #N"},
+			{Name: "kind", Kind: bot.ArgChoice, Required: true, Choices: []string{"project", "support"}, Help: "project or support"},
+			{Name: "type", Kind: bot.ArgChoice, Choices: []string{"incident", "service_request", "mac", "recurring", "project"}, Help: "finer type"},
+			{Name: "reason", Kind: bot.ArgText, Required: true, Quoted: true, Help: "why (recorded, and teaches the classifier)"}},
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			args, err := bot.SplitArgs(ev.Args)
 			if err != nil {

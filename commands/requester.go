@@ -11,10 +11,11 @@ import (
 )
 
 // The person who opened a request is kept informed: when staff take it, put
-// it on hold waiting for them, or close it, they get a direct message (or, if
-// the platform will not open one, a reply in the request's thread). The
-// "closed" message carries one-click ratings (/rate), stored and counted in
-// the manager's daily digest.
+// it on hold waiting for them, resolve it or close it, they get a direct
+// message (or, if the platform will not open one, a reply in the request's
+// thread). The "resolved" and "closed" messages carry one-click ratings
+// (/rate), stored and counted in the manager's daily digest; the "resolved"
+// one also "Still broken" (/request reopen, resolve.go).
 
 type requesterStore interface {
 	PersonByID(ctx context.Context, id int64) (bot.Person, error)
@@ -24,9 +25,10 @@ type requesterStore interface {
 
 // What happened to a request, as its requester is told.
 const (
-	requestTaken   = "taken"
-	requestWaiting = "waiting"
-	requestClosed  = "closed"
+	requestTaken    = "taken"
+	requestWaiting  = "waiting"
+	requestResolved = "resolved"
+	requestClosed   = "closed"
 )
 
 // ratings are the one-click answers to "how did we do?", best first.
@@ -47,9 +49,24 @@ func requesterMessage(r bot.Request, what, by string) bot.Message {
 		return bot.Message{Title: title, Text: fmt.Sprintf("%s is waiting for something from you on #%d: please answer in its thread. Its SLA clocks are paused meanwhile.", by, r.Number)}
 	}
 	m := bot.Message{Title: title, Text: fmt.Sprintf("%s closed your request #%d. How did we do? One click tells us.", by, r.Number)}
+	if what == requestResolved {
+		text := fmt.Sprintf("%s resolved your request #%d.", by, r.Number)
+		if r.Resolution != "" {
+			text += "\nWhat was done: " + r.Resolution
+		}
+		closes := "in " + bot.Age(bot.ResolvedClosesAfter)
+		if r.ResolvedAt != nil {
+			closes = "on " + r.ResolvedAt.Add(bot.ResolvedClosesAfter).UTC().Format("Mon 2 Jan")
+		}
+		m.Text = text + "\nHow did we do? One click tells us. Not fixed? \"Still broken\" puts it back in the queue; otherwise it closes on its own " + closes + "."
+	}
 	for _, g := range ratings {
 		m.Actions = append(m.Actions, bot.Action{ID: "rate." + g.word, Label: g.label, Style: g.style,
 			Command: fmt.Sprintf("/rate %d %s", r.Number, g.word)})
+	}
+	if what == requestResolved {
+		m.Actions = append(m.Actions, bot.Action{ID: "request.reopen", Label: "Still broken", Value: fmt.Sprint(r.Number),
+			Command: fmt.Sprintf("/request reopen %d", r.Number)})
 	}
 	return m
 }
@@ -111,6 +128,8 @@ func rateCommand(d Deps) bot.Command {
 		Summary: "rate how a request you opened was handled (the buttons on its closed message)",
 		MinRole: bot.RoleClient,
 		Target:  bot.RefRequest, // the Router checks the caller may see it, and that a button is on its message
+		Args: []bot.Arg{{Name: "number", Kind: bot.ArgRequest, Required: true, Help: "request number, as shown as #N"},
+			{Name: "rating", Kind: bot.ArgChoice, Required: true, Choices: []string{"good", "ok", "poor"}, Help: "how it was handled"}},
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			args, err := bot.SplitArgs(ev.Args)
 			if err != nil {
@@ -135,8 +154,8 @@ func rateCommand(d Deps) bot.Command {
 			if r.OpenedBy != ev.Caller.ID {
 				return nil, bot.Errorf(bot.EForbidden, "only %s, who opened #%d, can rate it", r.OpenedByName, r.Number)
 			}
-			if r.Status != bot.StatusClosed {
-				return nil, bot.Errorf(bot.EConflict, "#%d is still open; rate it once it is closed", r.Number)
+			if r.Status == bot.StatusOpen {
+				return nil, bot.Errorf(bot.EConflict, "#%d is still open; rate it once it is resolved", r.Number)
 			}
 			if err := d.Store.RateRequest(ctx, r.ID, ev.Caller.ID, score, d.Clock.Now()); err != nil {
 				return nil, err
@@ -147,15 +166,22 @@ func rateCommand(d Deps) bot.Command {
 	}
 }
 
-// SatisfactionDigest is the digest section on requesters' ratings since the
-// last digest: how many of each, and the poor ones by name. Left out when
-// nobody rated anything.
+// SatisfactionDigest is the digest section on requesters' ratings and
+// resolutions since the last digest: how many of each rating, the poor ones
+// by name, how many requests were resolved and how many of those came back
+// as still broken, and how many wait for their requester now. Left out when
+// there is none of that.
 func SatisfactionDigest(store interface {
 	RatingsBetween(ctx context.Context, workspaceID int64, from, to time.Time) ([]bot.RequestRating, error)
+	ResolutionCounts(ctx context.Context, workspaceID int64, from, to time.Time) (resolved, reopened, awaiting int, err error)
 }) digest.SectionSource {
 	return func(ctx context.Context, ws, _ int64, since, now time.Time) (digest.Section, bool, error) {
 		list, err := store.RatingsBetween(ctx, ws, since, now)
-		if err != nil || len(list) == 0 {
+		if err != nil {
+			return digest.Section{}, false, err
+		}
+		resolved, reopened, awaiting, err := store.ResolutionCounts(ctx, ws, since, now)
+		if err != nil || len(list)+resolved+reopened+awaiting == 0 {
 			return digest.Section{}, false, err
 		}
 		count := map[int]int{}
@@ -166,8 +192,14 @@ func SatisfactionDigest(store interface {
 				poor = append(poor, fmt.Sprintf("#%d %s — rated poor by %s → /request show %d", g.RequestNumber, g.Title, g.PersonName, g.RequestNumber))
 			}
 		}
-		s := digest.Section{Title: fmt.Sprintf("Requester satisfaction (%d %s)", len(list), plural(len(list), "rating", "ratings")),
-			Lines: []string{fmt.Sprintf("%d good, %d ok, %d poor", count[3], count[2], count[1])}}
+		s := digest.Section{Title: fmt.Sprintf("Requester satisfaction (%d %s)", len(list), plural(len(list), "rating", "ratings"))}
+		if len(list) > 0 {
+			s.Lines = append(s.Lines, fmt.Sprintf("%d good, %d ok, %d poor", count[3], count[2], count[1]))
+		}
+		if resolved+reopened+awaiting > 0 {
+			s.Lines = append(s.Lines, fmt.Sprintf("%d resolved, %d reopened as still broken; %d resolved awaiting the requester → /requests resolved",
+				resolved, reopened, awaiting))
+		}
 		s.Lines = append(s.Lines, poor...)
 		return s, true, nil
 	}

@@ -47,6 +47,10 @@ func parseRequestsArgs(ctx context.Context, d Deps, ev bot.Event) (requestsArgs,
 		case w == "waiting":
 			a.q.Waiting = true
 			a.words = append(a.words, w)
+		case w == "resolved":
+			// Resolved, waiting for their requester to confirm or reopen.
+			a.q.Resolved = true
+			a.words = append(a.words, w)
 		case (w == "--client" || w == "client") && i+1 < len(args):
 			c, err := knownClient(ctx, d, ev.Caller.WorkspaceID, args[i+1])
 			if err != nil {
@@ -56,7 +60,7 @@ func parseRequestsArgs(ctx context.Context, d Deps, ev bot.Event) (requestsArgs,
 			a.words = append(a.words, "--client", c.Code)
 			i++
 		default:
-			return a, bot.Errorf(bot.EInvalid, "use /requests, /requests mine, /requests queue, /requests waiting, /requests --client ACME, each with page 2 for more")
+			return a, bot.Errorf(bot.EInvalid, "use /requests, /requests mine, /requests queue, /requests waiting, /requests resolved, /requests --client ACME, each with page 2 for more")
 		}
 	}
 	if ev.Caller.Role == bot.RoleClient {
@@ -70,9 +74,12 @@ func parseRequestsArgs(ctx context.Context, d Deps, ev bot.Event) (requestsArgs,
 func requestsCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:    "requests",
-		Usage:   "/requests [mine|queue|waiting] [--client ACME] [page 2]",
-		Summary: "list open requests, 25 at a time: all, yours, the queue, waiting, or one client's",
+		Usage:   "/requests [mine|queue|waiting|resolved] [--client ACME] [page 2]",
+		Summary: "list requests, 25 at a time: open, yours, the queue, waiting, resolved, or one client's",
 		MinRole: bot.RoleClient,
+		Args: []bot.Arg{{Name: "show", Kind: bot.ArgChoice, Choices: []string{"mine", "queue", "waiting", "resolved"}, Help: "which requests (default: all open)"},
+			{Name: "client", Kind: bot.ArgClient, Flag: true, Help: "one client's (a client sees only their own)"},
+			{Name: "page", Kind: bot.ArgNumber, Keyword: true, Help: "page of 25 (the reply says how many there are)"}},
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			a, err := parseRequestsArgs(ctx, d, ev)
 			if err != nil {
@@ -82,14 +89,18 @@ func requestsCommand(d Deps) bot.Command {
 			if err != nil {
 				return nil, err
 			}
+			state := "open"
+			if a.q.Resolved {
+				state = "resolved"
+			}
 			if total == 0 {
-				return []bot.Message{{Text: "No open requests" + filterNote(a) + ". Open one with /request <what you need>.", Ephemeral: true}}, nil
+				return []bot.Message{{Text: "No " + state + " requests" + filterNote(a) + ". Open one with /request <what you need>.", Ephemeral: true}}, nil
 			}
 			if len(list) == 0 {
-				m := a.page.pastEnd(total, "open request", "open requests"+filterNote(a))
+				m := a.page.pastEnd(total, state+" request", state+" requests"+filterNote(a))
 				return []bot.Message{m}, nil
 			}
-			m := bot.Message{Title: fmt.Sprintf("%d open %s%s", total, plural(total, "request", "requests"), filterNote(a)),
+			m := bot.Message{Title: fmt.Sprintf("%d %s %s%s", total, state, plural(total, "request", "requests"), filterNote(a)),
 				Text: requestLines(ctx, d, list, a.mineSet), Ephemeral: true}
 			a.page.decorate(&m, len(list), total)
 			return []bot.Message{m}, nil
@@ -107,6 +118,9 @@ func filterNote(a requestsArgs) string {
 	}
 	if a.q.Waiting {
 		parts = append(parts, "waiting on the client")
+	}
+	if a.q.Resolved {
+		parts = append(parts, "awaiting the requester")
 	}
 	if len(parts) == 0 {
 		return ""

@@ -14,6 +14,7 @@ import (
 // filters by mine, queue (not taken), waiting and client; a client user sees
 // only their company's whatever they ask; a page past the end is explained.
 func TestRequestsPagesAndFilters(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tom := h.as("tom", bot.RoleTech, "")
 	wile := h.as("wile", bot.RoleClient, "ACME")

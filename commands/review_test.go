@@ -11,6 +11,7 @@ import (
 
 // A subcommand typed without its number is a slip, not a request to open.
 func TestRequestSubcommandWithoutNumberOpensNothing(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tom := h.as("tom", bot.RoleTech, "")
 	for _, line := range []string{"/request take", "/request close", "/request wait", "/request resume", "/request sla", "/request priority"} {
@@ -30,6 +31,7 @@ func TestRequestSubcommandWithoutNumberOpensNothing(t *testing.T) {
 
 // The usage promises a reason; an empty one must not be stored as the "why".
 func TestReclassifyNeedsAReason(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	cora := h.as("cora", bot.RoleCoordinator, "")
 	run(cora, "/request Outlook keeps asking for my password")
@@ -47,6 +49,7 @@ func TestReclassifyNeedsAReason(t *testing.T) {
 // The limit is 4,000 characters, not bytes: text in accented or non-Latin
 // scripts well under it must open, and the refusal must count what it says.
 func TestMultibyteTextUnderTheLimitOpens(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tom := h.as("tom", bot.RoleTech, "")
 	text := "Imprimante cassée " + strings.Repeat("é", 2100)
@@ -62,6 +65,7 @@ func TestMultibyteTextUnderTheLimitOpens(t *testing.T) {
 // A NUL byte (pasted from a binary log, or sent by a client) is bad input, not
 // an internal error, and changes nothing.
 func TestNULInTextIsBadInput(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tom := h.as("tom", bot.RoleTech, "")
 	run(tom, "/request Printer jammed")
@@ -79,6 +83,7 @@ func TestNULInTextIsBadInput(t *testing.T) {
 // A conflict is not always "already done": ticking a project that is not in
 // closeout, or closing with items open, must not be answered "Already done".
 func TestConflictRepliesDoNotClaimAlreadyDone(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	cora := h.as("cora", bot.RoleCoordinator, "")
 	run(cora, `/project new ACME "Firewall replacement" --start 2030-01-07 --end 2030-03-29 --budget 120h`)
@@ -101,6 +106,7 @@ func TestConflictRepliesDoNotClaimAlreadyDone(t *testing.T) {
 // A mistyped @name in /time week, /manager, /hours or --lead must not create a
 // person who then shows up in /role and in every digest.
 func TestTypedNameOfNobodyCreatesNoOne(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	dana := h.as("dana", bot.RoleManager, "")
 	h.as("tom", bot.RoleTech, "")
@@ -141,6 +147,7 @@ func TestTypedNameOfNobodyCreatesNoOne(t *testing.T) {
 // Times shown to a person are in their own timezone, the one /hours set, as
 // /time and /snooze already use.
 func TestRequestShowInCallersTimezone(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tom := h.as("tom", bot.RoleTech, "")
 	run(tom, "/hours 08:00-16:30 mon-fri Asia/Tokyo")
@@ -167,6 +174,7 @@ func TestRequestShowInCallersTimezone(t *testing.T) {
 
 // /help marks what is beyond the caller's role once, the same way for every command.
 func TestHelpMarksRolesOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.as("dana", bot.RoleManager, "")
 	tom := h.as("tom", bot.RoleTech, "")
@@ -188,6 +196,7 @@ func TestHelpMarksRolesOnce(t *testing.T) {
 
 // /request sla reads; its refusal and its "no SLA" advice must say what is true.
 func TestRequestSLARepliesSayWhatIsTrue(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	dana := h.as("dana", bot.RoleManager, "")
 	wile := h.as("wile", bot.RoleClient, "ACME")
@@ -207,6 +216,7 @@ func TestRequestSLARepliesSayWhatIsTrue(t *testing.T) {
 // Lists read "1 open request", and a client with no projects is not told how
 // to open one (only coordinators can).
 func TestListsReadNaturally(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	wile := h.as("wile", bot.RoleClient, "ACME")
 	run(wile, "/request Our printer is jammed")
@@ -226,6 +236,7 @@ func TestListsReadNaturally(t *testing.T) {
 // A timezone set with /hours is the person's timezone everywhere: here the
 // coordinator's weekly update time and /request show.
 func TestHoursTimezoneIsUsedForProjectsToo(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	cora := h.as("cora", bot.RoleCoordinator, "")
 	if out := run(cora, "/hours 08:00-16:30 mon-fri Asia/Tokyo"); !strings.Contains(out, "Asia/Tokyo") {

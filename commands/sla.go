@@ -211,8 +211,12 @@ func requestSLASubcommand(ctx context.Context, d Deps, ev bot.Event) ([]bot.Mess
 		}
 		return reply(fmt.Sprintf("#%d is now %s (was %s).", r.Number, p, r.Priority)), true, nil
 	case "wait":
-		if r.Status == bot.StatusClosed {
-			return nil, true, bot.Errorf(bot.EConflict, "#%d is closed", r.Number)
+		if err := settled(r, "wait"); err != nil {
+			// This very delivery handled again after the request closed
+			// answers as the first time (replay.go), not "is closed".
+			if again, rerr := replayedDelivery(ctx, d, ev); rerr != nil || !again {
+				return nil, true, err
+			}
 		}
 		// The same delivery handled again (a crash before its inbox row was
 		// done) answers as the first time: ErrReplayed, nothing changed.

@@ -11,6 +11,7 @@ import (
 // TestSharedTableOnConsole runs the cross-platform command table through the
 // console adapter; bot/slack and bot/discord run the same table.
 func TestSharedTableOnConsole(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	consoles := map[string]*console.Console{}
 	for _, p := range commandtest.People {

@@ -11,6 +11,7 @@ import (
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/parse"
 	"github.com/mspbot/mspbot/timekeeping"
+	"github.com/mspbot/mspbot/timekeeping/timeentry"
 )
 
 type timeStore interface {
@@ -87,11 +88,8 @@ func timeCommand(d Deps) bot.Command {
 	}
 }
 
-// entryLimitAdvice is what /time says when one entry is more than a day.
-const entryLimitAdvice = "split it into one entry per day with --date"
-
 func logTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Message, error) {
-	minutes, used, err := parse.LeadingDuration(args, timekeeping.MaxEntryMinutes, entryLimitAdvice)
+	minutes, used, err := timeentry.LeadingDuration(args)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +159,7 @@ func logTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Me
 	if e.Date.After(today) {
 		return nil, bot.Errorf(bot.EInvalid, "%s is in the future; log time when it is done", e.Date.Format("2006-01-02"))
 	}
-	if locked(e.Date, today, set) {
+	if timeentry.Locked(e.Date, today, set.LockDays) {
 		return nil, bot.Errorf(bot.EForbidden, "%s is locked: time can be logged up to %d days back. Ask a manager.", e.Date.Format("2006-01-02"), set.LockDays)
 	}
 	if target.Label == "" && e.Billable {
@@ -222,25 +220,12 @@ func fitsDay(ctx context.Context, d Deps, personID int64, date time.Time, minute
 		return err
 	}
 	running := 0
-	if t, err := d.Store.RunningTimer(ctx, personID); err == nil && timekeeping.DateOf(t.StartedAt, loc).Equal(date) {
-		running = int(now.Sub(t.StartedAt).Minutes())
-	} else if err != nil && bot.ErrorCode(err) != bot.ENotFound {
+	if t, err := d.Store.RunningTimer(ctx, personID); err == nil {
+		running = timeentry.Running(t.StartedAt, date, now, loc)
+	} else if bot.ErrorCode(err) != bot.ENotFound {
 		return err
 	}
-	if total := logged + running + minutes; total > timekeeping.MaxEntryMinutes {
-		timer := ""
-		if running > 0 {
-			timer = fmt.Sprintf(" and %s on the running timer", timekeeping.FormatMinutes(running))
-		}
-		return bot.Errorf(bot.EConflict, "that would make %s on %s (%s logged%s); a day holds at most 24h",
-			timekeeping.FormatMinutes(total), date.Format("Mon 2 Jan"), timekeeping.FormatMinutes(logged), timer)
-	}
-	return nil
-}
-
-// locked reports whether entries dated date can no longer change.
-func locked(date, today time.Time, set bot.TimeSettings) bool {
-	return date.Before(today.AddDate(0, 0, -set.LockDays))
+	return timeentry.FitsDay(date, logged, running, minutes)
 }
 
 func timeReport(ctx context.Context, d Deps, ev bot.Event, span string, args []string) ([]bot.Message, error) {
@@ -318,7 +303,7 @@ func editableEntry(ctx context.Context, d Deps, ev bot.Event, arg string) (bot.T
 		return e, err
 	}
 	loc := d.location(ev.Caller.Person)
-	if locked(e.Date, timekeeping.DateOf(d.Clock.Now(), loc), set) {
+	if timeentry.Locked(e.Date, timekeeping.DateOf(d.Clock.Now(), loc), set.LockDays) {
 		return e, bot.Errorf(bot.EForbidden, "entry %d (%s) is locked: entries older than %d days cannot change", id, e.Date.Format("2006-01-02"), set.LockDays)
 	}
 	return e, nil
@@ -337,7 +322,7 @@ func editTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.M
 	}
 	c := bot.TimeEntryEdit{At: d.Clock.Now()}
 	rest := args[1:]
-	if m, used, err := parse.LeadingDuration(rest, timekeeping.MaxEntryMinutes, entryLimitAdvice); err == nil {
+	if m, used, err := timeentry.LeadingDuration(rest); err == nil {
 		c.Minutes, rest = m, rest[used:]
 	} else if r := rest[0]; r[0] >= '0' && r[0] <= '9' && !parse.LooksLikeRef(r) {
 		return nil, err // a duration mistyped (1h90), not a note

@@ -31,6 +31,7 @@ func want(t *testing.T, out string, subs ...string) {
 }
 
 func TestTimeEntryThroughConsole(t *testing.T) {
+	t.Parallel()
 	denver, _ := time.LoadLocation("America/Denver")
 	// Tuesday 24 Nov 2026, 10:00 in Denver.
 	h, clock := newClockHarness(t, time.Date(2026, 11, 24, 10, 0, 0, 0, denver), denver)
@@ -84,6 +85,7 @@ func TestTimeEntryThroughConsole(t *testing.T) {
 }
 
 func TestScheduleAndSLACommands(t *testing.T) {
+	t.Parallel()
 	london, _ := time.LoadLocation("Europe/London")
 	h, clock := newClockHarness(t, time.Date(2026, 11, 24, 9, 0, 0, 0, london), london)
 	tom := h.as("tom", bot.RoleTech, "")

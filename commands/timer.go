@@ -10,6 +10,7 @@ import (
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/parse"
 	"github.com/mspbot/mspbot/timekeeping"
+	"github.com/mspbot/mspbot/timekeeping/timeentry"
 )
 
 func timerCommand(d Deps) bot.Command {
@@ -106,7 +107,7 @@ func startTimer(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot
 	loc := d.location(ev.Caller.Person)
 	if logged, err := d.Store.DayMinutes(ctx, ev.Caller.ID, timekeeping.DateOf(now, loc)); err != nil {
 		return nil, err
-	} else if logged >= timekeeping.MaxEntryMinutes {
+	} else if timeentry.DayFull(logged) {
 		return nil, bot.Errorf(bot.EConflict, "today already holds 24h of logged time; fix an entry with /time edit first")
 	}
 	t.RequestID, t.ProjectID, t.Note = target.RequestID, target.ProjectID, strings.Join(note, " ")

@@ -49,6 +49,7 @@ func (f *fakeRequests) MarkDelivered(context.Context, string, string) error { re
 // Enqueueing a key twice queues one job; a permanent refusal cancels the job
 // after one attempt; a request already following a thread is not posted again.
 func TestDeliverWorker(t *testing.T) {
+	t.Parallel()
 	store := storagetest.New(t)
 	db := store.DB()
 	ctx := context.Background()
@@ -120,6 +121,7 @@ func (s *dmRefuser) Send(ctx context.Context, to bot.Destination, msgs ...bot.Me
 // request's thread) posts the fallback once and completes; without the
 // fallback it would be cancelled and the requester never told.
 func TestDeliverWorkerPostsTheFallbackOfARefusedDelivery(t *testing.T) {
+	t.Parallel()
 	store := storagetest.New(t)
 	db := store.DB()
 	ctx := context.Background()

@@ -33,6 +33,7 @@ func (w *pingWorker) Work(ctx context.Context, job *river.Job[pingArgs]) error {
 }
 
 func TestUniqueJobRunsOnceAcrossClients(t *testing.T) {
+	t.Parallel()
 	// An empty database: River's own migrations are what this part tests.
 	db, err := sql.Open("postgres", storagetest.NewDatabase(t))
 	if err != nil {

@@ -67,10 +67,17 @@ func (w *pruneEventsWorker) Work(ctx context.Context, job *river.Job[PruneEvents
 	return nil
 }
 
-// RegisterMaintenance adds the housekeeping workers and returns their periodic
-// jobs: run at start and hourly by the leader, one per hour however many
-// instances run, instead of a ticker in every process.
-func RegisterMaintenance(workers *river.Workers, store EventPruner, clock bot.Clock, log *slog.Logger) []*river.PeriodicJob {
+// Housekeeper is what maintenance needs from storage; *storage.Store is one.
+type Housekeeper interface {
+	EventPruner
+	ResolvedCloser
+}
+
+// RegisterMaintenance adds the housekeeping workers (pruning, closing resolved
+// requests: autoclose.go) and returns their periodic jobs: run at start and
+// hourly by the leader, one per hour however many instances run, instead of a
+// ticker in every process.
+func RegisterMaintenance(workers *river.Workers, store Housekeeper, clock bot.Clock, log *slog.Logger) []*river.PeriodicJob {
 	if clock == nil {
 		clock = bot.SystemClock{}
 	}
@@ -82,5 +89,6 @@ func RegisterMaintenance(workers *river.Workers, store EventPruner, clock bot.Cl
 		river.NewPeriodicJob(river.PeriodicInterval(PruneEvery), func() (river.JobArgs, *river.InsertOpts) {
 			return PruneEventsArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: PruneEvery}}
 		}, &river.PeriodicJobOpts{ID: PruneEventsArgs{}.Kind(), RunOnStart: true}),
+		closeResolvedJob(workers, store, clock, log),
 	}
 }

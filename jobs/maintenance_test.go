@@ -17,6 +17,7 @@ import (
 // The periodic maintenance job runs when the leader starts and forgets
 // delivery claims older than a day, keeping the recent ones.
 func TestPruneEventsRunsAsPeriodicJob(t *testing.T) {
+	t.Parallel()
 	store := storagetest.New(t)
 	db := store.DB()
 	ctx := context.Background()
@@ -57,5 +58,42 @@ func TestPruneEventsRunsAsPeriodicJob(t *testing.T) {
 	var state string
 	if err := db.QueryRow(`SELECT state FROM river_job WHERE kind = 'maintenance_prune_events'`).Scan(&state); err != nil || state != "completed" {
 		t.Fatalf("maintenance job %q (%v)", state, err)
+	}
+}
+
+// A request resolved more than bot.ResolvedClosesAfter ago closes when the
+// maintenance jobs run; one resolved yesterday waits for its requester.
+func TestResolvedRequestsCloseOnTheirOwn(t *testing.T) {
+	store := storagetest.New(t)
+	db := store.DB()
+	ctx := context.Background()
+	ws := storagetest.Workspace(t, store, bot.PlatformConsole, "console")
+	dana := storagetest.Member(t, store, ws, "dana", bot.RoleTech, "", time.Now())
+	for i, ago := range []time.Duration{bot.ResolvedClosesAfter + time.Hour, 24 * time.Hour} {
+		if _, _, err := store.CreateRequest(ctx, bot.Request{WorkspaceID: ws, Title: "t", Body: "t", Kind: "support",
+			Type: "incident", Reasons: []string{}, OpenedBy: dana.ID, SourcePlatform: bot.PlatformConsole}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.ResolveRequest(ctx, ws, int64(1001+i), dana.ID, "done", time.Now().Add(-ago), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	workers := river.NewWorkers()
+	periodic := jobs.RegisterMaintenance(workers, store, bot.SystemClock{}, nil)
+	c, err := jobs.New(db, workers, slog.New(slog.DiscardHandler), jobs.Options{PollInterval: 50 * time.Millisecond,
+		PeriodicJobs: periodic, ID: "autoclose"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop(ctx)
+	jobstest.Drain(t, db, 20*time.Second, 1, []jobstest.Stopper{c}, jobs.CloseResolvedArgs{}.Kind())
+	if r := storagetest.Request(t, store, ws, 1001); r.Status != bot.StatusClosed {
+		t.Fatalf("#1001 resolved %v ago is %s", bot.ResolvedClosesAfter+time.Hour, r.Status)
+	}
+	if r := storagetest.Request(t, store, ws, 1002); r.Status != bot.StatusResolved {
+		t.Fatalf("#1002 resolved yesterday is %s", r.Status)
 	}
 }

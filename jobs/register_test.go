@@ -39,6 +39,7 @@ func (w *slowWorker) Timeout(*river.Job[slowArgs]) time.Duration { return w.time
 // had, and River's "never time out"), and a client refuses a RescueAfter not
 // longer than the longest job.
 func TestAJobThatCouldOutliveTheRescueIsRefused(t *testing.T) {
+	t.Parallel()
 	if jobs.MaxJobTimeout >= jobs.DefaultRescueAfter {
 		t.Fatalf("MaxJobTimeout %v is not shorter than the rescue %v", jobs.MaxJobTimeout, jobs.DefaultRescueAfter)
 	}
@@ -63,6 +64,7 @@ func TestAJobThatCouldOutliveTheRescueIsRefused(t *testing.T) {
 // worker — goes through AddWorker, so each was checked. The source scan makes
 // sure no file registers one around it.
 func TestEveryWorkerIsRegisteredThroughAddWorker(t *testing.T) {
+	t.Parallel()
 	workers := river.NewWorkers()
 	jobs.RegisterProjects(workers, &projects.Service{})
 	jobs.RegisterNudges(workers, &nudge.Service{})

@@ -15,6 +15,7 @@ import (
 // process rescues both within RescueAfter plus River's 30 s rescue round:
 // the first is posted once, the second is not posted again.
 func TestDeliveriesCutOffByACrashResumeWithoutDuplicates(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("waits for River's rescuer round (up to 30 s)")
 	}

@@ -15,6 +15,7 @@ import (
 // a draft waiting for approval and lessons old and new, and reads the manager's
 // digest as digest.Service.Build writes it.
 func TestDigestSections(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 15, 14, 0, 0, 0, time.UTC) // Tuesday
 	f := newFixture(t, now)
 	ctx := context.Background()
@@ -91,6 +92,7 @@ func TestDigestSections(t *testing.T) {
 // TestDigestSectionsAllWell: with every project on track and nothing waiting,
 // the digest says so in one line and leaves the other sections out.
 func TestDigestSectionsAllWell(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 15, 14, 0, 0, 0, time.UTC)
 	f := newFixture(t, now)
 	ctx := context.Background()

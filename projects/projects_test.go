@@ -174,6 +174,7 @@ func denver(t *testing.T) *time.Location {
 }
 
 func TestDraftsOnScheduleOnlyApprovedPosted(t *testing.T) {
+	t.Parallel()
 	den := denver(t)
 	// Friday 4 Dec 2026, 15:00 UTC: 08:00 in Denver, so not yet due there.
 	f := newFixture(t, time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC))
@@ -293,6 +294,7 @@ func TestDraftsOnScheduleOnlyApprovedPosted(t *testing.T) {
 }
 
 func TestExactlyOncePerProjectWeekAcrossSchedulersAndRestart(t *testing.T) {
+	t.Parallel()
 	den := denver(t)
 	start := time.Date(2026, 12, 4, 16, 0, 0, 0, den) // a Friday, after 15:00 in Denver
 	f := newFixture(t, start)
@@ -418,6 +420,7 @@ func TestExactlyOncePerProjectWeekAcrossSchedulersAndRestart(t *testing.T) {
 }
 
 func TestScheduledAtKeepsLocalTimeAcrossDST(t *testing.T) {
+	t.Parallel()
 	den := denver(t)
 	p := bot.Project{UpdateWeekday: time.Friday, UpdateMinute: 15 * 60, Status: bot.ProjectActive, Start: day("2027-01-01")}
 	// Week of 8 Mar 2027 is MST (UTC-7); the week after DST starts is MDT (UTC-6).
@@ -444,6 +447,7 @@ func TestScheduledAtKeepsLocalTimeAcrossDST(t *testing.T) {
 }
 
 func TestAssessThresholds(t *testing.T) {
+	t.Parallel()
 	p := bot.Project{Start: day("2026-12-01"), End: day("2026-12-30"), BudgetMinutes: 100 * 60}
 	ms := func(pcts ...int) []bot.Milestone {
 		var out []bot.Milestone
@@ -486,6 +490,7 @@ func TestAssessThresholds(t *testing.T) {
 // A project with no milestones must not tell the client it is "wrapping up"
 // in its first week: the draft asks the coordinator to fill the line in.
 func TestDraftWithoutMilestonesAsksForThem(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, day("2026-12-04").Add(16*time.Hour))
 	p := f.project(f.person("cora", "UTC"), "ACME", "Firewall replacement", "C-ACME")
 	r, err := f.service().Gather(context.Background(), p, f.clock.Now())

@@ -54,22 +54,12 @@ type Service struct {
 	Chart bot.ChartFunc
 }
 
-func (s *Service) log() *slog.Logger {
-	if s.Log == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return s.Log
-}
+func (s *Service) log() *slog.Logger { return bot.LoggerOr(s.Log) }
 
 // Now is the service's clock reading (the system clock when none is set).
 func (s *Service) Now() time.Time { return s.now() }
 
-func (s *Service) now() time.Time {
-	if s.Clock == nil {
-		return time.Now()
-	}
-	return s.Clock.Now()
-}
+func (s *Service) now() time.Time { return bot.NowOf(s.Clock) }
 
 // postLease is how long a claim to post an update holds before another
 // instance may take it over (the first one died mid-post).

@@ -12,6 +12,7 @@ import (
 
 // A change this process makes to a cached setting is seen by its next read.
 func TestCachedSettingsChangedHereAreSeenAtOnce(t *testing.T) {
+	t.Parallel()
 	s, ws, p := setup(t)
 	ctx := context.Background()
 	r, _, err := s.CreateRequest(ctx, newRequest(ws, p, "new laptop for Sam", ""))
@@ -84,6 +85,7 @@ func TestCachedSettingsChangedHereAreSeenAtOnce(t *testing.T) {
 // Another instance's change is seen within SettingsTTL: the bound README
 // states for several bot instances on one database.
 func TestCachedSettingsChangedElsewhereAreSeenWithinTheTTL(t *testing.T) {
+	t.Parallel()
 	dsn := storagetest.NewMigratedDatabase(t)
 	ctx := context.Background()
 	open := func() *storage.Store {

@@ -12,6 +12,7 @@ import (
 // ACME; recording it again for ACME is a no-op; recording it for GLOBEX is a
 // conflict and records nothing (not even the other, new organisation).
 func TestClientOrgsBelongToOneClient(t *testing.T) {
+	t.Parallel()
 	s := storagetest.New(t)
 	ctx := context.Background()
 	ws := storagetest.Workspace(t, s, bot.PlatformSlack, "TMSP")

@@ -10,6 +10,7 @@ import (
 )
 
 func TestClaimEventOnce(t *testing.T) {
+	t.Parallel()
 	s, _, _ := setup(t)
 	ctx := context.Background()
 	for i, want := range []bool{true, false, false} {
@@ -34,6 +35,7 @@ func TestClaimEventOnce(t *testing.T) {
 }
 
 func TestCommentsFollowThreadOnce(t *testing.T) {
+	t.Parallel()
 	s, ws, p := setup(t)
 	ctx := context.Background()
 	r, _, err := s.CreateRequest(ctx, newRequest(ws, p, "printer jammed", "C1:1.1"))
@@ -65,6 +67,7 @@ func TestCommentsFollowThreadOnce(t *testing.T) {
 	}
 }
 func TestDiscordThreadLookupAndComments(t *testing.T) {
+	t.Parallel()
 	s, ws, p := setup(t)
 	ctx := context.Background()
 	r, _, err := s.CreateRequest(ctx, newRequest(ws, p, "VPN down", "m1"))
@@ -96,6 +99,7 @@ func TestDiscordThreadLookupAndComments(t *testing.T) {
 	}
 }
 func TestActionTemplatesAndClientSearch(t *testing.T) {
+	t.Parallel()
 	s, ws, _ := setup(t)
 	ctx := context.Background()
 	if _, err := s.ActionTemplate(ctx, "request.take"); !errors.Is(err, bot.ErrNotFound) {
@@ -127,6 +131,7 @@ func TestActionTemplatesAndClientSearch(t *testing.T) {
 // response clock running; the first staff comment stops it at the comment's
 // time; a later staff comment (or a retried delivery) does not move it.
 func TestStaffCommentStopsResponseClock(t *testing.T) {
+	t.Parallel()
 	s, ws, _ := setup(t)
 	ctx := context.Background()
 	person := func(name string, role bot.Role) bot.Person {

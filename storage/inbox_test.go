@@ -18,6 +18,7 @@ func item(key string) storage.InboxItem {
 // A batch is one statement; keys stored before, or twice in the batch, come
 // back as 0 and are not stored again.
 func TestAppendInboxDeduplicates(t *testing.T) {
+	t.Parallel()
 	s := storagetest.New(t)
 	ctx := context.Background()
 	ids, err := s.AppendInbox(ctx, []storage.InboxItem{item("a"), item("b"), item("a")})
@@ -48,6 +49,7 @@ func TestAppendInboxDeduplicates(t *testing.T) {
 // A row being handled is locked: nobody else takes it, and it is pending
 // again the moment its transaction dies without committing (the crash case).
 func TestHandleInboxLockAndCrash(t *testing.T) {
+	t.Parallel()
 	s := storagetest.New(t)
 	ctx := context.Background()
 	ids, err := s.AppendInbox(ctx, []storage.InboxItem{item("x")})
@@ -112,6 +114,7 @@ func TestHandleInboxLockAndCrash(t *testing.T) {
 // A failing row waits out its backoff, and after the last attempt is put
 // aside with its error.
 func TestHandleInboxFailureBacksOff(t *testing.T) {
+	t.Parallel()
 	s := storagetest.New(t)
 	ctx := context.Background()
 	ids, err := s.AppendInbox(ctx, []storage.InboxItem{item("f")})
@@ -142,6 +145,7 @@ func TestHandleInboxFailureBacksOff(t *testing.T) {
 // failed one's attempt; a batch cut off before its commit (a crash) leaves
 // every row it held pending, none counted as an attempt.
 func TestHandleInboxBatch(t *testing.T) {
+	t.Parallel()
 	s := storagetest.New(t)
 	ctx := context.Background()
 	ids, err := s.AppendInbox(ctx, []storage.InboxItem{item("b1"), item("b2"), item("b3"), item("b4"), item("held")})

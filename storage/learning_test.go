@@ -11,6 +11,7 @@ import (
 // Overrides are the training rows of a workspace's model; forgetting one
 // removes it from the rows; the model is stored, replaced and dropped.
 func TestTrainingRowsAndWorkspaceModel(t *testing.T) {
+	t.Parallel()
 	s, ws, p := setup(t)
 	ctx := context.Background()
 	var nums []int64

@@ -2,18 +2,32 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/mspbot/mspbot/bot"
 )
 
 // AddLesson records what someone learned on a project.
 func (s *Store) AddLesson(ctx context.Context, projectID, authorID int64, wentWell, doDifferently string) (bot.Lesson, error) {
+	return s.AddLessonOnce(ctx, projectID, authorID, wentWell, doDifferently, "")
+}
+
+// AddLessonOnce is AddLesson made by the delivery key: the same delivery
+// again adds nothing and is bot.ErrReplayed.
+func (s *Store) AddLessonOnce(ctx context.Context, projectID, authorID int64, wentWell, doDifferently, key string) (bot.Lesson, error) {
 	l := bot.Lesson{ProjectID: projectID, AuthorID: authorID, WentWell: wentWell, DoDifferently: doDifferently}
-	err := s.db.QueryRowxContext(ctx, `INSERT INTO lessons (project_id, author_id, went_well, do_differently)
-		VALUES ($1, $2, $3, $4) RETURNING id, created_at`, projectID, authorID, wentWell, doDifferently).Scan(&l.ID, &l.CreatedAt)
+	err := s.applyOnce(ctx, projectWorkspace, projectID, key, func(q sqlx.QueryerContext) error {
+		return q.QueryRowxContext(ctx, `INSERT INTO lessons (project_id, author_id, went_well, do_differently)
+			VALUES ($1, $2, $3, $4) RETURNING id, created_at`, projectID, authorID, wentWell, doDifferently).Scan(&l.ID, &l.CreatedAt)
+	})
+	if errors.Is(err, bot.ErrReplayed) {
+		return l, err
+	}
 	return l, mapErr(err, "add lesson")
 }
 

@@ -12,6 +12,7 @@ import (
 // Two (here four) instances starting at once must not race on migrations: the
 // goose session lock makes them take turns, and each ends up with none pending.
 func TestConcurrentMigrateTakesTurns(t *testing.T) {
+	t.Parallel()
 	dsn := storagetest.NewDatabase(t)
 	ctx := context.Background()
 	stores := make([]*storage.Store, 4)

@@ -45,7 +45,9 @@ func day(t time.Time) string { return t.Format("2006-01-02") }
 func clock(m int) string { return bot.ClockTime(m) }
 
 // CreateProject stores a new project with the next P-number of its workspace.
-// Opening a project from a request that already has one is a conflict.
+// Opening a project from a request that already has one is a conflict. The
+// delivery that opened one (in.SourceKey) opening it again returns that
+// project with bot.ErrReplayed.
 func (s *Store) CreateProject(ctx context.Context, in bot.Project, createdBy int64) (bot.Project, error) {
 	var p bot.Project
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
@@ -54,15 +56,27 @@ func (s *Store) CreateProject(ctx context.Context, in bot.Project, createdBy int
 			return mapErr(err, "lock workspace")
 		}
 		var id int64
+		if in.SourceKey != "" {
+			err := tx.GetContext(ctx, &id, `SELECT id FROM projects WHERE workspace_id = $1 AND source_key = $2`, in.WorkspaceID, in.SourceKey)
+			if err == nil {
+				if p, err = scanProject(tx.QueryRowxContext(ctx, `SELECT `+projectColumns+projectFrom+` WHERE p.id = $1`, id)); err != nil {
+					return mapErr(err, "read project")
+				}
+				return bot.ErrReplayed
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return mapErr(err, "project by source")
+			}
+		}
 		err := tx.GetContext(ctx, &id, `
 			INSERT INTO projects (workspace_id, number, client_id, name, description, coordinator_id,
-				start_date, end_date, budget_minutes, channel, update_weekday, update_time, request_id, created_by)
-			SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+				start_date, end_date, budget_minutes, channel, update_weekday, update_time, request_id, created_by, source_key)
+			SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, nullif($14, '')
 			FROM projects WHERE workspace_id = $1
 			RETURNING id`,
 			in.WorkspaceID, in.ClientID, in.Name, in.Description, in.CoordinatorID,
 			day(in.Start), day(in.End), in.BudgetMinutes, in.Channel, int(in.UpdateWeekday), clock(in.UpdateMinute),
-			in.RequestID, createdBy)
+			in.RequestID, createdBy, in.SourceKey)
 		if err != nil {
 			return mapErr(err, "create project")
 		}
@@ -182,10 +196,21 @@ func (s *Store) LogProjectTime(ctx context.Context, workspaceID, personID, proje
 
 // AddMilestone adds a milestone; a second one of the same name is a conflict.
 func (s *Store) AddMilestone(ctx context.Context, projectID int64, name string, due time.Time) (bot.Milestone, error) {
+	return s.AddMilestoneOnce(ctx, projectID, name, due, "")
+}
+
+// AddMilestoneOnce is AddMilestone made by the delivery key (bot.Event's
+// SourceID): the same delivery again adds nothing and is bot.ErrReplayed.
+func (s *Store) AddMilestoneOnce(ctx context.Context, projectID int64, name string, due time.Time, key string) (bot.Milestone, error) {
 	m := bot.Milestone{ProjectID: projectID, Name: name}
-	err := s.db.QueryRowxContext(ctx, `
-		INSERT INTO milestones (project_id, name, due_date) VALUES ($1, $2, $3)
-		RETURNING id, due_date`, projectID, name, day(due)).Scan(&m.ID, &m.Due)
+	err := s.applyOnce(ctx, projectWorkspace, projectID, key, func(q sqlx.QueryerContext) error {
+		return q.QueryRowxContext(ctx, `
+			INSERT INTO milestones (project_id, name, due_date) VALUES ($1, $2, $3)
+			RETURNING id, due_date`, projectID, name, day(due)).Scan(&m.ID, &m.Due)
+	})
+	if errors.Is(err, bot.ErrReplayed) {
+		return m, err
+	}
 	return m, mapErr(err, "add milestone")
 }
 
@@ -242,9 +267,20 @@ func (s *Store) MilestoneChanges(ctx context.Context, projectID int64, from, to 
 
 // AddDisruption records a planned disruption.
 func (s *Store) AddDisruption(ctx context.Context, d bot.Disruption, by int64) (bot.Disruption, error) {
-	err := s.db.QueryRowxContext(ctx, `
-		INSERT INTO disruptions (project_id, day, starts, ends, impact, created_by) VALUES ($1, $2, $3, $4, $5, $6)
-		RETURNING id, day`, d.ProjectID, day(d.Day), clock(d.Starts), clock(d.Ends), d.Impact, by).Scan(&d.ID, &d.Day)
+	return s.AddDisruptionOnce(ctx, d, by, "")
+}
+
+// AddDisruptionOnce is AddDisruption made by the delivery key: the same
+// delivery again adds nothing and is bot.ErrReplayed.
+func (s *Store) AddDisruptionOnce(ctx context.Context, d bot.Disruption, by int64, key string) (bot.Disruption, error) {
+	err := s.applyOnce(ctx, projectWorkspace, d.ProjectID, key, func(q sqlx.QueryerContext) error {
+		return q.QueryRowxContext(ctx, `
+			INSERT INTO disruptions (project_id, day, starts, ends, impact, created_by) VALUES ($1, $2, $3, $4, $5, $6)
+			RETURNING id, day`, d.ProjectID, day(d.Day), clock(d.Starts), clock(d.Ends), d.Impact, by).Scan(&d.ID, &d.Day)
+	})
+	if errors.Is(err, bot.ErrReplayed) {
+		return d, err
+	}
 	return d, mapErr(err, "add disruption")
 }
 

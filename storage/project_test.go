@@ -36,6 +36,7 @@ func newProject(t *testing.T, s *storage.Store, ws int64, by bot.Person, client,
 }
 
 func TestProjectNumbersMilestonesOOSAndHours(t *testing.T) {
+	t.Parallel()
 	s, ws, dana := setup(t)
 	ctx := context.Background()
 	p1 := newProject(t, s, ws, dana, "ACME", "Firewall replacement", "")
@@ -98,6 +99,7 @@ func TestProjectNumbersMilestonesOOSAndHours(t *testing.T) {
 }
 
 func TestWeeklyUpdateOncePerWeekAndOneApprovalOnePost(t *testing.T) {
+	t.Parallel()
 	s, ws, dana := setup(t)
 	ctx := context.Background()
 	p := newProject(t, s, ws, dana, "ACME", "Firewall", "")
@@ -183,6 +185,7 @@ func TestWeeklyUpdateOncePerWeekAndOneApprovalOnePost(t *testing.T) {
 }
 
 func TestCloseoutRefusesWithOpenItem(t *testing.T) {
+	t.Parallel()
 	s, ws, dana := setup(t)
 	ctx := context.Background()
 	p := newProject(t, s, ws, dana, "ACME", "Firewall", "")
@@ -245,6 +248,7 @@ func TestCloseoutRefusesWithOpenItem(t *testing.T) {
 }
 
 func TestLessonSearchRanksRelevantFirst(t *testing.T) {
+	t.Parallel()
 	s, ws, dana := setup(t)
 	ctx := context.Background()
 	vpn := newProject(t, s, ws, dana, "ACME", "VPN migration to WireGuard", "Move 40 remote users off the old IPsec VPN")

@@ -11,6 +11,7 @@ import (
 // TestOpenNeverPrintsThePassword: malformed or refused connection strings make
 // errors that quote the string; none may show the password.
 func TestOpenNeverPrintsThePassword(t *testing.T) {
+	t.Parallel()
 	for _, dsn := range []string{
 		"postgres://bob:hunter2@127.0.0.1:notaport/db",
 		"postgres://bob:hun ter2@[::1/db",

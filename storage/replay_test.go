@@ -12,6 +12,7 @@ import (
 // delivery handled twice, the second racing past the command's own check)
 // store one entry and both return it; an entry without a key is never merged.
 func TestTimeEntryStoredOncePerDelivery(t *testing.T) {
+	t.Parallel()
 	s, ws, _ := setup(t)
 	ctx := context.Background()
 	p, _, _, err := s.EnsurePerson(ctx, bot.NewPerson{WorkspaceID: ws, ExternalID: "tom", Name: "tom"}, false)
@@ -50,6 +51,7 @@ func TestTimeEntryStoredOncePerDelivery(t *testing.T) {
 // delivery key records one billable item and returns it both times; without a
 // key, two adds are two items.
 func TestOOSItemRecordedOncePerDelivery(t *testing.T) {
+	t.Parallel()
 	s, ws, dana := setup(t)
 	ctx := context.Background()
 	p := newProject(t, s, ws, dana, "ACME", "Firewall replacement", "")

@@ -15,7 +15,7 @@ import (
 const requestColumns = `r.id, r.workspace_id, r.number, r.title, r.body, r.kind, r.type, r.confidence,
 	r.reasons, r.status, r.priority, r.client_id, coalesce(c.code, ''), r.opened_by, o.name,
 	r.assignee_id, coalesce(a.name, ''), r.channel, r.thread, r.source_platform,
-	coalesce(r.source_id, ''), r.created_at, r.updated_at, r.closed_at`
+	coalesce(r.source_id, ''), r.created_at, r.updated_at, r.closed_at, r.resolved_at`
 
 const requestFrom = ` FROM requests r
 	JOIN people o ON o.id = r.opened_by
@@ -30,7 +30,7 @@ func scanRequest(row rowScanner) (bot.Request, error) {
 	err := row.Scan(&r.ID, &r.WorkspaceID, &r.Number, &r.Title, &r.Body, &r.Kind, &r.Type, &r.Confidence,
 		&reasons, &r.Status, &r.Priority, &r.ClientID, &r.ClientCode, &r.OpenedBy, &r.OpenedByName,
 		&r.AssigneeID, &r.AssigneeName, &r.Channel, &r.Thread, &r.SourcePlatform,
-		&r.SourceID, &r.CreatedAt, &r.UpdatedAt, &r.ClosedAt)
+		&r.SourceID, &r.CreatedAt, &r.UpdatedAt, &r.ClosedAt, &r.ResolvedAt)
 	if err != nil {
 		return r, err
 	}

@@ -33,6 +33,7 @@ func newRequest(ws int64, by bot.Person, title, source string) bot.Request {
 }
 
 func TestCreateRequestNumbersPerWorkspace(t *testing.T) {
+	t.Parallel()
 	s, ws, p := setup(t)
 	ctx := context.Background()
 	a, created, err := s.CreateRequest(ctx, newRequest(ws, p, "first", ""))
@@ -72,6 +73,7 @@ func TestCreateRequestNumbersPerWorkspace(t *testing.T) {
 }
 
 func TestCreateRequestDedupesConcurrentRetries(t *testing.T) {
+	t.Parallel()
 	s, ws, p := setup(t)
 	ctx := context.Background()
 	var wg sync.WaitGroup
@@ -111,6 +113,7 @@ func TestCreateRequestDedupesConcurrentRetries(t *testing.T) {
 }
 
 func TestReclassifyRecordsEvent(t *testing.T) {
+	t.Parallel()
 	s, ws, p := setup(t)
 	ctx := context.Background()
 	r, _, err := s.CreateRequest(ctx, newRequest(ws, p, "move office", ""))
@@ -142,6 +145,7 @@ func TestReclassifyRecordsEvent(t *testing.T) {
 }
 
 func TestListOpenRequestsFiltersByClient(t *testing.T) {
+	t.Parallel()
 	s, ws, p := setup(t)
 	ctx := context.Background()
 	acme, err := s.EnsureClient(ctx, ws, "ACME")
@@ -173,6 +177,7 @@ func TestListOpenRequestsFiltersByClient(t *testing.T) {
 }
 
 func TestEnsurePersonBootstrapsOneManager(t *testing.T) {
+	t.Parallel()
 	s := storagetest.New(t)
 	ctx := context.Background()
 	ws, err := s.EnsureWorkspace(ctx, bot.PlatformSlack, "T9", "")
@@ -219,6 +224,7 @@ func TestEnsurePersonBootstrapsOneManager(t *testing.T) {
 // A closed request is never due for an SLA look again; reopening work is a new
 // request. (Closed rows marked due made the sweep's planner read the whole table.)
 func TestClosedRequestIsNeverSLADue(t *testing.T) {
+	t.Parallel()
 	s, ws, p := setup(t)
 	ctx := context.Background()
 	r, _, err := s.CreateRequest(ctx, newRequest(ws, p, "printer", ""))

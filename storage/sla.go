@@ -112,7 +112,7 @@ func (s *Store) ResumeFromClient(ctx context.Context, requestID int64, at time.T
 
 const slaClockSelect = `
 	SELECT r.id, r.workspace_id, r.number, r.title, r.client_id, c.code, r.priority, r.assignee_id, r.created_at,
-		r.first_response_at, r.closed_at, coalesce(t.response_minutes, 0), coalesce(t.resolution_minutes, 0),
+		r.first_response_at, coalesce(r.resolved_at, r.closed_at), coalesce(t.response_minutes, 0), coalesce(t.resolution_minutes, 0),
 		cal.client_id IS NOT NULL, coalesce(cal.always, false), coalesce(cal.day_start, 480), coalesce(cal.day_end, 1080),
 		coalesce(cal.days, 62), coalesce(cal.timezone, ''),
 		coalesce((SELECT array_agg(e.clock || '/' || e.level) FROM sla_events e WHERE e.request_id = r.id), '{}'),

@@ -300,6 +300,30 @@ func (s *Store) DeliveryApplied(ctx context.Context, workspaceID int64, key stri
 	return ok, mapErr(err, "delivery applied")
 }
 
+// applyOnce runs fn in a transaction that first records that delivery key
+// made its change, in the workspace wsQuery reads for id: a key recorded
+// before runs nothing and is bot.ErrReplayed. An empty key runs fn alone.
+func (s *Store) applyOnce(ctx context.Context, wsQuery string, id int64, key string, fn func(q sqlx.QueryerContext) error) error {
+	if key == "" {
+		return fn(s.db)
+	}
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		var ws int64
+		if err := tx.GetContext(ctx, &ws, wsQuery, id); err != nil {
+			return mapErr(err, "workspace")
+		}
+		if fresh, err := applyDelivery(ctx, tx, ws, key); err != nil {
+			return err
+		} else if !fresh {
+			return bot.ErrReplayed
+		}
+		return fn(tx)
+	})
+}
+
+// projectWorkspace is applyOnce's wsQuery for a project's id.
+const projectWorkspace = `SELECT workspace_id FROM projects WHERE id = $1`
+
 // applyRequestDelivery is applyDelivery for a change to a request, in the
 // request's workspace: bot.ErrReplayed when the delivery made it before.
 func applyRequestDelivery(ctx context.Context, tx *sqlx.Tx, requestID int64, key string) error {

@@ -38,10 +38,3 @@ func CalendarOf(r bot.SLACalendarRow, def *time.Location) Calendar {
 	}
 	return Calendar{Start: ClockTime(r.DayStart), End: ClockTime(r.DayEnd), Days: Weekdays(r.Days), Loc: Locate(r.Timezone, def)}
 }
-
-func deref(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
-}

@@ -312,11 +312,11 @@ func ClockStates(c bot.SLAClock, def *time.Location, now time.Time) []ClockState
 	cal := CalendarOf(c.Calendar, def)
 	pauses := make([]Interval, len(c.Pauses))
 	for i, p := range c.Pauses {
-		pauses[i] = Interval{Start: p.Start, End: deref(p.End)}
+		pauses[i] = Interval{Start: p.Start, End: bot.TimeOrZero(p.End)}
 	}
 	one := func(clock string, target int, stop *time.Time) ClockState {
 		t := time.Duration(target) * time.Minute
-		e := Elapsed(cal, c.CreatedAt, deref(stop), pauses, now)
+		e := Elapsed(cal, c.CreatedAt, bot.TimeOrZero(stop), pauses, now)
 		return ClockState{Clock: clock, Target: t, Elapsed: e, Level: Level(e, t), Stopped: stop != nil}
 	}
 	return []ClockState{

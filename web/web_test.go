@@ -29,6 +29,7 @@ func get(t *testing.T, h http.Handler, method, path string) (int, string) {
 func ready(context.Context) error { return nil }
 
 func TestHealthz(t *testing.T) {
+	t.Parallel()
 	s := web.NewServer("127.0.0.1:0", ready, web.NewMetrics(), quiet())
 	if code, body := get(t, s.Handler(), "GET", "/healthz"); code != 200 || body != "ok\n" {
 		t.Fatalf("GET /healthz: %d %q", code, body)
@@ -44,6 +45,7 @@ func TestHealthz(t *testing.T) {
 // Readiness asks the real database: a migrated one is ready, one with
 // migrations pending is not, and one that cannot be reached is not.
 func TestReadyzAgainstTheDatabase(t *testing.T) {
+	t.Parallel()
 	migrated := storagetest.New(t)
 	s := web.NewServer("127.0.0.1:0", migrated.Ready, web.NewMetrics(), quiet())
 	if code, body := get(t, s.Handler(), "GET", "/readyz"); code != 200 || body != "ready\n" {
@@ -72,6 +74,7 @@ func TestReadyzAgainstTheDatabase(t *testing.T) {
 }
 
 func TestReadyzGivesTheCheckADeadline(t *testing.T) {
+	t.Parallel()
 	var deadline time.Time
 	check := func(ctx context.Context) error {
 		deadline, _ = ctx.Deadline()
@@ -88,6 +91,7 @@ func TestReadyzGivesTheCheckADeadline(t *testing.T) {
 }
 
 func TestMetricsCountCommandsErrorsAndLatency(t *testing.T) {
+	t.Parallel()
 	m := web.NewMetrics()
 	m.Observe("time", "", 12*time.Millisecond)
 	m.Observe("time", bot.EInvalid, 3*time.Millisecond)
@@ -124,6 +128,7 @@ func TestMetricsCountCommandsErrorsAndLatency(t *testing.T) {
 // The server really listens: adapters' endpoints mounted before Start answer
 // over TCP, a taken address is an error, and Shutdown stops it.
 func TestServeMountedEndpointsOverTCP(t *testing.T) {
+	t.Parallel()
 	s := web.NewServer("127.0.0.1:0", ready, web.NewMetrics(), quiet())
 	s.Handle("POST /slack/events", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)

@@ -16,24 +16,12 @@ const (
 )
 
 // Application commands are derived from the router's list: each command gets
-// its name and summary, and a free-text "args" option unless a structured shape
-// is declared below. Whatever the shape, an interaction is turned back into the
-// command line the router expects, so commands never know they ran on Discord.
+// its name and summary, and typed options from its table (tableopts.go). An
+// interaction is turned back into the command line the router expects, so
+// commands never know they ran on Discord.
 
 func strOpt(name, desc string, required bool) *discordgo.ApplicationCommandOption {
 	return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: name, Description: desc, Required: required}
-}
-
-func numberOpt() *discordgo.ApplicationCommandOption {
-	min := 1.0
-	return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionInteger, Name: "number",
-		Description: "request number, as shown as #N", Required: true, Autocomplete: true, MinValue: &min}
-}
-
-func clientOpt(required bool) *discordgo.ApplicationCommandOption {
-	o := strOpt("client", "client code, e.g. ACME", required)
-	o.Autocomplete = true
-	return o
 }
 
 func choices(vals ...string) []*discordgo.ApplicationCommandOptionChoice {
@@ -48,53 +36,9 @@ func sub(name, desc string, opts ...*discordgo.ApplicationCommandOption) *discor
 	return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: name, Description: desc, Options: opts}
 }
 
-// shapes are the structured option lists of the commands where the arguments
-// have a clear shape.
-var shapes = map[string]func() []*discordgo.ApplicationCommandOption{
-	"request": func() []*discordgo.ApplicationCommandOption {
-		text := strOpt("text", "what you need, in your own words", true)
-		text.MaxLength = bot.MaxTextLen
-		return []*discordgo.ApplicationCommandOption{
-			sub("open", "open a request (classified project or support)", text, clientOpt(false)),
-			sub(formSub, "open a request with the long form (title, description, client, priority)"),
-			sub("show", "show a request with the classifier's reasons", numberOpt()),
-			sub("take", "assign a request to yourself", numberOpt()),
-			sub("close", "close a request", numberOpt()),
-		}
-	},
-	"reclassify": func() []*discordgo.ApplicationCommandOption {
-		kind := strOpt("kind", "project or support", true)
-		kind.Choices = choices("project", "support")
-		reason := strOpt("reason", "why (recorded, and teaches the classifier)", true)
-		typ := strOpt("type", "finer type", false)
-		typ.Choices = choices("incident", "service_request", "mac", "recurring", "project")
-		return []*discordgo.ApplicationCommandOption{numberOpt(), kind, reason, typ}
-	},
-	"mspbot": func() []*discordgo.ApplicationCommandOption {
-		state := strOpt("state", "on or off", true)
-		state.Choices = choices("on", "off")
-		return []*discordgo.ApplicationCommandOption{
-			sub("intake", "make this an intake channel: every new message opens a request", state),
-			sub("client-link", "link this channel to a client", clientOpt(true)),
-			sub("client-unlink", "unlink this channel from its client"),
-			sub("channel", "show this channel's settings"),
-		}
-	},
-	"requests": func() []*discordgo.ApplicationCommandOption {
-		show := strOpt("show", "which requests (default: all open)", false)
-		show.Choices = choices("mine", "queue", "waiting")
-		min := 1.0
-		page := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionInteger, Name: "page",
-			Description: "page of 25 (the reply says how many there are)", MinValue: &min}
-		return []*discordgo.ApplicationCommandOption{show, clientOpt(false), page}
-	},
-	"help": func() []*discordgo.ApplicationCommandOption { return nil },
-	"home": func() []*discordgo.ApplicationCommandOption { return nil },
-	"rate": func() []*discordgo.ApplicationCommandOption {
-		rating := strOpt("rating", "how it was handled", true)
-		rating.Choices = choices("good", "ok", "poor")
-		return []*discordgo.ApplicationCommandOption{numberOpt(), rating}
-	},
+// discordSubs are sub-commands only Discord has: the long request form.
+var discordSubs = map[string][]*discordgo.ApplicationCommandOption{
+	"request": {sub(formSub, "open a request with the long form (title, description, client, priority)")},
 }
 
 // ApplicationCommands returns the application commands for the router's commands.
@@ -113,10 +57,8 @@ func ApplicationCommands(cmds []bot.Command) []*discordgo.ApplicationCommand {
 			perm := int64(discordgo.PermissionManageGuild)
 			ac.DefaultMemberPermissions = &perm
 		}
-		if shape, ok := shapes[c.Name]; ok {
-			ac.Options = shape()
-		} else if subs, ok := tableOptions(c); ok { // tableopts.go
-			ac.Options = subs
+		if subs, ok := tableOptions(c); ok { // tableopts.go
+			ac.Options = append(subs, discordSubs[c.Name]...)
 		} else {
 			args := strOpt("args", clip("arguments: "+strings.TrimSpace(strings.TrimPrefix(c.Usage, "/"+c.Name)), 100), false)
 			args.MaxLength = bot.MaxTextLen
@@ -127,8 +69,10 @@ func ApplicationCommands(cmds []bot.Command) []*discordgo.ApplicationCommand {
 	return out
 }
 
-// commandLine rebuilds the argument text the router expects from a command's
-// options. It reports form when the caller asked for the request form instead.
+// commandLine rebuilds the argument text from the options of the shapes
+// registered before the table described every command (an older
+// registration still answers, and the inbox reads it to guess whether a reply
+// is public). It reports form when the caller asked for the request form.
 func commandLine(d *CommandData) (args string, form bool) {
 	opts := map[string]Option{}
 	subName := ""

@@ -63,6 +63,7 @@ func buttonIDs(msg map[string]any) map[string]string {
 // posts the update to the client's channel once; the row is 'posted' and a
 // second click posts nothing more.
 func TestWeeklyDraftApproveClick(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	senders := bot.Senders{}
 	e := newEnv(t, func(_ *discord.Config, d *commands.Deps, _ *[]bot.Command) { d.Senders = senders })

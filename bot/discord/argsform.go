@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"context"
 	"encoding/json"
 	"net/url"
 	"strconv"
@@ -127,15 +128,70 @@ func givenOf(opts map[string]Option) map[string]string {
 	return out
 }
 
-// commandForm is the form a command interaction opens instead of running:
-// its entry has one and nothing was given ("/project new" alone). A command
-// given some options runs, and the Router says what is missing.
-func (a *Adapter) commandForm(d *CommandData) *discordgo.InteractionResponse {
+// commandForm is the table entry whose form a command interaction opens
+// instead of running: it has one and nothing was given ("/project new"
+// alone). A command given some options runs, and the Router says what is
+// missing.
+func (a *Adapter) commandForm(d *CommandData) (tableCall, bool) {
 	t, ok := a.tableCall(d)
 	if !ok || t.entry.Form == "" || !t.missing() || len(givenOf(t.opts)) > 0 {
+		return tableCall{}, false
+	}
+	return t, true
+}
+
+// errFormCheck stands in for the handler while the Router's gate decides
+// whether a form may open (mayOpen).
+var errFormCheck = bot.Errorf(bot.EInvalid, "a form is opening")
+
+// mayOpen asks the Router's gate whether the caller may run the form's
+// command (its handler does not run): a refusal, told privately, is the
+// answer instead of the form, so nobody fills in a form they cannot submit.
+func (a *Adapter) mayOpen(ctx context.Context, in *Interaction, t tableCall, given map[string]string) *discordgo.InteractionResponse {
+	ev, err := a.interactionEvent(ctx, &Interaction{ID: in.ID, Type: interactionCommand, GuildID: in.GuildID, ChannelID: in.ChannelID,
+		Channel: in.Channel, Member: in.Member, User: in.User, Command: &CommandData{Name: t.cmd.Name}})
+	if err == nil {
+		ev.Command, ev.Args, ev.BadInput = t.cmd.Name, strings.TrimSpace(t.word+" "+argsLine(t.entry.Args, optionsOf(given))), errFormCheck
+		_, err = a.cfg.Router.Run(ctx, ev)
+	}
+	switch code := bot.ErrorCode(err); {
+	case err == errFormCheck:
+		return nil
+	case code == bot.EForbidden || code == bot.ENotFound || code == bot.EInternal:
+		return message(discordgo.InteractionResponseChannelMessageWithSource, bot.ErrorReply(err))
+	}
+	return nil // what is missing is the form's to ask
+}
+
+// formOpened is the form an interaction opens without running anything (a
+// table command left without anything, or a button such as "Log time"), or
+// the refusal of someone who may not run its command; nil otherwise.
+func (a *Adapter) formOpened(ctx context.Context, in *Interaction) *discordgo.InteractionResponse {
+	var (
+		t     tableCall
+		given map[string]string
+		ok    bool
+	)
+	switch {
+	case in.Type == interactionCommand && in.Command != nil:
+		t, ok = a.commandForm(in.Command)
+	case in.Type == interactionComponent && in.Component != nil && strings.HasPrefix(in.Component.CustomID, argsFormPrefix):
+		if t, given, ok = a.formCall(in.Component.CustomID); !ok {
+			return message(discordgo.InteractionResponseChannelMessageWithSource,
+				bot.Message{Text: "This button no longer works; use /help to find the command.", Ephemeral: true, IsError: true})
+		}
+	}
+	if !ok {
 		return nil
 	}
-	return argsForm(t, nil)
+	form := argsForm(t, given)
+	if form == nil {
+		return nil
+	}
+	if refused := a.mayOpen(ctx, in, t, given); refused != nil {
+		return refused
+	}
+	return form
 }
 
 // parseFormID splits a form's custom_id into its command line words and the
@@ -172,15 +228,6 @@ func (a *Adapter) formCall(id string) (tableCall, map[string]string, bool) {
 	}
 	t, ok := a.tableCall(d)
 	return t, given, ok && t.entry.Form != ""
-}
-
-// buttonForm is the form a button opens ("Log time": args:/time?on=1001).
-func (a *Adapter) buttonForm(id string) *discordgo.InteractionResponse {
-	t, given, ok := a.formCall(id)
-	if !ok {
-		return nil
-	}
-	return argsForm(t, given)
 }
 
 // argsFormSubmit is the command and line a submitted table form runs; ok is

@@ -14,6 +14,7 @@ import (
 // argument, required first (the registration the strict fake accepted), and
 // an interaction using them reaches the command as the line typing it gives.
 func TestFlatTypedOptions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	if err := e.a.RegisterCommands(context.Background()); err != nil {
 		t.Fatal(err)

@@ -318,14 +318,15 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, msgs ...bot.Mess
 		opts = append(opts, discordgo.WithRetryOnRatelimit(false))
 	}
 	last := ""
-	for _, m := range visible(msgs) {
+	shown := visible(msgs)
+	for i, m := range shown {
 		send := render(m).messageSend()
 		if to.ReplyTo != "" && to.Thread == "" {
 			f := false
 			send.Reference = &discordgo.MessageReference{MessageID: to.ReplyTo, ChannelID: channel,
 				GuildID: to.Workspace, FailIfNotExists: &f}
 		}
-		posted, err := a.session.ChannelMessageSendComplex(channel, send, opts...)
+		posted, err := a.sendOnce(channel, send, nonceOf(ctx, i, len(shown)), opts...) // nonce.go
 		if err != nil && to.NotifyUser != "" && to.NotifyUser != to.UserID && a.tellInstead(ctx, to.Workspace, to.NotifyUser, channel, err, m) {
 			continue // fallback.go: the person who caused it was told privately
 		}

@@ -242,6 +242,7 @@ func waitGoroutines(t *testing.T) {
 // sequence, Discord replays the MESSAGE_CREATE and says RESUMED, and the
 // replay opens and posts nothing. Close stops every gateway goroutine.
 func TestGatewaySessionEndToEnd(t *testing.T) {
+	t.Parallel()
 	began := time.Now()
 	ctx := context.Background()
 	gw := newFakeGateway(t)

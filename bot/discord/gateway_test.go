@@ -31,6 +31,7 @@ func gatewayData(t *testing.T, edit func(d map[string]any)) (string, json.RawMes
 // resume), opens one request and posts one reply, which gets a thread; replies
 // in that thread are comments, once each however often they are delivered.
 func TestGatewayMessageReplayedOpensOneRequest(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	const intake = "290926798999357250" // the fixture message's channel
@@ -107,6 +108,7 @@ func TestGatewayMessageReplayedOpensOneRequest(t *testing.T) {
 
 // The 🎫 reaction opens a request from the message reacted to, once.
 func TestTicketReactionOpensRequest(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	e.assume(tom, bot.RoleTech, "")
@@ -132,6 +134,7 @@ func TestTicketReactionOpensRequest(t *testing.T) {
 // A 429 with retry_after is waited out by discordgo's limiter: the post still
 // arrives, after the wait.
 func TestRateLimitedPostStillArrives(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	path := "POST /api/v9/channels/" + chanID + "/messages"
 	e.fake.limit429[path] = 1
@@ -154,6 +157,7 @@ func TestRateLimitedPostStillArrives(t *testing.T) {
 
 // The Sender: a thread post goes to the thread's channel; a user alone gets a DM.
 func TestSenderThreadsAndDirectMessages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	if _, err := e.a.Send(ctx, bot.Destination{Platform: bot.PlatformDiscord, Channel: chanID, Thread: "777"}, bot.Message{Text: "in thread"}); err != nil {
@@ -180,6 +184,7 @@ func TestSenderThreadsAndDirectMessages(t *testing.T) {
 // Registration overwrites the guild's commands with one per router command,
 // with typed options and autocomplete where the shape is clear.
 func TestRegisterCommandsBulkOverwrite(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	if err := e.a.RegisterCommands(context.Background()); err != nil {
 		t.Fatal(err)
@@ -217,7 +222,10 @@ func TestRegisterCommandsBulkOverwrite(t *testing.T) {
 		}
 	}
 	req := cmds[names["request"]]
-	if len(req.Options) != 5 || req.Options[2].Name != "show" || req.Options[2].Options[0].Type != 4 || !req.Options[2].Options[0].Autocomplete {
+	// From the table (open, show, take, close, resolve, reopen, priority,
+	// wait, resume, sla) and the long form.
+	if len(req.Options) != 11 || req.Options[1].Name != "show" || req.Options[1].Options[0].Type != 4 || !req.Options[1].Options[0].Autocomplete ||
+		req.Options[10].Name != "form" {
 		t.Fatalf("/request options: %+v", req.Options)
 	}
 	if rc := cmds[names["reclassify"]]; rc.Options[0].Name != "number" || !rc.Options[0].Autocomplete {

@@ -62,10 +62,14 @@ type fakeDiscord struct {
 	tokenRefused bool
 	// forbidden are channels the bot may not post in: 403 Missing Access.
 	forbidden map[string]bool
+	// nonces are the messages created with enforce_nonce, by channel and
+	// nonce: Discord returns the first to a repeat instead of creating another.
+	nonces map[string]string
 }
 
 func newFakeDiscord(t testing.TB) *fakeDiscord {
-	f := &fakeDiscord{limit429: map[string]int{}, fail500: map[string]int{}, messages: map[string]string{}, forbidden: map[string]bool{}}
+	f := &fakeDiscord{limit429: map[string]int{}, fail500: map[string]int{}, messages: map[string]string{}, forbidden: map[string]bool{},
+		nonces: map[string]string{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
 	t.Cleanup(func() {
@@ -140,6 +144,20 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 	case parts[0] == "applications" && r.Method == "PUT":
 		w.Write(body) // the commands as registered
 	case parts[0] == "channels" && len(parts) == 3 && r.Method == "POST": // channels/{c}/messages
+		var sent struct {
+			Nonce        string `json:"nonce"`
+			EnforceNonce bool   `json:"enforce_nonce"`
+		}
+		_ = json.Unmarshal(body, &sent)
+		if sent.EnforceNonce && sent.Nonce != "" {
+			f.mu.Lock()
+			if first, seen := f.nonces[parts[1]+"/"+sent.Nonce]; seen {
+				id = first // the message created before; nothing new
+			} else {
+				f.nonces[parts[1]+"/"+sent.Nonce] = id
+			}
+			f.mu.Unlock()
+		}
 		fmt.Fprintf(w, `{"id":"m%s","channel_id":%q,"content":""}`, id, parts[1])
 	case parts[0] == "channels" && len(parts) == 5 && parts[4] == "threads":
 		fmt.Fprintf(w, `{"id":"th%s","type":11,"parent_id":%q,"name":"t"}`, id, parts[1])

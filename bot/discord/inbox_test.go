@@ -14,6 +14,7 @@ import (
 // session never replays it) is handled by the next process, once; the same
 // message arriving again (a resume's replay) is not stored twice.
 func TestGatewayMessageStoredBeforeACrashIsHandledAfterRestart(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	const intake = "290926798999357250"
@@ -58,6 +59,7 @@ func TestGatewayMessageStoredBeforeACrashIsHandledAfterRestart(t *testing.T) {
 // is handled by the next process: its request is opened once and the deferred
 // response is replaced with the announcement.
 func TestInteractionStoredBeforeACrashIsAnsweredAfterRestart(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	e.assume(tom, bot.RoleTech, "")
@@ -91,6 +93,7 @@ func TestInteractionStoredBeforeACrashIsAnsweredAfterRestart(t *testing.T) {
 // (A stored row whose process died is answered by the next one:
 // TestInteractionStoredBeforeACrashIsAnsweredAfterRestart.)
 func TestGatewayInteractionStoredBeforeItIsAnswered(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	e.assume(tom, bot.RoleTech, "")

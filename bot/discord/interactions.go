@@ -44,13 +44,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad interaction", http.StatusBadRequest)
 		return
 	}
-	if a.inbox != nil && in.Type != interactionPing && in.Type != interactionAutocomplete && a.formOpened(in) == nil {
-		// Opening a form stores nothing, and a modal can only be the
-		// initial response: it is answered at once (argsform.go).
-		a.interactStored(w, r, in, body) // inbox.go
-		return
-	}
-	a.Interact(r.Context(), in, func(resp *discordgo.InteractionResponse) error {
+	reply := func(resp *discordgo.InteractionResponse) error {
 		w.Header().Set("Content-Type", "application/json")
 		if err := json.NewEncoder(w).Encode(resp); err != nil {
 			return err
@@ -59,7 +53,20 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.Flush()
 		}
 		return nil
-	})
+	}
+	if form := a.formOpened(r.Context(), in); form != nil {
+		// Opening a form stores nothing, and a modal can only be the
+		// initial response: it is answered at once (argsform.go).
+		if err := reply(form); err != nil {
+			a.log.Warn("interaction reply failed", "err", err, "interaction", in.ID)
+		}
+		return
+	}
+	if a.inbox != nil && in.Type != interactionPing && in.Type != interactionAutocomplete {
+		a.interactStored(w, r, in, body) // inbox.go
+		return
+	}
+	a.Interact(r.Context(), in, reply)
 }
 
 // verify checks X-Signature-Ed25519 over X-Signature-Timestamp + body, and that
@@ -102,7 +109,7 @@ func (a *Adapter) Interact(ctx context.Context, in *Interaction, reply replyFunc
 		respond(a.autocomplete(ctx, in))
 		return
 	}
-	if form := a.formOpened(in); form != nil {
+	if form := a.formOpened(ctx, in); form != nil {
 		respond(form)
 		return
 	}
@@ -122,22 +129,6 @@ func (a *Adapter) Interact(ctx context.Context, in *Interaction, reply replyFunc
 }
 
 func isForm(d *CommandData) bool { _, form := commandLine(d); return form }
-
-// formOpened is the form an interaction opens without running anything: a
-// table command left without what it needs, or a button such as "Log time".
-func (a *Adapter) formOpened(in *Interaction) *discordgo.InteractionResponse {
-	switch {
-	case in.Type == interactionCommand && in.Command != nil:
-		return a.commandForm(in.Command)
-	case in.Type == interactionComponent && in.Component != nil && strings.HasPrefix(in.Component.CustomID, argsFormPrefix):
-		if f := a.buttonForm(in.Component.CustomID); f != nil {
-			return f
-		}
-		return message(discordgo.InteractionResponseChannelMessageWithSource,
-			bot.Message{Text: "This button no longer works; use /help to find the command.", Ephemeral: true, IsError: true})
-	}
-	return nil
-}
 
 // interactionEvent turns a command, a click or a form into the event the router takes.
 func (a *Adapter) interactionEvent(ctx context.Context, in *Interaction) (bot.Event, error) {

@@ -174,6 +174,12 @@ func (l *dcLimits) components(where string, rows []any, modal bool) {
 				if n := runes(co["value"]); n > limit {
 					l.bad("%s: value is %d characters; at most %d", cw, n, limit)
 				}
+				if st := num(co["style"]); st != 1 && st != 2 {
+					l.bad("%s: text input style %d; 1 (short) or 2 (paragraph)", cw, st)
+				}
+				if minLen, ok := co["min_length"].(float64); ok && hasMax && minLen > maxLen {
+					l.bad("%s: min_length %v above max_length %v", cw, minLen, maxLen)
+				}
 				if n := runes(co["placeholder"]); n > dcMaxPlaceholder {
 					l.bad("%s: placeholder is %d characters; at most %d", cw, n, dcMaxPlaceholder)
 				}
@@ -290,6 +296,19 @@ func (l *dcLimits) options(where string, opts []any, depth int) int {
 			optional = true
 		}
 		ch := arr(oo["choices"])
+		valued := typ == 3 || typ == 4 || typ == 10 // string, integer, number
+		if !valued && (len(ch) > 0 || oo["autocomplete"] == true) {
+			l.bad("%s: choices or autocomplete on an option of type %d (only strings and numbers)", w, typ)
+		}
+		if _, ok := oo["max_length"]; ok && typ != 3 {
+			l.bad("%s: max_length on an option of type %d (strings only)", w, typ)
+		}
+		if _, ok := oo["min_value"]; ok && typ != 4 && typ != 10 {
+			l.bad("%s: min_value on an option of type %d (numbers only)", w, typ)
+		}
+		if typ < 3 || typ > 11 {
+			l.bad("%s: unknown option type %d", w, typ)
+		}
 		if len(ch) > dcMaxChoices {
 			l.bad("%s: %d choices; at most %d", w, len(ch), dcMaxChoices)
 		}
@@ -300,6 +319,9 @@ func (l *dcLimits) options(where string, opts []any, depth int) int {
 			n := runes(m(c)["name"])
 			if n == 0 || n > 100 {
 				l.bad("%s: choice name is %d characters; allowed 1–100", w, n)
+			}
+			if runes(m(c)["value"]) > 100 {
+				l.bad("%s: choice value is %d characters; at most 100", w, runes(m(c)["value"]))
 			}
 			total += n + runes(m(c)["value"])
 		}
@@ -335,6 +357,9 @@ func checkREST(method, path, contentType string, body []byte) []string {
 		var msg map[string]any
 		_ = json.Unmarshal(body, &msg)
 		l.message(method+" "+path, msg)
+		if n, ok := msg["nonce"].(string); ok && len(n) > 25 {
+			l.bad("nonce of %d characters; at most 25", len(n))
+		}
 	}
 	return l.problems
 }
@@ -357,6 +382,7 @@ func payloadJSON(body []byte, boundary string) []byte {
 // TestFakeDiscordRejectsWhatDiscordRejects: the strict checks catch each
 // documented limit.
 func TestFakeDiscordRejectsWhatDiscordRejects(t *testing.T) {
+	t.Parallel()
 	js := func(v any) []byte { b, _ := json.Marshal(v); return b }
 	field := func(n int) map[string]any { return map[string]any{"name": "n", "value": strings.Repeat("v", n)} }
 	fields := func(k, n int) []any {
@@ -415,6 +441,23 @@ func TestFakeDiscordRejectsWhatDiscordRejects(t *testing.T) {
 			}
 			return o
 		}()})}), false},
+		{"choices on a user option", "PUT", "/api/v9/applications/1/commands", js([]any{cmd("role", "d", map[string]any{"options": []any{
+			map[string]any{"type": 6, "name": "person", "description": "d", "choices": []any{map[string]any{"name": "a", "value": "a"}}}}})}), false},
+		{"autocomplete on a boolean", "PUT", "/api/v9/applications/1/commands", js([]any{cmd("time", "d", map[string]any{"options": []any{
+			map[string]any{"type": 5, "name": "non-billable", "description": "d", "autocomplete": true}}})}), false},
+		{"max_length on an integer", "PUT", "/api/v9/applications/1/commands", js([]any{cmd("requests", "d", map[string]any{"options": []any{
+			map[string]any{"type": 4, "name": "page", "description": "d", "max_length": 10}}})}), false},
+		{"text input style 3", "POST", "/api/v9/interactions/1/t/callback", js(map[string]any{"type": 9, "data": map[string]any{"custom_id": "f", "title": "T", "components": []any{
+			map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "t", "label": "L", "style": 3}}}}}}), false},
+		{"modal of 6 rows", "POST", "/api/v9/interactions/1/t/callback", js(map[string]any{"type": 9, "data": map[string]any{"custom_id": "f", "title": "T", "components": func() []any {
+			var rows []any
+			for i := 0; i < 6; i++ {
+				rows = append(rows, map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": fmt.Sprint("t", i), "label": "L", "style": 1}}})
+			}
+			return rows
+		}()}}), false},
+		{"modal custom_id 101", "POST", "/api/v9/interactions/1/t/callback", js(map[string]any{"type": 9, "data": map[string]any{"custom_id": strings.Repeat("f", 101), "title": "T", "components": []any{
+			map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "t", "label": "L", "style": 1}}}}}}), false},
 		{"permissions not a string", "PUT", "/api/v9/applications/1/commands", js([]any{cmd("role", "d", map[string]any{"default_member_permissions": 32})}), false},
 		{"permissions string", "PUT", "/api/v9/applications/1/commands", js([]any{cmd("role", "d", map[string]any{"default_member_permissions": "32"})}), true},
 	}

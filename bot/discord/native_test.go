@@ -23,6 +23,7 @@ import (
 // DISCORD_BOT_TOKEN; a disconnect with a good token fails it only once the
 // gateway has stayed down past LostAfter, and READY makes it ready again.
 func TestGatewayLostFailsReadyz(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(cfg *discord.Config, _ *commands.Deps, _ *[]bot.Command) { cfg.LostAfter = time.Minute })
 	srv := web.NewServer("127.0.0.1:0", e.store.Ready, web.NewMetrics(), slog.New(slog.DiscardHandler))
 	srv.AddReadyCheck(e.a.Ready)
@@ -70,6 +71,7 @@ func TestGatewayLostFailsReadyz(t *testing.T) {
 // interaction response the strict checks accepted): the link's address shows,
 // and the code fence cannot swallow the buttons' text.
 func TestUserMarkdownShownAsTyped(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.assume(tom, bot.RoleTech, "")
 	typed := "**Pay** <@123> [your invoice](https://evil.example/pay) ```never closed"
@@ -99,6 +101,7 @@ func TestUserMarkdownShownAsTyped(t *testing.T) {
 // exactly on the manager-only commands, and /requests and /rate take typed
 // options that come back as the command line the Router expects.
 func TestManagerCommandsHiddenAndTyped(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	if err := e.a.RegisterCommands(context.Background()); err != nil {
 		t.Fatal(err)
@@ -169,6 +172,7 @@ func TestManagerCommandsHiddenAndTyped(t *testing.T) {
 // start from (the response the strict checks accepted); submitting it runs
 // the form's command with the text, lines and quotes kept, as one argument.
 func TestFormOpensAsModal(t *testing.T) {
+	t.Parallel()
 	var saved []string
 	note := bot.Command{Name: "note", Usage: "/note [save \"text\"]", Summary: "a note", MinRole: bot.RoleTech,
 		Handler: func(_ context.Context, ev bot.Event) ([]bot.Message, error) {
@@ -207,6 +211,7 @@ func TestFormOpensAsModal(t *testing.T) {
 // not post opens the request (Postgres), the post there is refused (403), and
 // the person who reacted gets it by direct message with why.
 func TestRefusedPostToldPrivately(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.assume(tom, bot.RoleTech, "")
 	e.fake.messages["556"] = "The badge reader at the back door is dead"
@@ -237,6 +242,7 @@ func TestRefusedPostToldPrivately(t *testing.T) {
 // back as the command lines typing would give: the entry and the timer are in
 // Postgres.
 func TestTableCommandsTyped(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	if err := e.a.RegisterCommands(context.Background()); err != nil {
 		t.Fatal(err)
@@ -286,11 +292,13 @@ func TestTableCommandsTyped(t *testing.T) {
 	}
 }
 
-// TestRequesterToldOnDiscord: when a coordinator takes and then closes tom's
-// request with the buttons (signed interactions), tom gets direct messages
-// (the fake's DM channel posts): taken, then closed with Good/OK/Poor buttons
-// that run /rate; his click stores the rating in Postgres.
+// TestRequesterToldOnDiscord: when a coordinator takes and then resolves
+// tom's request with the buttons (signed interactions), tom gets direct
+// messages (the fake's DM channel posts): taken, then resolved with
+// Good/OK/Poor buttons that run /rate and Still broken; his click stores the
+// rating in Postgres.
 func TestRequesterToldOnDiscord(t *testing.T) {
+	t.Parallel()
 	senders := bot.Senders{}
 	e := newEnv(t, func(_ *discord.Config, d *commands.Deps, _ *[]bot.Command) { d.Senders = senders })
 	senders[bot.PlatformDiscord] = e.a
@@ -298,7 +306,7 @@ func TestRequesterToldOnDiscord(t *testing.T) {
 	e.assume(cora, bot.RoleCoordinator, "")
 	e.openAs(tom, "The scanner on floor 3 jams")
 	e.a.Wait()
-	for _, id := range []string{"request.take:1001", "request.close:1001"} {
+	for _, id := range []string{"request.take:1001", "request.resolve:1001"} {
 		if code, r := e.signed(e.interaction(3, cora, map[string]any{"component_type": 2, "custom_id": id}, nil)); code != 200 || flags(r) == 64 {
 			t.Fatalf("%s: %d %v", id, code, r)
 		}
@@ -308,11 +316,11 @@ func TestRequesterToldOnDiscord(t *testing.T) {
 	for _, c := range e.fake.Calls("POST /api/v9/channels/dm") {
 		dms = append(dms, jsonMap(t, c.Body))
 	}
-	if len(dms) != 2 || !strings.Contains(text(dms[0]), "cora took your request #1001") || !strings.Contains(text(dms[1]), "cora closed your request #1001") {
+	if len(dms) != 2 || !strings.Contains(text(dms[0]), "cora took your request #1001") || !strings.Contains(text(dms[1]), "cora resolved your request #1001") {
 		t.Fatalf("direct messages to tom: %v", dms)
 	}
 	rows, _ := dms[1]["components"].([]any)
-	if len(rows) != 1 || !strings.Contains(fmt.Sprint(rows), "/rate 1001 good") {
+	if len(rows) != 1 || !strings.Contains(fmt.Sprint(rows), "/rate 1001 good") || !strings.Contains(fmt.Sprint(rows), "request.reopen:1001") {
 		t.Fatalf("rating buttons: %v", rows)
 	}
 	if _, r := e.signed(e.interaction(3, tom, map[string]any{"component_type": 2, "custom_id": "/rate 1001 good"}, nil)); !strings.Contains(text(r), "rated good") {

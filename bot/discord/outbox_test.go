@@ -141,6 +141,7 @@ const postPath = "POST /api/v9/channels/" + intakeChan + "/messages"
 // retries the job until the reply is posted, once, as a reply to the message,
 // and the request follows the thread started on it.
 func TestOutboxGatewayReplyRetriedThroughServerErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, withOutbox(t))
 	e.intake()
 	e.fake.fail500[postPath] = 3
@@ -168,6 +169,7 @@ func TestOutboxGatewayReplyRetriedThroughServerErrors(t *testing.T) {
 // MESSAGE_CREATE after the restart: the reply is posted once and the request
 // gets its thread; replaying it again posts nothing more.
 func TestOutboxReplayedMessagePostsRequestLostInCrash(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.intake()
 	e.fake.fail500[postPath] = 1
@@ -203,6 +205,7 @@ func TestOutboxReplayedMessagePostsRequestLostInCrash(t *testing.T) {
 // A 429 on a queued post snoozes the job for the retry_after Discord asked
 // (250 ms) instead of holding a worker; the post then arrives once.
 func TestOutboxRateLimitedPostSnoozed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, withOutbox(t))
 	e.intake()
 	e.fake.limit429[postPath] = 1

@@ -13,6 +13,7 @@ import (
 // rows it shows and carries a Next button (accepted by the strict fake's
 // component checks) whose press shows the next page.
 func TestListNextButtonPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	mia := person{ID: "80351110224678912", Name: "mia"}
 	e.assume(mia, bot.RoleManager, "")
@@ -42,6 +43,7 @@ func TestListNextButtonPages(t *testing.T) {
 // TestProjectListTypedPage: /project list's typed page option arrives as the
 // line the Router pages by ("list --page 2").
 func TestProjectListTypedPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	mia := person{ID: "80351110224678912", Name: "mia"}
 	e.assume(mia, bot.RoleManager, "")

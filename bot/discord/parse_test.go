@@ -24,6 +24,7 @@ func fixture(t testing.TB, name string) []byte {
 // The recorded payloads parse, including the modal submit whose inputs sit in
 // type-18 label wrappers that discordgo v0.29 does not know.
 func TestParseFixtures(t *testing.T) {
+	t.Parallel()
 	in, err := ParseInteraction(fixture(t, "interaction_application_command.json"))
 	if err != nil || in.Command.Name != "cardsearch" || in.Command.Options[0].String() != "The Gitrog Monster" || in.UserID() != "53908232506183680" {
 		t.Fatalf("command: %+v %v", in, err)
@@ -48,6 +49,7 @@ func TestParseFixtures(t *testing.T) {
 }
 
 func TestCommandLineFromOptions(t *testing.T) {
+	t.Parallel()
 	o := func(name string, typ int, v string) Option {
 		return Option{Name: name, Type: typ, Value: json.RawMessage(v)}
 	}
@@ -83,6 +85,7 @@ func TestCommandLineFromOptions(t *testing.T) {
 }
 
 func TestRenderLimitsAndButtons(t *testing.T) {
+	t.Parallel()
 	m := bot.Message{Title: strings.Repeat("t", 300), Text: "@here " + strings.Repeat("x", 5000), Ephemeral: true, IsError: true,
 		Fields:  []bot.Field{{Label: "Client", Value: "ACME"}, {Label: "", Value: ""}},
 		Actions: []bot.Action{{ID: "a", Value: "1", Label: "One", Style: "primary"}, {ID: "b", Value: strings.Repeat("9", 120)}, {ID: "c", Value: "3", Style: "danger"}}}
@@ -104,6 +107,7 @@ func TestRenderLimitsAndButtons(t *testing.T) {
 }
 
 func TestInviteURL(t *testing.T) {
+	t.Parallel()
 	u := InviteURL("775799577604522054")
 	if !strings.Contains(u, "client_id=775799577604522054") || !strings.Contains(u, "scope=bot+applications.commands") ||
 		!strings.Contains(u, "permissions=309237763072") {

@@ -121,7 +121,7 @@ func render(m bot.Message) rendered {
 			row = discordgo.ActionsRow{}
 		}
 	}
-	if seen["request.close:"+strconv.FormatInt(m.RequestNumber, 10)] && m.RequestNumber != 0 {
+	if seen["request.resolve:"+strconv.FormatInt(m.RequestNumber, 10)] && m.RequestNumber != 0 {
 		// An open request's message: staff log time on it from a form
 		// (argsform.go) instead of typing /time with its number.
 		row.Components = append(row.Components, logTimeButton(m.RequestNumber))

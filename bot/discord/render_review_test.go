@@ -1,8 +1,10 @@
 package discord
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 	"testing"
@@ -11,12 +13,39 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/commands/commandtest"
+	"github.com/mspbot/mspbot/storage/storagetest"
 )
 
+var renderCache commandtest.RenderCache
+
 // reviewMessages are the messages people see, fed with hostile text (one
-// list for every adapter: commandtest.RenderCases).
-var reviewMessages = commandtest.RenderCases
+// list for every adapter: commandtest.RenderCases), the commands' replies as
+// this adapter's Router gives them to a manager.
+func reviewMessages(t *testing.T) map[string]bot.Message {
+	return renderCache.Get(t, func(t testing.TB) commandtest.Run {
+		// This file is inside the package (render is unexported), where the
+		// end-to-end harness is not: a Router on a database of its own, as
+		// cmd/mspbot builds it, answers instead.
+		store := storagetest.New(t)
+		router := commands.NewRouter(commands.Deps{Store: store, Clock: bot.SystemClock{}, Log: slog.New(slog.DiscardHandler)}, nil)
+		dana := bot.User{ID: "300000000000000099", Name: "dana"}
+		if _, err := commands.Assume(context.Background(), store, bot.PlatformDiscord, "G1", dana, bot.RoleManager, ""); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		return func(line string) []bot.Message {
+			name, args, err := bot.ParseLine(line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+			return router.Dispatch(context.Background(), bot.Event{Platform: bot.PlatformDiscord, Workspace: "G1", Channel: "C1",
+				SourceID: fmt.Sprintf("review:%d", n), User: dana, Command: name, Args: args})
+		}
+	})
+}
 
 func runes(s string) int { return utf8.RuneCountInString(s) }
 
@@ -82,12 +111,13 @@ func checkDiscord(t *testing.T, name string, r rendered) (ids []string) {
 }
 
 func TestRenderReviewMessages(t *testing.T) {
-	for name, m := range reviewMessages() {
+	t.Parallel()
+	for name, m := range reviewMessages(t) {
 		t.Run(name, func(t *testing.T) {
 			ids := checkDiscord(t, name, render(m))
 			want := min(len(m.Actions), 25)
 			for _, a := range m.Actions {
-				if a.ID == "request.close" && m.RequestNumber != 0 {
+				if a.ID == "request.resolve" && m.RequestNumber != 0 {
 					want++ // an open request's message also gets "Log time" (argsform.go)
 				}
 			}
@@ -102,7 +132,8 @@ func TestRenderReviewMessages(t *testing.T) {
 // the adapter learns one template per action id from all the messages it sent
 // (as learnTemplates does), then turns each custom_id back into a command line.
 func TestRenderReviewButtonsRunTheirCommand(t *testing.T) {
-	msgs := reviewMessages()
+	t.Parallel()
+	msgs := reviewMessages(t)
 	names := make([]string, 0, len(msgs))
 	for n := range msgs {
 		names = append(names, n)
@@ -135,7 +166,8 @@ func TestRenderReviewButtonsRunTheirCommand(t *testing.T) {
 // Tables (the /requests list) are in a code block so their columns line up;
 // prose is not.
 func TestRenderReviewTableInCodeBlock(t *testing.T) {
-	msgs := reviewMessages()
+	t.Parallel()
+	msgs := reviewMessages(t)
 	if d := render(msgs["requests"]).Embeds[0].Description; !strings.HasPrefix(d, "```") || !strings.HasSuffix(d, "```") {
 		t.Errorf("/requests not in a code block: %.80q", d)
 	}
@@ -146,7 +178,8 @@ func TestRenderReviewTableInCodeBlock(t *testing.T) {
 
 // Long user text is cut with an ellipsis, not refused by Discord.
 func TestRenderReviewLongTextTruncated(t *testing.T) {
-	r := render(reviewMessages()["show"])
+	t.Parallel()
+	r := render(reviewMessages(t)["show"])
 	if d := r.Embeds[0].Description; !strings.HasSuffix(d, "…") {
 		t.Errorf("long body not marked as cut: …%q", d[len(d)-20:])
 	}

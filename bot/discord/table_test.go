@@ -14,6 +14,7 @@ import (
 // interaction Discord would send for it, through the real endpoint; the reply
 // is the response body plus any webhook follow-ups the fake received.
 func TestSharedTableThroughSignedInteractions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	people := map[string]person{}
 	for i, p := range commandtest.People {

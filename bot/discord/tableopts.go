@@ -11,8 +11,7 @@ import (
 	"github.com/mspbot/mspbot/parse"
 )
 
-// Typed options from the command table. A command without a hand-made shape
-// (appcommands.go) becomes Discord options built from its table entries
+// Typed options from the command table. Every command becomes Discord options built from its table entries
 // (bot.Subcommand, bot.Arg): a command with subcommands gets one sub-command
 // per verb, plus one for what it does with no verb; each declared argument is
 // an option: a person is a user picker, requests, projects and clients
@@ -21,7 +20,7 @@ import (
 // line typing it would give, so the Router checks it exactly as typed.
 
 // defaultSubs name the sub-command for what a command does with no verb.
-var defaultSubs = map[string]string{"time": "log", "timer": "status", "project": "list", "hours": "set",
+var defaultSubs = map[string]string{"request": "open", "time": "log", "timer": "status", "project": "list", "hours": "set",
 	"client": "show", "classify": "try", "team": "show"}
 
 // defaultSub is the sub-command name of c's own action.
@@ -161,11 +160,8 @@ func (t tableCall) missing() bool {
 }
 
 // tableCall finds the table entry of a command interaction; ok is false when
-// the command has a hand-made shape or is not in the table.
+// the command is not in the table or was sent as one line.
 func (a *Adapter) tableCall(d *CommandData) (tableCall, bool) {
-	if _, shaped := shapes[d.Name]; shaped {
-		return tableCall{}, false
-	}
 	c, ok := a.lookup(d.Name)
 	if !ok {
 		return tableCall{}, false

@@ -17,6 +17,7 @@ import (
 // killed right after that mark has nothing of the click left to do; work
 // still to come in process would be lost with it.
 func TestClickWorkIsDoneBeforeItsRowIsMarkedDone(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UTOM", "tom", testTeam, bot.RoleTech, "")
 	e.person("UCORA", "cora", testTeam, bot.RoleCoordinator, "")

@@ -59,6 +59,7 @@ func postsTo(f *fakeSlack, channel string) []apiCall {
 // the coordinator, posts the update to the client's channel once; the row is
 // 'posted' and a second click posts nothing more.
 func TestWeeklyDraftApproveClick(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e, senders := newEnvWithSenders(t)
 	e.person("UCORA", "cora", testTeam, bot.RoleCoordinator, "")

@@ -17,6 +17,7 @@ import (
 // cached) by a message that opened a request, is turned off; the next message
 // there opens nothing.
 func TestIntakeOffHonouredOnTheNextMessage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UDANA", "dana", testTeam, bot.RoleManager, "")
 	e.person("W111", "owner", testTeam, bot.RoleTech, "")
@@ -44,6 +45,7 @@ func TestIntakeOffHonouredOnTheNextMessage(t *testing.T) {
 // TestDemotionHonouredOnTheNextCommand: a coordinator may list what the
 // classifier learned; demoted to tech, the next try is refused.
 func TestDemotionHonouredOnTheNextCommand(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UDANA", "dana", testTeam, bot.RoleManager, "")
 	e.person("UTOM", "tom", testTeam, bot.RoleCoordinator, "")

@@ -102,6 +102,9 @@ func (a *Adapter) postMessage(ctx context.Context, channel, thread string, m bot
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
+	if key := postKey(ctx); key != "" {
+		opts = append(opts, deliveryMetadata(key)) // once.go
+	}
 	var ts string
 	err := a.retry(ctx, "chat.postMessage", func(ctx context.Context) error {
 		var err error

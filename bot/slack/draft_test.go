@@ -18,6 +18,7 @@ import (
 // response_url (buttons gone) and posts nothing in the channel; the update
 // itself reaches the client's channel once.
 func TestDraftEditFormAndPrivateApproval(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	e, senders := newEnvWithSenders(t)
 	e.person("UCORA", "cora", testTeam, bot.RoleCoordinator, "")

@@ -294,6 +294,18 @@ func (f *fakeSlack) answer(c apiCall) map[string]any {
 		}
 		ts := fmt.Sprintf("1700000000.%06d", f.nextTS)
 		f.nextTS++
+		// Kept, as Slack keeps it, for conversations.history and .replies.
+		msg := map[string]any{"type": "message", "ts": ts, "text": c.Form.Get("text"), "bot_id": "B111", "user": testBot}
+		if th := c.Form.Get("thread_ts"); th != "" {
+			msg["thread_ts"] = th
+		}
+		if raw := c.Form.Get("metadata"); raw != "" {
+			var meta map[string]any
+			if json.Unmarshal([]byte(raw), &meta) == nil {
+				msg["metadata"] = meta
+			}
+		}
+		f.messages[c.Form.Get("channel")+"/"+ts] = msg
 		return map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": ts}
 	case "chat.update":
 		return map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": c.Form.Get("ts")}
@@ -302,8 +314,29 @@ func (f *fakeSlack) answer(c apiCall) map[string]any {
 			"permalink": "https://msp.example.slack.com/archives/" + c.Form.Get("channel") + "/p" + strings.ReplaceAll(c.Form.Get("message_ts"), ".", "")}
 	case "conversations.history", "conversations.replies":
 		var msgs []any
-		if m, found := f.messages[c.Form.Get("channel")+"/"+c.Form.Get("latest")]; found {
-			msgs = append(msgs, m)
+		if latest := c.Form.Get("latest"); latest != "" {
+			if m, found := f.messages[c.Form.Get("channel")+"/"+latest]; found {
+				msgs = append(msgs, m)
+			}
+			return map[string]any{"ok": true, "messages": msgs, "has_more": false}
+		}
+		// A channel's top-level messages, or one thread's (its parent first).
+		// Metadata is shown only when asked for, as Slack does.
+		thread := c.Form.Get("ts")
+		for key, m := range f.messages {
+			ch, ts, _ := strings.Cut(key, "/")
+			th, _ := m["thread_ts"].(string)
+			if ch != c.Form.Get("channel") || (c.Method == "conversations.replies" && ts != thread && th != thread) ||
+				(c.Method == "conversations.history" && th != "" && th != ts) {
+				continue
+			}
+			out := map[string]any{}
+			for k, v := range m {
+				if k != "metadata" || c.Form.Get("include_all_metadata") == "1" {
+					out[k] = v
+				}
+			}
+			msgs = append(msgs, out)
 		}
 		return map[string]any{"ok": true, "messages": msgs, "has_more": false}
 	case "conversations.open":

@@ -68,6 +68,7 @@ func (f *fakeSlack) sharedFile(t *testing.T, c apiCall) *fakeFile {
 // is shared into the same channel and thread. A message at the top of a
 // channel has its file there too, with no thread_ts.
 func TestSendUploadsAttachmentAfterTheMessage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	chart := testPNG(t)
 	const name = "ACME-P3-2026-W10-hours.png"
@@ -121,6 +122,7 @@ func TestSendUploadsAttachmentAfterTheMessage(t *testing.T) {
 // A 429 on files.getUploadURLExternal and another on the upload URL are
 // waited out (Retry-After: 1) in process; the text is posted once.
 func TestSendUploadWaitsOutRateLimits(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	chart := testPNG(t)
 	e.fake.rateLimit("files.getUploadURLExternal", 1)
@@ -159,6 +161,7 @@ func TestSendUploadWaitsOutRateLimits(t *testing.T) {
 // is logged and a note naming the file takes its place in the thread; the
 // text is not posted again.
 func TestSendUploadGivenUpLeavesANote(t *testing.T) {
+	t.Parallel()
 	e := newEnvOn(t, storagetest.New(t), newFakeSlack(t, testTeam, testBot), func(c *Config) { c.PostAttempts = 2 })
 	e.fake.fail("files.completeUploadExternal", 10)
 	_, err := e.adapter.Send(context.Background(), bot.Destination{Platform: bot.PlatformSlack, Channel: "C42", Thread: "1.2"},
@@ -180,6 +183,7 @@ func TestSendUploadGivenUpLeavesANote(t *testing.T) {
 
 // An ephemeral reply cannot carry a file: nothing is uploaded and a note says so.
 func TestEphemeralAttachmentIsNamedNotUploaded(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, err := e.adapter.Send(context.Background(), bot.Destination{Platform: bot.PlatformSlack, Channel: "C42", UserID: "UTOM"},
 		bot.Message{Text: "P1 out-of-scope items: 2", Ephemeral: true,
@@ -202,6 +206,7 @@ func TestEphemeralAttachmentIsNamedNotUploaded(t *testing.T) {
 // Retry-After, then retried by River after a 500 on the upload URL. The text
 // is posted once; the file lands in the same thread with its exact bytes.
 func TestOutboxUploadRetriedWithoutRepostingText(t *testing.T) {
+	t.Parallel()
 	e := newOutboxEnv(t, storagetest.New(t), newFakeSlack(t, testTeam, testBot))
 	chart := testPNG(t)
 	e.fake.rateLimit("files.getUploadURLExternal", 2)

@@ -16,6 +16,7 @@ import (
 // refused privately: #1002 stays open and #1001's card is not overwritten. The
 // card's own Close button still works.
 func TestButtonActsOnlyOnItsOwnMessagesRequest(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UTOM", "tom", testTeam, bot.RoleTech, "")
 	e.slash("UTOM", "C1", "/request Printer on the 2nd floor is jammed") // #1001
@@ -52,6 +53,7 @@ func TestButtonActsOnlyOnItsOwnMessagesRequest(t *testing.T) {
 // TestEventWithoutTeamStoresNothing: a signed event callback without team_id
 // is refused with 400 and creates no workspace, person or request.
 func TestEventWithoutTeamStoresNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UTOM", "tom", testTeam, "", "")
 	body := []byte(`{"type":"event_callback","event_id":"Ev1","event_time":1700000000,` +

@@ -16,6 +16,7 @@ import (
 // Postgres → exactly one chat.postMessage into the channel, whose ts becomes
 // the request's thread.
 func TestSlashCommandOpensRequestAndPostsInThread(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UTOM", "tom", testTeam, bot.RoleTech, "")
 
@@ -44,7 +45,7 @@ func TestSlashCommandOpensRequestAndPostsInThread(t *testing.T) {
 	if !strings.Contains(text, "#1001") || !strings.Contains(text, "support") {
 		t.Fatalf("posted text %q lacks #1001 / support", text)
 	}
-	if b := buttons(t, p); b["request.take"] != "/request take 1001" || b["request.project"] == "" || b["request.close"] == "" {
+	if b := buttons(t, p); b["request.take"] != "/request take 1001" || b["request.project"] == "" || b["request.resolve"] != "/request resolve 1001" {
 		t.Fatalf("buttons %v", b)
 	}
 	if r := e.request(1001); r.Thread != "1700000000.000001" || r.Channel != "C1" {
@@ -59,6 +60,7 @@ func TestSlashCommandOpensRequestAndPostsInThread(t *testing.T) {
 // TestForgedStaleAndOversizedRequestsRefused: nothing is parsed or stored
 // unless the signature and timestamp check out; big bodies get 413.
 func TestForgedStaleAndOversizedRequestsRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UTOM", "tom", testTeam, bot.RoleTech, "")
 	body := []byte("token=x&team_id=T111&channel_id=C1&user_id=UTOM&command=%2Frequest&text=Printer+jammed&trigger_id=t1")
@@ -113,6 +115,7 @@ func TestForgedStaleAndOversizedRequestsRefused(t *testing.T) {
 // TestPublishedVectorsAcceptedOverHTTP: the exact bytes and signatures Slack
 // and slack-go publish pass the HTTP endpoints when the clock is at their time.
 func TestPublishedVectorsAcceptedOverHTTP(t *testing.T) {
+	t.Parallel()
 	for _, v := range loadVectors(t) {
 		if !v.Valid {
 			continue
@@ -156,6 +159,7 @@ func TestPublishedVectorsAcceptedOverHTTP(t *testing.T) {
 }
 
 func TestURLVerificationAnswered(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	body, err := os.ReadFile("testdata/url_verification.json")
 	if err != nil {
@@ -174,6 +178,7 @@ func TestURLVerificationAnswered(t *testing.T) {
 // delivered, then retried twice (X-Slack-Retry-Num) and once more at the same
 // time: one request, one post.
 func TestEventDeliveredThreeTimesOpensOneRequest(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("W222", "wanda", testTeam, bot.RoleTech, "")
 	body, err := os.ReadFile("testdata/event_app_mention.json")
@@ -213,6 +218,7 @@ func TestEventDeliveredThreeTimesOpensOneRequest(t *testing.T) {
 // chat.postMessage with 429 Retry-After: 1; the post is retried after that
 // second, not dropped, and arrives once.
 func TestRateLimitedPostArrivesAfterRetryAfter(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UTOM", "tom", testTeam, bot.RoleTech, "")
 	e.fake.rateLimit("chat.postMessage", 1)
@@ -240,6 +246,7 @@ func TestRateLimitedPostArrivesAfterRetryAfter(t *testing.T) {
 // TestUsersMappedOnFirstContact: name, timezone and team come from users.info
 // once; the second command uses the cache.
 func TestUsersMappedOnFirstContact(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.fake.addUser("UNEW", "nina", testTeam, "Europe/Berlin")
 	e.slash("UNEW", "C1", "/help")

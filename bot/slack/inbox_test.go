@@ -33,6 +33,7 @@ func (s *stalledStore) AppendInbox(ctx context.Context, items []storage.InboxIte
 // to try again and an event gets 503 (Slack retries it); nothing is stored
 // for them. Once Postgres is back the deliveries that were queued are stored.
 func TestOverloadAnswersFastAndStoresNothing(t *testing.T) {
+	t.Parallel()
 	real := storagetest.New(t)
 	store := &stalledStore{Store: real, entered: make(chan struct{}, 16), release: make(chan struct{})}
 	fake := newFakeSlack(t, testTeam, testBot)

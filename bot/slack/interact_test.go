@@ -27,6 +27,7 @@ func click(t *testing.T, user, channel, ts, actionID, value string) map[string]a
 // refused privately and changes nothing; clicked by a coordinator it
 // reclassifies and the request message is updated in place.
 func TestButtonReclassifyChecksClickerRole(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UTOM", "tom", testTeam, bot.RoleTech, "")
 	e.person("UCORA", "cora", testTeam, bot.RoleCoordinator, "")
@@ -92,6 +93,7 @@ func TestButtonReclassifyChecksClickerRole(t *testing.T) {
 // Someone of a third organisation, even inside ACME's channel, is refused and
 // not stored.
 func TestSharedChannelExternalUserSeesOnlyTheirClient(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UDANA", "dana", testTeam, bot.RoleManager, "")
 	e.person("UTOM", "tom", testTeam, bot.RoleTech, "")
@@ -144,6 +146,7 @@ func TestSharedChannelExternalUserSeesOnlyTheirClient(t *testing.T) {
 // thread; a reply there is a comment, not a request; the bot's own posts and
 // messages in other channels are ignored.
 func TestIntakeMessagesOpenRequestsAndRepliesAreComments(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UDANA", "dana", testTeam, bot.RoleManager, "")
 	e.person("W111", "owner", testTeam, bot.RoleTech, "")
@@ -206,6 +209,7 @@ func TestIntakeMessagesOpenRequestsAndRepliesAreComments(t *testing.T) {
 // (the reaction fixture) opens a request from that message's text, opened by
 // the reactor, linking back; the post neutralises the @here the author typed.
 func TestTicketReactionOpensRequestFromMessage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UTOM", "tom", testTeam, bot.RoleTech, "")
 	e.person("UCLI", "carl", testTeam, bot.RoleTech, "")
@@ -252,6 +256,7 @@ func TestTicketReactionOpensRequestFromMessage(t *testing.T) {
 // valid submission opens the request with its priority and client, posted in
 // the person's DM.
 func TestShortcutModalOpensRequest(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("W111", "owner", testTeam, bot.RoleCoordinator, "")
 	e.adapter.botUserID = "UBOT"
@@ -311,6 +316,7 @@ func TestShortcutModalOpensRequest(t *testing.T) {
 
 // TestSenderPostsToChannelsAndDMs: bot.Sender posts into a thread, or opens a DM.
 func TestSenderPostsToChannelsAndDMs(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ts, err := e.adapter.Send(context.Background(), bot.Destination{Platform: bot.PlatformSlack, Channel: "C9", Thread: "1.2"},
 		bot.Message{Title: "Weekly update", Text: "All on track <!everyone>"})

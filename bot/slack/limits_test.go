@@ -314,6 +314,7 @@ func checkCall(c apiCall) (problems []string, slackErr string) {
 // TestFakeSlackRejectsWhatSlackRejects: the strict fake's checks catch each
 // documented limit (so a passing adapter test means Slack would accept too).
 func TestFakeSlackRejectsWhatSlackRejects(t *testing.T) {
+	t.Parallel()
 	section := func(n int) map[string]any {
 		return map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": strings.Repeat("a", n)}}
 	}

@@ -73,6 +73,7 @@ func readManifest(t *testing.T) manifest {
 // through /mspbot; the scopes are exactly those the adapter uses; App Home has
 // the Home and Messages tabs and app_home_opened is subscribed.
 func TestManifestInstallsAsPasted(t *testing.T) {
+	t.Parallel()
 	m := readManifest(t)
 	if m.Display.Name == "" || m.Features.BotUser.DisplayName == "" {
 		t.Fatal("manifest needs a display name and a bot user")
@@ -135,6 +136,7 @@ func TestManifestInstallsAsPasted(t *testing.T) {
 // command that understands it (it may find no such request, but never answers
 // "not a command" or "wrong usage").
 func TestManifestUsageHintsRunAsTyped(t *testing.T) {
+	t.Parallel()
 	m := readManifest(t)
 	store := storagetest.New(t)
 	ctx := context.Background()

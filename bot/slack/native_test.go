@@ -21,6 +21,7 @@ import (
 // old /request did (rows in Postgres, the post the strict fake accepted);
 // "/mspbot" alone answers with help; "/mspbot intake on" still configures the channel.
 func TestNamespacedSlashCommandsOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UTOM", "tom", testTeam, bot.RoleManager, "")
 	if s, _ := e.slash("UTOM", "C1", "/mspbot request Outlook keeps asking for my password"); s != http.StatusOK {
@@ -54,6 +55,7 @@ func TestNamespacedSlashCommandsOverHTTP(t *testing.T) {
 // hold pre-fills the "Open request" modal cut to 3,000 characters (max_length
 // 3000), and the strict fake accepts the view Slack would.
 func TestMessageShortcutPrefillFitsSlack(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("W111", "owner", testTeam, bot.RoleTech, "")
 	cb := fixture(t, "interaction_message_action.json")
@@ -80,6 +82,7 @@ func TestMessageShortcutPrefillFitsSlack(t *testing.T) {
 // that names SLACK_APP_TOKEN and /readyz, served by the real web server with
 // the adapter's check, answers 503 saying what to fix.
 func TestSocketModeRefusedTokenFailsReadyz(t *testing.T) {
+	t.Parallel()
 	e := newEnvOn(t, storagetest.New(t), newFakeSlack(t, testTeam, testBot), func(c *Config) { c.AppToken = "xapp-revoked" })
 	e.fake.appTokenError = "invalid_auth"
 	srv := web.NewServer("127.0.0.1:0", e.store.Ready, web.NewMetrics(), slog.New(slog.DiscardHandler))
@@ -118,6 +121,7 @@ func TestSocketModeRefusedTokenFailsReadyz(t *testing.T) {
 // (not_in_channel), so the person gets the request in a direct message with
 // why and how to fix it. The outbox path (Send with NotifyUser) does the same.
 func TestRefusedPostToldPrivately(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("W111", "owner", testTeam, bot.RoleTech, "")
 	e.fake.notIn["C111"] = true
@@ -186,6 +190,7 @@ func TestRefusedPostToldPrivately(t *testing.T) {
 // the request in Postgres, tells the request's thread, and publishes the tab
 // again with the request moved from the queue to "Your open requests".
 func TestAppHomeTab(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UMGR", "mia", testTeam, bot.RoleManager, "")
 	e.person("UCORA", "cora", testTeam, bot.RoleCoordinator, "")
@@ -264,6 +269,7 @@ func TestAppHomeTab(t *testing.T) {
 // click stores the rating in Postgres, replaces the buttons with a thank-you,
 // and shows in the manager's digest.
 func TestRequesterKeptInformedAndRates(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UWILE", "wile", testTeam, bot.RoleTech, "")
 	e.person("UCORA", "cora", testTeam, bot.RoleCoordinator, "")
@@ -330,6 +336,7 @@ func TestRequesterKeptInformedAndRates(t *testing.T) {
 // Messages tab, a signed message.im event) opens a request, answered in that
 // DM's thread; "mspbot requests" there runs the command instead.
 func TestMessagesTabTyping(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UWILE", "wile", testTeam, bot.RoleTech, "")
 	dm := func(id, ts, text string) {
@@ -370,6 +377,7 @@ func TestMessagesTabTyping(t *testing.T) {
 // the request under it, picking "the channel's client, or none" files it
 // under none (here a DM).
 func TestOpenRequestFormPicksClient(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("W111", "owner", testTeam, bot.RoleTech, "")
 	for _, code := range []string{"ACME", "GLOBEX"} {
@@ -422,6 +430,7 @@ func TestOpenRequestFormPicksClient(t *testing.T) {
 // tells the person, and republishes the tab; an unreadable duration is shown
 // beside the field and stores nothing.
 func TestHomeLogTimeForm(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UTOM", "tom", testTeam, bot.RoleTech, "")
 	e.slash("UTOM", "C1", "/mspbot request The scanner on floor 3 jams")
@@ -489,6 +498,7 @@ func TestHomeLogTimeForm(t *testing.T) {
 // a channel picker; a missing date is shown in the form; a full submission
 // opens the project in Postgres with the picked client, dates and channel.
 func TestHomeNewProjectForm(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UCORA", "cora", testTeam, bot.RoleCoordinator, "")
 	e.slash("UCORA", "C1", `/mspbot client add ACME "Acme Corp"`)

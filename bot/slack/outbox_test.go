@@ -141,6 +141,7 @@ func settle(t *testing.T, e *env, d *jobs.Client) {
 // retried by River with backoff, the message arrives exactly once and the
 // request follows its thread.
 func TestOutboxPostRetriedThroughServerErrors(t *testing.T) {
+	t.Parallel()
 	e := newOutboxEnv(t, storagetest.New(t), newFakeSlack(t, testTeam, testBot))
 	e.person("UTOM", "tom", testTeam, bot.RoleTech, "")
 	e.fake.fail("chat.postMessage", 3)
@@ -184,6 +185,7 @@ func TestOutboxPostRetriedThroughServerErrors(t *testing.T) {
 // finds the request was never posted and posts it — exactly once, however
 // often Slack delivers the event again.
 func TestOutboxRedeliveredEventPostsRequestLostInCrash(t *testing.T) {
+	t.Parallel()
 	store := storagetest.New(t)
 	fake := newFakeSlack(t, testTeam, testBot)
 	body, err := os.ReadFile("testdata/event_app_mention.json")
@@ -234,6 +236,7 @@ func TestOutboxRedeliveredEventPostsRequestLostInCrash(t *testing.T) {
 // handled again after the crash, its request is posted and follows the post;
 // deliveries with the same trigger_id are duplicates and queue nothing.
 func TestOutboxRepeatedSlashCommandPostsRequestLostInCrash(t *testing.T) {
+	t.Parallel()
 	store := storagetest.New(t)
 	fake := newFakeSlack(t, testTeam, testBot)
 	first := newEnvOn(t, store, fake, func(c *Config) { c.PostAttempts = 1 })
@@ -262,6 +265,7 @@ func TestOutboxRepeatedSlashCommandPostsRequestLostInCrash(t *testing.T) {
 // (c) Five posts queued while no deliverer runs (the bot acked, then went
 // down) are posted exactly once each when three bot instances start together.
 func TestOutboxThreeInstancesDeliverOnce(t *testing.T) {
+	t.Parallel()
 	store := storagetest.New(t)
 	fake := newFakeSlack(t, testTeam, testBot)
 	e := newOutboxEnv(t, store, fake)

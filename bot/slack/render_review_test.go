@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -14,9 +15,28 @@ import (
 	"github.com/mspbot/mspbot/commands/commandtest"
 )
 
+var renderCache commandtest.RenderCache
+
 // reviewMessages are the messages people see, fed with hostile text (one
-// list for every adapter: commandtest.RenderCases).
-var reviewMessages = commandtest.RenderCases
+// list for every adapter: commandtest.RenderCases), the commands' replies as
+// this adapter's Router gives them to a manager.
+func reviewMessages(t *testing.T) map[string]bot.Message {
+	return renderCache.Get(t, func(t testing.TB) commandtest.Run {
+		e := newEnv(t)
+		e.person("UDANA", "dana", testTeam, bot.RoleManager, "")
+		router := e.adapter.router.(*bot.Router)
+		n := 0
+		return func(line string) []bot.Message {
+			name, args, err := bot.ParseLine(line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+			return router.Dispatch(context.Background(), bot.Event{Platform: bot.PlatformSlack, Workspace: testTeam, Channel: "C1",
+				SourceID: fmt.Sprintf("review:%d", n), User: bot.User{ID: "UDANA", Name: "dana"}, Command: name, Args: args})
+		}
+	})
+}
 
 var (
 	entity        = regexp.MustCompile(`&(amp|lt|gt);`)
@@ -111,7 +131,8 @@ func checkBlocks(t *testing.T, name string, blocks []slack.Block, fallback strin
 }
 
 func TestRenderReviewMessages(t *testing.T) {
-	for name, m := range reviewMessages() {
+	t.Parallel()
+	for name, m := range reviewMessages(t) {
 		t.Run(name, func(t *testing.T) {
 			blocks, fallback := render(m)
 			if got := checkBlocks(t, name, blocks, fallback); got != len(m.Actions) {
@@ -131,7 +152,8 @@ func TestRenderReviewMessages(t *testing.T) {
 
 // Long user text is cut with an ellipsis, and the buttons survive.
 func TestRenderReviewLongTextTruncatedNotDropped(t *testing.T) {
-	m := reviewMessages()["draft"]
+	t.Parallel()
+	m := reviewMessages(t)["draft"]
 	blocks, _ := render(m)
 	raw, _ := json.Marshal(blocks)
 	if !strings.Contains(string(raw), "…") {
@@ -144,14 +166,15 @@ func TestRenderReviewLongTextTruncatedNotDropped(t *testing.T) {
 
 // A table (the /requests list) is in a code block so its columns line up.
 func TestRenderReviewTableInCodeBlock(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"requests"} {
-		blocks, _ := render(reviewMessages()[name])
+		blocks, _ := render(reviewMessages(t)[name])
 		sec := blocks[1].(*slack.SectionBlock)
 		if s := sec.Text.Text; !strings.HasPrefix(s, "```") || !strings.HasSuffix(s, "```") {
 			t.Errorf("%s: table not in a code block: %.60q", name, s)
 		}
 	}
-	blocks, _ := render(reviewMessages()["digest"])
+	blocks, _ := render(reviewMessages(t)["digest"])
 	if s := blocks[1].(*slack.SectionBlock).Text.Text; strings.HasPrefix(s, "```") {
 		t.Errorf("the digest is prose, not a table: %.60q", s)
 	}
@@ -160,7 +183,8 @@ func TestRenderReviewTableInCodeBlock(t *testing.T) {
 // Several messages in one reply (Slack's ack carries one) keep their block
 // ids distinct: Slack refuses a message that repeats one.
 func TestRenderReviewCombinedMessages(t *testing.T) {
-	msgs := reviewMessages()
+	t.Parallel()
+	msgs := reviewMessages(t)
 	blocks, fallback := combine([]bot.Message{msgs["opened"], msgs["nudge"], msgs["digest"], msgs["opened"]})
 	raw, _ := json.Marshal(blocks)
 	var bs []map[string]any

@@ -19,6 +19,7 @@ import (
 // the outbox under the delivery's key), and the replayed commands answer as
 // the first time, never "already closed" or "already a project".
 func TestClicksAndRequestChangesHandledAgainAfterCrashApplyOnce(t *testing.T) {
+	t.Parallel()
 	store := storagetest.New(t)
 	fake := newFakeSlack(t, testTeam, testBot)
 	first := newOutboxEnv(t, store, fake)
@@ -124,6 +125,7 @@ func TestClicksAndRequestChangesHandledAgainAfterCrashApplyOnce(t *testing.T) {
 // the outbox under the click's key: the click handled again after a crash
 // (its row left pending) posts nothing twice and DMs the requester once.
 func TestHomeClickHandledAgainAfterCrashPostsOnce(t *testing.T) {
+	t.Parallel()
 	store := storagetest.New(t)
 	fake := newFakeSlack(t, testTeam, testBot)
 	first := newOutboxEnv(t, store, fake)
@@ -175,5 +177,70 @@ func TestHomeClickHandledAgainAfterCrashPostsOnce(t *testing.T) {
 	}
 	if dms != 1 {
 		t.Errorf("%d DMs to the requester; want 1", dms)
+	}
+}
+
+// projectChanges add a row each to P1, with a private answer.
+var projectChanges = []struct{ trigger, line string }{
+	{"trig.milestone", `/mspbot project milestone P1 "Cabling done" 2030-02-01`},
+	{"trig.disruption", `/mspbot project disruption P1 2030-02-03 18:00-22:00 "network down for the switch swap"`},
+	{"trig.lesson", `/mspbot lessons add P1 "early site survey" "order switches sooner"`},
+}
+
+// A /project new, a milestone, a disruption and a lesson, each handled again
+// after a crash (committed, inbox row not marked done): no second project or
+// row, the same answers, and the project announced once.
+func TestProjectNewHandledAgainAfterCrashOpensOnce(t *testing.T) {
+	t.Parallel()
+	store := storagetest.New(t)
+	fake := newFakeSlack(t, testTeam, testBot)
+	first := newOutboxEnv(t, store, fake)
+	first.person("UDANA", "dana", testTeam, bot.RoleManager, "")
+	d1 := deliverer(t, store, first.adapter, "first")
+	first.slashWith("trig.client", "UDANA", "C1", `/mspbot client add ACME "Acme Corp"`)
+	first.slashWith("trig.project", "UDANA", "C1", `/mspbot project new ACME "Office move" --start 2030-01-07 --end 2030-03-29 --budget 10h`)
+	var firstAnswers []string
+	for _, c := range projectChanges {
+		_, out := first.slashWith(c.trigger, "UDANA", "C1", c.line)
+		firstAnswers = append(firstAnswers, out)
+	}
+	settle(t, first, d1)
+	first.bot.Close()
+	first.adapter.Close()
+	diedBeforeDone(t, store)
+
+	second := newOutboxEnv(t, store, fake)
+	d2 := deliverer(t, store, second.adapter, "second")
+	_, again := second.slashWith("trig.project", "UDANA", "C1", `/mspbot project new ACME "Office move" --start 2030-01-07 --end 2030-03-29 --budget 10h`)
+	for i, c := range projectChanges {
+		// The text, not the blocks: an ack and a response_url message encode them differently.
+		firstLine := func(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
+		if _, out := second.slashWith(c.trigger, "UDANA", "C1", c.line); firstLine(out) != firstLine(firstAnswers[i]) {
+			t.Errorf("replayed %s answered %q; want the first answer %q", c.line, out, firstAnswers[i])
+		}
+	}
+	waitInboxDone(t, second)
+	settle(t, second, d2)
+	var projects, milestones, disruptions, lessons int
+	if err := store.DB().QueryRow(`SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM milestones),
+		(SELECT count(*) FROM disruptions), (SELECT count(*) FROM lessons)`).Scan(&projects, &milestones, &disruptions, &lessons); err != nil {
+		t.Fatal(err)
+	}
+	if projects != 1 || milestones != 1 || disruptions != 1 || lessons != 1 {
+		t.Errorf("%d projects, %d milestones, %d disruptions, %d lessons after the replay; want 1 of each", projects, milestones, disruptions, lessons)
+	}
+	if strings.Contains(again, "didn't work") || strings.Contains(again, "Can't") {
+		t.Errorf("replayed /project new answered %q", again)
+	}
+	for _, said := range []string{"Opened P1", "Cabling done", "disruption planned"} {
+		n := 0
+		for _, c := range fake.callsTo("chat.postMessage") {
+			if strings.Contains(c.Form.Get("text"), said) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%q posted %d times; want once", said, n)
+		}
 	}
 }

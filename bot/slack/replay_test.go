@@ -13,6 +13,7 @@ import (
 // bot killed in between) is handled again after the restart: the person's
 // day still holds one 45-minute entry, and the answer names that entry.
 func TestSlashTimeHandledAgainAfterCrashLogsOnce(t *testing.T) {
+	t.Parallel()
 	store := storagetest.New(t)
 	fake := newFakeSlack(t, testTeam, testBot)
 	first := newEnvOn(t, store, fake, nil)
@@ -66,6 +67,7 @@ func waitInboxDone(t *testing.T, e *env) {
 // its commit and its inbox row's done-mark: one timer ran, one entry was
 // logged, and a replayed start after the stop starts no second timer.
 func TestSlashTimerHandledAgainAfterCrashRunsOnce(t *testing.T) {
+	t.Parallel()
 	store := storagetest.New(t)
 	fake := newFakeSlack(t, testTeam, testBot)
 	first := newEnvOn(t, store, fake, nil)
@@ -108,6 +110,7 @@ func TestSlashTimerHandledAgainAfterCrashRunsOnce(t *testing.T) {
 // A /time delete handled again after a crash answers as a delete, not "no
 // such entry", and removes nothing else.
 func TestSlashTimeDeleteHandledAgainAfterCrash(t *testing.T) {
+	t.Parallel()
 	store := storagetest.New(t)
 	fake := newFakeSlack(t, testTeam, testBot)
 	first := newEnvOn(t, store, fake, nil)

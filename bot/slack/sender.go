@@ -28,14 +28,23 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, msgs ...bot.Mess
 		channel = dm
 	}
 	var last string
-	for _, m := range msgs {
+	for i, m := range msgs {
 		if m.Ephemeral && to.UserID != "" && to.Channel != "" {
 			if err := a.postEphemeral(ctx, channel, to.Thread, to.UserID, []bot.Message{m}); err != nil {
 				return last, err
 			}
 			continue
 		}
-		ts, postErr, err := a.post(ctx, to, channel, bot.FirstNonEmpty(m.Thread, to.Thread), m)
+		thread := bot.FirstNonEmpty(m.Thread, to.Thread)
+		key, again := messageKey(ctx, i, len(msgs)) // once.go
+		if key != "" && again {
+			if ts, found := a.postedBefore(ctx, channel, thread, key); found {
+				a.log.Info("posted by an earlier attempt; not posting again", "key", key, "channel", channel, "ts", ts)
+				last = ts
+				continue
+			}
+		}
+		ts, postErr, err := a.post(withPostKey(ctx, key), to, channel, thread, m)
 		if err != nil && !postErr {
 			// Only files, and the caller retries: nothing went out yet.
 			return last, err

@@ -15,6 +15,7 @@ import (
 // HTTP; redelivered, it opens nothing more; a slash command's ephemeral reply
 // rides in its ack.
 func TestSocketModeSameFlow(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.person("UWANDA", "wanda", testTeam, bot.RoleTech, "")
 	ctx, cancel := context.WithCancel(context.Background())

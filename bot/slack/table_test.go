@@ -15,6 +15,7 @@ import (
 // is typed the way Slack escapes a mention, and the replies are the ack plus
 // whatever was posted.
 func TestSharedTableOverSignedSlashCommands(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ids := map[string]string{}
 	for _, p := range commandtest.People {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestPlainText(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ in, want string }{
 		{"<!channel> printer is down", "@channel printer is down"},
 		{"<!subteam^S123|@helpdesk> help", "@helpdesk help"},
@@ -26,6 +27,7 @@ func TestPlainText(t *testing.T) {
 }
 
 func TestNeutralise(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ in, want string }{
 		{"<!channel> help", "&lt;!channel&gt; help"},
 		{"@here and @Everyone", "@\u2060here and @\u2060Everyone"},

@@ -41,6 +41,7 @@ func loadVectors(t testing.TB) []sigVector {
 // TestVerifierPublishedVectors checks Sign and Verify against Slack's published
 // vectors (with a clock set to each vector's time) and the negative cases.
 func TestVerifierPublishedVectors(t *testing.T) {
+	t.Parallel()
 	for _, v := range loadVectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
 			body := []byte(v.Body)

@@ -14,6 +14,7 @@ import (
 // --eval with no file cross-validates over every labelled set and prints the
 // figures issue 16 asks for; --train writes a model the package can load.
 func TestClassifyCrossValidateAndTrain(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	if err := Main(context.Background(), []string{"classify", "--eval", "--folds", "3"}, env(nil), Streams{In: pipe(t, ""), Out: &out}); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 // whatever a parse error says, no token, signing secret or database password
 // appears.
 func TestConfigNeverShowsSecrets(t *testing.T) {
+	t.Parallel()
 	secrets := map[string]string{
 		"DATABASE_URL":         "postgres://bob:dbpass-1@db:5432/mspbot",
 		"SLACK_BOT_TOKEN":      "xoxb-secret-2",
@@ -53,6 +54,7 @@ func TestConfigNeverShowsSecrets(t *testing.T) {
 
 // TestStaffRolesAreIDs: MSPBOT_DISCORD_STAFF_ROLES takes role ids; a name is refused.
 func TestStaffRolesAreIDs(t *testing.T) {
+	t.Parallel()
 	c, err := ParseConfig(env(map[string]string{"MSPBOT_DISCORD_STAFF_ROLES": " 111, 222 "}))
 	if err != nil || len(c.StaffRoles) != 2 || c.StaffRoles[1] != "222" {
 		t.Fatalf("%v %v", c.StaffRoles, err)

@@ -32,6 +32,7 @@ func pipe(t *testing.T, text string) *os.File {
 }
 
 func TestClassifySubcommandWritesOneJSONLinePerInput(t *testing.T) {
+	t.Parallel()
 	in := "Outlook keeps asking for my password\nMove the Denver office to the new building in March, 30 staff\n\n"
 	var out bytes.Buffer
 	if err := Main(context.Background(), []string{"classify"}, env(nil), Streams{In: pipe(t, in), Out: &out}); err != nil {
@@ -60,6 +61,7 @@ func TestClassifySubcommandWritesOneJSONLinePerInput(t *testing.T) {
 }
 
 func TestConsoleScriptAgainstPostgres(t *testing.T) {
+	t.Parallel()
 	dsn := storagetest.NewDatabase(t)
 	vars := map[string]string{"DATABASE_URL": dsn, "MSPBOT_LOG_LEVEL": "error"}
 	script := "# a comment\n/request Outlook keeps asking for my password\n/request Deploy Intune to all 120 laptops\n/requests\n/frobnicate\n"
@@ -88,6 +90,7 @@ func TestConsoleScriptAgainstPostgres(t *testing.T) {
 }
 
 func TestRunServesHealthReadyMetrics(t *testing.T) {
+	t.Parallel()
 	dsn := storagetest.NewDatabase(t)
 	vars := map[string]string{"DATABASE_URL": dsn, "MSPBOT_LOG_LEVEL": "error", "MSPBOT_HTTP_ADDR": "127.0.0.1:0"}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -164,6 +167,7 @@ func waitFor(t *testing.T, url string) {
 }
 
 func TestConfigRefusesBadTimezone(t *testing.T) {
+	t.Parallel()
 	if _, err := ParseConfig(env(map[string]string{"MSPBOT_TZ": "Mars/Olympus"})); err == nil || !strings.Contains(err.Error(), "IANA") {
 		t.Fatalf("bad tz: %v", err)
 	}
@@ -174,6 +178,7 @@ func TestConfigRefusesBadTimezone(t *testing.T) {
 }
 
 func TestClassifyEvalPrintsAccuracyConfusionAndMisses(t *testing.T) {
+	t.Parallel()
 	file := t.TempDir() + "/small.tsv"
 	tsv := "# label<TAB>text\nsupport\tOutlook keeps asking for my password\nproject\tMigrate our file server to SharePoint Online\n" +
 		"project\tPrinter on 2nd floor is jammed\n"
@@ -203,6 +208,7 @@ func TestClassifyEvalPrintsAccuracyConfusionAndMisses(t *testing.T) {
 // Help answers without configuration, database or port: the environment below
 // would fail if anything were opened (an unreachable database, a taken address).
 func TestHelpPrintsUsageAndStartsNothing(t *testing.T) {
+	t.Parallel()
 	vars := map[string]string{"DATABASE_URL": "postgres://nobody@127.0.0.1:1/none?connect_timeout=1", "MSPBOT_HTTP_ADDR": "256.0.0.1:99999"}
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"console", "--help"}, {"run", "-help"}} {
 		var out bytes.Buffer
@@ -218,6 +224,7 @@ func TestHelpPrintsUsageAndStartsNothing(t *testing.T) {
 // A client console user names an existing client; a mistyped code is refused
 // and no client is created.
 func TestConsoleClientMustExist(t *testing.T) {
+	t.Parallel()
 	dsn := storagetest.NewDatabase(t)
 	vars := map[string]string{"DATABASE_URL": dsn, "MSPBOT_LOG_LEVEL": "error"}
 	var out bytes.Buffer

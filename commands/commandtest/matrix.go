@@ -246,3 +246,39 @@ func Leak(line, reply string) string {
 	}
 	return ""
 }
+
+// MatrixShards is how many parts a role matrix runs in, side by side, each on
+// a database and a bot of its own (the cases mostly wait on Postgres).
+const MatrixShards = 4
+
+// Shard returns part i of n of cases. Parts are cut between commands, so each
+// part runs every case of its commands in the order the whole list has them,
+// after MatrixSetup, as the whole list did; together the parts are the list.
+func Shard(cases []Case, i, n int) []Case {
+	var starts []int // where each command's cases begin
+	for k, c := range cases {
+		if k == 0 || command(c.Entry) != command(cases[k-1].Entry) {
+			starts = append(starts, k)
+		}
+	}
+	from, to := -1, len(cases)
+	for _, s := range starts {
+		part := s * n / max(len(cases), 1) // the part the command starting at s falls in
+		if part == i && from < 0 {
+			from = s
+		}
+		if part > i {
+			to = s
+			break
+		}
+	}
+	if from < 0 {
+		return nil
+	}
+	return cases[from:to]
+}
+
+func command(entry string) string {
+	name, _, _ := strings.Cut(entry, " ")
+	return name
+}

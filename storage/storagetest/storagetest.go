@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -110,26 +111,42 @@ func OpenRequests(tb testing.TB, s *storage.Store, workspaceID int64) int {
 func Rows(tb testing.TB, s *storage.Store) int64 {
 	tb.Helper()
 	ctx := context.Background()
-	rows, err := s.DB().QueryContext(ctx, `SELECT quote_ident(tablename) FROM pg_tables
+	query, ok := rowQueries.Load(s)
+	if !ok {
+		// The tables do not change during a test: listed once per Store, as
+		// role matrices count rows twice for each of hundreds of cases.
+		rows, err := s.DB().QueryContext(ctx, `SELECT quote_ident(tablename) FROM pg_tables
 		WHERE schemaname = 'public' AND tablename NOT LIKE 'river%'
 		AND tablename NOT IN ('goose_db_version', 'inbox', 'platform_events', 'action_templates') ORDER BY tablename`)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var parts []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
+		if err != nil {
 			tb.Fatal(err)
 		}
-		parts = append(parts, "(SELECT count(*) FROM "+t+")")
-	}
-	if err := rows.Close(); err != nil {
-		tb.Fatal(err)
+		var parts []string
+		for rows.Next() {
+			var t string
+			if err := rows.Scan(&t); err != nil {
+				tb.Fatal(err)
+			}
+			parts = append(parts, "(SELECT count(*) FROM "+t+")")
+		}
+		if err := rows.Close(); err != nil {
+			tb.Fatal(err)
+		}
+		// Prepared, so Postgres plans the forty-odd counts once per connection.
+		stmt, err := s.DB().PrepareContext(ctx, "SELECT "+strings.Join(parts, " + "))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		query = stmt
+		rowQueries.Store(s, stmt)
+		tb.Cleanup(func() { rowQueries.Delete(s); stmt.Close() })
 	}
 	var n int64
-	if err := s.DB().QueryRowContext(ctx, "SELECT "+strings.Join(parts, " + ")).Scan(&n); err != nil {
+	if err := query.(*sql.Stmt).QueryRowContext(ctx).Scan(&n); err != nil {
 		tb.Fatal(err)
 	}
 	return n
 }
+
+// rowQueries holds Rows' prepared query per Store.
+var rowQueries sync.Map

@@ -114,6 +114,7 @@ func digestFixture(t *testing.T) (*fixture, bot.Person, time.Time) {
 }
 
 func TestDigestContents(t *testing.T) {
+	t.Parallel()
 	f, dana, now := digestFixture(t)
 	var charted []string
 	f.deps.Chart = func(title, y string, x []string, s []bot.Series) ([]byte, error) {
@@ -155,6 +156,7 @@ func TestDigestContents(t *testing.T) {
 // River clients (Register's periodic sweep and unique digest jobs) run; each
 // manager gets one digest for the day, and none before their local time.
 func TestDigestExactlyOnce(t *testing.T) {
+	t.Parallel()
 	f, dana, now := digestFixture(t)
 	boss, _ := f.store.FindPerson(f.ctx, f.ws, "boss")   // UTC: due at 08:00 UTC, i.e. 03:00 in New York
 	f.must(f.store.SetDigestTime(f.ctx, boss.ID, 14*60)) // 14:00 UTC: not yet due at 13:00 UTC
@@ -216,6 +218,7 @@ func TestDigestExactlyOnce(t *testing.T) {
 // yesterday owes the afternoon, one who joined today owes nothing; before, the
 // digest counted a full day against both.
 func TestDigestOwesNoHoursFromBeforeSomeoneJoined(t *testing.T) {
+	t.Parallel()
 	f, dana, now := digestFixture(t)
 	noon := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	for name, joined := range map[string]time.Time{"newbie": noon, "fresh": now.Add(-time.Hour)} {

@@ -39,20 +39,10 @@ type Service struct {
 	Chart bot.ChartFunc
 }
 
-func (d *Service) log() *slog.Logger {
-	if d.Log == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return d.Log
-}
+func (d *Service) log() *slog.Logger { return bot.LoggerOr(d.Log) }
 
 // Now is the service's clock reading (the system clock when none is set).
-func (d *Service) Now() time.Time {
-	if d.Clock == nil {
-		return time.Now()
-	}
-	return d.Clock.Now()
-}
+func (d *Service) Now() time.Time { return bot.NowOf(d.Clock) }
 
 // SendTo sends one manager's digest for one local date, unless sent;
 // someone no longer a manager gets nothing.

@@ -60,6 +60,7 @@ func (f *fixture) count(query string, args ...any) int {
 // gap; after three unanswered nudges his manager hears once. Amy (Kolkata) is
 // away; Tim's long timer gets one "still running?" and no gap nudges.
 func TestNudgeSweepSimulatedWeekend(t *testing.T) {
+	t.Parallel()
 	ny, _ := time.LoadLocation("America/New_York")
 	f := newFixture(t, time.Date(2026, 3, 7, 0, 0, 0, 0, ny))
 	dana := f.person("dana", bot.RoleManager, "America/Chicago")
@@ -126,6 +127,7 @@ func TestNudgeSweepSimulatedWeekend(t *testing.T) {
 // TestSnoozeAndAnswersRecorded: a snooze holds the next nudge until it ends,
 // a time entry answers the open nudge, and the next gap counts from the entry.
 func TestSnoozeAndAnswersRecorded(t *testing.T) {
+	t.Parallel()
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	at := func(hm string) time.Time {
 		t, _ := time.ParseInLocation("2006-01-02 15:04", "2026-11-23 "+hm, berlin)

@@ -41,27 +41,10 @@ type Service struct {
 // Logger is the service's logger (one that discards when none is set).
 func (d *Service) Logger() *slog.Logger { return d.log() }
 
-func (d *Service) log() *slog.Logger {
-	if d.Log == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return d.Log
-}
+func (d *Service) log() *slog.Logger { return bot.LoggerOr(d.Log) }
 
 // Now is the service's clock reading (the system clock when none is set).
-func (d *Service) Now() time.Time {
-	if d.Clock == nil {
-		return time.Now()
-	}
-	return d.Clock.Now()
-}
-
-func deref(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
-}
+func (d *Service) Now() time.Time { return bot.NowOf(d.Clock) }
 
 func dm(r bot.Recipient) bot.Destination {
 	return bot.Destination{Platform: r.Platform, Workspace: r.Workspace, UserID: r.ExternalID}
@@ -113,8 +96,8 @@ func (d *Service) Sweep(ctx context.Context, now time.Time) (Report, error) {
 		}
 		n := timekeeping.Decide(timekeeping.NudgeState{
 			Schedule: sched, Gap: time.Duration(set.GapMinutes) * time.Minute,
-			LastEntry: deref(st.LastEntry), TimerRunning: st.TimerStartedAt != nil, LastNudge: deref(st.LastNudge),
-			SnoozedAt: deref(st.Schedule.SnoozedAt), SnoozedUntil: deref(st.Schedule.SnoozedUntil),
+			LastEntry: bot.TimeOrZero(st.LastEntry), TimerRunning: st.TimerStartedAt != nil, LastNudge: bot.TimeOrZero(st.LastNudge),
+			SnoozedAt: bot.TimeOrZero(st.Schedule.SnoozedAt), SnoozedUntil: bot.TimeOrZero(st.Schedule.SnoozedUntil),
 		}, now)
 		if !n.Send {
 			continue

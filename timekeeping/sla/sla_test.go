@@ -56,6 +56,7 @@ func (f *fixture) count(query string, args ...any) int {
 // warning to the assignee at 75 %, a pause while waiting on the client, a breach
 // to the coordinator, each once however often the sweep runs.
 func TestSLASweepWarnsAndBreachesOnce(t *testing.T) {
+	t.Parallel()
 	london, _ := time.LoadLocation("Europe/London")
 	at := func(s string) time.Time {
 		t, _ := time.ParseInLocation("2006-01-02 15:04", s, london)
@@ -134,6 +135,7 @@ func TestSLASweepWarnsAndBreachesOnce(t *testing.T) {
 // when its next level can be due; breached or stopped clocks are never read
 // again; a priority change or new targets make it due at once.
 func TestSLASweepReadsOnlyDueClocks(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) // Monday
 	f := newFixture(t, t0)
 	tom := f.person("tom", bot.RoleTech, "")
@@ -240,6 +242,7 @@ func TestSLASweepReadsOnlyDueClocks(t *testing.T) {
 // is warned about to the coordinator of the client's running project, else to
 // the managers; before, such warnings reached nobody.
 func TestSLAWarningForUnassignedRequestsReachesSomeone(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	f := newFixture(t, start)
 	tom := f.person("tom", bot.RoleTech, "")

@@ -39,20 +39,10 @@ type Service struct {
 // Logger is the service's logger (one that discards when none is set).
 func (d *Service) Logger() *slog.Logger { return d.log() }
 
-func (d *Service) log() *slog.Logger {
-	if d.Log == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return d.Log
-}
+func (d *Service) log() *slog.Logger { return bot.LoggerOr(d.Log) }
 
 // Now is the service's clock reading (the system clock when none is set).
-func (d *Service) Now() time.Time {
-	if d.Clock == nil {
-		return time.Now()
-	}
-	return d.Clock.Now()
-}
+func (d *Service) Now() time.Time { return bot.NowOf(d.Clock) }
 
 // send posts and logs a failure: one unreachable person must not stop a sweep.
 func (d *Service) send(ctx context.Context, to bot.Destination, msgs ...bot.Message) {

@@ -1,0 +1,78 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	"github.com/mspbot/mspbot/bot"
+)
+
+// An outbox post carries its delivery key in the message's metadata. Slack
+// has no idempotency key for chat.postMessage, so when a deliver job runs
+// again — its earlier attempt may have posted and died before the post was
+// recorded — the destination is searched for a message of the bot's with
+// that key first, and a post found there is the delivery, not posted again.
+// This closes the one window the outbox's own record leaves open.
+
+// deliveryEvent is the metadata event type of the bot's outbox posts.
+const deliveryEvent = "mspbot_delivery"
+
+type postKeyCtx struct{}
+
+// withPostKey marks ctx so postMessage tags the message with key.
+func withPostKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, postKeyCtx{}, key)
+}
+
+// postKey is the key postMessage tags the message with ("" for none).
+func postKey(ctx context.Context) string {
+	k, _ := ctx.Value(postKeyCtx{}).(string)
+	return k
+}
+
+// messageKey is the key of the i-th of n messages of the delivery in ctx.
+func messageKey(ctx context.Context, i, n int) (key string, again bool) {
+	key, again = bot.DeliveryOf(ctx)
+	if key != "" && n > 1 {
+		key = fmt.Sprintf("%s#%d", key, i)
+	}
+	return key, again
+}
+
+func deliveryMetadata(key string) slack.MsgOption {
+	return slack.MsgOptionMetadata(slack.SlackMetadata{EventType: deliveryEvent, EventPayload: map[string]any{"key": key}})
+}
+
+// postedBefore looks in channel (or the thread) for the bot's message tagged
+// key and returns its ts. A failed look is logged and reports nothing found:
+// posting again is the old at-least-once, never a lost message.
+func (a *Adapter) postedBefore(ctx context.Context, channel, thread, key string) (string, bool) {
+	var msgs []slack.Message
+	err := a.retry(ctx, "conversations.history", func(ctx context.Context) error {
+		var err error
+		if thread != "" {
+			msgs, _, _, err = a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+				ChannelID: channel, Timestamp: thread, Limit: 200, IncludeAllMetadata: true})
+			return err
+		}
+		var hist *slack.GetConversationHistoryResponse
+		hist, err = a.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			ChannelID: channel, Limit: 100, IncludeAllMetadata: true})
+		if err == nil {
+			msgs = hist.Messages
+		}
+		return err
+	})
+	if err != nil {
+		a.log.Warn("cannot look for an earlier post of this delivery; posting it", "key", key, "channel", channel, "err", err)
+		return "", false
+	}
+	for _, m := range msgs {
+		if m.Metadata.EventType == deliveryEvent && fmt.Sprint(m.Metadata.EventPayload["key"]) == key {
+			return m.Timestamp, true
+		}
+	}
+	return "", false
+}

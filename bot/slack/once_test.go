@@ -1,0 +1,54 @@
+package slack
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/storage/storagetest"
+)
+
+// The one window the outbox's record leaves: a deliver job's post reached
+// Slack and the process died before the post was recorded. Simulated
+// exactly: the message is in the channel (posted as the worker posts it,
+// with its delivery key), nothing is recorded, and the job is where River's
+// rescuer puts a job its dead process left running (retryable, attempt 1).
+// The next attempt finds the earlier post by its key and does not post again.
+func TestOutboxPostThatReachedSlackBeforeACrashIsNotPostedAgain(t *testing.T) {
+	t.Parallel()
+	store := storagetest.New(t)
+	e := newOutboxEnv(t, store, newFakeSlack(t, testTeam, testBot))
+	ctx := context.Background()
+	for _, c := range []struct{ key, thread string }{{"slack/T111/crash:1/0", ""}, {"slack/T111/crash:2/0", "1699999999.000001"}} {
+		to := bot.Destination{Platform: bot.PlatformSlack, Workspace: testTeam, Channel: "C1", Thread: c.thread}
+		msg := bot.Message{Text: "posted just before the crash " + c.key}
+		if err := e.adapter.cfg.Outbox.Enqueue(ctx, bot.Delivery{Key: c.key, To: to, Messages: []bot.Message{msg}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.adapter.Send(bot.WithDelivery(bot.CallerRetries(ctx), c.key, false), to, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := store.DB().Exec(`UPDATE river_job SET state = 'retryable', attempt = 1,
+		attempted_at = now() - interval '2 minutes', scheduled_at = now() WHERE kind = 'deliver'`); err != nil {
+		t.Fatal(err)
+	}
+	d := deliverer(t, store, e.adapter, "next")
+	waitDelivered(t, store, 2)
+	settle(t, e, d)
+	posts := 0
+	for _, c := range e.fake.callsTo("chat.postMessage") {
+		if strings.Contains(c.Form.Get("text"), "posted just before the crash") {
+			posts++
+		}
+	}
+	if posts != 2 {
+		t.Fatalf("%d posts of the two deliveries; want each once", posts)
+	}
+	for _, key := range []string{"slack/T111/crash:1/0", "slack/T111/crash:2/0"} {
+		if ts, ok, err := store.Delivered(ctx, key); err != nil || !ok || ts == "" {
+			t.Fatalf("%s recorded as %q, %v (%v); want the earlier post's ts", key, ts, ok, err)
+		}
+	}
+}
