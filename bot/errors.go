@@ -74,4 +74,6 @@ func ErrorReply(err error) Message {
 	return Message{Text: prefix + ErrorMessage(err), Ephemeral: true, IsError: true}
 }
 
+func asError(err error, target **Error) bool { return errors.As(err, target) }
+
 func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

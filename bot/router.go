@@ -132,7 +132,7 @@ func (r *Router) Run(ctx context.Context, ev Event) ([]Message, error) {
 	if ev.Caller.Notice != "" {
 		msgs = append([]Message{{Text: ev.Caller.Notice, Ephemeral: true}}, msgs...)
 	}
-	return msgs, err
+	return r.spellReplies(ev.Platform, msgs, err) // spell.go
 }
 
 func (r *Router) dispatch(ctx context.Context, ev *Event, name string) ([]Message, error) {

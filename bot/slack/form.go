@@ -150,7 +150,8 @@ func (a *Adapter) ephemeralClick(responseURL string, msgs []bot.Message) result 
 }
 
 // slackHelpNote heads /help on Slack, where every command is typed after
-// /mspbot (manifest.yaml): the list itself names commands as every platform does.
+// /mspbot (manifest.yaml; the Router writes the list that way too): the
+// aliases and where the forms and the Home tab are.
 var slackHelpNote = bot.Message{Ephemeral: true,
 	Text: "On Slack, type each command after /mspbot: /mspbot request printer jams, /mspbot time 45m #1042, /mspbot home. " +
 		"Shortcuts: /msp-request, /msp-requests, /msp-time, /msp-timer. The Open request form is under ⚡ Shortcuts, and your Home tab is under Apps → mspbot."}

@@ -48,7 +48,7 @@ func (a *Adapter) slash(ctx context.Context, c slack.SlashCommand) result {
 	}
 	private, public := split(a.router.Dispatch(ctx, o.ev))
 	if command == "help" {
-		private = append([]bot.Message{slackHelpNote}, private...) // the list below names commands bare
+		private = append([]bot.Message{slackHelpNote}, private...) // shortcuts and where the forms are
 	}
 	if len(public) == 0 {
 		a.replay(ctx, o)
