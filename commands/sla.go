@@ -14,13 +14,13 @@ import (
 )
 
 type slaStore interface {
-	CreateClient(ctx context.Context, workspaceID int64, code, name string) (bot.Client, error)
+	CreateClientOnce(ctx context.Context, workspaceID int64, code, name, key string) (bot.Client, error)
 	ListClients(ctx context.Context, workspaceID int64) ([]bot.Client, error)
 	SetSLATarget(ctx context.Context, clientID int64, t bot.SLATarget) error
 	SetSLACalendar(ctx context.Context, clientID int64, c bot.SLACalendarRow) error
 	ClientSLA(ctx context.Context, clientID int64) ([]bot.SLATarget, bot.SLACalendarRow, error)
 	BreachCount(ctx context.Context, clientID int64, since time.Time) (int, error)
-	SetPriority(ctx context.Context, workspaceID, number int64, priority string) error
+	SetPriorityOnce(ctx context.Context, workspaceID, number int64, priority, key string) error
 	RecordStaffReply(ctx context.Context, requestID int64, at time.Time) error
 	WaitOnClient(ctx context.Context, requestID, byID int64, at time.Time, key string) error
 	ResumeFromClient(ctx context.Context, requestID int64, at time.Time, key string) error
@@ -117,7 +117,10 @@ func addClient(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.
 	if len([]rune(name)) > 120 {
 		return nil, bot.Errorf(bot.EInvalid, "a client name is at most 120 characters")
 	}
-	c, err := d.Store.CreateClient(ctx, ev.Caller.WorkspaceID, args[0], name)
+	c, err := d.Store.CreateClientOnce(ctx, ev.Caller.WorkspaceID, args[0], name, ev.SourceID)
+	if errors.Is(err, bot.ErrReplayed) {
+		err = nil // added by this very delivery before a crash: the same answer
+	}
 	if bot.ErrorCode(err) == bot.EConflict {
 		return nil, bot.Errorf(bot.EConflict, "there is already a client %s; /client %s shows it", args[0], args[0])
 	}
@@ -206,7 +209,10 @@ func requestSLASubcommand(ctx context.Context, d Deps, ev bot.Event) ([]bot.Mess
 		if err != nil {
 			return nil, true, err
 		}
-		if err := d.Store.SetPriority(ctx, ev.Caller.WorkspaceID, r.Number, p); err != nil {
+		if err := d.Store.SetPriorityOnce(ctx, ev.Caller.WorkspaceID, r.Number, p, ev.SourceID); errors.Is(err, bot.ErrReplayed) {
+			// Set by this very delivery before a crash: what it was before is gone.
+			return reply(fmt.Sprintf("#%d is now %s (set by this same command before).", r.Number, p)), true, nil
+		} else if err != nil {
 			return nil, true, err
 		}
 		return reply(fmt.Sprintf("#%d is now %s (was %s).", r.Number, p, r.Priority)), true, nil

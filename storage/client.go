@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -62,9 +63,20 @@ func (s *Store) SearchClients(ctx context.Context, workspaceID int64, prefix str
 
 // CreateClient adds a client; a code already in use (in any case) is a conflict.
 func (s *Store) CreateClient(ctx context.Context, workspaceID int64, code, name string) (bot.Client, error) {
-	c := bot.Client{WorkspaceID: workspaceID}
-	err := s.db.QueryRowxContext(ctx, `INSERT INTO clients (workspace_id, code, name) VALUES ($1, $2, $3)
-		RETURNING id, code, name`, workspaceID, code, name).Scan(&c.ID, &c.Code, &c.Name)
+	return s.CreateClientOnce(ctx, workspaceID, code, name, "")
+}
+
+// CreateClientOnce is CreateClient made by the delivery key (bot.Event's
+// SourceID): the same delivery again adds nothing and is bot.ErrReplayed.
+func (s *Store) CreateClientOnce(ctx context.Context, workspaceID int64, code, name, key string) (bot.Client, error) {
+	c := bot.Client{WorkspaceID: workspaceID, Code: code, Name: name}
+	err := s.applyOnce(ctx, `SELECT id FROM workspaces WHERE id = $1`, workspaceID, key, func(q sqlx.ExtContext) error {
+		return q.QueryRowxContext(ctx, `INSERT INTO clients (workspace_id, code, name) VALUES ($1, $2, $3)
+			RETURNING id, code, name`, workspaceID, code, name).Scan(&c.ID, &c.Code, &c.Name)
+	})
+	if errors.Is(err, bot.ErrReplayed) {
+		return c, err
+	}
 	return c, mapErr(err, "create client "+code)
 }
 

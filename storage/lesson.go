@@ -21,7 +21,7 @@ func (s *Store) AddLesson(ctx context.Context, projectID, authorID int64, wentWe
 // again adds nothing and is bot.ErrReplayed.
 func (s *Store) AddLessonOnce(ctx context.Context, projectID, authorID int64, wentWell, doDifferently, key string) (bot.Lesson, error) {
 	l := bot.Lesson{ProjectID: projectID, AuthorID: authorID, WentWell: wentWell, DoDifferently: doDifferently}
-	err := s.applyOnce(ctx, projectWorkspace, projectID, key, func(q sqlx.QueryerContext) error {
+	err := s.applyOnce(ctx, projectWorkspace, projectID, key, func(q sqlx.ExtContext) error {
 		return q.QueryRowxContext(ctx, `INSERT INTO lessons (project_id, author_id, went_well, do_differently)
 			VALUES ($1, $2, $3, $4) RETURNING id, created_at`, projectID, authorID, wentWell, doDifferently).Scan(&l.ID, &l.CreatedAt)
 	})

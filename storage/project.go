@@ -203,7 +203,7 @@ func (s *Store) AddMilestone(ctx context.Context, projectID int64, name string, 
 // SourceID): the same delivery again adds nothing and is bot.ErrReplayed.
 func (s *Store) AddMilestoneOnce(ctx context.Context, projectID int64, name string, due time.Time, key string) (bot.Milestone, error) {
 	m := bot.Milestone{ProjectID: projectID, Name: name}
-	err := s.applyOnce(ctx, projectWorkspace, projectID, key, func(q sqlx.QueryerContext) error {
+	err := s.applyOnce(ctx, projectWorkspace, projectID, key, func(q sqlx.ExtContext) error {
 		return q.QueryRowxContext(ctx, `
 			INSERT INTO milestones (project_id, name, due_date) VALUES ($1, $2, $3)
 			RETURNING id, due_date`, projectID, name, day(due)).Scan(&m.ID, &m.Due)
@@ -273,7 +273,7 @@ func (s *Store) AddDisruption(ctx context.Context, d bot.Disruption, by int64) (
 // AddDisruptionOnce is AddDisruption made by the delivery key: the same
 // delivery again adds nothing and is bot.ErrReplayed.
 func (s *Store) AddDisruptionOnce(ctx context.Context, d bot.Disruption, by int64, key string) (bot.Disruption, error) {
-	err := s.applyOnce(ctx, projectWorkspace, d.ProjectID, key, func(q sqlx.QueryerContext) error {
+	err := s.applyOnce(ctx, projectWorkspace, d.ProjectID, key, func(q sqlx.ExtContext) error {
 		return q.QueryRowxContext(ctx, `
 			INSERT INTO disruptions (project_id, day, starts, ends, impact, created_by) VALUES ($1, $2, $3, $4, $5, $6)
 			RETURNING id, day`, d.ProjectID, day(d.Day), clock(d.Starts), clock(d.Ends), d.Impact, by).Scan(&d.ID, &d.Day)

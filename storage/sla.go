@@ -54,15 +54,24 @@ func (s *Store) ClientSLA(ctx context.Context, clientID int64) ([]bot.SLATarget,
 
 // SetPriority changes a request's priority.
 func (s *Store) SetPriority(ctx context.Context, workspaceID, number int64, priority string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE requests SET priority = $3, updated_at = now()
-		WHERE workspace_id = $1 AND number = $2`, workspaceID, number, priority)
-	if err != nil {
-		return mapErr(err, "set priority")
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("request #%d: %w", number, ErrNotFound)
-	}
-	return nil
+	return s.SetPriorityOnce(ctx, workspaceID, number, priority, "")
+}
+
+// SetPriorityOnce is SetPriority made by the delivery key (bot.Event's
+// SourceID): the same delivery again changes nothing and is bot.ErrReplayed.
+func (s *Store) SetPriorityOnce(ctx context.Context, workspaceID, number int64, priority, key string) error {
+	err := s.applyOnce(ctx, `SELECT id FROM workspaces WHERE id = $1`, workspaceID, key, func(q sqlx.ExtContext) error {
+		res, err := q.ExecContext(ctx, `UPDATE requests SET priority = $3, updated_at = now()
+			WHERE workspace_id = $1 AND number = $2`, workspaceID, number, priority)
+		if err != nil {
+			return mapErr(err, "set priority")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("request #%d: %w", number, ErrNotFound) // rolls the record back
+		}
+		return nil
+	})
+	return err
 }
 
 // RecordStaffReply stops a request's response clock at the first staff reply:

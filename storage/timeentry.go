@@ -303,7 +303,7 @@ func (s *Store) DeliveryApplied(ctx context.Context, workspaceID int64, key stri
 // applyOnce runs fn in a transaction that first records that delivery key
 // made its change, in the workspace wsQuery reads for id: a key recorded
 // before runs nothing and is bot.ErrReplayed. An empty key runs fn alone.
-func (s *Store) applyOnce(ctx context.Context, wsQuery string, id int64, key string, fn func(q sqlx.QueryerContext) error) error {
+func (s *Store) applyOnce(ctx context.Context, wsQuery string, id int64, key string, fn func(q sqlx.ExtContext) error) error {
 	if key == "" {
 		return fn(s.db)
 	}

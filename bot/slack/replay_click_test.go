@@ -182,14 +182,17 @@ func TestHomeClickHandledAgainAfterCrashPostsOnce(t *testing.T) {
 
 // projectChanges add a row each to P1, with a private answer.
 var projectChanges = []struct{ trigger, line string }{
+	{"trig.client2", `/mspbot client add GLOBEX "Globex"`},
+	{"trig.priority", "/mspbot request priority 1001 P1"},
 	{"trig.milestone", `/mspbot project milestone P1 "Cabling done" 2030-02-01`},
 	{"trig.disruption", `/mspbot project disruption P1 2030-02-03 18:00-22:00 "network down for the switch swap"`},
 	{"trig.lesson", `/mspbot lessons add P1 "early site survey" "order switches sooner"`},
 }
 
-// A /project new, a milestone, a disruption and a lesson, each handled again
-// after a crash (committed, inbox row not marked done): no second project or
-// row, the same answers, and the project announced once.
+// A /client add, a priority, a /project new, a milestone, a disruption and a
+// lesson, each handled again after a crash (committed, inbox row not marked
+// done): no second row, the same answers (never "already"), and the project
+// announced once.
 func TestProjectNewHandledAgainAfterCrashOpensOnce(t *testing.T) {
 	t.Parallel()
 	store := storagetest.New(t)
@@ -199,6 +202,7 @@ func TestProjectNewHandledAgainAfterCrashOpensOnce(t *testing.T) {
 	d1 := deliverer(t, store, first.adapter, "first")
 	first.slashWith("trig.client", "UDANA", "C1", `/mspbot client add ACME "Acme Corp"`)
 	first.slashWith("trig.project", "UDANA", "C1", `/mspbot project new ACME "Office move" --start 2030-01-07 --end 2030-03-29 --budget 10h`)
+	first.slashWith("trig.request", "UDANA", "C1", "/mspbot request --client ACME The printer jams") // #1001
 	var firstAnswers []string
 	for _, c := range projectChanges {
 		_, out := first.slashWith(c.trigger, "UDANA", "C1", c.line)
@@ -214,20 +218,23 @@ func TestProjectNewHandledAgainAfterCrashOpensOnce(t *testing.T) {
 	_, again := second.slashWith("trig.project", "UDANA", "C1", `/mspbot project new ACME "Office move" --start 2030-01-07 --end 2030-03-29 --budget 10h`)
 	for i, c := range projectChanges {
 		// The text, not the blocks: an ack and a response_url message encode them differently.
-		firstLine := func(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
+		// A replayed priority cannot say what it was before the first handling.
+		firstLine := func(s string) string { l, _, _ := strings.Cut(s, "\n"); l, _, _ = strings.Cut(l, " ("); return l }
 		if _, out := second.slashWith(c.trigger, "UDANA", "C1", c.line); firstLine(out) != firstLine(firstAnswers[i]) {
 			t.Errorf("replayed %s answered %q; want the first answer %q", c.line, out, firstAnswers[i])
 		}
 	}
 	waitInboxDone(t, second)
 	settle(t, second, d2)
-	var projects, milestones, disruptions, lessons int
+	var projects, milestones, disruptions, lessons, clients int
 	if err := store.DB().QueryRow(`SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM milestones),
-		(SELECT count(*) FROM disruptions), (SELECT count(*) FROM lessons)`).Scan(&projects, &milestones, &disruptions, &lessons); err != nil {
+		(SELECT count(*) FROM disruptions), (SELECT count(*) FROM lessons), (SELECT count(*) FROM clients)`).
+		Scan(&projects, &milestones, &disruptions, &lessons, &clients); err != nil {
 		t.Fatal(err)
 	}
-	if projects != 1 || milestones != 1 || disruptions != 1 || lessons != 1 {
-		t.Errorf("%d projects, %d milestones, %d disruptions, %d lessons after the replay; want 1 of each", projects, milestones, disruptions, lessons)
+	if projects != 1 || milestones != 1 || disruptions != 1 || lessons != 1 || clients != 2 {
+		t.Errorf("%d projects, %d milestones, %d disruptions, %d lessons, %d clients after the replay; want 1 of each, 2 clients",
+			projects, milestones, disruptions, lessons, clients)
 	}
 	if strings.Contains(again, "didn't work") || strings.Contains(again, "Can't") {
 		t.Errorf("replayed /project new answered %q", again)
