@@ -307,7 +307,11 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, msgs ...bot.Mess
 		}
 		dm, err := a.session.UserChannelCreate(to.UserID, discordgo.WithContext(ctx))
 		if err != nil {
-			return "", fmt.Errorf("open direct message with %s: %w", to.UserID, err)
+			err = fmt.Errorf("open direct message with %s: %w", to.UserID, err)
+			if bot.RetriedByCaller(ctx) {
+				err = deliveryError(ctx, err) // a 4xx is for good: the delivery's fallback, if any
+			}
+			return "", err
 		}
 		channel = dm.ID
 	}

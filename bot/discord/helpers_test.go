@@ -62,6 +62,9 @@ type fakeDiscord struct {
 	tokenRefused bool
 	// forbidden are channels the bot may not post in: 403 Missing Access.
 	forbidden map[string]bool
+	// dmsClosed refuses every direct message: 403 "Cannot send messages to
+	// this user" (someone who allows no DMs from server members).
+	dmsClosed bool
 	// nonces are the messages created with enforce_nonce, by channel and
 	// nonce: Discord returns the first to a repeat instead of creating another.
 	nonces map[string]string
@@ -113,6 +116,14 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusBadRequest)
 		json.NewEncoder(w).Encode(map[string]any{"code": 50035, "message": "Invalid Form Body", "errors": problems})
+		return
+	}
+	if parts := strings.Split(r.URL.Path, "/"); r.Method == "POST" && len(parts) == 6 && parts[5] == "messages" && f.dmsClosed && strings.HasPrefix(parts[4], "dm") {
+		f.calls = append(f.calls, call{r.Method, r.URL.Path, body, time.Now(), http.StatusForbidden})
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte(`{"message":"Cannot send messages to this user","code":50007}`))
 		return
 	}
 	if parts := strings.Split(r.URL.Path, "/"); r.Method == "POST" && len(parts) == 6 && parts[5] == "messages" && f.forbidden[parts[4]] {

@@ -43,3 +43,30 @@ func TestOutboxPostCreatedBeforeACrashIsNotCreatedAgain(t *testing.T) {
 		t.Fatalf("%d posts; want the first and its repeat under the same nonce", len(posts))
 	}
 }
+
+// A requester who takes no direct messages from the server: the DM is refused
+// for good (403, code 50007), and the deliver job posts its fallback — the
+// request's thread — once, instead of retrying the DM for an hour.
+func TestRefusedDirectMessageGoesToItsFallbackThread(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.fake.mu.Lock()
+	e.fake.dmsClosed = true
+	e.fake.mu.Unlock()
+	const thread = "1100000000000000001"
+	if err := outboxOf(t, e.store).Enqueue(ctx, bot.Delivery{Key: "discord/g/take:1/requester/taken/0",
+		To:       bot.Destination{Platform: bot.PlatformDiscord, Workspace: guildID, UserID: tom.ID},
+		Messages: []bot.Message{{Text: "cora took your request #1001"}},
+		Else: &bot.Fallback{To: bot.Destination{Platform: bot.PlatformDiscord, Workspace: guildID, Channel: chanID, Thread: thread},
+			Messages: []bot.Message{{Text: "tom: cora took your request #1001"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	e.deliver()
+	if attempts := e.waitDelivered(1); attempts[0] != 1 {
+		t.Fatalf("%d attempts; want the fallback at the first", attempts[0])
+	}
+	posts := e.fake.Answered("POST /api/v9/channels/" + thread + "/messages")
+	if len(posts) != 1 || !strings.Contains(string(posts[0].Body), "tom: cora took your request") {
+		t.Fatalf("posts in the thread: %+v; want the fallback once", posts)
+	}
+}
