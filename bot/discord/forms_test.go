@@ -89,6 +89,15 @@ func TestFormsFromTheTable(t *testing.T) {
 		t.Fatalf("project from the form: %q %d %v (reply %s)", name, budget, err, text(r))
 	}
 
+	// Changing it later is typed options too: a date, a duration, a person picked.
+	_, r = e.reply(e.interaction(2, cora, commandData("project", subOpt("set", opt("project", 3, "P1"), opt("end", 3, "2024-02-29"),
+		opt("budget", 3, "140h"), opt("lead", 6, tom.ID))), nil))
+	var lead string
+	if err := e.store.DB().QueryRow(`SELECT p.budget_minutes, l.external_id FROM projects p JOIN people l ON l.id = p.support_lead_id`).Scan(&budget, &lead); err != nil ||
+		budget != 140*60 || lead != tom.ID {
+		t.Fatalf("/project set: %d %q %v (reply %s)", budget, lead, err, text(r))
+	}
+
 	_, r = e.signed(e.interaction(2, cora, commandData("project", subOpt("oos")), nil))
 	id, inputs = modalInputs(t, r)
 	if id != "args:/project oos" || len(inputs) != 4 || inputs[3]["label"] != "Approved by" {
