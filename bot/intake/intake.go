@@ -210,19 +210,15 @@ func (q *Intake) SubmitForReply(ctx context.Context, item storage.InboxItem, wai
 func (q *Intake) submit(ctx context.Context, item storage.InboxItem, wait time.Duration, mustReply bool) Outcome {
 	q.active.Add(1)
 	defer q.active.Add(-1)
-	alone := q.submitting.Add(1) == 1
+	q.submitting.Add(1)
 	defer q.submitting.Add(-1)
 	q.lastSubmit.Store(time.Now().UnixNano())
 	p := &pending{item: item, done: make(chan appended, 1)}
 	w := &waiter{reply: make(chan any, 1), fin: make(chan struct{})}
-	// A delivery that may wait for its reply is registered before its row
-	// exists, so a worker that reaches the row first (the drain's) still
-	// hands the reply to this waiter. Under load (another delivery being
-	// stored) a plain one is not: it will not wait.
-	registered := mustReply || (wait > 0 && alone)
-	if registered {
+	if mustReply {
+		// Registered before the row exists, so no worker can handle it unseen.
 		q.replyWaiters.Store(item.Key, w)
-		defer q.replyWaiters.CompareAndDelete(item.Key, w)
+		defer q.replyWaiters.Delete(item.Key)
 	}
 	select {
 	case <-q.ctx.Done():
@@ -256,7 +252,7 @@ func (q *Intake) submit(ctx context.Context, item storage.InboxItem, wait time.D
 	// queue behind handling.
 	if wait <= 0 || (q.submitting.Load() > 1 && !mustReply) {
 		q.Kick()
-		return q.abandoned(w) // a worker that got to it meanwhile may have replied
+		return Outcome{}
 	}
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
@@ -276,16 +272,17 @@ func (q *Intake) submit(ctx context.Context, item storage.InboxItem, wait time.D
 		case q.work <- task{id: r.id, w: w}:
 		default:
 			// Every worker is busy: the drain takes the row in its turn.
-			return q.abandoned(w)
+			q.Kick()
+			return Outcome{}
 		}
 	}
 	select {
 	case v := <-w.reply:
 		return Outcome{Replied: true, Reply: v}
 	case <-w.fin:
-		if registered && w.takenElsewhere.Load() {
-			// The drain's worker holds (or held) the row; its reply comes
-			// to this waiter through replyWaiters.
+		if mustReply && w.takenElsewhere.Load() {
+			// The drain's worker holds the row; its reply comes to this
+			// waiter through replyWaiters.
 			select {
 			case v := <-w.reply:
 				return Outcome{Replied: true, Reply: v}
