@@ -126,13 +126,20 @@ func projectCommand(d Deps) bot.Command {
 			{Name: "set", Usage: "/project set P12 --end 2027-02-28 [--budget …] [--coordinator @x] [--lead @y]", Summary: "change a project",
 				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return setProject(ctx, d, ev, p, a)
-				}), Args: []bot.Arg{ref}},
+				}), Args: []bot.Arg{ref, {Name: "end", Kind: bot.ArgDate, Flag: true, Help: "new last day, e.g. 2027-02-28"},
+					{Name: "start", Kind: bot.ArgDate, Flag: true, Help: "new first day"},
+					{Name: "budget", Kind: bot.ArgDuration, Flag: true, Help: "hours budgeted, e.g. 140h"},
+					{Name: "name", Kind: bot.ArgText, Flag: true, Help: "the project's new name"},
+					{Name: "coordinator", Kind: bot.ArgPerson, Flag: true, Help: "the coordinator (a coordinator or manager)"},
+					{Name: "lead", Kind: bot.ArgPerson, Flag: true, Help: "the support lead who signs off the handover"},
+					{Name: "update", Kind: bot.ArgWord, Flag: true, Help: "when the weekly update is drafted, e.g. \"fri 15:00\""},
+					{Name: "desc", Kind: bot.ArgText, Flag: true, Help: "a description"}}},
 			{Name: "update", Usage: "/project update P12 [approve|edit|skip [week]]",
 				Summary: "the weekly client update: clients read the posted one, coordinators draft and approve",
 				MinRole: bot.RoleClient, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return weeklyUpdate(ctx, d, ev, p, a)
 				}), Args: []bot.Arg{ref, {Name: "action", Kind: bot.ArgChoice, Choices: []string{"approve", "edit", "skip"},
-					ChoiceRoles: updateActionRoles()}}},
+					ChoiceRoles: updateActionRoles()}, {Name: "week", Kind: bot.ArgWord, Help: "which week's update, e.g. 2026-W48 (default: this one)"}}},
 			{Name: "close", Usage: "/project close P12", Summary: "start the closeout checklist",
 				MinRole: bot.RoleCoordinator, Target: bot.RefProject, Handler: on(func(ctx context.Context, ev bot.Event, p bot.Project, a []string) ([]bot.Message, error) {
 					return closeProject(ctx, d, ev, p, a)

@@ -89,6 +89,15 @@ func TestFormsFromTheTable(t *testing.T) {
 		t.Fatalf("project from the form: %q %d %v (reply %s)", name, budget, err, text(r))
 	}
 
+	// Changing it later is typed options too: a date, a duration, a person picked.
+	_, r = e.reply(e.interaction(2, cora, commandData("project", subOpt("set", opt("project", 3, "P1"), opt("end", 3, "2024-02-29"),
+		opt("budget", 3, "140h"), opt("lead", 6, tom.ID))), nil))
+	var lead string
+	if err := e.store.DB().QueryRow(`SELECT p.budget_minutes, l.external_id FROM projects p JOIN people l ON l.id = p.support_lead_id`).Scan(&budget, &lead); err != nil ||
+		budget != 140*60 || lead != tom.ID {
+		t.Fatalf("/project set: %d %q %v (reply %s)", budget, lead, err, text(r))
+	}
+
 	_, r = e.signed(e.interaction(2, cora, commandData("project", subOpt("oos")), nil))
 	id, inputs = modalInputs(t, r)
 	if id != "args:/project oos" || len(inputs) != 4 || inputs[3]["label"] != "Approved by" {
@@ -200,5 +209,18 @@ func TestTypedValuesReadByTheGrammar(t *testing.T) {
 	_, r := e.signed(e.interaction(2, tom, commandData("time", subOpt("log")), nil))
 	if id, inputs := modalInputs(t, r); id != "args:/time" || len(inputs) != 4 || inputs[0]["custom_id"] != "duration" {
 		t.Fatalf("/time log alone: %s %v", id, inputs)
+	}
+	// Logged and then corrected with typed options: the entry's id, a new
+	// duration and a note.
+	e.reply(e.interaction(2, tom, commandData("time", subOpt("log", opt("duration", 3, "45m"), opt("on", 3, "#1001"))), nil))
+	var id int64
+	if err := e.store.DB().QueryRow(`SELECT id FROM time_entries`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	e.reply(e.interaction(2, tom, commandData("time", subOpt("edit", opt("entry", 4, id), opt("duration", 3, "1h 10m"), opt("note", 3, "10 minutes were the drive"))), nil))
+	var minutes int
+	var note string
+	if err := e.store.DB().QueryRow(`SELECT minutes, note FROM time_entries`).Scan(&minutes, &note); err != nil || minutes != 70 || note != "10 minutes were the drive" {
+		t.Fatalf("edited entry: %d %q %v", minutes, note, err)
 	}
 }

@@ -43,7 +43,8 @@ type Options struct {
 	Queue       int           // deliveries waiting for a commit before Submit answers Busy (4096)
 	Batch       int           // most rows in one commit (256)
 	Writers     int           // commits in flight at once (4)
-	Workers     int           // rows handled at once (2)
+	Workers     int           // rows handled at once while deliveries arrive (2)
+	IdleWorkers int           // more workers that handle the backlog once deliveries stop arriving (6; <0: none)
 	Claim       int           // most rows a worker claims in one transaction from the backlog (16)
 	Poll        time.Duration // how often the drain looks for rows left pending (1 s)
 	MaxAttempts int           // attempts of a failing row before it is put aside (10)
@@ -71,6 +72,9 @@ type Intake struct {
 	replyWaiters sync.Map
 
 	busy, stored, dups, commits atomic.Int64
+	// lastSubmit is when a delivery last arrived (UnixNano): idle workers
+	// wait for a quiet moment after it.
+	lastSubmit atomic.Int64
 	// active counts Submits and worker tasks in progress (Wait);
 	// submitting counts Submits alone.
 	active, submitting atomic.Int64
@@ -110,6 +114,9 @@ func New(store Store, handle Handler, opts Options) *Intake {
 		// leave a small machine's cores to the acks.
 		opts.Workers = 2
 	}
+	if opts.IdleWorkers == 0 {
+		opts.IdleWorkers = 6
+	}
 	if opts.Claim <= 0 {
 		opts.Claim = 16
 	}
@@ -136,6 +143,9 @@ func (q *Intake) Start() {
 	}
 	for range q.opts.Workers {
 		q.go_(q.worker)
+	}
+	for range max(q.opts.IdleWorkers, 0) {
+		q.go_(q.idleWorker)
 	}
 	q.go_(q.drain)
 	q.Kick()
@@ -202,6 +212,7 @@ func (q *Intake) submit(ctx context.Context, item storage.InboxItem, wait time.D
 	defer q.active.Add(-1)
 	q.submitting.Add(1)
 	defer q.submitting.Add(-1)
+	q.lastSubmit.Store(time.Now().UnixNano())
 	p := &pending{item: item, done: make(chan appended, 1)}
 	w := &waiter{reply: make(chan any, 1), fin: make(chan struct{})}
 	if mustReply {
@@ -379,112 +390,6 @@ func (q *Intake) writer() {
 				p.done <- appended{err: err}
 			} else {
 				p.done <- appended{id: ids[i]}
-			}
-		}
-	}
-}
-
-func (q *Intake) worker() {
-	for {
-		select {
-		case t := <-q.work:
-			q.active.Add(1)
-			q.process(t)
-			q.active.Add(-1)
-		case <-q.ctx.Done():
-			return
-		}
-	}
-}
-
-func (q *Intake) process(t task) {
-	if t.w != nil {
-		defer close(t.w.fin)
-	}
-	// Rows are finished even while closing: their transaction must commit or
-	// roll back, never be cut off half way through a post.
-	ctx := context.WithoutCancel(q.ctx)
-	handle := func(ctx context.Context, row storage.InboxRow) error {
-		defer func() {
-			if p := recover(); p != nil {
-				q.log.Error("inbox handler panicked", "id", row.ID, "kind", row.Kind, "panic", p)
-			}
-		}()
-		w := t.w
-		if w == nil {
-			if v, ok := q.replyWaiters.Load(row.Key); ok {
-				w = v.(*waiter)
-			}
-		}
-		return q.handle(ctx, row, w.offer)
-	}
-	if t.ids != nil {
-		_, failed, err := q.store.HandleInboxBatch(ctx, t.ids, q.opts.MaxAttempts, backoff, handle)
-		for _, f := range failed {
-			q.log.Warn("inbox row failed; it will be tried again", "err", f)
-		}
-		if err != nil {
-			// The batch rolled back: its rows are pending again, and the
-			// drain hands them over on its next look.
-			q.log.Warn("inbox batch failed; its rows will be tried again", "rows", len(t.ids), "err", err)
-		}
-		return
-	}
-	err := q.store.HandleInbox(ctx, t.id, q.opts.MaxAttempts, backoff, handle)
-	switch {
-	case err == nil:
-	case errors.Is(err, storage.ErrInboxTaken):
-		if t.w != nil {
-			t.w.takenElsewhere.Store(true)
-		}
-	default:
-		q.log.Warn("inbox row failed; it will be tried again", "id", t.id, "err", err)
-	}
-}
-
-// backoff is 1 s doubling per attempt, capped at 5 minutes.
-func backoff(attempt int) time.Duration {
-	d := time.Second
-	for i := 1; i < attempt && d < 5*time.Minute; i++ {
-		d *= 2
-	}
-	return min(d, 5*time.Minute)
-}
-
-// drain hands pending rows to the workers: at start (rows a crashed process
-// left), when a handler found every worker busy, and every Poll for rows
-// whose backoff ended.
-func (q *Intake) drain() {
-	tick := time.NewTicker(q.opts.Poll)
-	defer tick.Stop()
-	const page = 64
-	for {
-		select {
-		case <-q.kick:
-		case <-tick.C:
-		case <-q.ctx.Done():
-			return
-		}
-		for {
-			ids, err := q.store.PendingInbox(q.ctx, page)
-			if err != nil {
-				if q.ctx.Err() == nil {
-					q.log.Warn("inbox drain", "err", err)
-				}
-				break
-			}
-			// Runs of rows, each claimed and marked done in one transaction;
-			// small enough that every worker gets some of a short page.
-			run := max(1, min(q.opts.Claim, (len(ids)+q.opts.Workers-1)/q.opts.Workers))
-			for i := 0; i < len(ids); i += run {
-				select {
-				case q.work <- task{ids: ids[i:min(i+run, len(ids))]}:
-				case <-q.ctx.Done():
-					return
-				}
-			}
-			if len(ids) < page {
-				break
 			}
 		}
 	}

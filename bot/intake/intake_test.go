@@ -153,7 +153,8 @@ func TestSubmitForReplyWaitsForABusyWorker(t *testing.T) {
 		}
 		return h.handler(true)(ctx, row, offer)
 	}
-	q := intake.New(store, handler, intake.Options{Workers: 1})
+	// One worker and no idle ones: this is about every worker being busy.
+	q := intake.New(store, handler, intake.Options{Workers: 1, IdleWorkers: -1})
 	q.Start()
 	t.Cleanup(q.Close)
 	ctx := context.Background()
@@ -187,5 +188,53 @@ func TestSubmitForReplyWaitsForABusyWorker(t *testing.T) {
 		if c := h.count(k); c != 1 {
 			t.Fatalf("%s handled %d times; want once", k, c)
 		}
+	}
+}
+
+// Once no delivery is arriving, the idle workers join the Workers on the
+// backlog: rows left by an earlier process are handled by all of them at once.
+func TestIdleWorkersDrainTheBacklog(t *testing.T) {
+	store := storagetest.New(t)
+	ctx := context.Background()
+	var items []storage.InboxItem
+	for i := range 8 {
+		items = append(items, item(fmt.Sprint("backlog-", i)))
+	}
+	if _, err := store.AppendInbox(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	inside, most := 0, 0
+	release := make(chan struct{})
+	all := make(chan struct{})
+	q := intake.New(store, func(ctx context.Context, row storage.InboxRow, offer func(any) bool) error {
+		mu.Lock()
+		inside++
+		most = max(most, inside)
+		if inside == 4 {
+			close(all)
+		}
+		mu.Unlock()
+		<-release
+		mu.Lock()
+		inside--
+		mu.Unlock()
+		return nil
+	}, intake.Options{Workers: 1, IdleWorkers: 3, Claim: 1})
+	q.Start()
+	t.Cleanup(q.Close)
+	select {
+	case <-all: // one worker and three idle ones, each holding a row
+	case <-time.After(30 * time.Second):
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("at most %d rows handled at once; want 4 (1 worker + 3 idle)", most)
+	}
+	close(release)
+	if err := q.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if due, err := store.InboxDue(ctx); err != nil || due != 0 {
+		t.Fatalf("%d rows still due (%v)", due, err)
 	}
 }

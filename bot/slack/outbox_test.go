@@ -65,7 +65,7 @@ func deliverer(t *testing.T, store *storage.Store, sender bot.Sender, id string)
 }
 
 // newDeliverer makes that client without starting it; it is stopped when the test ends.
-func newDeliverer(t *testing.T, store *storage.Store, sender bot.Sender, id string) *jobs.Client {
+func newDeliverer(t testing.TB, store *storage.Store, sender bot.Sender, id string) *jobs.Client {
 	t.Helper()
 	w := &jobs.DeliverWorker{Senders: bot.Senders{bot.PlatformSlack: sender}, Store: store, Log: testLog(),
 		RetryBase: 20 * time.Millisecond}

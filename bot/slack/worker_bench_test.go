@@ -14,6 +14,7 @@ import (
 	"github.com/mspbot/mspbot/bot/intake"
 	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/jobs"
+	"github.com/mspbot/mspbot/jobs/jobstest"
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/storagetest"
 )
@@ -25,18 +26,25 @@ import (
 // from as many goroutines as there are workers, each its own commit: the
 // floor for "one durable commit per row". It reports handled rows per
 // second, the ratio to the baseline, and the Postgres statements (round
-// trips, BEGIN and COMMIT included) per handled request.
+// trips, BEGIN and COMMIT included) per handled request. The +deliver
+// variant also runs the outbox's deliverer in the same process, as the bot
+// does, and times until every request is posted to the fake Slack.
 //
 //	go test -run '^$' -bench BenchmarkInboxWorkers -benchtime 2000x ./bot/slack/
 func BenchmarkInboxWorkers(b *testing.B) {
-	for _, workers := range []int{2, 8} {
-		b.Run(fmt.Sprintf("workers-%d", workers), func(b *testing.B) {
-			benchWorkers(b, workers)
-		})
+	for _, v := range []struct {
+		workers int
+		deliver bool
+	}{{2, false}, {8, false}, {2, true}} {
+		name := fmt.Sprintf("workers-%d", v.workers)
+		if v.deliver {
+			name += "+deliver"
+		}
+		b.Run(name, func(b *testing.B) { benchWorkers(b, v.workers, v.deliver) })
 	}
 }
 
-func benchWorkers(b *testing.B, workers int) {
+func benchWorkers(b *testing.B, workers int, deliver bool) {
 	ctx := context.Background()
 	store, stmts := storagetest.NewCounted(b, true)
 	fake := newFakeSlack(b, testTeam, testBot)
@@ -74,6 +82,17 @@ func benchWorkers(b *testing.B, workers int) {
 		c.Announce = commands.OpenedMessage
 		c.Intake = intake.Options{Workers: workers}
 	})
+	if deliver {
+		d := newDeliverer(b, store, e.adapter, "bench")
+		if err := d.Start(ctx); err != nil {
+			b.Fatal(err)
+		}
+		e.adapter.Wait()
+		jobstest.Drain(b, store.DB(), 10*time.Minute, b.N, []jobstest.Stopper{d}, "deliver")
+		if n := len(e.fake.callsTo("chat.postMessage")); n != b.N {
+			b.Fatalf("%d posts for %d requests", n, b.N)
+		}
+	}
 	e.adapter.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()

@@ -143,18 +143,35 @@ func run(args []string, out io.Writer) error {
 
 	c := newClient()
 	results := map[string][]result{}
+	inbox, err := openInbox(botDB)
+	if err != nil {
+		return err
+	}
+	defer inbox.Close()
 	for _, t := range targets {
 		t.secret, t.teams, t.reply = []byte(secret), teams, api.URL+"/response"
 		fmt.Fprintf(out, "\n%s\n", t.name)
 		openLoop(ctx, c, t, 200, time.Second) // warm connections and caches
+		// For the bot, what its workers did during each phase: the work the
+		// acks stand for (stored commands turned into requests and posts).
+		var workers func() string
+		if t.name == "mspbot" {
+			workers = inbox.phase(ctx)
+		}
 		for _, r := range rs {
 			res := openLoop(ctx, c, t, r, *dur)
 			results[t.name] = append(results[t.name], res)
 			fmt.Fprintln(out, "  "+res.String())
+			if workers != nil {
+				fmt.Fprintln(out, "    "+workers())
+			}
 		}
 		res := closedLoop(ctx, c, t, *conc, *dur)
 		results[t.name] = append(results[t.name], res)
 		fmt.Fprintf(out, "  %s  (saturation, %d callers)\n", res.String(), *conc)
+		if workers != nil {
+			fmt.Fprintln(out, "    "+workers())
+		}
 	}
 	if len(targets) == 2 {
 		b, m := results[targets[0].name], results[targets[1].name]
@@ -168,7 +185,7 @@ func run(args []string, out io.Writer) error {
 				ratio(float64(m[i].p99), float64(b[i].p99)))
 		}
 	}
-	return drained(ctx, out, botDB, *drainWait)
+	return inbox.drained(ctx, out, *drainWait)
 }
 
 func ratio(a, b float64) float64 {
@@ -176,38 +193,6 @@ func ratio(a, b float64) float64 {
 		return 0
 	}
 	return a / b
-}
-
-// drained waits for the bot's inbox to empty and reports how fast the stored
-// commands became requests (the work done after the ack).
-func drained(ctx context.Context, out io.Writer, dsn string, wait time.Duration) error {
-	db, err := sql.Open("postgres", dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	start := time.Now()
-	pending, total, first := 0, 0, -1
-	for {
-		if err := db.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE done_at IS NULL), count(*) FROM inbox`).Scan(&pending, &total); err != nil {
-			return err
-		}
-		if first < 0 {
-			first = pending
-		}
-		if pending == 0 || time.Since(start) > wait || ctx.Err() != nil {
-			break
-		}
-		time.Sleep(200 * time.Millisecond) // polling the backlog, not waiting for a fixed time
-	}
-	var requests int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM requests`).Scan(&requests); err != nil {
-		return err
-	}
-	el := time.Since(start)
-	fmt.Fprintf(out, "\ninbox: %d stored; %d pending after the last phase, %d pending %.1f s later (%.0f/s handled); %d requests opened\n",
-		total, first, pending, el.Seconds(), float64(first-pending)/el.Seconds(), requests)
-	return nil
 }
 
 type process struct {
