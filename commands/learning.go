@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,7 +16,7 @@ type learningStore interface {
 	SimilarOverrides(ctx context.Context, workspaceID int64, text string, limit int) ([]bot.LearnedOverride, error)
 	ListOverrides(ctx context.Context, workspaceID int64) ([]bot.LearnedOverride, error)
 	ForgetOverride(ctx context.Context, workspaceID, number, by int64) error
-	AddContractClause(ctx context.Context, workspaceID int64, clientCode, kind, text string, by int64) (bot.ContractClause, error)
+	AddContractClauseOnce(ctx context.Context, workspaceID int64, clientCode, kind, text string, by int64, key string) (bot.ContractClause, error)
 	ContractClauses(ctx context.Context, clientID int64) ([]bot.ContractClause, error)
 	RemoveContractClause(ctx context.Context, workspaceID, clauseID int64) error
 	TrainingRows(ctx context.Context, workspaceID int64) ([]bot.LearnedOverride, error)
@@ -236,7 +237,10 @@ func contractCommand(d Deps) bot.Command {
 				if _, err := knownClient(ctx, d, ws, code); err != nil {
 					return nil, err
 				}
-				c, err := d.Store.AddContractClause(ctx, ws, code, kind, text, ev.Caller.ID)
+				c, err := d.Store.AddContractClauseOnce(ctx, ws, code, kind, text, ev.Caller.ID, ev.SourceID)
+				if errors.Is(err, bot.ErrReplayed) {
+					err = nil // added by this very delivery before a crash: the same answer
+				}
 				if bot.ErrorCode(err) == bot.EConflict {
 					return nil, bot.Errorf(bot.EConflict, "%s's contract already says %q", code, text)
 				}

@@ -135,11 +135,27 @@ func (s *Store) ForgetOverride(ctx context.Context, workspaceID, number, by int6
 
 // AddContractClause adds a clause to a client's contract, creating the client if new.
 func (s *Store) AddContractClause(ctx context.Context, workspaceID int64, clientCode, kind, text string, by int64) (bot.ContractClause, error) {
+	return s.AddContractClauseOnce(ctx, workspaceID, clientCode, kind, text, by, "")
+}
+
+// AddContractClauseOnce is AddContractClause made by the delivery key
+// (bot.Event's SourceID): the same delivery again adds nothing and returns
+// the clause it added with bot.ErrReplayed.
+func (s *Store) AddContractClauseOnce(ctx context.Context, workspaceID int64, clientCode, kind, text string, by int64, key string) (bot.ContractClause, error) {
 	c := bot.ContractClause{Kind: kind, Text: text}
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
 		cl, err := ensureClient(ctx, tx, workspaceID, clientCode)
 		if err != nil {
 			return err
+		}
+		if fresh, err := applyDelivery(ctx, tx, workspaceID, key); err != nil {
+			return err
+		} else if !fresh {
+			if err := tx.GetContext(ctx, &c.ID, `SELECT id FROM contract_clauses WHERE client_id = $1 AND kind = $2 AND text = $3`,
+				cl.ID, kind, text); err != nil {
+				return mapErr(err, "replayed contract clause")
+			}
+			return bot.ErrReplayed
 		}
 		return mapErr(tx.GetContext(ctx, &c.ID, `INSERT INTO contract_clauses (client_id, kind, text, created_by)
 			VALUES ($1, $2, $3, $4) RETURNING id`, cl.ID, kind, text, by), "add contract clause")

@@ -184,12 +184,13 @@ func TestHomeClickHandledAgainAfterCrashPostsOnce(t *testing.T) {
 var projectChanges = []struct{ trigger, line string }{
 	{"trig.client2", `/mspbot client add GLOBEX "Globex"`},
 	{"trig.priority", "/mspbot request priority 1001 P1"},
+	{"trig.contract", `/mspbot contract ACME covers "printer maintenance"`},
 	{"trig.milestone", `/mspbot project milestone P1 "Cabling done" 2030-02-01`},
 	{"trig.disruption", `/mspbot project disruption P1 2030-02-03 18:00-22:00 "network down for the switch swap"`},
 	{"trig.lesson", `/mspbot lessons add P1 "early site survey" "order switches sooner"`},
 }
 
-// A /client add, a priority, a /project new, a milestone, a disruption and a
+// A /client add, a priority, a contract clause, a /project new, a milestone, a disruption and a
 // lesson, each handled again after a crash (committed, inbox row not marked
 // done): no second row, the same answers (never "already"), and the project
 // announced once.
@@ -226,15 +227,15 @@ func TestProjectNewHandledAgainAfterCrashOpensOnce(t *testing.T) {
 	}
 	waitInboxDone(t, second)
 	settle(t, second, d2)
-	var projects, milestones, disruptions, lessons, clients int
+	var projects, milestones, disruptions, lessons, clients, clauses int
 	if err := store.DB().QueryRow(`SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM milestones),
-		(SELECT count(*) FROM disruptions), (SELECT count(*) FROM lessons), (SELECT count(*) FROM clients)`).
-		Scan(&projects, &milestones, &disruptions, &lessons, &clients); err != nil {
+		(SELECT count(*) FROM disruptions), (SELECT count(*) FROM lessons), (SELECT count(*) FROM clients),
+		(SELECT count(*) FROM contract_clauses)`).Scan(&projects, &milestones, &disruptions, &lessons, &clients, &clauses); err != nil {
 		t.Fatal(err)
 	}
-	if projects != 1 || milestones != 1 || disruptions != 1 || lessons != 1 || clients != 2 {
-		t.Errorf("%d projects, %d milestones, %d disruptions, %d lessons, %d clients after the replay; want 1 of each, 2 clients",
-			projects, milestones, disruptions, lessons, clients)
+	if projects != 1 || milestones != 1 || disruptions != 1 || lessons != 1 || clients != 2 || clauses != 1 {
+		t.Errorf("%d projects, %d milestones, %d disruptions, %d lessons, %d clients, %d clauses after the replay; want 1 of each, 2 clients",
+			projects, milestones, disruptions, lessons, clients, clauses)
 	}
 	if strings.Contains(again, "didn't work") || strings.Contains(again, "Can't") {
 		t.Errorf("replayed /project new answered %q", again)
