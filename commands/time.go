@@ -76,7 +76,10 @@ func timeCommand(d Deps) bot.Command {
 			{Name: "week", Usage: "/time week [@name]", Summary: "this week's time, day by day", MinRole: bot.RoleTech, OthersMinRole: bot.RoleCoordinator,
 				Args: []bot.Arg{{Name: "person", Kind: bot.ArgPerson}}, Handler: report("week")},
 			{Name: "edit", Usage: `/time edit <id> [duration] [1001|P12] ["note"]`, Summary: "change an entry's time, what it is on, or its note",
-				MinRole: bot.RoleTech, OthersMinRole: bot.RoleManager, OwnedBy: bot.OwnedTimeEntry, Args: []bot.Arg{entry, {Name: "change", Kind: bot.ArgText, Required: true}},
+				MinRole: bot.RoleTech, OthersMinRole: bot.RoleManager, OwnedBy: bot.OwnedTimeEntry,
+				Args: []bot.Arg{entry, {Name: "duration", Kind: bot.ArgDuration, Help: "the new time, e.g. 1h15"},
+					{Name: "on", Kind: bot.ArgRecord, Help: "move it to this request (1001) or project (P12)"},
+					{Name: "note", Kind: bot.ArgText, Quoted: true, Help: "the new note"}},
 				Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 					return words(func(args []string) ([]bot.Message, error) { return editTime(ctx, d, ev, args) })(ctx, ev)
 				}},

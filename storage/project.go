@@ -70,13 +70,14 @@ func (s *Store) CreateProject(ctx context.Context, in bot.Project, createdBy int
 		}
 		err := tx.GetContext(ctx, &id, `
 			INSERT INTO projects (workspace_id, number, client_id, name, description, coordinator_id,
-				start_date, end_date, budget_minutes, channel, update_weekday, update_time, request_id, created_by, source_key)
-			SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, nullif($14, '')
+				start_date, end_date, budget_minutes, channel, update_weekday, update_time, request_id, created_by, source_key,
+				support_lead_id)
+			SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, nullif($14, ''), $15
 			FROM projects WHERE workspace_id = $1
 			RETURNING id`,
 			in.WorkspaceID, in.ClientID, in.Name, in.Description, in.CoordinatorID,
 			day(in.Start), day(in.End), in.BudgetMinutes, in.Channel, int(in.UpdateWeekday), clock(in.UpdateMinute),
-			in.RequestID, createdBy, in.SourceKey)
+			in.RequestID, createdBy, in.SourceKey, in.SupportLeadID) // --lead given at creation is kept
 		if err != nil {
 			return mapErr(err, "create project")
 		}

@@ -210,4 +210,17 @@ func TestTypedValuesReadByTheGrammar(t *testing.T) {
 	if id, inputs := modalInputs(t, r); id != "args:/time" || len(inputs) != 4 || inputs[0]["custom_id"] != "duration" {
 		t.Fatalf("/time log alone: %s %v", id, inputs)
 	}
+	// Logged and then corrected with typed options: the entry's id, a new
+	// duration and a note.
+	e.reply(e.interaction(2, tom, commandData("time", subOpt("log", opt("duration", 3, "45m"), opt("on", 3, "#1001"))), nil))
+	var id int64
+	if err := e.store.DB().QueryRow(`SELECT id FROM time_entries`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	e.reply(e.interaction(2, tom, commandData("time", subOpt("edit", opt("entry", 4, id), opt("duration", 3, "1h 10m"), opt("note", 3, "10 minutes were the drive"))), nil))
+	var minutes int
+	var note string
+	if err := e.store.DB().QueryRow(`SELECT minutes, note FROM time_entries`).Scan(&minutes, &note); err != nil || minutes != 70 || note != "10 minutes were the drive" {
+		t.Fatalf("edited entry: %d %q %v", minutes, note, err)
+	}
 }

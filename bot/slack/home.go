@@ -72,7 +72,8 @@ func homeView(msgs []bot.Message) slack.HomeTabViewRequest {
 		case m.Title == homeTimeTitle: // staff: they log time
 			bar = append(bar, slack.NewButtonBlockElement(actionHomeLogTime, "log", plain("Log time")))
 		case strings.HasPrefix(m.Title, homeQueueTitle): // coordinators: they open projects
-			bar = append(bar, slack.NewButtonBlockElement(actionHomeNewProject, "project", plain("New project")))
+			bar = append(bar, slack.NewButtonBlockElement(actionHomeNewProject, "project", plain("New project")),
+				slack.NewButtonBlockElement(actionHomePeople, "people", plain("People")))
 		}
 	}
 	blocks := []slack.Block{slack.NewActionBlock("home.bar", append(bar, refresh)...)}
@@ -101,6 +102,8 @@ func (a *Adapter) homeAction(ctx context.Context, cb slack.InteractionCallback) 
 		return a.openNewProject(cb, team) // newproject.go
 	case actionHomeLogTime:
 		return a.openLogTime(cb, team, enterprise) // logtime.go
+	case actionHomePeople:
+		return a.openPeople(cb, team) // peopleform.go
 	case actionHomeRefresh:
 		return result{after: func(ctx context.Context) { a.publishHome(ctx, team, enterprise, cb.User.ID) }}
 	}

@@ -221,8 +221,10 @@ func (l *limits) element(where string, e map[string]any, actionIDs map[string]bo
 		if io := obj(e, "initial_option"); io != nil {
 			l.option(where+" initial_option", io)
 		}
-	case "external_select", "users_select", "conversations_select", "channels_select", "datepicker", "timepicker",
-		"multi_users_select", "multi_external_select", "multi_conversations_select", "number_input", "email_text_input", "url_text_input":
+	case "users_select", "conversations_select", "channels_select", "multi_users_select", "multi_conversations_select", "multi_channels_select":
+		l.picker(where, typ, e)
+	case "external_select", "datepicker", "timepicker",
+		"multi_external_select", "number_input", "email_text_input", "url_text_input":
 	default:
 		l.bad("%s: unknown element type %q", where, typ)
 	}
@@ -333,6 +335,9 @@ func TestFakeSlackRejectsWhatSlackRejects(t *testing.T) {
 		raw, _ := json.Marshal(blocks)
 		return apiCall{Method: "chat.postMessage", Form: map[string][]string{"text": {"x"}, "blocks": {string(raw)}}}
 	}
+	pick := func(el map[string]any) apiCall {
+		return apiCall{Method: "views.open", JSON: map[string]any{"view": modal("People", input(el))}}
+	}
 	many := func(n int, b any) []any {
 		out := make([]any, n)
 		for i := range out {
@@ -364,11 +369,76 @@ func TestFakeSlackRejectsWhatSlackRejects(t *testing.T) {
 			"view": map[string]any{"type": "home", "blocks": many(101, map[string]any{"type": "divider"})}}}, false},
 		{"100 blocks in a home view", apiCall{Method: "views.publish", JSON: map[string]any{"user_id": "U1",
 			"view": map[string]any{"type": "home", "blocks": many(100, map[string]any{"type": "divider"})}}}, true},
+		{"users_select", pick(map[string]any{"type": "users_select", "action_id": "p", "initial_user": "U0123"}), true},
+		{"users_select with options", pick(map[string]any{"type": "users_select", "action_id": "p",
+			"options": []any{map[string]any{"text": map[string]any{"type": "plain_text", "text": "dana"}, "value": "dana"}}}), false},
+		{"users_select initial_user a name", pick(map[string]any{"type": "users_select", "action_id": "p", "initial_user": "dana"}), false},
+		{"users_select placeholder over 150", pick(map[string]any{"type": "users_select", "action_id": "p",
+			"placeholder": map[string]any{"type": "plain_text", "text": strings.Repeat("p", 151)}}), false},
+		{"users_select mrkdwn placeholder", pick(map[string]any{"type": "users_select", "action_id": "p",
+			"placeholder": map[string]any{"type": "mrkdwn", "text": "who"}}), false},
+		{"conversations_select filter", pick(map[string]any{"type": "conversations_select", "action_id": "c",
+			"filter": map[string]any{"include": []any{"public", "private"}, "exclude_bot_users": true}}), true},
+		{"conversations_select bad filter", pick(map[string]any{"type": "conversations_select", "action_id": "c",
+			"filter": map[string]any{"include": []any{"channels"}}}), false},
+		{"channels_select with initial_conversation", pick(map[string]any{"type": "channels_select", "action_id": "c", "initial_conversation": "C1"}), false},
+		{"multi_users_select max 0", pick(map[string]any{"type": "multi_users_select", "action_id": "m", "max_selected_items": 0.0}), false},
 	}
 	for _, c := range cases {
 		problems, _ := checkCall(c.call)
 		if ok := len(problems) == 0; ok != c.ok {
 			t.Errorf("%s: accepted %v, want %v (problems %v)", c.name, ok, c.ok, problems)
+		}
+	}
+}
+
+// pickerFields are the fields Slack documents for its user and conversation
+// pickers; anything else (options, a typo) makes it answer invalid_arguments.
+var pickerFields = map[string]map[string]bool{
+	"users_select":               {"initial_user": true},
+	"multi_users_select":         {"initial_users": true, "max_selected_items": true},
+	"conversations_select":       {"initial_conversation": true, "default_to_current_conversation": true, "response_url_enabled": true, "filter": true},
+	"multi_conversations_select": {"initial_conversations": true, "default_to_current_conversation": true, "max_selected_items": true, "filter": true},
+	"channels_select":            {"initial_channel": true, "response_url_enabled": true},
+	"multi_channels_select":      {"initial_channels": true, "max_selected_items": true},
+}
+
+// picker checks a user or conversation picker against Block Kit's reference:
+// only its documented fields, ids where ids go, max_selected_items at least
+// 1, a filter's include among im/mpim/private/public and not empty.
+func (l *limits) picker(where, typ string, e map[string]any) {
+	for k := range e {
+		switch k {
+		case "type", "action_id", "placeholder", "confirm", "focus_on_load":
+		default:
+			if !pickerFields[typ][k] {
+				l.bad("%s: %s has no field %q", where, typ, k)
+			}
+		}
+	}
+	if u, ok := e["initial_user"]; ok {
+		if s, _ := u.(string); s == "" || (s[0] != 'U' && s[0] != 'W') {
+			l.bad("%s: initial_user %v is not a user id", where, u)
+		}
+	}
+	if n, ok := e["max_selected_items"].(float64); ok && n < 1 {
+		l.bad("%s: max_selected_items %v; at least 1", where, n)
+	}
+	if f, ok := e["filter"]; ok {
+		fm, _ := f.(map[string]any)
+		inc := list(fm, "include")
+		if _, has := fm["include"]; has && len(inc) == 0 {
+			l.bad("%s: filter.include is empty", where)
+		}
+		for _, v := range inc {
+			if s, _ := v.(string); s != "im" && s != "mpim" && s != "private" && s != "public" {
+				l.bad("%s: filter.include %v", where, v)
+			}
+		}
+		for k := range fm {
+			if k != "include" && k != "exclude_external_shared_channels" && k != "exclude_bot_users" {
+				l.bad("%s: filter has no field %q", where, k)
+			}
 		}
 	}
 }

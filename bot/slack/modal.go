@@ -190,6 +190,9 @@ func (a *Adapter) viewSubmission(ctx context.Context, cb slack.InteractionCallba
 	if cb.View.CallbackID == viewNewProject {
 		return a.newProjectSubmission(ctx, cb) // newproject.go
 	}
+	if cb.View.CallbackID == viewPeople {
+		return a.peopleSubmission(ctx, cb) // peopleform.go
+	}
 	if cb.View.CallbackID != viewOpenRequest {
 		return result{}
 	}

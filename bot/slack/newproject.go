@@ -10,8 +10,9 @@ import (
 )
 
 // The Home tab's "New project" form (coordinators): the client picked from a
-// list, the name, start and end from date pickers, the budget, and the
-// client's channel from a channel picker. Submitting runs "/project new"
+// list, the name, start and end from date pickers, the budget, the client's
+// channel from a channel picker, and the coordinator and support lead from
+// Slack's user picker. Submitting runs "/project new"
 // through the Router as the person, exactly as the typed line would; a
 // refusal shows in the form.
 
@@ -46,6 +47,10 @@ func newProjectView(clients []bot.Client) slack.ModalViewRequest {
 	budget := slack.NewPlainTextInputBlockElement(plain("120h"), "budget")
 	budget.MaxLength = 20
 	channel := slack.NewOptionsSelectBlockElement(slack.OptTypeConversations, plain("Where approved weekly updates go"), "channel")
+	// People are picked with Slack's user picker: their ids reach the Router
+	// as mentions, never typed names.
+	coordinator := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, plain("You, unless you pick someone"), "coordinator")
+	lead := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, plain("Who signs off for support"), "lead")
 	optional := func(b *slack.InputBlock) *slack.InputBlock { b.Optional = true; return b }
 	return slack.ModalViewRequest{Type: slack.VTModal, CallbackID: viewNewProject, Title: plain("New project"),
 		Submit: plain("Open project"), Close: plain("Cancel"), Blocks: slack.Blocks{BlockSet: []slack.Block{
@@ -55,6 +60,8 @@ func newProjectView(clients []bot.Client) slack.ModalViewRequest {
 			slack.NewInputBlock("end", plain("Ends"), nil, slack.NewDatePickerBlockElement("end")),
 			optional(slack.NewInputBlock("budget", plain("Budget"), nil, budget)),
 			optional(slack.NewInputBlock("channel", plain("Client channel"), nil, channel)),
+			optional(slack.NewInputBlock("coordinator", plain("Coordinator"), nil, coordinator)),
+			optional(slack.NewInputBlock("lead", plain("Support lead"), nil, lead)),
 		}}}
 }
 
@@ -90,6 +97,14 @@ func (a *Adapter) newProjectSubmission(ctx context.Context, cb slack.Interaction
 	if ch := val("channel").SelectedConversation; ch != "" {
 		args += " --channel " + ch
 	}
+	for _, k := range []string{"coordinator", "lead"} {
+		if id := val(k).SelectedUser; id != "" {
+			if !slackID(id) {
+				return result{ack: slack.NewErrorsViewSubmissionResponse(map[string]string{k: "Pick the person from the list."})}
+			}
+			args += " --" + k + " <@" + id + ">"
+		}
+	}
 	team := bot.FirstNonEmpty(cb.Team.ID, cb.View.TeamID, cb.User.TeamID)
 	enterprise := bot.FirstNonEmpty(cb.Team.EnterpriseID, cb.Enterprise.ID)
 	u, err := a.user(ctx, team, enterprise, cb.User.ID)
@@ -102,7 +117,7 @@ func (a *Adapter) newProjectSubmission(ctx context.Context, cb slack.Interaction
 	for _, m := range msgs {
 		if m.IsError {
 			block := "name"
-			for _, k := range []string{"client", "start", "end", "budget", "channel"} {
+			for _, k := range []string{"client", "start", "end", "budget", "channel", "coordinator", "lead"} {
 				if strings.Contains(strings.ToLower(m.Text), k) {
 					block = k
 					break
