@@ -16,6 +16,7 @@ func helpCommand(list func() []bot.Command) bot.Command {
 		Usage:   "/help [command]",
 		Summary: "every command with one-line usage",
 		MinRole: bot.RoleClient,
+		Args:    []bot.Arg{{Name: "command", Kind: bot.ArgWord, Help: "one command's subcommands and who may use them, e.g. project"}},
 		Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
 			var b strings.Builder
 			if name, _ := firstWord(ev.Args); name != "" {

@@ -81,11 +81,30 @@ func weeklyUpdate(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 		if err != nil {
 			return nil, err
 		}
+		if u.Status != bot.UpdateDrafted {
+			// Approved by this very delivery before a crash: post it if that
+			// did not happen yet (the claim posts it once), and answer as then.
+			if again, err := replayedDelivery(ctx, d, ev); err != nil {
+				return nil, err
+			} else if again {
+				if _, err := svc.Post(ctx, u.ID); err != nil && err != projects.ErrNoChannel {
+					return nil, err
+				}
+				if u, err = d.Store.WeeklyUpdateByID(ctx, u.ID); err != nil {
+					return nil, err
+				}
+				if u.Status != bot.UpdatePosted {
+					return reply(fmt.Sprintf("Approved %s's update for %s; it is posted once %s has a client channel (/project set %s --channel #client-channel).",
+						p.Ref(), u.Week(), p.Ref(), p.Ref())), nil
+				}
+				return []bot.Message{{Text: fmt.Sprintf("Approved by %s and posted %s's update for %s to %s's channel.", ev.Caller.Name, p.Ref(), u.Week(), p.ClientCode)}}, nil
+			}
+		}
 		if line := projects.Unresolved(u.Body); line != "" && u.Status == bot.UpdateDrafted {
 			return nil, bot.Errorf(bot.EConflict, "the draft still has a line to fill in: %q. Edit that section, e.g. /project update %s edit next \"what comes next\", then approve",
 				line, p.Ref())
 		}
-		u, posted, err := svc.Approve(ctx, p, u.ID, ev.Caller.ID)
+		u, posted, err := svc.ApproveOnce(ctx, p, u.ID, ev.Caller.ID, ev.SourceID)
 		if err == projects.ErrNoChannel {
 			return reply(fmt.Sprintf("Approved %s's update for %s, but %s has no client channel: /project set %s --channel #client-channel and it is posted within a minute.",
 				p.Ref(), u.Week(), p.Ref(), p.Ref())), nil

@@ -34,7 +34,7 @@ type Store interface {
 	WeeklyUpdateFor(ctx context.Context, projectID int64, year, week int) (bot.WeeklyUpdate, error)
 	ClaimUpdateDM(ctx context.Context, id int64, at time.Time) (bool, error)
 	ReleaseUpdateDM(ctx context.Context, id int64) error
-	ApproveWeeklyUpdate(ctx context.Context, id, by int64, at time.Time) (bot.WeeklyUpdate, error)
+	ApproveWeeklyUpdateOnce(ctx context.Context, id, by int64, at time.Time, key string) (bot.WeeklyUpdate, error)
 	ClaimUpdatePost(ctx context.Context, id int64, at, staleBefore time.Time) (bot.WeeklyUpdate, bool, error)
 	ReleaseUpdatePost(ctx context.Context, id int64) error
 	MarkUpdatePosted(ctx context.Context, id int64, at time.Time, messageID string) error
@@ -194,7 +194,13 @@ func ClientMessage(p bot.Project, u bot.WeeklyUpdate) bot.Message {
 // is false (with ErrNoChannel) when the project has no client channel yet: the
 // approval stands and the sweep posts it once a channel is set.
 func (s *Service) Approve(ctx context.Context, p bot.Project, updateID, by int64) (u bot.WeeklyUpdate, posted bool, err error) {
-	u, err = s.Store.ApproveWeeklyUpdate(ctx, updateID, by, s.now())
+	return s.ApproveOnce(ctx, p, updateID, by, "")
+}
+
+// ApproveOnce is Approve by the delivery key (bot.Event's SourceID), recorded
+// with the approval so that delivery handled again can tell it was its own.
+func (s *Service) ApproveOnce(ctx context.Context, p bot.Project, updateID, by int64, key string) (u bot.WeeklyUpdate, posted bool, err error) {
+	u, err = s.Store.ApproveWeeklyUpdateOnce(ctx, updateID, by, s.now(), key)
 	if err != nil {
 		return u, false, err
 	}

@@ -152,7 +152,25 @@ var ErrUnresolvedDraft = &bot.Error{Code: bot.EConflict, Message: "the draft sti
 // ApproveWeeklyUpdate approves a draft for posting. Only a draft can be approved,
 // so two clicks on Approve approve it once.
 func (s *Store) ApproveWeeklyUpdate(ctx context.Context, id, by int64, at time.Time) (bot.WeeklyUpdate, error) {
+	return s.ApproveWeeklyUpdateOnce(ctx, id, by, at, "")
+}
+
+// ApproveWeeklyUpdateOnce is ApproveWeeklyUpdate recording, in the same
+// transaction, that the delivery key (bot.Event's SourceID) approved it, so
+// the approval handled again after a crash can tell it was its own
+// (DeliveryApplied) rather than someone else's.
+func (s *Store) ApproveWeeklyUpdateOnce(ctx context.Context, id, by int64, at time.Time, key string) (bot.WeeklyUpdate, error) {
 	return s.changeDraft(ctx, id, func(tx *sqlx.Tx) error {
+		if key != "" {
+			var ws int64
+			if err := tx.GetContext(ctx, &ws, `SELECT p.workspace_id FROM weekly_updates u JOIN projects p ON p.id = u.project_id
+				WHERE u.id = $1`, id); err != nil {
+				return mapErr(err, "weekly update's workspace")
+			}
+			if _, err := applyDelivery(ctx, tx, ws, key); err != nil {
+				return err
+			}
+		}
 		// A line the draft asks to fill in is never approved, so never posted.
 		var unresolved bool
 		if err := tx.GetContext(ctx, &unresolved, `SELECT position($2 in body) > 0 FROM weekly_updates WHERE id = $1`,

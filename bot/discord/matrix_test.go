@@ -147,12 +147,8 @@ var defaultSub = map[string]string{"request": "open", "time": "log", "timer": "s
 	"client": "show", "classify": "try", "team": "show"}
 
 // tableShaped reports whether the Discord adapter builds c's options from its
-// table (every command without a hand-made shape).
+// table: every command now (the matrix sends each as Discord would).
 func tableShaped(c bot.Command) bool {
-	switch c.Name {
-	case "help", "home":
-		return false
-	}
 	return c.Name != ""
 }
 

@@ -43,7 +43,6 @@ func (h *handled) count(key string) int {
 // Concurrent deliveries share commits, each is handled once, a duplicate is
 // recognised, and an idle worker's reply rides back to the waiting caller.
 func TestSubmitGroupCommitsAndHandlesOnce(t *testing.T) {
-	t.Parallel()
 	store := storagetest.New(t)
 	h := &handled{seen: map[string]int{}}
 	q := intake.New(store, h.handler(true), intake.Options{Writers: 1})
@@ -90,7 +89,6 @@ func TestSubmitGroupCommitsAndHandlesOnce(t *testing.T) {
 
 // With the queue full, Submit answers Busy at once and stores nothing.
 func TestSubmitBusyWhenQueueFull(t *testing.T) {
-	t.Parallel()
 	store := storagetest.New(t)
 	h := &handled{seen: map[string]int{}}
 	// Not started: nothing drains the queue of one.
@@ -119,7 +117,6 @@ func TestSubmitBusyWhenQueueFull(t *testing.T) {
 
 // Rows left pending by a process that died are handled when the next starts.
 func TestStartHandlesRowsLeftPending(t *testing.T) {
-	t.Parallel()
 	store := storagetest.New(t)
 	ctx := context.Background()
 	if _, err := store.AppendInbox(ctx, []storage.InboxItem{item("left1"), item("left2")}); err != nil {
@@ -142,7 +139,6 @@ func TestStartHandlesRowsLeftPending(t *testing.T) {
 // arriving; a plain delivery in the same state is acknowledged at once
 // without one (its reply follows later).
 func TestSubmitForReplyWaitsForABusyWorker(t *testing.T) {
-	t.Parallel()
 	store := storagetest.New(t)
 	started, release := make(chan struct{}), make(chan struct{})
 	h := &handled{seen: map[string]int{}}

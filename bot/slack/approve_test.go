@@ -13,6 +13,7 @@ import (
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/projects"
+	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/storagetest"
 )
 
@@ -179,13 +180,43 @@ func TestWeeklyDraftApproveClick(t *testing.T) {
 		t.Fatalf("the draft message was not updated in place: %+v", up)
 	}
 
-	// A second click on the same Approve: nothing more is posted.
-	e.interact(click(t, "UCORA", dmChannel, dmTS, "project.update.approve", value))
+	// The same click again: Slack sending it twice (stored once, so not
+	// handled again), then its inbox row handled again as after a crash.
+	// Nothing more is posted, and it answers as the first time, not "already
+	// posted".
+	same := click(t, "UCORA", dmChannel, dmTS, "project.update.approve", value)
+	e.interact(same)
 	e.adapter.Wait()
+	row := storage.InboxRow{ID: 1 << 40, Platform: string(bot.PlatformSlack), Kind: kindInteraction, Key: "again", Payload: mustJSON(t, same)}
+	if err := e.adapter.handleInbox(ctx, row, func(any) bool { return false }); err != nil {
+		t.Fatal(err)
+	}
 	if n := len(postsTo(e.fake, clientChan)); n != 1 {
 		t.Fatalf("a second click posted again: %d posts to the client channel", n)
 	}
 	if err := e.store.DB().QueryRowContext(ctx, `SELECT status FROM weekly_updates WHERE id = $1`, u.ID).Scan(&status); err != nil || status != "posted" {
 		t.Fatalf("after the second click status %q %v", status, err)
+	}
+	for _, c := range e.fake.callsTo("chat.postEphemeral") {
+		if c.Form.Get("user") == "UCORA" {
+			t.Fatalf("the repeated click was answered %q", postedText(c))
+		}
+	}
+	if up := e.fake.callsTo("chat.update"); len(up) != 2 || !strings.Contains(postedText(up[1]), "Approved by cora") {
+		t.Fatalf("the repeated click's answer: %+v", up)
+	}
+	// A new click (another action_ts) on a posted update is told so.
+	again := click(t, "UCORA", dmChannel, dmTS, "project.update.approve", value)
+	again["actions"].([]any)[0].(map[string]any)["action_ts"] = "1596530999.000001"
+	e.interact(again)
+	e.adapter.Wait()
+	told := ""
+	for _, c := range e.fake.callsTo("chat.postEphemeral") {
+		if c.Form.Get("user") == "UCORA" {
+			told += postedText(c)
+		}
+	}
+	if !strings.Contains(told, "already") {
+		t.Fatalf("a new click on a posted update was told %q; want that it is already posted", told)
 	}
 }
