@@ -68,6 +68,28 @@ func closesCommand(after string) bool {
 	return true
 }
 
+// SpellMessages is SpellCommands over the titles, texts and field values of
+// msgs (a copy; buttons keep their commands, which are never typed). Spelling
+// twice changes nothing: "/mspbot time" stays as it is.
+func SpellMessages(p Platform, msgs []Message, known func(name string) bool) []Message {
+	if p != PlatformSlack || len(msgs) == 0 {
+		return msgs
+	}
+	out := make([]Message, len(msgs))
+	for i, m := range msgs {
+		m.Title, m.Text = SpellCommands(p, m.Title, known), SpellCommands(p, m.Text, known)
+		if len(m.Fields) > 0 {
+			fields := make([]Field, len(m.Fields))
+			for k, f := range m.Fields {
+				fields[k] = Field{Label: f.Label, Value: SpellCommands(p, f.Value, known)}
+			}
+			m.Fields = fields
+		}
+		out[i] = m
+	}
+	return out
+}
+
 // spellReplies writes the commands in msgs and err the way ev's platform
 // takes them (SpellCommands).
 func (r *Router) spellReplies(p Platform, msgs []Message, err error) ([]Message, error) {
@@ -76,17 +98,7 @@ func (r *Router) spellReplies(p Platform, msgs []Message, err error) ([]Message,
 	}
 	known := func(name string) bool { _, ok := r.commands[name]; return ok }
 	spell := func(s string) string { return SpellCommands(p, s, known) }
-	for i := range msgs {
-		m := &msgs[i]
-		m.Title, m.Text = spell(m.Title), spell(m.Text)
-		if len(m.Fields) > 0 {
-			fields := make([]Field, len(m.Fields))
-			for k, f := range m.Fields {
-				fields[k] = Field{Label: f.Label, Value: spell(f.Value)}
-			}
-			m.Fields = fields
-		}
-	}
+	msgs = SpellMessages(p, msgs, known)
 	var e *Error
 	if err != nil && asError(err, &e) {
 		if s := spell(e.Message); s != e.Message {

@@ -148,7 +148,6 @@ var defaultSub = map[string]string{"request": "open", "time": "log", "timer": "s
 
 // tableShaped reports whether the Discord adapter builds c's options from its
 // table: every command now (the matrix sends each as Discord would).
-
 func tableShaped(c bot.Command) bool {
 	return c.Name != ""
 }

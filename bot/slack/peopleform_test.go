@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -117,5 +118,21 @@ func TestPeoplePickedNotTyped(t *testing.T) {
 	if err := e.store.DB().QueryRow(`SELECT c.external_id, l.external_id FROM projects p JOIN people c ON c.id = p.coordinator_id
 		JOIN people l ON l.id = p.support_lead_id`).Scan(&coord, &lead); err != nil || coord != "UCORA" || lead != "UTOM" {
 		t.Fatalf("project coordinator %q, lead %q, %v; want UCORA, UTOM", coord, lead, err)
+	}
+}
+
+// TestSentMessagesSpellCommandsForSlack: what the bot sends on its own (a
+// digest, a nudge, a DM through Send) names commands as Slack takes them.
+func TestSentMessagesSpellCommandsForSlack(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.person("UWILE", "wile", testTeam, bot.RoleTech, "")
+	if _, err := e.adapter.Send(context.Background(), bot.Destination{Platform: bot.PlatformSlack, Workspace: testTeam, UserID: "UWILE"},
+		bot.Message{Title: "Nudge", Text: "Nothing logged since 9:00: /time 45m 1001, or /snooze 30m. Files in /home/wile stay."}); err != nil {
+		t.Fatal(err)
+	}
+	posts := e.fake.callsTo("chat.postMessage")
+	if len(posts) != 1 || posts[0].Form.Get("text") != "Nudge\nNothing logged since 9:00: /mspbot time 45m 1001, or /mspbot snooze 30m. Files in /home/wile stay." {
+		t.Fatalf("sent: %q", posts[0].Form.Get("text"))
 	}
 }

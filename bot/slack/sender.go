@@ -27,6 +27,7 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, msgs ...bot.Mess
 		}
 		channel = dm
 	}
+	msgs = a.spell(msgs)
 	var last string
 	for i, m := range msgs {
 		if m.Ephemeral && to.UserID != "" && to.Channel != "" {
@@ -72,3 +73,16 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, msgs ...bot.Mess
 }
 
 var _ bot.Sender = (*Adapter)(nil)
+
+// spell writes the commands named in what the bot sends on its own (digests,
+// nudges, direct messages) the way Slack takes them, /mspbot <command>, as
+// the Router does for replies (bot.SpellCommands).
+func (a *Adapter) spell(msgs []bot.Message) []bot.Message {
+	l, ok := a.router.(interface {
+		Lookup(name string) (bot.Command, bool)
+	})
+	if !ok {
+		return msgs
+	}
+	return bot.SpellMessages(bot.PlatformSlack, msgs, func(name string) bool { _, ok := l.Lookup(name); return ok })
+}
