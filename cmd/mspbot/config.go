@@ -23,7 +23,8 @@ type Config struct {
 	// members are techs. Other members are unverified until given a role.
 	StaffRoles []string
 	// InboxWorkers is MSPBOT_INBOX_WORKERS: stored payloads handled at once
-	// (0: bot/intake's default). Fewer leave more of a small machine to the acks.
+	// while deliveries arrive (0: bot/intake's default, 2; its idle workers
+	// join once none arrives). Fewer leave more of a small machine to the acks.
 	InboxWorkers int
 
 	Slack   SlackConfig
