@@ -125,7 +125,7 @@ func rateCommand(d Deps) bot.Command {
 	return bot.Command{
 		Name:    "rate",
 		Usage:   "/rate <number> good|ok|poor",
-		Summary: "rate how a request you opened was handled (the buttons on its closed message)",
+		Summary: "rate how a request you opened was handled (the buttons on its resolved or closed message)",
 		MinRole: bot.RoleClient,
 		Target:  bot.RefRequest, // the Router checks the caller may see it, and that a button is on its message
 		Args: []bot.Arg{{Name: "number", Kind: bot.ArgRequest, Required: true, Help: "request number, as shown as #N"},
@@ -160,7 +160,7 @@ func rateCommand(d Deps) bot.Command {
 			if err := d.Store.RateRequest(ctx, r.ID, ev.Caller.ID, score, d.Clock.Now()); err != nil {
 				return nil, err
 			}
-			// Not ephemeral: clicked on the "closed" message, this replaces its buttons.
+			// Not ephemeral: clicked on the "resolved" or "closed" message, this replaces its buttons.
 			return []bot.Message{{Text: fmt.Sprintf("Thank you: #%d %s rated %s.", r.Number, r.Title, strings.ToLower(args[1]))}}, nil
 		},
 	}
