@@ -25,11 +25,11 @@ type projectStore interface {
 	LatestWeeklyUpdate(ctx context.Context, projectID int64, postedOnly bool) (bot.WeeklyUpdate, error)
 	EditWeeklyUpdate(ctx context.Context, id, by int64, at time.Time, text string) (bot.WeeklyUpdate, error)
 	SkipWeeklyUpdate(ctx context.Context, id, by int64, at time.Time, reason string) (bot.WeeklyUpdate, error)
-	StartCloseout(ctx context.Context, projectID int64, at time.Time) (bool, error)
+	StartCloseoutOnce(ctx context.Context, projectID int64, at time.Time, key string) (bool, error)
 	CloseoutChecklist(ctx context.Context, projectID int64) ([]bot.CloseoutItem, error)
 	TickCloseout(ctx context.Context, projectID int64, item string, by int64, at time.Time, note string) error
 	WaiveCloseout(ctx context.Context, projectID int64, item string, by int64, at time.Time, reason string) error
-	FinishProject(ctx context.Context, projectID int64, at time.Time) error
+	FinishProjectOnce(ctx context.Context, projectID int64, at time.Time, key string) error
 	RateProject(ctx context.Context, projectID int64, rating int, reason string, by int64, at time.Time) error
 	ProjectRating(ctx context.Context, projectID int64) (bot.Rating, error)
 	lessonStore

@@ -71,11 +71,26 @@ func closeProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 		}
 	}
 	now := d.Clock.Now()
+	if p.Status != bot.ProjectActive {
+		// This very delivery started the closeout, or closed the project,
+		// before a crash: answer as then, not "was closed" or "not closed".
+		if again, err := replayedDelivery(ctx, d, ev); err != nil {
+			return nil, err
+		} else if again && p.Status == bot.ProjectClosing {
+			items, err := d.Store.CloseoutChecklist(ctx, p.ID)
+			if err != nil {
+				return nil, err
+			}
+			return []bot.Message{checklistMessage(p, items, closeoutIntro(p))}, nil
+		} else if again {
+			return closedReply(p), nil
+		}
+	}
 	switch p.Status {
 	case bot.ProjectClosed:
 		return nil, bot.Errorf(bot.EConflict, "%s was closed on %s", p.Ref(), p.ClosedAt.Format("2 Jan 2006"))
 	case bot.ProjectActive:
-		if _, err := d.Store.StartCloseout(ctx, p.ID, now); err != nil {
+		if _, err := d.Store.StartCloseoutOnce(ctx, p.ID, now, ev.SourceID); err != nil {
 			return nil, err
 		}
 		items, err := d.Store.CloseoutChecklist(ctx, p.ID)
@@ -86,7 +101,7 @@ func closeProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 		if err != nil {
 			return nil, err
 		}
-		intro := fmt.Sprintf("%s is in closeout. It closes when every item below is done or waived (/project waive %s <item> \"reason\").", p.Ref(), p.Ref())
+		intro := closeoutIntro(p)
 		if len(asked) > 0 {
 			intro += "\nAsked privately for lessons learned / the rating: " + strings.Join(asked, ", ") + "."
 		}
@@ -96,7 +111,7 @@ func closeProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 		p.Status = bot.ProjectClosing
 		return []bot.Message{checklistMessage(p, items, intro)}, nil
 	}
-	err = d.Store.FinishProject(ctx, p.ID, now)
+	err = d.Store.FinishProjectOnce(ctx, p.ID, now, ev.SourceID)
 	if bot.ErrorCode(err) == bot.EConflict {
 		items, lerr := d.Store.CloseoutChecklist(ctx, p.ID)
 		if lerr != nil {
@@ -114,7 +129,15 @@ func closeProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 	if err != nil {
 		return nil, err
 	}
-	return []bot.Message{{Text: fmt.Sprintf("%s %s is closed. Its time, checklist and rating are final.", p.Ref(), p.Name)}}, nil
+	return closedReply(p), nil
+}
+
+func closeoutIntro(p bot.Project) string {
+	return fmt.Sprintf("%s is in closeout. It closes when every item below is done or waived (/project waive %s <item> \"reason\").", p.Ref(), p.Ref())
+}
+
+func closedReply(p bot.Project) []bot.Message {
+	return []bot.Message{{Text: fmt.Sprintf("%s %s is closed. Its time, checklist and rating are final.", p.Ref(), p.Name)}}
 }
 
 // closeoutItemRoles is who may tick each closeout item, as table data the

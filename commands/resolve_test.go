@@ -16,6 +16,7 @@ import (
 // rates it, says it is still broken (back in the queue, whoever had it told),
 // and nobody else but staff may reopen it.
 func TestResolveRateReopen(t *testing.T) {
+	t.Parallel()
 	h, _, box := newProjectHarness(t, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	wile := h.as("wile", bot.RoleClient, "ACME")
 	road := h.as("road", bot.RoleClient, "ACME")

@@ -65,6 +65,7 @@ func TestPruneEventsRunsAsPeriodicJob(t *testing.T) {
 // A request resolved more than bot.ResolvedClosesAfter ago closes when the
 // maintenance jobs run; one resolved yesterday waits for its requester.
 func TestResolvedRequestsCloseOnTheirOwn(t *testing.T) {
+	t.Parallel()
 	store := storagetest.New(t)
 	db := store.DB()
 	ctx := context.Background()

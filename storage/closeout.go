@@ -14,6 +14,12 @@ import (
 // StartCloseout moves an active project into closeout and creates its checklist.
 // started is false when closeout had already begun (the checklist is unchanged).
 func (s *Store) StartCloseout(ctx context.Context, projectID int64, at time.Time) (started bool, err error) {
+	return s.StartCloseoutOnce(ctx, projectID, at, "")
+}
+
+// StartCloseoutOnce is StartCloseout recording, with the change, that the
+// delivery key (bot.Event's SourceID) made it (DeliveryApplied tells).
+func (s *Store) StartCloseoutOnce(ctx context.Context, projectID int64, at time.Time, key string) (started bool, err error) {
 	err = s.tx(ctx, func(tx *sqlx.Tx) error {
 		var st bot.ProjectStatus
 		if err := tx.GetContext(ctx, &st, `SELECT status FROM projects WHERE id = $1 FOR UPDATE`, projectID); err != nil {
@@ -24,6 +30,9 @@ func (s *Store) StartCloseout(ctx context.Context, projectID int64, at time.Time
 			return &bot.Error{Code: bot.EConflict, Message: "this project is already closed"}
 		case bot.ProjectClosing:
 			return nil
+		}
+		if err := recordProjectDelivery(ctx, tx, projectID, key); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE projects SET status = 'closing', closing_at = $2 WHERE id = $1`, projectID, at); err != nil {
 			return mapErr(err, "start closeout")
@@ -94,6 +103,12 @@ func (s *Store) WaiveCloseout(ctx context.Context, projectID int64, item string,
 // FinishProject closes a project whose closeout items are all done or waived.
 // With any item open it changes nothing and returns a conflict naming them.
 func (s *Store) FinishProject(ctx context.Context, projectID int64, at time.Time) error {
+	return s.FinishProjectOnce(ctx, projectID, at, "")
+}
+
+// FinishProjectOnce is FinishProject recording, with the change, that the
+// delivery key made it.
+func (s *Store) FinishProjectOnce(ctx context.Context, projectID int64, at time.Time, key string) error {
 	return s.tx(ctx, func(tx *sqlx.Tx) error {
 		var st bot.ProjectStatus
 		if err := tx.GetContext(ctx, &st, `SELECT status FROM projects WHERE id = $1 FOR UPDATE`, projectID); err != nil {
@@ -118,9 +133,27 @@ func (s *Store) FinishProject(ctx context.Context, projectID int64, at time.Time
 		if !rated {
 			return fmt.Errorf("no rating: %w", bot.ErrNoRating)
 		}
+		if err := recordProjectDelivery(ctx, tx, projectID, key); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `UPDATE projects SET status = 'closed', closed_at = $2 WHERE id = $1`, projectID, at)
 		return mapErr(err, "close project")
 	})
+}
+
+// recordProjectDelivery records in tx that the delivery key changed the
+// project ("" records nothing). The caller saw the change was still to make,
+// so a key recorded before is not expected; it is then left as it is.
+func recordProjectDelivery(ctx context.Context, tx *sqlx.Tx, projectID int64, key string) error {
+	if key == "" {
+		return nil
+	}
+	var ws int64
+	if err := tx.GetContext(ctx, &ws, projectWorkspace, projectID); err != nil {
+		return mapErr(err, "project's workspace")
+	}
+	_, err := applyDelivery(ctx, tx, ws, key)
+	return err
 }
 
 // ErrOpenItems is the conflict FinishProject returns while items are open.

@@ -16,6 +16,7 @@ import (
 // delivery changes nothing; resolved requests older than the limit close and
 // keep their resolution time for the SLA.
 func TestResolveReopenAndAutoClose(t *testing.T) {
+	t.Parallel()
 	s, ws, dana := setup(t)
 	ctx := context.Background()
 	tom := storagetest.Member(t, s, ws, "tom", bot.RoleTech, "", time.Now())

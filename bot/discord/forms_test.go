@@ -144,6 +144,7 @@ func TestFormsFromTheTable(t *testing.T) {
 // what /time log is on is offered open requests first, then projects, and
 // the picked value reads as typed (#1001, P2).
 func TestAutocompleteFromTheTable(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	dana, wile := person{"300000000000000101", "dana"}, person{"300000000000000102", "wile"}
 	e.assume(dana, bot.RoleManager, "")
@@ -190,6 +191,7 @@ func TestAutocompleteFromTheTable(t *testing.T) {
 // Router's gate still decides first (an unverified member is told that
 // instead). /time log with nothing given opens the time form.
 func TestTypedValuesReadByTheGrammar(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.assume(tom, bot.RoleTech, "")
 	e.openAs(tom, "The scanner on floor 3 jams")

@@ -15,6 +15,7 @@ import (
 // 1). The next attempt sends the same nonce with enforce_nonce, Discord hands
 // back the first message, and the delivery is recorded as that one post.
 func TestOutboxPostCreatedBeforeACrashIsNotCreatedAgain(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	ob := outboxOf(t, e.store)
@@ -48,6 +49,7 @@ func TestOutboxPostCreatedBeforeACrashIsNotCreatedAgain(t *testing.T) {
 // for good (403, code 50007), and the deliver job posts its fallback — the
 // request's thread — once, instead of retrying the DM for an hour.
 func TestRefusedDirectMessageGoesToItsFallbackThread(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	e.fake.mu.Lock()

@@ -188,12 +188,13 @@ var projectChanges = []struct{ trigger, line string }{
 	{"trig.milestone", `/mspbot project milestone P1 "Cabling done" 2030-02-01`},
 	{"trig.disruption", `/mspbot project disruption P1 2030-02-03 18:00-22:00 "network down for the switch swap"`},
 	{"trig.lesson", `/mspbot lessons add P1 "early site survey" "order switches sooner"`},
+	{"trig.pclose", "/mspbot project close P1"}, // starts the closeout
 }
 
-// A /client add, a priority, a contract clause, a /project new, a milestone, a disruption and a
-// lesson, each handled again after a crash (committed, inbox row not marked
-// done): no second row, the same answers (never "already"), and the project
-// announced once.
+// A /client add, a priority, a contract clause, a /project new, a milestone,
+// a disruption, a lesson and the project's closeout started, each handled
+// again after a crash (committed, inbox row not marked done): no second row,
+// the same answers (never "already"), and the project announced once.
 func TestProjectNewHandledAgainAfterCrashOpensOnce(t *testing.T) {
 	t.Parallel()
 	store := storagetest.New(t)
