@@ -31,3 +31,13 @@ type RequestQuery struct {
 	Offset     int
 	Limit      int // 1–100; default 25
 }
+
+// AutoClosed is a resolved request that closed on its own, and where to tell
+// its requester (their platform user id in that workspace).
+type AutoClosed struct {
+	Number      int64
+	Title       string
+	Platform    Platform
+	Workspace   string // the platform's team or guild id
+	RequesterID string // the requester's platform user id
+}

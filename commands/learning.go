@@ -34,7 +34,7 @@ func classifyRequest(ctx context.Context, d Deps, workspaceID int64, clientID *i
 	wm, err := d.Store.LoadWorkspaceModel(ctx, workspaceID)
 	switch {
 	case err == nil:
-		m, perr := classify.LoadWorkspaceModel(wm.Model, classify.Default())
+		m, perr := parsedModel(workspaceID, wm.Model)
 		if perr != nil {
 			// A model written by an older version: the committed model
 			// still answers, and /classify retrain writes a new one.

@@ -77,7 +77,8 @@ type Housekeeper interface {
 // requests: autoclose.go) and returns their periodic jobs: run at start and
 // hourly by the leader, one per hour however many instances run, instead of a
 // ticker in every process.
-func RegisterMaintenance(workers *river.Workers, store Housekeeper, clock bot.Clock, log *slog.Logger) []*river.PeriodicJob {
+// senders tell requesters their resolved request closed (nil: nobody is told).
+func RegisterMaintenance(workers *river.Workers, store Housekeeper, senders bot.Senders, clock bot.Clock, log *slog.Logger) []*river.PeriodicJob {
 	if clock == nil {
 		clock = bot.SystemClock{}
 	}
@@ -89,6 +90,6 @@ func RegisterMaintenance(workers *river.Workers, store Housekeeper, clock bot.Cl
 		river.NewPeriodicJob(river.PeriodicInterval(PruneEvery), func() (river.JobArgs, *river.InsertOpts) {
 			return PruneEventsArgs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: PruneEvery}}
 		}, &river.PeriodicJobOpts{ID: PruneEventsArgs{}.Kind(), RunOnStart: true}),
-		closeResolvedJob(workers, store, clock, log),
+		closeResolvedJob(workers, store, senders, clock, log),
 	}
 }

@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,7 +31,7 @@ func TestPruneEventsRunsAsPeriodicJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	workers := river.NewWorkers()
-	periodic := jobs.RegisterMaintenance(workers, store, bot.SystemClock{}, nil)
+	periodic := jobs.RegisterMaintenance(workers, store, nil, bot.SystemClock{}, nil)
 	c, err := jobs.New(db, workers, slog.New(slog.DiscardHandler), jobs.Options{PollInterval: 50 * time.Millisecond,
 		PeriodicJobs: periodic, ID: "maint"})
 	if err != nil {
@@ -80,7 +81,8 @@ func TestResolvedRequestsCloseOnTheirOwn(t *testing.T) {
 		}
 	}
 	workers := river.NewWorkers()
-	periodic := jobs.RegisterMaintenance(workers, store, bot.SystemClock{}, nil)
+	told := &storagetest.Recorder{}
+	periodic := jobs.RegisterMaintenance(workers, store, bot.Senders{bot.PlatformConsole: told}, bot.SystemClock{}, nil)
 	c, err := jobs.New(db, workers, slog.New(slog.DiscardHandler), jobs.Options{PollInterval: 50 * time.Millisecond,
 		PeriodicJobs: periodic, ID: "autoclose"})
 	if err != nil {
@@ -96,5 +98,11 @@ func TestResolvedRequestsCloseOnTheirOwn(t *testing.T) {
 	}
 	if r := storagetest.Request(t, store, ws, 1002); r.Status != bot.StatusResolved {
 		t.Fatalf("#1002 resolved yesterday is %s", r.Status)
+	}
+	if dm := told.To("dana", "#1001"); len(dm) != 1 || !strings.Contains(dm[0].Text, "Your request #1001 is now closed") {
+		t.Fatalf("the requester should be told #1001 closed: %+v", dm)
+	}
+	if dm := told.To("dana", "#1002"); len(dm) != 0 {
+		t.Fatalf("#1002 is not closed, yet: %+v", dm)
 	}
 }

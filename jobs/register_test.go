@@ -70,7 +70,7 @@ func TestEveryWorkerIsRegisteredThroughAddWorker(t *testing.T) {
 	jobs.RegisterNudges(workers, &nudge.Service{})
 	jobs.RegisterSLA(workers, &sla.Service{})
 	jobs.RegisterDigest(workers, &digest.Service{})
-	jobs.RegisterMaintenance(workers, nil, bot.NewFakeClock(time.Now()), nil)
+	jobs.RegisterMaintenance(workers, nil, nil, bot.NewFakeClock(time.Now()), nil)
 	jobs.AddWorker(workers, &jobs.DeliverWorker{})
 
 	root, err := filepath.Abs("..")

@@ -112,15 +112,20 @@ func (s *Store) LatestResolution(ctx context.Context, requestID int64) (text, by
 
 // CloseResolvedBefore closes every request resolved before a time and not
 // reopened since: the requester had their chance to say it is still broken.
-// closed_at is the close itself; the SLA keeps counting to resolved_at.
-func (s *Store) CloseResolvedBefore(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE requests SET status = 'closed', closed_at = now(), updated_at = now()
-		WHERE status = 'resolved' AND resolved_at < $1`, before)
-	if err != nil {
-		return 0, mapErr(err, "close resolved requests")
-	}
-	n, err := res.RowsAffected()
-	return n, mapErr(err, "close resolved requests")
+// closed_at is the close itself; the SLA keeps counting to resolved_at. It
+// returns what it closed, with where to tell each requester.
+func (s *Store) CloseResolvedBefore(ctx context.Context, before time.Time) ([]bot.AutoClosed, error) {
+	return queryAll(ctx, s.db, "close resolved requests", func(r rowScanner) (bot.AutoClosed, error) {
+		var c bot.AutoClosed
+		err := r.Scan(&c.Number, &c.Title, &c.Platform, &c.Workspace, &c.RequesterID)
+		return c, err
+	}, `WITH closed AS (
+			UPDATE requests SET status = 'closed', closed_at = now(), updated_at = now()
+			WHERE status = 'resolved' AND resolved_at < $1
+			RETURNING number, title, workspace_id, opened_by)
+		SELECT c.number, c.title, w.platform, w.external_id, p.external_id
+		FROM closed c JOIN workspaces w ON w.id = c.workspace_id JOIN people p ON p.id = c.opened_by
+		ORDER BY c.workspace_id, c.number`, before)
 }
 
 // ResolutionCounts counts a workspace's resolutions in [from, to), how many

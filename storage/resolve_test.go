@@ -85,9 +85,10 @@ func TestResolveReopenAndAutoClose(t *testing.T) {
 	if _, err := s.ResolveRequest(ctx, ws, 1002, tom.ID, "", time.Now().Add(-24*time.Hour), ""); err != nil {
 		t.Fatal(err)
 	}
-	n, err := s.CloseResolvedBefore(ctx, time.Now().Add(-bot.ResolvedClosesAfter))
-	if err != nil || n != 1 {
-		t.Fatalf("closed %d, %v; want 1", n, err)
+	closed, err := s.CloseResolvedBefore(ctx, time.Now().Add(-bot.ResolvedClosesAfter))
+	if err != nil || len(closed) != 1 || closed[0].Number != 1001 || closed[0].RequesterID != "dana" ||
+		closed[0].Platform != bot.PlatformConsole || closed[0].Workspace != "console" {
+		t.Fatalf("closed %+v, %v; want #1001, dana's, on the console", closed, err)
 	}
 	if r := storagetest.Request(t, s, ws, 1001); r.Status != bot.StatusClosed || r.ClosedAt == nil || r.ResolvedAt == nil || !r.ResolvedAt.Equal(at) {
 		t.Fatalf("#1001 after the sweep: %s closed %v resolved %v", r.Status, r.ClosedAt, r.ResolvedAt)

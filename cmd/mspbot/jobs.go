@@ -41,7 +41,7 @@ func newJobs(store *storage.Store, d commands.Deps, log *slog.Logger) (*jobs.Cli
 	periodic = append(periodic, jobs.RegisterDigest(workers, &digest.Service{
 		Store: store, Senders: d.Senders, Clock: d.Clock, Location: d.Location, Log: log, Chart: d.Digest.Chart,
 		Sections: d.Digest.Sections})...)
-	periodic = append(periodic, jobs.RegisterMaintenance(workers, store, d.Clock, log.With("worker", "maintenance"))...)
+	periodic = append(periodic, jobs.RegisterMaintenance(workers, store, d.Senders, d.Clock, log.With("worker", "maintenance"))...)
 	jobs.AddWorker(workers, &jobs.DeliverWorker{Senders: d.Senders, Store: store, Log: log.With("worker", "deliver")})
 
 	client, err := jobs.New(store.DB(), workers, log, jobs.Options{PeriodicJobs: periodic,
