@@ -70,6 +70,11 @@ type Intake struct {
 	// answer in their ack (SubmitForReply), so a worker that reaches the row
 	// through the drain still hands its reply to the waiting handler.
 	replyWaiters sync.Map
+	// waitersByID holds, by inbox row id, the waiter of every Submit still
+	// waiting for its row's reply. The writer registers it as soon as the
+	// row is stored, so a worker that reaches the row first through the
+	// drain (a batch) still answers the waiting handler.
+	waitersByID sync.Map
 
 	busy, stored, dups, commits atomic.Int64
 	// lastSubmit is when a delivery last arrived (UnixNano): idle workers
@@ -82,6 +87,7 @@ type Intake struct {
 
 type pending struct {
 	item storage.InboxItem
+	w    *waiter // nil when the caller will not wait for the reply
 	done chan appended
 }
 
@@ -213,8 +219,11 @@ func (q *Intake) submit(ctx context.Context, item storage.InboxItem, wait time.D
 	q.submitting.Add(1)
 	defer q.submitting.Add(-1)
 	q.lastSubmit.Store(time.Now().UnixNano())
-	p := &pending{item: item, done: make(chan appended, 1)}
 	w := &waiter{reply: make(chan any, 1), fin: make(chan struct{})}
+	p := &pending{item: item, done: make(chan appended, 1)}
+	if wait > 0 {
+		p.w = w
+	}
 	if mustReply {
 		// Registered before the row exists, so no worker can handle it unseen.
 		q.replyWaiters.Store(item.Key, w)
@@ -247,12 +256,14 @@ func (q *Intake) submit(ctx context.Context, item storage.InboxItem, wait time.D
 		return Outcome{Duplicate: true}
 	}
 	q.stored.Add(1)
+	if p.w != nil {
+		defer q.waitersByID.Delete(r.id)
+	}
 	// Waiting for the reply is for a quiet bot only: with other deliveries
 	// arriving, the ack goes out now and the reply follows, so acks never
 	// queue behind handling.
 	if wait <= 0 || (q.submitting.Load() > 1 && !mustReply) {
-		q.Kick()
-		return Outcome{}
+		return q.abandoned(w)
 	}
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
@@ -270,19 +281,20 @@ func (q *Intake) submit(ctx context.Context, item storage.InboxItem, wait time.D
 	} else {
 		select {
 		case q.work <- task{id: r.id, w: w}:
+		case v := <-w.reply: // the drain's worker got to the row first
+			return Outcome{Replied: true, Reply: v}
 		default:
 			// Every worker is busy: the drain takes the row in its turn.
-			q.Kick()
-			return Outcome{}
+			return q.abandoned(w)
 		}
 	}
 	select {
 	case v := <-w.reply:
 		return Outcome{Replied: true, Reply: v}
 	case <-w.fin:
-		if mustReply && w.takenElsewhere.Load() {
+		if w.takenElsewhere.Load() {
 			// The drain's worker holds the row; its reply comes to this
-			// waiter through replyWaiters.
+			// waiter through waitersByID (or replyWaiters).
 			select {
 			case v := <-w.reply:
 				return Outcome{Replied: true, Reply: v}
@@ -384,6 +396,11 @@ func (q *Intake) writer() {
 		q.commits.Add(1)
 		if err != nil {
 			q.log.Error("inbox commit failed", "rows", len(batch), "err", err)
+		}
+		for i, p := range batch {
+			if err == nil && p.w != nil && ids[i] != 0 {
+				q.waitersByID.Store(ids[i], p.w)
+			}
 		}
 		for i, p := range batch {
 			if err != nil {

@@ -74,7 +74,9 @@ func (q *Intake) process(t task) {
 		}()
 		w := t.w
 		if w == nil {
-			if v, ok := q.replyWaiters.Load(row.Key); ok {
+			if v, ok := q.waitersByID.Load(row.ID); ok {
+				w = v.(*waiter)
+			} else if v, ok := q.replyWaiters.Load(row.Key); ok {
 				w = v.(*waiter)
 			}
 		}
