@@ -150,10 +150,16 @@ func (a *Adapter) directChannel(ctx context.Context, user string) (string, error
 	var id string
 	err := a.retry(ctx, "conversations.open", func(ctx context.Context) error {
 		ch, _, _, err := a.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}, ReturnIM: true})
-		if err == nil {
-			id = ch.ID
+		if err != nil {
+			return err
 		}
-		return err
+		if ch == nil || ch.ID == "" {
+			// slack-go returns a nil channel, not an error, for an "ok"
+			// answer without one; say so instead of crashing the job.
+			return bot.Errorf(bot.EInternal, "conversations.open for %s answered without a channel", user)
+		}
+		id = ch.ID
+		return nil
 	})
 	return id, err
 }

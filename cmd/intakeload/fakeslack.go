@@ -90,8 +90,13 @@ func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": true, "message_ts": "1700000000.999999"})
 	case "chat.update":
 		writeJSON(w, map[string]any{"ok": true, "channel": r.Form.Get("channel"), "ts": r.Form.Get("ts")})
+	case "conversations.open":
+		// A DM with the user named: the digest and requester DMs open one.
+		writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + r.Form.Get("users")}})
 	default:
-		writeJSON(w, map[string]any{"ok": true})
+		// What Slack answers for a method it does not have; a fake that said
+		// ok to anything once hid a nil channel from conversations.open.
+		writeJSON(w, map[string]any{"ok": false, "error": "unknown_method"})
 	}
 }
 
