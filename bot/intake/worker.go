@@ -13,15 +13,20 @@ import (
 // a run of them in one (storage.HandleInboxBatch).
 
 func (q *Intake) worker() {
-	for {
-		select {
-		case t := <-q.work:
-			q.active.Add(1)
-			q.process(t)
-			q.active.Add(-1)
-		case <-q.ctx.Done():
-			return
-		}
+	for q.takeOne() {
+	}
+}
+
+// takeOne handles the next task handed over; false once the intake closes.
+func (q *Intake) takeOne() bool {
+	select {
+	case t := <-q.work:
+		q.active.Add(1)
+		q.process(t)
+		q.active.Add(-1)
+		return true
+	case <-q.ctx.Done():
+		return false
 	}
 }
 
@@ -48,12 +53,7 @@ func (q *Intake) idleWorker() {
 				return
 			}
 		}
-		select {
-		case t := <-q.work:
-			q.active.Add(1)
-			q.process(t)
-			q.active.Add(-1)
-		case <-q.ctx.Done():
+		if !q.takeOne() {
 			return
 		}
 	}
