@@ -48,7 +48,12 @@ type Options struct {
 	Claim       int           // most rows a worker claims in one transaction from the backlog (16)
 	Poll        time.Duration // how often the drain looks for rows left pending (1 s)
 	MaxAttempts int           // attempts of a failing row before it is put aside (10)
-	Log         *slog.Logger
+	// AckFirstWhenStreaming: a Submit that comes within quietAfter of the
+	// previous one does not wait for its reply (Slack: a slash command's
+	// reply reads the same through response_url). Off where the reply can
+	// only ride in the first answer (Discord's forms).
+	AckFirstWhenStreaming bool
+	Log                   *slog.Logger
 }
 
 // Intake is one process's inbox writer and worker pool.
@@ -218,7 +223,10 @@ func (q *Intake) submit(ctx context.Context, item storage.InboxItem, wait time.D
 	defer q.active.Add(-1)
 	q.submitting.Add(1)
 	defer q.submitting.Add(-1)
-	q.lastSubmit.Store(time.Now().UnixNano())
+	now := time.Now().UnixNano()
+	// Another delivery arrived moments ago: the bot is not quiet, so the ack
+	// will not wait for this one's reply (below).
+	streaming := now-q.lastSubmit.Swap(now) < int64(quietAfter) && q.opts.AckFirstWhenStreaming
 	w := &waiter{reply: make(chan any, 1), fin: make(chan struct{})}
 	p := &pending{item: item, done: make(chan appended, 1)}
 	if wait > 0 {
@@ -259,10 +267,12 @@ func (q *Intake) submit(ctx context.Context, item storage.InboxItem, wait time.D
 	if p.w != nil {
 		defer q.waitersByID.Delete(r.id)
 	}
-	// Waiting for the reply is for a quiet bot only: with other deliveries
-	// arriving, the ack goes out now and the reply follows, so acks never
-	// queue behind handling.
-	if wait <= 0 || (q.submitting.Load() > 1 && !mustReply) {
+	// Waiting for the reply is for a quiet bot only (one person typing):
+	// with other deliveries arriving — being stored now, or (where the
+	// adapter allows) one in the last quietAfter — the ack goes out now and
+	// the reply follows, so acks never queue behind handling. Under a steady
+	// stream that is every ack, not only the ones that happen to overlap.
+	if wait <= 0 || ((q.submitting.Load() > 1 || streaming) && !mustReply) {
 		return q.abandoned(w)
 	}
 	timer := time.NewTimer(wait)

@@ -234,3 +234,36 @@ func TestIdleWorkersDrainTheBacklog(t *testing.T) {
 		t.Fatalf("%d rows still due (%v)", due, err)
 	}
 }
+
+// With AckFirstWhenStreaming, only a delivery after a quiet moment waits for
+// its reply; one right behind another is acknowledged at once and its reply
+// follows (the handler is offered nobody), so a steady stream's acks never
+// wait for handling. Without it the second waits as the first did.
+func TestStreamingAcksDoNotWaitForReplies(t *testing.T) {
+	t.Parallel()
+	for _, ackFirst := range []bool{true, false} {
+		store := storagetest.New(t)
+		h := &handled{seen: map[string]int{}}
+		q := intake.New(store, h.handler(true), intake.Options{Writers: 1, AckFirstWhenStreaming: ackFirst})
+		q.Start()
+		ctx := context.Background()
+		if err := q.Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+		first := q.Submit(ctx, item("first"), 5*time.Second)
+		second := q.Submit(ctx, item("second"), 5*time.Second)
+		if !first.Replied {
+			t.Fatalf("ackFirst=%v: the first delivery after a quiet moment: %+v; want its reply in the ack", ackFirst, first)
+		}
+		if second.Replied == ackFirst {
+			t.Fatalf("ackFirst=%v: a delivery right behind another: replied=%v", ackFirst, second.Replied)
+		}
+		if err := q.Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if h.count("second") != 1 {
+			t.Fatalf("ackFirst=%v: second handled %d times; want once", ackFirst, h.count("second"))
+		}
+		q.Close()
+	}
+}

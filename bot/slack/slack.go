@@ -147,6 +147,9 @@ func New(cfg Config, router Dispatcher, dir Directory, store Store) *Adapter {
 		users: newUserCache(cfg.Clock), bgCtx: ctx, cancel: cancel,
 	}
 	io := cfg.Intake
+	// A slash command's reply reads the same through response_url, so under
+	// a stream of deliveries acks never wait for handling (p99 of the ack).
+	io.AckFirstWhenStreaming = true
 	if io.Log == nil {
 		io.Log = a.log.With("part", "inbox")
 	}
