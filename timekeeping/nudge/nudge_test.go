@@ -1,7 +1,6 @@
 package nudge_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -9,48 +8,20 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/storagetest"
 	"github.com/mspbot/mspbot/timekeeping"
 	"github.com/mspbot/mspbot/timekeeping/nudge"
 )
 
 type fixture struct {
-	t     *testing.T
-	ctx   context.Context
-	store *storage.Store
-	ws    int64
-	rec   *storagetest.Recorder
-	clock *bot.FakeClock
-	deps  *nudge.Service
+	*storagetest.Team
+	deps *nudge.Service
 }
 
 func newFixture(t *testing.T, now time.Time) *fixture {
-	store := storagetest.New(t)
-	rec := &storagetest.Recorder{}
-	clock := bot.NewFakeClock(now)
-	return &fixture{t: t, ctx: context.Background(), store: store, ws: storagetest.Workspace(t, store, bot.PlatformConsole, "console"),
-		rec: rec, clock: clock,
-		deps: &nudge.Service{Store: store, Senders: bot.Senders{bot.PlatformConsole: rec}, Clock: clock, Location: time.UTC}}
-}
-
-// person is name with role; people join when the database says, and these
-// have been here a year.
-func (f *fixture) person(name string, role bot.Role, tz string) bot.Person {
-	f.t.Helper()
-	return storagetest.Member(f.t, f.store, f.ws, name, role, tz, f.clock.Now().AddDate(-1, 0, 0))
-}
-
-func (f *fixture) must(err error) {
-	f.t.Helper()
-	if err != nil {
-		f.t.Fatal(err)
-	}
-}
-
-func (f *fixture) count(query string, args ...any) int {
-	f.t.Helper()
-	return storagetest.Count(f.t, f.store, query, args...)
+	team := storagetest.NewTeam(t, now)
+	return &fixture{Team: team,
+		deps: &nudge.Service{Store: team.Store, Senders: team.Senders(), Clock: team.Clock, Location: time.UTC}}
 }
 
 // TestNudgeSweepSimulatedWeekend drives the sweep with a fake clock from
@@ -63,24 +34,24 @@ func TestNudgeSweepSimulatedWeekend(t *testing.T) {
 	t.Parallel()
 	ny, _ := time.LoadLocation("America/New_York")
 	f := newFixture(t, time.Date(2026, 3, 7, 0, 0, 0, 0, ny))
-	dana := f.person("dana", bot.RoleManager, "America/Chicago")
-	tom := f.person("tom", bot.RoleTech, "America/New_York")
-	amy := f.person("amy", bot.RoleTech, "Asia/Kolkata")
-	tim := f.person("tim", bot.RoleTech, "")
-	f.must(f.store.SetManager(f.ctx, tom.ID, &dana.ID))
-	f.must(f.store.SetHours(f.ctx, tim.ID, 480, 1020, 62, "America/New_York"))
-	f.must(f.store.SetAway(f.ctx, amy.ID, time.Date(2026, 3, 6, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 13, 0, 0, 0, 0, time.UTC)))
-	f.must(f.store.StartTimer(f.ctx, bot.Timer{PersonID: tim.ID, WorkspaceID: f.ws, Billable: false,
+	dana := f.Person("dana", bot.RoleManager, "America/Chicago")
+	tom := f.Person("tom", bot.RoleTech, "America/New_York")
+	amy := f.Person("amy", bot.RoleTech, "Asia/Kolkata")
+	tim := f.Person("tim", bot.RoleTech, "")
+	f.Must(f.Store.SetManager(f.Ctx, tom.ID, &dana.ID))
+	f.Must(f.Store.SetHours(f.Ctx, tim.ID, 480, 1020, 62, "America/New_York"))
+	f.Must(f.Store.SetAway(f.Ctx, amy.ID, time.Date(2026, 3, 6, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 13, 0, 0, 0, 0, time.UTC)))
+	f.Must(f.Store.StartTimer(f.Ctx, bot.Timer{PersonID: tim.ID, WorkspaceID: f.WS, Billable: false,
 		StartedAt: time.Date(2026, 3, 9, 8, 0, 0, 0, ny)}))
 
 	end := time.Date(2026, 3, 9, 20, 0, 0, 0, ny)
-	for now := f.clock.Now(); now.Before(end); now = now.Add(15 * time.Minute) {
+	for now := f.Clock.Now(); now.Before(end); now = now.Add(15 * time.Minute) {
 		var wg sync.WaitGroup
 		for i := 0; i < 2; i++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := f.deps.Sweep(f.ctx, now); err != nil {
+				if _, err := f.deps.Sweep(f.Ctx, now); err != nil {
 					t.Error(err)
 				}
 			}()
@@ -88,11 +59,11 @@ func TestNudgeSweepSimulatedWeekend(t *testing.T) {
 		wg.Wait()
 	}
 	var times []string
-	rows, err := f.store.DB().Query(`SELECT sent_at FROM nudges WHERE person_id = $1 AND kind = 'gap' ORDER BY sent_at`, tom.ID)
-	f.must(err)
+	rows, err := f.Store.DB().Query(`SELECT sent_at FROM nudges WHERE person_id = $1 AND kind = 'gap' ORDER BY sent_at`, tom.ID)
+	f.Must(err)
 	for rows.Next() {
 		var at time.Time
-		f.must(rows.Scan(&at))
+		f.Must(rows.Scan(&at))
 		times = append(times, at.In(ny).Format("Mon 15:04 MST"))
 	}
 	rows.Close()
@@ -100,26 +71,26 @@ func TestNudgeSweepSimulatedWeekend(t *testing.T) {
 	if fmt.Sprint(times) != fmt.Sprint(wantTimes) {
 		t.Errorf("tom's nudges %v; want %v", times, wantTimes)
 	}
-	if got := len(f.rec.To("tom", "Time check")); got != 5 {
+	if got := len(f.Rec.To("tom", "Time check")); got != 5 {
 		t.Errorf("tom got %d nudge DMs; want 5 (one per gap, although two instances swept)", got)
 	}
-	m := f.rec.To("tom", "Time check")[0]
+	m := f.Rec.To("tom", "Time check")[0]
 	if len(m.Actions) < 4 || m.Actions[len(m.Actions)-1].Command != "/away today" || m.Actions[len(m.Actions)-3].Command != "/snooze 30m" {
 		t.Errorf("nudge buttons: %+v", m.Actions)
 	}
-	if esc := f.rec.To("dana", "Time gap: tom"); len(esc) != 1 || !strings.Contains(esc[0].Text, "3 nudges") {
+	if esc := f.Rec.To("dana", "Time gap: tom"); len(esc) != 1 || !strings.Contains(esc[0].Text, "3 nudges") {
 		t.Errorf("escalations to dana: %+v; want exactly one after 3 unanswered", esc)
 	}
-	if n := f.count(`SELECT count(*) FROM nudge_escalations WHERE person_id = $1`, tom.ID); n != 1 {
+	if n := f.Count(`SELECT count(*) FROM nudge_escalations WHERE person_id = $1`, tom.ID); n != 1 {
 		t.Errorf("%d escalation rows", n)
 	}
-	if got := f.rec.To("amy", ""); len(got) != 0 {
+	if got := f.Rec.To("amy", ""); len(got) != 0 {
 		t.Errorf("amy is away but got %d messages", len(got))
 	}
-	if got := f.rec.To("tim", "Time check"); len(got) != 0 {
+	if got := f.Rec.To("tim", "Time check"); len(got) != 0 {
 		t.Errorf("tim has a timer running but got %d gap nudges", len(got))
 	}
-	if got := f.rec.To("tim", "still running"); len(got) != 1 || !strings.Contains(got[0].Text, "4h") {
+	if got := f.Rec.To("tim", "still running"); len(got) != 1 || !strings.Contains(got[0].Text, "4h") {
 		t.Errorf("tim's timer checks: %+v; want one at 4h", got)
 	}
 }
@@ -134,10 +105,10 @@ func TestSnoozeAndAnswersRecorded(t *testing.T) {
 		return t
 	}
 	f := newFixture(t, at("08:00"))
-	tom := f.person("tom", bot.RoleTech, "Europe/Berlin")
+	tom := f.Person("tom", bot.RoleTech, "Europe/Berlin")
 	sweep := func(hm string) nudge.Report {
-		rep, err := f.deps.Sweep(f.ctx, at(hm))
-		f.must(err)
+		rep, err := f.deps.Sweep(f.Ctx, at(hm))
+		f.Must(err)
 		return rep
 	}
 	if r := sweep("09:29"); r.Nudged != 0 {
@@ -146,16 +117,16 @@ func TestSnoozeAndAnswersRecorded(t *testing.T) {
 	if r := sweep("09:30"); r.Nudged != 1 {
 		t.Fatal("no nudge after the gap")
 	}
-	f.must(f.store.Snooze(f.ctx, tom.ID, at("09:35"), at("10:05"), "snooze 30m", ""))
+	f.Must(f.Store.Snooze(f.Ctx, tom.ID, at("09:35"), at("10:05"), "snooze 30m", ""))
 	if r := sweep("10:00"); r.Nudged != 0 {
 		t.Fatal("nudged while snoozed")
 	}
 	if r := sweep("10:05"); r.Nudged != 1 {
 		t.Fatal("no nudge when the snooze ended")
 	}
-	_, err := f.store.AddTimeEntry(f.ctx, bot.TimeEntry{WorkspaceID: f.ws, PersonID: tom.ID, Minutes: 30, Billable: false,
+	_, err := f.Store.AddTimeEntry(f.Ctx, bot.TimeEntry{WorkspaceID: f.WS, PersonID: tom.ID, Minutes: 30, Billable: false,
 		Date: timekeeping.DateOf(at("10:10"), berlin), CreatedAt: at("10:10")})
-	f.must(err)
+	f.Must(err)
 	if r := sweep("11:39"); r.Nudged != 0 {
 		t.Fatal("nudged within the gap after an entry")
 	}
@@ -163,19 +134,19 @@ func TestSnoozeAndAnswersRecorded(t *testing.T) {
 		t.Fatal("no nudge a gap after the entry")
 	}
 	var answers []string
-	rows, err := f.store.DB().Query(`SELECT answer FROM nudges WHERE person_id = $1 ORDER BY sent_at`, tom.ID)
-	f.must(err)
+	rows, err := f.Store.DB().Query(`SELECT answer FROM nudges WHERE person_id = $1 ORDER BY sent_at`, tom.ID)
+	f.Must(err)
 	for rows.Next() {
 		var a string
-		f.must(rows.Scan(&a))
+		f.Must(rows.Scan(&a))
 		answers = append(answers, a)
 	}
 	rows.Close()
 	if fmt.Sprint(answers) != "[snooze 30m logged ]" {
 		t.Errorf("answers %q; want snooze, logged, (open)", answers)
 	}
-	stats, err := f.store.NudgeStatsBetween(f.ctx, f.ws, timekeeping.DateOf(at("10:00"), berlin), timekeeping.DateOf(at("10:00"), berlin))
-	f.must(err)
+	stats, err := f.Store.NudgeStatsBetween(f.Ctx, f.WS, timekeeping.DateOf(at("10:00"), berlin), timekeeping.DateOf(at("10:00"), berlin))
+	f.Must(err)
 	if s := stats[tom.ID]; s.Sent != 3 || s.Answered != 2 {
 		t.Errorf("response stats %+v; want 2 of 3", s)
 	}

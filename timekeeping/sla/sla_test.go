@@ -1,55 +1,26 @@
 package sla_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mspbot/mspbot/bot"
-	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/storagetest"
 	"github.com/mspbot/mspbot/timekeeping"
 	"github.com/mspbot/mspbot/timekeeping/sla"
 )
 
 type fixture struct {
-	t     *testing.T
-	ctx   context.Context
-	store *storage.Store
-	ws    int64
-	rec   *storagetest.Recorder
-	clock *bot.FakeClock
-	deps  *sla.Service
+	*storagetest.Team
+	deps *sla.Service
 }
 
 func newFixture(t *testing.T, now time.Time) *fixture {
-	store := storagetest.New(t)
-	rec := &storagetest.Recorder{}
-	clock := bot.NewFakeClock(now)
-	return &fixture{t: t, ctx: context.Background(), store: store, ws: storagetest.Workspace(t, store, bot.PlatformConsole, "console"),
-		rec: rec, clock: clock,
-		deps: &sla.Service{Store: store, Senders: bot.Senders{bot.PlatformConsole: rec}, Clock: clock, Location: time.UTC}}
-}
-
-// person is name with role; people join when the database says, and these
-// have been here a year.
-func (f *fixture) person(name string, role bot.Role, tz string) bot.Person {
-	f.t.Helper()
-	return storagetest.Member(f.t, f.store, f.ws, name, role, tz, f.clock.Now().AddDate(-1, 0, 0))
-}
-
-func (f *fixture) must(err error) {
-	f.t.Helper()
-	if err != nil {
-		f.t.Fatal(err)
-	}
-}
-
-func (f *fixture) count(query string, args ...any) int {
-	f.t.Helper()
-	return storagetest.Count(f.t, f.store, query, args...)
+	team := storagetest.NewTeam(t, now)
+	return &fixture{Team: team,
+		deps: &sla.Service{Store: team.Store, Senders: team.Senders(), Clock: team.Clock, Location: time.UTC}}
 }
 
 // TestSLASweepWarnsAndBreachesOnce: business-hours clock over a weekend, a
@@ -63,23 +34,23 @@ func TestSLASweepWarnsAndBreachesOnce(t *testing.T) {
 		return t
 	}
 	f := newFixture(t, at("2026-11-20 17:30"))
-	tom := f.person("tom", bot.RoleTech, "")
-	f.person("cora", bot.RoleCoordinator, "")
-	acme, err := f.store.EnsureClient(f.ctx, f.ws, "ACME")
-	f.must(err)
-	f.must(f.store.SetSLATarget(f.ctx, acme.ID, bot.SLATarget{Priority: "P1", ResponseMinutes: 60, ResolutionMinutes: 240}))
-	f.must(f.store.SetSLACalendar(f.ctx, acme.ID, bot.SLACalendarRow{DayStart: 480, DayEnd: 1080, Days: 62, Timezone: "Europe/London"}))
-	req, _, err := f.store.CreateRequest(f.ctx, bot.Request{WorkspaceID: f.ws, Title: "VPN down", Body: "VPN down", Kind: "support",
+	tom := f.Person("tom", bot.RoleTech, "")
+	f.Person("cora", bot.RoleCoordinator, "")
+	acme, err := f.Store.EnsureClient(f.Ctx, f.WS, "ACME")
+	f.Must(err)
+	f.Must(f.Store.SetSLATarget(f.Ctx, acme.ID, bot.SLATarget{Priority: "P1", ResponseMinutes: 60, ResolutionMinutes: 240}))
+	f.Must(f.Store.SetSLACalendar(f.Ctx, acme.ID, bot.SLACalendarRow{DayStart: 480, DayEnd: 1080, Days: 62, Timezone: "Europe/London"}))
+	req, _, err := f.Store.CreateRequest(f.Ctx, bot.Request{WorkspaceID: f.WS, Title: "VPN down", Body: "VPN down", Kind: "support",
 		Type: "incident", Priority: "P1", ClientID: &acme.ID, OpenedBy: tom.ID, SourcePlatform: bot.PlatformConsole})
-	f.must(err)
-	_, err = f.store.DB().Exec(`UPDATE requests SET created_at = $2, assignee_id = $3 WHERE id = $1`, req.ID, at("2026-11-20 17:30"), tom.ID)
-	f.must(err)
+	f.Must(err)
+	_, err = f.Store.DB().Exec(`UPDATE requests SET created_at = $2, assignee_id = $3 WHERE id = $1`, req.ID, at("2026-11-20 17:30"), tom.ID)
+	f.Must(err)
 	sweep := func(s string) sla.Report {
 		t.Helper()
 		var rep sla.Report
 		for i := 0; i < 2; i++ { // a second sweep at the same moment changes nothing
-			r, err := f.deps.Sweep(f.ctx, at(s))
-			f.must(err)
+			r, err := f.deps.Sweep(f.Ctx, at(s))
+			f.Must(err)
 			rep.Warnings += r.Warnings
 			rep.Breaches += r.Breaches
 		}
@@ -92,27 +63,27 @@ func TestSLASweepWarnsAndBreachesOnce(t *testing.T) {
 	if r := sweep("2026-11-23 08:15"); r.Warnings != 1 || r.Breaches != 0 {
 		t.Fatalf("at 45 of 60 minutes: %+v; want one warning", r)
 	}
-	if w := f.rec.To("tom", "SLA warning"); len(w) != 1 || !strings.Contains(w[0].Text, "response clock at 45m of 1h") {
+	if w := f.Rec.To("tom", "SLA warning"); len(w) != 1 || !strings.Contains(w[0].Text, "response clock at 45m of 1h") {
 		t.Fatalf("tom's warnings: %+v", w)
 	}
-	f.must(f.store.WaitOnClient(f.ctx, req.ID, tom.ID, at("2026-11-23 08:20"), ""))
+	f.Must(f.Store.WaitOnClient(f.Ctx, req.ID, tom.ID, at("2026-11-23 08:20"), ""))
 	if r := sweep("2026-11-23 09:00"); r.Breaches != 0 {
 		t.Fatalf("breached while paused: %+v", r)
 	}
-	f.must(f.store.ResumeFromClient(f.ctx, req.ID, at("2026-11-23 09:00"), ""))
+	f.Must(f.Store.ResumeFromClient(f.Ctx, req.ID, at("2026-11-23 09:00"), ""))
 	if r := sweep("2026-11-23 09:09"); r.Breaches != 0 {
 		t.Fatalf("breached at 59 minutes: %+v", r)
 	}
 	if r := sweep("2026-11-23 09:10"); r.Breaches != 1 {
 		t.Fatalf("no breach at 60 minutes: %+v", r)
 	}
-	if b := f.rec.To("cora", "SLA breached"); len(b) != 1 {
+	if b := f.Rec.To("cora", "SLA breached"); len(b) != 1 {
 		t.Fatalf("coordinator told %d times", len(b))
 	}
-	f.must(f.store.RecordStaffReply(f.ctx, req.ID, at("2026-11-23 09:30")))
-	f.must(f.store.RecordStaffReply(f.ctx, req.ID, at("2026-11-23 10:30"))) // later replies change nothing
-	c, err := f.store.RequestSLAClock(f.ctx, req.ID)
-	f.must(err)
+	f.Must(f.Store.RecordStaffReply(f.Ctx, req.ID, at("2026-11-23 09:30")))
+	f.Must(f.Store.RecordStaffReply(f.Ctx, req.ID, at("2026-11-23 10:30"))) // later replies change nothing
+	c, err := f.Store.RequestSLAClock(f.Ctx, req.ID)
+	f.Must(err)
 	if !c.FirstResponseAt.Equal(at("2026-11-23 09:30")) {
 		t.Errorf("first response %v", c.FirstResponseAt)
 	}
@@ -124,8 +95,8 @@ func TestSLASweepWarnsAndBreachesOnce(t *testing.T) {
 	if r := sweep("2026-11-23 12:00"); r.Warnings != 1 || r.Breaches != 0 {
 		t.Errorf("resolution warning: %+v", r)
 	}
-	n, err := f.store.BreachCount(f.ctx, acme.ID, at("2026-11-01 00:00"))
-	f.must(err)
+	n, err := f.Store.BreachCount(f.Ctx, acme.ID, at("2026-11-01 00:00"))
+	f.Must(err)
 	if n != 1 {
 		t.Errorf("ACME breaches %d; want 1", n)
 	}
@@ -138,27 +109,27 @@ func TestSLASweepReadsOnlyDueClocks(t *testing.T) {
 	t.Parallel()
 	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) // Monday
 	f := newFixture(t, t0)
-	tom := f.person("tom", bot.RoleTech, "")
-	f.person("cora", bot.RoleCoordinator, "")
-	acme, err := f.store.EnsureClient(f.ctx, f.ws, "ACME")
-	f.must(err)
-	f.must(f.store.SetSLACalendar(f.ctx, acme.ID, bot.SLACalendarRow{Always: true}))
-	f.must(f.store.SetSLATarget(f.ctx, acme.ID, bot.SLATarget{Priority: "P1", ResponseMinutes: 60, ResolutionMinutes: 240}))
-	f.must(f.store.SetSLATarget(f.ctx, acme.ID, bot.SLATarget{Priority: "P2", ResponseMinutes: 240, ResolutionMinutes: 960}))
+	tom := f.Person("tom", bot.RoleTech, "")
+	f.Person("cora", bot.RoleCoordinator, "")
+	acme, err := f.Store.EnsureClient(f.Ctx, f.WS, "ACME")
+	f.Must(err)
+	f.Must(f.Store.SetSLACalendar(f.Ctx, acme.ID, bot.SLACalendarRow{Always: true}))
+	f.Must(f.Store.SetSLATarget(f.Ctx, acme.ID, bot.SLATarget{Priority: "P1", ResponseMinutes: 60, ResolutionMinutes: 240}))
+	f.Must(f.Store.SetSLATarget(f.Ctx, acme.ID, bot.SLATarget{Priority: "P2", ResponseMinutes: 240, ResolutionMinutes: 960}))
 	open := func(title, prio string) int64 {
-		r, _, err := f.store.CreateRequest(f.ctx, bot.Request{WorkspaceID: f.ws, Title: title, Body: title, Kind: "support",
+		r, _, err := f.Store.CreateRequest(f.Ctx, bot.Request{WorkspaceID: f.WS, Title: title, Body: title, Kind: "support",
 			Type: "incident", Priority: prio, ClientID: &acme.ID, OpenedBy: tom.ID, SourcePlatform: bot.PlatformConsole})
-		f.must(err)
-		_, err = f.store.DB().Exec(`UPDATE requests SET created_at = $2, assignee_id = $3 WHERE id = $1`, r.ID, t0, tom.ID)
-		f.must(err)
+		f.Must(err)
+		_, err = f.Store.DB().Exec(`UPDATE requests SET created_at = $2, assignee_id = $3 WHERE id = $1`, r.ID, t0, tom.ID)
+		f.Must(err)
 		return r.ID
 	}
 	a := open("VPN down", "P1")
 	b := open("printer", "P2")
 	due := func(at time.Time) []int64 {
 		t.Helper()
-		cs, err := f.store.OpenSLAClocks(f.ctx, at)
-		f.must(err)
+		cs, err := f.Store.OpenSLAClocks(f.Ctx, at)
+		f.Must(err)
 		var ids []int64
 		for _, c := range cs {
 			ids = append(ids, c.RequestID)
@@ -167,8 +138,8 @@ func TestSLASweepReadsOnlyDueClocks(t *testing.T) {
 	}
 	sweep := func(at time.Time) sla.Report {
 		t.Helper()
-		r, err := f.deps.Sweep(f.ctx, at)
-		f.must(err)
+		r, err := f.deps.Sweep(f.Ctx, at)
+		f.Must(err)
 		return r
 	}
 	if r := sweep(t0.Add(time.Minute)); r.Checked != 2 {
@@ -191,7 +162,7 @@ func TestSLASweepReadsOnlyDueClocks(t *testing.T) {
 	if r := sweep(t0.Add(2 * time.Hour)); r.Breaches != 1 || r.Checked != 1 {
 		t.Fatalf("11:00: %+v; want a's response breach only", r)
 	}
-	f.must(f.store.RecordStaffReply(f.ctx, a, t0.Add(90*time.Minute)))
+	f.Must(f.Store.RecordStaffReply(f.Ctx, a, t0.Add(90*time.Minute)))
 	// Next: a's resolution warning and b's response warning, both at 12:00.
 	if ids := due(t0.Add(3*time.Hour - time.Minute)); len(ids) != 0 {
 		t.Fatalf("due at 11:59: %v", ids)
@@ -207,33 +178,33 @@ func TestSLASweepReadsOnlyDueClocks(t *testing.T) {
 		t.Fatalf("due much later: %v; want only b (a is done)", ids)
 	}
 	// A priority change makes a due at once (P2's clocks differ).
-	f.must(f.store.SetPriority(f.ctx, f.ws, 1001, "P2"))
+	f.Must(f.Store.SetPriority(f.Ctx, f.WS, 1001, "P2"))
 	if ids := due(t0.Add(5 * time.Hour)); fmt.Sprint(ids) != fmt.Sprint([]int64{a}) {
 		t.Fatalf("after the priority change: %v; want a", ids)
 	}
 	sweep(t0.Add(5 * time.Hour))
 	// New targets make the client's open requests due again.
-	f.must(f.store.SetSLATarget(f.ctx, acme.ID, bot.SLATarget{Priority: "P2", ResponseMinutes: 30, ResolutionMinutes: 60}))
+	f.Must(f.Store.SetSLATarget(f.Ctx, acme.ID, bot.SLATarget{Priority: "P2", ResponseMinutes: 30, ResolutionMinutes: 60}))
 	if ids := due(t0.Add(5 * time.Hour)); len(ids) != 2 {
 		t.Fatalf("after new targets: %v; want both", ids)
 	}
 	// A verdict made on a row changed since it was read is not stored.
-	cs, err := f.store.OpenSLAClocks(f.ctx, t0.Add(5*time.Hour))
-	f.must(err)
-	f.must(f.store.SetPriority(f.ctx, f.ws, 1002, "P1")) // b changes after the read
+	cs, err := f.Store.OpenSLAClocks(f.Ctx, t0.Add(5*time.Hour))
+	f.Must(err)
+	f.Must(f.Store.SetPriority(f.Ctx, f.WS, 1002, "P1")) // b changes after the read
 	var never []bot.SLANextCheck
 	for _, c := range cs {
 		never = append(never, bot.SLANextCheck{RequestID: c.RequestID, Version: c.Version})
 	}
-	f.must(f.store.SetSLANextChecks(f.ctx, never))
+	f.Must(f.Store.SetSLANextChecks(f.Ctx, never))
 	if ids := due(t0.Add(5 * time.Hour)); fmt.Sprint(ids) != fmt.Sprint([]int64{b}) {
 		t.Fatalf("after a stale verdict: %v; want b still due", ids)
 	}
 	// Exactly once still holds: each level was told once.
-	if n := f.count(`SELECT count(*) FROM sla_events`); n != 6 {
+	if n := f.Count(`SELECT count(*) FROM sla_events`); n != 6 {
 		t.Errorf("%d SLA events; want 6 (a: response warning+breach, resolution warning+breach; b: response warning+breach)", n)
 	}
-	if w := f.rec.To("tom", "SLA warning"); len(w) != 3 {
+	if w := f.Rec.To("tom", "SLA warning"); len(w) != 3 {
 		t.Errorf("tom warned %d times; want 3", len(w))
 	}
 }
@@ -245,40 +216,40 @@ func TestSLAWarningForUnassignedRequestsReachesSomeone(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	f := newFixture(t, start)
-	tom := f.person("tom", bot.RoleTech, "")
-	cora := f.person("cora", bot.RoleCoordinator, "")
-	f.person("carl", bot.RoleCoordinator, "")
-	f.person("dana", bot.RoleManager, "")
+	tom := f.Person("tom", bot.RoleTech, "")
+	cora := f.Person("cora", bot.RoleCoordinator, "")
+	f.Person("carl", bot.RoleCoordinator, "")
+	f.Person("dana", bot.RoleManager, "")
 	open := func(code string) {
-		c, err := f.store.EnsureClient(f.ctx, f.ws, code)
-		f.must(err)
-		f.must(f.store.SetSLATarget(f.ctx, c.ID, bot.SLATarget{Priority: "P1", ResponseMinutes: 60, ResolutionMinutes: 240}))
-		f.must(f.store.SetSLACalendar(f.ctx, c.ID, bot.SLACalendarRow{DayStart: 0, DayEnd: 1440, Days: 127, Timezone: "UTC"}))
-		req, _, err := f.store.CreateRequest(f.ctx, bot.Request{WorkspaceID: f.ws, Title: code + " VPN down", Body: "VPN down", Kind: "support",
+		c, err := f.Store.EnsureClient(f.Ctx, f.WS, code)
+		f.Must(err)
+		f.Must(f.Store.SetSLATarget(f.Ctx, c.ID, bot.SLATarget{Priority: "P1", ResponseMinutes: 60, ResolutionMinutes: 240}))
+		f.Must(f.Store.SetSLACalendar(f.Ctx, c.ID, bot.SLACalendarRow{DayStart: 0, DayEnd: 1440, Days: 127, Timezone: "UTC"}))
+		req, _, err := f.Store.CreateRequest(f.Ctx, bot.Request{WorkspaceID: f.WS, Title: code + " VPN down", Body: "VPN down", Kind: "support",
 			Type: "incident", Priority: "P1", ClientID: &c.ID, OpenedBy: tom.ID, SourcePlatform: bot.PlatformConsole})
-		f.must(err)
-		_, err = f.store.DB().Exec(`UPDATE requests SET created_at = $2 WHERE id = $1`, req.ID, start)
-		f.must(err)
+		f.Must(err)
+		_, err = f.Store.DB().Exec(`UPDATE requests SET created_at = $2 WHERE id = $1`, req.ID, start)
+		f.Must(err)
 		if code == "ACME" {
-			_, err = f.store.CreateProject(f.ctx, bot.Project{WorkspaceID: f.ws, ClientID: c.ID, Name: "Firewall", CoordinatorID: cora.ID,
+			_, err = f.Store.CreateProject(f.Ctx, bot.Project{WorkspaceID: f.WS, ClientID: c.ID, Name: "Firewall", CoordinatorID: cora.ID,
 				Start: start, End: start.AddDate(0, 1, 0), UpdateWeekday: time.Friday, UpdateMinute: 900}, cora.ID)
-			f.must(err)
+			f.Must(err)
 		}
 	}
 	open("ACME")
 	open("GLOBEX")
-	r, err := f.deps.Sweep(f.ctx, start.Add(46*time.Minute))
-	f.must(err)
+	r, err := f.deps.Sweep(f.Ctx, start.Add(46*time.Minute))
+	f.Must(err)
 	if r.Warnings != 2 {
 		t.Fatalf("sweep: %+v; want two warnings", r)
 	}
-	if w := f.rec.To("cora", "SLA warning"); len(w) != 1 || !strings.Contains(w[0].Text, "ACME VPN down") || !strings.Contains(w[0].Text, "Nobody has taken it") {
+	if w := f.Rec.To("cora", "SLA warning"); len(w) != 1 || !strings.Contains(w[0].Text, "ACME VPN down") || !strings.Contains(w[0].Text, "Nobody has taken it") {
 		t.Errorf("cora (ACME's coordinator) got %+v", w)
 	}
-	if w := f.rec.To("dana", "SLA warning"); len(w) != 1 || !strings.Contains(w[0].Text, "GLOBEX VPN down") {
+	if w := f.Rec.To("dana", "SLA warning"); len(w) != 1 || !strings.Contains(w[0].Text, "GLOBEX VPN down") {
 		t.Errorf("dana (manager; GLOBEX has no coordinator) got %+v", w)
 	}
-	if w := f.rec.To("carl", "SLA warning"); len(w) != 0 {
+	if w := f.Rec.To("carl", "SLA warning"); len(w) != 0 {
 		t.Errorf("carl coordinates nothing for these clients but got %+v", w)
 	}
 }
