@@ -229,7 +229,9 @@ func (q *Intake) submit(ctx context.Context, item storage.InboxItem, wait time.D
 	streaming := now-q.lastSubmit.Swap(now) < int64(quietAfter) && q.opts.AckFirstWhenStreaming
 	w := &waiter{reply: make(chan any, 1), fin: make(chan struct{})}
 	p := &pending{item: item, done: make(chan appended, 1)}
-	if wait > 0 {
+	if wait > 0 && (mustReply || !streaming) {
+		// Only a caller that may wait is registered for its row's reply; a
+		// streaming ack is known not to wait before its row is stored.
 		p.w = w
 	}
 	if mustReply {
