@@ -58,7 +58,7 @@ func run(args []string, out io.Writer) error {
 	admin := fs.String("admin-url", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "Postgres URL allowed to create databases")
 	rates := fs.String("rates", "300,1200,2400", "offered rates in req/s, open loop")
 	dur := fs.Duration("duration", 5*time.Second, "length of each phase")
-	conc := fs.Int("concurrency", 64, "callers for the saturation phase")
+	conc := fs.Int("concurrency", 64, "callers for the saturation phase (0: no saturation phase)")
 	workspaces := fs.Int("workspaces", 1, "Slack teams the commands are spread over")
 	skipBaseline := fs.Bool("skip-baseline", false, "measure the bot alone")
 	drainWait := fs.Duration("drain-wait", time.Minute, "how long to wait for the bot's inbox to drain afterwards")
@@ -165,6 +165,9 @@ func run(args []string, out io.Writer) error {
 			if workers != nil {
 				fmt.Fprintln(out, "    "+workers())
 			}
+		}
+		if *conc <= 0 {
+			continue
 		}
 		res := closedLoop(ctx, c, t, *conc, *dur)
 		results[t.name] = append(results[t.name], res)

@@ -15,12 +15,21 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// MSPBOT_CPUPROFILE names a file to write a CPU profile of the whole run
+	// to (go tool pprof reads it): how the load command's figures are explained.
+	if path := os.Getenv("MSPBOT_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
+			defer f.Close()
+			defer pprof.StopCPUProfile()
+		}
+	}
 	if err := Main(ctx, os.Args[1:], os.Getenv, Streams{In: os.Stdin, Out: os.Stdout}); err != nil {
 		fmt.Fprintln(os.Stderr, "mspbot:", err)
 		os.Exit(1)
