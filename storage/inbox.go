@@ -108,7 +108,7 @@ var ErrInboxTaken = errors.New("inbox row taken or done")
 // done with its error.
 func (s *Store) HandleInbox(ctx context.Context, id int64, maxAttempts int, backoff func(attempt int) time.Duration,
 	fn func(ctx context.Context, row InboxRow) error) error {
-	n, errs, err := s.HandleInboxBatch(ctx, []int64{id}, maxAttempts, backoff, fn)
+	n, errs, err := s.HandleInboxBatch(ctx, []int64{id}, maxAttempts, backoff, fn, nil)
 	switch {
 	case err != nil:
 		return err
@@ -127,9 +127,12 @@ func (s *Store) HandleInbox(ctx context.Context, id int64, maxAttempts int, back
 // four round trips of its own claim; a crash before the commit leaves every
 // row of the batch pending, to be handled again (idempotently). It returns
 // how many rows it claimed and the error of each that failed (its attempt
-// recorded in the same commit).
+// recorded in the same commit). settle, when set, runs after every row's fn
+// and before the done mark: it makes durable what the rows' work held back
+// (their posts, queued in one insert: jobs.Outbox.Collect); when it fails
+// nothing is marked and the whole run is handled again.
 func (s *Store) HandleInboxBatch(ctx context.Context, ids []int64, maxAttempts int, backoff func(attempt int) time.Duration,
-	fn func(ctx context.Context, row InboxRow) error) (claimed int, failed []error, err error) {
+	fn func(ctx context.Context, row InboxRow) error, settle func(context.Context) error) (claimed int, failed []error, err error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return 0, nil, mapErr(err, "begin inbox")
@@ -173,6 +176,11 @@ func (s *Store) HandleInboxBatch(ctx context.Context, ids []int64, maxAttempts i
 			return 0, nil, err
 		}
 		failed = append(failed, fmt.Errorf("inbox %d attempt %d: %w", r.ID, r.Attempts+1, werr))
+	}
+	if settle != nil {
+		if err := settle(ctx); err != nil {
+			return 0, nil, err
+		}
 	}
 	if len(done) > 0 {
 		mark, err := s.preparedIn(ctx, tx, `UPDATE inbox SET done_at = now() WHERE id = ANY($1)`)
