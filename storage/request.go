@@ -66,8 +66,7 @@ func (s *Store) CreateRequest(ctx context.Context, in bot.Request) (req bot.Requ
 	// wait for the disk (see commitMode), so the lock is held for the
 	// statement alone, not a disk flush too.
 	err = s.tx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		req, err = scanRequest(tx.QueryRowxContext(ctx, `
+		insert, err := s.preparedIn(ctx, tx, `
 		WITH n AS (
 			UPDATE workspaces SET next_request_number = next_request_number + 1
 			WHERE id = $1
@@ -87,7 +86,11 @@ func (s *Store) CreateRequest(ctx context.Context, in bot.Request) (req bot.Requ
 		SELECT `+requestColumns+` FROM r CROSS JOIN sc
 			JOIN people o ON o.id = r.opened_by
 			LEFT JOIN people a ON a.id = r.assignee_id
-			LEFT JOIN clients c ON c.id = r.client_id`,
+			LEFT JOIN clients c ON c.id = r.client_id`)
+		if err != nil {
+			return mapErr(err, "insert request")
+		}
+		req, err = scanRequest(insert.QueryRowContext(ctx,
 			in.WorkspaceID, in.Title, in.Body, in.Kind, in.Type, in.Confidence, reasons,
 			defaultString(in.Priority, "P3"), in.ClientID, in.OpenedBy, in.Channel, in.Thread,
 			in.SourcePlatform, source, commitMode(ctx)))
@@ -194,8 +197,10 @@ func (s *Store) ClassificationHistory(ctx context.Context, requestID int64) ([]b
 
 // SetRequestThread records where the bot posted the request, so replies follow it.
 func (s *Store) SetRequestThread(ctx context.Context, requestID int64, channel, thread string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE requests SET channel = $2, thread = $3, updated_at = now() WHERE id = $1`,
-		requestID, channel, thread)
+	st, err := s.prepared(ctx, `UPDATE requests SET channel = $2, thread = $3, updated_at = now() WHERE id = $1`)
+	if err == nil {
+		_, err = st.ExecContext(ctx, requestID, channel, thread)
+	}
 	return mapErr(err, "set request thread")
 }
 

@@ -27,7 +27,7 @@ type Store interface {
 	HandleInbox(ctx context.Context, id int64, maxAttempts int, backoff func(int) time.Duration,
 		fn func(ctx context.Context, row storage.InboxRow) error) error
 	HandleInboxBatch(ctx context.Context, ids []int64, maxAttempts int, backoff func(int) time.Duration,
-		fn func(ctx context.Context, row storage.InboxRow) error) (int, []error, error)
+		fn func(ctx context.Context, row storage.InboxRow) error, settle func(context.Context) error) (int, []error, error)
 	PendingInbox(ctx context.Context, limit int) ([]int64, error)
 	InboxDue(ctx context.Context) (int, error)
 }
@@ -53,7 +53,16 @@ type Options struct {
 	// reply reads the same through response_url). Off where the reply can
 	// only ride in the first answer (Discord's forms).
 	AckFirstWhenStreaming bool
-	Log                   *slog.Logger
+	// Posts, when set, holds back the posts a run of rows queues and queues
+	// them together before the run is marked done (jobs.Outbox).
+	Posts Collector
+	Log   *slog.Logger
+}
+
+// Collector holds back what is queued through the context it returns until
+// flush (jobs.Outbox.Collect); flush may be called more than once.
+type Collector interface {
+	Collect(ctx context.Context) (collecting context.Context, flush func(context.Context) error)
 }
 
 // Intake is one process's inbox writer and worker pool.

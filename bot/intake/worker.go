@@ -83,7 +83,19 @@ func (q *Intake) process(t task) {
 		return q.handle(ctx, row, w.offer)
 	}
 	if t.ids != nil {
-		_, failed, err := q.store.HandleInboxBatch(ctx, t.ids, q.opts.MaxAttempts, backoff, handle)
+		var settle func(context.Context) error
+		if q.opts.Posts != nil {
+			ctx, settle = q.opts.Posts.Collect(ctx)
+			// Posts queued after the run (a goroutine its handling started)
+			// are inserted one by one, as are those of a run that failed
+			// before settling: its rows are handled again anyway.
+			defer func() {
+				if err := settle(context.WithoutCancel(q.ctx)); err != nil {
+					q.log.Warn("posts queued after their inbox run", "err", err)
+				}
+			}()
+		}
+		_, failed, err := q.store.HandleInboxBatch(ctx, t.ids, q.opts.MaxAttempts, backoff, handle, settle)
 		for _, f := range failed {
 			q.log.Warn("inbox row failed; it will be tried again", "err", f)
 		}
