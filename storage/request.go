@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/mspbot/mspbot/bot"
 )
@@ -56,17 +57,18 @@ func (s *Store) CreateRequest(ctx context.Context, in bot.Request) (req bot.Requ
 	if in.SourceID != "" {
 		source = &in.SourceID
 	}
-	// One statement in one short transaction: the number is taken, the request
+	// One statement, its own transaction: the number is taken, the request
 	// and its first classification event inserted and the request read back
 	// with its names. The workspace row (next_request_number) is locked only
-	// from this statement to the commit right after it, so requests in a
-	// workspace do not queue behind each other's longer transactions. A retried
-	// delivery of the same source inserts nothing and rolls back, giving back
-	// the number it took. Inside an inbox row's handling the commit does not
-	// wait for the disk (see commitMode), so the lock is held for the
-	// statement alone, not a disk flush too.
-	err = s.tx(ctx, func(tx *sqlx.Tx) error {
-		insert, err := s.preparedIn(ctx, tx, `
+	// for that statement and its commit, so requests in a workspace do not
+	// queue behind each other's longer transactions, and there is no BEGIN
+	// or COMMIT round trip. A retried delivery of a source already stored
+	// inserts nothing, and request_source_taken() (migration 00220) then
+	// aborts the statement, which gives back the number it took. Inside an
+	// inbox row's handling the commit does not wait for the disk (see
+	// commitMode), so the lock is held for the statement alone, not a disk
+	// flush too.
+	insert, err := s.prepared(ctx, `
 		WITH n AS (
 			UPDATE workspaces SET next_request_number = next_request_number + 1
 			WHERE id = $1
@@ -80,6 +82,9 @@ func (s *Store) CreateRequest(ctx context.Context, in bot.Request) (req bot.Requ
 		), e AS (
 			INSERT INTO classification_events (request_id, actor_id, to_kind, to_type, reason)
 			SELECT id, NULL, kind, type, 'classifier' FROM r
+			UNION ALL -- no row: raises when n took a number but r inserted nothing
+			SELECT NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text FROM n
+			WHERE CASE WHEN EXISTS (SELECT 1 FROM r) THEN false ELSE request_source_taken() END
 		), sc AS (
 			SELECT set_config('synchronous_commit', coalesce($15, current_setting('synchronous_commit')), true)
 		)
@@ -87,21 +92,22 @@ func (s *Store) CreateRequest(ctx context.Context, in bot.Request) (req bot.Requ
 			JOIN people o ON o.id = r.opened_by
 			LEFT JOIN people a ON a.id = r.assignee_id
 			LEFT JOIN clients c ON c.id = r.client_id`)
-		if err != nil {
-			return mapErr(err, "insert request")
-		}
-		req, err = scanRequest(insert.QueryRowContext(ctx,
-			in.WorkspaceID, in.Title, in.Body, in.Kind, in.Type, in.Confidence, reasons,
-			defaultString(in.Priority, "P3"), in.ClientID, in.OpenedBy, in.Channel, in.Thread,
-			in.SourcePlatform, source, commitMode(ctx)))
-		if errors.Is(err, sql.ErrNoRows) {
-			if source == nil {
-				return fmt.Errorf("insert request: workspace %d: %w", in.WorkspaceID, ErrNotFound)
-			}
-			return errDuplicateSource
-		}
-		return mapErr(err, "insert request")
-	})
+	if err != nil {
+		return req, false, mapErr(err, "insert request")
+	}
+	req, err = scanRequest(insert.QueryRowContext(ctx,
+		in.WorkspaceID, in.Title, in.Body, in.Kind, in.Type, in.Confidence, reasons,
+		defaultString(in.Priority, "P3"), in.ClientID, in.OpenedBy, in.Channel, in.Thread,
+		in.SourcePlatform, source, commitMode(ctx)))
+	var pqErr *pq.Error
+	switch {
+	case errors.As(err, &pqErr) && pqErr.Code == "MS010":
+		err = errDuplicateSource
+	case errors.Is(err, sql.ErrNoRows):
+		return req, false, fmt.Errorf("insert request: workspace %d: %w", in.WorkspaceID, ErrNotFound)
+	default:
+		err = mapErr(err, "insert request")
+	}
 	if errors.Is(err, errDuplicateSource) {
 		req, err = s.RequestBySource(ctx, in.WorkspaceID, in.SourcePlatform, in.SourceID)
 		return req, false, err
