@@ -45,6 +45,10 @@ type Options struct {
 	Writers     int           // commits in flight at once (4)
 	Workers     int           // rows handled at once while deliveries arrive (2)
 	IdleWorkers int           // more workers that handle the backlog once deliveries stop arriving (6; <0: none)
+	// StreamingShare is the share of their time the Workers spend handling
+	// while deliveries stream in (0.5; 1: no pause): each pauses after a run
+	// for as long as the share leaves, so the acks keep the cores.
+	StreamingShare float64
 	Claim       int           // most rows a worker claims in one transaction from the backlog (16)
 	Poll        time.Duration // how often the drain looks for rows left pending (1 s)
 	MaxAttempts int           // attempts of a failing row before it is put aside (10)
@@ -136,6 +140,9 @@ func New(store Store, handle Handler, opts Options) *Intake {
 	}
 	if opts.IdleWorkers == 0 {
 		opts.IdleWorkers = 6
+	}
+	if opts.StreamingShare <= 0 || opts.StreamingShare > 1 {
+		opts.StreamingShare = 0.5
 	}
 	if opts.Claim <= 0 {
 		opts.Claim = 16
