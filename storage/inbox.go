@@ -39,7 +39,7 @@ type InboxRow struct {
 // maxPreparedBatch is the largest batch AppendInbox prepares a statement for
 // (one per batch size): under load the writers' batches are a few rows; a
 // rare burst's larger ones go as text.
-const maxPreparedBatch = 32
+const maxPreparedBatch = 64
 
 func (s *Store) AppendInbox(ctx context.Context, items []InboxItem) (ids []int64, err error) {
 	// One multi-row VALUES: each payload goes as a binary parameter, which

@@ -126,8 +126,12 @@ func (s *Store) RequestBySource(ctx context.Context, workspaceID int64, platform
 
 // RequestByNumber reads a request by its number in a workspace.
 func (s *Store) RequestByNumber(ctx context.Context, workspaceID, number int64) (bot.Request, error) {
-	r, err := scanRequest(s.db.QueryRowxContext(ctx, `SELECT `+requestColumns+requestFrom+`
-		WHERE r.workspace_id = $1 AND r.number = $2`, workspaceID, number))
+	// Prepared: every post that announces a request reads it (jobs.DeliverWorker).
+	st, err := s.prepared(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.workspace_id = $1 AND r.number = $2`)
+	if err != nil {
+		return bot.Request{}, mapErr(err, fmt.Sprintf("request #%d", number))
+	}
+	r, err := scanRequest(st.QueryRowContext(ctx, workspaceID, number))
 	return r, mapErr(err, fmt.Sprintf("request #%d", number))
 }
 
