@@ -1,12 +1,15 @@
 package commands_test
 
 import (
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lib/pq"
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/bot/console"
 )
@@ -42,6 +45,8 @@ type ledgerWorld struct {
 	people map[string]*console.Console
 	frozen map[int]string // project number → its entries when its time closed
 	log    []string
+	ran    bool      // next typed commands of its own
+	checkQ *sql.Stmt // every property in one statement (see check)
 }
 
 func ledgerRun(t *testing.T, seed uint64, steps int) {
@@ -60,20 +65,25 @@ func ledgerRun(t *testing.T, seed uint64, steps int) {
 		expect(t, w.people["cora"], fmt.Sprintf(`/project new ACME "Project %d" --start 2026-11-01 --end 2027-03-31 --budget 200h --lead @amy`, i),
 			fmt.Sprintf("Opened P%d", i))
 	}
-	logged := 0
+	w.prepare()
+	logged, before := 0, w.count()
 	for step := 0; step < steps; step++ {
+		w.ran = false
 		who, line := w.next()
-		before := w.count()
+		if w.ran { // next typed commands of its own: count again
+			before = w.count()
+		}
 		out := run(w.people[who], line)
 		w.log = append(w.log, fmt.Sprintf("%3d %s %s\n      → %s", step, who, line, strings.ReplaceAll(out, "\n", " | ")))
 		if len(w.log) > 12 {
 			w.log = w.log[1:]
 		}
 		stored := strings.Contains(out, "Logged ") || strings.Contains(out, "Timer stopped: logged")
-		if after := w.count(); !stored && after > before {
+		after := w.check(seed)
+		if !stored && after > before {
 			w.fail(seed, "%q stored an entry but did not say so", line)
 		}
-		w.check(seed)
+		before = after
 		if strings.Contains(out, "Logged ") || strings.Contains(out, "Timer stopped: logged") {
 			logged++
 		}
@@ -122,6 +132,7 @@ func (w *ledgerWorld) next() (who, line string) {
 		return "cora", fmt.Sprintf("/project tick P%d time", 1+r.IntN(3))
 	default:
 		p := 1 + r.IntN(3)
+		w.ran = true
 		for _, line := range []string{"waive P%d docs \"n/a\"", "waive P%d signoff \"n/a\"", "waive P%d acceptance \"n/a\"", "waive P%d oos \"none\"", "rate P%d 4 \"fine\""} {
 			run(w.people["cora"], "/project "+fmt.Sprintf(line, p))
 		}
@@ -146,34 +157,74 @@ func (w *ledgerWorld) count() int {
 	return n
 }
 
+// entriesOf is a project's entries as one string (id:minutes:date:note, by
+// id): what must not change once its time is closed.
+const entriesOf = `coalesce(string_agg(t.id || ':' || t.minutes || ':' || t.entry_date || ':' || t.note, ',' ORDER BY t.id), '')`
+
 func (w *ledgerWorld) projectEntries(number int) string {
 	var s string
-	if err := w.h.store.DB().QueryRow(`SELECT coalesce(string_agg(t.id || ':' || t.minutes || ':' || t.entry_date || ':' || t.note, ',' ORDER BY t.id), '')
+	if err := w.h.store.DB().QueryRow(`SELECT `+entriesOf+`
 		FROM time_entries t JOIN projects p ON p.id = t.project_id WHERE p.number = $1`, number).Scan(&s); err != nil {
 		w.t.Fatal(err)
 	}
 	return s
 }
 
-func (w *ledgerWorld) check(seed uint64) {
-	orphans := column[int64](w.t, w.h, `SELECT t.id FROM time_entries t
+// prepare plans the check once: it runs after every step, and one statement
+// instead of one per property (and per closed project) is most of what the
+// test costs Postgres.
+func (w *ledgerWorld) prepare() {
+	stmt, err := w.h.store.DB().Prepare(`SELECT
+		(SELECT count(*) FROM time_entries),
+		(SELECT coalesce(array_agg(t.id ORDER BY t.id), '{}') FROM time_entries t
 		WHERE (t.request_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.id = t.request_id AND r.workspace_id = t.workspace_id))
 		   OR (t.project_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = t.project_id AND p.workspace_id = t.workspace_id))
 		   OR (t.billable AND t.request_id IS NULL AND t.project_id IS NULL)
-		   OR (t.request_id IS NOT NULL AND t.project_id IS NOT NULL)`)
-	if len(orphans) > 0 {
-		w.fail(seed, "orphan entries %v", orphans)
+		   OR (t.request_id IS NOT NULL AND t.project_id IS NOT NULL)),
+		(SELECT coalesce(array_agg(d), '{}') FROM (SELECT p.name || ' ' || t.entry_date || ' ' || sum(t.minutes) AS d
+		FROM time_entries t JOIN people p ON p.id = t.person_id
+		GROUP BY p.name, t.entry_date HAVING sum(t.minutes) > 1440) over),
+		(SELECT coalesce(array_agg(e ORDER BY n), '{}') FROM (SELECT n, (SELECT ` + entriesOf + `
+		FROM time_entries t JOIN projects p ON p.id = t.project_id WHERE p.number = n) AS e FROM unnest($1::int[]) AS n) frozen)`)
+	if err != nil {
+		w.t.Fatal(err)
 	}
-	days := column[string](w.t, w.h, `SELECT p.name || ' ' || t.entry_date || ' ' || sum(t.minutes) FROM time_entries t JOIN people p ON p.id = t.person_id
-		GROUP BY p.name, t.entry_date HAVING sum(t.minutes) > 1440`)
+	w.t.Cleanup(func() { stmt.Close() })
+	w.checkQ = stmt
+}
+
+// check verifies every property at once and returns how many entries are
+// stored.
+func (w *ledgerWorld) check(seed uint64) int {
+	numbers := make([]int64, 0, len(w.frozen))
+	for n := range w.frozen {
+		numbers = append(numbers, int64(n))
+	}
+	slices.Sort(numbers)
+	var (
+		count  int
+		orphan pq.Int64Array
+		days   pq.StringArray
+		now    pq.StringArray
+	)
+	if err := w.checkQ.QueryRow(pq.Array(numbers)).Scan(&count, &orphan, &days, &now); err != nil {
+		w.t.Fatal(err)
+	}
+	if len(orphan) > 0 {
+		w.fail(seed, "orphan entries %v", []int64(orphan))
+	}
 	if len(days) > 0 {
-		w.fail(seed, "days over 24h: %v", days)
+		w.fail(seed, "days over 24h: %v", []string(days))
 	}
-	for n, was := range w.frozen {
-		if now := w.projectEntries(n); now != was {
-			w.fail(seed, "P%d's time changed after it closed:\nwas %s\nnow %s", n, was, now)
+	if len(now) != len(numbers) {
+		w.t.Fatalf("check returned %d closed projects for %d", len(now), len(numbers))
+	}
+	for i, n := range numbers {
+		if was := w.frozen[int(n)]; now[i] != was {
+			w.fail(seed, "P%d's time changed after it closed:\nwas %s\nnow %s", n, was, now[i])
 		}
 	}
+	return count
 }
 
 func (w *ledgerWorld) fail(seed uint64, format string, args ...any) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mspbot/mspbot/bot/console"
+	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/commands/commandtest"
 	"github.com/mspbot/mspbot/storage/storagetest"
 )
@@ -74,4 +75,92 @@ func consoleMatrixPart(t *testing.T, i int) (checked, refused, entries int64) {
 		}
 	}
 	return checked, refused, int64(len(cases) / len(commandtest.Matrix))
+}
+
+// TestAdapterMatrixCoversTheTable: the subset the adapters type still sends
+// every line of the role matrix through them, at its boundary (the most
+// privileged person refused and the least privileged allowed), and types
+// every person on many lines, allowed wherever the full matrix allows them
+// somewhere, and refused wherever it refuses them somewhere.
+func TestAdapterMatrixCoversTheTable(t *testing.T) {
+	t.Parallel()
+	cmds := commands.NewRouter(commands.Deps{}, nil).Commands()
+	all, sub := commandtest.Cases(cmds), commandtest.AdapterCases(cmds)
+	type line struct{ entry, line string }
+	typed := map[line]map[string]bool{}
+	for _, c := range sub {
+		l := line{c.Entry, c.Line}
+		if typed[l] == nil {
+			typed[l] = map[string]bool{}
+		}
+		typed[l][c.Who.Name] = true
+	}
+	// What the full matrix says per line, and per person.
+	lines := map[line][]commandtest.Case{}
+	var order []line
+	full := map[string][2]int{}
+	for _, c := range all {
+		l := line{c.Entry, c.Line}
+		if lines[l] == nil {
+			order = append(order, l)
+		}
+		lines[l] = append(lines[l], c)
+		n := full[c.Who.Name]
+		if c.Allowed {
+			n[0]++
+		} else {
+			n[1]++
+		}
+		full[c.Who.Name] = n
+	}
+	level := map[string]int{}
+	for i, name := range []string{"uma", "hank", "wile", "tom", "cora", "dana"} {
+		level[name] = i // eve, the outsider, is uma's level: neither is known
+	}
+	for _, l := range order {
+		if len(typed[l]) == 0 {
+			t.Errorf("%s %q: not typed on the adapters", l.entry, l.line)
+			continue
+		}
+		// The boundary: nobody more privileged is refused, nobody less
+		// privileged allowed, than the ones the subset types.
+		maxRefused, minAllowed := -1, 99
+		for _, c := range lines[l] {
+			if typed[l][c.Who.Name] && !c.Allowed {
+				maxRefused = max(maxRefused, level[c.Who.Name])
+			}
+			if typed[l][c.Who.Name] && c.Allowed {
+				minAllowed = min(minAllowed, level[c.Who.Name])
+			}
+		}
+		for _, c := range lines[l] {
+			if !c.Allowed && level[c.Who.Name] > maxRefused {
+				t.Errorf("%s %q: refuses %s, but the subset's most privileged refused is below", l.entry, l.line, c.Who.Name)
+			}
+			if c.Allowed && level[c.Who.Name] < minAllowed {
+				t.Errorf("%s %q: allows %s, but the subset's least privileged allowed is above", l.entry, l.line, c.Who.Name)
+			}
+		}
+	}
+	got := map[string][2]int{}
+	for _, c := range sub {
+		n := got[c.Who.Name]
+		if c.Allowed {
+			n[0]++
+		} else {
+			n[1]++
+		}
+		got[c.Who.Name] = n
+	}
+	for _, w := range commandtest.Matrix {
+		for k, what := range []string{"allowed", "refused"} {
+			if want := min(full[w.Name][k], 7); got[w.Name][k] < want {
+				t.Errorf("%s is %s on %d adapter lines; want at least %d of the %d", w.Name, what, got[w.Name][k], want, full[w.Name][k])
+			}
+		}
+	}
+	if len(sub)*2 > len(all) {
+		t.Errorf("the adapters type %d of %d cases: no longer a subset worth having", len(sub), len(all))
+	}
+	t.Logf("adapters type %d of the %d cases, %d lines: %v", len(sub), len(all), len(order), got)
 }

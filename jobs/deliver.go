@@ -47,6 +47,7 @@ func (DeliverArgs) InsertOpts() river.InsertOpts {
 // Inserter is what the outbox enqueues through (a *Client).
 type Inserter interface {
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 }
 
 // Outbox implements bot.Outbox with River.
@@ -71,8 +72,12 @@ func (o *Outbox) Enqueue(ctx context.Context, d bot.Delivery) error {
 		_, _ = rand.Read(b)
 		d.Key = "random/" + hex.EncodeToString(b)
 	}
-	res, err := o.client.Insert(ctx, DeliverArgs{Key: d.Key, To: d.To, Messages: d.Messages,
-		WorkspaceID: d.WorkspaceID, RequestNumber: d.RequestNumber, Else: d.Else}, nil)
+	args := DeliverArgs{Key: d.Key, To: d.To, Messages: d.Messages,
+		WorkspaceID: d.WorkspaceID, RequestNumber: d.RequestNumber, Else: d.Else}
+	if hold(ctx, d.Key, args) {
+		return nil // queued with the rest of the inbox run (Collect)
+	}
+	res, err := o.client.Insert(ctx, args, nil)
 	if err != nil {
 		return fmt.Errorf("enqueue delivery %s: %w", d.Key, err)
 	}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -35,6 +36,11 @@ type InboxRow struct {
 // AppendInbox stores items in one statement and one commit (the group commit
 // of bot/intake). ids[i] is the new row's id, or 0 when items[i]'s key was
 // stored before (or earlier in the same batch): a retry, already durable.
+// maxPreparedBatch is the largest batch AppendInbox prepares a statement for
+// (one per batch size): under load the writers' batches are a few rows; a
+// rare burst's larger ones go as text.
+const maxPreparedBatch = 64
+
 func (s *Store) AppendInbox(ctx context.Context, items []InboxItem) (ids []int64, err error) {
 	// One multi-row VALUES: each payload goes as a binary parameter, which
 	// Postgres takes far more cheaply than the same bytes in an array literal.
@@ -51,7 +57,16 @@ func (s *Store) AppendInbox(ctx context.Context, items []InboxItem) (ids []int64
 	}
 	q.WriteString(` ON CONFLICT (platform, dedupe_key) DO NOTHING RETURNING id, platform, dedupe_key`)
 	// Rows come back in any order; they are matched to items by key below.
-	rows, err := s.db.QueryContext(ctx, q.String(), args...)
+	var rows *sql.Rows
+	if len(items) <= maxPreparedBatch {
+		st, err := s.prepared(ctx, q.String())
+		if err != nil {
+			return nil, mapErr(err, "append inbox")
+		}
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = s.db.QueryContext(ctx, q.String(), args...)
+	}
 	if err != nil {
 		return nil, mapErr(err, "append inbox")
 	}
@@ -93,7 +108,7 @@ var ErrInboxTaken = errors.New("inbox row taken or done")
 // done with its error.
 func (s *Store) HandleInbox(ctx context.Context, id int64, maxAttempts int, backoff func(attempt int) time.Duration,
 	fn func(ctx context.Context, row InboxRow) error) error {
-	n, errs, err := s.HandleInboxBatch(ctx, []int64{id}, maxAttempts, backoff, fn)
+	n, errs, err := s.HandleInboxBatch(ctx, []int64{id}, maxAttempts, backoff, fn, nil)
 	switch {
 	case err != nil:
 		return err
@@ -112,18 +127,25 @@ func (s *Store) HandleInbox(ctx context.Context, id int64, maxAttempts int, back
 // four round trips of its own claim; a crash before the commit leaves every
 // row of the batch pending, to be handled again (idempotently). It returns
 // how many rows it claimed and the error of each that failed (its attempt
-// recorded in the same commit).
+// recorded in the same commit). settle, when set, runs after every row's fn
+// and before the done mark: it makes durable what the rows' work held back
+// (their posts, queued in one insert: jobs.Outbox.Collect); when it fails
+// nothing is marked and the whole run is handled again.
 func (s *Store) HandleInboxBatch(ctx context.Context, ids []int64, maxAttempts int, backoff func(attempt int) time.Duration,
-	fn func(ctx context.Context, row InboxRow) error) (claimed int, failed []error, err error) {
+	fn func(ctx context.Context, row InboxRow) error, settle func(context.Context) error) (claimed int, failed []error, err error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return 0, nil, mapErr(err, "begin inbox")
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `
+	claim, err := s.preparedIn(ctx, tx, `
 		SELECT id, platform, kind, dedupe_key, payload, attempts FROM inbox
 		WHERE id = ANY($1) AND done_at IS NULL AND not_before <= now()
-		ORDER BY id FOR UPDATE SKIP LOCKED`, pq.Array(ids))
+		ORDER BY id FOR UPDATE SKIP LOCKED`)
+	if err != nil {
+		return 0, nil, mapErr(err, "claim inbox")
+	}
+	rows, err := claim.QueryContext(ctx, pq.Array(ids))
 	if err != nil {
 		return 0, nil, mapErr(err, "claim inbox")
 	}
@@ -155,8 +177,17 @@ func (s *Store) HandleInboxBatch(ctx context.Context, ids []int64, maxAttempts i
 		}
 		failed = append(failed, fmt.Errorf("inbox %d attempt %d: %w", r.ID, r.Attempts+1, werr))
 	}
+	if settle != nil {
+		if err := settle(ctx); err != nil {
+			return 0, nil, err
+		}
+	}
 	if len(done) > 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE inbox SET done_at = now() WHERE id = ANY($1)`, pq.Array(done)); err != nil {
+		mark, err := s.preparedIn(ctx, tx, `UPDATE inbox SET done_at = now() WHERE id = ANY($1)`)
+		if err == nil {
+			_, err = mark.ExecContext(ctx, pq.Array(done))
+		}
+		if err != nil {
 			return 0, nil, mapErr(err, "inbox done")
 		}
 	}
@@ -214,11 +245,26 @@ func (s *Store) inboxFailed(ctx context.Context, tx *sqlx.Tx, row InboxRow, maxA
 // PendingInbox lists up to limit pending rows that are due and not being
 // handled right now, oldest first.
 func (s *Store) PendingInbox(ctx context.Context, limit int) ([]int64, error) {
-	var ids []int64
-	err := s.db.SelectContext(ctx, &ids, `
+	st, err := s.prepared(ctx, `
 		SELECT id FROM inbox WHERE done_at IS NULL AND not_before <= now()
-		ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
-	return ids, mapErr(err, "pending inbox")
+		ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`)
+	if err != nil {
+		return nil, mapErr(err, "pending inbox")
+	}
+	rows, err := st.QueryContext(ctx, limit)
+	if err != nil {
+		return nil, mapErr(err, "pending inbox")
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, mapErr(err, "pending inbox")
+		}
+		ids = append(ids, id)
+	}
+	return ids, mapErr(rows.Err(), "pending inbox")
 }
 
 // InboxDue counts pending rows that are due, including rows being handled

@@ -172,7 +172,7 @@ func TestHandleInboxBatch(t *testing.T) {
 			kill()
 		}
 		return nil
-	})
+	}, nil)
 	if err == nil {
 		t.Fatal("a batch cut off before its commit reported success")
 	}
@@ -196,7 +196,7 @@ func TestHandleInboxBatch(t *testing.T) {
 				return fmt.Errorf("slack is down")
 			}
 			return nil
-		})
+		}, nil)
 	if err != nil || claimed != 4 || len(failed) != 1 || fmt.Sprint(seen) != "[b1 b2 b3 b4]" {
 		t.Fatalf("batch: claimed %d, failed %v, err %v, handled %v; want 4 claimed, b3 failed", claimed, failed, err, seen)
 	}
@@ -213,5 +213,41 @@ func TestHandleInboxBatch(t *testing.T) {
 		if r.Done != wantDone || r.Attempts != wantAttempts {
 			t.Errorf("row %+v: want done %v, attempts %d", r, wantDone, wantAttempts)
 		}
+	}
+}
+
+// TestInboxRunThatCannotSettleIsHandledAgain: the posts a run held back
+// (settle) could not be queued, so none of its rows is marked done and the
+// next attempt handles every one of them again; once settle succeeds the run
+// is done.
+func TestInboxRunThatCannotSettleIsHandledAgain(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storagetest.New(t)
+	ids, err := s.AppendInbox(ctx, []storage.InboxItem{
+		{Platform: "slack", Kind: "event", Key: "s1", Payload: []byte(`{}`)},
+		{Platform: "slack", Kind: "event", Key: "s2", Payload: []byte(`{}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var handled []string
+	fn := func(ctx context.Context, row storage.InboxRow) error { handled = append(handled, row.Key); return nil }
+	down := errors.New("job queue unreachable")
+	if _, _, err := s.HandleInboxBatch(ctx, ids, 3, nil, fn, func(context.Context) error { return down }); !errors.Is(err, down) {
+		t.Fatalf("a run whose posts could not be queued: err %v", err)
+	}
+	if p, err := s.PendingInbox(ctx, 10); err != nil || len(p) != 2 {
+		t.Fatalf("after a failed settle, pending %v (%v); want both rows", p, err)
+	}
+	settled := 0
+	if n, failed, err := s.HandleInboxBatch(ctx, ids, 3, nil, fn, func(context.Context) error { settled++; return nil }); err != nil || n != 2 || len(failed) != 0 {
+		t.Fatalf("second run: %d claimed, %v failed, %v", n, failed, err)
+	}
+	if p, err := s.PendingInbox(ctx, 10); err != nil || len(p) != 0 || settled != 1 {
+		t.Fatalf("after settling: pending %v (%v), settled %d times", p, err, settled)
+	}
+	if fmt.Sprint(handled) != "[s1 s2 s1 s2]" {
+		t.Fatalf("handled %v; want each row twice", handled)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/mspbot/mspbot/bot"
 )
@@ -56,18 +57,18 @@ func (s *Store) CreateRequest(ctx context.Context, in bot.Request) (req bot.Requ
 	if in.SourceID != "" {
 		source = &in.SourceID
 	}
-	// One statement in one short transaction: the number is taken, the request
+	// One statement, its own transaction: the number is taken, the request
 	// and its first classification event inserted and the request read back
 	// with its names. The workspace row (next_request_number) is locked only
-	// from this statement to the commit right after it, so requests in a
-	// workspace do not queue behind each other's longer transactions. A retried
-	// delivery of the same source inserts nothing and rolls back, giving back
-	// the number it took. Inside an inbox row's handling the commit does not
-	// wait for the disk (see commitMode), so the lock is held for the
-	// statement alone, not a disk flush too.
-	err = s.tx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		req, err = scanRequest(tx.QueryRowxContext(ctx, `
+	// for that statement and its commit, so requests in a workspace do not
+	// queue behind each other's longer transactions, and there is no BEGIN
+	// or COMMIT round trip. A retried delivery of a source already stored
+	// inserts nothing, and request_source_taken() (migration 00220) then
+	// aborts the statement, which gives back the number it took. Inside an
+	// inbox row's handling the commit does not wait for the disk (see
+	// commitMode), so the lock is held for the statement alone, not a disk
+	// flush too.
+	insert, err := s.prepared(ctx, `
 		WITH n AS (
 			UPDATE workspaces SET next_request_number = next_request_number + 1
 			WHERE id = $1
@@ -81,24 +82,32 @@ func (s *Store) CreateRequest(ctx context.Context, in bot.Request) (req bot.Requ
 		), e AS (
 			INSERT INTO classification_events (request_id, actor_id, to_kind, to_type, reason)
 			SELECT id, NULL, kind, type, 'classifier' FROM r
+			UNION ALL -- no row: raises when n took a number but r inserted nothing
+			SELECT NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text FROM n
+			WHERE CASE WHEN EXISTS (SELECT 1 FROM r) THEN false ELSE request_source_taken() END
 		), sc AS (
 			SELECT set_config('synchronous_commit', coalesce($15, current_setting('synchronous_commit')), true)
 		)
 		SELECT `+requestColumns+` FROM r CROSS JOIN sc
 			JOIN people o ON o.id = r.opened_by
 			LEFT JOIN people a ON a.id = r.assignee_id
-			LEFT JOIN clients c ON c.id = r.client_id`,
-			in.WorkspaceID, in.Title, in.Body, in.Kind, in.Type, in.Confidence, reasons,
-			defaultString(in.Priority, "P3"), in.ClientID, in.OpenedBy, in.Channel, in.Thread,
-			in.SourcePlatform, source, commitMode(ctx)))
-		if errors.Is(err, sql.ErrNoRows) {
-			if source == nil {
-				return fmt.Errorf("insert request: workspace %d: %w", in.WorkspaceID, ErrNotFound)
-			}
-			return errDuplicateSource
-		}
-		return mapErr(err, "insert request")
-	})
+			LEFT JOIN clients c ON c.id = r.client_id`)
+	if err != nil {
+		return req, false, mapErr(err, "insert request")
+	}
+	req, err = scanRequest(insert.QueryRowContext(ctx,
+		in.WorkspaceID, in.Title, in.Body, in.Kind, in.Type, in.Confidence, reasons,
+		defaultString(in.Priority, "P3"), in.ClientID, in.OpenedBy, in.Channel, in.Thread,
+		in.SourcePlatform, source, commitMode(ctx)))
+	var pqErr *pq.Error
+	switch {
+	case errors.As(err, &pqErr) && pqErr.Code == "MS010":
+		err = errDuplicateSource
+	case errors.Is(err, sql.ErrNoRows):
+		return req, false, fmt.Errorf("insert request: workspace %d: %w", in.WorkspaceID, ErrNotFound)
+	default:
+		err = mapErr(err, "insert request")
+	}
 	if errors.Is(err, errDuplicateSource) {
 		req, err = s.RequestBySource(ctx, in.WorkspaceID, in.SourcePlatform, in.SourceID)
 		return req, false, err
@@ -117,8 +126,12 @@ func (s *Store) RequestBySource(ctx context.Context, workspaceID int64, platform
 
 // RequestByNumber reads a request by its number in a workspace.
 func (s *Store) RequestByNumber(ctx context.Context, workspaceID, number int64) (bot.Request, error) {
-	r, err := scanRequest(s.db.QueryRowxContext(ctx, `SELECT `+requestColumns+requestFrom+`
-		WHERE r.workspace_id = $1 AND r.number = $2`, workspaceID, number))
+	// Prepared: every post that announces a request reads it (jobs.DeliverWorker).
+	st, err := s.prepared(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.workspace_id = $1 AND r.number = $2`)
+	if err != nil {
+		return bot.Request{}, mapErr(err, fmt.Sprintf("request #%d", number))
+	}
+	r, err := scanRequest(st.QueryRowContext(ctx, workspaceID, number))
 	return r, mapErr(err, fmt.Sprintf("request #%d", number))
 }
 
@@ -194,8 +207,10 @@ func (s *Store) ClassificationHistory(ctx context.Context, requestID int64) ([]b
 
 // SetRequestThread records where the bot posted the request, so replies follow it.
 func (s *Store) SetRequestThread(ctx context.Context, requestID int64, channel, thread string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE requests SET channel = $2, thread = $3, updated_at = now() WHERE id = $1`,
-		requestID, channel, thread)
+	st, err := s.prepared(ctx, `UPDATE requests SET channel = $2, thread = $3, updated_at = now() WHERE id = $1`)
+	if err == nil {
+		_, err = st.ExecContext(ctx, requestID, channel, thread)
+	}
 	return mapErr(err, "set request thread")
 }
 

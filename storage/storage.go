@@ -33,7 +33,8 @@ var ErrConflict = bot.ErrConflict
 // Store is the database. Its methods take a context and are safe for concurrent use.
 type Store struct {
 	db    *sqlx.DB
-	cache caches // settings read on every request (cache.go)
+	cache caches        // settings read on every request (cache.go)
+	stmts preparedStmts // the hot path's statements (prepared.go)
 }
 
 // Open connects to Postgres at dsn and checks the connection.
@@ -62,7 +63,10 @@ func OpenDriver(ctx context.Context, driverName, dsn string) (*Store, error) {
 }
 
 // Close closes the connection pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.closePrepared()
+	return s.db.Close()
+}
 
 // DB exposes the pool to packages that need database/sql directly (the job queue).
 func (s *Store) DB() *sql.DB { return s.db.DB }

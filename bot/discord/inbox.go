@@ -257,6 +257,9 @@ func (a *Adapter) startInbox() {
 	if opts.Log == nil {
 		opts.Log = a.log.With("part", "inbox")
 	}
+	if c, ok := a.cfg.Outbox.(intake.Collector); ok && opts.Posts == nil {
+		opts.Posts = c // a run of rows queues its posts in one insert
+	}
 	a.inbox = intake.New(a.cfg.Inbox, a.handleInbox, opts)
 	a.inbox.Start()
 }

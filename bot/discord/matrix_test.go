@@ -17,8 +17,9 @@ import (
 // staffRole is the test guild's server role mapped to staff (MSPBOT_DISCORD_STAFF_ROLES).
 const staffRole = "900000000000000001"
 
-// TestRoleMatrixOnDiscord: every entry of every command's table × every kind
-// of person on Discord. tom is staff by holding the staff server role; cora,
+// TestRoleMatrixOnDiscord: every line of the role matrix, typed by the people
+// at its boundary and one in rotation (commandtest.AdapterCases: the console
+// runs the whole cross product), on Discord. tom is staff by holding the staff server role; cora,
 // dana, and the ACME and GLOBEX users were given roles; the unverified member
 // holds only an unmapped role; the outsider reaches the bot from a direct
 // message, not as a member. Commands whose Discord shape is one free-text
@@ -39,7 +40,7 @@ func TestRoleMatrixOnDiscord(t *testing.T) {
 			})
 		}
 	})
-	if checked.Load() < 7*45 || refused.Load() < checked.Load()/3 || viaEndpoint.Load() < checked.Load()/3 {
+	if checked.Load() < 2*45 || refused.Load() < checked.Load()/3 || viaEndpoint.Load() < checked.Load()/3 {
 		t.Fatalf("%d cases, %d refused, %d through the endpoint: the table shrank or the generator broke", checked.Load(), refused.Load(), viaEndpoint.Load())
 	}
 	t.Logf("%d Discord cases, %d refused, %d as signed interactions", checked.Load(), refused.Load(), viaEndpoint.Load())
@@ -116,7 +117,7 @@ func discordMatrixPart(t *testing.T, i int) (checked, refused, viaEndpoint int64
 	for _, w := range commandtest.Matrix {
 		dispatch(w, "/help") // first contact: a known person is stored now, not by the case under test
 	}
-	for _, c := range commandtest.Shard(commandtest.Cases(e.router.Commands()), i, commandtest.MatrixShards) {
+	for _, c := range commandtest.Shard(commandtest.AdapterCases(e.router.Commands()), i, commandtest.MatrixShards) {
 		gate = commandtest.Gate{}
 		// Only a refusal must store nothing: rows are counted around those.
 		rows := func() int64 {

@@ -27,7 +27,7 @@ type Store interface {
 	HandleInbox(ctx context.Context, id int64, maxAttempts int, backoff func(int) time.Duration,
 		fn func(ctx context.Context, row storage.InboxRow) error) error
 	HandleInboxBatch(ctx context.Context, ids []int64, maxAttempts int, backoff func(int) time.Duration,
-		fn func(ctx context.Context, row storage.InboxRow) error) (int, []error, error)
+		fn func(ctx context.Context, row storage.InboxRow) error, settle func(context.Context) error) (int, []error, error)
 	PendingInbox(ctx context.Context, limit int) ([]int64, error)
 	InboxDue(ctx context.Context) (int, error)
 }
@@ -45,6 +45,10 @@ type Options struct {
 	Writers     int           // commits in flight at once (4)
 	Workers     int           // rows handled at once while deliveries arrive (2)
 	IdleWorkers int           // more workers that handle the backlog once deliveries stop arriving (6; <0: none)
+	// StreamingShare is the share of their time the Workers spend handling
+	// while deliveries stream in (0.5; 1: no pause): each pauses after a run
+	// for as long as the share leaves, so the acks keep the cores.
+	StreamingShare float64
 	Claim       int           // most rows a worker claims in one transaction from the backlog (16)
 	Poll        time.Duration // how often the drain looks for rows left pending (1 s)
 	MaxAttempts int           // attempts of a failing row before it is put aside (10)
@@ -53,7 +57,16 @@ type Options struct {
 	// reply reads the same through response_url). Off where the reply can
 	// only ride in the first answer (Discord's forms).
 	AckFirstWhenStreaming bool
-	Log                   *slog.Logger
+	// Posts, when set, holds back the posts a run of rows queues and queues
+	// them together before the run is marked done (jobs.Outbox).
+	Posts Collector
+	Log   *slog.Logger
+}
+
+// Collector holds back what is queued through the context it returns until
+// flush (jobs.Outbox.Collect); flush may be called more than once.
+type Collector interface {
+	Collect(ctx context.Context) (collecting context.Context, flush func(context.Context) error)
 }
 
 // Intake is one process's inbox writer and worker pool.
@@ -127,6 +140,9 @@ func New(store Store, handle Handler, opts Options) *Intake {
 	}
 	if opts.IdleWorkers == 0 {
 		opts.IdleWorkers = 6
+	}
+	if opts.StreamingShare <= 0 || opts.StreamingShare > 1 {
+		opts.StreamingShare = 0.5
 	}
 	if opts.Claim <= 0 {
 		opts.Claim = 16

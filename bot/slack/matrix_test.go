@@ -12,8 +12,9 @@ import (
 	"github.com/mspbot/mspbot/storage/storagetest"
 )
 
-// TestRoleMatrixOverSignedSlashCommands: every entry of every command's table
-// × every kind of person, as signed slash commands. Staff are of the
+// TestRoleMatrixOverSignedSlashCommands: every line of the role matrix, typed
+// by the people at its boundary and one in rotation (commandtest.AdapterCases:
+// the console runs the whole cross product), as signed slash commands. Staff are of the
 // installing team; ACME's and GLOBEX's people are Slack Connect users whose
 // teams were recorded as those clients' (they are never given a role by hand);
 // the outsider is of a third organisation; the unverified one is a guest
@@ -31,7 +32,7 @@ func TestRoleMatrixOverSignedSlashCommands(t *testing.T) {
 			})
 		}
 	})
-	if checked.Load() < 7*45 || refused.Load() < checked.Load()/3 {
+	if checked.Load() < 2*45 || refused.Load() < checked.Load()/3 {
 		t.Fatalf("%d cases, %d refused: the table shrank or the generator broke", checked.Load(), refused.Load())
 	}
 	t.Logf("%d Slack cases, %d refused", checked.Load(), refused.Load())
@@ -70,7 +71,7 @@ func slackMatrixPart(t *testing.T, i int) (checked, refused int64) {
 		e.slash(ids[w.Name], "C1", "/mspbot help") // first contact: a known person is stored now, not by the case under test
 	}
 	e.adapter.Wait()
-	for _, c := range commandtest.Shard(commandtest.Cases(router.Commands()), i, commandtest.MatrixShards) {
+	for _, c := range commandtest.Shard(commandtest.AdapterCases(router.Commands()), i, commandtest.MatrixShards) {
 		gate = commandtest.Gate{}
 		// Only a refusal must store nothing: rows are counted around those.
 		rows := func() int64 {

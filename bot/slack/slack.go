@@ -153,6 +153,9 @@ func New(cfg Config, router Dispatcher, dir Directory, store Store) *Adapter {
 	if io.Log == nil {
 		io.Log = a.log.With("part", "inbox")
 	}
+	if c, ok := cfg.Outbox.(intake.Collector); ok && io.Posts == nil {
+		io.Posts = c // a run of rows queues its posts in one insert
+	}
 	a.inbox = intake.New(store, a.handleInbox, io)
 	return a
 }

@@ -88,12 +88,18 @@ func (m *Model) analyseNames(text string) *analysis {
 
 // measure measures text: normalised tokens, concepts, scale and features.
 func (m *Model) measure(text string, resolve *Model) *analysis {
-	a := &analysis{text: text, resolve: resolve, buf: make([]byte, 0, 64)}
+	r := m.root()
+	return m.measureTokens(text, r.typos.normalize(text, tokenizeWith(text, r.stem)), resolve)
+}
+
+// measureTokens is measure on text's tokens, typos folded by m already:
+// nothing after the folding depends on the model.
+func (m *Model) measureTokens(text string, toks []token, resolve *Model) *analysis {
+	a := &analysis{text: text, resolve: resolve, buf: make([]byte, 0, 64), toks: toks}
 	if resolve != nil {
 		a.seen = make([]uint64, (len(resolve.kw)+63)/64)
 	}
 	r := m.root()
-	a.toks = r.typos.normalize(text, tokenizeWith(text, r.stem))
 	a.hits = r.concepts.find(a.toks)
 	a.sc = measureScale(text, a.toks)
 	a.feats = make([]feat, 0, 2*len(a.toks)+16)

@@ -35,6 +35,7 @@ func trainingRows(t *testing.T) (rows []Row, complete bool) {
 // The committed weights are exactly what training on the committed data
 // gives: nothing in model.json was edited by hand.
 func TestCommittedModelIsReproducible(t *testing.T) {
+	t.Parallel()
 	rows, complete := trainingRows(t)
 	if !complete {
 		t.Skip("shared/data/support_incidents.csv not found: the committed model was trained with it")
@@ -77,6 +78,7 @@ func TestCommittedModelIsReproducible(t *testing.T) {
 
 // Issue 16's bar, on answers from models that never saw the row.
 func TestCrossValidated(t *testing.T) {
+	t.Parallel()
 	rows, _ := trainingRows(t)
 	rep := EvaluateResults(rows, CrossValidated(rows, TrainOptions{}))
 	var sb strings.Builder

@@ -67,47 +67,29 @@ func Train(rows []Row, opt TrainOptions) (*Model, error) {
 	if opt.Prior != nil {
 		return refit(rows, opt), nil
 	}
-	m := fitAll(rows, opt)
-	oof := CrossValidate(rows, opt)
+	set := newTrainSet(rows)
+	m := set.fit(every(len(rows)), opt)
+	oof := set.crossValidate(opt)
 	m.PlattA, m.PlattB = platt(oof, rows)
 	return m, nil
 }
 
-// fitAll fits weights to rows without calibration (PlattA 1, PlattB 0).
-func fitAll(rows []Row, opt TrainOptions) *Model {
-	m := &Model{Version: version(rows), Types: []Type{TypeIncident, TypeServiceRequest, TypeMAC, TypeRecurring}, PlattA: 1}
-	m.Vocab = vocabOf(rows)
-	m.prepare()
-	xs := featuresOf(m, rows)
-	count := map[string]int{}
-	for _, x := range xs {
-		for _, f := range x {
-			count[f]++
-		}
+// every is 0..n-1.
+func every(n int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
 	}
-	index := map[string]int{}
-	var names []string
-	for f, n := range count {
-		if n >= opt.MinCount || f == "bias" {
-			names = append(names, f)
-		}
-	}
-	sort.Strings(names)
-	for i, f := range names {
-		index[f] = i
-	}
-	ids := make([][]int, len(xs))
-	for i, x := range xs {
-		for _, f := range x {
-			if k, ok := index[f]; ok {
-				ids[i] = append(ids[i], k)
-			}
-		}
-	}
+	return idx
+}
+
+// fitted fits m's weights: ids are each row's features, as indices into
+// names (sorted).
+func (m *Model) fitted(ids [][]int, rows []Row, names []string, opt TrainOptions) *Model {
 	kw := fitKind(ids, rows, make([]float64, len(names)), opt)
 	tw := fitTypes(ids, rows, m.Types, make([][]float64, len(names)), opt)
-	m.Kind = map[string]float64{}
-	m.Type = map[string][]float64{}
+	m.Kind = make(map[string]float64, len(names))
+	m.Type = make(map[string][]float64, len(names))
 	for i, f := range names {
 		m.Kind[f] = kw[i]
 		m.Type[f] = tw[i]
@@ -138,22 +120,14 @@ func countKind(rows []Row, k Kind) int {
 	return n
 }
 
-// vocabOf lists the words (letters only, four or more) that occur in at
+// vocabFrom lists the words (letters only, four or more) that occur in at
 // least two rows: the words typos are folded to. Words are taken most
 // frequent first, and a word that is a likely slip of one already taken
 // ("pasword" after "password") is left out, so the misspellings in the
 // training sets are folded like any other.
-func vocabOf(rows []Row) []string {
-	seen := map[string]int{}
-	for _, r := range rows {
-		once := map[string]bool{}
-		for _, t := range tokenize(r.Text) {
-			if len(t.word) >= 4 && isLetters(t.word) && !once[t.word] {
-				once[t.word] = true
-				seen[t.word]++
-			}
-		}
-	}
+//
+// seen is each word's count of rows (trainSet.vocab).
+func vocabFrom(seen map[string]int) []string {
 	var words []string
 	for w, n := range seen {
 		if n >= 2 {
@@ -229,18 +203,17 @@ func fitKind(ids [][]int, rows []Row, prior []float64, opt TrainOptions) []float
 }
 
 // fitTypes fits a softmax over types on the support rows that have one.
+// Weights are laid out flat, a feature's types side by side: the updates
+// are the ones a weight slice per feature took, in the same order per
+// weight, with a third of the loads.
 func fitTypes(ids [][]int, rows []Row, types []Type, prior [][]float64, opt TrainOptions) [][]float64 {
 	nt := len(types)
-	w := make([][]float64, len(prior))
-	g2 := make([][]float64, len(prior))
-	for i := range w {
-		w[i] = make([]float64, nt)
-		if prior[i] != nil {
-			copy(w[i], prior[i])
-		} else {
-			prior[i] = make([]float64, nt)
-		}
-		g2[i] = make([]float64, nt)
+	w := make([]float64, len(prior)*nt)
+	p := make([]float64, len(prior)*nt)
+	g2 := make([]float64, len(prior)*nt)
+	for k, pk := range prior {
+		copy(w[k*nt:(k+1)*nt], pk)
+		copy(p[k*nt:(k+1)*nt], pk)
 	}
 	var order []int
 	target := make([]int, len(rows))
@@ -256,30 +229,39 @@ func fitTypes(ids [][]int, rows []Row, types []Type, prior [][]float64, opt Trai
 	rng := rand.New(rand.NewPCG(opt.Seed, 2))
 	const lr = 0.5
 	s := make([]float64, nt)
+	g := make([]float64, nt)
 	for e := 0; e < opt.Epochs; e++ {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
 			clear(s)
 			for _, k := range ids[i] {
-				for c := range s {
-					s[c] += w[k][c]
+				for c, v := range w[k*nt : (k+1)*nt] {
+					s[c] += v
 				}
 			}
 			softmax(s)
+			wt := weightOf(rows[i])
 			for c := range s {
-				g := s[c] * weightOf(rows[i])
+				g[c] = s[c] * wt
 				if c == target[i] {
-					g -= weightOf(rows[i])
+					g[c] -= wt
 				}
-				for _, k := range ids[i] {
-					gk := g + opt.L2*(w[k][c]-prior[k][c])
-					g2[k][c] += gk * gk
-					w[k][c] -= lr * gk / (math.Sqrt(g2[k][c]) + 1e-8)
+			}
+			for _, k := range ids[i] {
+				wk, pk, gk2 := w[k*nt:(k+1)*nt], p[k*nt:(k+1)*nt], g2[k*nt:(k+1)*nt]
+				for c, gc := range g {
+					gk := gc + opt.L2*(wk[c]-pk[c])
+					gk2[c] += gk * gk
+					wk[c] -= lr * gk / (math.Sqrt(gk2[c]) + 1e-8)
 				}
 			}
 		}
 	}
-	return w
+	out := make([][]float64, len(prior))
+	for k := range out {
+		out[k] = w[k*nt : (k+1)*nt : (k+1)*nt]
+	}
+	return out
 }
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
@@ -310,6 +292,11 @@ type Fold struct {
 // folds by a seeded shuffle, so every set is spread over every fold.
 func CrossValidate(rows []Row, opt TrainOptions) []Fold {
 	opt.defaults()
+	return newTrainSet(rows).crossValidate(opt)
+}
+
+func (s *trainSet) crossValidate(opt TrainOptions) []Fold {
+	rows := s.rows
 	perm := rand.New(rand.NewPCG(opt.Seed, 3)).Perm(len(rows))
 	fold := make([]int, len(rows))
 	for i, p := range perm {
@@ -317,16 +304,15 @@ func CrossValidate(rows []Row, opt TrainOptions) []Fold {
 	}
 	out := make([]Fold, len(rows))
 	for f := 0; f < opt.Folds; f++ {
-		var train []Row
-		var test []int
-		for i, r := range rows {
+		var train, test []int
+		for i := range rows {
 			if fold[i] == f {
 				test = append(test, i)
 			} else {
-				train = append(train, r)
+				train = append(train, i)
 			}
 		}
-		m := fitAll(train, opt)
+		m := s.fit(train, opt)
 		for _, i := range test {
 			fs := m.analyse(rows[i].Text).feats
 			out[i] = Fold{Margin: m.margin(fs), Type: m.supportType(fs)}

@@ -55,7 +55,7 @@ type typoIndex struct {
 const minTypoLen = 5
 
 // newTypoIndex indexes vocab (the words the model was trained on often
-// enough, see vocabOf) with the noun lists, number words, short forms and
+// enough, see vocabFrom) with the noun lists, number words, short forms and
 // concept phrases.
 func newTypoIndex(vocab []string) *typoIndex {
 	ix := baseTypoIndex()
