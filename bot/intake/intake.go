@@ -40,14 +40,18 @@ type Handler func(ctx context.Context, row storage.InboxRow, offer func(any) boo
 
 // Options size the intake. Zero values are production defaults.
 type Options struct {
-	Queue       int           // deliveries waiting for a commit before Submit answers Busy (4096)
-	Batch       int           // most rows in one commit (256)
-	Writers     int           // commits in flight at once (4)
-	Workers     int           // rows handled at once while deliveries arrive (2)
-	IdleWorkers int           // more workers that handle the backlog once deliveries stop arriving (6; <0: none)
-	Claim       int           // most rows a worker claims in one transaction from the backlog (16)
-	Poll        time.Duration // how often the drain looks for rows left pending (1 s)
-	MaxAttempts int           // attempts of a failing row before it is put aside (10)
+	Queue       int // deliveries waiting for a commit before Submit answers Busy (4096)
+	Batch       int // most rows in one commit (256)
+	Writers     int // commits in flight at once (4)
+	Workers     int // rows handled at once while deliveries arrive (2)
+	IdleWorkers int // more workers that handle the backlog once deliveries stop arriving (6; <0: none)
+	// StreamingShare is the share of their time the Workers spend handling
+	// while deliveries stream in (0.5; 1: no pause): each pauses after a run
+	// for as long as the share leaves, so the acks keep the cores.
+	StreamingShare float64
+	Claim          int           // most rows a worker claims in one transaction from the backlog (16)
+	Poll           time.Duration // how often the drain looks for rows left pending (1 s)
+	MaxAttempts    int           // attempts of a failing row before it is put aside (10)
 	// AckFirstWhenStreaming: a Submit that comes within quietAfter of the
 	// previous one does not wait for its reply (Slack: a slash command's
 	// reply reads the same through response_url). Off where the reply can
@@ -136,6 +140,9 @@ func New(store Store, handle Handler, opts Options) *Intake {
 	}
 	if opts.IdleWorkers == 0 {
 		opts.IdleWorkers = 6
+	}
+	if opts.StreamingShare <= 0 || opts.StreamingShare > 1 {
+		opts.StreamingShare = 0.5
 	}
 	if opts.Claim <= 0 {
 		opts.Claim = 16

@@ -13,17 +13,45 @@ import (
 // a run of them in one (storage.HandleInboxBatch).
 
 func (q *Intake) worker() {
-	for q.takeOne() {
+	for {
+		busy, ok := q.takeOne()
+		if !ok || !q.yieldToAcks(busy) {
+			return
+		}
 	}
 }
 
-// takeOne handles the next task handed over; false once the intake closes.
-func (q *Intake) takeOne() bool {
+// takeOne handles the next task handed over and says how long that took;
+// false once the intake closes.
+func (q *Intake) takeOne() (time.Duration, bool) {
 	select {
 	case t := <-q.work:
 		q.active.Add(1)
+		start := time.Now()
 		q.process(t)
 		q.active.Add(-1)
+		return time.Since(start), true
+	case <-q.ctx.Done():
+		return 0, false
+	}
+}
+
+// yieldToAcks pauses a worker that spent busy handling, while deliveries are
+// streaming in, for as long as StreamingShare leaves of its time. Workers
+// that ran flat out turned every gain in their own speed into more handling
+// during a stream, and took the same share of two cores from the acks: a
+// 2.5x faster worker path left the ack p99 at 1,200/s where it was. The rows
+// wait durably, and the idle workers drain them once the stream stops. false
+// once the intake closes.
+func (q *Intake) yieldToAcks(busy time.Duration) bool {
+	share := q.opts.StreamingShare
+	if share >= 1 || time.Since(time.Unix(0, q.lastSubmit.Load())) >= quietAfter {
+		return true
+	}
+	t := time.NewTimer(min(time.Duration(float64(busy)*(1-share)/share), quietAfter))
+	defer t.Stop()
+	select {
+	case <-t.C:
 		return true
 	case <-q.ctx.Done():
 		return false
@@ -53,7 +81,7 @@ func (q *Intake) idleWorker() {
 				return
 			}
 		}
-		if !q.takeOne() {
+		if _, ok := q.takeOne(); !ok {
 			return
 		}
 	}

@@ -26,6 +26,10 @@ type Config struct {
 	// while deliveries arrive (0: bot/intake's default, 2; its idle workers
 	// join once none arrives). Fewer leave more of a small machine to the acks.
 	InboxWorkers int
+	// InboxShare is MSPBOT_INBOX_SHARE: the share of their time those
+	// workers spend handling while deliveries stream in (0: bot/intake's
+	// default, 0.5; 1 on a machine with cores to spare).
+	InboxShare float64
 
 	Slack   SlackConfig
 	Discord DiscordConfig
@@ -85,6 +89,13 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("MSPBOT_INBOX_WORKERS=%q: use a count such as 4", w)
 		}
 		c.InboxWorkers = n
+	}
+	if v := getenv("MSPBOT_INBOX_SHARE"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 || f > 1 {
+			return c, fmt.Errorf("MSPBOT_INBOX_SHARE=%q: use a share between 0 and 1, such as 0.5", v)
+		}
+		c.InboxShare = f
 	}
 	c.Admins = list(getenv("MSPBOT_ADMINS"))
 	c.StaffRoles = list(getenv("MSPBOT_DISCORD_STAFF_ROLES"))

@@ -63,3 +63,18 @@ func TestStaffRolesAreIDs(t *testing.T) {
 		t.Fatalf("a role name was accepted: %v", err)
 	}
 }
+
+// TestInboxTuning: the inbox's worker count and streaming share are read as
+// given, and a value outside their range is refused with what to type.
+func TestInboxTuning(t *testing.T) {
+	t.Parallel()
+	c, err := ParseConfig(env(map[string]string{"MSPBOT_INBOX_WORKERS": "3", "MSPBOT_INBOX_SHARE": "0.25"}))
+	if err != nil || c.InboxWorkers != 3 || c.InboxShare != 0.25 {
+		t.Fatalf("workers %d, share %v, %v", c.InboxWorkers, c.InboxShare, err)
+	}
+	for _, bad := range []string{"0", "1.5", "half", "-0.5"} {
+		if _, err := ParseConfig(env(map[string]string{"MSPBOT_INBOX_SHARE": bad})); err == nil || !strings.Contains(err.Error(), "such as 0.5") {
+			t.Errorf("MSPBOT_INBOX_SHARE=%s: %v", bad, err)
+		}
+	}
+}

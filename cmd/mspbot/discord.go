@@ -27,7 +27,7 @@ func startDiscord(ctx context.Context, cfg Config, store *storage.Store, router 
 		AppID: dc.AppID, PublicKey: dc.PublicKey, BotToken: dc.BotToken, GuildID: dc.GuildID, APIURL: dc.APIURL,
 		Router: router, Directory: commands.NewDirectory(store, cfg.Admins), Store: store,
 		Log: log, Clock: bot.SystemClock{}, Outbox: queue, Announce: announce,
-		Inbox: store, Intake: intake.Options{Workers: cfg.InboxWorkers},
+		Inbox: store, Intake: intake.Options{Workers: cfg.InboxWorkers, StreamingShare: cfg.InboxShare},
 	})
 	if err != nil {
 		return nil, err

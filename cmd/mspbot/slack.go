@@ -29,7 +29,7 @@ func startSlack(ctx context.Context, cfg Config, store *storage.Store, router *b
 	a := slack.New(slack.Config{
 		BotToken: sc.BotToken, AppToken: sc.AppToken, SigningSecret: sc.SigningSecret, APIURL: sc.APIURL,
 		TicketEmoji: sc.TicketEmoji, Clock: bot.SystemClock{}, Log: log, Outbox: queue, Announce: announce,
-		Intake: intake.Options{Workers: cfg.InboxWorkers},
+		Intake: intake.Options{Workers: cfg.InboxWorkers, StreamingShare: cfg.InboxShare},
 	}, router, commands.NewDirectory(store, cfg.Admins), store)
 	ob.add(bot.PlatformSlack, a)
 	if err := a.Start(ctx); err != nil {
