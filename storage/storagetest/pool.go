@@ -33,10 +33,10 @@ type pool struct {
 	// template is what a database is copied from; "" is the server's default
 	// (template1), for empty databases.
 	template string
-	// reset empties a database of the pool in place through conn, a session
-	// of that database, and reports false when it cannot (a changed schema):
-	// the database is then copied afresh.
-	reset func(ctx context.Context, conn *sql.Conn) (bool, error)
+	// reset empties database name of the pool in place through conn, a
+	// session of it, and reports false when it cannot (a changed schema): the
+	// database is then copied afresh.
+	reset func(ctx context.Context, conn *sql.Conn, name string) (bool, error)
 }
 
 // shared is what a test process keeps between claims: opening sessions cost
@@ -195,7 +195,7 @@ func (p pool) resetIn(ctx context.Context, name string) (bool, error) {
 		var conn *sql.Conn
 		if conn, err = db.Conn(ctx); err == nil {
 			var ok bool
-			ok, err = p.reset(ctx, conn)
+			ok, err = p.reset(ctx, conn, name)
 			conn.Close()
 			if err == nil {
 				return ok, nil

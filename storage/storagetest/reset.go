@@ -5,18 +5,24 @@ import (
 	"database/sql"
 	"strings"
 	"sync"
+
+	"github.com/lib/pq"
 )
 
 // emptyPool holds NewDatabase's databases: copies of the server's template1,
 // emptied between tests by dropping whatever the previous test created.
-var emptyPool = pool{prefix: "mspbot_empty", reset: resetEmpty}
+var emptyPool = pool{prefix: "mspbot_empty", reset: func(ctx context.Context, conn *sql.Conn, _ string) (bool, error) {
+	return resetEmpty(ctx, conn)
+}}
 
 // migratedPool holds the copies of template tmpl.
 func migratedPool(tmpl string) pool {
 	return pool{
 		prefix:   strings.Replace(tmpl, "mspbot_tmpl_", "mspbot_pool_", 1),
 		template: tmpl,
-		reset:    func(ctx context.Context, conn *sql.Conn) (bool, error) { return resetMigrated(ctx, conn, tmpl) },
+		reset: func(ctx context.Context, conn *sql.Conn, name string) (bool, error) {
+			return resetMigrated(ctx, conn, tmpl, name)
+		},
 	}
 }
 
@@ -52,12 +58,15 @@ var (
 	resetStmts = map[string]string{} // template name -> the batch that empties a copy
 )
 
-// resetMigrated empties a copy of tmpl's tables and restarts its sequences,
-// as they are in tmpl. It reports false, leaving the database as it is, when
+// resetMigrated empties the tables of name, a copy of tmpl, and restarts its
+// sequences, as they are in tmpl. It reports false, leaving the database as it is, when
 // the schema changed since the copy was made (or the marker is gone).
-func resetMigrated(ctx context.Context, conn *sql.Conn, tmpl string) (bool, error) {
+func resetMigrated(ctx context.Context, conn *sql.Conn, tmpl, name string) (bool, error) {
 	var changed bool
-	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT FROM storagetest.ddl) FROM (`+terminateOthers+`) t`).Scan(&changed); err != nil || changed {
+	// The sessions this process parked there (see recycledDriver) are its
+	// own, reset already: they stay.
+	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT FROM storagetest.ddl) FROM (`+terminateOthers+` AND pid <> ALL($1::int[])) t`,
+		pq.Array(parkedPIDs(urlFor(name)))).Scan(&changed); err != nil || changed {
 		return false, err
 	}
 	resetMu.Lock()

@@ -44,10 +44,12 @@ func NewDatabase(tb testing.TB) string {
 
 // New returns a Store on a migrated database of its own and no rows (see
 // NewMigratedDatabase): far faster than running every migration per test.
+// Its sessions are kept for the next test's Store (see recycledDriver).
 func New(tb testing.TB) *storage.Store {
 	tb.Helper()
 	dsn := NewMigratedDatabase(tb)
-	s, err := storage.Open(context.Background(), dsn)
+	useRecycled()
+	s, err := storage.OpenDriver(context.Background(), recycledDriver, dsn)
 	if err != nil {
 		tb.Fatalf("storagetest: open: %v", err)
 	}
