@@ -30,7 +30,7 @@ func TestRoleMatrixOnDiscord(t *testing.T) {
 	t.Parallel()
 	var checked, refused, viaEndpoint atomic.Int64
 	t.Run("parts", func(t *testing.T) {
-		for i := range commandtest.MatrixShards {
+		for i := range commandtest.AdapterShards {
 			t.Run(fmt.Sprint(i), func(t *testing.T) {
 				t.Parallel()
 				c, r, v := discordMatrixPart(t, i)
@@ -117,7 +117,7 @@ func discordMatrixPart(t *testing.T, i int) (checked, refused, viaEndpoint int64
 	for _, w := range commandtest.Matrix {
 		dispatch(w, "/help") // first contact: a known person is stored now, not by the case under test
 	}
-	for _, c := range commandtest.Shard(commandtest.AdapterCases(e.router.Commands()), i, commandtest.MatrixShards) {
+	for _, c := range commandtest.Shard(commandtest.AdapterCases(e.router.Commands()), i, commandtest.AdapterShards) {
 		gate = commandtest.Gate{}
 		// Only a refusal must store nothing: rows are counted around those.
 		rows := func() int64 {

@@ -23,7 +23,7 @@ func TestRoleMatrixOverSignedSlashCommands(t *testing.T) {
 	t.Parallel()
 	var checked, refused atomic.Int64
 	t.Run("parts", func(t *testing.T) {
-		for i := range commandtest.MatrixShards {
+		for i := range commandtest.AdapterShards {
 			t.Run(fmt.Sprint(i), func(t *testing.T) {
 				t.Parallel()
 				c, r := slackMatrixPart(t, i)
@@ -71,7 +71,7 @@ func slackMatrixPart(t *testing.T, i int) (checked, refused int64) {
 		e.slash(ids[w.Name], "C1", "/mspbot help") // first contact: a known person is stored now, not by the case under test
 	}
 	e.adapter.Wait()
-	for _, c := range commandtest.Shard(commandtest.AdapterCases(router.Commands()), i, commandtest.MatrixShards) {
+	for _, c := range commandtest.Shard(commandtest.AdapterCases(router.Commands()), i, commandtest.AdapterShards) {
 		gate = commandtest.Gate{}
 		// Only a refusal must store nothing: rows are counted around those.
 		rows := func() int64 {

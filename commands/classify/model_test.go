@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -32,17 +33,37 @@ func trainingRows(t *testing.T) (rows []Row, complete bool) {
 	return append(rows, ts...), true
 }
 
+// trained is Train on trainingRows, with the out-of-fold answers its
+// calibration was fitted on: the two tests below read one run of it, as
+// the cross-validation TestCrossValidated checks is most of what Train does.
+var trained struct {
+	once     sync.Once
+	rows     []Row
+	complete bool
+	model    *Model
+	oof      []Fold
+	err      error
+}
+
+func trainOnce(t *testing.T) (rows []Row, complete bool, m *Model, oof []Fold) {
+	t.Helper()
+	trained.once.Do(func() {
+		trained.rows, trained.complete = trainingRows(t)
+		trained.model, trained.oof, trained.err = train(trained.rows, TrainOptions{})
+	})
+	if trained.err != nil || trained.model == nil {
+		t.Fatalf("training failed (or its rows did not load in the test that ran it): %v", trained.err)
+	}
+	return trained.rows, trained.complete, trained.model, trained.oof
+}
+
 // The committed weights are exactly what training on the committed data
 // gives: nothing in model.json was edited by hand.
 func TestCommittedModelIsReproducible(t *testing.T) {
 	t.Parallel()
-	rows, complete := trainingRows(t)
+	_, complete, fresh, _ := trainOnce(t)
 	if !complete {
 		t.Skip("shared/data/support_incidents.csv not found: the committed model was trained with it")
-	}
-	fresh, err := Train(rows, TrainOptions{})
-	if err != nil {
-		t.Fatal(err)
 	}
 	data, err := fresh.Marshal()
 	if err != nil {
@@ -79,8 +100,8 @@ func TestCommittedModelIsReproducible(t *testing.T) {
 // Issue 16's bar, on answers from models that never saw the row.
 func TestCrossValidated(t *testing.T) {
 	t.Parallel()
-	rows, _ := trainingRows(t)
-	rep := EvaluateResults(rows, CrossValidated(rows, TrainOptions{}))
+	rows, _, _, oof := trainOnce(t)
+	rep := EvaluateResults(rows, calibrated(oof, rows))
 	var sb strings.Builder
 	rep.WriteTo(&sb)
 	t.Logf("%d rows:\n%s", len(rows), sb.String()[:strings.Index(sb.String(), "\n\n")])

@@ -60,18 +60,25 @@ func (o *TrainOptions) defaults() {
 // over the support types for the rows that have one, and (unless it is a
 // refit on a Prior) a Platt calibration on cross-validated margins.
 func Train(rows []Row, opt TrainOptions) (*Model, error) {
+	m, _, err := train(rows, opt)
+	return m, err
+}
+
+// train is Train, also returning the out-of-fold answers the calibration
+// was fitted on (none for a refit).
+func train(rows []Row, opt TrainOptions) (*Model, []Fold, error) {
 	opt.defaults()
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("train: no rows")
+		return nil, nil, fmt.Errorf("train: no rows")
 	}
 	if opt.Prior != nil {
-		return refit(rows, opt), nil
+		return refit(rows, opt), nil, nil
 	}
 	set := newTrainSet(rows)
 	m := set.fit(every(len(rows)), opt)
 	oof := set.crossValidate(opt)
 	m.PlattA, m.PlattB = platt(oof, rows)
-	return m, nil
+	return m, oof, nil
 }
 
 // every is 0..n-1.
@@ -325,7 +332,12 @@ func (s *trainSet) crossValidate(opt TrainOptions) []Fold {
 // calibrated as Train calibrates (reasons left out).
 func CrossValidated(rows []Row, opt TrainOptions) []Result {
 	opt.defaults()
-	oof := CrossValidate(rows, opt)
+	return calibrated(CrossValidate(rows, opt), rows)
+}
+
+// calibrated is each row's answer from its out-of-fold margin and type,
+// calibrated on them all.
+func calibrated(oof []Fold, rows []Row) []Result {
 	a, b := platt(oof, rows)
 	out := make([]Result, len(rows))
 	for i, f := range oof {

@@ -81,7 +81,7 @@ var (
 
 // NewCounted is New whose Store counts its statements. River or anything
 // else given s.DB() is counted too. durable makes commits wait for the disk
-// as in production (test databases otherwise do not: see fastCommits), for
+// as in production (test databases otherwise do not: see pool.recreate), for
 // benchmarks whose figures depend on it.
 func NewCounted(tb testing.TB, durable bool) (*storage.Store, *Statements) {
 	tb.Helper()
@@ -182,7 +182,7 @@ func (t countingTx) Rollback() error {
 	return t.Tx.Rollback()
 }
 
-// durableCommits undoes fastCommits for the database at dsn (new sessions)
+// durableCommits undoes synchronous_commit = off for the database at dsn (new sessions)
 // until tb ends: pooled databases are reused by later tests.
 func durableCommits(tb testing.TB, dsn string) {
 	tb.Helper()

@@ -1,8 +1,7 @@
-// Package storagetest gives each test its own real, migrated Postgres database
-// and drops it afterwards, in the background (a drop cut short when the test
-// process exits is finished by a later run: see sweepAbandoned). Tests reach
-// Postgres at MSPBOT_TEST_DATABASE_URL, or the local server on 127.0.0.1:5432
-// as user postgres.
+// Package storagetest gives each test a real Postgres database of its own,
+// migrated or empty, from pools of databases emptied between tests (see
+// pool). Tests reach Postgres at MSPBOT_TEST_DATABASE_URL, or the local
+// server on 127.0.0.1:5432 as user postgres.
 package storagetest
 
 import (
@@ -31,33 +30,26 @@ func AdminURL() string {
 	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 }
 
-// NewDatabase creates an empty database for tb and returns its URL. The database
-// is dropped when the test ends.
+// NewDatabase returns the URL of an empty database that tb owns until it
+// ends: as a fresh copy of the server's template1 would be (no table, schema
+// or extension of a previous user), from a pool emptied in place between
+// tests (see resetEmpty).
 func NewDatabase(tb testing.TB) string {
 	tb.Helper()
-	admin, err := sql.Open("postgres", AdminURL())
-	if err != nil {
-		tb.Fatalf("storagetest: %v", err)
-	}
-	defer admin.Close()
-	name := randomName()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
-		tb.Fatalf("storagetest: create database (is Postgres running on 127.0.0.1:5432? see README): %v", err)
-	}
-	tb.Cleanup(func() { dropLater(name) })
-	fastCommits(ctx, tb, admin, name)
-	return databaseURL(tb, name)
+	sweepAbandoned()
+	return emptyPool.claim(ctx, tb)
 }
 
-// New returns a Store on a fresh, migrated database of its own. The database
-// is cloned from a template migrated once per set of migrations (CREATE DATABASE
-// … TEMPLATE), which is far faster than running every migration per test.
+// New returns a Store on a migrated database of its own and no rows (see
+// NewMigratedDatabase): far faster than running every migration per test.
+// Its sessions are kept for the next test's Store (see recycledDriver).
 func New(tb testing.TB) *storage.Store {
 	tb.Helper()
 	dsn := NewMigratedDatabase(tb)
-	s, err := storage.Open(context.Background(), dsn)
+	useRecycled()
+	s, err := storage.OpenDriver(context.Background(), recycledDriver, dsn)
 	if err != nil {
 		tb.Fatalf("storagetest: open: %v", err)
 	}

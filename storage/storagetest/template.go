@@ -2,7 +2,6 @@ package storagetest
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -14,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,34 +25,45 @@ import (
 // `go test ./...` runs in parallel.
 const templateLockKey = 0x6d7370746d706c // "msptmpl"
 
-// NewMigratedDatabase creates a database holding every migration (mspbot's and
-// River's) for tb and returns its URL; it is dropped when the test ends.
+// NewMigratedDatabase returns the URL of a database holding every migration
+// (mspbot's and River's) and no rows, that tb owns until it ends: a pooled
+// copy of a template migrated once per set of migrations.
 func NewMigratedDatabase(tb testing.TB) string {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	admin, err := sql.Open("postgres", AdminURL())
-	if err != nil {
-		tb.Fatalf("storagetest: %v", err)
-	}
-	defer admin.Close()
 	sweepAbandoned()
-	tmpl, err := ensureTemplate(ctx, admin)
+	tmpl, err := currentTemplate(ctx)
 	if err != nil {
 		tb.Fatalf("storagetest: template (is Postgres running on 127.0.0.1:5432? see README): %v", err)
 	}
-	return claimPooled(ctx, tb, admin, tmpl)
+	return migratedPool(tmpl).claim(ctx, tb)
 }
 
-// fastCommits makes commits in a test database return without waiting for
-// the WAL to reach disk (synchronous_commit = off, for this database only).
-// A test database never outlives a crash, and tests commit often: waiting on
-// the disk for each commit was most of their time.
-func fastCommits(ctx context.Context, tb testing.TB, admin *sql.DB, name string) {
-	tb.Helper()
-	if _, err := admin.ExecContext(ctx, `ALTER DATABASE `+name+` SET synchronous_commit = off`); err != nil {
-		tb.Fatalf("storagetest: %v", err)
+var (
+	templateMu   sync.Mutex
+	templateName string // this process's template, once ensured
+)
+
+// currentTemplate returns the name of the template for the current migrations,
+// ensured once per process: it is not dropped while in use (see staleAfter).
+func currentTemplate(ctx context.Context) (string, error) {
+	templateMu.Lock()
+	defer templateMu.Unlock()
+	if templateName != "" {
+		return templateName, nil
 	}
+	shared.mu.Lock()
+	admin, err := adminDB(ctx)
+	shared.mu.Unlock()
+	if err != nil {
+		return "", err
+	}
+	name, err := ensureTemplate(ctx, admin)
+	if err == nil {
+		templateName = name
+	}
+	return name, err
 }
 
 // staleAfter is how long a template nobody used is kept. Several checkouts
@@ -116,7 +127,7 @@ func ensureTemplate(ctx context.Context, admin *sql.DB) (string, error) {
 	rows.Close()
 	for _, n := range stale {
 		_, _ = conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+n+` WITH (FORCE)`)
-		dropPools(ctx, conn, n)
+		dropPools(ctx, conn, migratedPool(n).prefix)
 	}
 	building := name + "_build"
 	_, _ = conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+building+` WITH (FORCE)`)
@@ -152,6 +163,8 @@ func touch(ctx context.Context, conn *sql.Conn, name string) error {
 	return nil
 }
 
+// migrate applies every migration to the database at dsn, then installs
+// the ddlMarker (last, so the migrations themselves are not recorded).
 func migrate(ctx context.Context, dsn string) error {
 	s, err := storage.Open(ctx, dsn)
 	if err != nil {
@@ -161,7 +174,13 @@ func migrate(ctx context.Context, dsn string) error {
 	if _, err := s.Migrate(ctx); err != nil {
 		return err
 	}
-	return jobs.Migrate(ctx, s.DB())
+	if err := jobs.Migrate(ctx, s.DB()); err != nil {
+		return err
+	}
+	if _, err := s.DB().ExecContext(ctx, ddlMarker); err != nil {
+		return fmt.Errorf("install the schema change marker (event triggers need a superuser): %w", err)
+	}
+	return nil
 }
 
 // migrationsHash names the schema: mspbot's migration files and River's version.
@@ -186,6 +205,7 @@ func migrationsHash() (string, error) {
 		fmt.Fprintf(h, "%s\n%d\n", n, len(b))
 		h.Write(b)
 	}
+	fmt.Fprintf(h, "%s\n", markerVersion)
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, m := range info.Deps {
 			if m.Path == "github.com/riverqueue/river" {
@@ -196,57 +216,57 @@ func migrationsHash() (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
-// testPrefix starts every test database's name; the Unix time of its creation
-// and a random part follow, so a sweep can tell an abandoned one by its age.
+// testPrefix started the name of each empty test database older code
+// created and dropped per test; the Unix time of its creation and a random
+// part followed, so a sweep can tell an abandoned one by its age.
 const testPrefix = "mspbot_test_"
 
-func randomName() string {
-	buf := make([]byte, 4)
-	_, _ = rand.Read(buf)
-	return fmt.Sprintf("%s%d_%s", testPrefix, time.Now().Unix(), hex.EncodeToString(buf))
-}
-
-// abandonedAfter is the age at which a test database nobody is connected to
-// is dropped by a later test: the drops a finished test process cut short
-// (see dropLater).
+// abandonedAfter is the age at which such a database nobody is connected to
+// is dropped: what older code's background drops left when the test process
+// ended first.
 const abandonedAfter = 10 * time.Minute
 
-// sweepBatch bounds what one test's sweep drops, so leftovers of an earlier
-// run go a few at a time instead of stalling one test.
+// sweepBatch bounds what one process's sweep drops, so leftovers go a few
+// at a time instead of stalling one test.
 const sweepBatch = 2
 
-// sweepAbandoned drops, in the background, the oldest few test databases
-// named by randomName that are older than abandonedAfter. Without FORCE, a
-// database still in use stays.
+var sweepOnce sync.Once
+
+// sweepAbandoned drops, in the background and once per process, the oldest
+// few databases named by testPrefix that are older than abandonedAfter.
+// Without FORCE, a database still in use stays.
 func sweepAbandoned() {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		admin, err := sql.Open("postgres", AdminURL())
-		if err != nil {
-			return
+	sweepOnce.Do(func() { go sweep() })
+}
+
+func sweep() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	shared.mu.Lock()
+	admin, err := adminDB(ctx)
+	shared.mu.Unlock()
+	if err != nil {
+		return
+	}
+	rows, err := admin.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'mspbot\_test\_%\_%' ORDER BY datname`)
+	if err != nil {
+		return
+	}
+	var old []string
+	for rows.Next() && len(old) < sweepBatch {
+		var n string
+		if rows.Scan(&n) != nil {
+			continue
 		}
-		defer admin.Close()
-		rows, err := admin.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'mspbot\_test\_%\_%' ORDER BY datname`)
-		if err != nil {
-			return
+		stamp, _, ok := strings.Cut(strings.TrimPrefix(n, testPrefix), "_")
+		if unix, err := strconv.ParseInt(stamp, 10, 64); ok && err == nil && time.Since(time.Unix(unix, 0)) > abandonedAfter {
+			old = append(old, n)
 		}
-		var old []string
-		for rows.Next() && len(old) < sweepBatch {
-			var n string
-			if rows.Scan(&n) != nil {
-				continue
-			}
-			stamp, _, ok := strings.Cut(strings.TrimPrefix(n, testPrefix), "_")
-			if unix, err := strconv.ParseInt(stamp, 10, 64); ok && err == nil && time.Since(time.Unix(unix, 0)) > abandonedAfter {
-				old = append(old, n)
-			}
-		}
-		rows.Close()
-		for _, n := range old {
-			_, _ = admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+n)
-		}
-	}()
+	}
+	rows.Close()
+	for _, n := range old {
+		_, _ = admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+n)
+	}
 }
 
 func urlFor(name string) string {
@@ -256,30 +276,4 @@ func urlFor(name string) string {
 	}
 	u.Path = "/" + name
 	return u.String()
-}
-
-func databaseURL(tb testing.TB, name string) string {
-	tb.Helper()
-	if _, err := url.Parse(AdminURL()); err != nil {
-		tb.Fatalf("storagetest: admin url: %v", err)
-	}
-	return urlFor(name)
-}
-
-// dropLater drops a finished test's database without making the test wait:
-// DROP DATABASE (removing the files, flushing the server's state) took most
-// of a second here, three times the copy from the template, and the next
-// test can run meanwhile. A drop cut short by the end of the
-// test process leaves a database for sweepAbandoned.
-func dropLater(name string) {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		admin, err := sql.Open("postgres", AdminURL())
-		if err != nil {
-			return
-		}
-		defer admin.Close()
-		_, _ = admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
-	}()
 }
