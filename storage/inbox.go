@@ -133,19 +133,24 @@ func (s *Store) HandleInbox(ctx context.Context, id int64, maxAttempts int, back
 // nothing is marked and the whole run is handled again.
 func (s *Store) HandleInboxBatch(ctx context.Context, ids []int64, maxAttempts int, backoff func(attempt int) time.Duration,
 	fn func(ctx context.Context, row InboxRow) error, settle func(context.Context) error) (claimed int, failed []error, err error) {
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return 0, nil, mapErr(err, "begin inbox")
-	}
-	defer tx.Rollback()
-	claim, err := s.preparedIn(ctx, tx, `
+	// Prepared before the transaction takes its connection (see prepared).
+	claim, err := s.prepared(ctx, `
 		SELECT id, platform, kind, dedupe_key, payload, attempts FROM inbox
 		WHERE id = ANY($1) AND done_at IS NULL AND not_before <= now()
 		ORDER BY id FOR UPDATE SKIP LOCKED`)
 	if err != nil {
 		return 0, nil, mapErr(err, "claim inbox")
 	}
-	rows, err := claim.QueryContext(ctx, pq.Array(ids))
+	mark, err := s.prepared(ctx, `UPDATE inbox SET done_at = now() WHERE id = ANY($1)`)
+	if err != nil {
+		return 0, nil, mapErr(err, "inbox done")
+	}
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return 0, nil, mapErr(err, "begin inbox")
+	}
+	defer tx.Rollback()
+	rows, err := tx.StmtContext(ctx, claim).QueryContext(ctx, pq.Array(ids))
 	if err != nil {
 		return 0, nil, mapErr(err, "claim inbox")
 	}
@@ -183,11 +188,7 @@ func (s *Store) HandleInboxBatch(ctx context.Context, ids []int64, maxAttempts i
 		}
 	}
 	if len(done) > 0 {
-		mark, err := s.preparedIn(ctx, tx, `UPDATE inbox SET done_at = now() WHERE id = ANY($1)`)
-		if err == nil {
-			_, err = mark.ExecContext(ctx, pq.Array(done))
-		}
-		if err != nil {
+		if _, err := tx.StmtContext(ctx, mark).ExecContext(ctx, pq.Array(done)); err != nil {
 			return 0, nil, mapErr(err, "inbox done")
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -249,5 +250,45 @@ func TestInboxRunThatCannotSettleIsHandledAgain(t *testing.T) {
 	}
 	if fmt.Sprint(handled) != "[s1 s2 s1 s2]" {
 		t.Fatalf("handled %v; want each row twice", handled)
+	}
+}
+
+// TestInboxRunsNeedNoSecondConnection: every connection of the pool is held
+// by a run's transaction (two workers, a pool of two) on a Store that has
+// prepared nothing yet, and each run still marks its rows done: a run never
+// waits for another connection of its own, which here would never come.
+func TestInboxRunsNeedNoSecondConnection(t *testing.T) {
+	t.Parallel()
+	s := storagetest.New(t)
+	s.DB().SetMaxOpenConns(2)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ids, err := s.AppendInbox(ctx, []storage.InboxItem{
+		{Platform: "slack", Kind: "event", Key: "p1", Payload: []byte(`{}`)},
+		{Platform: "slack", Kind: "event", Key: "p2", Payload: []byte(`{}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inside sync.WaitGroup
+	inside.Add(2)
+	errs := make(chan error, 2)
+	for _, id := range ids {
+		go func() {
+			_, _, err := s.HandleInboxBatch(ctx, []int64{id}, 3, nil, func(context.Context, storage.InboxRow) error {
+				inside.Done()
+				inside.Wait() // both transactions open: the pool is spent
+				return nil
+			}, nil)
+			errs <- err
+		}()
+	}
+	for range ids {
+		if err := <-errs; err != nil {
+			t.Fatalf("a run with the pool spent: %v", err)
+		}
+	}
+	if p, err := s.PendingInbox(ctx, 10); err != nil || len(p) != 0 {
+		t.Fatalf("pending after both runs: %v (%v)", p, err)
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"sync"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // The statements every delivery runs (storing it in the inbox, claiming it,
@@ -30,32 +28,34 @@ type preparedStmts struct {
 }
 
 // prepared returns query prepared on the pool; database/sql prepares it on
-// each connection the first time it runs there.
+// each connection the first time it runs there. Preparing takes a connection
+// from the pool: a caller holding one (inside a transaction) must prepare
+// before it begins, or it could wait for a second connection forever once
+// the pool is exhausted by others doing the same.
 func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	s.stmts.mu.Lock()
-	defer s.stmts.mu.Unlock()
-	if st, ok := s.stmts.m[query]; ok {
+	st, ok := s.stmts.m[query]
+	s.stmts.mu.Unlock()
+	if ok {
 		return st, nil
 	}
+	// Not under the lock: waiting here for a connection must not hold up
+	// every other statement's lookup.
 	st, err := s.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
+	}
+	s.stmts.mu.Lock()
+	defer s.stmts.mu.Unlock()
+	if first, ok := s.stmts.m[query]; ok {
+		st.Close() // another caller prepared it meanwhile
+		return first, nil
 	}
 	if s.stmts.m == nil {
 		s.stmts.m = map[string]*sql.Stmt{}
 	}
 	s.stmts.m[query] = st
 	return st, nil
-}
-
-// preparedIn is prepared bound to tx: the connection's own prepared copy when
-// it has one, else prepared there now.
-func (s *Store) preparedIn(ctx context.Context, tx *sqlx.Tx, query string) (*sql.Stmt, error) {
-	st, err := s.prepared(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return tx.StmtContext(ctx, st), nil
 }
 
 // closePrepared closes every prepared statement (Close).

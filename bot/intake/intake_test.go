@@ -219,6 +219,10 @@ func TestIdleWorkersDrainTheBacklog(t *testing.T) {
 	}, intake.Options{Workers: 1, IdleWorkers: 3, Claim: 1})
 	q.Start()
 	t.Cleanup(q.Close)
+	// A failure below must not leave the handlers blocked: Close waits for them.
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(free)
 	select {
 	case <-all: // one worker and three idle ones, each holding a row
 	case <-time.After(30 * time.Second):
@@ -226,7 +230,7 @@ func TestIdleWorkersDrainTheBacklog(t *testing.T) {
 		defer mu.Unlock()
 		t.Fatalf("at most %d rows handled at once; want 4 (1 worker + 3 idle)", most)
 	}
-	close(release)
+	free()
 	if err := q.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
