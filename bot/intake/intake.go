@@ -47,7 +47,8 @@ type Options struct {
 	IdleWorkers int // more workers that handle the backlog once deliveries stop arriving (6; <0: none)
 	// StreamingShare is the share of their time the Workers spend handling
 	// while deliveries stream in (0.5; 1: no pause): each pauses after a run
-	// for as long as the share leaves, so the acks keep the cores.
+	// for as long as the share leaves, so the acks keep the cores. Only with
+	// AckFirstWhenStreaming, where acks do not wait for workers.
 	StreamingShare float64
 	Claim          int           // most rows a worker claims in one transaction from the backlog (16)
 	Poll           time.Duration // how often the drain looks for rows left pending (1 s)

@@ -41,11 +41,13 @@ func (q *Intake) takeOne() (time.Duration, bool) {
 // that ran flat out turned every gain in their own speed into more handling
 // during a stream, and took the same share of two cores from the acks: a
 // 2.5x faster worker path left the ack p99 at 1,200/s where it was. The rows
-// wait durably, and the idle workers drain them once the stream stops. false
-// once the intake closes.
+// wait durably, and the idle workers drain them once the stream stops. Only
+// where acks do not wait for workers (AckFirstWhenStreaming): elsewhere
+// (Discord) a paused worker would turn a reply that rides in the ack into a
+// deferred one. false once the intake closes.
 func (q *Intake) yieldToAcks(busy time.Duration) bool {
 	share := q.opts.StreamingShare
-	if share >= 1 || time.Since(time.Unix(0, q.lastSubmit.Load())) >= quietAfter {
+	if share >= 1 || !q.opts.AckFirstWhenStreaming || time.Since(time.Unix(0, q.lastSubmit.Load())) >= quietAfter {
 		return true
 	}
 	t := time.NewTimer(min(time.Duration(float64(busy)*(1-share)/share), quietAfter))
