@@ -45,10 +45,15 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 // OpenDriver is Open through a database/sql driver registered under another
 // name that speaks to Postgres as lib/pq does (storagetest's statement counter).
 func OpenDriver(ctx context.Context, driverName, dsn string) (*Store, error) {
-	db, err := sqlx.Open(driverName, dsn)
+	probe, err := sql.Open(driverName, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", redactDSN(err, dsn))
 	}
+	drv := probe.Driver()
+	probe.Close()
+	// Every connection keeps its statements prepared (stmtcache.go). The
+	// bind type is Postgres's whatever the driver's registered name.
+	db := sqlx.NewDb(sql.OpenDB(stmtCacheConnector{drv: drv, dsn: dsn}), "postgres")
 	// Sized for the intake (bot/intake): each inbox worker holds its row's
 	// transaction while its work uses a second connection, and the group-commit
 	// writers and the job queue need theirs, with room left for the rest.

@@ -91,7 +91,9 @@ func TestConsoleScriptAgainstPostgres(t *testing.T) {
 
 func TestRunServesHealthReadyMetrics(t *testing.T) {
 	t.Parallel()
-	dsn := storagetest.NewDatabase(t)
+	// Migrated already: a first start on an empty database is
+	// TestConsoleScriptAgainstPostgres's (migrating costs a CPU-second).
+	dsn := storagetest.NewMigratedDatabase(t)
 	vars := map[string]string{"DATABASE_URL": dsn, "MSPBOT_LOG_LEVEL": "error", "MSPBOT_HTTP_ADDR": "127.0.0.1:0"}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -225,7 +227,7 @@ func TestHelpPrintsUsageAndStartsNothing(t *testing.T) {
 // and no client is created.
 func TestConsoleClientMustExist(t *testing.T) {
 	t.Parallel()
-	dsn := storagetest.NewDatabase(t)
+	dsn := storagetest.NewMigratedDatabase(t)
 	vars := map[string]string{"DATABASE_URL": dsn, "MSPBOT_LOG_LEVEL": "error"}
 	var out bytes.Buffer
 	err := Main(context.Background(), []string{"console", "--as", "wile", "--role", "client", "--client", "NOPE"}, env(vars), Streams{In: pipe(t, "/requests\n"), Out: &out})
