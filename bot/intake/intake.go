@@ -46,7 +46,7 @@ type Options struct {
 	Workers     int // rows handled at once while deliveries arrive (2)
 	IdleWorkers int // more workers that handle the backlog once deliveries stop arriving (6; <0: none)
 	// StreamingShare is the share of their time the Workers spend handling
-	// while deliveries stream in (0.5; 1: no pause): each pauses after a run
+	// while deliveries stream in (0.25; 1: no pause): each pauses after a run
 	// for as long as the share leaves, so the acks keep the cores. Only with
 	// AckFirstWhenStreaming, where acks do not wait for workers.
 	StreamingShare float64
@@ -143,7 +143,7 @@ func New(store Store, handle Handler, opts Options) *Intake {
 		opts.IdleWorkers = 6
 	}
 	if opts.StreamingShare <= 0 || opts.StreamingShare > 1 {
-		opts.StreamingShare = 0.5
+		opts.StreamingShare = 0.25
 	}
 	if opts.Claim <= 0 {
 		opts.Claim = 16

@@ -28,7 +28,7 @@ type Config struct {
 	InboxWorkers int
 	// InboxShare is MSPBOT_INBOX_SHARE: the share of their time those
 	// workers spend handling while deliveries stream in (0: bot/intake's
-	// default, 0.5; 1 on a machine with cores to spare).
+	// default, 0.25; 1 on a machine with cores to spare).
 	InboxShare float64
 
 	Slack   SlackConfig
