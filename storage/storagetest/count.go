@@ -140,7 +140,31 @@ func (c *countingConn) ExecContext(ctx context.Context, q string, args []driver.
 
 func (c *countingConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
 	c.n.n.Add(1)
-	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, q)
+	st, err := c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return countingStmt{Stmt: st, q: q, n: c.n}, nil
+}
+
+// countingStmt counts each run of a prepared statement (storage keeps
+// statements prepared: each run is one round trip).
+type countingStmt struct {
+	driver.Stmt
+	q string
+	n *Statements
+}
+
+func (s countingStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	s.n.n.Add(1)
+	defer s.n.record(s.q, time.Now())
+	return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+}
+
+func (s countingStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	s.n.n.Add(1)
+	defer s.n.record(s.q, time.Now())
+	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
 }
 
 func (c *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
