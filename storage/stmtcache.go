@@ -100,35 +100,35 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 	if len(args) == 0 {
 		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
 	}
-	for attempt := 0; ; attempt++ {
-		st, err := c.stmt(ctx, query)
-		if err != nil {
-			return nil, err
-		}
-		rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
-		if attempt == 0 && stale(err) {
-			c.forget(c.byQuery[query])
-			continue
-		}
-		return rows, err
-	}
+	return runKept(ctx, c, query, func(st driver.Stmt) (driver.Rows, error) {
+		return st.(driver.StmtQueryContext).QueryContext(ctx, args)
+	})
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	if len(args) == 0 {
 		return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
 	}
+	return runKept(ctx, c, query, func(st driver.Stmt) (driver.Result, error) {
+		return st.(driver.StmtExecContext).ExecContext(ctx, args)
+	})
+}
+
+// runKept runs query's kept statement, preparing it afresh once when the
+// kept one is stale.
+func runKept[T any](ctx context.Context, c *cachingConn, query string, run func(driver.Stmt) (T, error)) (T, error) {
 	for attempt := 0; ; attempt++ {
 		st, err := c.stmt(ctx, query)
 		if err != nil {
-			return nil, err
+			var zero T
+			return zero, err
 		}
-		res, err := st.(driver.StmtExecContext).ExecContext(ctx, args)
+		out, err := run(st)
 		if attempt == 0 && stale(err) {
 			c.forget(c.byQuery[query])
 			continue
 		}
-		return res, err
+		return out, err
 	}
 }
 
