@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -9,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lib/pq"
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/bot/console"
 )
@@ -176,15 +176,15 @@ func (w *ledgerWorld) projectEntries(number int) string {
 func (w *ledgerWorld) prepare() {
 	stmt, err := w.h.store.DB().Prepare(`SELECT
 		(SELECT count(*) FROM time_entries),
-		(SELECT coalesce(array_agg(t.id ORDER BY t.id), '{}') FROM time_entries t
+		(SELECT to_json(coalesce(array_agg(t.id ORDER BY t.id), '{}')) FROM time_entries t
 		WHERE (t.request_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.id = t.request_id AND r.workspace_id = t.workspace_id))
 		   OR (t.project_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = t.project_id AND p.workspace_id = t.workspace_id))
 		   OR (t.billable AND t.request_id IS NULL AND t.project_id IS NULL)
 		   OR (t.request_id IS NOT NULL AND t.project_id IS NOT NULL)),
-		(SELECT coalesce(array_agg(d), '{}') FROM (SELECT p.name || ' ' || t.entry_date || ' ' || sum(t.minutes) AS d
+		(SELECT to_json(coalesce(array_agg(d), '{}')) FROM (SELECT p.name || ' ' || t.entry_date || ' ' || sum(t.minutes) AS d
 		FROM time_entries t JOIN people p ON p.id = t.person_id
 		GROUP BY p.name, t.entry_date HAVING sum(t.minutes) > 1440) over),
-		(SELECT coalesce(array_agg(e ORDER BY n), '{}') FROM (SELECT n, (SELECT ` + entriesOf + `
+		(SELECT to_json(coalesce(array_agg(e ORDER BY n), '{}')) FROM (SELECT n, (SELECT ` + entriesOf + `
 		FROM time_entries t JOIN projects p ON p.id = t.project_id WHERE p.number = n) AS e FROM unnest($1::int[]) AS n) frozen)`)
 	if err != nil {
 		w.t.Fatal(err)
@@ -201,20 +201,33 @@ func (w *ledgerWorld) check(seed uint64) int {
 		numbers = append(numbers, int64(n))
 	}
 	slices.Sort(numbers)
-	var (
-		count  int
-		orphan pq.Int64Array
-		days   pq.StringArray
-		now    pq.StringArray
-	)
-	if err := w.checkQ.QueryRow(pq.Array(numbers)).Scan(&count, &orphan, &days, &now); err != nil {
+	// Arrays cross as JSON text, so this package needs no driver types.
+	list, err := json.Marshal(numbers)
+	if err != nil {
 		w.t.Fatal(err)
 	}
+	var (
+		count                int
+		orphanJ, daysJ, nowJ []byte
+		orphan               []int64
+		days, now            []string
+	)
+	if err := w.checkQ.QueryRow("{"+strings.Trim(string(list), "[]")+"}").Scan(&count, &orphanJ, &daysJ, &nowJ); err != nil {
+		w.t.Fatal(err)
+	}
+	for _, d := range []struct {
+		raw []byte
+		to  any
+	}{{orphanJ, &orphan}, {daysJ, &days}, {nowJ, &now}} {
+		if err := json.Unmarshal(d.raw, d.to); err != nil {
+			w.t.Fatal(err)
+		}
+	}
 	if len(orphan) > 0 {
-		w.fail(seed, "orphan entries %v", []int64(orphan))
+		w.fail(seed, "orphan entries %v", orphan)
 	}
 	if len(days) > 0 {
-		w.fail(seed, "days over 24h: %v", []string(days))
+		w.fail(seed, "days over 24h: %v", days)
 	}
 	if len(now) != len(numbers) {
 		w.t.Fatalf("check returned %d closed projects for %d", len(now), len(numbers))
