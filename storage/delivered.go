@@ -10,7 +10,10 @@ import (
 // Delivered reports whether the post with this delivery key went out, and
 // the platform's id for it.
 func (s *Store) Delivered(ctx context.Context, key string) (messageID string, ok bool, err error) {
-	err = s.db.QueryRowContext(ctx, `SELECT message_id FROM delivered WHERE key = $1`, key).Scan(&messageID)
+	st, err := s.prepared(ctx, `SELECT message_id FROM delivered WHERE key = $1`)
+	if err == nil {
+		err = st.QueryRowContext(ctx, key).Scan(&messageID)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -22,8 +25,10 @@ func (s *Store) Delivered(ctx context.Context, key string) (messageID string, ok
 
 // MarkDelivered records that the post with this key went out.
 func (s *Store) MarkDelivered(ctx context.Context, key, messageID string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO delivered (key, message_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`,
-		key, messageID)
+	st, err := s.prepared(ctx, `INSERT INTO delivered (key, message_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`)
+	if err == nil {
+		_, err = st.ExecContext(ctx, key, messageID)
+	}
 	return mapErr(err, "mark delivered")
 }
 

@@ -33,14 +33,14 @@ type InboxRow struct {
 	Attempts int // earlier attempts that failed with an error
 }
 
-// maxPreparedBatch is the largest batch AppendInbox pins a statement for
-// (one per batch size, prepared.go): under load the writers' batches are a
-// few rows; a rare burst's larger ones go through the per-connection cache.
-const maxPreparedBatch = 64
-
 // AppendInbox stores items in one statement and one commit (the group commit
 // of bot/intake). ids[i] is the new row's id, or 0 when items[i]'s key was
 // stored before (or earlier in the same batch): a retry, already durable.
+// maxPreparedBatch is the largest batch AppendInbox prepares a statement for
+// (one per batch size): under load the writers' batches are a few rows; a
+// rare burst's larger ones go as text.
+const maxPreparedBatch = 64
+
 func (s *Store) AppendInbox(ctx context.Context, items []InboxItem) (ids []int64, err error) {
 	// One multi-row VALUES: each payload goes as a binary parameter, which
 	// Postgres takes far more cheaply than the same bytes in an array literal.
@@ -133,17 +133,24 @@ func (s *Store) HandleInbox(ctx context.Context, id int64, maxAttempts int, back
 // nothing is marked and the whole run is handled again.
 func (s *Store) HandleInboxBatch(ctx context.Context, ids []int64, maxAttempts int, backoff func(attempt int) time.Duration,
 	fn func(ctx context.Context, row InboxRow) error, settle func(context.Context) error) (claimed int, failed []error, err error) {
-	// Every statement here runs on the transaction's own connection (kept
-	// prepared there, stmtcache.go): a run never waits for a second one.
+	// Prepared before the transaction takes its connection (see prepared).
+	claim, err := s.prepared(ctx, `
+		SELECT id, platform, kind, dedupe_key, payload, attempts FROM inbox
+		WHERE id = ANY($1) AND done_at IS NULL AND not_before <= now()
+		ORDER BY id FOR UPDATE SKIP LOCKED`)
+	if err != nil {
+		return 0, nil, mapErr(err, "claim inbox")
+	}
+	mark, err := s.prepared(ctx, `UPDATE inbox SET done_at = now() WHERE id = ANY($1)`)
+	if err != nil {
+		return 0, nil, mapErr(err, "inbox done")
+	}
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return 0, nil, mapErr(err, "begin inbox")
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `
-		SELECT id, platform, kind, dedupe_key, payload, attempts FROM inbox
-		WHERE id = ANY($1) AND done_at IS NULL AND not_before <= now()
-		ORDER BY id FOR UPDATE SKIP LOCKED`, pq.Array(ids))
+	rows, err := tx.StmtContext(ctx, claim).QueryContext(ctx, pq.Array(ids))
 	if err != nil {
 		return 0, nil, mapErr(err, "claim inbox")
 	}
@@ -181,7 +188,7 @@ func (s *Store) HandleInboxBatch(ctx context.Context, ids []int64, maxAttempts i
 		}
 	}
 	if len(done) > 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE inbox SET done_at = now() WHERE id = ANY($1)`, pq.Array(done)); err != nil {
+		if _, err := tx.StmtContext(ctx, mark).ExecContext(ctx, pq.Array(done)); err != nil {
 			return 0, nil, mapErr(err, "inbox done")
 		}
 	}
@@ -239,11 +246,26 @@ func (s *Store) inboxFailed(ctx context.Context, tx *sqlx.Tx, row InboxRow, maxA
 // PendingInbox lists up to limit pending rows that are due and not being
 // handled right now, oldest first.
 func (s *Store) PendingInbox(ctx context.Context, limit int) ([]int64, error) {
-	var ids []int64
-	err := s.db.SelectContext(ctx, &ids, `
+	st, err := s.prepared(ctx, `
 		SELECT id FROM inbox WHERE done_at IS NULL AND not_before <= now()
-		ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
-	return ids, mapErr(err, "pending inbox")
+		ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`)
+	if err != nil {
+		return nil, mapErr(err, "pending inbox")
+	}
+	rows, err := st.QueryContext(ctx, limit)
+	if err != nil {
+		return nil, mapErr(err, "pending inbox")
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, mapErr(err, "pending inbox")
+		}
+		ids = append(ids, id)
+	}
+	return ids, mapErr(rows.Err(), "pending inbox")
 }
 
 // InboxDue counts pending rows that are due, including rows being handled

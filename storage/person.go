@@ -88,13 +88,17 @@ func (s *Store) EnsurePerson(ctx context.Context, np bot.NewPerson, allowBootstr
 	return p, created, bootstrapped, err
 }
 
-// personByExternalID is read on every delivery.
+// personByExternalID is read on every delivery (prepared).
 const personByExternalID = `SELECT ` + personColumns + personFrom + `WHERE p.workspace_id = $1 AND p.external_id = $2`
 
 // PersonByExternalID finds someone by platform id only (never by name), and
 // never creates them.
 func (s *Store) PersonByExternalID(ctx context.Context, workspaceID int64, externalID string) (bot.Person, error) {
-	p, err := scanPerson(s.db.QueryRowContext(ctx, personByExternalID, workspaceID, externalID))
+	st, err := s.prepared(ctx, personByExternalID)
+	if err != nil {
+		return bot.Person{}, mapErr(err, "person "+externalID)
+	}
+	p, err := scanPerson(st.QueryRowContext(ctx, workspaceID, externalID))
 	return p, mapErr(err, "person "+externalID)
 }
 

@@ -68,7 +68,7 @@ func (s *Store) CreateRequest(ctx context.Context, in bot.Request) (req bot.Requ
 	// inbox row's handling the commit does not wait for the disk (see
 	// commitMode), so the lock is held for the statement alone, not a disk
 	// flush too.
-	req, err = scanRequest(s.db.QueryRowContext(ctx, `
+	insert, err := s.prepared(ctx, `
 		WITH n AS (
 			UPDATE workspaces SET next_request_number = next_request_number + 1
 			WHERE id = $1
@@ -91,7 +91,11 @@ func (s *Store) CreateRequest(ctx context.Context, in bot.Request) (req bot.Requ
 		SELECT `+requestColumns+` FROM r CROSS JOIN sc
 			JOIN people o ON o.id = r.opened_by
 			LEFT JOIN people a ON a.id = r.assignee_id
-			LEFT JOIN clients c ON c.id = r.client_id`,
+			LEFT JOIN clients c ON c.id = r.client_id`)
+	if err != nil {
+		return req, false, mapErr(err, "insert request")
+	}
+	req, err = scanRequest(insert.QueryRowContext(ctx,
 		in.WorkspaceID, in.Title, in.Body, in.Kind, in.Type, in.Confidence, reasons,
 		defaultString(in.Priority, "P3"), in.ClientID, in.OpenedBy, in.Channel, in.Thread,
 		in.SourcePlatform, source, commitMode(ctx)))
@@ -122,8 +126,12 @@ func (s *Store) RequestBySource(ctx context.Context, workspaceID int64, platform
 
 // RequestByNumber reads a request by its number in a workspace.
 func (s *Store) RequestByNumber(ctx context.Context, workspaceID, number int64) (bot.Request, error) {
-	r, err := scanRequest(s.db.QueryRowContext(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.workspace_id = $1 AND r.number = $2`,
-		workspaceID, number))
+	// Prepared: every post that announces a request reads it (jobs.DeliverWorker).
+	st, err := s.prepared(ctx, `SELECT `+requestColumns+requestFrom+`WHERE r.workspace_id = $1 AND r.number = $2`)
+	if err != nil {
+		return bot.Request{}, mapErr(err, fmt.Sprintf("request #%d", number))
+	}
+	r, err := scanRequest(st.QueryRowContext(ctx, workspaceID, number))
 	return r, mapErr(err, fmt.Sprintf("request #%d", number))
 }
 
@@ -199,8 +207,10 @@ func (s *Store) ClassificationHistory(ctx context.Context, requestID int64) ([]b
 
 // SetRequestThread records where the bot posted the request, so replies follow it.
 func (s *Store) SetRequestThread(ctx context.Context, requestID int64, channel, thread string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE requests SET channel = $2, thread = $3, updated_at = now() WHERE id = $1`,
-		requestID, channel, thread)
+	st, err := s.prepared(ctx, `UPDATE requests SET channel = $2, thread = $3, updated_at = now() WHERE id = $1`)
+	if err == nil {
+		_, err = st.ExecContext(ctx, requestID, channel, thread)
+	}
 	return mapErr(err, "set request thread")
 }
 
