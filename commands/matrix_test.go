@@ -98,21 +98,14 @@ func TestAdapterMatrixCoversTheTable(t *testing.T) {
 	// What the full matrix says per line, and per person.
 	lines := map[line][]commandtest.Case{}
 	var order []line
-	full := map[string][2]int{}
 	for _, c := range all {
 		l := line{c.Entry, c.Line}
 		if lines[l] == nil {
 			order = append(order, l)
 		}
 		lines[l] = append(lines[l], c)
-		n := full[c.Who.Name]
-		if c.Allowed {
-			n[0]++
-		} else {
-			n[1]++
-		}
-		full[c.Who.Name] = n
 	}
+	full := allowedRefused(all)
 	level := map[string]int{}
 	for i, name := range []string{"uma", "hank", "wile", "tom", "cora", "dana"} {
 		level[name] = i // eve, the outsider, is uma's level: neither is known
@@ -142,16 +135,7 @@ func TestAdapterMatrixCoversTheTable(t *testing.T) {
 			}
 		}
 	}
-	got := map[string][2]int{}
-	for _, c := range sub {
-		n := got[c.Who.Name]
-		if c.Allowed {
-			n[0]++
-		} else {
-			n[1]++
-		}
-		got[c.Who.Name] = n
-	}
+	got := allowedRefused(sub)
 	for _, w := range commandtest.Matrix {
 		for k, what := range []string{"allowed", "refused"} {
 			if want := min(full[w.Name][k], 7); got[w.Name][k] < want {
@@ -163,4 +147,19 @@ func TestAdapterMatrixCoversTheTable(t *testing.T) {
 		t.Errorf("the adapters type %d of %d cases: no longer a subset worth having", len(sub), len(all))
 	}
 	t.Logf("adapters type %d of the %d cases, %d lines: %v", len(sub), len(all), len(order), got)
+}
+
+// allowedRefused counts, per person, the cases allowed and refused.
+func allowedRefused(cases []commandtest.Case) map[string][2]int {
+	out := map[string][2]int{}
+	for _, c := range cases {
+		n := out[c.Who.Name]
+		if c.Allowed {
+			n[0]++
+		} else {
+			n[1]++
+		}
+		out[c.Who.Name] = n
+	}
+	return out
 }

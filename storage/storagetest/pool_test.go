@@ -29,6 +29,19 @@ func nameOf(t *testing.T, dsn string) string {
 }
 
 // dbOID identifies a database's incarnation: a copy made afresh gets a new one.
+// reclaimMigrated prepares the migrated database at dsn as the next test to
+// claim it would: emptied in place, or copied afresh if its schema changed.
+func reclaimMigrated(ctx context.Context, t *testing.T, dsn string) {
+	t.Helper()
+	tmpl, err := currentTemplate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migratedPool(tmpl).prepare(ctx, nameOf(t, dsn)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func dbOID(t *testing.T, db *sql.DB) int64 {
 	t.Helper()
 	var oid int64
@@ -149,13 +162,7 @@ func TestMigratedSchemaChangeReplacesCopy(t *testing.T) {
 	if n := query(t, db, `SELECT count(*)::text FROM storagetest.ddl`); n == "0" {
 		t.Fatal("the schema change was not recorded")
 	}
-	tmpl, err := currentTemplate(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migratedPool(tmpl).prepare(ctx, nameOf(t, dsn)); err != nil {
-		t.Fatal(err)
-	}
+	reclaimMigrated(ctx, t, dsn)
 	db = open(t, dsn)
 	if after := dbOID(t, db); after == before {
 		t.Errorf("the changed database was kept (oid %d); want a fresh copy", before)
@@ -181,13 +188,7 @@ func TestMigratedRowsEmptiedInPlace(t *testing.T) {
 	if err := db.QueryRow(`INSERT INTO workspaces (platform, external_id, name) VALUES ('slack', 'T1', 'T1') RETURNING id`).Scan(&first); err != nil {
 		t.Fatal(err)
 	}
-	tmpl, err := currentTemplate(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migratedPool(tmpl).prepare(ctx, nameOf(t, dsn)); err != nil {
-		t.Fatal(err)
-	}
+	reclaimMigrated(ctx, t, dsn)
 	db = open(t, dsn)
 	if after := dbOID(t, db); after != before {
 		t.Errorf("the database was copied afresh (oid %d -> %d); want it emptied in place", before, after)

@@ -42,13 +42,7 @@ func TestRecycledSessionStartsClean(t *testing.T) {
 	exec(t, db, `SET work_mem = '7MB'`, `CREATE TEMP TABLE scratch (id int)`, `PREPARE p AS SELECT 1`, `SELECT pg_advisory_lock(4242)`)
 	db.Close()
 
-	tmpl, err := currentTemplate(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migratedPool(tmpl).prepare(ctx, nameOf(t, dsn)); err != nil {
-		t.Fatal(err)
-	}
+	reclaimMigrated(ctx, t, dsn)
 	db = openRecycled(t, dsn)
 	if pid := backendPID(t, db); pid != first {
 		t.Errorf("session %d; want the parked session %d", pid, first)
