@@ -113,6 +113,24 @@ type DeliverWorker struct {
 	// RetryBase is the first retry's delay; it doubles per attempt up to
 	// RetryMax. Defaults: 1 s and 5 min.
 	RetryBase, RetryMax time.Duration
+	// Floor, when set, is entered around the job's reads and writes (not
+	// around the post itself, which waits on the platform, not the CPU), so
+	// while acks stream in, posting yields the cores to them.
+	Floor Floor
+}
+
+// Floor is where background work waits while acknowledgements need the
+// cores (intake.Floor).
+type Floor interface {
+	Enter(ctx context.Context) (leave func(), err error)
+}
+
+// enter enters the floor, if any.
+func (w *DeliverWorker) enter(ctx context.Context) (leave func(), err error) {
+	if w.Floor == nil {
+		return func() {}, nil
+	}
+	return w.Floor.Enter(ctx)
 }
 
 // Work posts the delivery once. When it announces a request that already has
@@ -121,26 +139,9 @@ type DeliverWorker struct {
 func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
 	args := job.Args
 	log := w.log().With("key", args.Key, "job", job.ID, "attempt", job.Attempt)
-	if id, done, err := w.Store.Delivered(ctx, args.Key); err != nil {
+	req, posted, err := w.before(ctx, args, log)
+	if err != nil || posted {
 		return err
-	} else if done {
-		log.Info("posted before (the job ran again after a crash); not posting again", "message", id)
-		return nil
-	}
-	var req *bot.Request
-	if args.RequestNumber != 0 {
-		r, err := w.Store.RequestByNumber(ctx, args.WorkspaceID, args.RequestNumber)
-		if err != nil {
-			if bot.ErrorCode(err) == bot.ENotFound {
-				return river.JobCancel(err)
-			}
-			return err
-		}
-		if r.Thread != "" {
-			log.Info("request already follows a thread; not posting again", "request", r.Number)
-			return nil
-		}
-		req = &r
 	}
 	// A later attempt may follow one that posted and died before the post was
 	// recorded: a Sender that can find that post by the key returns it.
@@ -169,9 +170,14 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	}
 	log.Info("delivered", "platform", args.To.Platform, "channel", args.To.Channel, "message", id)
 	// Recorded at once: from here on a rerun of this job finds the post made.
-	// The window left is this one statement; nothing returns an error below,
-	// since a retry would post again.
-	if err := w.Store.MarkDelivered(context.WithoutCancel(ctx), args.Key, id); err != nil {
+	// The window left is this one statement (and the floor's wait before it,
+	// which never fails); nothing returns an error below, since a retry would
+	// post again.
+	after := context.WithoutCancel(ctx)
+	leave, _ := w.enter(after)
+	err = w.Store.MarkDelivered(after, args.Key, id)
+	leave()
+	if err != nil {
 		log.Error("cannot record the post; a rerun of this job would post again", "err", err)
 	}
 	if req == nil || id == "" {
@@ -193,10 +199,45 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	if thread == "" {
 		return nil
 	}
-	if err := w.Store.SetRequestThread(ctx, req.ID, channel, thread); err != nil {
+	leave, _ = w.enter(after)
+	err = w.Store.SetRequestThread(after, req.ID, channel, thread)
+	leave()
+	if err != nil {
 		log.Error("cannot record request thread", "request", req.Number, "err", err)
 	}
 	return nil
+}
+
+// before reads, inside the floor, what decides whether the delivery is
+// posted: posted reports that an earlier run posted it already; req is the
+// request it announces, if any.
+func (w *DeliverWorker) before(ctx context.Context, args DeliverArgs, log *slog.Logger) (req *bot.Request, posted bool, err error) {
+	leave, err := w.enter(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	defer leave()
+	if id, done, err := w.Store.Delivered(ctx, args.Key); err != nil {
+		return nil, false, err
+	} else if done {
+		log.Info("posted before (the job ran again after a crash); not posting again", "message", id)
+		return nil, true, nil
+	}
+	if args.RequestNumber == 0 {
+		return nil, false, nil
+	}
+	r, err := w.Store.RequestByNumber(ctx, args.WorkspaceID, args.RequestNumber)
+	if err != nil {
+		if bot.ErrorCode(err) == bot.ENotFound {
+			return nil, false, river.JobCancel(err)
+		}
+		return nil, false, err
+	}
+	if r.Thread != "" {
+		log.Info("request already follows a thread; not posting again", "request", r.Number)
+		return nil, true, nil
+	}
+	return &r, false, nil
 }
 
 // NextRetry backs off exponentially from RetryBase.

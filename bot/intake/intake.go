@@ -45,10 +45,13 @@ type Options struct {
 	Writers     int // commits in flight at once (4)
 	Workers     int // rows handled at once while deliveries arrive (2)
 	IdleWorkers int // more workers that handle the backlog once deliveries stop arriving (6; <0: none)
-	// StreamingShare is the share of their time the Workers spend handling
-	// while deliveries stream in (0.25; 1: no pause): each pauses after a run
-	// for as long as the share leaves, so the acks keep the cores. Only with
-	// AckFirstWhenStreaming, where acks do not wait for workers.
+	// Floor, with AckFirstWhenStreaming (where acks do not wait for
+	// workers), is what the workers enter before a run while deliveries
+	// stream in, shared with the process's other background work (the
+	// deliverer); nil: a floor of the intake's own, NewFloor(StreamingShare).
+	Floor *Floor
+	// StreamingShare is the share of a floor slot's time background work
+	// takes while deliveries stream in (0.25): see Floor.
 	StreamingShare float64
 	Claim          int           // most rows a worker claims in one transaction from the backlog (16)
 	Poll           time.Duration // how often the drain looks for rows left pending (1 s)
@@ -142,8 +145,12 @@ func New(store Store, handle Handler, opts Options) *Intake {
 	if opts.IdleWorkers == 0 {
 		opts.IdleWorkers = 6
 	}
-	if opts.StreamingShare <= 0 || opts.StreamingShare > 1 {
-		opts.StreamingShare = 0.25
+	if !opts.AckFirstWhenStreaming {
+		// Acks wait for the workers' replies: holding workers back would
+		// hold the acks back too.
+		opts.Floor = nil
+	} else if opts.Floor == nil {
+		opts.Floor = NewFloor(opts.StreamingShare)
 	}
 	if opts.Claim <= 0 {
 		opts.Claim = 16
@@ -244,6 +251,9 @@ func (q *Intake) submit(ctx context.Context, item storage.InboxItem, wait time.D
 	// Another delivery arrived moments ago: the bot is not quiet, so the ack
 	// will not wait for this one's reply (below).
 	streaming := now-q.lastSubmit.Swap(now) < int64(quietAfter) && q.opts.AckFirstWhenStreaming
+	if q.opts.Floor != nil {
+		q.opts.Floor.Arrived()
+	}
 	w := &waiter{reply: make(chan any, 1), fin: make(chan struct{})}
 	p := &pending{item: item, done: make(chan appended, 1)}
 	if wait > 0 && (mustReply || !streaming) {

@@ -271,3 +271,81 @@ func TestStreamingAcksDoNotWaitForReplies(t *testing.T) {
 		q.Close()
 	}
 }
+
+func (h *handled) total() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, c := range h.seen {
+		n += c
+	}
+	return n
+}
+
+// quietAfter is the intake's: how long without a delivery ends a stream.
+const quietAfter = 100 * time.Millisecond
+
+// While deliveries stream in, the workers handle rows only inside the floor
+// they share with the process's other background work: with every slot held
+// elsewhere, stored rows wait (durably) and are handled once the slots come
+// back.
+func TestWorkersWaitForTheFloorWhileDeliveriesStream(t *testing.T) {
+	t.Parallel()
+	store := storagetest.New(t)
+	h := &handled{seen: map[string]int{}}
+	floor := intake.NewFloor(1)
+	q := intake.New(store, h.handler(false), intake.Options{Writers: 1, AckFirstWhenStreaming: true, Floor: floor})
+	q.Start()
+	t.Cleanup(q.Close)
+	ctx := context.Background()
+	if err := q.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The first delivery starts the stream; then the test takes every slot.
+	if out := q.Submit(ctx, item("s0"), 0); !out.Stored() {
+		t.Fatalf("s0: %+v", out)
+	}
+	if err := q.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var held []func()
+	for {
+		floor.Arrived()
+		probe, cancel := context.WithTimeout(ctx, time.Millisecond)
+		leave, err := floor.Enter(probe)
+		cancel()
+		if err != nil {
+			break // every slot is held
+		}
+		held = append(held, leave)
+	}
+	before := h.total()
+	// A stream of n deliveries, each stored before the next is sent: time
+	// enough for unhindered workers to handle many of them.
+	const n = 100
+	var widest time.Duration
+	last := time.Now()
+	for i := range n {
+		if out := q.Submit(ctx, item(fmt.Sprint("s", i+1)), 0); !out.Stored() {
+			t.Fatalf("s%d: %+v", i+1, out)
+		}
+		widest = max(widest, time.Since(last))
+		last = time.Now()
+	}
+	// Only while the stream was certainly on throughout (a stalled test
+	// machine may have let it end, and then the floor is open by design).
+	if got := h.total() - before; widest < quietAfter/2 && got != 0 {
+		t.Fatalf("%d rows handled while every floor slot was held during a stream", got)
+	}
+	for _, leave := range held {
+		leave()
+	}
+	if err := q.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if c := h.count(fmt.Sprint("s", i+1)); c != 1 {
+			t.Fatalf("s%d handled %d times; want once", i+1, c)
+		}
+	}
+}

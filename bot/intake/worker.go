@@ -14,46 +14,30 @@ import (
 
 func (q *Intake) worker() {
 	for {
-		busy, ok := q.takeOne()
-		if !ok || !q.yieldToAcks(busy) {
+		if !q.takeOne() {
 			return
 		}
 	}
 }
 
-// takeOne handles the next task handed over and says how long that took;
-// false once the intake closes.
-func (q *Intake) takeOne() (time.Duration, bool) {
+// takeOne handles the next task handed over; false once the intake closes.
+// A task no ack waits for enters the floor first (see Floor), so while
+// deliveries stream in the acks keep the cores they need.
+func (q *Intake) takeOne() bool {
 	select {
 	case t := <-q.work:
 		q.active.Add(1)
-		start := time.Now()
+		defer q.active.Add(-1)
+		leave := func() {}
+		if t.w == nil {
+			var err error
+			if leave, err = q.opts.Floor.Enter(q.ctx); err != nil {
+				// Closing: the rows stay pending for the next start.
+				return false
+			}
+		}
 		q.process(t)
-		q.active.Add(-1)
-		return time.Since(start), true
-	case <-q.ctx.Done():
-		return 0, false
-	}
-}
-
-// yieldToAcks pauses a worker that spent busy handling, while deliveries are
-// streaming in, for as long as StreamingShare leaves of its time. Workers
-// that ran flat out turned every gain in their own speed into more handling
-// during a stream, and took the same share of two cores from the acks: a
-// 2.5x faster worker path left the ack p99 at 1,200/s where it was. The rows
-// wait durably, and the idle workers drain them once the stream stops. Only
-// where acks do not wait for workers (AckFirstWhenStreaming): elsewhere
-// (Discord) a paused worker would turn a reply that rides in the ack into a
-// deferred one. false once the intake closes.
-func (q *Intake) yieldToAcks(busy time.Duration) bool {
-	share := q.opts.StreamingShare
-	if share >= 1 || !q.opts.AckFirstWhenStreaming || time.Since(time.Unix(0, q.lastSubmit.Load())) >= quietAfter {
-		return true
-	}
-	t := time.NewTimer(min(time.Duration(float64(busy)*(1-share)/share), quietAfter))
-	defer t.Stop()
-	select {
-	case <-t.C:
+		leave()
 		return true
 	case <-q.ctx.Done():
 		return false
@@ -83,7 +67,7 @@ func (q *Intake) idleWorker() {
 				return
 			}
 		}
-		if _, ok := q.takeOne(); !ok {
+		if !q.takeOne() {
 			return
 		}
 	}

@@ -37,6 +37,7 @@ type result struct {
 	achieved float64
 	p50, p99 time.Duration
 	maxRSSKB int64
+	cpu      string // CPU per request during the phase (perRequest)
 }
 
 func (r result) String() string {
@@ -46,6 +47,13 @@ func (r result) String() string {
 	}
 	return fmt.Sprintf("offered %-7s achieved %7.0f/s  p50 %7.2f ms  p99 %7.2f ms  ok %6d  busy %5d  errors %4d  max RSS %5.1f MB",
 		off, r.achieved, ms(r.p50), ms(r.p99), r.ok, r.busy, r.errs, float64(r.maxRSSKB)/1024)
+}
+
+func (r result) cpuLine() string {
+	if r.cpu == "" {
+		return ""
+	}
+	return "\n    " + r.cpu
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -181,6 +189,7 @@ func openLoop(ctx context.Context, c *client, t target, rate float64, dur time.D
 	rec := &recorder{}
 	stop := make(chan struct{})
 	rss := watchRSS(t.pid, stop)
+	cpu0 := readCPU(t.pid)
 	var wg sync.WaitGroup
 	interval := time.Duration(float64(time.Second) / rate)
 	total := int(rate * dur.Seconds())
@@ -210,7 +219,9 @@ func openLoop(ctx context.Context, c *client, t target, rate float64, dur time.D
 	wg.Wait()
 	elapsed := time.Since(start)
 	close(stop)
-	return rec.result(rate, elapsed, <-rss)
+	res := rec.result(rate, elapsed, <-rss)
+	res.cpu = perRequest(cpu0, readCPU(t.pid), res.ok)
+	return res
 }
 
 // closedLoop runs conc senders back to back for dur: the most the server
@@ -221,6 +232,7 @@ func closedLoop(ctx context.Context, c *client, t target, conc int, dur time.Dur
 	rss := watchRSS(t.pid, stop)
 	ctx, cancel := context.WithTimeout(ctx, dur)
 	defer cancel()
+	cpu0 := readCPU(t.pid)
 	var wg sync.WaitGroup
 	start := time.Now()
 	for range conc {
@@ -237,5 +249,7 @@ func closedLoop(ctx context.Context, c *client, t target, conc int, dur time.Dur
 	wg.Wait()
 	elapsed := time.Since(start)
 	close(stop)
-	return rec.result(0, elapsed, <-rss)
+	res := rec.result(0, elapsed, <-rss)
+	res.cpu = perRequest(cpu0, readCPU(t.pid), res.ok)
+	return res
 }

@@ -161,7 +161,7 @@ func run(args []string, out io.Writer) error {
 		for _, r := range rs {
 			res := openLoop(ctx, c, t, r, *dur)
 			results[t.name] = append(results[t.name], res)
-			fmt.Fprintln(out, "  "+res.String())
+			fmt.Fprintln(out, "  "+res.String()+res.cpuLine())
 			if workers != nil {
 				fmt.Fprintln(out, "    "+workers())
 			}
@@ -171,7 +171,7 @@ func run(args []string, out io.Writer) error {
 		}
 		res := closedLoop(ctx, c, t, *conc, *dur)
 		results[t.name] = append(results[t.name], res)
-		fmt.Fprintf(out, "  %s  (saturation, %d callers)\n", res.String(), *conc)
+		fmt.Fprintf(out, "  %s  (saturation, %d callers)%s\n", res.String(), *conc, res.cpuLine())
 		if workers != nil {
 			fmt.Fprintln(out, "    "+workers())
 		}

@@ -29,7 +29,8 @@ func senders(io Streams) bot.Senders {
 // deliver worker. One client matters: River runs periodic jobs on the elected
 // leader only, and a second client without them could win the election.
 // Nothing runs until start is called, after the adapters joined d.Senders.
-func newJobs(store *storage.Store, d commands.Deps, log *slog.Logger) (*jobs.Client, *outbox, error) {
+// Posts yield to acknowledgements through floor (see intake.Floor).
+func newJobs(store *storage.Store, d commands.Deps, floor jobs.Floor, log *slog.Logger) (*jobs.Client, *outbox, error) {
 	workers := river.NewWorkers()
 	var periodic []*river.PeriodicJob
 	periodic = append(periodic, jobs.RegisterProjects(workers, &projects.Service{
@@ -42,7 +43,7 @@ func newJobs(store *storage.Store, d commands.Deps, log *slog.Logger) (*jobs.Cli
 		Store: store, Senders: d.Senders, Clock: d.Clock, Location: d.Location, Log: log, Chart: d.Digest.Chart,
 		Sections: d.Digest.Sections})...)
 	periodic = append(periodic, jobs.RegisterMaintenance(workers, store, d.Senders, d.Clock, log.With("worker", "maintenance"))...)
-	jobs.AddWorker(workers, &jobs.DeliverWorker{Senders: d.Senders, Store: store, Log: log.With("worker", "deliver")})
+	jobs.AddWorker(workers, &jobs.DeliverWorker{Senders: d.Senders, Store: store, Floor: floor, Log: log.With("worker", "deliver")})
 
 	client, err := jobs.New(store.DB(), workers, log, jobs.Options{PeriodicJobs: periodic,
 		Queues: []string{river.QueueDefault, jobs.QueueOutbox}})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/bot/console"
+	"github.com/mspbot/mspbot/bot/intake"
 	"github.com/mspbot/mspbot/chart"
 	"github.com/mspbot/mspbot/commands"
 	"github.com/mspbot/mspbot/jobs"
@@ -74,7 +75,10 @@ func runBot(ctx context.Context, cfg Config, log *slog.Logger, io Streams) error
 	metrics := web.NewMetrics()
 	d := deps(cfg, store, log)
 	d.Senders = senders(io)
-	client, ob, err := newJobs(store, d, log)
+	// One floor for the process: inbox workers and posts yield to the acks
+	// together (intake.Floor).
+	floor := intake.NewFloor(cfg.InboxShare)
+	client, ob, err := newJobs(store, d, floor, log)
 	if err != nil {
 		return err
 	}
@@ -84,7 +88,7 @@ func runBot(ctx context.Context, cfg Config, log *slog.Logger, io Streams) error
 	router := commands.NewRouter(d, metrics.Observe)
 	srv := web.NewServer(cfg.HTTPAddr, store.Ready, metrics, log)
 	// Adapters join d.Senders before anything starts reading it.
-	stopSlack, err := startSlack(ctx, cfg, store, router, srv, ob, log)
+	stopSlack, err := startSlack(ctx, cfg, store, router, srv, ob, floor, log)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,8 @@ import (
 // (POST /slack/* on the web server) when SLACK_SIGNING_SECRET is set, Socket
 // Mode when SLACK_APP_TOKEN is set, both when both are. It must run before the
 // web server starts. The returned function stops it.
-func startSlack(ctx context.Context, cfg Config, store *storage.Store, router *bot.Router, srv *web.Server, ob *outbox, log *slog.Logger) (func(), error) {
+func startSlack(ctx context.Context, cfg Config, store *storage.Store, router *bot.Router, srv *web.Server, ob *outbox,
+	floor *intake.Floor, log *slog.Logger) (func(), error) {
 	sc := cfg.Slack
 	if sc.BotToken == "" {
 		return func() {}, nil
@@ -29,7 +30,7 @@ func startSlack(ctx context.Context, cfg Config, store *storage.Store, router *b
 	a := slack.New(slack.Config{
 		BotToken: sc.BotToken, AppToken: sc.AppToken, SigningSecret: sc.SigningSecret, APIURL: sc.APIURL,
 		TicketEmoji: sc.TicketEmoji, Clock: bot.SystemClock{}, Log: log, Outbox: queue, Announce: announce,
-		Intake: intake.Options{Workers: cfg.InboxWorkers, StreamingShare: cfg.InboxShare},
+		Intake: intake.Options{Workers: cfg.InboxWorkers, Floor: floor},
 	}, router, commands.NewDirectory(store, cfg.Admins), store)
 	ob.add(bot.PlatformSlack, a)
 	if err := a.Start(ctx); err != nil {
