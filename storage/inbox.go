@@ -99,6 +99,11 @@ func (s *Store) AppendInbox(ctx context.Context, items []InboxItem) (ids []int64
 // or being handled by another worker right now.
 var ErrInboxTaken = errors.New("inbox row taken or done")
 
+// ErrInboxYield, returned by a batch's fn before it does anything with a
+// row, ends the run there: that row and the rest stay pending as they were
+// (no attempt counted), and the rows handled before it are marked done.
+var ErrInboxYield = errors.New("inbox run yields")
+
 // HandleInbox locks a pending row, runs fn on it and marks it done in the same
 // transaction, which holds the row's lock the whole time. A crash anywhere
 // before that commit releases the lock with the connection, and the row is
@@ -173,6 +178,9 @@ func (s *Store) HandleInboxBatch(ctx context.Context, ids []int64, maxAttempts i
 	wctx := withinInbox(ctx)
 	for _, r := range batch {
 		werr := fn(wctx, r)
+		if errors.Is(werr, ErrInboxYield) {
+			break
+		}
 		if werr == nil {
 			done = append(done, r.ID)
 			continue

@@ -217,6 +217,46 @@ func TestHandleInboxBatch(t *testing.T) {
 	}
 }
 
+// A run whose fn yields at a row stops there: the rows before it are done,
+// that row and the rest stay pending exactly as they were (no attempt
+// counted, no error), and a later run handles them.
+func TestInboxRunYieldsBetweenRows(t *testing.T) {
+	t.Parallel()
+	s := storagetest.New(t)
+	ctx := context.Background()
+	ids, err := s.AppendInbox(ctx, []storage.InboxItem{item("y1"), item("y2"), item("y3")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	claimed, failed, err := s.HandleInboxBatch(ctx, ids, 3, nil, func(ctx context.Context, row storage.InboxRow) error {
+		if len(seen) == 1 {
+			return fmt.Errorf("a stream began: %w", storage.ErrInboxYield)
+		}
+		seen = append(seen, row.Key)
+		return nil
+	}, nil)
+	if err != nil || len(failed) != 0 || claimed != 3 || fmt.Sprint(seen) != "[y1]" {
+		t.Fatalf("run: claimed %d, failed %v, err %v, handled %v; want y1 alone handled", claimed, failed, err, seen)
+	}
+	rows, _ := s.InboxRows(ctx, "slack")
+	for _, r := range rows {
+		if r.Done != (r.Key == "y1") || r.Attempts != 0 || r.LastError != "" {
+			t.Errorf("after the yield: %+v", r)
+		}
+	}
+	if p, err := s.PendingInbox(ctx, 10); err != nil || len(p) != 2 {
+		t.Fatalf("pending after the yield: %v %v; want y2, y3", p, err)
+	}
+	seen = nil
+	if _, _, err := s.HandleInboxBatch(ctx, ids, 3, nil, func(ctx context.Context, row storage.InboxRow) error {
+		seen = append(seen, row.Key)
+		return nil
+	}, nil); err != nil || fmt.Sprint(seen) != "[y2 y3]" {
+		t.Fatalf("the next run: %v, handled %v; want y2 y3", err, seen)
+	}
+}
+
 // TestInboxRunThatCannotSettleIsHandledAgain: the posts a run held back
 // (settle) could not be queued, so none of its rows is marked done and the
 // next attempt handles every one of them again; once settle succeeds the run

@@ -53,8 +53,12 @@ func NewFloor(share float64) *Floor {
 // quietAfter has passed without another.
 func (f *Floor) Arrived() { f.last.Store(f.now().UnixNano()) }
 
-// Streaming reports whether a delivery arrived within the last quietAfter.
+// Streaming reports whether a delivery arrived within the last quietAfter
+// (false for a nil floor).
 func (f *Floor) Streaming() bool {
+	if f == nil {
+		return false
+	}
 	return f.now().Sub(time.Unix(0, f.last.Load())) < quietAfter
 }
 
@@ -62,8 +66,15 @@ func (f *Floor) Streaming() bool {
 // when none do. leave must be called when the task's work is done; it is
 // never nil when err is nil. err is ctx's error when ctx ends first.
 func (f *Floor) Enter(ctx context.Context) (leave func(), err error) {
+	leave, _, err = f.enter(ctx)
+	return leave, err
+}
+
+// enter is Enter that also says whether the task holds a slot (it entered
+// while deliveries streamed in).
+func (f *Floor) enter(ctx context.Context) (leave func(), held bool, err error) {
 	if f == nil {
-		return func() {}, nil
+		return func() {}, false, nil
 	}
 	for f.Streaming() {
 		// Waiting also ends when the stream does: a quiet bot does not keep
@@ -72,14 +83,14 @@ func (f *Floor) Enter(ctx context.Context) (leave func(), err error) {
 		select {
 		case <-f.slots:
 			wait.Stop()
-			return f.holding(f.now()), nil
+			return f.holding(f.now()), true, nil
 		case <-wait.C:
 		case <-ctx.Done():
 			wait.Stop()
-			return nil, ctx.Err()
+			return nil, false, ctx.Err()
 		}
 	}
-	return func() {}, nil
+	return func() {}, false, nil
 }
 
 // holding returns what gives the slot taken at start back: at once when the

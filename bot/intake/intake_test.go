@@ -349,3 +349,49 @@ func TestWorkersWaitForTheFloorWhileDeliveriesStream(t *testing.T) {
 		}
 	}
 }
+
+// A run a worker began while the bot was quiet holds no floor slot, so when
+// a stream of deliveries starts during it, it stops between rows: the row it
+// had handled is committed, and the rest wait for a run inside the floor.
+func TestRunBegunWhileQuietYieldsWhenAStreamStarts(t *testing.T) {
+	t.Parallel()
+	store := storagetest.New(t)
+	ctx := context.Background()
+	var items []storage.InboxItem
+	for i := range 10 {
+		items = append(items, item(fmt.Sprint("q", i)))
+	}
+	// Stored while the bot was quiet (no delivery arrived at this process).
+	if _, err := store.AppendInbox(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	floor := intake.NewFloor(1)
+	h := &handled{seen: map[string]int{}}
+	firstDoneBeforeSecond := make(chan bool, 1)
+	handler := func(ctx context.Context, row storage.InboxRow, offer func(any) bool) error {
+		floor.Arrived() // deliveries stream in from the first handled row on
+		if row.Key == "q1" {
+			rows, err := store.InboxRows(ctx, "slack")
+			if err != nil {
+				return err
+			}
+			firstDoneBeforeSecond <- rows[0].Done
+		}
+		return h.handler(false)(ctx, row, offer)
+	}
+	q := intake.New(store, handler, intake.Options{Workers: 1, IdleWorkers: -1, Claim: 10, Poll: 10 * time.Millisecond,
+		AckFirstWhenStreaming: true, Floor: floor})
+	q.Start()
+	t.Cleanup(q.Close)
+	if err := q.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !<-firstDoneBeforeSecond {
+		t.Fatal("the quiet run went on after a stream began: q0 was not yet committed when q1 was handled")
+	}
+	for i := range 10 {
+		if c := h.count(fmt.Sprint("q", i)); c != 1 {
+			t.Fatalf("q%d handled %d times; want once", i, c)
+		}
+	}
+}
