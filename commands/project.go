@@ -18,17 +18,17 @@ type projectStore interface {
 	UpdateProject(ctx context.Context, in bot.Project) (bot.Project, error)
 	ListProjects(ctx context.Context, workspaceID int64, clientID *int64) ([]bot.Project, error)
 	AddMilestoneOnce(ctx context.Context, projectID int64, name string, due time.Time, key string) (bot.Milestone, error)
-	SetMilestoneProgress(ctx context.Context, projectID int64, name string, percent int, by int64, at time.Time) (bot.Milestone, int, error)
+	SetMilestoneProgressOnce(ctx context.Context, projectID int64, name string, percent int, by int64, at time.Time, key string) (bot.Milestone, int, error)
 	AddDisruptionOnce(ctx context.Context, d bot.Disruption, by int64, key string) (bot.Disruption, error)
 	AddOOS(ctx context.Context, it bot.OOSItem, by int64) (bot.OOSItem, error)
 	MarkOOSInvoiced(ctx context.Context, projectID int64, number int, by int64, at time.Time) (bot.OOSItem, error)
 	LatestWeeklyUpdate(ctx context.Context, projectID int64, postedOnly bool) (bot.WeeklyUpdate, error)
-	EditWeeklyUpdate(ctx context.Context, id, by int64, at time.Time, text string) (bot.WeeklyUpdate, error)
-	SkipWeeklyUpdate(ctx context.Context, id, by int64, at time.Time, reason string) (bot.WeeklyUpdate, error)
+	EditWeeklyUpdateOnce(ctx context.Context, id, by int64, at time.Time, text, key string) (bot.WeeklyUpdate, int, error)
+	SkipWeeklyUpdateOnce(ctx context.Context, id, by int64, at time.Time, reason, key string) (bot.WeeklyUpdate, error)
 	StartCloseoutOnce(ctx context.Context, projectID int64, at time.Time, key string) (bool, error)
 	CloseoutChecklist(ctx context.Context, projectID int64) ([]bot.CloseoutItem, error)
-	TickCloseout(ctx context.Context, projectID int64, item string, by int64, at time.Time, note string) error
-	WaiveCloseout(ctx context.Context, projectID int64, item string, by int64, at time.Time, reason string) error
+	TickCloseoutOnce(ctx context.Context, projectID int64, item string, by int64, at time.Time, note, key string) error
+	WaiveCloseoutOnce(ctx context.Context, projectID int64, item string, by int64, at time.Time, reason, key string) error
 	FinishProjectOnce(ctx context.Context, projectID int64, at time.Time, key string) error
 	RateProject(ctx context.Context, projectID int64, rating int, reason string, by int64, at time.Time) error
 	ProjectRating(ctx context.Context, projectID int64) (bot.Rating, error)

@@ -210,6 +210,12 @@ func tickItem(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []s
 		}
 		note = "recorded: " + note
 	}
+	intro := fmt.Sprintf("%s ticked %q.", ev.Caller.Name, bot.CloseoutLabels[item])
+	// This delivery ticked it before a crash: the same answer, whatever the
+	// project has become since (invoiced, closed).
+	if again, err := replayedDelivery(ctx, d, ev); err != nil || again {
+		return checklistReply(ctx, d, p, intro, err)
+	}
 	if item == "oos" {
 		items, err := d.Store.OOSItems(ctx, p.ID)
 		if err != nil {
@@ -233,14 +239,22 @@ func tickItem(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []s
 	if p.Status != bot.ProjectClosing {
 		return nil, bot.Errorf(bot.EConflict, "%s is not in closeout; a coordinator starts it with /project close %s", p.Ref(), p.Ref())
 	}
-	if err := d.Store.TickCloseout(ctx, p.ID, item, ev.Caller.ID, d.Clock.Now(), note); err != nil {
+	err = d.Store.TickCloseoutOnce(ctx, p.ID, item, ev.Caller.ID, d.Clock.Now(), note, ev.SourceID)
+	return checklistReply(ctx, d, p, intro, err)
+}
+
+// checklistReply answers a tick or waiver that returned err with the
+// checklist; bot.ErrReplayed (the same delivery handled again) answers as the
+// change did the first time.
+func checklistReply(ctx context.Context, d Deps, p bot.Project, intro string, err error) ([]bot.Message, error) {
+	if err != nil && !errors.Is(err, bot.ErrReplayed) {
 		return nil, err
 	}
 	items, err := d.Store.CloseoutChecklist(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
-	return []bot.Message{checklistMessage(p, items, fmt.Sprintf("%s ticked %q.", ev.Caller.Name, bot.CloseoutLabels[item]))}, nil
+	return []bot.Message{checklistMessage(p, items, intro)}, nil
 }
 
 func waiveItem(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []string) ([]bot.Message, error) {
@@ -255,17 +269,16 @@ func waiveItem(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []
 	if reason == "" {
 		return nil, bot.Errorf(bot.EInvalid, "a waiver needs a reason")
 	}
+	intro := fmt.Sprintf("%s waived %q: %s", ev.Caller.Name, bot.CloseoutLabels[item], reason)
+	// Waived by this delivery before a crash: the same answer, as for a tick.
+	if again, err := replayedDelivery(ctx, d, ev); err != nil || again {
+		return checklistReply(ctx, d, p, intro, err)
+	}
 	if p.Status != bot.ProjectClosing {
 		return nil, bot.Errorf(bot.EConflict, "%s is not in closeout; start it with /project close %s", p.Ref(), p.Ref())
 	}
-	if err := d.Store.WaiveCloseout(ctx, p.ID, item, ev.Caller.ID, d.Clock.Now(), reason); err != nil {
-		return nil, err
-	}
-	items, err := d.Store.CloseoutChecklist(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	return []bot.Message{checklistMessage(p, items, fmt.Sprintf("%s waived %q: %s", ev.Caller.Name, bot.CloseoutLabels[item], reason))}, nil
+	err = d.Store.WaiveCloseoutOnce(ctx, p.ID, item, ev.Caller.ID, d.Clock.Now(), reason, ev.SourceID)
+	return checklistReply(ctx, d, p, intro, err)
 }
 
 func rateProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []string) ([]bot.Message, error) {

@@ -146,8 +146,9 @@ func setProgress(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args 
 		return nil, err
 	}
 	name := strings.Join(args[:len(args)-1], " ")
-	m, from, err := d.Store.SetMilestoneProgress(ctx, p.ID, name, pct, ev.Caller.ID, d.Clock.Now())
-	if err != nil {
+	// Replayed (the same delivery handled again): the change it recorded the first time, the same answer.
+	m, from, err := d.Store.SetMilestoneProgressOnce(ctx, p.ID, name, pct, ev.Caller.ID, d.Clock.Now(), ev.SourceID)
+	if err != nil && !errors.Is(err, bot.ErrReplayed) {
 		return nil, notFoundAs(err, "%s has no milestone %q; /project status %s lists them", p.Ref(), name, p.Ref())
 	}
 	text := fmt.Sprintf("%s %s: %d%% → %d%%", p.Ref(), m.Name, from, m.Percent)

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -121,8 +122,9 @@ func weeklyUpdate(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 		if err != nil {
 			return nil, err
 		}
-		u, err = d.Store.SkipWeeklyUpdate(ctx, u.ID, ev.Caller.ID, d.Clock.Now(), strings.Join(rest, " "))
-		if err != nil {
+		// Replayed: skipped by this very delivery; the same answer, not "already skipped".
+		u, err = d.Store.SkipWeeklyUpdateOnce(ctx, u.ID, ev.Caller.ID, d.Clock.Now(), strings.Join(rest, " "), ev.SourceID)
+		if err != nil && !errors.Is(err, bot.ErrReplayed) {
 			return nil, err
 		}
 		return reply(fmt.Sprintf("Skipped %s's update for %s: nothing goes to %s this week.", p.Ref(), u.Week(), p.ClientCode)), nil
@@ -131,7 +133,13 @@ func weeklyUpdate(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 		if err != nil {
 			return nil, err
 		}
-		if u.Status != bot.UpdateDrafted {
+		// Made by this delivery before a crash, the edit is answered as then
+		// even if the update was approved since.
+		again, err := replayedDelivery(ctx, d, ev)
+		if err != nil {
+			return nil, err
+		}
+		if u.Status != bot.UpdateDrafted && !again {
 			return nil, bot.Errorf(bot.EConflict, "the update for %s is already %s", u.Week(), u.Status)
 		}
 		if strings.TrimSpace(strings.Join(rest, " ")) == "" {
@@ -144,14 +152,16 @@ func weeklyUpdate(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 					Initial: u.Body, Submit: fmt.Sprintf("/project update %s edit %s", p.Ref(), u.Week())}}}, nil
 		}
 		body, what, err := editedBody(u.Body, rest)
-		if err != nil {
+		if err != nil && !again {
 			return nil, err
 		}
-		u, err = d.Store.EditWeeklyUpdate(ctx, u.ID, ev.Caller.ID, d.Clock.Now(), body)
-		if err != nil {
+		// The edit's number is this delivery's, replayed or not: a note is
+		// added once, and a replay answers "edit 2" as the first time did.
+		u, n, err := d.Store.EditWeeklyUpdateOnce(ctx, u.ID, ev.Caller.ID, d.Clock.Now(), body, ev.SourceID)
+		if err != nil && !errors.Is(err, bot.ErrReplayed) {
 			return nil, err
 		}
-		return []bot.Message{projects.DraftMessage(p, u, fmt.Sprintf("Edited by %s (edit %d): %s. Approve to post it:", ev.Caller.Name, u.EditCount, what))}, nil
+		return []bot.Message{projects.DraftMessage(p, u, fmt.Sprintf("Edited by %s (edit %d): %s. Approve to post it:", ev.Caller.Name, n, what))}, nil
 	}
 	return nil, bot.Errorf(bot.EInvalid, `use /project update %s [approve|skip|edit ["new text"]]`, p.Ref())
 }

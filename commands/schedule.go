@@ -17,7 +17,7 @@ type scheduleStore interface {
 	SetHours(ctx context.Context, personID int64, start, end, days int, timezone string) error
 	SetAway(ctx context.Context, personID int64, from, until time.Time) error
 	SetBack(ctx context.Context, personID int64) error
-	SetOffToday(ctx context.Context, personID int64, date, at time.Time) error
+	SetOffToday(ctx context.Context, personID int64, date, at time.Time, key string) error
 	Snooze(ctx context.Context, personID int64, at, until time.Time, answer, key string) error
 	SetManager(ctx context.Context, personID int64, managerID *int64) error
 	SetDigestTime(ctx context.Context, personID int64, at int) error
@@ -149,7 +149,8 @@ func awayCommand(d Deps) bot.Command {
 			var from, until time.Time
 			switch {
 			case len(args) == 1 && strings.EqualFold(args[0], "today"):
-				if err := d.Store.SetOffToday(ctx, p.ID, today, now); err != nil {
+				// Replayed: this delivery's day off stands; the same answer.
+				if err := d.Store.SetOffToday(ctx, p.ID, today, now, ev.SourceID); err != nil && !errors.Is(err, bot.ErrReplayed) {
 					return nil, err
 				}
 				return reply(fmt.Sprintf("Enjoy your day off, %s: no nudges until tomorrow.", p.Name)), nil

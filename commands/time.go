@@ -18,7 +18,7 @@ type timeStore interface {
 	AddTimeEntry(ctx context.Context, e bot.TimeEntry) (bot.TimeEntry, error)
 	TimeEntryBySource(ctx context.Context, workspaceID int64, key string) (bot.TimeEntry, error)
 	TimeEntryByID(ctx context.Context, workspaceID, id int64) (bot.TimeEntry, error)
-	EditTimeEntry(ctx context.Context, workspaceID, id int64, c bot.TimeEntryEdit) (bot.TimeEntry, error)
+	EditTimeEntry(ctx context.Context, workspaceID, id int64, c bot.TimeEntryEdit, key string) (bot.TimeEntry, error)
 	DayMinutes(ctx context.Context, personID int64, date time.Time) (int, error)
 	DeleteTimeEntry(ctx context.Context, workspaceID, id int64, key string) error
 	TimeEntries(ctx context.Context, personID int64, from, to time.Time) ([]bot.TimeEntry, error)
@@ -319,6 +319,15 @@ func editTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.M
 	if len(args) < 2 {
 		return nil, bot.Errorf(bot.EInvalid, editUsage)
 	}
+	// Handled again after a crash: the edit was made, and a later edit or
+	// the lock since must not change the answer.
+	if id, err := strconv.ParseInt(strings.TrimPrefix(args[0], "#"), 10, 64); err == nil {
+		if again, err := replayedDelivery(ctx, d, ev); err != nil {
+			return nil, err
+		} else if again {
+			return editedBefore(ctx, d, ev, id)
+		}
+	}
 	e, err := editableEntry(ctx, d, ev, args[0])
 	if err != nil {
 		return nil, err
@@ -341,7 +350,10 @@ func editTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.M
 		n := strings.Join(rest, " ")
 		c.Note = &n
 	}
-	e2, err := d.Store.EditTimeEntry(ctx, ev.Caller.WorkspaceID, e.ID, c)
+	e2, err := d.Store.EditTimeEntry(ctx, ev.Caller.WorkspaceID, e.ID, c, ev.SourceID)
+	if errors.Is(err, bot.ErrReplayed) {
+		return editedBefore(ctx, d, ev, e.ID)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -360,6 +372,24 @@ func editTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.M
 		changes = append(changes, fmt.Sprintf("reads %q", *c.Note))
 	}
 	return reply(fmt.Sprintf("Entry %d %s.", e2.ID, strings.Join(changes, ", "))), nil
+}
+
+// editedBefore answers a /time edit handled again: the entry as it is now,
+// never "was 30m" about the edit's own 30m.
+func editedBefore(ctx context.Context, d Deps, ev bot.Event, id int64) ([]bot.Message, error) {
+	e, err := d.Store.TimeEntryByID(ctx, ev.Caller.WorkspaceID, id)
+	if errors.Is(err, bot.ErrNotFound) {
+		return reply(fmt.Sprintf("This /time edit was handled already; entry %d has since been deleted.", id)), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	on := targetLabel(e.RequestNumber, e.ProjectNumber)
+	if on != "" {
+		on = " on " + on
+	}
+	return reply(fmt.Sprintf("Entry %d is %s%s, reading %q (this /time edit was handled already).",
+		e.ID, timekeeping.FormatMinutes(e.Minutes), on, e.Note)), nil
 }
 
 func deleteTime(ctx context.Context, d Deps, ev bot.Event, args []string) ([]bot.Message, error) {

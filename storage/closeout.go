@@ -58,9 +58,15 @@ func (s *Store) CloseoutChecklist(ctx context.Context, projectID int64) ([]bot.C
 		ORDER BY array_position(ARRAY['docs','signoff','acceptance','time','oos'], ci.item)`, projectID)
 }
 
-// changeItem locks an unfinished closeout item of a project in closeout and runs fn.
-func (s *Store) changeItem(ctx context.Context, projectID int64, item string, fn func(tx *sqlx.Tx) error) error {
+// changeItem locks an unfinished closeout item of a project in closeout and
+// runs fn. key is the delivery making the change (bot.Event.SourceID, "" for
+// none): it is recorded before the item is read, so the same delivery handled
+// again is bot.ErrReplayed, not "already ticked off" by its own tick.
+func (s *Store) changeItem(ctx context.Context, projectID int64, item, key string, fn func(tx *sqlx.Tx) error) error {
 	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		if err := applyProjectDelivery(ctx, tx, projectID, key); err != nil {
+			return err
+		}
 		var (
 			done, waived *time.Time
 			st           bot.ProjectStatus
@@ -84,7 +90,13 @@ func (s *Store) changeItem(ctx context.Context, projectID int64, item string, fn
 // TickCloseout marks a closeout item done by someone, with an optional note
 // (who accepted for the client, for example).
 func (s *Store) TickCloseout(ctx context.Context, projectID int64, item string, by int64, at time.Time, note string) error {
-	return s.changeItem(ctx, projectID, item, func(tx *sqlx.Tx) error {
+	return s.TickCloseoutOnce(ctx, projectID, item, by, at, note, "")
+}
+
+// TickCloseoutOnce is TickCloseout made by the delivery key: the same delivery
+// again changes nothing and is bot.ErrReplayed.
+func (s *Store) TickCloseoutOnce(ctx context.Context, projectID int64, item string, by int64, at time.Time, note, key string) error {
+	return s.changeItem(ctx, projectID, item, key, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE closeout_items SET done_by = $3, done_at = $4, note = $5
 			WHERE project_id = $1 AND item = $2`, projectID, item, by, at, note)
 		return mapErr(err, "tick closeout item")
@@ -93,7 +105,12 @@ func (s *Store) TickCloseout(ctx context.Context, projectID int64, item string, 
 
 // WaiveCloseout waives a closeout item with a reason.
 func (s *Store) WaiveCloseout(ctx context.Context, projectID int64, item string, by int64, at time.Time, reason string) error {
-	return s.changeItem(ctx, projectID, item, func(tx *sqlx.Tx) error {
+	return s.WaiveCloseoutOnce(ctx, projectID, item, by, at, reason, "")
+}
+
+// WaiveCloseoutOnce is WaiveCloseout made by the delivery key, as TickCloseoutOnce.
+func (s *Store) WaiveCloseoutOnce(ctx context.Context, projectID int64, item string, by int64, at time.Time, reason, key string) error {
+	return s.changeItem(ctx, projectID, item, key, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE closeout_items SET waived_by = $3, waived_at = $4, waived_reason = $5
 			WHERE project_id = $1 AND item = $2`, projectID, item, by, at, reason)
 		return mapErr(err, "waive closeout item")

@@ -229,11 +229,34 @@ func (s *Store) Milestones(ctx context.Context, projectID int64) ([]bot.Mileston
 // SetMilestoneProgress sets how far along a milestone (named case-insensitively)
 // is, records the change, and returns the milestone and its previous percent.
 func (s *Store) SetMilestoneProgress(ctx context.Context, projectID int64, name string, percent int, by int64, at time.Time) (bot.Milestone, int, error) {
+	return s.SetMilestoneProgressOnce(ctx, projectID, name, percent, by, at, "")
+}
+
+// SetMilestoneProgressOnce is SetMilestoneProgress made by the delivery key:
+// the same delivery again records no second change and returns the milestone
+// and percents of the change it recorded, with bot.ErrReplayed.
+func (s *Store) SetMilestoneProgressOnce(ctx context.Context, projectID int64, name string, percent int, by int64, at time.Time, key string) (bot.Milestone, int, error) {
 	var (
 		m    bot.Milestone
 		from int
 	)
+	var keyArg *string
+	if key != "" {
+		keyArg = &key
+	}
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		if err := applyProjectDelivery(ctx, tx, projectID, key); errors.Is(err, bot.ErrReplayed) {
+			err := tx.QueryRowxContext(ctx, `SELECT m.id, m.project_id, m.name, m.due_date, mp.from_percent, mp.to_percent, m.done_at
+				FROM milestone_progress mp JOIN milestones m ON m.id = mp.milestone_id
+				WHERE m.project_id = $1 AND mp.source_key = $2`, projectID, key).
+				Scan(&m.ID, &m.ProjectID, &m.Name, &m.Due, &from, &m.Percent, &m.DoneAt)
+			if err != nil {
+				return mapErr(err, "progress by source")
+			}
+			return bot.ErrReplayed
+		} else if err != nil {
+			return err
+		}
 		err := tx.QueryRowxContext(ctx, `SELECT id, name, percent FROM milestones
 			WHERE project_id = $1 AND lower(name) = lower($2) FOR UPDATE`, projectID, name).Scan(&m.ID, &m.Name, &from)
 		if err != nil {
@@ -247,8 +270,8 @@ func (s *Store) SetMilestoneProgress(ctx context.Context, projectID int64, name 
 		if err != nil {
 			return mapErr(err, "set progress")
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO milestone_progress (milestone_id, from_percent, to_percent, by_id, at)
-			VALUES ($1, $2, $3, $4, $5)`, m.ID, from, percent, by, at)
+		_, err = tx.ExecContext(ctx, `INSERT INTO milestone_progress (milestone_id, from_percent, to_percent, by_id, at, source_key)
+			VALUES ($1, $2, $3, $4, $5, $6)`, m.ID, from, percent, by, at, keyArg)
 		return mapErr(err, "record progress")
 	})
 	return m, from, err

@@ -55,12 +55,23 @@ func (s *Store) SetBack(ctx context.Context, personID int64) error {
 	return s.updateSchedule(ctx, personID, `away_from = NULL, away_until = NULL, off_date = NULL, snoozed_until = NULL`)
 }
 
-// SetOffToday marks one day off ("I'm off today") and answers the latest nudge.
-func (s *Store) SetOffToday(ctx context.Context, personID int64, date, at time.Time) error {
-	if err := s.updateSchedule(ctx, personID, `off_date = $2`, date); err != nil {
-		return err
-	}
-	return answerNudge(ctx, s.db, personID, at, "off")
+// SetOffToday marks one day off ("I'm off today") and answers the latest
+// unanswered nudge. The same delivery (key: bot.Event.SourceID, "" for none)
+// handled again changes nothing and is bot.ErrReplayed: run again it would
+// answer the next older nudge too, which escalation would then not count.
+func (s *Store) SetOffToday(ctx context.Context, personID int64, date, at time.Time, key string) error {
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		if err := applyPersonDelivery(ctx, tx, personID, key); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schedules (person_id) VALUES ($1) ON CONFLICT (person_id) DO NOTHING`, personID); err != nil {
+			return mapErr(err, "schedule")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE schedules SET off_date = $2, updated_at = now() WHERE person_id = $1`, personID, date); err != nil {
+			return mapErr(err, "day off")
+		}
+		return answerNudge(ctx, tx, personID, at, "off")
+	})
 }
 
 // Snooze holds nudges until until and answers the latest nudge. The same
@@ -68,14 +79,8 @@ func (s *Store) SetOffToday(ctx context.Context, personID int64, date, at time.T
 // handled twice — changes nothing and is bot.ErrReplayed.
 func (s *Store) Snooze(ctx context.Context, personID int64, at, until time.Time, answer, key string) error {
 	return s.tx(ctx, func(tx *sqlx.Tx) error {
-		var ws int64
-		if err := tx.GetContext(ctx, &ws, `SELECT workspace_id FROM people WHERE id = $1`, personID); err != nil {
-			return mapErr(err, "person")
-		}
-		if fresh, err := applyDelivery(ctx, tx, ws, key); err != nil {
+		if err := applyPersonDelivery(ctx, tx, personID, key); err != nil {
 			return err
-		} else if !fresh {
-			return bot.ErrReplayed
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schedules (person_id) VALUES ($1) ON CONFLICT (person_id) DO NOTHING`, personID); err != nil {
 			return mapErr(err, "schedule")
@@ -86,6 +91,24 @@ func (s *Store) Snooze(ctx context.Context, personID int64, at, until time.Time,
 		}
 		return answerNudge(ctx, tx, personID, at, answer)
 	})
+}
+
+// applyPersonDelivery is applyRequestDelivery for a change to a person's
+// schedule, in the person's workspace.
+func applyPersonDelivery(ctx context.Context, tx *sqlx.Tx, personID int64, key string) error {
+	var ws int64
+	if key == "" {
+		return nil
+	}
+	if err := tx.GetContext(ctx, &ws, `SELECT workspace_id FROM people WHERE id = $1`, personID); err != nil {
+		return mapErr(err, "person")
+	}
+	if fresh, err := applyDelivery(ctx, tx, ws, key); err != nil {
+		return err
+	} else if !fresh {
+		return bot.ErrReplayed
+	}
+	return nil
 }
 
 // SetManager makes managerID the person's manager (nil: none).

@@ -109,20 +109,35 @@ func (s *Store) TimeEntryBySource(ctx context.Context, workspaceID int64, key st
 // EditTimeEntry changes an entry's minutes, note or what it is logged on. The
 // database refuses a change that takes the day past 24h or touches closed
 // project time (migration 00130).
-func (s *Store) EditTimeEntry(ctx context.Context, workspaceID, id int64, c bot.TimeEntryEdit) (bot.TimeEntry, error) {
+//
+// key is the delivery asking (bot.Event's SourceID, "" for none), recorded in
+// the same transaction: the same delivery handled again is bot.ErrReplayed and
+// changes nothing, so it cannot undo an edit made after it.
+func (s *Store) EditTimeEntry(ctx context.Context, workspaceID, id int64, c bot.TimeEntryEdit, key string) (bot.TimeEntry, error) {
 	if c.Move && (c.RequestID == nil) == (c.ProjectID == nil) {
 		return bot.TimeEntry{}, fmt.Errorf("edit time entry %d: move needs a request or a project: %w", id, bot.Errorf(bot.EInvalid, "name a request or a project to move it to"))
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE time_entries SET
-			minutes = CASE WHEN $3 > 0 THEN $3 ELSE minutes END, note = coalesce($4, note),
-			request_id = CASE WHEN $5 THEN $6 ELSE request_id END,
-			project_id = CASE WHEN $5 THEN $7 ELSE project_id END, updated_at = $8
-		WHERE workspace_id = $1 AND id = $2`, workspaceID, id, c.Minutes, c.Note, c.Move, c.RequestID, c.ProjectID, c.At)
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		if fresh, err := applyDelivery(ctx, tx, workspaceID, key); err != nil {
+			return err
+		} else if !fresh {
+			return fmt.Errorf("edit time entry %d: %w", id, bot.ErrReplayed)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE time_entries SET
+				minutes = CASE WHEN $3 > 0 THEN $3 ELSE minutes END, note = coalesce($4, note),
+				request_id = CASE WHEN $5 THEN $6 ELSE request_id END,
+				project_id = CASE WHEN $5 THEN $7 ELSE project_id END, updated_at = $8
+			WHERE workspace_id = $1 AND id = $2`, workspaceID, id, c.Minutes, c.Note, c.Move, c.RequestID, c.ProjectID, c.At)
+		if err != nil {
+			return mapErr(err, "edit time entry")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("time entry %d: %w", id, ErrNotFound)
+		}
+		return nil
+	})
 	if err != nil {
-		return bot.TimeEntry{}, mapErr(err, "edit time entry")
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return bot.TimeEntry{}, fmt.Errorf("time entry %d: %w", id, ErrNotFound)
+		return bot.TimeEntry{}, err
 	}
 	return s.TimeEntryByID(ctx, workspaceID, id)
 }
@@ -333,6 +348,23 @@ func applyRequestDelivery(ctx context.Context, tx *sqlx.Tx, requestID int64, key
 	}
 	if err := tx.GetContext(ctx, &ws, `SELECT workspace_id FROM requests WHERE id = $1`, requestID); err != nil {
 		return mapErr(err, "request")
+	}
+	if fresh, err := applyDelivery(ctx, tx, ws, key); err != nil {
+		return err
+	} else if !fresh {
+		return bot.ErrReplayed
+	}
+	return nil
+}
+
+// applyProjectDelivery is applyRequestDelivery for a change to a project.
+func applyProjectDelivery(ctx context.Context, tx *sqlx.Tx, projectID int64, key string) error {
+	var ws int64
+	if key == "" {
+		return nil
+	}
+	if err := tx.GetContext(ctx, &ws, projectWorkspace, projectID); err != nil {
+		return mapErr(err, "project")
 	}
 	if fresh, err := applyDelivery(ctx, tx, ws, key); err != nil {
 		return err

@@ -109,10 +109,29 @@ func (s *Store) ReleaseUpdateDM(ctx context.Context, id int64) error {
 }
 
 // changeDraft locks a drafted update and applies fn; any other status is a
-// conflict that says where the update is.
-func (s *Store) changeDraft(ctx context.Context, id int64, fn func(tx *sqlx.Tx) error) (bot.WeeklyUpdate, error) {
+// conflict that says where the update is. key is the delivery making the
+// change (bot.Event.SourceID, "" for none), recorded before the status is
+// read: the same delivery handled again returns the update as it is with
+// bot.ErrReplayed, not "already skipped" by its own skip.
+func (s *Store) changeDraft(ctx context.Context, id int64, key string, fn func(tx *sqlx.Tx) error) (bot.WeeklyUpdate, error) {
 	var u bot.WeeklyUpdate
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		if key != "" {
+			var ws int64
+			if err := tx.GetContext(ctx, &ws, `SELECT p.workspace_id FROM weekly_updates u JOIN projects p ON p.id = u.project_id
+				WHERE u.id = $1`, id); err != nil {
+				return mapErr(err, "weekly update's workspace")
+			}
+			if fresh, err := applyDelivery(ctx, tx, ws, key); err != nil {
+				return err
+			} else if !fresh {
+				var err error
+				if u, err = scanUpdate(tx.QueryRowxContext(ctx, `SELECT `+updateColumns+updateFrom+` WHERE u.id = $1`, id)); err != nil {
+					return mapErr(err, "read weekly update")
+				}
+				return bot.ErrReplayed
+			}
+		}
 		var st bot.UpdateStatus
 		if err := tx.GetContext(ctx, &st, `SELECT status FROM weekly_updates WHERE id = $1 FOR UPDATE`, id); err != nil {
 			return mapErr(err, "weekly update")
@@ -132,17 +151,37 @@ func (s *Store) changeDraft(ctx context.Context, id int64, fn func(tx *sqlx.Tx) 
 
 // EditWeeklyUpdate replaces a draft's text and records the edit.
 func (s *Store) EditWeeklyUpdate(ctx context.Context, id, by int64, at time.Time, text string) (bot.WeeklyUpdate, error) {
-	return s.changeDraft(ctx, id, func(tx *sqlx.Tx) error {
+	u, _, err := s.EditWeeklyUpdateOnce(ctx, id, by, at, text, "")
+	return u, err
+}
+
+// EditWeeklyUpdateOnce is EditWeeklyUpdate made by the delivery key; n is the
+// number of the edit it made. The same delivery again changes nothing and
+// returns the update as it is, and n as the first time, with bot.ErrReplayed.
+func (s *Store) EditWeeklyUpdateOnce(ctx context.Context, id, by int64, at time.Time, text, key string) (u bot.WeeklyUpdate, n int, err error) {
+	var keyArg *string
+	if key != "" {
+		keyArg = &key
+	}
+	u, err = s.changeDraft(ctx, id, key, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `
 			WITH old AS (SELECT body FROM weekly_updates WHERE id = $1)
-			INSERT INTO weekly_update_edits (update_id, by_id, at, before, after) SELECT $1, $2, $3, old.body, $4 FROM old`,
-			id, by, at, text)
+			INSERT INTO weekly_update_edits (update_id, by_id, at, before, after, source_key) SELECT $1, $2, $3, old.body, $4, $5 FROM old`,
+			id, by, at, text, keyArg)
 		if err != nil {
 			return mapErr(err, "record edit")
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE weekly_updates SET body = $2, edit_count = edit_count + 1 WHERE id = $1`, id, text)
 		return mapErr(err, "edit update")
 	})
+	if !errors.Is(err, bot.ErrReplayed) {
+		return u, u.EditCount, err
+	}
+	if qerr := s.db.GetContext(ctx, &n, `SELECT count(*) FROM weekly_update_edits WHERE update_id = $1
+		AND id <= (SELECT max(id) FROM weekly_update_edits WHERE update_id = $1 AND source_key = $2)`, id, key); qerr != nil {
+		return u, 0, mapErr(qerr, "edit by source")
+	}
+	return u, n, err
 }
 
 // ErrUnresolvedDraft is the conflict ApproveWeeklyUpdate returns while the
@@ -160,7 +199,7 @@ func (s *Store) ApproveWeeklyUpdate(ctx context.Context, id, by int64, at time.T
 // the approval handled again after a crash can tell it was its own
 // (DeliveryApplied) rather than someone else's.
 func (s *Store) ApproveWeeklyUpdateOnce(ctx context.Context, id, by int64, at time.Time, key string) (bot.WeeklyUpdate, error) {
-	return s.changeDraft(ctx, id, func(tx *sqlx.Tx) error {
+	return s.changeDraft(ctx, id, "", func(tx *sqlx.Tx) error {
 		if key != "" {
 			var ws int64
 			if err := tx.GetContext(ctx, &ws, `SELECT p.workspace_id FROM weekly_updates u JOIN projects p ON p.id = u.project_id
@@ -187,7 +226,13 @@ func (s *Store) ApproveWeeklyUpdateOnce(ctx context.Context, id, by int64, at ti
 
 // SkipWeeklyUpdate decides not to send this week's update.
 func (s *Store) SkipWeeklyUpdate(ctx context.Context, id, by int64, at time.Time, reason string) (bot.WeeklyUpdate, error) {
-	return s.changeDraft(ctx, id, func(tx *sqlx.Tx) error {
+	return s.SkipWeeklyUpdateOnce(ctx, id, by, at, reason, "")
+}
+
+// SkipWeeklyUpdateOnce is SkipWeeklyUpdate made by the delivery key: the same
+// delivery again changes nothing and returns the update with bot.ErrReplayed.
+func (s *Store) SkipWeeklyUpdateOnce(ctx context.Context, id, by int64, at time.Time, reason, key string) (bot.WeeklyUpdate, error) {
+	return s.changeDraft(ctx, id, key, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE weekly_updates SET status = 'skipped', skipped_by = $2, skipped_at = $3, skip_reason = $4 WHERE id = $1`,
 			id, by, at, reason)
 		return mapErr(err, "skip update")

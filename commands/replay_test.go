@@ -1,0 +1,235 @@
+package commands_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/bot/console"
+)
+
+// deliver dispatches line as one platform delivery: the event carries key as
+// its SourceID, as an adapter's does, so dispatching it again with the same
+// key is that delivery handled again (a Slack retry, or the inbox after a crash).
+func (h *harness) deliver(c *console.Console, key, line string) string {
+	h.t.Helper()
+	cmd, args, err := bot.ParseLine(line)
+	if err != nil {
+		h.t.Fatalf("%q: %v", line, err)
+	}
+	var out []string
+	for _, m := range h.router.Dispatch(context.Background(), bot.Event{Platform: bot.PlatformConsole,
+		Workspace: console.Workspace, Channel: "console", User: c.User, Command: cmd, Args: args, SourceID: key}) {
+		out = append(out, console.Render(m))
+	}
+	return strings.Join(out, "\n")
+}
+
+// snapshot is every row of every table, as text per table. updated_at columns
+// are left out: a "set" rewritten with the same values moves them, and nothing
+// reads them back (people, schedules, time entries); every other column counts.
+func (h *harness) snapshot() map[string]string {
+	h.t.Helper()
+	ctx := context.Background()
+	var tables []string
+	rows, err := h.store.DB().QueryContext(ctx, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for rows.Next() {
+		var tb string
+		if err := rows.Scan(&tb); err != nil {
+			h.t.Fatal(err)
+		}
+		tables = append(tables, tb)
+	}
+	if err := rows.Close(); err != nil {
+		h.t.Fatal(err)
+	}
+	if len(tables) < 10 {
+		h.t.Fatalf("only %d tables to compare: %v", len(tables), tables)
+	}
+	snap := map[string]string{}
+	for _, tb := range tables {
+		var rows string
+		if err := h.store.DB().QueryRowContext(ctx, `SELECT coalesce(string_agg(j, E'\n' ORDER BY j), '')
+			FROM (SELECT (to_jsonb(t) - 'updated_at')::text AS j FROM `+tb+` t) x`).Scan(&rows); err != nil {
+			h.t.Fatalf("%s: %v", tb, err)
+		}
+		snap[tb] = rows
+	}
+	return snap
+}
+
+// twice handles the same delivery of line twice and fails the test if the
+// second handling changed any row. It returns both replies.
+func (h *harness) twice(c *console.Console, key, line string) (first, second string) {
+	h.t.Helper()
+	first = h.deliver(c, key, line)
+	after := h.snapshot()
+	second = h.deliver(c, key, line)
+	again := h.snapshot()
+	for tb, rows := range again {
+		if rows != after[tb] {
+			h.t.Errorf("%s handled again changed %s:\n%s", line, tb, rowDiff(after[tb], rows))
+		}
+	}
+	return first, second
+}
+
+// rowDiff lists the rows only one snapshot of a table has, cut short.
+func rowDiff(before, after string) string {
+	in := func(rows string) map[string]bool {
+		m := map[string]bool{}
+		for _, r := range strings.Split(rows, "\n") {
+			m[r] = true
+		}
+		return m
+	}
+	was, is := in(before), in(after)
+	short := func(r string) string {
+		if len(r) > 300 {
+			return r[:300] + "…"
+		}
+		return r
+	}
+	var b strings.Builder
+	for _, r := range strings.Split(before, "\n") {
+		if !is[r] {
+			b.WriteString("- " + short(r) + "\n")
+		}
+	}
+	for _, r := range strings.Split(after, "\n") {
+		if !was[r] {
+			b.WriteString("+ " + short(r) + "\n")
+		}
+	}
+	return b.String()
+}
+
+// sameAnswer fails unless a delivery handled again answered as the first time.
+func sameAnswer(t *testing.T, line, first, second string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(first, w) {
+			t.Errorf("%s: first reply lacks %q:\n%s", line, w, first)
+		}
+	}
+	if second != first {
+		t.Errorf("%s handled again answered\n%s\nthe first time\n%s", line, second, first)
+	}
+}
+
+// TestSetCommandsHandledAgainChangeNothing: commands that set values and keep
+// no delivery of their own (role, schedule, project settings) handled twice
+// with the same delivery: the second handling changes no row and answers as
+// the first.
+func TestSetCommandsHandledAgainChangeNothing(t *testing.T) {
+	t.Parallel()
+	h, _, _ := newProjectHarness(t, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	dana := h.as("dana", bot.RoleManager, "")
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	tom := h.as("tom", bot.RoleTech, "")
+	h.as("sam", bot.RoleTech, "")
+	expect(t, cora, `/project new ACME "Office move" --start 2026-12-01 --end 2027-01-29 --budget 120h`, "Opened P1")
+
+	for _, c := range []struct {
+		who  *console.Console
+		line string
+		want []string
+	}{
+		{dana, "/role ursula tech", []string{"ursula is now a tech"}},
+		{dana, "/role wile client ACME", []string{"client user of ACME"}},
+		{dana, "/role sam coordinator", []string{"sam is now a coordinator"}},
+		{tom, "/hours 08:00-16:30 mon-thu Europe/London", []string{"tom works"}},
+		{dana, "/hours digest 07:30", []string{"07:30"}},
+		{tom, "/away until 2026-12-04", []string{"tom is away Tue 1 Dec to Fri 4 Dec 2026"}},
+		{tom, "/back", []string{"Welcome back, tom"}},
+		{dana, "/manager tom dana", []string{"tom's manager: dana"}},
+		{tom, "/snooze 45m", []string{"Snoozed until 09:45"}},
+		{dana, "/team gap 90m", []string{"Allowed gap 1h30"}},
+		{cora, `/project set P1 --end 2027-02-26 --budget 140h --lead @tom --update "fri 15:00"`, []string{"P1", "140 h"}},
+	} {
+		first, second := h.twice(c.who, "replay:"+c.line, c.line)
+		sameAnswer(t, c.line, first, second, c.want...)
+	}
+}
+
+// TestChangesHandledAgainApplyOnce: /time edit, /project progress, the weekly
+// update's edit and skip, closeout ticks and waivers and /away today, each
+// handled twice with the same delivery: the second handling changes no row
+// (no second history row, no second note, no second nudge answered) and does
+// not answer "already ticked off" or "was 30m" where the first did the change.
+func TestChangesHandledAgainApplyOnce(t *testing.T) {
+	t.Parallel()
+	h, clock, _ := newProjectHarness(t, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	tom := h.as("tom", bot.RoleTech, "")
+	sam := h.as("sam", bot.RoleTech, "")
+	expect(t, tom, "/request Printer on the 2nd floor is jammed", "Opened #1001")
+	expect(t, tom, "/request Scanner on the 3rd floor is jammed", "Opened #1002")
+	expect(t, tom, "/time 45m #1001 cleared the jam", "entry 1")
+	expect(t, cora, `/project new ACME "Office move" --start 2026-12-01 --end 2027-01-29 --budget 120h --lead @sam`, "Opened P1")
+	expect(t, cora, `/project milestone P1 "Design" 2026-12-04`, "Design")
+	expect(t, cora, "/project update P1", "P1")
+
+	line := `/time edit 1 30m #1002 "replaced the fuser"`
+	first, second := h.twice(tom, "replay:edit", line)
+	if !strings.Contains(first, "is now 30m (was 45m)") || !strings.Contains(first, "is on #1002 (was #1001)") {
+		t.Errorf("%s: %s", line, first)
+	}
+	if strings.Contains(second, "was 30m") || strings.Contains(second, "was #1002") ||
+		!strings.Contains(second, "30m on #1002") || !strings.Contains(second, "handled already") {
+		t.Errorf("%s handled again answered %q; want the entry as that edit left it, handled already", line, second)
+	}
+
+	line = "/project progress P1 Design 50%"
+	first, second = h.twice(tom, "replay:progress", line)
+	sameAnswer(t, line, first, second, "Design: 0% → 50%")
+
+	line = `/project update P1 edit "remember the badges"`
+	first, second = h.twice(cora, "replay:note", line)
+	sameAnswer(t, line, first, second, "(edit 1): a note")
+	line = `/project update P1 edit next "core switches on site"`
+	first, second = h.twice(cora, "replay:next", line)
+	sameAnswer(t, line, first, second, "(edit 2)", "core switches on site")
+	line = `/project update P1 skip client on holiday`
+	first, second = h.twice(cora, "replay:skip", line)
+	sameAnswer(t, line, first, second, "Skipped P1's update")
+
+	expect(t, cora, "/project close P1", "Closeout of P1")
+	line = `/project tick P1 docs wiki updated`
+	first, second = h.twice(tom, "replay:tick", line)
+	sameAnswer(t, line, first, second, `tom ticked "`)
+	line = `/project tick P1 signoff`
+	first, second = h.twice(sam, "replay:signoff", line)
+	sameAnswer(t, line, first, second, `sam ticked "`)
+	line = `/project waive P1 oos "none was done"`
+	first, second = h.twice(cora, "replay:waive", line)
+	sameAnswer(t, line, first, second, `cora waived "`)
+
+	// Two gap nudges unanswered: /away today answers the latest, once.
+	ws, tomP := h.workspace(), h.person("tom")
+	for _, ago := range []time.Duration{2 * time.Hour, time.Hour} {
+		at := clock.Now().Add(-ago)
+		if _, _, err := h.store.RecordNudge(ctx, ws, tomP.ID, "gap", at.Add(-time.Hour), at.Truncate(24*time.Hour), at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	line = "/away today"
+	first, second = h.twice(tom, "replay:off", line)
+	sameAnswer(t, line, first, second, "Enjoy your day off, tom")
+}
+
+func (h *harness) person(name string) bot.Person {
+	h.t.Helper()
+	p, err := h.store.FindPerson(context.Background(), h.workspace(), name)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return p
+}
