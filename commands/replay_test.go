@@ -187,6 +187,15 @@ func TestChangesHandledAgainApplyOnce(t *testing.T) {
 		t.Errorf("%s handled again answered %q; want the entry as that edit left it, handled already", line, second)
 	}
 
+	// Handled again after a later edit, it must not undo that edit.
+	expect(t, tom, "/time edit 1 1h", "is now 1h (was 30m)")
+	if again := h.deliver(tom, "replay:edit", `/time edit 1 30m #1002 "replaced the fuser"`); !strings.Contains(again, "is 1h on #1002") {
+		t.Errorf("handled again after a later edit: %q", again)
+	}
+	if e, err := h.store.TimeEntryByID(ctx, h.workspace(), 1); err != nil || e.Minutes != 60 {
+		t.Errorf("entry 1 after the replay: %d minutes (%v); want the later edit's 60", e.Minutes, err)
+	}
+
 	line = "/project progress P1 Design 50%"
 	first, second = h.twice(tom, "replay:progress", line)
 	sameAnswer(t, line, first, second, "Design: 0% → 50%")
