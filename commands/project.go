@@ -16,6 +16,7 @@ type projectStore interface {
 	ProjectByNumber(ctx context.Context, workspaceID int64, n int) (bot.Project, error)
 	ProjectByRequest(ctx context.Context, requestID int64) (bot.Project, error)
 	UpdateProject(ctx context.Context, in bot.Project) (bot.Project, error)
+	UpdateProjectOnce(ctx context.Context, in bot.Project, key string) (bot.Project, error)
 	ListProjects(ctx context.Context, workspaceID int64, clientID *int64) ([]bot.Project, error)
 	AddMilestoneOnce(ctx context.Context, projectID int64, name string, due time.Time, key string) (bot.Milestone, error)
 	SetMilestoneProgressOnce(ctx context.Context, projectID int64, name string, percent int, by int64, at time.Time, key string) (bot.Milestone, int, error)

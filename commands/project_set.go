@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 
 	"github.com/mspbot/mspbot/bot"
 )
@@ -20,8 +21,10 @@ func setProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args [
 	if err := applyProjectFlags(ctx, d, ev, &p, flags, projectToday(d, p)); err != nil {
 		return nil, err
 	}
-	p, err = d.Store.UpdateProject(ctx, p)
-	if err != nil {
+	// Handled again (ErrReplayed): changed the first time; a later change
+	// stands, and the answer is the project's status, as then.
+	p, err = d.Store.UpdateProjectOnce(ctx, p, ev.SourceID)
+	if err != nil && !errors.Is(err, bot.ErrReplayed) {
 		return nil, err
 	}
 	return projectStatus(ctx, d, p)

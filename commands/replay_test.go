@@ -242,3 +242,46 @@ func (h *harness) person(name string) bot.Person {
 	}
 	return p
 }
+
+// TestSetsHandledAgainAfterALaterChangeKeepIt: a delivery handled again after
+// a later change to the same thing (another worker or instance took the next
+// delivery while the first one's row waited to be rescued) changes nothing:
+// the later change stands.
+func TestSetsHandledAgainAfterALaterChangeKeepIt(t *testing.T) {
+	t.Parallel()
+	h, _, _ := newProjectHarness(t, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	dana := h.as("dana", bot.RoleManager, "")
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	tom := h.as("tom", bot.RoleTech, "")
+	expect(t, cora, `/project new ACME "Office move" --start 2026-12-01 --end 2027-01-29 --budget 120h`, "Opened P1")
+
+	for _, c := range []struct {
+		who          *console.Console
+		first, later string
+	}{
+		{dana, "/role ursula tech", "/role ursula coordinator"},
+		{tom, "/hours 08:00-16:30 mon-thu", "/hours 09:00-17:00"},
+		{dana, "/hours digest 07:30", "/hours digest 08:15"},
+		{tom, "/away until 2026-12-04", "/back"},
+		{tom, "/back", "/away until 2026-12-08"},
+		{dana, "/manager tom dana", "/manager tom none"},
+		{dana, "/team gap 90m", "/team gap 2h"},
+		{cora, "/project set P1 --budget 140h", "/project set P1 --budget 150h"},
+	} {
+		key := "replay:" + c.first
+		first := h.deliver(c.who, key, c.first)
+		if strings.Contains(first, "didn't work") || strings.Contains(first, "Can't") {
+			t.Fatalf("%s: %s", c.first, first)
+		}
+		expect(t, c.who, c.later)
+		after := h.snapshot()
+		if again := h.deliver(c.who, key, c.first); strings.Contains(again, "didn't work") || strings.Contains(again, "Can't") {
+			t.Errorf("%s handled again after %s answered %q", c.first, c.later, again)
+		}
+		for tb, rows := range h.snapshot() {
+			if rows != after[tb] {
+				t.Errorf("%s handled again after %s changed %s:\n%s", c.first, c.later, tb, rowDiff(after[tb], rows))
+			}
+		}
+	}
+}

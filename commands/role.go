@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -12,6 +13,7 @@ import (
 type roleStore interface {
 	FindPerson(ctx context.Context, workspaceID int64, handle string) (bot.Person, error)
 	SetRole(ctx context.Context, personID int64, role bot.Role, clientCode string) (bot.Person, error)
+	SetRoleOnce(ctx context.Context, personID int64, role bot.Role, clientCode, key string) (bot.Person, error)
 	ListPeople(ctx context.Context, workspaceID int64) ([]bot.Person, error)
 }
 
@@ -49,10 +51,11 @@ func roleCommand(d Deps) bot.Command {
 				if len(args) < 3 {
 					return nil, bot.Errorf(bot.EInvalid, "say which client %s belongs to: /role %s client ACME", args[0], args[0])
 				}
-				clientCode = args[2]
-				if _, err := knownClient(ctx, d, ev.Caller.WorkspaceID, clientCode); err != nil {
+				c, err := knownClient(ctx, d, ev.Caller.WorkspaceID, args[2])
+				if err != nil {
 					return nil, err
 				}
+				clientCode = c.Code
 			}
 			if ev.Platform != bot.PlatformConsole && !mention.MatchString(args[0]) {
 				// Anyone can take a display name; only a mention names one account.
@@ -65,7 +68,12 @@ func roleCommand(d Deps) bot.Command {
 			if target.ID == ev.Caller.ID && role != bot.RoleManager {
 				return nil, bot.Errorf(bot.EForbidden, "you cannot step down yourself; another manager can change your role")
 			}
-			p, err := d.Store.SetRole(ctx, target.ID, role, clientCode)
+			p, err := d.Store.SetRoleOnce(ctx, target.ID, role, clientCode, ev.SourceID)
+			if errors.Is(err, bot.ErrReplayed) {
+				// Given by this delivery the first time; a later change stands,
+				// and the answer is the first one.
+				p.Role, p.ClientCode, err = role, clientCode, nil
+			}
 			if err != nil {
 				return nil, err
 			}

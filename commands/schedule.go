@@ -12,15 +12,18 @@ import (
 	"github.com/mspbot/mspbot/timekeeping"
 )
 
+// scheduleStore's setters take the delivery's key (bot.Event.SourceID): the
+// same delivery handled again is bot.ErrReplayed and changes nothing, so a
+// later change stands; the commands then answer as the first time.
 type scheduleStore interface {
 	Schedule(ctx context.Context, personID int64) (bot.ScheduleRow, error)
-	SetHours(ctx context.Context, personID int64, start, end, days int, timezone string) error
-	SetAway(ctx context.Context, personID int64, from, until time.Time) error
-	SetBack(ctx context.Context, personID int64) error
+	SetHoursOnce(ctx context.Context, personID int64, start, end, days int, timezone, key string) error
+	SetAwayOnce(ctx context.Context, personID int64, from, until time.Time, key string) error
+	SetBack(ctx context.Context, personID int64, key string) error
 	SetOffToday(ctx context.Context, personID int64, date, at time.Time, key string) error
 	Snooze(ctx context.Context, personID int64, at, until time.Time, answer, key string) error
-	SetManager(ctx context.Context, personID int64, managerID *int64) error
-	SetDigestTime(ctx context.Context, personID int64, at int) error
+	SetManagerOnce(ctx context.Context, personID int64, managerID *int64, key string) error
+	SetDigestTimeOnce(ctx context.Context, personID int64, at int, key string) error
 }
 
 // scheduleTarget reads whom a schedule command is for: "/hours @tom
@@ -83,7 +86,7 @@ func hoursCommand(d Deps) bot.Command {
 				if err != nil {
 					return nil, err
 				}
-				if err := d.Store.SetDigestTime(ctx, p.ID, int(at)); err != nil {
+				if err := d.Store.SetDigestTimeOnce(ctx, p.ID, int(at), ev.SourceID); err != nil && !errors.Is(err, bot.ErrReplayed) {
 					return nil, err
 				}
 				return reply(fmt.Sprintf("%s's daily digest comes at %s on working days.", p.Name, at)), nil
@@ -110,7 +113,7 @@ func hoursCommand(d Deps) bot.Command {
 					}
 					tz = loc.String()
 				}
-				if err := d.Store.SetHours(ctx, p.ID, int(start), int(end), int(days), tz); err != nil {
+				if err := d.Store.SetHoursOnce(ctx, p.ID, int(start), int(end), int(days), tz, ev.SourceID); err != nil && !errors.Is(err, bot.ErrReplayed) {
 					return nil, err
 				}
 			}
@@ -175,7 +178,7 @@ func awayCommand(d Deps) bot.Command {
 			if until.Before(today) {
 				return nil, bot.Errorf(bot.EInvalid, "%s has passed", until.Format("2006-01-02"))
 			}
-			if err := d.Store.SetAway(ctx, p.ID, from, until); err != nil {
+			if err := d.Store.SetAwayOnce(ctx, p.ID, from, until, ev.SourceID); err != nil && !errors.Is(err, bot.ErrReplayed) {
 				return nil, err
 			}
 			return reply(fmt.Sprintf("%s is away %s to %s (inclusive): no nudges. /back ends it early.",
@@ -202,7 +205,7 @@ func backCommand(d Deps) bot.Command {
 			if err != nil {
 				return nil, err
 			}
-			if err := d.Store.SetBack(ctx, p.ID); err != nil {
+			if err := d.Store.SetBack(ctx, p.ID, ev.SourceID); err != nil && !errors.Is(err, bot.ErrReplayed) {
 				return nil, err
 			}
 			return reply(fmt.Sprintf("Welcome back, %s.", p.Name)), nil
@@ -282,7 +285,7 @@ func managerCommand(d Deps) bot.Command {
 					}
 					mgr = &m.ID
 				}
-				if err := d.Store.SetManager(ctx, tech.ID, mgr); err != nil {
+				if err := d.Store.SetManagerOnce(ctx, tech.ID, mgr, ev.SourceID); err != nil && !errors.Is(err, bot.ErrReplayed) {
 					return nil, err
 				}
 			}
@@ -339,7 +342,7 @@ func teamCommand(d Deps) bot.Command {
 				case "escalate":
 					set.EscalateAfter = n
 				}
-				if err := d.Store.SetTimeSettings(ctx, ev.Caller.WorkspaceID, set); err != nil {
+				if err := d.Store.SetTimeSettings(ctx, ev.Caller.WorkspaceID, set, ev.SourceID); err != nil && !errors.Is(err, bot.ErrReplayed) {
 					if bot.ErrorCode(err) == bot.EInternal {
 						return nil, bot.Errorf(bot.EInvalid, "out of range: gap 15m-8h, lock 0-366 days, timer 30m-24h, escalate 1-20")
 					}

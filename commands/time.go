@@ -28,7 +28,7 @@ type timeStore interface {
 	DeliveryApplied(ctx context.Context, workspaceID int64, key string) (bool, error)
 	ConfirmTimer(ctx context.Context, personID int64, at time.Time) error
 	TimeSettings(ctx context.Context, workspaceID int64) (bot.TimeSettings, error)
-	SetTimeSettings(ctx context.Context, workspaceID int64, t bot.TimeSettings) error
+	SetTimeSettings(ctx context.Context, workspaceID int64, t bot.TimeSettings, key string) error
 }
 
 func timeCommand(d Deps) bot.Command {

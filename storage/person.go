@@ -150,8 +150,23 @@ func (s *Store) PersonByID(ctx context.Context, id int64) (bot.Person, error) {
 // SetRole changes a person's role; clientCode is required for the client role
 // and ignored otherwise.
 func (s *Store) SetRole(ctx context.Context, personID int64, role bot.Role, clientCode string) (bot.Person, error) {
+	return s.SetRoleOnce(ctx, personID, role, clientCode, "")
+}
+
+// SetRoleOnce is SetRole made by the delivery key (bot.Event.SourceID, "" for
+// none): the same delivery handled again changes nothing, so it cannot undo a
+// later change of role, and returns the person as they are with bot.ErrReplayed.
+func (s *Store) SetRoleOnce(ctx context.Context, personID int64, role bot.Role, clientCode, key string) (bot.Person, error) {
 	var p bot.Person
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		if err := applyPersonDelivery(ctx, tx, personID, key); errors.Is(err, bot.ErrReplayed) {
+			if p, err = scanPerson(tx.QueryRowxContext(ctx, `SELECT `+personColumns+personFrom+` WHERE p.id = $1`, personID)); err != nil {
+				return mapErr(err, "read person")
+			}
+			return bot.ErrReplayed
+		} else if err != nil {
+			return err
+		}
 		var wsID int64
 		if err := tx.GetContext(ctx, &wsID, `SELECT workspace_id FROM people WHERE id = $1 FOR UPDATE`, personID); err != nil {
 			return mapErr(err, "person")

@@ -109,8 +109,23 @@ func (s *Store) ProjectByRequest(ctx context.Context, requestID int64) (bot.Proj
 // UpdateProject saves a project's settings: name, description, coordinator,
 // dates, budget, channel, update schedule and support lead.
 func (s *Store) UpdateProject(ctx context.Context, in bot.Project) (bot.Project, error) {
+	return s.UpdateProjectOnce(ctx, in, "")
+}
+
+// UpdateProjectOnce is UpdateProject made by the delivery key: the same
+// delivery handled again changes nothing, so it cannot undo a later change,
+// and returns the project as it is with bot.ErrReplayed.
+func (s *Store) UpdateProjectOnce(ctx context.Context, in bot.Project, key string) (bot.Project, error) {
 	var p bot.Project
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		if err := applyProjectDelivery(ctx, tx, in.ID, key); errors.Is(err, bot.ErrReplayed) {
+			if p, err = scanProject(tx.QueryRowxContext(ctx, `SELECT `+projectColumns+projectFrom+` WHERE p.id = $1`, in.ID)); err != nil {
+				return mapErr(err, "read project")
+			}
+			return bot.ErrReplayed
+		} else if err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `
 			UPDATE projects SET name = $2, description = $3, coordinator_id = $4, start_date = $5, end_date = $6,
 				budget_minutes = $7, channel = $8, update_weekday = $9, update_time = $10, support_lead_id = $11

@@ -28,31 +28,50 @@ func (s *Store) Schedule(ctx context.Context, personID int64) (bot.ScheduleRow, 
 	return r, mapErr(err, "schedule")
 }
 
-// updateSchedule creates the person's row with defaults if needed and applies set.
-func (s *Store) updateSchedule(ctx context.Context, personID int64, set string, args ...any) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO schedules (person_id) VALUES ($1) ON CONFLICT (person_id) DO NOTHING`, personID)
-	if err != nil {
-		return mapErr(err, "schedule")
-	}
-	_, err = s.db.ExecContext(ctx, `UPDATE schedules SET `+set+`, updated_at = now() WHERE person_id = $1`,
-		append([]any{personID}, args...)...)
-	return mapErr(err, "update schedule")
+// updateSchedule creates the person's row with defaults if needed and applies
+// set. key is the delivery making the change (bot.Event.SourceID, "" for
+// none), recorded in the same transaction: the same delivery handled again
+// changes nothing and is bot.ErrReplayed, so it cannot undo a later change.
+func (s *Store) updateSchedule(ctx context.Context, personID int64, key, set string, args ...any) error {
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		if err := applyPersonDelivery(ctx, tx, personID, key); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO schedules (person_id) VALUES ($1) ON CONFLICT (person_id) DO NOTHING`, personID)
+		if err != nil {
+			return mapErr(err, "schedule")
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE schedules SET `+set+`, updated_at = now() WHERE person_id = $1`,
+			append([]any{personID}, args...)...)
+		return mapErr(err, "update schedule")
+	})
 }
 
 // SetHours sets working hours, days and (when not empty) the timezone.
 func (s *Store) SetHours(ctx context.Context, personID int64, start, end, days int, timezone string) error {
-	return s.updateSchedule(ctx, personID, `work_start = $2, work_end = $3, work_days = $4,
+	return s.SetHoursOnce(ctx, personID, start, end, days, timezone, "")
+}
+
+// SetHoursOnce is SetHours made by the delivery key (see updateSchedule).
+func (s *Store) SetHoursOnce(ctx context.Context, personID int64, start, end, days int, timezone, key string) error {
+	return s.updateSchedule(ctx, personID, key, `work_start = $2, work_end = $3, work_days = $4,
 		timezone = CASE WHEN $5 = '' THEN timezone ELSE $5 END`, start, end, days, timezone)
 }
 
 // SetAway records an out-of-office period (inclusive dates).
 func (s *Store) SetAway(ctx context.Context, personID int64, from, until time.Time) error {
-	return s.updateSchedule(ctx, personID, `away_from = $2, away_until = $3`, from, until)
+	return s.SetAwayOnce(ctx, personID, from, until, "")
 }
 
-// SetBack ends any out-of-office period and "off today".
-func (s *Store) SetBack(ctx context.Context, personID int64) error {
-	return s.updateSchedule(ctx, personID, `away_from = NULL, away_until = NULL, off_date = NULL, snoozed_until = NULL`)
+// SetAwayOnce is SetAway made by the delivery key (see updateSchedule).
+func (s *Store) SetAwayOnce(ctx context.Context, personID int64, from, until time.Time, key string) error {
+	return s.updateSchedule(ctx, personID, key, `away_from = $2, away_until = $3`, from, until)
+}
+
+// SetBack ends any out-of-office period and "off today"; key as for
+// updateSchedule.
+func (s *Store) SetBack(ctx context.Context, personID int64, key string) error {
+	return s.updateSchedule(ctx, personID, key, `away_from = NULL, away_until = NULL, off_date = NULL, snoozed_until = NULL`)
 }
 
 // SetOffToday marks one day off ("I'm off today") and answers the latest
@@ -113,10 +132,20 @@ func applyPersonDelivery(ctx context.Context, tx *sqlx.Tx, personID int64, key s
 
 // SetManager makes managerID the person's manager (nil: none).
 func (s *Store) SetManager(ctx context.Context, personID int64, managerID *int64) error {
-	return s.updateSchedule(ctx, personID, `manager_id = $2`, managerID)
+	return s.SetManagerOnce(ctx, personID, managerID, "")
+}
+
+// SetManagerOnce is SetManager made by the delivery key (see updateSchedule).
+func (s *Store) SetManagerOnce(ctx context.Context, personID int64, managerID *int64, key string) error {
+	return s.updateSchedule(ctx, personID, key, `manager_id = $2`, managerID)
 }
 
 // SetDigestTime sets when a manager's daily digest comes (minutes after midnight).
 func (s *Store) SetDigestTime(ctx context.Context, personID int64, at int) error {
-	return s.updateSchedule(ctx, personID, `digest_at = $2`, at)
+	return s.SetDigestTimeOnce(ctx, personID, at, "")
+}
+
+// SetDigestTimeOnce is SetDigestTime made by the delivery key (see updateSchedule).
+func (s *Store) SetDigestTimeOnce(ctx context.Context, personID int64, at int, key string) error {
+	return s.updateSchedule(ctx, personID, key, `digest_at = $2`, at)
 }

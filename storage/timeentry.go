@@ -296,15 +296,25 @@ func (s *Store) TimeSettings(ctx context.Context, workspaceID int64) (bot.TimeSe
 	return t, mapErr(err, "time settings")
 }
 
-// SetTimeSettings stores a workspace's rules.
-func (s *Store) SetTimeSettings(ctx context.Context, workspaceID int64, t bot.TimeSettings) error {
-	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO time_settings (workspace_id, gap_minutes, lock_days, timer_limit_minutes, escalate_after)
-		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (workspace_id) DO UPDATE SET gap_minutes = EXCLUDED.gap_minutes, lock_days = EXCLUDED.lock_days,
-			timer_limit_minutes = EXCLUDED.timer_limit_minutes, escalate_after = EXCLUDED.escalate_after, updated_at = now()`,
-		workspaceID, t.GapMinutes, t.LockDays, t.TimerLimitMinutes, t.EscalateAfter)
-	return mapErr(err, "set time settings")
+// SetTimeSettings stores a workspace's rules. key is the delivery making the
+// change (bot.Event.SourceID, "" for none), recorded in the same transaction:
+// the same delivery handled again changes nothing and is bot.ErrReplayed, so
+// it cannot undo a later change.
+func (s *Store) SetTimeSettings(ctx context.Context, workspaceID int64, t bot.TimeSettings, key string) error {
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		if fresh, err := applyDelivery(ctx, tx, workspaceID, key); err != nil {
+			return err
+		} else if !fresh {
+			return bot.ErrReplayed
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO time_settings (workspace_id, gap_minutes, lock_days, timer_limit_minutes, escalate_after)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (workspace_id) DO UPDATE SET gap_minutes = EXCLUDED.gap_minutes, lock_days = EXCLUDED.lock_days,
+				timer_limit_minutes = EXCLUDED.timer_limit_minutes, escalate_after = EXCLUDED.escalate_after, updated_at = now()`,
+			workspaceID, t.GapMinutes, t.LockDays, t.TimerLimitMinutes, t.EscalateAfter)
+		return mapErr(err, "set time settings")
+	})
 }
 
 // DeliveryApplied says whether the delivery key made its change before.
