@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -98,8 +99,14 @@ func makeClientUser(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, e
 		return nil, err
 	}
 	target, err := findPerson(ctx, d, ev, args[1])
+	// Made a client user by this delivery before a crash: the same answer,
+	// not "is a tech" if a manager has changed their role since.
+	again, aerr := replayedDelivery(ctx, d, ev)
+	if aerr != nil {
+		return nil, aerr
+	}
 	switch {
-	case err == nil && target.Role.AtLeast(bot.RoleTech) && !ev.Caller.Role.AtLeast(bot.RoleManager):
+	case err == nil && !again && target.Role.AtLeast(bot.RoleTech) && !ev.Caller.Role.AtLeast(bot.RoleManager):
 		return nil, bot.Errorf(bot.EForbidden, "%s is a %s; only a manager changes a staff member's role (/role)", target.Name, target.Role)
 	case bot.ErrorCode(err) == bot.ENotFound && mention.MatchString(args[1]):
 		target, err = findOrMeetPerson(ctx, d, ev, args[1])
@@ -107,7 +114,11 @@ func makeClientUser(ctx context.Context, d Deps, ev bot.Event) ([]bot.Message, e
 	if err != nil {
 		return nil, err
 	}
-	p, err := d.Store.SetRole(ctx, target.ID, bot.RoleClient, c.Code)
+	// Recorded with the role, so handled again it cannot undo a later /role.
+	p, err := d.Store.SetRoleOnce(ctx, target.ID, bot.RoleClient, c.Code, ev.SourceID)
+	if errors.Is(err, bot.ErrReplayed) {
+		p.ClientCode, err = c.Code, nil
+	}
 	if err != nil {
 		return nil, err
 	}

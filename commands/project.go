@@ -22,7 +22,7 @@ type projectStore interface {
 	SetMilestoneProgressOnce(ctx context.Context, projectID int64, name string, percent int, by int64, at time.Time, key string) (bot.Milestone, int, error)
 	AddDisruptionOnce(ctx context.Context, d bot.Disruption, by int64, key string) (bot.Disruption, error)
 	AddOOS(ctx context.Context, it bot.OOSItem, by int64) (bot.OOSItem, error)
-	MarkOOSInvoiced(ctx context.Context, projectID int64, number int, by int64, at time.Time) (bot.OOSItem, error)
+	MarkOOSInvoicedOnce(ctx context.Context, projectID int64, number int, by int64, at time.Time, key string) (bot.OOSItem, error)
 	LatestWeeklyUpdate(ctx context.Context, projectID int64, postedOnly bool) (bot.WeeklyUpdate, error)
 	EditWeeklyUpdateOnce(ctx context.Context, id, by int64, at time.Time, text, key string) (bot.WeeklyUpdate, int, error)
 	SkipWeeklyUpdateOnce(ctx context.Context, id, by int64, at time.Time, reason, key string) (bot.WeeklyUpdate, error)
@@ -31,7 +31,7 @@ type projectStore interface {
 	TickCloseoutOnce(ctx context.Context, projectID int64, item string, by int64, at time.Time, note, key string) error
 	WaiveCloseoutOnce(ctx context.Context, projectID int64, item string, by int64, at time.Time, reason, key string) error
 	FinishProjectOnce(ctx context.Context, projectID int64, at time.Time, key string) error
-	RateProject(ctx context.Context, projectID int64, rating int, reason string, by int64, at time.Time) error
+	RateProjectOnce(ctx context.Context, projectID int64, rating int, reason string, by int64, at time.Time, key string) error
 	ProjectRating(ctx context.Context, projectID int64) (bot.Rating, error)
 	lessonStore
 }

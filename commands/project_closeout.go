@@ -66,7 +66,16 @@ func closeProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 		if err := applyProjectFlags(ctx, d, ev, &p, flags, projectToday(d, p)); err != nil {
 			return nil, err
 		}
-		if p, err = d.Store.UpdateProject(ctx, p); err != nil {
+		// The lead is saved in a transaction of its own, before the closeout
+		// starts or the project closes, so it is recorded under a key of its
+		// own: the same delivery handled again leaves a lead named since
+		// standing (ErrReplayed: p as it is now), while the delivery's own
+		// key still says only whether the closeout step was taken.
+		leadKey := ""
+		if ev.SourceID != "" {
+			leadKey = ev.SourceID + "/lead"
+		}
+		if p, err = d.Store.UpdateProjectOnce(ctx, p, leadKey); err != nil && !errors.Is(err, bot.ErrReplayed) {
 			return nil, err
 		}
 	}
@@ -295,17 +304,26 @@ func rateProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args 
 	if reason == "" {
 		return nil, usage
 	}
-	switch p.Status {
-	case bot.ProjectActive:
-		return nil, bot.Errorf(bot.EConflict, "%s is still running; rate it at closeout (/project close %s)", p.Ref(), p.Ref())
-	case bot.ProjectClosed:
-		return nil, bot.Errorf(bot.EConflict, "%s is closed; its rating is final", p.Ref())
-	}
 	if skip {
 		n = 0
 	}
-	if err := d.Store.RateProject(ctx, p.ID, n, reason, ev.Caller.ID, d.Clock.Now()); err != nil {
+	// Rated by this delivery before a crash: the same answer, whatever the
+	// project has become since (rated again, closed), and no second write.
+	again, err := replayedDelivery(ctx, d, ev)
+	if err != nil {
 		return nil, err
+	}
+	switch {
+	case again:
+	case p.Status == bot.ProjectActive:
+		return nil, bot.Errorf(bot.EConflict, "%s is still running; rate it at closeout (/project close %s)", p.Ref(), p.Ref())
+	case p.Status == bot.ProjectClosed:
+		return nil, bot.Errorf(bot.EConflict, "%s is closed; its rating is final", p.Ref())
+	default:
+		err = d.Store.RateProjectOnce(ctx, p.ID, n, reason, ev.Caller.ID, d.Clock.Now(), ev.SourceID)
+		if err != nil && !errors.Is(err, bot.ErrReplayed) {
+			return nil, err
+		}
 	}
 	if skip {
 		return []bot.Message{{Text: fmt.Sprintf("%s: rating skipped by %s: %s", p.Ref(), ev.Caller.Name, reason)}}, nil

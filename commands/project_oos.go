@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -105,7 +106,12 @@ func invoiceOOS(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args [
 	if err != nil || n <= 0 {
 		return nil, bot.Errorf(bot.EInvalid, "%q is not an item number; /project oos-export %s lists them", args[0], p.Ref())
 	}
-	it, err := d.Store.MarkOOSInvoiced(ctx, p.ID, n, ev.Caller.ID, d.Clock.Now())
+	// Replayed (the same delivery handled again): marked by this delivery the
+	// first time, so the same answer, not "already invoiced".
+	it, err := d.Store.MarkOOSInvoicedOnce(ctx, p.ID, n, ev.Caller.ID, d.Clock.Now(), ev.SourceID)
+	if errors.Is(err, bot.ErrReplayed) {
+		err = nil
+	}
 	if bot.ErrorCode(err) == bot.EConflict {
 		return nil, bot.Errorf(bot.EConflict, "%s out-of-scope item %d is already invoiced", p.Ref(), n)
 	}

@@ -133,6 +133,7 @@ func TestSetCommandsHandledAgainChangeNothing(t *testing.T) {
 	cora := h.as("cora", bot.RoleCoordinator, "")
 	tom := h.as("tom", bot.RoleTech, "")
 	h.as("sam", bot.RoleTech, "")
+	h.as("vera", bot.RoleClient, "GLOBEX")
 	expect(t, cora, `/project new ACME "Office move" --start 2026-12-01 --end 2027-01-29 --budget 120h`, "Opened P1")
 
 	for _, c := range []struct {
@@ -142,6 +143,7 @@ func TestSetCommandsHandledAgainChangeNothing(t *testing.T) {
 	}{
 		{dana, "/role ursula tech", []string{"ursula is now a tech"}},
 		{dana, "/role wile client ACME", []string{"client user of ACME"}},
+		{cora, "/client user ACME vera", []string{"vera is now a client user of ACME"}},
 		{dana, "/role sam coordinator", []string{"sam is now a coordinator"}},
 		{tom, "/hours 08:00-16:30 mon-thu Europe/London", []string{"tom works"}},
 		{dana, "/hours digest 07:30", []string{"07:30"}},
@@ -209,6 +211,11 @@ func TestChangesHandledAgainApplyOnce(t *testing.T) {
 	first, second = h.twice(cora, "replay:skip", line)
 	sameAnswer(t, line, first, second, "Skipped P1's update")
 
+	expect(t, cora, `/project oos P1 6h "rack a second UPS" --approved-by client`, "out-of-scope item 1")
+	line = "/project oos-invoiced P1 1"
+	first, second = h.twice(cora, "replay:invoiced", line)
+	sameAnswer(t, line, first, second, "P1 out-of-scope item 1 (rack a second UPS, 6 h) is invoiced.")
+
 	expect(t, cora, "/project close P1", "Closeout of P1")
 	line = `/project tick P1 docs wiki updated`
 	first, second = h.twice(tom, "replay:tick", line)
@@ -219,6 +226,28 @@ func TestChangesHandledAgainApplyOnce(t *testing.T) {
 	line = `/project waive P1 oos "none was done"`
 	first, second = h.twice(cora, "replay:waive", line)
 	sameAnswer(t, line, first, second, `cora waived "`)
+	line = `/project rate P1 4 "on time, one weekend overrun"`
+	first, second = h.twice(cora, "replay:rate", line)
+	sameAnswer(t, line, first, second, `P1 rated 4/5 by cora: on time, one weekend overrun`)
+
+	// Handled again once the project is closed, a tick, a waiver and the
+	// rating change nothing and still answer as their own change, not "is
+	// closed" or "already ticked off".
+	expect(t, cora, `/project tick P1 acceptance "Jane Doe, by email"`, `cora ticked "`)
+	expect(t, cora, `/project tick P1 time`, `cora ticked "`)
+	expect(t, cora, "/project close P1", "P1 Office move is closed")
+	for _, c := range []struct {
+		who             *console.Console
+		key, line, want string
+	}{
+		{tom, "replay:tick", `/project tick P1 docs wiki updated`, `tom ticked "`},
+		{cora, "replay:waive", `/project waive P1 oos "none was done"`, `cora waived "`},
+		{cora, "replay:rate", `/project rate P1 4 "on time, one weekend overrun"`, `P1 rated 4/5 by cora`},
+	} {
+		if again := h.againKeeps(c.who, c.key, c.line, "the project closed"); !strings.Contains(again, c.want) {
+			t.Errorf("%s handled again after the project closed answered %q; want %q", c.line, again, c.want)
+		}
+	}
 
 	// Two gap nudges unanswered: /away today answers the latest, once.
 	ws, tomP := h.workspace(), h.person("tom")
@@ -252,35 +281,100 @@ func TestSetsHandledAgainAfterALaterChangeKeepIt(t *testing.T) {
 	dana := h.as("dana", bot.RoleManager, "")
 	cora := h.as("cora", bot.RoleCoordinator, "")
 	tom := h.as("tom", bot.RoleTech, "")
+	h.as("vera", bot.RoleClient, "GLOBEX")
 	expect(t, cora, `/project new ACME "Office move" --start 2026-12-01 --end 2027-01-29 --budget 120h`, "Opened P1")
+	expect(t, cora, `/project new ACME "Server swap" --start 2026-12-01 --end 2027-01-29 --budget 40h`, "Opened P2")
+	expect(t, cora, "/project update P1", "P1")
 
 	for _, c := range []struct {
 		who          *console.Console
 		first, later string
+		laterBy      *console.Console // who makes the later change, if not who
 	}{
-		{dana, "/role ursula tech", "/role ursula coordinator"},
-		{tom, "/hours 08:00-16:30 mon-thu", "/hours 09:00-17:00"},
-		{dana, "/hours digest 07:30", "/hours digest 08:15"},
-		{tom, "/away until 2026-12-04", "/back"},
-		{tom, "/back", "/away until 2026-12-08"},
-		{dana, "/manager tom dana", "/manager tom none"},
-		{dana, "/team gap 90m", "/team gap 2h"},
-		{cora, "/project set P1 --budget 140h", "/project set P1 --budget 150h"},
+		{dana, "/role ursula tech", "/role ursula coordinator", nil},
+		{tom, "/hours 08:00-16:30 mon-thu", "/hours 09:00-17:00", nil},
+		{dana, "/hours digest 07:30", "/hours digest 08:15", nil},
+		{tom, "/away until 2026-12-04", "/back", nil},
+		{tom, "/back", "/away until 2026-12-08", nil},
+		{dana, "/manager tom dana", "/manager tom none", nil},
+		{dana, "/team gap 90m", "/team gap 2h", nil},
+		{cora, "/project set P1 --budget 140h", "/project set P1 --budget 150h", nil},
+		{cora, "/client user ACME vera", "/role vera tech", dana},
+		{cora, "/project close P2 --lead @tom", "/project set P2 --lead @dana", nil},
+		{cora, `/project rate P2 4 "on time"`, `/project rate P2 3 "one weekend overrun"`, nil},
+		{cora, `/project update P1 edit next "core switches on site"`, "/project update P1 approve", nil},
 	} {
 		key := "replay:" + c.first
 		first := h.deliver(c.who, key, c.first)
-		if strings.Contains(first, "didn't work") || strings.Contains(first, "Can't") {
+		if failed(first) {
 			t.Fatalf("%s: %s", c.first, first)
 		}
-		expect(t, c.who, c.later)
-		after := h.snapshot()
-		if again := h.deliver(c.who, key, c.first); strings.Contains(again, "didn't work") || strings.Contains(again, "Can't") {
-			t.Errorf("%s handled again after %s answered %q", c.first, c.later, again)
+		laterBy := c.laterBy
+		if laterBy == nil {
+			laterBy = c.who
 		}
-		for tb, rows := range h.snapshot() {
-			if rows != after[tb] {
-				t.Errorf("%s handled again after %s changed %s:\n%s", c.first, c.later, tb, rowDiff(after[tb], rows))
-			}
+		if out := run(laterBy, c.later); failed(out) {
+			t.Fatalf("%s: %s", c.later, out)
 		}
+		h.againKeeps(c.who, key, c.first, c.later)
+	}
+}
+
+// againKeeps handles the delivery key of line again after what the test did
+// since (what), fails the test if that changed any row or answered with an
+// error, and returns the answer.
+func (h *harness) againKeeps(c *console.Console, key, line, what string) string {
+	h.t.Helper()
+	after := h.snapshot()
+	again := h.deliver(c, key, line)
+	if failed(again) {
+		h.t.Errorf("%s handled again after %s answered %q", line, what, again)
+	}
+	for tb, rows := range h.snapshot() {
+		if rows != after[tb] {
+			h.t.Errorf("%s handled again after %s changed %s:\n%s", line, what, tb, rowDiff(after[tb], rows))
+		}
+	}
+	return again
+}
+
+// failed says whether a reply is an error (bot.ErrorReply's prefixes).
+func failed(reply string) bool {
+	for _, p := range []string{"That didn't work", "Not found:", "Not allowed:", "Can't do that", "Something went wrong"} {
+		if strings.Contains(reply, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestTimeEditHandledAgainAfterDeleteOrLock: a /time edit handled again after
+// its entry was deleted, or after the entry locked, changes nothing and says
+// the edit was handled already, not "no time entry" or "is locked".
+func TestTimeEditHandledAgainAfterDeleteOrLock(t *testing.T) {
+	t.Parallel()
+	h, clock, _ := newProjectHarness(t, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	tom := h.as("tom", bot.RoleTech, "")
+	expect(t, tom, "/request Printer on the 2nd floor is jammed", "Opened #1001")
+	expect(t, tom, "/time 45m #1001 cleared the jam", "entry 1")
+	expect(t, tom, "/time 20m #1001 test print", "entry 2")
+
+	line := "/time edit 2 25m"
+	if first := h.deliver(tom, "replay:edit2", line); !strings.Contains(first, "is now 25m (was 20m)") {
+		t.Fatalf("%s: %s", line, first)
+	}
+	expect(t, tom, "/time delete 2", "Deleted entry")
+	if again := h.againKeeps(tom, "replay:edit2", line, "/time delete 2"); !strings.Contains(again, "handled already") {
+		t.Errorf("%s handled again after the entry was deleted answered %q", line, again)
+	}
+
+	line = "/time edit 1 30m"
+	if first := h.deliver(tom, "replay:edit1", line); !strings.Contains(first, "is now 30m (was 45m)") {
+		t.Fatalf("%s: %s", line, first)
+	}
+	clock.Advance(9 * 24 * time.Hour)
+	expect(t, tom, "/time edit 1 35m", "locked")
+	if again := h.againKeeps(tom, "replay:edit1", line, "the entry locked"); !strings.Contains(again, "30m") || !strings.Contains(again, "handled already") {
+		t.Errorf("%s handled again after the entry locked answered %q", line, again)
 	}
 }

@@ -186,15 +186,28 @@ func ErrOpenItems(items []string) *bot.Error {
 // records that it was skipped, for the reason given. A closed project's rating
 // is final (the database refuses the change).
 func (s *Store) RateProject(ctx context.Context, projectID int64, rating int, reason string, by int64, at time.Time) error {
+	return s.RateProjectOnce(ctx, projectID, rating, reason, by, at, "")
+}
+
+// RateProjectOnce is RateProject made by the delivery key (bot.Event.SourceID,
+// "" for none): the rating is an upsert, so the same delivery handled again
+// would replace a later rating with its own; recorded with the change, it
+// changes nothing the second time and is bot.ErrReplayed.
+func (s *Store) RateProjectOnce(ctx context.Context, projectID int64, rating int, reason string, by int64, at time.Time, key string) error {
 	var r *int
 	if rating > 0 {
 		r = &rating
 	}
-	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO project_ratings (project_id, rating, reason, rated_by, rated_at) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (project_id) DO UPDATE SET rating = EXCLUDED.rating, reason = EXCLUDED.reason,
-			rated_by = EXCLUDED.rated_by, rated_at = EXCLUDED.rated_at`, projectID, r, reason, by, at)
-	return mapErr(err, "rate project")
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		if err := applyProjectDelivery(ctx, tx, projectID, key); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO project_ratings (project_id, rating, reason, rated_by, rated_at) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (project_id) DO UPDATE SET rating = EXCLUDED.rating, reason = EXCLUDED.reason,
+				rated_by = EXCLUDED.rated_by, rated_at = EXCLUDED.rated_at`, projectID, r, reason, by, at)
+		return mapErr(err, "rate project")
+	})
 }
 
 // ProjectRating reads a project's rating.

@@ -379,8 +379,27 @@ func (s *Store) OOSItems(ctx context.Context, projectID int64) ([]bot.OOSItem, e
 
 // MarkOOSInvoiced flags an out-of-scope item as invoiced. Marking it twice is a conflict.
 func (s *Store) MarkOOSInvoiced(ctx context.Context, projectID int64, number int, by int64, at time.Time) (bot.OOSItem, error) {
+	return s.MarkOOSInvoicedOnce(ctx, projectID, number, by, at, "")
+}
+
+// MarkOOSInvoicedOnce is MarkOOSInvoiced made by the delivery key
+// (bot.Event.SourceID, "" for none), recorded before the item is read: the
+// same delivery handled again changes nothing and returns the item with
+// bot.ErrReplayed, not the conflict "was invoiced" about its own marking.
+func (s *Store) MarkOOSInvoicedOnce(ctx context.Context, projectID int64, number int, by int64, at time.Time, key string) (bot.OOSItem, error) {
 	var o bot.OOSItem
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		if err := applyProjectDelivery(ctx, tx, projectID, key); errors.Is(err, bot.ErrReplayed) {
+			err := tx.QueryRowxContext(ctx, `SELECT id, project_id, number, minutes, description, approved_by, created_at, invoiced_at
+				FROM oos_items WHERE project_id = $1 AND number = $2`, projectID, number).
+				Scan(&o.ID, &o.ProjectID, &o.Number, &o.Minutes, &o.Description, &o.ApprovedBy, &o.CreatedAt, &o.InvoicedAt)
+			if err != nil {
+				return mapErr(err, fmt.Sprintf("out-of-scope item %d", number))
+			}
+			return bot.ErrReplayed
+		} else if err != nil {
+			return err
+		}
 		var invoiced *time.Time
 		err := tx.QueryRowxContext(ctx, `SELECT id, invoiced_at FROM oos_items WHERE project_id = $1 AND number = $2 FOR UPDATE`,
 			projectID, number).Scan(&o.ID, &invoiced)
