@@ -31,7 +31,13 @@ func checklistMessage(p bot.Project, items []bot.CloseoutItem, intro string) bot
 		}
 		m.Fields = append(m.Fields, bot.Field{Label: fmt.Sprintf("%s (%s)", bot.CloseoutLabels[it.Item], it.Item), Value: v})
 	}
-	if open == 0 {
+	switch {
+	case p.Status == bot.ProjectClosed:
+		// A tick or waiver handled again after the project closed shows the
+		// final checklist: no button to close it again.
+		m.Text = strings.TrimSpace(m.Text + fmt.Sprintf("\n%s is closed; its checklist is final.", p.Ref()))
+		m.Actions = nil
+	case open == 0:
 		m.Text = strings.TrimSpace(m.Text + fmt.Sprintf("\nEverything is done or waived: /project close %s to close it.", p.Ref()))
 		m.Actions = []bot.Action{{ID: "project.close", Label: "Close " + p.Ref(), Value: p.Ref(), Style: "primary", Command: "/project close " + p.Ref()}}
 	}

@@ -244,8 +244,9 @@ func TestChangesHandledAgainApplyOnce(t *testing.T) {
 		{cora, "replay:waive", `/project waive P1 oos "none was done"`, `cora waived "`},
 		{cora, "replay:rate", `/project rate P1 4 "on time, one weekend overrun"`, `P1 rated 4/5 by cora`},
 	} {
-		if again := h.againKeeps(c.who, c.key, c.line, "the project closed"); !strings.Contains(again, c.want) {
-			t.Errorf("%s handled again after the project closed answered %q; want %q", c.line, again, c.want)
+		again := h.againKeeps(c.who, c.key, c.line, "the project closed")
+		if !strings.Contains(again, c.want) || strings.Contains(again, "to close it") || strings.Contains(again, "[Close P1]") {
+			t.Errorf("%s handled again after the project closed answered %q; want %q and no offer to close it", c.line, again, c.want)
 		}
 	}
 
