@@ -25,7 +25,7 @@ func addOOS(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []str
 	if err != nil {
 		return nil, err
 	}
-	if err := running(p); err != nil {
+	if err := runningOrReplayed(ctx, d, ev, p); err != nil {
 		return nil, err
 	}
 	it, err := d.Store.AddOOS(ctx, bot.OOSItem{ProjectID: p.ID, Minutes: minutes, Description: strings.TrimSpace(pos[1]),

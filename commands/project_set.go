@@ -15,7 +15,7 @@ func setProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args [
 	if len(pos) > 0 || len(flags) == 0 {
 		return nil, bot.Errorf(bot.EInvalid, `use /project set %s --end 2027-02-28 --budget 140h --channel #acme --coordinator @cora --lead @sam --update "fri 15:00"`, p.Ref())
 	}
-	if err := running(p); err != nil {
+	if err := runningOrReplayed(ctx, d, ev, p); err != nil {
 		return nil, err
 	}
 	if err := applyProjectFlags(ctx, d, ev, &p, flags, projectToday(d, p)); err != nil {

@@ -105,7 +105,7 @@ func addMilestone(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 	if err != nil {
 		return nil, err
 	}
-	if err := running(p); err != nil {
+	if err := runningOrReplayed(ctx, d, ev, p); err != nil {
 		return nil, err
 	}
 	m, err := d.Store.AddMilestoneOnce(ctx, p.ID, strings.TrimSpace(args[0]), due, ev.SourceID)
@@ -134,6 +134,23 @@ func running(p bot.Project) error {
 	return nil
 }
 
+// runningOrReplayed is running for a change a delivery asks of a project,
+// except that a delivery which made its change before (handled again after
+// the project closed) passes: its store method changes nothing the second
+// time, and it answers as it did, not "is closed".
+func runningOrReplayed(ctx context.Context, d Deps, ev bot.Event, p bot.Project) error {
+	err := running(p)
+	if err == nil {
+		return nil
+	}
+	if again, aerr := replayedDelivery(ctx, d, ev); aerr != nil {
+		return aerr
+	} else if again {
+		return nil
+	}
+	return err
+}
+
 func setProgress(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args []string) ([]bot.Message, error) {
 	if len(args) < 2 {
 		return nil, bot.Errorf(bot.EInvalid, `use /project progress %s "milestone name" 60%%`, p.Ref())
@@ -142,7 +159,7 @@ func setProgress(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args 
 	if err != nil {
 		return nil, err
 	}
-	if err := running(p); err != nil {
+	if err := runningOrReplayed(ctx, d, ev, p); err != nil {
 		return nil, err
 	}
 	name := strings.Join(args[:len(args)-1], " ")
@@ -174,7 +191,7 @@ func addDisruption(ctx context.Context, d Deps, ev bot.Event, p bot.Project, arg
 	if on.Before(today) {
 		return nil, bot.Errorf(bot.EInvalid, "%s is in the past; planned disruptions are for dates to come", args[0])
 	}
-	if err := running(p); err != nil {
+	if err := runningOrReplayed(ctx, d, ev, p); err != nil {
 		return nil, err
 	}
 	dis, err := d.Store.AddDisruptionOnce(ctx, bot.Disruption{ProjectID: p.ID, Day: on, Starts: starts, Ends: ends, Impact: strings.TrimSpace(args[2])}, ev.Caller.ID, ev.SourceID)

@@ -211,7 +211,17 @@ func TestChangesHandledAgainApplyOnce(t *testing.T) {
 	first, second = h.twice(cora, "replay:skip", line)
 	sameAnswer(t, line, first, second, "Skipped P1's update")
 
-	expect(t, cora, `/project oos P1 6h "rack a second UPS" --approved-by client`, "out-of-scope item 1")
+	// Changes the project closes on later (handled again after that, below).
+	for _, c := range []struct{ key, line, want string }{
+		{"replay:oos", `/project oos P1 6h "rack a second UPS" --approved-by client`, "out-of-scope item 1"},
+		{"replay:milestone", `/project milestone P1 "Cut-over" 2027-01-15`, `milestone "Cut-over" due`},
+		{"replay:disruption", `/project disruption P1 2026-12-05 18:00-22:00 "no mail for 2 hours"`, "disruption planned"},
+		{"replay:set", "/project set P1 --budget 130h", "130 h"},
+	} {
+		if out := h.deliver(cora, c.key, c.line); !strings.Contains(out, c.want) {
+			t.Errorf("%s: reply lacks %q:\n%s", c.line, c.want, out)
+		}
+	}
 	line = "/project oos-invoiced P1 1"
 	first, second = h.twice(cora, "replay:invoiced", line)
 	sameAnswer(t, line, first, second, "P1 out-of-scope item 1 (rack a second UPS, 6 h) is invoiced.")
@@ -230,9 +240,9 @@ func TestChangesHandledAgainApplyOnce(t *testing.T) {
 	first, second = h.twice(cora, "replay:rate", line)
 	sameAnswer(t, line, first, second, `P1 rated 4/5 by cora: on time, one weekend overrun`)
 
-	// Handled again once the project is closed, a tick, a waiver and the
-	// rating change nothing and still answer as their own change, not "is
-	// closed" or "already ticked off".
+	// Handled again once the project is closed, a tick, a waiver, the rating
+	// and the other changes to the project change nothing and still answer
+	// as their own change, not "is closed" or "already ticked off".
 	expect(t, cora, `/project tick P1 acceptance "Jane Doe, by email"`, `cora ticked "`)
 	expect(t, cora, `/project tick P1 time`, `cora ticked "`)
 	expect(t, cora, "/project close P1", "P1 Office move is closed")
@@ -243,6 +253,11 @@ func TestChangesHandledAgainApplyOnce(t *testing.T) {
 		{tom, "replay:tick", `/project tick P1 docs wiki updated`, `tom ticked "`},
 		{cora, "replay:waive", `/project waive P1 oos "none was done"`, `cora waived "`},
 		{cora, "replay:rate", `/project rate P1 4 "on time, one weekend overrun"`, `P1 rated 4/5 by cora`},
+		{tom, "replay:progress", "/project progress P1 Design 50%", "Design: 0% → 50%"},
+		{cora, "replay:oos", `/project oos P1 6h "rack a second UPS" --approved-by client`, "out-of-scope item 1"},
+		{cora, "replay:milestone", `/project milestone P1 "Cut-over" 2027-01-15`, `milestone "Cut-over" due`},
+		{cora, "replay:disruption", `/project disruption P1 2026-12-05 18:00-22:00 "no mail for 2 hours"`, "disruption planned"},
+		{cora, "replay:set", "/project set P1 --budget 130h", "130 h"},
 	} {
 		again := h.againKeeps(c.who, c.key, c.line, "the project closed")
 		if !strings.Contains(again, c.want) || strings.Contains(again, "to close it") || strings.Contains(again, "[Close P1]") {

@@ -355,6 +355,12 @@ func (s *Store) AddOOS(ctx context.Context, it bot.OOSItem, by int64) (bot.OOSIt
 			if !errors.Is(err, sql.ErrNoRows) {
 				return mapErr(err, "out-of-scope item by source")
 			}
+			// Recorded in applied_deliveries too, so that the command can
+			// tell, as for every other change, that a delivery made it
+			// (DeliveryApplied) before checking whether the project is open.
+			if err := recordProjectDelivery(ctx, tx, it.ProjectID, it.SourceKey); err != nil {
+				return err
+			}
 		}
 		return mapErr(tx.QueryRowxContext(ctx, `
 			INSERT INTO oos_items (project_id, number, minutes, description, approved_by, created_by, source_key)
