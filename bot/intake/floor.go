@@ -2,56 +2,127 @@ package intake
 
 import (
 	"context"
+	"math"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// Floor keeps the cores the acks need while deliveries stream in. Background
-// work — inbox runs, the deliverer's reads and writes — enters the floor
-// before it uses the CPU or Postgres and leaves it after. While a delivery
-// arrived within the last quietAfter, at most one core fewer than the
-// machine has tasks hold the floor at once (at least one), and each slot,
-// once left, stays closed for as long as the share leaves of the time it was
-// held. Otherwise the floor is open to everyone.
+// Floor keeps the cores the acks need. Background work — inbox runs, the
+// deliverer's reads and writes — enters the floor before it uses the CPU or
+// Postgres and leaves it after. The floor watches how long the acks take to
+// store their deliveries (Stored) and sets the share of the time background
+// work may take from them: while deliveries stream in and the share is below
+// one, at most one core fewer than the machine has tasks hold the floor at
+// once (at least one), and each slot, once left, stays closed for as long as
+// the share leaves of the time it was held. Otherwise the floor is open.
+//
+// The share is fitted, not set: each tick (50 ms or 64 acks) in which more
+// than one ack in twenty took longer than ackBudget to store while
+// background work ran halves it, and each other tick raises it by a tenth,
+// up to its ceiling. A fixed share was wrong both ways: 0.25 left replies
+// lagging at 300 deliveries/s on a machine with cores to spare (the workers
+// handled 99/s), and was still too much at 1,200/s. A slow tick in which no
+// background work ran says the acks are slowed by something else (another
+// process, a checkpoint) that holding the work back would not cure, so it
+// does not lower the share: under a steady outside load the share settles
+// where about one tick in eight has background work (share·ln 2 ≈
+// (1−share)·ln 1.1), and replies keep coming.
 //
 // Why a shared floor rather than a pause in each worker: the ack path is a
 // chain of hand-offs (HTTP server, writer, Postgres backend, WAL flush), and
 // each one waits its turn behind every runnable background thread. Measured
 // at 1,200 acks/s on two cores (cmd/intakeload), two inbox workers with ten
-// concurrent deliveries put the ack p99 at 26–28 ms; one worker and one
-// delivery at a time, 10.6–13.8 ms; none, 6–7 ms — with the machine's CPU
+// concurrent deliveries put the ack p99 at 26–109 ms; one worker and one
+// delivery at a time, 10.6–13.8 ms; none, 6–14 ms — with the machine's CPU
 // barely different. How many background tasks run at once mattered more than
 // how much they did, and the deliverer, which no worker pause reached, was
 // half of it.
 type Floor struct {
-	slots chan struct{}
-	share float64
-	last  atomic.Int64 // when a delivery last arrived (UnixNano)
-	now   func() time.Time
+	slots   chan struct{}
+	ceiling float64       // the most the share may reach (1: the floor may open fully)
+	share   atomic.Uint64 // math.Float64bits of the fitted share
+	last    atomic.Int64  // when a delivery last arrived (UnixNano)
+	now     func() time.Time
 	// maxPause bounds a slot's pause (a long run would otherwise close it
 	// for seconds); tests shorten it.
 	maxPause time.Duration
+
+	// inside counts background tasks between enter and leave; touched is
+	// set by every enter: together they say whether background work ran
+	// during the current tick.
+	inside  atomic.Int64
+	touched atomic.Bool
+
+	mu                 sync.Mutex // the current tick
+	tickStart          time.Time
+	tickAcks, tickSlow int
 }
 
-// NewFloor makes a floor whose background tasks, while deliveries stream
-// in, use the given share of the time of each slot (0 < share ≤ 1; other
-// values mean the default, 0.25).
-func NewFloor(share float64) *Floor {
-	if share <= 0 || share > 1 {
-		share = 0.25
+const (
+	// ackBudget is how long storing a delivery may take before the floor
+	// counts the ack as slowed: a fifth of the 10 ms p99 the acks are held
+	// to, the rest being HTTP, the platform's network and the machine.
+	ackBudget = 2 * time.Millisecond
+	// minShare keeps background work going, slowly, under any stream: the
+	// replies of a long burst still trickle out.
+	minShare  = 1.0 / 64
+	tickAcks  = 64
+	tickEvery = 50 * time.Millisecond
+)
+
+// NewFloor makes a floor whose share may rise up to ceiling (0 < ceiling ≤
+// 1; other values mean 1). It starts at the ceiling and falls as soon as
+// acks slow down.
+func NewFloor(ceiling float64) *Floor {
+	if ceiling <= 0 || ceiling > 1 {
+		ceiling = 1
 	}
 	n := max(runtime.NumCPU()-1, 1)
-	f := &Floor{slots: make(chan struct{}, n), share: share, now: time.Now, maxPause: time.Second}
+	f := &Floor{slots: make(chan struct{}, n), ceiling: ceiling, now: time.Now, maxPause: time.Second}
+	f.share.Store(math.Float64bits(ceiling))
 	for range n {
 		f.slots <- struct{}{}
 	}
 	return f
 }
 
-// Arrived records that a delivery came in now: the floor narrows until
-// quietAfter has passed without another.
+// Arrived records that a delivery came in now.
 func (f *Floor) Arrived() { f.last.Store(f.now().UnixNano()) }
+
+// Stored records how long a delivery took to store, and at the end of a
+// tick fits the share to it.
+func (f *Floor) Stored(took time.Duration) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := f.now()
+	if f.tickStart.IsZero() {
+		f.tickStart = now
+	}
+	f.tickAcks++
+	if took > ackBudget {
+		f.tickSlow++
+	}
+	if f.tickAcks < tickAcks && now.Sub(f.tickStart) < tickEvery {
+		return
+	}
+	share := f.Share()
+	ran := f.touched.Swap(false) || f.inside.Load() > 0
+	if ran && f.tickSlow*20 > f.tickAcks {
+		share = max(share/2, minShare)
+	} else {
+		share = min(share*1.1, f.ceiling)
+	}
+	f.share.Store(math.Float64bits(share))
+	f.tickStart, f.tickAcks, f.tickSlow = now, 0, 0
+}
+
+// Share is the share of a slot's time background work may take now.
+func (f *Floor) Share() float64 { return math.Float64frombits(f.share.Load()) }
 
 // Streaming reports whether a delivery arrived within the last quietAfter
 // (false for a nil floor).
@@ -62,23 +133,28 @@ func (f *Floor) Streaming() bool {
 	return f.now().Sub(time.Unix(0, f.last.Load())) < quietAfter
 }
 
-// Enter waits for a slot while deliveries stream in, and returns at once
-// when none do. leave must be called when the task's work is done; it is
-// never nil when err is nil. err is ctx's error when ctx ends first.
+// Pressed reports whether background work must hold a slot now: deliveries
+// stream in and their acks have slowed (the share is below one).
+func (f *Floor) Pressed() bool { return f.Streaming() && f.Share() < 1 }
+
+// Enter waits for a slot while the floor is pressed, and returns at once
+// otherwise. leave must be called when the task's work is done; it is never
+// nil when err is nil. err is ctx's error when ctx ends first.
 func (f *Floor) Enter(ctx context.Context) (leave func(), err error) {
 	leave, _, err = f.enter(ctx)
 	return leave, err
 }
 
-// enter is Enter that also says whether the task holds a slot (it entered
-// while deliveries streamed in).
+// enter is Enter that also says whether the task holds a slot.
 func (f *Floor) enter(ctx context.Context) (leave func(), held bool, err error) {
 	if f == nil {
 		return func() {}, false, nil
 	}
-	for f.Streaming() {
-		// Waiting also ends when the stream does: a quiet bot does not keep
-		// background work waiting for slots.
+	f.inside.Add(1)
+	f.touched.Store(true)
+	for f.Pressed() {
+		// Waiting also ends when the pressure does: a quiet bot does not
+		// keep background work waiting for slots.
 		wait := time.NewTimer(quietAfter)
 		select {
 		case <-f.slots:
@@ -87,23 +163,31 @@ func (f *Floor) enter(ctx context.Context) (leave func(), held bool, err error) 
 		case <-wait.C:
 		case <-ctx.Done():
 			wait.Stop()
+			f.inside.Add(-1)
 			return nil, false, ctx.Err()
 		}
 	}
-	return func() {}, false, nil
+	var once atomic.Bool
+	return func() {
+		if once.CompareAndSwap(false, true) {
+			f.inside.Add(-1)
+		}
+	}, false, nil
 }
 
 // holding returns what gives the slot taken at start back: at once when the
-// stream has ended, else after the pause the share asks for.
+// floor is no longer pressed, else after the pause the share asks for.
 func (f *Floor) holding(start time.Time) func() {
 	var once atomic.Bool
 	return func() {
 		if !once.CompareAndSwap(false, true) {
 			return
 		}
+		f.inside.Add(-1)
 		busy := f.now().Sub(start)
-		pause := time.Duration(float64(busy) * (1 - f.share) / f.share)
-		if pause <= 0 || !f.Streaming() {
+		share := f.Share()
+		pause := time.Duration(float64(busy) * (1 - share) / share)
+		if pause <= 0 || !f.Pressed() {
 			f.slots <- struct{}{}
 			return
 		}

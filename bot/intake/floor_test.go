@@ -15,6 +15,15 @@ func floorAt(share float64, at *atomic.Int64) *Floor {
 	return f
 }
 
+// press makes every ack of a tick slow while background work runs: the
+// share halves.
+func press(f *Floor) {
+	f.touched.Store(true)
+	for range tickAcks {
+		f.Stored(time.Hour)
+	}
+}
+
 func enterAll(t *testing.T, f *Floor, n int) []func() {
 	t.Helper()
 	var leaves []func()
@@ -50,14 +59,19 @@ func TestFloorIsOpenWhileNoDeliveriesArrive(t *testing.T) {
 	}
 }
 
-// While deliveries stream in, at most one core fewer than the machine has
-// (at least one) background tasks hold the floor; a slot given back with
-// nothing to pause for (share 1) lets the next one in.
-func TestFloorBoundsBackgroundWorkWhileDeliveriesStream(t *testing.T) {
+// While deliveries stream in and their acks have slowed, at most one core
+// fewer than the machine has (at least one) background tasks hold the
+// floor; a slot held for no time has nothing to pause for and lets the next
+// one in at once.
+func TestFloorBoundsBackgroundWorkWhileAcksAreSlowed(t *testing.T) {
 	var at atomic.Int64
 	at.Store(time.Now().UnixNano())
 	f := floorAt(1, &at)
 	f.Arrived()
+	if f.Pressed() {
+		t.Fatal("the floor is pressed before any ack slowed")
+	}
+	press(f)
 	if got := cap(f.slots); got < 1 {
 		t.Fatalf("%d slots", got)
 	}
@@ -155,4 +169,66 @@ func TestNilFloorNeverWaits(t *testing.T) {
 		t.Fatalf("nil floor: %v", err)
 	}
 	leave()
+}
+
+// The share follows the acks: each tick with more than one slow ack in
+// twenty halves it (not below minShare), each other tick raises it by a
+// tenth up to the ceiling, and at one the floor is open even while
+// deliveries stream in.
+func TestFloorShareFitsTheAcks(t *testing.T) {
+	var at atomic.Int64
+	at.Store(time.Now().UnixNano())
+	f := floorAt(1, &at)
+	f.Arrived()
+	fast := func() {
+		for range tickAcks {
+			f.Stored(ackBudget / 2)
+		}
+	}
+	press(f)
+	if got := f.Share(); got != 0.5 || !f.Pressed() {
+		t.Fatalf("after a slow tick: share %v pressed %v; want 0.5, pressed", got, f.Pressed())
+	}
+	for range 20 {
+		press(f)
+	}
+	if got := f.Share(); got != minShare {
+		t.Fatalf("after many slow ticks: share %v; want the floor's minimum %v", got, minShare)
+	}
+	// Three slow acks in 64 are within one in twenty: a good tick.
+	for i := range tickAcks {
+		took := ackBudget / 2
+		if i < 3 {
+			took = time.Hour
+		}
+		f.Stored(took)
+	}
+	if got := f.Share(); got <= minShare {
+		t.Fatalf("a tick with 3 slow acks in 64 lowered the share to %v", got)
+	}
+	for range 100 {
+		fast()
+	}
+	if got := f.Share(); got != 1 || f.Pressed() {
+		t.Fatalf("after many fast ticks: share %v pressed %v; want 1 and an open floor", got, f.Pressed())
+	}
+	// Slow acks while no background work ran are not the floor's to cure:
+	// the share rises.
+	press(f)
+	before := f.Share()
+	for range tickAcks {
+		f.Stored(time.Hour)
+	}
+	if got := f.Share(); got <= before {
+		t.Fatalf("a slow tick without background work moved the share from %v to %v; want it raised", before, got)
+	}
+	// A tick also ends after tickEvery with fewer acks.
+	g := floorAt(0.5, &at)
+	g.touched.Store(true)
+	g.Stored(time.Hour)
+	at.Add(int64(tickEvery))
+	g.Stored(time.Hour)
+	if got := g.Share(); got != 0.25 {
+		t.Fatalf("a 50 ms tick of two slow acks: share %v; want 0.25 (half the ceiling 0.5)", got)
+	}
 }

@@ -46,12 +46,13 @@ type Options struct {
 	Workers     int // rows handled at once while deliveries arrive (2)
 	IdleWorkers int // more workers that handle the backlog once deliveries stop arriving (6; <0: none)
 	// Floor, with AckFirstWhenStreaming (where acks do not wait for
-	// workers), is what the workers enter before a run while deliveries
-	// stream in, shared with the process's other background work (the
-	// deliverer); nil: a floor of the intake's own, NewFloor(StreamingShare).
+	// workers), is what the workers enter before a run, shared with the
+	// process's other background work (the deliverer); the intake tells it
+	// how long each delivery took to store. nil: a floor of the intake's
+	// own, NewFloor(StreamingShare).
 	Floor *Floor
-	// StreamingShare is the share of a floor slot's time background work
-	// takes while deliveries stream in (0.25): see Floor.
+	// StreamingShare is the most of a floor slot's time background work
+	// may take while acks are slowed (1): see Floor.
 	StreamingShare float64
 	Claim          int           // most rows a worker claims in one transaction from the backlog (16)
 	Poll           time.Duration // how often the drain looks for rows left pending (1 s)
@@ -271,15 +272,18 @@ func (q *Intake) submit(ctx context.Context, item storage.InboxItem, wait time.D
 		return Outcome{Err: ErrClosed}
 	default:
 	}
+	queued := time.Now()
 	select {
 	case q.queue <- p:
 	default:
 		q.busy.Add(1)
+		q.opts.Floor.Stored(time.Hour) // a full queue: the acks are as slowed as they get
 		return Outcome{Busy: true}
 	}
 	var r appended
 	select {
 	case r = <-p.done:
+		q.opts.Floor.Stored(time.Since(queued))
 	case <-ctx.Done():
 		return Outcome{Err: ctx.Err()}
 	case <-q.ctx.Done():

@@ -308,6 +308,9 @@ func TestWorkersWaitForTheFloorWhileDeliveriesStream(t *testing.T) {
 	if err := q.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
+	for range 64 {
+		floor.Stored(time.Hour) // the acks have slowed: the floor is pressed
+	}
 	var held []func()
 	for {
 		floor.Arrived()
@@ -369,7 +372,14 @@ func TestRunBegunWhileQuietYieldsWhenAStreamStarts(t *testing.T) {
 	h := &handled{seen: map[string]int{}}
 	firstDoneBeforeSecond := make(chan bool, 1)
 	handler := func(ctx context.Context, row storage.InboxRow, offer func(any) bool) error {
-		floor.Arrived() // deliveries stream in from the first handled row on
+		// Deliveries stream in, and their acks have slowed, from the first
+		// handled row on.
+		floor.Arrived()
+		if row.Key == "q0" {
+			for range 64 {
+				floor.Stored(time.Hour)
+			}
+		}
 		if row.Key == "q1" {
 			rows, err := store.InboxRows(ctx, "slack")
 			if err != nil {

@@ -36,13 +36,13 @@ func (q *Intake) takeOne() bool {
 				return false
 			}
 		}
-		// A run that began while the bot was quiet holds no slot: when a
-		// stream starts during it, it stops between rows (the rest stay
+		// A run that began while the floor was open holds no slot: when
+		// the floor is pressed during it, it stops between rows (the rest stay
 		// pending), so a burst after a quiet moment does not find every
 		// worker deep in a run. Measured: most of the slow acks of a
 		// 1,200/s phase were in its first 150 ms, behind the idle workers'
 		// runs of the phase before.
-		yield := func() bool { return !held && q.opts.Floor.Streaming() }
+		yield := func() bool { return !held && q.opts.Floor.Pressed() }
 		if t.w != nil {
 			yield = func() bool { return false }
 		}

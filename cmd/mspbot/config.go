@@ -26,10 +26,10 @@ type Config struct {
 	// while deliveries arrive (0: bot/intake's default, 2; its idle workers
 	// join once none arrives). Fewer leave more of a small machine to the acks.
 	InboxWorkers int
-	// InboxShare is MSPBOT_INBOX_SHARE: the share of a floor slot's time
-	// background work (inbox runs, the deliverer's reads and writes) takes
-	// while deliveries stream in (intake.Floor; 0: its default, 0.25; 1 on a
-	// machine with cores to spare).
+	// InboxShare is MSPBOT_INBOX_SHARE: the most of a floor slot's time
+	// background work (inbox runs, the deliverer's reads and writes) may
+	// take while acks are slowed (intake.Floor fits the share below it; 0:
+	// 1, fitted freely).
 	InboxShare float64
 
 	Slack   SlackConfig
