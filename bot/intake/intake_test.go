@@ -405,3 +405,64 @@ func TestRunBegunWhileQuietYieldsWhenAStreamStarts(t *testing.T) {
 		}
 	}
 }
+
+// A run that holds a floor slot while the floor is pressed gives it up
+// between rows once it has held it for a turn, so the slot's pause follows
+// and the acks get their time in small pieces.
+func TestRunHoldingASlotGivesItUpAfterATurn(t *testing.T) {
+	t.Parallel()
+	store := storagetest.New(t)
+	ctx := context.Background()
+	var items []storage.InboxItem
+	for i := range 10 {
+		items = append(items, item(fmt.Sprint("t", i)))
+	}
+	if _, err := store.AppendInbox(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	floor := intake.NewFloor(1)
+	pressed := func() {
+		floor.Arrived()
+		for range 64 {
+			floor.Stored(time.Hour)
+		}
+	}
+	// Background work ran, and the acks slowed: the floor is pressed.
+	leave, err := floor.Enter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leave()
+	pressed()
+	h := &handled{seen: map[string]int{}}
+	firstDoneBeforeSecond := make(chan bool, 1)
+	handler := func(ctx context.Context, row storage.InboxRow, offer func(any) bool) error {
+		pressed()
+		switch row.Key {
+		case "t0":
+			time.Sleep(20 * time.Millisecond) // a row that takes longer than a turn
+		case "t1":
+			rows, err := store.InboxRows(ctx, "slack")
+			if err != nil {
+				return err
+			}
+			firstDoneBeforeSecond <- rows[0].Done
+		}
+		return h.handler(false)(ctx, row, offer)
+	}
+	q := intake.New(store, handler, intake.Options{Workers: 1, IdleWorkers: -1, Claim: 10, Poll: 10 * time.Millisecond,
+		AckFirstWhenStreaming: true, Floor: floor})
+	q.Start()
+	t.Cleanup(q.Close)
+	if err := q.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !<-firstDoneBeforeSecond {
+		t.Fatal("the run kept its slot past its turn: t0 was not yet committed when t1 was handled")
+	}
+	for i := range 10 {
+		if c := h.count(fmt.Sprint("t", i)); c != 1 {
+			t.Fatalf("t%d handled %d times; want once", i, c)
+		}
+	}
+}

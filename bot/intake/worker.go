@@ -36,13 +36,18 @@ func (q *Intake) takeOne() bool {
 				return false
 			}
 		}
-		// A run that began while the floor was open holds no slot: when
-		// the floor is pressed during it, it stops between rows (the rest stay
-		// pending), so a burst after a quiet moment does not find every
-		// worker deep in a run. Measured: most of the slow acks of a
-		// 1,200/s phase were in its first 150 ms, behind the idle workers'
-		// runs of the phase before.
-		yield := func() bool { return !held && q.opts.Floor.Pressed() }
+		// A run stops between rows (the rest stay pending) when the floor
+		// is pressed and the run either began while it was open, holding
+		// no slot — so a burst after a quiet moment does not find every
+		// worker deep in a run (most of the slow acks of a 1,200/s phase
+		// were in its first 150 ms, behind the idle workers' runs of the
+		// phase before) — or has held its slot for a turn: the slot's pause
+		// is proportional to how long it was held, so a long run would
+		// take the acks' time in one piece, and beyond the pause's bound.
+		entered := time.Now()
+		yield := func() bool {
+			return q.opts.Floor.Pressed() && (!held || time.Since(entered) >= floorTurn)
+		}
 		if t.w != nil {
 			yield = func() bool { return false }
 		}
@@ -53,6 +58,11 @@ func (q *Intake) takeOne() bool {
 		return false
 	}
 }
+
+// floorTurn is how long a run may hold a floor slot while the floor is
+// pressed before it gives the slot up between rows: a scheduler's time
+// slice, short beside a person's wait for a reply.
+const floorTurn = 10 * time.Millisecond
 
 // quietAfter is how long no delivery must have arrived before idle workers
 // join in.
