@@ -19,7 +19,7 @@ import (
 // the share leaves of the time it was held. Otherwise the floor is open.
 //
 // The share is fitted, not set: each tick (50 ms or 64 acks) in which more
-// than one ack in twenty took longer than ackBudget to store while
+// than one ack in twenty took longer than its budget to store while
 // background work ran halves it, and each other tick raises it by a tenth,
 // up to its ceiling. A fixed share was wrong both ways: 0.25 left replies
 // lagging at 300 deliveries/s on a machine with cores to spare (the workers
@@ -41,6 +41,7 @@ import (
 // half of it.
 type Floor struct {
 	slots   chan struct{}
+	budget  time.Duration // storing slower than this counts as a slowed ack
 	ceiling float64       // the most the share may reach (1: the floor may open fully)
 	share   atomic.Uint64 // math.Float64bits of the fitted share
 	last    atomic.Int64  // when a delivery last arrived (UnixNano)
@@ -61,10 +62,14 @@ type Floor struct {
 }
 
 const (
-	// ackBudget is how long storing a delivery may take before the floor
-	// counts the ack as slowed: a fifth of the 10 ms p99 the acks are held
-	// to, the rest being HTTP, the platform's network and the machine.
-	ackBudget = 2 * time.Millisecond
+	// DefaultAckBudget is how long storing a delivery may take before the
+	// floor counts the ack as slowed. It sets the trade between acks and
+	// replies; at 1,200 deliveries/s on two cores (cmd/intakeload, two runs
+	// each): 2 ms kept the ack p99 at 6.0 ms with the workers handling
+	// 2–6 rows/s; 3 ms, 6.1–7.2 ms with 53–73/s; 5 ms, 10.1–13.7 ms with
+	// 127–155/s; 10 ms, 15.6–17.1 ms with 191–308/s. 3 ms holds the 10 ms
+	// p99 the acks are held to with room for HTTP and the network.
+	DefaultAckBudget = 3 * time.Millisecond
 	// minShare keeps background work going, slowly, under any stream: the
 	// replies of a long burst still trickle out.
 	minShare  = 1.0 / 64
@@ -73,14 +78,18 @@ const (
 )
 
 // NewFloor makes a floor whose share may rise up to ceiling (0 < ceiling ≤
-// 1; other values mean 1). It starts at the ceiling and falls as soon as
-// acks slow down.
-func NewFloor(ceiling float64) *Floor {
+// 1; other values mean 1) and that counts an ack as slowed when storing it
+// took longer than budget (≤ 0: DefaultAckBudget). It starts at the ceiling
+// and falls as soon as acks slow down.
+func NewFloor(ceiling float64, budget time.Duration) *Floor {
 	if ceiling <= 0 || ceiling > 1 {
 		ceiling = 1
 	}
+	if budget <= 0 {
+		budget = DefaultAckBudget
+	}
 	n := max(runtime.NumCPU()-1, 1)
-	f := &Floor{slots: make(chan struct{}, n), ceiling: ceiling, now: time.Now, maxPause: time.Second}
+	f := &Floor{slots: make(chan struct{}, n), budget: budget, ceiling: ceiling, now: time.Now, maxPause: time.Second}
 	f.share.Store(math.Float64bits(ceiling))
 	for range n {
 		f.slots <- struct{}{}
@@ -104,7 +113,7 @@ func (f *Floor) Stored(took time.Duration) {
 		f.tickStart = now
 	}
 	f.tickAcks++
-	if took > ackBudget {
+	if took > f.budget {
 		f.tickSlow++
 	}
 	if f.tickAcks < tickAcks && now.Sub(f.tickStart) < tickEvery {

@@ -10,7 +10,7 @@ import (
 // floorAt makes a floor whose clock reads *at (UnixNano), so a test decides
 // when deliveries stream and when they stopped.
 func floorAt(share float64, at *atomic.Int64) *Floor {
-	f := NewFloor(share)
+	f := NewFloor(share, 0)
 	f.now = func() time.Time { return time.Unix(0, at.Load()) }
 	return f
 }
@@ -182,7 +182,7 @@ func TestFloorShareFitsTheAcks(t *testing.T) {
 	f.Arrived()
 	fast := func() {
 		for range tickAcks {
-			f.Stored(ackBudget / 2)
+			f.Stored(DefaultAckBudget / 2)
 		}
 	}
 	press(f)
@@ -197,7 +197,7 @@ func TestFloorShareFitsTheAcks(t *testing.T) {
 	}
 	// Three slow acks in 64 are within one in twenty: a good tick.
 	for i := range tickAcks {
-		took := ackBudget / 2
+		took := DefaultAckBudget / 2
 		if i < 3 {
 			took = time.Hour
 		}

@@ -49,7 +49,7 @@ type Options struct {
 	// workers), is what the workers enter before a run, shared with the
 	// process's other background work (the deliverer); the intake tells it
 	// how long each delivery took to store. nil: a floor of the intake's
-	// own, NewFloor(StreamingShare).
+	// own, NewFloor(StreamingShare, 0).
 	Floor *Floor
 	// StreamingShare is the most of a floor slot's time background work
 	// may take while acks are slowed (1): see Floor.
@@ -151,7 +151,7 @@ func New(store Store, handle Handler, opts Options) *Intake {
 		// hold the acks back too.
 		opts.Floor = nil
 	} else if opts.Floor == nil {
-		opts.Floor = NewFloor(opts.StreamingShare)
+		opts.Floor = NewFloor(opts.StreamingShare, 0)
 	}
 	if opts.Claim <= 0 {
 		opts.Claim = 16

@@ -293,7 +293,7 @@ func TestWorkersWaitForTheFloorWhileDeliveriesStream(t *testing.T) {
 	t.Parallel()
 	store := storagetest.New(t)
 	h := &handled{seen: map[string]int{}}
-	floor := intake.NewFloor(1)
+	floor := intake.NewFloor(1, 0)
 	q := intake.New(store, h.handler(false), intake.Options{Writers: 1, AckFirstWhenStreaming: true, Floor: floor})
 	q.Start()
 	t.Cleanup(q.Close)
@@ -368,7 +368,7 @@ func TestRunBegunWhileQuietYieldsWhenAStreamStarts(t *testing.T) {
 	if _, err := store.AppendInbox(ctx, items); err != nil {
 		t.Fatal(err)
 	}
-	floor := intake.NewFloor(1)
+	floor := intake.NewFloor(1, 0)
 	h := &handled{seen: map[string]int{}}
 	firstDoneBeforeSecond := make(chan bool, 1)
 	handler := func(ctx context.Context, row storage.InboxRow, offer func(any) bool) error {
@@ -420,7 +420,7 @@ func TestRunHoldingASlotGivesItUpAfterATurn(t *testing.T) {
 	if _, err := store.AppendInbox(ctx, items); err != nil {
 		t.Fatal(err)
 	}
-	floor := intake.NewFloor(1)
+	floor := intake.NewFloor(1, 0)
 	pressed := func() {
 		floor.Arrived()
 		for range 64 {

@@ -31,6 +31,11 @@ type Config struct {
 	// take while acks are slowed (intake.Floor fits the share below it; 0:
 	// 1, fitted freely).
 	InboxShare float64
+	// AckBudget is MSPBOT_ACK_BUDGET: how long storing a delivery may take
+	// before background work yields to the acks (intake.Floor; 0: its
+	// default, 3 ms). Higher: replies keep pace under heavier load, acks
+	// wait longer.
+	AckBudget time.Duration
 
 	Slack   SlackConfig
 	Discord DiscordConfig
@@ -97,6 +102,13 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("MSPBOT_INBOX_SHARE=%q: use a share between 0 and 1, such as 0.5", v)
 		}
 		c.InboxShare = f
+	}
+	if v := getenv("MSPBOT_ACK_BUDGET"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return c, fmt.Errorf("MSPBOT_ACK_BUDGET=%q: use a duration such as 3ms", v)
+		}
+		c.AckBudget = d
 	}
 	c.Admins = list(getenv("MSPBOT_ADMINS"))
 	c.StaffRoles = list(getenv("MSPBOT_DISCORD_STAFF_ROLES"))

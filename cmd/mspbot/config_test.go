@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestConfigNeverShowsSecrets: however the config is printed or logged, and
@@ -75,6 +76,14 @@ func TestInboxTuning(t *testing.T) {
 	for _, bad := range []string{"0", "1.5", "half", "-0.5"} {
 		if _, err := ParseConfig(env(map[string]string{"MSPBOT_INBOX_SHARE": bad})); err == nil || !strings.Contains(err.Error(), "such as 0.5") {
 			t.Errorf("MSPBOT_INBOX_SHARE=%s: %v", bad, err)
+		}
+	}
+	if c, err := ParseConfig(env(map[string]string{"MSPBOT_ACK_BUDGET": "5ms"})); err != nil || c.AckBudget != 5*time.Millisecond {
+		t.Fatalf("MSPBOT_ACK_BUDGET=5ms: %v %v", c.AckBudget, err)
+	}
+	for _, bad := range []string{"0", "3", "-1ms", "soon"} {
+		if _, err := ParseConfig(env(map[string]string{"MSPBOT_ACK_BUDGET": bad})); err == nil || !strings.Contains(err.Error(), "such as 3ms") {
+			t.Errorf("MSPBOT_ACK_BUDGET=%s: %v", bad, err)
 		}
 	}
 }

@@ -77,7 +77,7 @@ func runBot(ctx context.Context, cfg Config, log *slog.Logger, io Streams) error
 	d.Senders = senders(io)
 	// One floor for the process: inbox workers and posts yield to the acks
 	// together (intake.Floor).
-	floor := intake.NewFloor(cfg.InboxShare)
+	floor := intake.NewFloor(cfg.InboxShare, cfg.AckBudget)
 	client, ob, err := newJobs(store, d, floor, log)
 	if err != nil {
 		return err
