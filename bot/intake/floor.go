@@ -159,8 +159,6 @@ func (f *Floor) enter(ctx context.Context) (leave func(), held bool, err error) 
 	if f == nil {
 		return func() {}, false, nil
 	}
-	f.inside.Add(1)
-	f.touched.Store(true)
 	for f.Pressed() {
 		// Waiting also ends when the pressure does: a quiet bot does not
 		// keep background work waiting for slots.
@@ -168,20 +166,28 @@ func (f *Floor) enter(ctx context.Context) (leave func(), held bool, err error) 
 		select {
 		case <-f.slots:
 			wait.Stop()
+			f.running()
 			return f.holding(f.now()), true, nil
 		case <-wait.C:
 		case <-ctx.Done():
 			wait.Stop()
-			f.inside.Add(-1)
 			return nil, false, ctx.Err()
 		}
 	}
+	f.running()
 	var once atomic.Bool
 	return func() {
 		if once.CompareAndSwap(false, true) {
 			f.inside.Add(-1)
 		}
 	}, false, nil
+}
+
+// running counts a task that passed the floor (not one still waiting for a
+// slot: that one takes nothing from the acks).
+func (f *Floor) running() {
+	f.inside.Add(1)
+	f.touched.Store(true)
 }
 
 // holding returns what gives the slot taken at start back: at once when the

@@ -232,3 +232,35 @@ func TestFloorShareFitsTheAcks(t *testing.T) {
 		t.Fatalf("a 50 ms tick of two slow acks: share %v; want 0.25 (half the ceiling 0.5)", got)
 	}
 }
+
+// A task still waiting for a slot takes nothing from the acks: it does not
+// count as background work that ran, so slow acks meanwhile raise the share.
+func TestFloorWaitingTasksAreNotBackgroundWork(t *testing.T) {
+	var at atomic.Int64
+	start := time.Now().UnixNano()
+	at.Store(start)
+	f := floorAt(1, &at)
+	f.maxPause = time.Hour
+	f.Arrived()
+	press(f)
+	leaves := enterAll(t, f, cap(f.slots))
+	at.Store(start + int64(time.Minute)) // held a minute: each slot pauses for long
+	f.Arrived()
+	for _, l := range leaves {
+		l()
+	}
+	f.touched.Store(false)
+	if _, err := f.Enter(cancelled()); err == nil {
+		t.Fatal("a task entered a floor whose every slot is pausing")
+	}
+	if f.touched.Load() || f.inside.Load() != 0 {
+		t.Fatalf("a task that never got a slot counted as background work (touched %v, inside %d)", f.touched.Load(), f.inside.Load())
+	}
+	before := f.Share()
+	for range tickAcks {
+		f.Stored(time.Hour)
+	}
+	if got := f.Share(); got <= before {
+		t.Fatalf("slow acks while background work only waited moved the share from %v to %v; want it raised", before, got)
+	}
+}
