@@ -18,10 +18,11 @@ import (
 // once (at least one), and each slot, once left, stays closed for as long as
 // the share leaves of the time it was held. Otherwise the floor is open.
 //
-// The share is fitted, not set: each tick (50 ms or 64 acks) in which more
+// The share is fitted, not set: each tick (50 ms or 32 acks) in which more
 // than one ack in twenty took longer than its budget to store while
-// background work ran halves it, and each other tick raises it by a tenth,
-// up to its ceiling. A fixed share was wrong both ways: 0.25 left replies
+// background work ran halves it (more than half of them: an eighth, so a
+// burst that begins while the share is high is met within a tick or two),
+// and each other tick raises it by a tenth, up to its ceiling. A fixed share was wrong both ways: 0.25 left replies
 // lagging at 300 deliveries/s on a machine with cores to spare (the workers
 // handled 99/s), and was still too much at 1,200/s. A slow tick in which no
 // background work ran says the acks are slowed by something else (another
@@ -73,7 +74,7 @@ const (
 	// minShare keeps background work going, slowly, under any stream: the
 	// replies of a long burst still trickle out.
 	minShare  = 1.0 / 64
-	tickAcks  = 64
+	tickAcks  = 32
 	tickEvery = 50 * time.Millisecond
 )
 
@@ -121,9 +122,14 @@ func (f *Floor) Stored(took time.Duration) {
 	}
 	share := f.Share()
 	ran := f.touched.Swap(false) || f.inside.Load() > 0
-	if ran && f.tickSlow*20 > f.tickAcks {
+	switch {
+	case ran && f.tickSlow*2 > f.tickAcks:
+		// Most acks slowed: a burst began while the share was high; a
+		// halving a tick would let it slow acks for several ticks more.
+		share = max(share/8, minShare)
+	case ran && f.tickSlow*20 > f.tickAcks:
 		share = max(share/2, minShare)
-	} else {
+	default:
 		share = min(share*1.1, f.ceiling)
 	}
 	f.share.Store(math.Float64bits(share))

@@ -186,8 +186,20 @@ func TestFloorShareFitsTheAcks(t *testing.T) {
 		}
 	}
 	press(f)
-	if got := f.Share(); got != 0.5 || !f.Pressed() {
-		t.Fatalf("after a slow tick: share %v pressed %v; want 0.5, pressed", got, f.Pressed())
+	if got := f.Share(); got != 0.125 || !f.Pressed() {
+		t.Fatalf("after a tick of slow acks: share %v pressed %v; want 0.125 (an eighth), pressed", got, f.Pressed())
+	}
+	// Some acks slowed, fewer than half: the share halves.
+	f.touched.Store(true)
+	for i := range tickAcks {
+		took := DefaultAckBudget / 2
+		if i < tickAcks/4 {
+			took = time.Hour
+		}
+		f.Stored(took)
+	}
+	if got := f.Share(); got != 0.0625 {
+		t.Fatalf("after a tick with a quarter of its acks slow: share %v; want 0.0625 (half)", got)
 	}
 	for range 20 {
 		press(f)
@@ -195,16 +207,16 @@ func TestFloorShareFitsTheAcks(t *testing.T) {
 	if got := f.Share(); got != minShare {
 		t.Fatalf("after many slow ticks: share %v; want the floor's minimum %v", got, minShare)
 	}
-	// Three slow acks in 64 are within one in twenty: a good tick.
+	// One slow ack in 32 is within one in twenty: a good tick.
 	for i := range tickAcks {
 		took := DefaultAckBudget / 2
-		if i < 3 {
+		if i < 1 {
 			took = time.Hour
 		}
 		f.Stored(took)
 	}
 	if got := f.Share(); got <= minShare {
-		t.Fatalf("a tick with 3 slow acks in 64 lowered the share to %v", got)
+		t.Fatalf("a tick with 1 slow ack in 32 lowered the share to %v", got)
 	}
 	for range 100 {
 		fast()
@@ -228,8 +240,8 @@ func TestFloorShareFitsTheAcks(t *testing.T) {
 	g.Stored(time.Hour)
 	at.Add(int64(tickEvery))
 	g.Stored(time.Hour)
-	if got := g.Share(); got != 0.25 {
-		t.Fatalf("a 50 ms tick of two slow acks: share %v; want 0.25 (half the ceiling 0.5)", got)
+	if got := g.Share(); got != 0.0625 {
+		t.Fatalf("a 50 ms tick of two slow acks: share %v; want 0.0625 (an eighth of the ceiling 0.5)", got)
 	}
 }
 
