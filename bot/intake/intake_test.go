@@ -203,12 +203,15 @@ func TestIdleWorkersDrainTheBacklog(t *testing.T) {
 	inside, most := 0, 0
 	release := make(chan struct{})
 	all := make(chan struct{})
+	var allOnce sync.Once
 	q := intake.New(store, func(ctx context.Context, row storage.InboxRow, offer func(any) bool) error {
 		mu.Lock()
 		inside++
 		most = max(most, inside)
 		if inside == 4 {
-			close(all)
+			// Once: after the release the last four rows may be held at
+			// once too, and a second close would panic with mu held.
+			allOnce.Do(func() { close(all) })
 		}
 		mu.Unlock()
 		<-release
