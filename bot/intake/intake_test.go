@@ -356,34 +356,27 @@ func TestWorkersWaitForTheFloorWhileDeliveriesStream(t *testing.T) {
 	}
 }
 
-// A run a worker began while the bot was quiet holds no floor slot, so when
-// a stream of deliveries starts during it, it stops between rows: the row it
-// had handled is committed, and the rest wait for a run inside the floor.
-func TestRunBegunWhileQuietYieldsWhenAStreamStarts(t *testing.T) {
-	t.Parallel()
+// splitRun stores ten rows (keys prefix0…prefix9) as an earlier process
+// would, runs one worker over them in runs of ten with floor, calling during
+// as each row is handled, and reports whether row 0 was committed done
+// before row 1 was handled, i.e. whether the first run stopped after it.
+// Every row must be handled once either way.
+func splitRun(t *testing.T, prefix string, floor *intake.Floor, during func(row storage.InboxRow)) bool {
+	t.Helper()
 	store := storagetest.New(t)
 	ctx := context.Background()
 	var items []storage.InboxItem
 	for i := range 10 {
-		items = append(items, item(fmt.Sprint("q", i)))
+		items = append(items, item(fmt.Sprint(prefix, i)))
 	}
-	// Stored while the bot was quiet (no delivery arrived at this process).
 	if _, err := store.AppendInbox(ctx, items); err != nil {
 		t.Fatal(err)
 	}
-	floor := intake.NewFloor(1, 0)
 	h := &handled{seen: map[string]int{}}
 	firstDoneBeforeSecond := make(chan bool, 1)
 	handler := func(ctx context.Context, row storage.InboxRow, offer func(any) bool) error {
-		// Deliveries stream in, and their acks have slowed, from the first
-		// handled row on.
-		floor.Arrived()
-		if row.Key == "q0" {
-			for range 64 {
-				floor.Stored(time.Hour)
-			}
-		}
-		if row.Key == "q1" {
+		during(row)
+		if row.Key == prefix+"1" {
 			rows, err := store.InboxRows(ctx, "slack")
 			if err != nil {
 				return err
@@ -399,13 +392,32 @@ func TestRunBegunWhileQuietYieldsWhenAStreamStarts(t *testing.T) {
 	if err := q.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if !<-firstDoneBeforeSecond {
-		t.Fatal("the quiet run went on after a stream began: q0 was not yet committed when q1 was handled")
-	}
 	for i := range 10 {
-		if c := h.count(fmt.Sprint("q", i)); c != 1 {
-			t.Fatalf("q%d handled %d times; want once", i, c)
+		if c := h.count(fmt.Sprint(prefix, i)); c != 1 {
+			t.Fatalf("%s%d handled %d times; want once", prefix, i, c)
 		}
+	}
+	return <-firstDoneBeforeSecond
+}
+
+// slowedAcks tells floor that deliveries stream in and a tick of their
+// acks was slow.
+func slowedAcks(floor *intake.Floor) {
+	floor.Arrived()
+	for range 64 {
+		floor.Stored(time.Hour)
+	}
+}
+
+// A run a worker began while the bot was quiet holds no floor slot, so when
+// a stream starts during it and its acks slow, it stops between rows: the row
+// it had handled is committed, and the rest wait for a run inside the floor.
+func TestRunBegunWhileQuietYieldsWhenAStreamStarts(t *testing.T) {
+	t.Parallel()
+	floor := intake.NewFloor(1, 0)
+	// From the first handled row on (background work running) the acks slow.
+	if !splitRun(t, "q", floor, func(storage.InboxRow) { slowedAcks(floor) }) {
+		t.Fatal("the quiet run went on after a stream began: q0 was not yet committed when q1 was handled")
 	}
 }
 
@@ -414,58 +426,21 @@ func TestRunBegunWhileQuietYieldsWhenAStreamStarts(t *testing.T) {
 // and the acks get their time in small pieces.
 func TestRunHoldingASlotGivesItUpAfterATurn(t *testing.T) {
 	t.Parallel()
-	store := storagetest.New(t)
-	ctx := context.Background()
-	var items []storage.InboxItem
-	for i := range 10 {
-		items = append(items, item(fmt.Sprint("t", i)))
-	}
-	if _, err := store.AppendInbox(ctx, items); err != nil {
-		t.Fatal(err)
-	}
 	floor := intake.NewFloor(1, 0)
-	pressed := func() {
-		floor.Arrived()
-		for range 64 {
-			floor.Stored(time.Hour)
-		}
-	}
-	// Background work ran, and the acks slowed: the floor is pressed.
-	leave, err := floor.Enter(ctx)
+	// Background work ran, and the acks slowed: the floor is pressed before
+	// the run begins, so the run holds a slot.
+	leave, err := floor.Enter(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	leave()
-	pressed()
-	h := &handled{seen: map[string]int{}}
-	firstDoneBeforeSecond := make(chan bool, 1)
-	handler := func(ctx context.Context, row storage.InboxRow, offer func(any) bool) error {
-		pressed()
-		switch row.Key {
-		case "t0":
+	slowedAcks(floor)
+	if !splitRun(t, "t", floor, func(row storage.InboxRow) {
+		slowedAcks(floor)
+		if row.Key == "t0" {
 			time.Sleep(20 * time.Millisecond) // a row that takes longer than a turn
-		case "t1":
-			rows, err := store.InboxRows(ctx, "slack")
-			if err != nil {
-				return err
-			}
-			firstDoneBeforeSecond <- rows[0].Done
 		}
-		return h.handler(false)(ctx, row, offer)
-	}
-	q := intake.New(store, handler, intake.Options{Workers: 1, IdleWorkers: -1, Claim: 10, Poll: 10 * time.Millisecond,
-		AckFirstWhenStreaming: true, Floor: floor})
-	q.Start()
-	t.Cleanup(q.Close)
-	if err := q.Wait(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if !<-firstDoneBeforeSecond {
+	}) {
 		t.Fatal("the run kept its slot past its turn: t0 was not yet committed when t1 was handled")
-	}
-	for i := range 10 {
-		if c := h.count(fmt.Sprint("t", i)); c != 1 {
-			t.Fatalf("t%d handled %d times; want once", i, c)
-		}
 	}
 }
