@@ -117,12 +117,7 @@ func (s *Store) changeDraft(ctx context.Context, id int64, key string, fn func(t
 	var u bot.WeeklyUpdate
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
 		if key != "" {
-			var ws int64
-			if err := tx.GetContext(ctx, &ws, `SELECT p.workspace_id FROM weekly_updates u JOIN projects p ON p.id = u.project_id
-				WHERE u.id = $1`, id); err != nil {
-				return mapErr(err, "weekly update's workspace")
-			}
-			if fresh, err := applyDelivery(ctx, tx, ws, key); err != nil {
+			if fresh, err := applyUpdateDelivery(ctx, tx, id, key); err != nil {
 				return err
 			} else if !fresh {
 				var err error
@@ -194,6 +189,18 @@ func (s *Store) ApproveWeeklyUpdate(ctx context.Context, id, by int64, at time.T
 	return s.ApproveWeeklyUpdateOnce(ctx, id, by, at, "")
 }
 
+// applyUpdateDelivery records, in tx, that the delivery key changed weekly
+// update id (applyDelivery in the update's project's workspace); fresh is
+// false when it had already.
+func applyUpdateDelivery(ctx context.Context, tx *sqlx.Tx, id int64, key string) (fresh bool, err error) {
+	var ws int64
+	if err := tx.GetContext(ctx, &ws, `SELECT p.workspace_id FROM weekly_updates u JOIN projects p ON p.id = u.project_id
+		WHERE u.id = $1`, id); err != nil {
+		return false, mapErr(err, "weekly update's workspace")
+	}
+	return applyDelivery(ctx, tx, ws, key)
+}
+
 // ApproveWeeklyUpdateOnce is ApproveWeeklyUpdate recording, in the same
 // transaction, that the delivery key (bot.Event's SourceID) approved it, so
 // the approval handled again after a crash can tell it was its own
@@ -201,12 +208,7 @@ func (s *Store) ApproveWeeklyUpdate(ctx context.Context, id, by int64, at time.T
 func (s *Store) ApproveWeeklyUpdateOnce(ctx context.Context, id, by int64, at time.Time, key string) (bot.WeeklyUpdate, error) {
 	return s.changeDraft(ctx, id, "", func(tx *sqlx.Tx) error {
 		if key != "" {
-			var ws int64
-			if err := tx.GetContext(ctx, &ws, `SELECT p.workspace_id FROM weekly_updates u JOIN projects p ON p.id = u.project_id
-				WHERE u.id = $1`, id); err != nil {
-				return mapErr(err, "weekly update's workspace")
-			}
-			if _, err := applyDelivery(ctx, tx, ws, key); err != nil {
+			if _, err := applyUpdateDelivery(ctx, tx, id, key); err != nil {
 				return err
 			}
 		}
