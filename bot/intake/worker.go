@@ -48,10 +48,7 @@ func (q *Intake) takeOne() bool {
 		yield := func() bool {
 			return q.opts.Floor.Pressed() && (!held || time.Since(entered) >= floorTurn)
 		}
-		if t.w != nil {
-			yield = func() bool { return false }
-		}
-		q.process(t, yield)
+		q.process(t, yield) // only runs (t.ids) yield; a task an ack waits for is one row
 		leave()
 		return true
 	case <-q.ctx.Done():
