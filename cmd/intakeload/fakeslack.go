@@ -77,7 +77,7 @@ func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		id := r.Form.Get("user")
 		writeJSON(w, map[string]any{"ok": true, "user": map[string]any{"id": id, "name": strings.ToLower(id),
-			"team_id": f.team, "tz": "UTC", "profile": map[string]any{"display_name": strings.ToLower(id)}}})
+			"team_id": loadUserTeam(id, f.team), "tz": "UTC", "profile": map[string]any{"display_name": strings.ToLower(id)}}})
 	case "chat.postMessage":
 		text := postText(r.Form)
 		f.mu.Lock()
@@ -111,4 +111,25 @@ func postText(v url.Values) string {
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// loadTeam is the id of the load's i-th workspace.
+func loadTeam(i int) string { return fmt.Sprintf("%s%03d", loadTeamPrefix, i) }
+
+const loadTeamPrefix = "TLOAD"
+
+// loadUser is the id of the load's k-th user in team: "U", the team id, and k.
+func loadUser(team string, k int) string { return fmt.Sprintf("U%s%03d", team, k) }
+
+// loadUserTeam is the team a loadUser id names, or fallback for any other id
+// (a drill's own users). With every user in the first team, a run over many
+// workspaces opened requests only for that one: the rest were handled as
+// outsiders, and the workers' figures measured the refusal.
+func loadUserTeam(id, fallback string) string {
+	rest, ok := strings.CutPrefix(id, "U")
+	teamLen := len(loadTeam(0))
+	if !ok || len(rest) != teamLen+3 || !strings.HasPrefix(rest, loadTeamPrefix) {
+		return fallback
+	}
+	return rest[:teamLen]
 }

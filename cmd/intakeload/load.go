@@ -124,7 +124,9 @@ func (c *client) put(w *wire) {
 func (c *client) form(t target) (body, ts, sig string) {
 	n := c.seq.Add(1)
 	team := t.teams[int(n)%len(t.teams)]
-	user := fmt.Sprintf("U%04d", n%50)
+	// Fifty users per team, each a member of its team: the fake's users.info
+	// reads the team back out of the id (loadUserTeam).
+	user := loadUser(team, int(n%50))
 	body = url.Values{
 		"token": {"x"}, "team_id": {team}, "team_domain": {"load"}, "channel_id": {"C1"}, "channel_name": {"support"},
 		"user_id": {user}, "user_name": {strings.ToLower(user)}, "command": {"/request"},

@@ -90,7 +90,7 @@ func run(args []string, out io.Writer) error {
 	}
 	teams := make([]string, *workspaces)
 	for i := range teams {
-		teams[i] = fmt.Sprintf("TLOAD%03d", i)
+		teams[i] = loadTeam(i)
 	}
 	fake := newFakeSlack(teams[0])
 	api := httptest.NewServer(fake)
