@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -174,6 +175,16 @@ func (c CloseoutItem) Finished() bool { return c.DoneAt != nil || c.WaivedAt != 
 // ErrNoRating is the conflict a project's close meets before it is rated (or
 // the rating explicitly skipped, with a reason).
 var ErrNoRating = &Error{Code: EConflict, Message: "the project has no execution rating: rate it 1-5 with a reason, or skip the rating with a reason"}
+
+// ErrOpenItems is the conflict a project's close meets while closeout items
+// are open.
+func ErrOpenItems(items []string) *Error {
+	var names []string
+	for _, it := range items {
+		names = append(names, it+" ("+CloseoutLabels[it]+")")
+	}
+	return &Error{Code: EConflict, Message: "the project cannot close while these are open: " + strings.Join(names, ", ")}
+}
 
 // Rating is the project execution rating the coordinator gives at closeout.
 type Rating struct {

@@ -87,10 +87,15 @@ func closeProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 	}
 	now := d.Clock.Now()
 	if p.Status != bot.ProjectActive {
-		// This very delivery started the closeout, or closed the project,
-		// before a crash: answer as then, not "was closed" or "not closed".
+		// This very delivery started the closeout, or closed the project, or
+		// was refused, before a crash: answer as then, not "was closed" or
+		// "not closed" — and never close what it was told stays open.
 		if again, err := replayedDelivery(ctx, d, ev); err != nil {
 			return nil, err
+		} else if refused, err := refusedBefore(ctx, d, ev, again); err != nil {
+			return nil, err
+		} else if refused {
+			return notClosedAgain(ctx, d, p)
 		} else if again && p.Status == bot.ProjectClosing {
 			items, err := d.Store.CloseoutChecklist(ctx, p.ID)
 			if err != nil {
@@ -132,19 +137,68 @@ func closeProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 		if lerr != nil {
 			return nil, lerr
 		}
-		why := "Not closed: " + bot.ErrorMessage(err) + "."
-		if errors.Is(err, bot.ErrNoRating) {
-			why = fmt.Sprintf("Not closed: %s has no execution rating. Rate it with /project rate %s 1-5 \"why\", or skip the rating with /project rate %s skip \"why\".",
-				p.Ref(), p.Ref(), p.Ref())
-		}
-		m := checklistMessage(p, items, why)
-		m.IsError, m.Ephemeral = true, true
-		return []bot.Message{m}, nil
+		return notClosed(p, items, notClosedWhy(p, err)), nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	return closedReply(p), nil
+}
+
+// refusedBefore says whether ev's delivery (again: it was handled before) was
+// a close the store refused.
+func refusedBefore(ctx context.Context, d Deps, ev bot.Event, again bool) (bool, error) {
+	if !again {
+		return false, nil
+	}
+	return d.Store.DeliveryRefused(ctx, ev.Caller.WorkspaceID, ev.SourceID)
+}
+
+// notClosedWhy is what a refused close says for the store's conflict err.
+func notClosedWhy(p bot.Project, err error) string {
+	if errors.Is(err, bot.ErrNoRating) {
+		return fmt.Sprintf("Not closed: %s has no execution rating. Rate it with /project rate %s 1-5 \"why\", or skip the rating with /project rate %s skip \"why\".",
+			p.Ref(), p.Ref(), p.Ref())
+	}
+	return "Not closed: " + bot.ErrorMessage(err) + "."
+}
+
+// notClosed is a refused close's reply: the checklist, privately, as an error.
+func notClosed(p bot.Project, items []bot.CloseoutItem, why string) []bot.Message {
+	m := checklistMessage(p, items, why)
+	m.IsError, m.Ephemeral = true, true
+	return []bot.Message{m}
+}
+
+// notClosedAgain answers a refused close handled again. It changes nothing:
+// the person saw "Not closed", so items finished since do not make this old
+// delivery close the project (a new /project close does). While the reason
+// still holds it reads as the first answer did.
+func notClosedAgain(ctx context.Context, d Deps, p bot.Project) ([]bot.Message, error) {
+	items, err := d.Store.CloseoutChecklist(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	var open []string
+	for _, it := range items {
+		if !it.Finished() {
+			open = append(open, it.Item)
+		}
+	}
+	why := fmt.Sprintf("Not closed: %s could not close yet when this was first handled; handled again, it changes nothing.", p.Ref())
+	switch {
+	case p.Status == bot.ProjectClosed:
+		why = fmt.Sprintf("Not closed by this command: %s could not close yet when it was first handled.", p.Ref())
+	case len(open) > 0:
+		why = notClosedWhy(p, bot.ErrOpenItems(open))
+	default:
+		if _, rerr := d.Store.ProjectRating(ctx, p.ID); bot.ErrorCode(rerr) == bot.ENotFound {
+			why = notClosedWhy(p, bot.ErrNoRating)
+		} else if rerr != nil {
+			return nil, rerr
+		}
+	}
+	return notClosed(p, items, why), nil
 }
 
 func closeoutIntro(p bot.Project) string {

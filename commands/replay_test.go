@@ -394,3 +394,53 @@ func TestTimeEditHandledAgainAfterDeleteOrLock(t *testing.T) {
 		t.Errorf("%s handled again after the entry locked answered %q", line, again)
 	}
 }
+
+// TestRefusedCloseHandledAgainDoesNotClose: a /project close answered "Not
+// closed" (items open, then no rating) is handled again — its inbox row after
+// a crash — once everything it lacked has been done: it changes nothing (the
+// project stays in closeout) and answers "Not closed" again. The person saw
+// it refused; closing on that old delivery would contradict what they read.
+func TestRefusedCloseHandledAgainDoesNotClose(t *testing.T) {
+	t.Parallel()
+	h, _, _ := newProjectHarness(t, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	expect(t, cora, `/project new ACME "Office move" --start 2026-12-01 --end 2027-01-29 --budget 120h`, "Opened P1")
+	expect(t, cora, "/project close P1", "Closeout of P1")
+
+	// Refused with items open; the same delivery straight away answers the same.
+	line := "/project close P1"
+	first, second := h.twice(cora, "replay:close-open", line)
+	sameAnswer(t, line, first, second, "Not closed: the project cannot close while these are open: docs (documentation updated)")
+	for _, item := range []string{"docs", "signoff", "time", "oos"} {
+		expect(t, cora, `/project waive P1 `+item+` "not needed"`, "waived")
+	}
+	expect(t, cora, `/project tick P1 acceptance "Jane Doe, by email"`, `cora ticked "`)
+	// Refused for want of a rating.
+	if out := h.deliver(cora, "replay:close-unrated", line); !strings.Contains(out, "Not closed: P1 has no execution rating") {
+		t.Fatalf("%s without a rating: %s", line, out)
+	}
+	expect(t, cora, `/project rate P1 4 "on time"`, "P1 rated 4/5")
+
+	// Everything is done now; both refused deliveries handled again still refuse.
+	for key, want := range map[string]string{
+		"replay:close-open":    "Not closed: P1 could not close yet when this was first handled",
+		"replay:close-unrated": "Not closed: P1 could not close yet when this was first handled",
+	} {
+		again := h.againKeeps(cora, key, line, "the items were finished and the project rated")
+		if !strings.Contains(again, want) || strings.Contains(again, "is closed") {
+			t.Errorf("%s (%s) handled again answered %q; want %q", line, key, again, want)
+		}
+	}
+	if p, err := h.store.ProjectByNumber(ctx, h.workspace(), 1); err != nil || p.Status != bot.ProjectClosing {
+		t.Fatalf("P1 is %s (%v) after refused closes were handled again; want still in closeout", p.Status, err)
+	}
+
+	// A new close closes it; the old refusals handled again after that still
+	// change nothing and do not claim to have closed it.
+	expect(t, cora, line, "P1 Office move is closed")
+	again := h.againKeeps(cora, "replay:close-open", line, "the project closed")
+	if !strings.Contains(again, "Not closed by this command") {
+		t.Errorf("refused close handled again after the project closed answered %q", again)
+	}
+}

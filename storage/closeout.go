@@ -124,9 +124,14 @@ func (s *Store) FinishProject(ctx context.Context, projectID int64, at time.Time
 }
 
 // FinishProjectOnce is FinishProject recording, with the change, that the
-// delivery key made it.
+// delivery key made it. A refusal (an item open, no rating) is recorded under
+// the key too, in a transaction of its own that changes nothing else: the
+// same delivery handled again (its inbox row after a crash) must answer "Not
+// closed" again, not close a project whose items were finished meanwhile
+// (DeliveryRefused tells the two records apart).
 func (s *Store) FinishProjectOnce(ctx context.Context, projectID int64, at time.Time, key string) error {
-	return s.tx(ctx, func(tx *sqlx.Tx) error {
+	var refused error
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
 		var st bot.ProjectStatus
 		if err := tx.GetContext(ctx, &st, `SELECT status FROM projects WHERE id = $1 FOR UPDATE`, projectID); err != nil {
 			return mapErr(err, "project")
@@ -141,14 +146,16 @@ func (s *Store) FinishProjectOnce(ctx context.Context, projectID int64, at time.
 			return mapErr(err, "open closeout items")
 		}
 		if len(open) > 0 {
-			return fmt.Errorf("open closeout items %v: %w", open, ErrOpenItems(open))
+			refused = fmt.Errorf("open closeout items %v: %w", open, bot.ErrOpenItems(open))
+			return recordRefusal(ctx, tx, projectID, key)
 		}
 		var rated bool
 		if err := tx.GetContext(ctx, &rated, `SELECT EXISTS (SELECT 1 FROM project_ratings WHERE project_id = $1)`, projectID); err != nil {
 			return mapErr(err, "project rating")
 		}
 		if !rated {
-			return fmt.Errorf("no rating: %w", bot.ErrNoRating)
+			refused = fmt.Errorf("no rating: %w", bot.ErrNoRating)
+			return recordRefusal(ctx, tx, projectID, key)
 		}
 		if err := recordProjectDelivery(ctx, tx, projectID, key); err != nil {
 			return err
@@ -156,6 +163,35 @@ func (s *Store) FinishProjectOnce(ctx context.Context, projectID int64, at time.
 		_, err := tx.ExecContext(ctx, `UPDATE projects SET status = 'closed', closed_at = $2 WHERE id = $1`, projectID, at)
 		return mapErr(err, "close project")
 	})
+	if err != nil {
+		return err
+	}
+	return refused
+}
+
+// refusedSuffix marks, beside a delivery's own key, that what it asked for was
+// refused: the key alone says only that the delivery was handled.
+const refusedSuffix = "/refused"
+
+// recordRefusal records in tx that the delivery key was handled and refused
+// ("" records nothing).
+func recordRefusal(ctx context.Context, tx *sqlx.Tx, projectID int64, key string) error {
+	if key == "" {
+		return nil
+	}
+	if err := recordProjectDelivery(ctx, tx, projectID, key); err != nil {
+		return err
+	}
+	return recordProjectDelivery(ctx, tx, projectID, key+refusedSuffix)
+}
+
+// DeliveryRefused says whether the delivery key was handled and refused
+// (FinishProjectOnce), rather than applied.
+func (s *Store) DeliveryRefused(ctx context.Context, workspaceID int64, key string) (bool, error) {
+	if key == "" {
+		return false, nil
+	}
+	return s.DeliveryApplied(ctx, workspaceID, key+refusedSuffix)
 }
 
 // recordProjectDelivery records in tx that the delivery key changed the
@@ -171,15 +207,6 @@ func recordProjectDelivery(ctx context.Context, tx *sqlx.Tx, projectID int64, ke
 	}
 	_, err := applyDelivery(ctx, tx, ws, key)
 	return err
-}
-
-// ErrOpenItems is the conflict FinishProject returns while items are open.
-func ErrOpenItems(items []string) *bot.Error {
-	var names []string
-	for _, it := range items {
-		names = append(names, it+" ("+bot.CloseoutLabels[it]+")")
-	}
-	return &bot.Error{Code: bot.EConflict, Message: "the project cannot close while these are open: " + strings.Join(names, ", ")}
 }
 
 // RateProject records (or replaces) the project execution rating; rating 0
