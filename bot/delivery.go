@@ -38,6 +38,17 @@ type Outbox interface {
 	Enqueue(ctx context.Context, d Delivery) error
 }
 
+// Owed are the deliveries a change owes (the questions a closeout asks),
+// handed to the store with the change: it queues them through Via in the
+// change's own transaction, so they commit with it or not at all. A crash
+// after the commit cannot lose them, and the same delivery handled again,
+// which changes nothing, queues nothing either. Via must be able to queue
+// inside a transaction (jobs.Outbox can; storage says what it needs).
+type Owed struct {
+	Via        Outbox
+	Deliveries []Delivery
+}
+
 // DeliveryKey is the outbox key of the i-th message answering the event with
 // sourceID in a workspace; "" when the event has no source id.
 func DeliveryKey(platform Platform, workspace, sourceID string, i int) string {

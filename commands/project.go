@@ -26,7 +26,7 @@ type projectStore interface {
 	LatestWeeklyUpdate(ctx context.Context, projectID int64, postedOnly bool) (bot.WeeklyUpdate, error)
 	EditWeeklyUpdateOnce(ctx context.Context, id, by int64, at time.Time, text, key string) (bot.WeeklyUpdate, int, error)
 	SkipWeeklyUpdateOnce(ctx context.Context, id, by int64, at time.Time, reason, key string) (bot.WeeklyUpdate, error)
-	StartCloseoutOnce(ctx context.Context, projectID int64, at time.Time, key string) (bool, error)
+	StartCloseoutOnce(ctx context.Context, projectID int64, at time.Time, key string, asks bot.Owed) (bool, error)
 	CloseoutChecklist(ctx context.Context, projectID int64) ([]bot.CloseoutItem, error)
 	TickCloseoutOnce(ctx context.Context, projectID int64, item string, by int64, at time.Time, note, key string) error
 	WaiveCloseoutOnce(ctx context.Context, projectID int64, item string, by int64, at time.Time, reason, key string) error

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mspbot/mspbot/bot"
+	"github.com/mspbot/mspbot/projects"
 )
 
 // checklistMessage shows the closeout checklist with a button per open item.
@@ -101,7 +103,18 @@ func closeProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 			if err != nil {
 				return nil, err
 			}
-			return []bot.Message{checklistMessage(p, items, closeoutIntro(p))}, nil
+			intro := closeoutIntro(p)
+			if d.Outbox != nil {
+				// Its asks were queued with the closeout and are not queued
+				// again; the answer names them as the first did (read again:
+				// someone who logged time since would be named, not asked).
+				asks, err := d.projectService().LessonAsks(ctx, p, closerOf(ev), ev.SourceID)
+				if err != nil {
+					return nil, err
+				}
+				intro += askingLine(asks)
+			}
+			return []bot.Message{checklistMessage(p, items, intro)}, nil
 		} else if again {
 			return closedReply(p), nil
 		}
@@ -110,26 +123,7 @@ func closeProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 	case bot.ProjectClosed:
 		return nil, bot.Errorf(bot.EConflict, "%s was closed on %s", p.Ref(), p.ClosedAt.Format("2 Jan 2006"))
 	case bot.ProjectActive:
-		if _, err := d.Store.StartCloseoutOnce(ctx, p.ID, now, ev.SourceID); err != nil {
-			return nil, err
-		}
-		items, err := d.Store.CloseoutChecklist(ctx, p.ID)
-		if err != nil {
-			return nil, err
-		}
-		asked, failed, err := d.projectService().AskForLessons(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		intro := closeoutIntro(p)
-		if len(asked) > 0 {
-			intro += "\nAsked privately for lessons learned / the rating: " + strings.Join(asked, ", ") + "."
-		}
-		if len(failed) > 0 {
-			intro += "\nCould not reach " + strings.Join(failed, ", ") + fmt.Sprintf(": ask them to run /lessons add %s \"went well\" \"do differently\".", p.Ref())
-		}
-		p.Status = bot.ProjectClosing
-		return []bot.Message{checklistMessage(p, items, intro)}, nil
+		return startCloseout(ctx, d, ev, p, now)
 	}
 	err = d.Store.FinishProjectOnce(ctx, p.ID, now, ev.SourceID)
 	if bot.ErrorCode(err) == bot.EConflict {
@@ -143,6 +137,71 @@ func closeProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 		return nil, err
 	}
 	return closedReply(p), nil
+}
+
+// startCloseout moves an active project into closeout and asks, privately,
+// everyone who logged time on it for lessons learned and its coordinator for
+// the rating. With an outbox the asks are queued in the closeout's own
+// transaction, so they are posted, once, whatever crash follows the commit;
+// they are on their way, not yet delivered, when this answers. Without one
+// (the console) they are sent at once and the reply says who was reached.
+func startCloseout(ctx context.Context, d Deps, ev bot.Event, p bot.Project, now time.Time) ([]bot.Message, error) {
+	asks, err := d.projectService().LessonAsks(ctx, p, closerOf(ev), ev.SourceID)
+	if err != nil {
+		return nil, err
+	}
+	owed := bot.Owed{Via: d.Outbox}
+	if d.Outbox != nil {
+		for _, a := range asks {
+			owed.Deliveries = append(owed.Deliveries, a.Delivery)
+		}
+	}
+	started, err := d.Store.StartCloseoutOnce(ctx, p.ID, now, ev.SourceID, owed)
+	if err != nil {
+		return nil, err
+	}
+	items, err := d.Store.CloseoutChecklist(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	intro := closeoutIntro(p)
+	switch {
+	case !started:
+		// Another delivery started it a moment ago and asked.
+	case d.Outbox != nil:
+		intro += askingLine(asks)
+	default:
+		asked, failed := d.projectService().SendAsks(ctx, p, asks)
+		if len(asked) > 0 {
+			intro += "\nAsked privately for lessons learned / the rating: " + strings.Join(asked, ", ") + "."
+		}
+		if len(failed) > 0 {
+			intro += "\nCould not reach " + strings.Join(failed, ", ") + fmt.Sprintf(": ask them to run /lessons add %s \"went well\" \"do differently\".", p.Ref())
+		}
+	}
+	p.Status = bot.ProjectClosing
+	return []bot.Message{checklistMessage(p, items, intro)}, nil
+}
+
+// closerOf is where ev's caller is messaged privately.
+func closerOf(ev bot.Event) bot.Destination {
+	return bot.Destination{Platform: ev.Platform, Workspace: ev.Workspace, UserID: ev.User.ID}
+}
+
+// askingLine tells the closer who is being asked. The asks are queued, not
+// yet posted, so it says "asking", and who will hear of a refused one.
+func askingLine(asks []projects.Ask) string {
+	var names []string
+	passedOn := false
+	for _, a := range asks {
+		names = append(names, a.Name)
+		passedOn = passedOn || a.Delivery.Else != nil
+	}
+	line := "\nAsking privately for lessons learned / the rating: " + strings.Join(names, ", ") + "."
+	if passedOn {
+		line += " Anyone whose direct messages are closed to the bot is named to you privately, to ask yourself."
+	}
+	return line
 }
 
 // refusedBefore says whether ev's delivery (again: it was handled before) was

@@ -48,6 +48,7 @@ func (DeliverArgs) InsertOpts() river.InsertOpts {
 type Inserter interface {
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 	InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+	InsertManyTx(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 }
 
 // Outbox implements bot.Outbox with River.
@@ -64,27 +65,56 @@ func NewOutbox(client Inserter, log *slog.Logger) *Outbox {
 	return &Outbox{client: client, log: log}
 }
 
-// Enqueue queues d. A delivery without a key gets a random one: it is never
-// deduplicated, but every job still has a key to log.
-func (o *Outbox) Enqueue(ctx context.Context, d bot.Delivery) error {
+// deliverArgs is d's job. A delivery without a key gets a random one: it is
+// never deduplicated, but every job still has a key to log.
+func deliverArgs(d bot.Delivery) DeliverArgs {
 	if d.Key == "" {
 		b := make([]byte, 12)
 		_, _ = rand.Read(b)
 		d.Key = "random/" + hex.EncodeToString(b)
 	}
-	args := DeliverArgs{Key: d.Key, To: d.To, Messages: d.Messages,
+	return DeliverArgs{Key: d.Key, To: d.To, Messages: d.Messages,
 		WorkspaceID: d.WorkspaceID, RequestNumber: d.RequestNumber, Else: d.Else}
-	if hold(ctx, d.Key, args) {
+}
+
+// Enqueue queues d.
+func (o *Outbox) Enqueue(ctx context.Context, d bot.Delivery) error {
+	args := deliverArgs(d)
+	if hold(ctx, args.Key, args) {
 		return nil // queued with the rest of the inbox run (Collect)
 	}
 	res, err := o.client.Insert(ctx, args, nil)
 	if err != nil {
-		return fmt.Errorf("enqueue delivery %s: %w", d.Key, err)
+		return fmt.Errorf("enqueue delivery %s: %w", args.Key, err)
 	}
 	if res.UniqueSkippedAsDuplicate {
-		o.log.Info("delivery already queued or done", "key", d.Key, "job", res.Job.ID, "state", res.Job.State)
+		o.log.Info("delivery already queued or done", "key", args.Key, "job", res.Job.ID, "state", res.Job.State)
 	} else {
-		o.log.Debug("delivery queued", "key", d.Key, "job", res.Job.ID)
+		o.log.Debug("delivery queued", "key", args.Key, "job", res.Job.ID)
+	}
+	return nil
+}
+
+// EnqueueTx queues ds in tx, a transaction of the caller's on the database
+// the jobs live in: they are posted only if tx commits, and are then as
+// durable as the change tx made (storage's Owed). It never holds them for a
+// Collect: the point is that they commit with tx.
+func (o *Outbox) EnqueueTx(ctx context.Context, tx *sql.Tx, ds ...bot.Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(ds))
+	for i, d := range ds {
+		params[i] = river.InsertManyParams{Args: deliverArgs(d)}
+	}
+	res, err := o.client.InsertManyTx(ctx, tx, params)
+	if err != nil {
+		return fmt.Errorf("enqueue %d deliveries in a transaction: %w", len(ds), err)
+	}
+	for i, r := range res {
+		if r.UniqueSkippedAsDuplicate {
+			o.log.Info("delivery already queued or done", "key", params[i].Args.(DeliverArgs).Key, "job", r.Job.ID, "state", r.Job.State)
+		}
 	}
 	return nil
 }

@@ -333,37 +333,66 @@ func levelFor(err error) slog.Level {
 	return slog.LevelError
 }
 
-// AskForLessons asks, privately, everyone who logged time on a project for the
-// lessons they learned, and the coordinator for the execution rating. It
-// returns who was asked; people it could not reach are logged and listed in failed.
-func (s *Service) AskForLessons(ctx context.Context, p bot.Project) (asked, failed []string, err error) {
+// Ask is one closeout question: who is asked, and the direct message asking.
+type Ask struct {
+	Name     string
+	Delivery bot.Delivery
+}
+
+// LessonAsks are the questions a project's closeout asks privately: everyone
+// who logged time on it, for the lessons they learned, and the coordinator,
+// for the execution rating. Each is keyed by source (the delivery starting the
+// closeout, "" for none). closer is the direct-message destination of whoever
+// closes the project: an ask the platform refuses for good (direct messages
+// closed to the bot) tells them instead, to pass on, unless it was theirs.
+func (s *Service) LessonAsks(ctx context.Context, p bot.Project, closer bot.Destination, source string) ([]Ask, error) {
 	people, err := s.Store.ProjectTimeLoggers(ctx, p.ID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ref := p.Ref()
-	send := func(ext, name string, m bot.Message) {
-		to := bot.Destination{Platform: p.Platform, Workspace: p.WorkspaceExternalID, UserID: ext}
-		if _, err := s.Senders.Send(ctx, to, m); err != nil {
-			s.log().Warn("closeout message", "project", ref, "to", name, "err", err)
-			failed = append(failed, name)
-			return
+	var asks []Ask
+	add := func(kind, ext, name, what, instead string, m bot.Message) {
+		d := bot.Delivery{Key: bot.DeliveryKey(p.Platform, p.WorkspaceExternalID, source+"/closeout/"+kind+"/"+ext, 0),
+			To: bot.Destination{Platform: p.Platform, Workspace: p.WorkspaceExternalID, UserID: ext}, Messages: []bot.Message{m}}
+		if closer.UserID != "" && closer.UserID != ext {
+			d.Else = &bot.Fallback{To: closer, Messages: []bot.Message{{
+				Title:     fmt.Sprintf("Could not ask %s privately", name),
+				Text:      fmt.Sprintf("%s does not take direct messages from the bot, so was not asked %s. %s", name, what, instead),
+				Ephemeral: true,
+			}}}
 		}
-		asked = append(asked, name)
+		asks = append(asks, Ask{Name: name, Delivery: d})
 	}
 	for _, person := range people {
-		send(person.ExternalID, person.Name, bot.Message{
-			Title: fmt.Sprintf("Lessons learned: %s %s (%s)", ref, p.Name, p.ClientCode),
-			Text: fmt.Sprintf("You logged time on %s, which is closing. What went well, and what would you do differently? "+
-				"Reply with:\n/lessons add %s \"what went well\" \"what to do differently\"", ref, ref),
+		add("lessons", person.ExternalID, person.Name, "for lessons learned on "+ref,
+			fmt.Sprintf("Ask them to run /lessons add %s \"went well\" \"do differently\".", ref), bot.Message{
+				Title: fmt.Sprintf("Lessons learned: %s %s (%s)", ref, p.Name, p.ClientCode),
+				Text: fmt.Sprintf("You logged time on %s, which is closing. What went well, and what would you do differently? "+
+					"Reply with:\n/lessons add %s \"what went well\" \"what to do differently\"", ref, ref),
+				Ephemeral: true,
+			})
+	}
+	add("rating", p.CoordinatorExternalID, p.CoordinatorName, "to rate the execution of "+ref,
+		fmt.Sprintf("Ask them to rate it with /project rate %s 1-5 \"why\" (%s cannot close without a rating, or a skip with a reason).", ref, ref), bot.Message{
+			Title: fmt.Sprintf("Rate the execution of %s %s", ref, p.Name),
+			Text: fmt.Sprintf("%s is in closeout. How well was it run, 1 (badly) to 5 (very well)? Reply with:\n"+
+				"/project rate %s 4 \"why\"\nYour own lessons: /lessons add %s \"went well\" \"do differently\"", ref, ref, ref),
 			Ephemeral: true,
 		})
+	return asks, nil
+}
+
+// SendAsks sends asks at once, without an outbox (the console): who was
+// asked, and who could not be reached (logged).
+func (s *Service) SendAsks(ctx context.Context, p bot.Project, asks []Ask) (asked, failed []string) {
+	for _, a := range asks {
+		if _, err := s.Senders.Send(ctx, a.Delivery.To, a.Delivery.Messages...); err != nil {
+			s.log().Warn("closeout message", "project", p.Ref(), "to", a.Name, "err", err)
+			failed = append(failed, a.Name)
+			continue
+		}
+		asked = append(asked, a.Name)
 	}
-	send(p.CoordinatorExternalID, p.CoordinatorName, bot.Message{
-		Title: fmt.Sprintf("Rate the execution of %s %s", ref, p.Name),
-		Text: fmt.Sprintf("%s is in closeout. How well was it run, 1 (badly) to 5 (very well)? Reply with:\n"+
-			"/project rate %s 4 \"why\"\nYour own lessons: /lessons add %s \"went well\" \"do differently\"", ref, ref, ref),
-		Ephemeral: true,
-	})
-	return asked, failed, nil
+	return asked, failed
 }

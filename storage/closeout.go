@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -14,12 +15,15 @@ import (
 // StartCloseout moves an active project into closeout and creates its checklist.
 // started is false when closeout had already begun (the checklist is unchanged).
 func (s *Store) StartCloseout(ctx context.Context, projectID int64, at time.Time) (started bool, err error) {
-	return s.StartCloseoutOnce(ctx, projectID, at, "")
+	return s.StartCloseoutOnce(ctx, projectID, at, "", bot.Owed{})
 }
 
 // StartCloseoutOnce is StartCloseout recording, with the change, that the
-// delivery key (bot.Event's SourceID) made it (DeliveryApplied tells).
-func (s *Store) StartCloseoutOnce(ctx context.Context, projectID int64, at time.Time, key string) (started bool, err error) {
+// delivery key (bot.Event's SourceID) made it (DeliveryApplied tells), and
+// queueing asks (the closeout's questions to the people on the project) in
+// the same transaction: only the delivery that starts the closeout queues
+// them, and once it has committed nothing can lose them.
+func (s *Store) StartCloseoutOnce(ctx context.Context, projectID int64, at time.Time, key string, asks bot.Owed) (started bool, err error) {
 	err = s.tx(ctx, func(tx *sqlx.Tx) error {
 		var st bot.ProjectStatus
 		if err := tx.GetContext(ctx, &st, `SELECT status FROM projects WHERE id = $1 FOR UPDATE`, projectID); err != nil {
@@ -37,12 +41,37 @@ func (s *Store) StartCloseoutOnce(ctx context.Context, projectID int64, at time.
 		if _, err := tx.ExecContext(ctx, `UPDATE projects SET status = 'closing', closing_at = $2 WHERE id = $1`, projectID, at); err != nil {
 			return mapErr(err, "start closeout")
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO closeout_items (project_id, item) SELECT $1, unnest($2::text[])
-			ON CONFLICT DO NOTHING`, projectID, "{"+strings.Join(bot.CloseoutItems, ",")+"}")
-		started = err == nil
-		return mapErr(err, "closeout items")
+		if _, err := tx.ExecContext(ctx, `INSERT INTO closeout_items (project_id, item) SELECT $1, unnest($2::text[])
+			ON CONFLICT DO NOTHING`, projectID, "{"+strings.Join(bot.CloseoutItems, ",")+"}"); err != nil {
+			return mapErr(err, "closeout items")
+		}
+		if err := queueOwed(ctx, tx, asks); err != nil {
+			return err
+		}
+		started = true
+		return nil
 	})
 	return started, err
+}
+
+// TxOutbox is an outbox that can queue in a transaction of the store's
+// (jobs.Outbox): what bot.Owed's Via must be.
+type TxOutbox interface {
+	EnqueueTx(ctx context.Context, tx *sql.Tx, ds ...bot.Delivery) error
+}
+
+// queueOwed queues o's deliveries in tx.
+func queueOwed(ctx context.Context, tx *sqlx.Tx, o bot.Owed) error {
+	if len(o.Deliveries) == 0 {
+		return nil
+	}
+	q, ok := o.Via.(TxOutbox)
+	if !ok {
+		// Queued after the commit they could be lost to a crash: refuse
+		// rather than pretend.
+		return fmt.Errorf("%d deliveries owed by a change: %T cannot queue them in its transaction", len(o.Deliveries), o.Via)
+	}
+	return q.EnqueueTx(ctx, tx.Tx, o.Deliveries...)
 }
 
 // CloseoutChecklist lists a project's closeout items in checklist order.
