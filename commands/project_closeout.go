@@ -146,6 +146,8 @@ func closeProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 // they are on their way, not yet delivered, when this answers. Without one
 // (the console) they are sent at once and the reply says who was reached.
 func startCloseout(ctx context.Context, d Deps, ev bot.Event, p bot.Project, now time.Time) ([]bot.Message, error) {
+	// Who logged time is read just before the transaction: someone logging
+	// their first time on the project in that instant is not asked.
 	asks, err := d.projectService().LessonAsks(ctx, p, closerOf(ev), ev.SourceID)
 	if err != nil {
 		return nil, err
