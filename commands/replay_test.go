@@ -394,3 +394,32 @@ func TestTimeEditHandledAgainAfterDeleteOrLock(t *testing.T) {
 		t.Errorf("%s handled again after the entry locked answered %q", line, again)
 	}
 }
+
+// TestDisruptionHandledAgainOnALaterDay: /project disruption handled again
+// once its day has passed (the backlog handled after midnight, a crash
+// recovered days later) changes nothing and answers as the first time: not
+// "is in the past", and a day given as "fri" is the Friday it planned, not
+// the one "fri" means by then.
+func TestDisruptionHandledAgainOnALaterDay(t *testing.T) {
+	t.Parallel()
+	h, clock, _ := newProjectHarness(t, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)) // a Tuesday
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	expect(t, cora, `/project new ACME "Office move" --start 2026-12-01 --end 2027-01-29 --budget 120h`, "Opened P1")
+
+	lines := []struct{ key, line, want string }{
+		{"replay:dated", `/project disruption P1 2026-12-05 18:00-22:00 "no mail for 2 hours"`, "Sat 5 Dec 2026 18:00-22:00"},
+		{"replay:weekday", `/project disruption P1 fri 07:00-08:00 "no phones"`, "Fri 4 Dec 2026 07:00-08:00"},
+	}
+	first := map[string]string{}
+	for _, c := range lines {
+		first[c.key] = h.deliver(cora, c.key, c.line)
+		if !strings.Contains(first[c.key], c.want) {
+			t.Fatalf("%s: %s", c.line, first[c.key])
+		}
+	}
+	clock.Advance(6 * 24 * time.Hour) // Monday 7 December: both days have passed
+	for _, c := range lines {
+		again := h.againKeeps(cora, c.key, c.line, "both days passed")
+		sameAnswer(t, c.line, first[c.key], again, c.want)
+	}
+}
