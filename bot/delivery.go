@@ -104,20 +104,29 @@ func RetriedByCaller(ctx context.Context) bool {
 type deliveryKey struct{}
 
 type deliveryInfo struct {
-	key   string
-	again bool
+	key    string
+	again  bool
+	queued time.Time
 }
 
-// WithDelivery marks ctx as posting the outbox delivery key; again says an
-// earlier attempt may have posted it already (the job runs again after a
-// failure or a crash), so a Sender that can find its own earlier post by the
-// key (Slack: the message's metadata) should return that instead of posting.
-func WithDelivery(ctx context.Context, key string, again bool) context.Context {
-	return context.WithValue(ctx, deliveryKey{}, deliveryInfo{key, again})
+// WithDelivery marks ctx as posting the outbox delivery key, queued at
+// queued; again says an earlier attempt may have posted it already (the job
+// runs again after a failure or a crash), so a Sender that can find its own
+// earlier post by the key (Slack: the message's metadata) should return that
+// instead of posting. No earlier attempt posted before queued: a search for
+// it may stop there.
+func WithDelivery(ctx context.Context, key string, again bool, queued time.Time) context.Context {
+	return context.WithValue(ctx, deliveryKey{}, deliveryInfo{key, again, queued})
 }
 
 // DeliveryOf returns what WithDelivery put in ctx ("" when nothing).
 func DeliveryOf(ctx context.Context) (key string, again bool) {
 	d, _ := ctx.Value(deliveryKey{}).(deliveryInfo)
 	return d.key, d.again
+}
+
+// DeliveryQueued is when the delivery in ctx was queued (zero when unknown).
+func DeliveryQueued(ctx context.Context) time.Time {
+	d, _ := ctx.Value(deliveryKey{}).(deliveryInfo)
+	return d.queued
 }

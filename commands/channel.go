@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -10,8 +11,8 @@ import (
 
 type channelStore interface {
 	Channel(ctx context.Context, workspaceID int64, channelID string) (bot.ChannelSettings, error)
-	SetIntake(ctx context.Context, workspaceID int64, channelID string, on bool, by int64) error
-	LinkClient(ctx context.Context, workspaceID int64, channelID, clientCode string, by int64) (bot.ChannelSettings, error)
+	SetIntakeOnce(ctx context.Context, workspaceID int64, channelID string, on bool, by int64, key string) error
+	LinkClientOnce(ctx context.Context, workspaceID int64, channelID, clientCode string, by int64, key string) (bot.ChannelSettings, error)
 }
 
 // mspbotCommand configures the channel it is typed in.
@@ -53,7 +54,9 @@ func mspbotCommand(d Deps) bot.Command {
 					if len(args) != 1 || (args[0] != "on" && args[0] != "off") {
 						return nil, bot.Errorf(bot.EInvalid, "use /mspbot intake on or /mspbot intake off")
 					}
-					if err := d.Store.SetIntake(ctx, ev.Caller.WorkspaceID, ev.Channel, args[0] == "on", ev.Caller.ID); err != nil {
+					// Handled again (ErrReplayed): set the first time; a later
+					// /mspbot intake stands.
+					if err := d.Store.SetIntakeOnce(ctx, ev.Caller.WorkspaceID, ev.Channel, args[0] == "on", ev.Caller.ID, ev.SourceID); err != nil && !errors.Is(err, bot.ErrReplayed) {
 						return nil, err
 					}
 					if args[0] == "on" {
@@ -69,7 +72,7 @@ func mspbotCommand(d Deps) bot.Command {
 					case len(args) == 2 && args[0] == "link":
 						return linkChannel(ctx, d, ev, args[1])
 					case len(args) == 1 && args[0] == "unlink":
-						if _, err := d.Store.LinkClient(ctx, ev.Caller.WorkspaceID, ev.Channel, "", ev.Caller.ID); err != nil {
+						if _, err := d.Store.LinkClientOnce(ctx, ev.Caller.WorkspaceID, ev.Channel, "", ev.Caller.ID, ev.SourceID); err != nil && !errors.Is(err, bot.ErrReplayed) {
 							return nil, err
 						}
 						return reply("This channel is no longer linked to a client."), nil
@@ -100,7 +103,12 @@ func linkChannel(ctx context.Context, d Deps, ev bot.Event, code string) ([]bot.
 	if err := d.Store.RecordClientOrgs(ctx, ws, client.ID, orgs, ev.Caller.ID); err != nil {
 		return nil, err
 	}
-	c, err := d.Store.LinkClient(ctx, ws, ev.Channel, client.Code, ev.Caller.ID)
+	c, err := d.Store.LinkClientOnce(ctx, ws, ev.Channel, client.Code, ev.Caller.ID, ev.SourceID)
+	if errors.Is(err, bot.ErrReplayed) {
+		// Linked by this delivery the first time; a later link or unlink
+		// stands, and the answer is the first one.
+		c.ClientCode, err = client.Code, nil
+	}
 	if err != nil {
 		return nil, err
 	}

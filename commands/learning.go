@@ -18,7 +18,7 @@ type learningStore interface {
 	ForgetOverride(ctx context.Context, workspaceID, number, by int64) error
 	AddContractClauseOnce(ctx context.Context, workspaceID int64, clientCode, kind, text string, by int64, key string) (bot.ContractClause, error)
 	ContractClauses(ctx context.Context, clientID int64) ([]bot.ContractClause, error)
-	RemoveContractClause(ctx context.Context, workspaceID, clauseID int64) error
+	RemoveContractClauseOnce(ctx context.Context, workspaceID, clauseID int64, key string) error
 	TrainingRows(ctx context.Context, workspaceID int64) ([]bot.LearnedOverride, error)
 	SaveWorkspaceModel(ctx context.Context, workspaceID int64, model []byte, rows int, by int64) error
 	LoadWorkspaceModel(ctx context.Context, workspaceID int64) (bot.WorkspaceModel, error)
@@ -261,7 +261,9 @@ func contractCommand(d Deps) bot.Command {
 				if err != nil {
 					return nil, usage
 				}
-				if err := d.Store.RemoveContractClause(ctx, ws, id); err != nil {
+				// Handled again (ErrReplayed): removed by this delivery the
+				// first time; the same answer, not "there is no clause".
+				if err := d.Store.RemoveContractClauseOnce(ctx, ws, id, ev.SourceID); err != nil && !errors.Is(err, bot.ErrReplayed) {
 					return nil, notFoundAs(err, "there is no clause %d; /contract %s lists them", id, code)
 				}
 				return reply(fmt.Sprintf("Clause %d removed.", id)), nil

@@ -188,11 +188,21 @@ func addDisruption(ctx context.Context, d Deps, ev bot.Event, p bot.Project, arg
 	if err != nil {
 		return nil, err
 	}
-	if on.Before(today) {
-		return nil, bot.Errorf(bot.EInvalid, "%s is in the past; planned disruptions are for dates to come", args[0])
-	}
-	if err := runningOrReplayed(ctx, d, ev, p); err != nil {
+	// Handled again (the backlog after midnight, a crash recovered the next
+	// day), the day it planned may be past or the project closed by now:
+	// neither is checked again, and storage answers with the disruption it
+	// planned, not the day "fri" means today.
+	again, err := replayedDelivery(ctx, d, ev)
+	if err != nil {
 		return nil, err
+	}
+	if !again {
+		if on.Before(today) {
+			return nil, bot.Errorf(bot.EInvalid, "%s is in the past; planned disruptions are for dates to come", args[0])
+		}
+		if err := running(p); err != nil {
+			return nil, err
+		}
 	}
 	dis, err := d.Store.AddDisruptionOnce(ctx, bot.Disruption{ProjectID: p.ID, Day: on, Starts: starts, Ends: ends, Impact: strings.TrimSpace(args[2])}, ev.Caller.ID, ev.SourceID)
 	if err != nil && !errors.Is(err, bot.ErrReplayed) { // replayed: planned the first time; the same answer

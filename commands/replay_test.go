@@ -135,6 +135,9 @@ func TestSetCommandsHandledAgainChangeNothing(t *testing.T) {
 	h.as("sam", bot.RoleTech, "")
 	h.as("vera", bot.RoleClient, "GLOBEX")
 	expect(t, cora, `/project new ACME "Office move" --start 2026-12-01 --end 2027-01-29 --budget 120h`, "Opened P1")
+	expect(t, cora, `/contract ACME covers "patching"`, "Clause 1 added")
+	expect(t, tom, "/request Printer on the 2nd floor is jammed", "Opened #1001")
+	expect(t, tom, "/request close 1001", "Closed #1001")
 
 	for _, c := range []struct {
 		who  *console.Console
@@ -142,6 +145,13 @@ func TestSetCommandsHandledAgainChangeNothing(t *testing.T) {
 		want []string
 	}{
 		{dana, "/role ursula tech", []string{"ursula is now a tech"}},
+		{dana, "/mspbot intake on", []string{"This is now an intake channel"}},
+		{dana, "/mspbot client link ACME", []string{"linked to client ACME"}},
+		{dana, "/mspbot client unlink", []string{"no longer linked"}},
+		{dana, "/client sla ACME P1 15m 4h", []string{"P1: respond within 15m, resolve within 4h"}},
+		{dana, "/client hours ACME 08:00-18:00 mon-fri Europe/London", []string{"Clock runs 08:00-18:00"}},
+		{cora, "/contract ACME remove 1", []string{"Clause 1 removed."}},
+		{tom, "/rate 1001 good", []string{"rated good"}},
 		{dana, "/role wile client ACME", []string{"client user of ACME"}},
 		{cora, "/client user ACME vera", []string{"vera is now a client user of ACME"}},
 		{dana, "/role sam coordinator", []string{"sam is now a coordinator"}},
@@ -301,6 +311,11 @@ func TestSetsHandledAgainAfterALaterChangeKeepIt(t *testing.T) {
 	expect(t, cora, `/project new ACME "Office move" --start 2026-12-01 --end 2027-01-29 --budget 120h`, "Opened P1")
 	expect(t, cora, `/project new ACME "Server swap" --start 2026-12-01 --end 2027-01-29 --budget 40h`, "Opened P2")
 	expect(t, cora, "/project update P1", "P1")
+	expect(t, tom, "/request Printer on the 2nd floor is jammed", "Opened #1001")
+	expect(t, tom, "/request Scanner on the 3rd floor is jammed", "Opened #1002")
+	expect(t, tom, "/request close 1001", "Closed #1001")
+	expect(t, tom, `/request resolve 1002 "cleared the rollers"`, "Resolved #1002")
+	expect(t, tom, "/timer start 1001 replacing the fuser", "1001")
 
 	for _, c := range []struct {
 		who          *console.Console
@@ -319,6 +334,14 @@ func TestSetsHandledAgainAfterALaterChangeKeepIt(t *testing.T) {
 		{cora, "/project close P2 --lead @tom", "/project set P2 --lead @dana", nil},
 		{cora, `/project rate P2 4 "on time"`, `/project rate P2 3 "one weekend overrun"`, nil},
 		{cora, `/project update P1 edit next "core switches on site"`, "/project update P1 approve", nil},
+		{dana, "/mspbot intake on", "/mspbot intake off", nil},
+		{dana, "/mspbot client link ACME", "/mspbot client unlink", nil},
+		{dana, "/mspbot client unlink", "/mspbot client link ACME", nil},
+		{dana, "/client sla ACME P1 15m 4h", "/client sla ACME P1 30m 8h", nil},
+		{dana, "/client hours ACME 08:00-18:00 mon-fri Europe/London", "/client hours ACME 24x7", nil},
+		{tom, "/rate 1001 good", "/rate 1001 poor", nil},
+		{tom, "/rate 1002 good", "/request reopen 1002", nil},
+		{tom, "/timer keep", "/timer stop fuser replaced", nil},
 	} {
 		key := "replay:" + c.first
 		first := h.deliver(c.who, key, c.first)
@@ -442,5 +465,34 @@ func TestRefusedCloseHandledAgainDoesNotClose(t *testing.T) {
 	again := h.againKeeps(cora, "replay:close-open", line, "the project closed")
 	if !strings.Contains(again, "Not closed by this command") {
 		t.Errorf("refused close handled again after the project closed answered %q", again)
+	}
+}
+
+// TestDisruptionHandledAgainOnALaterDay: /project disruption handled again
+// once its day has passed (the backlog handled after midnight, a crash
+// recovered days later) changes nothing and answers as the first time: not
+// "is in the past", and a day given as "fri" is the Friday it planned, not
+// the one "fri" means by then.
+func TestDisruptionHandledAgainOnALaterDay(t *testing.T) {
+	t.Parallel()
+	h, clock, _ := newProjectHarness(t, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)) // a Tuesday
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	expect(t, cora, `/project new ACME "Office move" --start 2026-12-01 --end 2027-01-29 --budget 120h`, "Opened P1")
+
+	lines := []struct{ key, line, want string }{
+		{"replay:dated", `/project disruption P1 2026-12-05 18:00-22:00 "no mail for 2 hours"`, "Sat 5 Dec 2026 18:00-22:00"},
+		{"replay:weekday", `/project disruption P1 fri 07:00-08:00 "no phones"`, "Fri 4 Dec 2026 07:00-08:00"},
+	}
+	first := map[string]string{}
+	for _, c := range lines {
+		first[c.key] = h.deliver(cora, c.key, c.line)
+		if !strings.Contains(first[c.key], c.want) {
+			t.Fatalf("%s: %s", c.line, first[c.key])
+		}
+	}
+	clock.Advance(6 * 24 * time.Hour) // Monday 7 December: both days have passed
+	for _, c := range lines {
+		again := h.againKeeps(cora, c.key, c.line, "both days passed")
+		sameAnswer(t, c.line, first[c.key], again, c.want)
 	}
 }

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,7 +20,7 @@ import (
 
 type requesterStore interface {
 	PersonByID(ctx context.Context, id int64) (bot.Person, error)
-	RateRequest(ctx context.Context, requestID, personID int64, score int, at time.Time) error
+	RateRequestOnce(ctx context.Context, requestID, personID int64, score int, at time.Time, key string) error
 	RatingsBetween(ctx context.Context, workspaceID int64, from, to time.Time) ([]bot.RequestRating, error)
 }
 
@@ -155,9 +156,17 @@ func rateCommand(d Deps) bot.Command {
 				return nil, bot.Errorf(bot.EForbidden, "only %s, who opened #%d, can rate it", r.OpenedByName, r.Number)
 			}
 			if r.Status == bot.StatusOpen {
-				return nil, bot.Errorf(bot.EConflict, "#%d is still open; rate it once it is resolved", r.Number)
+				// Reopened since this delivery rated it: handled again, the
+				// same answer rather than "still open".
+				if again, err := replayedDelivery(ctx, d, ev); err != nil {
+					return nil, err
+				} else if !again {
+					return nil, bot.Errorf(bot.EConflict, "#%d is still open; rate it once it is resolved", r.Number)
+				}
 			}
-			if err := d.Store.RateRequest(ctx, r.ID, ev.Caller.ID, score, d.Clock.Now()); err != nil {
+			// Handled again (ErrReplayed): rated the first time; a rating
+			// changed since stands.
+			if err := d.Store.RateRequestOnce(ctx, r.ID, ev.Caller.ID, score, d.Clock.Now(), ev.SourceID); err != nil && !errors.Is(err, bot.ErrReplayed) {
 				return nil, err
 			}
 			// Not ephemeral: clicked on the "resolved" or "closed" message, this replaces its buttons.

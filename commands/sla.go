@@ -16,8 +16,8 @@ import (
 type slaStore interface {
 	CreateClientOnce(ctx context.Context, workspaceID int64, code, name, key string) (bot.Client, error)
 	ListClients(ctx context.Context, workspaceID int64) ([]bot.Client, error)
-	SetSLATarget(ctx context.Context, clientID int64, t bot.SLATarget) error
-	SetSLACalendar(ctx context.Context, clientID int64, c bot.SLACalendarRow) error
+	SetSLATargetOnce(ctx context.Context, clientID int64, t bot.SLATarget, key string) error
+	SetSLACalendarOnce(ctx context.Context, clientID int64, c bot.SLACalendarRow, key string) error
 	ClientSLA(ctx context.Context, clientID int64) ([]bot.SLATarget, bot.SLACalendarRow, error)
 	BreachCount(ctx context.Context, clientID int64, since time.Time) (int, error)
 	SetPriorityOnce(ctx context.Context, workspaceID, number int64, priority, key string) error
@@ -69,7 +69,9 @@ func clientCommand(d Deps) bot.Command {
 				if err != nil {
 					return nil, err
 				}
-				if err := d.Store.SetSLATarget(ctx, c.ID, bot.SLATarget{Priority: prio, ResponseMinutes: resp, ResolutionMinutes: resol}); err != nil {
+				// Handled again (ErrReplayed): set the first time; a target
+				// changed since stands.
+				if err := d.Store.SetSLATargetOnce(ctx, c.ID, bot.SLATarget{Priority: prio, ResponseMinutes: resp, ResolutionMinutes: resol}, ev.SourceID); err != nil && !errors.Is(err, bot.ErrReplayed) {
 					return nil, err
 				}
 				return showClientSLA(ctx, d, c)
@@ -86,7 +88,7 @@ func clientCommand(d Deps) bot.Command {
 				if !cal.Always {
 					row.Timezone = cal.Loc.String()
 				}
-				if err := d.Store.SetSLACalendar(ctx, c.ID, row); err != nil {
+				if err := d.Store.SetSLACalendarOnce(ctx, c.ID, row, ev.SourceID); err != nil && !errors.Is(err, bot.ErrReplayed) {
 					return nil, err
 				}
 				return showClientSLA(ctx, d, c)

@@ -26,7 +26,7 @@ type timeStore interface {
 	RunningTimer(ctx context.Context, personID int64) (bot.Timer, error)
 	StopTimer(ctx context.Context, personID int64, note, key string, at, date time.Time) (bot.TimeEntry, error)
 	DeliveryApplied(ctx context.Context, workspaceID int64, key string) (bool, error)
-	ConfirmTimer(ctx context.Context, personID int64, at time.Time) error
+	ConfirmTimerOnce(ctx context.Context, personID int64, at time.Time, key string) error
 	TimeSettings(ctx context.Context, workspaceID int64) (bot.TimeSettings, error)
 	SetTimeSettings(ctx context.Context, workspaceID int64, t bot.TimeSettings, key string) error
 }

@@ -54,7 +54,9 @@ func timerCommand(d Deps) bot.Command {
 				Args: []bot.Arg{{Name: "note", Kind: bot.ArgText}}, Handler: words(stopTimer)},
 			{Name: "keep", Usage: "/timer keep", Summary: "the long-running timer is still right", MinRole: bot.RoleTech,
 				Handler: func(ctx context.Context, ev bot.Event) ([]bot.Message, error) {
-					if err := d.Store.ConfirmTimer(ctx, ev.Caller.ID, d.Clock.Now()); err != nil {
+					// Handled again (ErrReplayed): confirmed the first time, even
+					// if the timer has been stopped since; the same answer.
+					if err := d.Store.ConfirmTimerOnce(ctx, ev.Caller.ID, d.Clock.Now(), ev.SourceID); err != nil && !errors.Is(err, bot.ErrReplayed) {
 						return nil, notFoundAs(err, "no timer is running")
 					}
 					return reply("Got it: the timer keeps running."), nil

@@ -175,11 +175,11 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	}
 	// A later attempt may follow one that posted and died before the post was
 	// recorded: a Sender that can find that post by the key returns it.
-	sendCtx := bot.WithDelivery(bot.CallerRetries(ctx), args.Key, job.Attempt > 1)
+	sendCtx := bot.WithDelivery(bot.CallerRetries(ctx), args.Key, job.Attempt > 1, job.CreatedAt)
 	id, err := w.Senders.Send(sendCtx, args.To, args.Messages...)
 	if de, ok := bot.AsDeliveryError(err); ok && de.Permanent && args.Else != nil {
 		log.Info("delivery refused; posting its fallback instead", "err", err)
-		id, err = w.Senders.Send(bot.WithDelivery(bot.CallerRetries(ctx), args.Key+"/else", job.Attempt > 1), args.Else.To, args.Else.Messages...)
+		id, err = w.Senders.Send(bot.WithDelivery(bot.CallerRetries(ctx), args.Key+"/else", job.Attempt > 1, job.CreatedAt), args.Else.To, args.Else.Messages...)
 	}
 	if err != nil {
 		if de, ok := bot.AsDeliveryError(err); ok {

@@ -40,20 +40,45 @@ func (s *Store) readChannel(ctx context.Context, workspaceID int64, channelID st
 
 // SetIntake turns intake on or off for a channel.
 func (s *Store) SetIntake(ctx context.Context, workspaceID int64, channelID string, on bool, by int64) error {
-	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO channels (workspace_id, channel_id, intake, updated_by) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (workspace_id, channel_id) DO UPDATE
-		SET intake = EXCLUDED.intake, updated_by = EXCLUDED.updated_by, updated_at = now()`,
-		workspaceID, channelID, on, by)
+	return s.SetIntakeOnce(ctx, workspaceID, channelID, on, by, "")
+}
+
+// workspaceItself is applyOnce's wsQuery when the id is the workspace's own.
+const workspaceItself = `SELECT id FROM workspaces WHERE id = $1`
+
+// SetIntakeOnce is SetIntake made by the delivery key (bot.Event.SourceID,
+// "" for none): the same delivery handled again changes nothing and is
+// bot.ErrReplayed, so it cannot undo a later /mspbot intake.
+func (s *Store) SetIntakeOnce(ctx context.Context, workspaceID int64, channelID string, on bool, by int64, key string) error {
+	err := s.applyOnce(ctx, workspaceItself, workspaceID, key, func(q sqlx.ExtContext) error {
+		_, err := q.ExecContext(ctx, `
+			INSERT INTO channels (workspace_id, channel_id, intake, updated_by) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (workspace_id, channel_id) DO UPDATE
+			SET intake = EXCLUDED.intake, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+			workspaceID, channelID, on, by)
+		return mapErr(err, "set intake")
+	})
 	s.cache.channels.invalidate(channelKey{workspaceID, channelID})
-	return mapErr(err, "set intake")
+	return err
 }
 
 // LinkClient links a channel to a client (creating the client if new), or
 // unlinks it when clientCode is empty.
 func (s *Store) LinkClient(ctx context.Context, workspaceID int64, channelID, clientCode string, by int64) (bot.ChannelSettings, error) {
+	return s.LinkClientOnce(ctx, workspaceID, channelID, clientCode, by, "")
+}
+
+// LinkClientOnce is LinkClient made by the delivery key: the same delivery
+// handled again changes nothing and is bot.ErrReplayed (with the zero
+// settings), so it cannot undo a later link or unlink.
+func (s *Store) LinkClientOnce(ctx context.Context, workspaceID int64, channelID, clientCode string, by int64, key string) (bot.ChannelSettings, error) {
 	var out bot.ChannelSettings
 	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		if fresh, err := applyDelivery(ctx, tx, workspaceID, key); err != nil {
+			return err
+		} else if !fresh {
+			return bot.ErrReplayed
+		}
 		var clientID *int64
 		if clientCode != "" {
 			c, err := ensureClient(ctx, tx, workspaceID, clientCode)

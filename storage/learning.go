@@ -180,14 +180,24 @@ func (s *Store) ContractClauses(ctx context.Context, clientID int64) ([]bot.Cont
 
 // RemoveContractClause deletes one clause of a client in the workspace.
 func (s *Store) RemoveContractClause(ctx context.Context, workspaceID, clauseID int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM contract_clauses cc USING clients c
-		WHERE cc.id = $2 AND c.id = cc.client_id AND c.workspace_id = $1`, workspaceID, clauseID)
+	return s.RemoveContractClauseOnce(ctx, workspaceID, clauseID, "")
+}
+
+// RemoveContractClauseOnce is RemoveContractClause made by the delivery key
+// (bot.Event.SourceID, "" for none): the same delivery handled again is
+// bot.ErrReplayed, not ErrNotFound for the clause it removed itself.
+func (s *Store) RemoveContractClauseOnce(ctx context.Context, workspaceID, clauseID int64, key string) error {
+	err := s.applyOnce(ctx, workspaceItself, workspaceID, key, func(q sqlx.ExtContext) error {
+		res, err := q.ExecContext(ctx, `DELETE FROM contract_clauses cc USING clients c
+			WHERE cc.id = $2 AND c.id = cc.client_id AND c.workspace_id = $1`, workspaceID, clauseID)
+		if err != nil {
+			return mapErr(err, "remove contract clause")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("clause %d: %w", clauseID, ErrNotFound)
+		}
+		return nil
+	})
 	s.cache.clauses.invalidateAll()
-	if err != nil {
-		return mapErr(err, "remove contract clause")
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("clause %d: %w", clauseID, ErrNotFound)
-	}
-	return nil
+	return err
 }

@@ -310,17 +310,34 @@ func (s *Store) AddDisruption(ctx context.Context, d bot.Disruption, by int64) (
 }
 
 // AddDisruptionOnce is AddDisruption made by the delivery key: the same
-// delivery again adds nothing and is bot.ErrReplayed.
+// delivery again adds nothing and is bot.ErrReplayed, with the disruption it
+// planned the first time (d as given when that one was planned before its
+// row kept the key).
 func (s *Store) AddDisruptionOnce(ctx context.Context, d bot.Disruption, by int64, key string) (bot.Disruption, error) {
+	var source *string
+	if key != "" {
+		source = &key
+	}
 	err := s.applyOnce(ctx, projectWorkspace, d.ProjectID, key, func(q sqlx.ExtContext) error {
 		return q.QueryRowxContext(ctx, `
-			INSERT INTO disruptions (project_id, day, starts, ends, impact, created_by) VALUES ($1, $2, $3, $4, $5, $6)
-			RETURNING id, day`, d.ProjectID, day(d.Day), clock(d.Starts), clock(d.Ends), d.Impact, by).Scan(&d.ID, &d.Day)
+			INSERT INTO disruptions (project_id, day, starts, ends, impact, created_by, source_key) VALUES ($1, $2, $3, $4, $5, $6, $7)
+			RETURNING id, day`, d.ProjectID, day(d.Day), clock(d.Starts), clock(d.Ends), d.Impact, by, source).Scan(&d.ID, &d.Day)
 	})
-	if errors.Is(err, bot.ErrReplayed) {
+	if !errors.Is(err, bot.ErrReplayed) {
+		return d, mapErr(err, "add disruption")
+	}
+	was := d
+	rerr := s.db.QueryRowxContext(ctx, `
+		SELECT id, day, (extract(epoch FROM starts) / 60)::int, (extract(epoch FROM ends) / 60)::int, impact
+		FROM disruptions WHERE project_id = $1 AND source_key = $2`, d.ProjectID, key).
+		Scan(&was.ID, &was.Day, &was.Starts, &was.Ends, &was.Impact)
+	switch {
+	case rerr == nil:
+		return was, err
+	case errors.Is(rerr, sql.ErrNoRows): // planned before disruptions kept their delivery
 		return d, err
 	}
-	return d, mapErr(err, "add disruption")
+	return d, mapErr(rerr, "disruption by source")
 }
 
 // Disruptions lists a project's disruptions on days in [from, to], by day.

@@ -18,22 +18,42 @@ var DefaultSLACalendar = bot.SLACalendarRow{DayStart: 480, DayEnd: 1080, Days: 6
 
 // SetSLATarget stores a client's targets for a priority.
 func (s *Store) SetSLATarget(ctx context.Context, clientID int64, t bot.SLATarget) error {
-	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO sla_targets (client_id, priority, response_minutes, resolution_minutes) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (client_id, priority) DO UPDATE SET response_minutes = EXCLUDED.response_minutes,
-			resolution_minutes = EXCLUDED.resolution_minutes, updated_at = now()`,
-		clientID, t.Priority, t.ResponseMinutes, t.ResolutionMinutes)
-	return mapErr(err, "set SLA target")
+	return s.SetSLATargetOnce(ctx, clientID, t, "")
+}
+
+// clientWorkspace is applyOnce's wsQuery for a client's id.
+const clientWorkspace = `SELECT workspace_id FROM clients WHERE id = $1`
+
+// SetSLATargetOnce is SetSLATarget made by the delivery key (bot.Event.SourceID,
+// "" for none): the same delivery handled again changes nothing and is
+// bot.ErrReplayed, so it cannot put back a target changed since.
+func (s *Store) SetSLATargetOnce(ctx context.Context, clientID int64, t bot.SLATarget, key string) error {
+	return s.applyOnce(ctx, clientWorkspace, clientID, key, func(q sqlx.ExtContext) error {
+		_, err := q.ExecContext(ctx, `
+			INSERT INTO sla_targets (client_id, priority, response_minutes, resolution_minutes) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (client_id, priority) DO UPDATE SET response_minutes = EXCLUDED.response_minutes,
+				resolution_minutes = EXCLUDED.resolution_minutes, updated_at = now()`,
+			clientID, t.Priority, t.ResponseMinutes, t.ResolutionMinutes)
+		return mapErr(err, "set SLA target")
+	})
 }
 
 // SetSLACalendar stores when a client's clocks run.
 func (s *Store) SetSLACalendar(ctx context.Context, clientID int64, c bot.SLACalendarRow) error {
-	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO sla_calendars (client_id, always, day_start, day_end, days, timezone) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (client_id) DO UPDATE SET always = EXCLUDED.always, day_start = EXCLUDED.day_start,
-			day_end = EXCLUDED.day_end, days = EXCLUDED.days, timezone = EXCLUDED.timezone, updated_at = now()`,
-		clientID, c.Always, c.DayStart, c.DayEnd, c.Days, c.Timezone)
-	return mapErr(err, "set SLA calendar")
+	return s.SetSLACalendarOnce(ctx, clientID, c, "")
+}
+
+// SetSLACalendarOnce is SetSLACalendar made by the delivery key, as
+// SetSLATargetOnce.
+func (s *Store) SetSLACalendarOnce(ctx context.Context, clientID int64, c bot.SLACalendarRow, key string) error {
+	return s.applyOnce(ctx, clientWorkspace, clientID, key, func(q sqlx.ExtContext) error {
+		_, err := q.ExecContext(ctx, `
+			INSERT INTO sla_calendars (client_id, always, day_start, day_end, days, timezone) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (client_id) DO UPDATE SET always = EXCLUDED.always, day_start = EXCLUDED.day_start,
+				day_end = EXCLUDED.day_end, days = EXCLUDED.days, timezone = EXCLUDED.timezone, updated_at = now()`,
+			clientID, c.Always, c.DayStart, c.DayEnd, c.Days, c.Timezone)
+		return mapErr(err, "set SLA calendar")
+	})
 }
 
 // ClientSLA reads a client's targets (by priority) and calendar.

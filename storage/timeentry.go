@@ -270,16 +270,26 @@ func (s *Store) StopTimer(ctx context.Context, personID int64, note, key string,
 // ConfirmTimer records that a long timer is still running, so the bot asks again
 // only after another full limit.
 func (s *Store) ConfirmTimer(ctx context.Context, personID int64, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE timers SET confirmed_at = $2 WHERE person_id = $1`, personID, at)
-	if err != nil {
-		return mapErr(err, "confirm timer")
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("timer: %w", ErrNotFound)
-	}
-	_, err = s.db.ExecContext(ctx, `UPDATE nudges SET answered_at = $2, answer = 'still running'
-		WHERE person_id = $1 AND kind = 'timer' AND answered_at IS NULL`, personID, at)
-	return mapErr(err, "answer timer check")
+	return s.ConfirmTimerOnce(ctx, personID, at, "")
+}
+
+// ConfirmTimerOnce is ConfirmTimer made by the delivery key (bot.Event.SourceID,
+// "" for none): the same delivery handled again is bot.ErrReplayed and moves
+// nothing, not the confirmation to the time it is handled again, nor "no
+// timer" once the timer has been stopped since.
+func (s *Store) ConfirmTimerOnce(ctx context.Context, personID int64, at time.Time, key string) error {
+	return s.applyOnce(ctx, `SELECT workspace_id FROM people WHERE id = $1`, personID, key, func(q sqlx.ExtContext) error {
+		res, err := q.ExecContext(ctx, `UPDATE timers SET confirmed_at = $2 WHERE person_id = $1`, personID, at)
+		if err != nil {
+			return mapErr(err, "confirm timer")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("timer: %w", ErrNotFound)
+		}
+		_, err = q.ExecContext(ctx, `UPDATE nudges SET answered_at = $2, answer = 'still running'
+			WHERE person_id = $1 AND kind = 'timer' AND answered_at IS NULL`, personID, at)
+		return mapErr(err, "answer timer check")
+	})
 }
 
 // DefaultTimeSettings apply until a manager changes them.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mspbot/mspbot/bot"
 )
@@ -25,7 +26,7 @@ func TestOutboxPostCreatedBeforeACrashIsNotCreatedAgain(t *testing.T) {
 	if err := ob.Enqueue(ctx, bot.Delivery{Key: key, To: to, Messages: []bot.Message{msg}}); err != nil {
 		t.Fatal(err)
 	}
-	first, err := e.a.Send(bot.WithDelivery(bot.CallerRetries(ctx), key, false), to, msg)
+	first, err := e.a.Send(bot.WithDelivery(bot.CallerRetries(ctx), key, false, time.Time{}), to, msg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,9 @@ package slack
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -46,33 +49,75 @@ func deliveryMetadata(key string) slack.MsgOption {
 }
 
 // postedBefore looks in channel (or the thread) for the bot's message tagged
-// key and returns its ts. A failed look is logged and reports nothing found:
-// posting again is the old at-least-once, never a lost message.
+// key and returns its ts. Slack answers a page at a time, newest first: the
+// search pages back until it finds the post, runs out of messages, or passes
+// a page whose oldest message is older than the delivery's queueing (less a
+// margin for Slack's clock) — no attempt posted before that. Looking at the
+// newest hundred only missed a post that a busy channel (a burst's other
+// replies) had pushed further back, and the delivery went out twice. A failed
+// look is logged and reports nothing found: posting again is the old
+// at-least-once, never a lost message.
 func (a *Adapter) postedBefore(ctx context.Context, channel, thread, key string) (string, bool) {
-	var msgs []slack.Message
-	err := a.retry(ctx, "conversations.history", func(ctx context.Context) error {
-		var err error
-		if thread != "" {
-			msgs, _, _, err = a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
-				ChannelID: channel, Timestamp: thread, Limit: 200, IncludeAllMetadata: true})
+	since := bot.DeliveryQueued(ctx)
+	if !since.IsZero() {
+		since = since.Add(-postedBeforeSkew)
+	}
+	cursor := ""
+	for range postedBeforePages {
+		var (
+			msgs []slack.Message
+			more bool
+		)
+		err := a.retry(ctx, "conversations.history", func(ctx context.Context) error {
+			var err error
+			if thread != "" {
+				msgs, more, cursor, err = a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+					ChannelID: channel, Timestamp: thread, Limit: 200, Cursor: cursor, IncludeAllMetadata: true})
+				return err
+			}
+			var hist *slack.GetConversationHistoryResponse
+			hist, err = a.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+				ChannelID: channel, Limit: 200, Cursor: cursor, IncludeAllMetadata: true})
+			if err == nil {
+				msgs, more, cursor = hist.Messages, hist.HasMore, hist.ResponseMetaData.NextCursor
+			}
 			return err
+		})
+		if err != nil {
+			a.log.Warn("cannot look for an earlier post of this delivery; posting it", "key", key, "channel", channel, "err", err)
+			return "", false
 		}
-		var hist *slack.GetConversationHistoryResponse
-		hist, err = a.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
-			ChannelID: channel, Limit: 100, IncludeAllMetadata: true})
-		if err == nil {
-			msgs = hist.Messages
+		for _, m := range msgs {
+			if m.Metadata.EventType == deliveryEvent && fmt.Sprint(m.Metadata.EventPayload["key"]) == key {
+				return m.Timestamp, true
+			}
 		}
-		return err
-	})
-	if err != nil {
-		a.log.Warn("cannot look for an earlier post of this delivery; posting it", "key", key, "channel", channel, "err", err)
-		return "", false
-	}
-	for _, m := range msgs {
-		if m.Metadata.EventType == deliveryEvent && fmt.Sprint(m.Metadata.EventPayload["key"]) == key {
-			return m.Timestamp, true
+		if !more || cursor == "" || thread == "" && olderThan(msgs, since) {
+			return "", false
 		}
 	}
+	a.log.Warn("earlier post of this delivery not found in the pages searched; posting it", "key", key, "channel", channel, "pages", postedBeforePages)
 	return "", false
+}
+
+const (
+	// postedBeforeSkew is how far Slack's clock may be behind ours.
+	postedBeforeSkew = 5 * time.Minute
+	// postedBeforePages bounds the search (200 messages a page).
+	postedBeforePages = 50
+)
+
+// olderThan reports whether the last (oldest) of a history page's messages
+// was posted before t (never, for a zero t).
+func olderThan(msgs []slack.Message, t time.Time) bool {
+	if t.IsZero() || len(msgs) == 0 {
+		return false
+	}
+	sec, frac, _ := strings.Cut(msgs[len(msgs)-1].Timestamp, ".")
+	s, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil {
+		return false
+	}
+	micros, _ := strconv.ParseInt((frac + "000000")[:6], 10, 64)
+	return time.Unix(s, micros*1000).Before(t)
 }

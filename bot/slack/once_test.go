@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/storage/storagetest"
@@ -26,7 +27,7 @@ func TestOutboxPostThatReachedSlackBeforeACrashIsNotPostedAgain(t *testing.T) {
 		if err := e.adapter.cfg.Outbox.Enqueue(ctx, bot.Delivery{Key: c.key, To: to, Messages: []bot.Message{msg}}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.adapter.Send(bot.WithDelivery(bot.CallerRetries(ctx), c.key, false), to, msg); err != nil {
+		if _, err := e.adapter.Send(bot.WithDelivery(bot.CallerRetries(ctx), c.key, false, time.Time{}), to, msg); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mspbot/mspbot/internal/fakeslack"
 )
 
 // fakeSlack is the part of Slack's Web API a bot under load calls, on
@@ -19,14 +21,15 @@ type fakeSlack struct {
 
 	mu        sync.Mutex
 	userDelay time.Duration
-	nextTS    int
-	posts     map[string]int // text → times posted (chat.postMessage)
-	responses int            // response_url posts
-	calls     map[string]int // method → calls
+	posts     map[string]int                 // text → times posted (chat.postMessage)
+	channels  map[string][]fakeslack.Message // channel → its messages, for conversations.history and .replies
+	lastTS    int64                          // the last ts given, in µs: each new one is later
+	responses int                            // response_url posts
+	calls     map[string]int                 // method → calls
 }
 
 func newFakeSlack(team string) *fakeSlack {
-	return &fakeSlack{team: team, posts: map[string]int{}, calls: map[string]int{}}
+	return &fakeSlack{team: team, posts: map[string]int{}, calls: map[string]int{}, channels: map[string][]fakeslack.Message{}}
 }
 
 // slowUsers makes every users.info call take d (0: answer at once).
@@ -82,10 +85,32 @@ func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		text := postText(r.Form)
 		f.mu.Lock()
 		f.posts[text]++
-		f.nextTS++
-		ts := fmt.Sprintf("1700000000.%06d", f.nextTS)
+		// Kept, metadata and all, as Slack keeps it: a rerun of a delivery
+		// looks for its earlier post before posting again. Timestamps are
+		// the clock's, as Slack's are, each later than the last.
+		f.lastTS = max(time.Now().UnixMicro(), f.lastTS+1)
+		ts := fmt.Sprintf("%d.%06d", f.lastTS/1_000_000, f.lastTS%1_000_000)
+		msg := fakeslack.Message{Fields: map[string]any{"type": "message", "ts": ts, "text": text, "bot_id": "BBOT", "user": "UBOT"}}
+		if th := r.Form.Get("thread_ts"); th != "" {
+			msg.Fields["thread_ts"] = th
+		}
+		if raw := r.Form.Get("metadata"); raw != "" {
+			_ = json.Unmarshal([]byte(raw), &msg.Metadata)
+		}
+		f.channels[r.Form.Get("channel")] = append(f.channels[r.Form.Get("channel")], msg)
 		f.mu.Unlock()
 		writeJSON(w, map[string]any{"ok": true, "channel": r.Form.Get("channel"), "ts": ts})
+	case "conversations.history", "conversations.replies":
+		f.mu.Lock()
+		channel := f.channels[r.Form.Get("channel")]
+		var res map[string]any
+		if method == "conversations.history" {
+			res = fakeslack.History(channel, r.Form)
+		} else {
+			res = fakeslack.Replies(channel, r.Form)
+		}
+		f.mu.Unlock()
+		writeJSON(w, res)
 	case "chat.postEphemeral":
 		writeJSON(w, map[string]any{"ok": true, "message_ts": "1700000000.999999"})
 	case "chat.update":

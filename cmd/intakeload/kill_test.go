@@ -55,16 +55,9 @@ func TestKillNineLosesNoAcknowledgedCommand(t *testing.T) {
 	fake.slowUsers(time.Hour) // Slack is stuck: nothing can be handled in the first life
 	api := httptest.NewServer(fake)
 	t.Cleanup(api.Close)
-	addr, err := freeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{"DATABASE_URL": dsn, "MSPBOT_HTTP_ADDR": addr, "MSPBOT_LOG_LEVEL": "warn",
+	env := map[string]string{"DATABASE_URL": dsn, "MSPBOT_LOG_LEVEL": "warn",
 		"SLACK_BOT_TOKEN": "xoxb-kill", "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": api.URL + "/api/"}
-	first, err := startProcess(bin, []string{"run"}, env, "http://"+addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	first, addr := startBot(t, bin, env)
 
 	const n = 20
 	c := newClient()
@@ -100,30 +93,11 @@ func TestKillNineLosesNoAcknowledgedCommand(t *testing.T) {
 	}
 
 	fake.slowUsers(0) // Slack is back
-	second, err := startProcess(bin, []string{"run"}, env, "http://"+addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	second, _ := startBot(t, bin, env)
 	t.Cleanup(second.stop)
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		posts := fake.postsSnapshot()
-		pending := count(t, db, `SELECT count(*) FROM inbox WHERE done_at IS NULL`)
-		if len(posts) >= n && pending == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after 2 min: %d of %d posted, %d inbox rows pending", len(posts), n, pending)
-		}
-		time.Sleep(50 * time.Millisecond) // polling the fake and the database for the condition
-	}
+	waitHandledAndPosted(t, db, fake, n)
 	if got := count(t, db, `SELECT count(*) FROM requests`); got != n {
 		t.Fatalf("%d requests; want %d", got, n)
-	}
-	// Any duplicate would be posted by now: the outbox is idle when every
-	// deliver job is completed.
-	for time.Now().Before(deadline) && count(t, db, `SELECT count(*) FROM river_job WHERE kind = 'deliver' AND state <> 'completed'`) > 0 {
-		time.Sleep(50 * time.Millisecond)
 	}
 	posts := fake.postsSnapshot()
 	numbers := map[string]bool{}
@@ -138,6 +112,50 @@ func TestKillNineLosesNoAcknowledgedCommand(t *testing.T) {
 	if len(posts) != n || len(numbers) != n {
 		t.Fatalf("%d distinct posts naming %d requests; want %d each", len(posts), len(numbers), n)
 	}
+}
+
+// waitHandledAndPosted waits (up to 2 min) until no inbox row is pending,
+// at least posts distinct texts reached the fake, and every deliver job is
+// completed: any duplicate post would have been made by then.
+func waitHandledAndPosted(t *testing.T, db *sql.DB, fake *fakeSlack, posts int) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		posted := len(fake.postsSnapshot())
+		pending := count(t, db, `SELECT count(*) FROM inbox WHERE done_at IS NULL`)
+		unfinished := count(t, db, `SELECT count(*) FROM river_job WHERE kind = 'deliver' AND state <> 'completed'`)
+		if posted >= posts && pending == 0 && unfinished == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 2 min: %d of %d posted, %d inbox rows pending, %d deliver jobs unfinished", posted, posts, pending, unfinished)
+		}
+		time.Sleep(50 * time.Millisecond) // polling the fake and the database for the condition
+	}
+}
+
+// startBot starts bin run with env on a free loopback address and returns
+// it and the address. A port found free can be taken by another test's
+// server before the bot binds it: the bot then exits, and another is tried.
+func startBot(t *testing.T, bin string, env map[string]string) (*process, string) {
+	t.Helper()
+	var err error
+	for range 5 {
+		var addr string
+		if addr, err = freeAddr(); err != nil {
+			break
+		}
+		with := map[string]string{"MSPBOT_HTTP_ADDR": addr}
+		for k, v := range env {
+			with[k] = v
+		}
+		var p *process
+		if p, err = startProcess(bin, []string{"run"}, with, "http://"+addr); err == nil {
+			return p, addr
+		}
+	}
+	t.Fatal(err)
+	return nil, ""
 }
 
 func count(t *testing.T, db *sql.DB, q string) int {

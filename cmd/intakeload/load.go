@@ -87,13 +87,20 @@ const (
 
 // send posts one signed /request to t on an idle connection (or a new one).
 func (c *client) send(ctx context.Context, t target) outcome {
+	_, o := c.sendNumbered(ctx, t)
+	return o
+}
+
+// sendNumbered is send that also says which command it sent (its "load n";
+// 0 when it could not connect and sent none).
+func (c *client) sendNumbered(ctx context.Context, t target) (int64, outcome) {
 	w, err := c.get(t)
 	if err != nil {
-		return outErr
+		return 0, outErr
 	}
-	o := c.post(ctx, w, t)
+	n, o := c.post(ctx, w, t)
 	c.put(w)
-	return o
+	return n, o
 }
 
 func (c *client) get(t target) (*wire, error) {
@@ -121,8 +128,7 @@ func (c *client) put(w *wire) {
 }
 
 // form is one slash command the way Slack sends it, and its signature.
-func (c *client) form(t target) (body, ts, sig string) {
-	n := c.seq.Add(1)
+func (c *client) form(t target, n int64) (body, ts, sig string) {
 	team := t.teams[int(n)%len(t.teams)]
 	// Fifty users per team, each a member of its team: the fake's users.info
 	// reads the team back out of the id (loadUserTeam).
@@ -154,10 +160,16 @@ func dial(host string) (*wire, error) {
 	return &wire{host: host, conn: conn, r: bufio.NewReader(conn), w: bufio.NewWriter(conn)}, nil
 }
 
-// post sends one signed /request on w and reads the answer. A connection
-// that failed is marked broken and not used again.
-func (c *client) post(ctx context.Context, w *wire, t target) outcome {
-	body, ts, sig := c.form(t)
+// post sends one signed /request on w and reads the answer; n numbers the
+// command. A connection that failed is marked broken and not used again.
+func (c *client) post(ctx context.Context, w *wire, t target) (int64, outcome) {
+	n := c.seq.Add(1)
+	body, ts, sig := c.form(t, n)
+	return n, exchange(ctx, w, body, ts, sig)
+}
+
+// exchange writes one signed slash command on w and reads Slack's answer.
+func exchange(ctx context.Context, w *wire, body, ts, sig string) outcome {
 	deadline := time.Now().Add(10 * time.Second)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
@@ -290,7 +302,7 @@ func openLoop(ctx context.Context, c *client, t target, rate float64, dur time.D
 					w, _ = c.get(t)
 				}
 				if w != nil {
-					o = c.post(ctx, w, t)
+					_, o = c.post(ctx, w, t)
 				}
 				rec.add(time.Since(sched), o)
 			}

@@ -29,8 +29,10 @@ func senders(io Streams) bot.Senders {
 // deliver worker. One client matters: River runs periodic jobs on the elected
 // leader only, and a second client without them could win the election.
 // Nothing runs until start is called, after the adapters joined d.Senders.
-// Posts yield to acknowledgements through floor (see intake.Floor).
-func newJobs(store *storage.Store, d commands.Deps, floor jobs.Floor, log *slog.Logger) (*jobs.Client, *outbox, error) {
+// Posts yield to acknowledgements through floor (see intake.Floor). The
+// client runs its jobs under the lease's id, so that the other processes
+// know them for this one's (jobs.Lease).
+func newJobs(store *storage.Store, d commands.Deps, floor jobs.Floor, lease *jobs.Lease, log *slog.Logger) (*jobs.Client, *outbox, error) {
 	workers := river.NewWorkers()
 	var periodic []*river.PeriodicJob
 	periodic = append(periodic, jobs.RegisterProjects(workers, &projects.Service{
@@ -45,7 +47,7 @@ func newJobs(store *storage.Store, d commands.Deps, floor jobs.Floor, log *slog.
 	periodic = append(periodic, jobs.RegisterMaintenance(workers, store, d.Senders, d.Clock, log.With("worker", "maintenance"))...)
 	jobs.AddWorker(workers, &jobs.DeliverWorker{Senders: d.Senders, Store: store, Floor: floor, Log: log.With("worker", "deliver")})
 
-	client, err := jobs.New(store.DB(), workers, log, jobs.Options{PeriodicJobs: periodic,
+	client, err := jobs.New(store.DB(), workers, log, jobs.Options{PeriodicJobs: periodic, ID: lease.ID(),
 		Queues: []string{river.QueueDefault, jobs.QueueOutbox}})
 	if err != nil {
 		return nil, nil, err
@@ -53,16 +55,26 @@ func newJobs(store *storage.Store, d commands.Deps, floor jobs.Floor, log *slog.
 	return client, &outbox{senders: d.Senders, queue: jobs.NewOutbox(client, log)}, nil
 }
 
-// startJobs starts the client; stop waits for running jobs.
-func startJobs(ctx context.Context, client *jobs.Client, log *slog.Logger) (stop func(), err error) {
+// startJobs starts the client and the lease's rounds (which take up the jobs
+// of processes that ended); stop waits for running jobs, then gives the
+// lease up.
+func startJobs(ctx context.Context, client *jobs.Client, lease *jobs.Lease, log *slog.Logger) (stop func(), err error) {
 	if err := client.Start(ctx); err != nil {
 		return nil, err
 	}
+	lctx, stopLease := context.WithCancel(ctx)
+	leaseDone := make(chan struct{})
+	go func() { defer close(leaseDone); lease.Run(lctx) }()
 	return func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := client.Stop(sctx); err != nil {
 			log.Warn("jobs stop", "err", err)
+		}
+		stopLease()
+		<-leaseDone
+		if err := lease.Close(); err != nil {
+			log.Warn("jobs lease", "err", err)
 		}
 	}, nil
 }

@@ -78,7 +78,11 @@ func runBot(ctx context.Context, cfg Config, log *slog.Logger, io Streams) error
 	// One floor for the process: inbox workers and posts yield to the acks
 	// together (intake.Floor).
 	floor := intake.NewFloor(cfg.InboxShare, cfg.AckBudget)
-	client, ob, err := newJobs(store, d, floor, log)
+	lease, err := jobs.NewLease(ctx, store.DB(), log)
+	if err != nil {
+		return err
+	}
+	client, ob, err := newJobs(store, d, floor, lease, log)
 	if err != nil {
 		return err
 	}
@@ -100,7 +104,7 @@ func runBot(ctx context.Context, cfg Config, log *slog.Logger, io Streams) error
 	if dc != nil {
 		defer dc.Close()
 	}
-	stopJobs, err := startJobs(ctx, client, log)
+	stopJobs, err := startJobs(ctx, client, lease, log)
 	if err != nil {
 		return err
 	}

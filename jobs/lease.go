@@ -1,0 +1,213 @@
+package jobs
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// Lease tells live job runners from dead ones, so that jobs a dead process
+// left running are taken up again in seconds rather than after River's
+// RescueAfter (80 s, plus up to 30 s for River's rescue round): a reply cut
+// off by a crash used to come one and a half to two minutes after the
+// restart.
+//
+// Each process names its River client with a lease id and holds a session
+// advisory lock on it for its lifetime, on a connection of its own. Postgres
+// drops the lock the moment that session ends — the process exited, was
+// killed, or its host closed the socket — so a running job whose last runner
+// holds no lock is a job nobody is working. Every few seconds each process
+// looks for such jobs and makes them available again; a runner is rescued
+// only when it was found dead on two passes in a row, which gives a live
+// process whose lock went with a Postgres restart a pass to take it again. A
+// process never rescues its own jobs, and jobs run by clients without a lease
+// (an older version during a rolling deploy) are left to River's own rescuer.
+//
+// Session advisory locks need session pooling: behind a pooler in
+// transaction mode the lock would not say whether its process lives, and the
+// lease must not be used there.
+type Lease struct {
+	id  string
+	db  *sql.DB
+	log *slog.Logger
+
+	mu       sync.Mutex
+	conn     *sql.Conn       // the session holding the lock
+	suspects map[string]bool // runners found dead on the last pass
+}
+
+const (
+	leasePrefix = "mspbot-lease-"
+	// leaseLockClass is the first key of every lease's advisory lock (the
+	// second is hashtext of its id), keeping them apart from other advisory
+	// locks (the migration lock takes a single bigint key).
+	leaseLockClass = 0x6d73 // "ms"
+	// LeaseEvery is how often a process checks its lock and looks for jobs
+	// left by dead ones: a cut-off job runs again within about two of these.
+	LeaseEvery = 2 * time.Second
+)
+
+// NewLease takes a lease with a new id (the host's name and random bytes)
+// and holds it until Close.
+func NewLease(ctx context.Context, db *sql.DB, log *slog.Logger) (*Lease, error) {
+	host, _ := os.Hostname()
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	l := &Lease{id: leasePrefix + host + "-" + hex.EncodeToString(b), db: db, log: log, suspects: map[string]bool{}}
+	if err := l.hold(ctx); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// ID is the name this process's River client must run jobs under
+// (Options.ID), so that its jobs are known by its lease.
+func (l *Lease) ID() string { return l.id }
+
+// hold makes sure this process's lock is held: a session that went away (a
+// Postgres restart) is replaced and the lock taken again.
+func (l *Lease) hold(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn != nil {
+		if err := l.conn.PingContext(ctx); err == nil {
+			return nil
+		}
+		l.conn.Close()
+		l.conn = nil
+	}
+	conn, err := l.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("lease: %w", err)
+	}
+	var got bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1, hashtext($2))`, leaseLockClass, l.id).Scan(&got); err != nil {
+		conn.Close()
+		return fmt.Errorf("lease lock: %w", err)
+	}
+	if !got {
+		conn.Close()
+		return fmt.Errorf("lease %s: its lock is held by another session", l.id)
+	}
+	l.conn = conn
+	return nil
+}
+
+// Close gives the lease up. Stop the River client first: jobs it still ran
+// would look abandoned to the other processes.
+func (l *Lease) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn == nil {
+		return nil
+	}
+	// The connection goes back to the pool, its session alive: the lock is
+	// given up by hand.
+	_, err := l.conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1, hashtext($2))`, leaseLockClass, l.id)
+	l.conn.Close()
+	l.conn = nil
+	return err
+}
+
+// Run keeps the lease and rescues abandoned jobs every LeaseEvery until ctx
+// ends.
+func (l *Lease) Run(ctx context.Context) {
+	t := time.NewTicker(LeaseEvery)
+	defer t.Stop()
+	for {
+		if err := l.hold(ctx); err != nil {
+			if ctx.Err() == nil {
+				l.log.Warn("job lease", "err", err)
+			}
+		} else if n, err := l.Rescue(ctx); err != nil && ctx.Err() == nil {
+			l.log.Warn("rescuing abandoned jobs", "err", err)
+		} else if n > 0 {
+			l.log.Info("rescued jobs whose process ended", "jobs", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// deadRunners are the lease ids that last ran a job still marked running
+// and hold no lock: their process has ended.
+const deadRunners = `
+SELECT DISTINCT j.attempted_by[array_upper(j.attempted_by, 1)]
+FROM river_job j
+WHERE j.state = 'running'
+  AND j.attempted_by[array_upper(j.attempted_by, 1)] LIKE '` + leasePrefix + `%'
+  AND j.attempted_by[array_upper(j.attempted_by, 1)] <> $2
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_locks l
+    WHERE l.locktype = 'advisory' AND l.granted
+      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND l.classid = $1 AND l.objsubid = 2
+      AND l.objid = hashtext(j.attempted_by[array_upper(j.attempted_by, 1)])::oid)`
+
+// rescueJobs makes the running jobs of the runners in $1 available at once
+// (or discards those out of attempts), noting the rescue as River's rescuer
+// does: an error on the attempt and river:rescue_count.
+const rescueJobs = `
+UPDATE river_job SET
+  state = CASE WHEN attempt >= max_attempts THEN 'discarded' ELSE 'available' END::river_job_state,
+  finalized_at = CASE WHEN attempt >= max_attempts THEN now() END,
+  scheduled_at = now(),
+  errors = array_append(errors, jsonb_build_object('at', now(), 'attempt', attempt,
+    'error', 'its process ended (lease ' || attempted_by[array_upper(attempted_by, 1)] || ' released): rescued', 'trace', '')),
+  metadata = metadata || jsonb_build_object('river:rescue_count',
+    coalesce(CASE WHEN jsonb_typeof(metadata -> 'river:rescue_count') = 'number'
+      THEN (metadata ->> 'river:rescue_count')::int END, 0) + 1)
+WHERE state = 'running' AND attempted_by[array_upper(attempted_by, 1)] = ANY($1)`
+
+// Rescue makes the jobs of runners found dead on this pass and the last
+// available again, and returns how many it rescued. One goroutine (Run)
+// calls it: the suspects are its own.
+func (l *Lease) Rescue(ctx context.Context) (int, error) {
+	rows, err := l.db.QueryContext(ctx, deadRunners, leaseLockClass, l.id)
+	if err != nil {
+		return 0, err
+	}
+	dead := map[string]bool{}
+	var again []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		dead[id] = true
+		if l.suspects[id] {
+			again = append(again, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	l.suspects = dead
+	if len(again) == 0 {
+		return 0, nil
+	}
+	res, err := l.db.ExecContext(ctx, rescueJobs, pq.Array(again))
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
