@@ -114,3 +114,42 @@ func held(t *testing.T, db *sql.DB, id string) bool {
 	}
 	return n > 0
 }
+
+// A lease whose session went away (Postgres restarted, the connection cut)
+// takes its lock again on its next round: until then other processes only
+// suspect its jobs, and a suspect must be found dead twice.
+func TestLeaseTakesItsLockAgainAfterItsSessionEnded(t *testing.T) {
+	t.Parallel()
+	store := storagetest.New(t)
+	db := store.DB()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := jobs.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	l, err := jobs.NewLease(ctx, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); l.Run(ctx) }()
+	if _, err := db.Exec(`SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND objid = hashtext($1)::oid AND objsubid = 2`, l.ID()); err != nil {
+		t.Fatal(err)
+	}
+	for held(t, db, l.ID()) {
+		time.Sleep(5 * time.Millisecond) // the session ends a moment after it is told to
+	}
+	deadline := time.Now().Add(3 * jobs.LeaseEvery)
+	for !held(t, db, l.ID()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the lease's lock was not taken again within %v", 3*jobs.LeaseEvery)
+		}
+		time.Sleep(20 * time.Millisecond) // polling for the lock
+	}
+	cancel()
+	<-done
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/mspbot/mspbot/internal/fakeslack"
 )
 
 // fakeSlack is Slack's Web API (and a Socket Mode websocket) on loopback. It
@@ -25,13 +27,16 @@ type fakeSlack struct {
 	t   testing.TB
 	srv *httptest.Server
 
-	mu        sync.Mutex
-	calls     []apiCall
-	users     map[string]fakeUser
-	messages  map[string]map[string]any // channel/ts → message, for conversations.history
-	limited   map[string]int            // method → how many 429s to answer before serving
-	failing   map[string]int            // method → how many 500s to answer before serving
-	nextTS    int
+	mu       sync.Mutex
+	calls    []apiCall
+	users    map[string]fakeUser
+	messages map[string]map[string]any // channel/ts → message, for conversations.history
+	limited  map[string]int            // method → how many 429s to answer before serving
+	failing  map[string]int            // method → how many 500s to answer before serving
+	nextTS   int
+	// tsSeconds is the second every post's ts is in (1700000000 unless a
+	// test needs posts dated now).
+	tsSeconds int64
 	nextFile  int
 	files     map[string]*fakeFile // file id → file, from files.getUploadURLExternal on
 	botUserID string
@@ -115,7 +120,7 @@ func parseUpload(t testing.TB, r *http.Request, body []byte) *fakeUpload {
 
 func newFakeSlack(t testing.TB, team, botUser string) *fakeSlack {
 	f := &fakeSlack{t: t, users: map[string]fakeUser{}, shared: map[string][]string{}, messages: map[string]map[string]any{},
-		limited: map[string]int{}, failing: map[string]int{}, files: map[string]*fakeFile{}, notIn: map[string]bool{}, nextTS: 1, nextFile: 1, team: team, botUserID: botUser,
+		limited: map[string]int{}, failing: map[string]int{}, files: map[string]*fakeFile{}, notIn: map[string]bool{}, nextTS: 1, tsSeconds: 1700000000, nextFile: 1, team: team, botUserID: botUser,
 		envelopes: make(chan []byte, 16), acks: make(chan map[string]any, 16)}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -292,7 +297,7 @@ func (f *fakeSlack) answer(c apiCall) map[string]any {
 		if c.Method == "chat.postEphemeral" {
 			return map[string]any{"ok": true, "message_ts": "1700000000.999999"}
 		}
-		ts := fmt.Sprintf("1700000000.%06d", f.nextTS)
+		ts := fmt.Sprintf("%d.%06d", f.tsSeconds, f.nextTS)
 		f.nextTS++
 		// Kept, as Slack keeps it, for conversations.history and .replies.
 		msg := map[string]any{"type": "message", "ts": ts, "text": c.Form.Get("text"), "bot_id": "B111", "user": testBot}
@@ -313,32 +318,26 @@ func (f *fakeSlack) answer(c apiCall) map[string]any {
 		return map[string]any{"ok": true, "channel": c.Form.Get("channel"),
 			"permalink": "https://msp.example.slack.com/archives/" + c.Form.Get("channel") + "/p" + strings.ReplaceAll(c.Form.Get("message_ts"), ".", "")}
 	case "conversations.history", "conversations.replies":
-		var msgs []any
-		if latest := c.Form.Get("latest"); latest != "" {
-			if m, found := f.messages[c.Form.Get("channel")+"/"+latest]; found {
-				msgs = append(msgs, m)
-			}
-			return map[string]any{"ok": true, "messages": msgs, "has_more": false}
-		}
-		// A channel's top-level messages, or one thread's (its parent first).
-		// Metadata is shown only when asked for, as Slack does.
-		thread := c.Form.Get("ts")
+		// Paged as Slack pages them (internal/fakeslack); metadata only when
+		// asked for.
+		var channel []fakeslack.Message
 		for key, m := range f.messages {
-			ch, ts, _ := strings.Cut(key, "/")
-			th, _ := m["thread_ts"].(string)
-			if ch != c.Form.Get("channel") || (c.Method == "conversations.replies" && ts != thread && th != thread) ||
-				(c.Method == "conversations.history" && th != "" && th != ts) {
+			if ch, _, _ := strings.Cut(key, "/"); ch != c.Form.Get("channel") {
 				continue
 			}
-			out := map[string]any{}
+			fields := map[string]any{}
 			for k, v := range m {
-				if k != "metadata" || c.Form.Get("include_all_metadata") == "1" {
-					out[k] = v
+				if k != "metadata" {
+					fields[k] = v
 				}
 			}
-			msgs = append(msgs, out)
+			meta, _ := m["metadata"].(map[string]any)
+			channel = append(channel, fakeslack.Message{Fields: fields, Metadata: meta})
 		}
-		return map[string]any{"ok": true, "messages": msgs, "has_more": false}
+		if c.Method == "conversations.history" {
+			return fakeslack.History(channel, c.Form)
+		}
+		return fakeslack.Replies(channel, c.Form)
 	case "conversations.open":
 		return map[string]any{"ok": true, "channel": map[string]any{"id": "D" + strings.TrimPrefix(c.Form.Get("users"), "U")}}
 	case "views.open":

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -51,5 +52,55 @@ func TestOutboxPostThatReachedSlackBeforeACrashIsNotPostedAgain(t *testing.T) {
 		if ts, ok, err := store.Delivered(ctx, key); err != nil || !ok || ts == "" {
 			t.Fatalf("%s recorded as %q, %v (%v); want the earlier post's ts", key, ts, ok, err)
 		}
+	}
+}
+
+// A rescued delivery's earlier post is found however far a busy channel has
+// pushed it back: 250 later messages in the channel, and 250 in the thread,
+// are more than a page of history, and the search pages on until it finds
+// the post rather than posting it again.
+func TestOutboxPostPushedBackByABusyChannelIsNotPostedAgain(t *testing.T) {
+	t.Parallel()
+	store := storagetest.New(t)
+	fake := newFakeSlack(t, testTeam, testBot)
+	fake.tsSeconds = time.Now().Unix() // posts dated now, as Slack's are
+	e := newOutboxEnv(t, store, fake)
+	ctx := context.Background()
+	parent := fmt.Sprintf("%d.000000", fake.tsSeconds-60)
+	fake.addMessage("C1", parent, map[string]any{"type": "message", "text": "a request's thread"})
+	for _, c := range []struct{ key, thread string }{{"slack/T111/busy:1/0", ""}, {"slack/T111/busy:2/0", parent}} {
+		to := bot.Destination{Platform: bot.PlatformSlack, Workspace: testTeam, Channel: "C1", Thread: c.thread}
+		msg := bot.Message{Text: "posted just before the crash " + c.key}
+		if err := e.adapter.cfg.Outbox.Enqueue(ctx, bot.Delivery{Key: c.key, To: to, Messages: []bot.Message{msg}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.adapter.Send(bot.WithDelivery(bot.CallerRetries(ctx), c.key, false, time.Time{}), to, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 250 {
+		ts := fmt.Sprintf("%d.%06d", fake.tsSeconds, 500_000+i)
+		fake.addMessage("C1", ts, map[string]any{"type": "message", "text": "later", "bot_id": "B111", "user": testBot})
+		reply := fmt.Sprintf("%d.%06d", fake.tsSeconds, 800_000+i)
+		fake.addMessage("C1", reply, map[string]any{"type": "message", "text": "later reply", "thread_ts": parent, "bot_id": "B111", "user": testBot})
+	}
+	if _, err := store.DB().Exec(`UPDATE river_job SET state = 'retryable', attempt = 1,
+		attempted_at = now() - interval '2 minutes', scheduled_at = now() WHERE kind = 'deliver'`); err != nil {
+		t.Fatal(err)
+	}
+	d := deliverer(t, store, e.adapter, "next")
+	waitDelivered(t, store, 2)
+	settle(t, e, d)
+	posts := 0
+	for _, c := range e.fake.callsTo("chat.postMessage") {
+		if strings.Contains(c.Form.Get("text"), "posted just before the crash") {
+			posts++
+		}
+	}
+	if posts != 2 {
+		t.Fatalf("%d posts of the two deliveries; want each once", posts)
+	}
+	if pages := len(e.fake.callsTo("conversations.history")); pages < 2 {
+		t.Fatalf("%d history pages read; the post was past the first", pages)
 	}
 }

@@ -39,11 +39,17 @@ func History(channel []Message, form url.Values) map[string]any {
 	return page(top, form, 100, 999, func(ts, cursor int64) bool { return ts < cursor })
 }
 
-// Replies answers conversations.replies: the thread of form's ts in one
-// channel's messages, its parent first and the replies oldest first, bounded
+// Replies answers conversations.replies: the thread of form's ts (its
+// parent's or one of its replies') in one channel's messages, its parent first and the replies oldest first, bounded
 // and paged as History (up to 1,000 per page).
 func Replies(channel []Message, form url.Values) map[string]any {
+	// A reply's ts names its thread too.
 	parent := form.Get("ts")
+	for _, m := range channel {
+		if m.ts() == parent && m.thread() != "" {
+			parent = m.thread()
+		}
+	}
 	var thread []Message
 	for _, m := range channel {
 		if m.ts() == parent || m.thread() == parent {
