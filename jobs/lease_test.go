@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/jobs"
 	"github.com/mspbot/mspbot/storage/storagetest"
 )
@@ -17,23 +16,8 @@ import (
 // out of attempts is discarded instead.
 func TestLeaseRescuesTheJobsOfAProcessThatEnded(t *testing.T) {
 	t.Parallel()
-	store := storagetest.New(t)
-	db := store.DB()
+	db := queuedDeliveries(t, "k/dead", "k/dead-last-attempt", "k/no-lease").DB()
 	ctx := context.Background()
-	if err := jobs.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	inserter, err := jobs.New(db, nil, nil, jobs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob := jobs.NewOutbox(inserter, nil)
-	to := bot.Destination{Platform: bot.PlatformSlack, Workspace: "T1", Channel: "C1"}
-	for _, key := range []string{"k/dead", "k/dead-last-attempt", "k/no-lease"} {
-		if err := ob.Enqueue(ctx, bot.Delivery{Key: key, To: to, Messages: []bot.Message{{Text: key}}}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	dying, err := jobs.NewLease(ctx, db, nil)
 	if err != nil {
 		t.Fatal(err)

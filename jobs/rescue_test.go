@@ -7,6 +7,7 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/jobs"
+	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/storagetest"
 )
 
@@ -19,23 +20,9 @@ func TestDeliveriesCutOffByACrashResumeWithoutDuplicates(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for River's rescuer round (up to 30 s)")
 	}
-	store := storagetest.New(t)
+	store := queuedDeliveries(t, "k/cut-off", "k/posted")
 	db := store.DB()
 	ctx := context.Background()
-	if err := jobs.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	inserter, err := jobs.New(db, nil, nil, jobs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob := jobs.NewOutbox(inserter, nil)
-	to := bot.Destination{Platform: bot.PlatformSlack, Workspace: "T1", Channel: "C1"}
-	for _, key := range []string{"k/cut-off", "k/posted"} {
-		if err := ob.Enqueue(ctx, bot.Delivery{Key: key, To: to, Messages: []bot.Message{{Text: key}}}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	// The dead process's state: both running since two minutes ago, one posted.
 	if _, err := db.Exec(`UPDATE river_job SET state = 'running', attempt = 1,
 		attempted_at = now() - interval '2 minutes', attempted_by = ARRAY['dead-process']`); err != nil {
@@ -77,4 +64,27 @@ func TestDeliveriesCutOffByACrashResumeWithoutDuplicates(t *testing.T) {
 		t.Fatalf("cut-off delivery not recorded: %v %v", ok, err)
 	}
 	t.Logf("rescued and delivered %v after the restart", time.Since(start))
+}
+
+// queuedDeliveries is a database with River's schema and one queued
+// delivery (a deliver job) to Slack's C1 for each key.
+func queuedDeliveries(t *testing.T, keys ...string) *storage.Store {
+	t.Helper()
+	store := storagetest.New(t)
+	ctx := context.Background()
+	if err := jobs.Migrate(ctx, store.DB()); err != nil {
+		t.Fatal(err)
+	}
+	inserter, err := jobs.New(store.DB(), nil, nil, jobs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob := jobs.NewOutbox(inserter, nil)
+	to := bot.Destination{Platform: bot.PlatformSlack, Workspace: "T1", Channel: "C1"}
+	for _, key := range keys {
+		if err := ob.Enqueue(ctx, bot.Delivery{Key: key, To: to, Messages: []bot.Message{{Text: key}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return store
 }

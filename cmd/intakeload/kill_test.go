@@ -49,19 +49,14 @@ func TestKillNineLosesNoAcknowledgedCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills a real process")
 	}
-	bin := builtBot(t)
-	dsn := storagetest.NewMigratedDatabase(t)
-	fake := newFakeSlack("TKILL")
+	dr := newDrill(t)
+	fake, db := dr.fake, dr.db
 	fake.slowUsers(time.Hour) // Slack is stuck: nothing can be handled in the first life
-	api := httptest.NewServer(fake)
-	t.Cleanup(api.Close)
-	env := map[string]string{"DATABASE_URL": dsn, "MSPBOT_LOG_LEVEL": "warn",
-		"SLACK_BOT_TOKEN": "xoxb-kill", "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": api.URL + "/api/"}
-	first, addr := startBot(t, bin, env)
+	first, addr := dr.start(t)
 
 	const n = 20
 	c := newClient()
-	tg := target{url: "http://" + addr, secret: []byte(secret), teams: []string{"TKILL"}, reply: api.URL + "/response"}
+	tg := dr.target(addr)
 	var wg sync.WaitGroup
 	acked := make(chan outcome, n)
 	for range n {
@@ -80,11 +75,6 @@ func TestKillNineLosesNoAcknowledgedCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitExit(t, first.cmd.Process.Pid)
-	db, err := sql.Open("postgres", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	if got := count(t, db, `SELECT count(*) FROM requests`); got != 0 {
 		t.Fatalf("%d requests before the restart; the kill came too late for this drill", got)
 	}
@@ -93,7 +83,7 @@ func TestKillNineLosesNoAcknowledgedCommand(t *testing.T) {
 	}
 
 	fake.slowUsers(0) // Slack is back
-	second, _ := startBot(t, bin, env)
+	second, _ := dr.start(t)
 	t.Cleanup(second.stop)
 	waitHandledAndPosted(t, db, fake, n)
 	if got := count(t, db, `SELECT count(*) FROM requests`); got != n {
@@ -132,6 +122,40 @@ func waitHandledAndPosted(t *testing.T, db *sql.DB, fake *fakeSlack, posts int) 
 		}
 		time.Sleep(50 * time.Millisecond) // polling the fake and the database for the condition
 	}
+}
+
+// drill is a kill drill's setting: a built mspbot, its own migrated
+// database (and a connection to it), and a fake Slack on loopback.
+type drill struct {
+	bin  string
+	env  map[string]string
+	fake *fakeSlack
+	api  *httptest.Server
+	db   *sql.DB
+}
+
+func newDrill(t *testing.T) *drill {
+	t.Helper()
+	dsn := storagetest.NewMigratedDatabase(t)
+	dr := &drill{bin: builtBot(t), fake: newFakeSlack("TKILL")}
+	dr.api = httptest.NewServer(dr.fake)
+	t.Cleanup(dr.api.Close)
+	dr.env = map[string]string{"DATABASE_URL": dsn, "MSPBOT_LOG_LEVEL": "warn",
+		"SLACK_BOT_TOKEN": "xoxb-kill", "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": dr.api.URL + "/api/"}
+	var err error
+	if dr.db, err = sql.Open("postgres", dsn); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dr.db.Close() })
+	return dr
+}
+
+// start starts the bot (again) and returns it and its address.
+func (dr *drill) start(t *testing.T) (*process, string) { return startBot(t, dr.bin, dr.env) }
+
+// target is where the load client sends signed commands to the bot at addr.
+func (dr *drill) target(addr string) target {
+	return target{url: "http://" + addr, secret: []byte(secret), teams: []string{"TKILL"}, reply: dr.api.URL + "/response"}
 }
 
 // startBot starts bin run with env on a free loopback address and returns

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/mspbot/mspbot/jobs"
-	"github.com/mspbot/mspbot/storage/storagetest"
 )
 
 // The drill at an arbitrary moment: a built mspbot takes a steady stream of
@@ -26,24 +24,14 @@ func TestKillNineUnderLoadLosesNothingAcknowledged(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills a real process under load")
 	}
-	bin := builtBot(t)
-	dsn := storagetest.NewMigratedDatabase(t)
-	fake := newFakeSlack("TKILL")
-	api := httptest.NewServer(fake)
-	t.Cleanup(api.Close)
-	env := map[string]string{"DATABASE_URL": dsn, "MSPBOT_LOG_LEVEL": "error",
-		"SLACK_BOT_TOKEN": "xoxb-kill", "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": api.URL + "/api/"}
-	first, addr := startBot(t, bin, env)
-	db, err := sql.Open("postgres", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	dr := newDrill(t)
+	fake, db := dr.fake, dr.db
+	first, addr := dr.start(t)
 
 	// Four callers, each sending every 20 ms (~200/s) until the kill and a
 	// little after it.
 	c := newClient()
-	tg := target{url: "http://" + addr, secret: []byte(secret), teams: []string{"TKILL"}, reply: api.URL + "/response"}
+	tg := dr.target(addr)
 	ctx, stop := context.WithCancel(context.Background())
 	var (
 		mu    sync.Mutex
@@ -94,7 +82,7 @@ func TestKillNineUnderLoadLosesNothingAcknowledged(t *testing.T) {
 		t.Fatalf("the kill caught nothing in flight (no row pending, no job running, %d of %d posted); the drill proves nothing", postsAtKill, requestsAtKill)
 	}
 
-	second, _ := startBot(t, bin, env)
+	second, _ := dr.start(t)
 	t.Cleanup(second.stop)
 	restarted := time.Now()
 	stored := count(t, db, `SELECT count(*) FROM inbox`)
