@@ -198,6 +198,17 @@ func TestAdminsAreManagersAndNoBootstrap(t *testing.T) {
 	if out := run(boss, "/role @eve coordinator"); !strings.Contains(out, "eve is now a coordinator") {
 		t.Fatalf("admin:\n%s", out)
 	}
+	// Another manager cannot demote an admin: the admin's next message would
+	// make them a manager again.
+	run(boss, "/role @dana manager")
+	dana := h.as("dana", "", "")
+	if out := run(dana, "/role @boss tech"); !strings.Contains(out, "MSPBOT_ADMINS") {
+		t.Fatalf("an admin demoted:\n%s", out)
+	}
+	p, err := h.store.FindPerson(context.Background(), h.workspace(), "boss")
+	if err != nil || p.Role != bot.RoleManager {
+		t.Fatalf("admin's role after a refused demotion: %v %v", p.Role, err)
+	}
 }
 
 func TestClientSeesOnlyOwnRequests(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/mspbot/mspbot/bot"
@@ -67,6 +68,11 @@ func roleCommand(d Deps) bot.Command {
 			}
 			if target.ID == ev.Caller.ID && role != bot.RoleManager {
 				return nil, bot.Errorf(bot.EForbidden, "you cannot step down yourself; another manager can change your role")
+			}
+			if role != bot.RoleManager && slices.Contains(d.Admins, target.ExternalID) {
+				// The admin's next message would make them a manager again: a
+				// change that silently undoes itself is worse than a refusal.
+				return nil, bot.Errorf(bot.EForbidden, "%s is one of this bot's admins (MSPBOT_ADMINS), who are always managers; take their id out of MSPBOT_ADMINS first", target.Name)
 			}
 			p, err := d.Store.SetRoleOnce(ctx, target.ID, role, clientCode, ev.SourceID)
 			if errors.Is(err, bot.ErrReplayed) {
