@@ -15,7 +15,7 @@ import (
 type learningStore interface {
 	SimilarOverrides(ctx context.Context, workspaceID int64, text string, limit int) ([]bot.LearnedOverride, error)
 	ListOverrides(ctx context.Context, workspaceID int64) ([]bot.LearnedOverride, error)
-	ForgetOverride(ctx context.Context, workspaceID, number, by int64) error
+	ForgetOverrideOnce(ctx context.Context, workspaceID, number, by int64, key string) (time.Time, error)
 	AddContractClauseOnce(ctx context.Context, workspaceID int64, clientCode, kind, text string, by int64, key string) (bot.ContractClause, error)
 	ContractClauses(ctx context.Context, clientID int64) ([]bot.ContractClause, error)
 	RemoveContractClauseOnce(ctx context.Context, workspaceID, clauseID int64, key string) error
@@ -88,13 +88,18 @@ func classifyCommand(d Deps) bot.Command {
 				if err != nil {
 					return nil, err
 				}
-				if err := d.Store.ForgetOverride(ctx, ws, n, ev.Caller.ID); err != nil {
+				forgotten, err := d.Store.ForgetOverrideOnce(ctx, ws, n, ev.Caller.ID, ev.SourceID)
+				replayed := errors.Is(err, bot.ErrReplayed)
+				if err != nil && !replayed {
 					return nil, notFoundAs(err, "nothing was learned from #%d; /classify rules lists what was", n)
 				}
 				msg := fmt.Sprintf("Forgotten: new requests like #%d are classified on their own again.", n)
 				// A refitted model still holds the row's weight: refit it
-				// without the row.
-				if _, err := d.Store.LoadWorkspaceModel(ctx, ws); err == nil {
+				// without the row — on a repeat of this delivery only if the
+				// model is older than the forget (a crash came in between).
+				if model, err := d.Store.LoadWorkspaceModel(ctx, ws); err == nil && replayed && !model.TrainedAt.Before(forgotten) {
+					msg += " This workspace's model was refitted without it."
+				} else if err == nil {
 					summary, err := retrainWorkspace(ctx, d, ws, ev.Caller.ID)
 					if err != nil {
 						return nil, err

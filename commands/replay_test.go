@@ -496,3 +496,47 @@ func TestDisruptionHandledAgainOnALaterDay(t *testing.T) {
 		sameAnswer(t, c.line, first[c.key], again, c.want)
 	}
 }
+
+// /classify forget handled again changes nothing and says "Forgotten" again
+// (not "nothing was learned"); and when a crash came between the forget and
+// the refit, the repeat refits the model the forget left out of date.
+func TestClassifyForgetHandledAgain(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	for _, text := range []string{"Set up a new workstation for Bob in accounting", "accounting needs another workstation for Priya",
+		"Please reset the MFA for Dan"} {
+		run(cora, "/request "+text) // #1001–#1003
+	}
+	for _, n := range []string{"1001", "1002", "1003"} {
+		run(cora, `/reclassify `+n+` project "quoted separately"`)
+	}
+	run(cora, "/classify retrain")
+
+	first, second := h.twice(cora, "forget:1", "/classify forget 1001")
+	if !strings.Contains(first, "Retrained on 2 override(s)") || !strings.Contains(second, "Forgotten") || strings.Contains(second, "nothing was learned") {
+		t.Fatalf("forget handled twice:\nfirst: %s\nsecond: %s", first, second)
+	}
+
+	// The forget of #1002 committed, then the process died before the refit.
+	ctx := context.Background()
+	ws := h.workspace()
+	before, err := h.store.LoadWorkspaceModel(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := h.store.FindPerson(ctx, ws, "cora")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.ForgetOverrideOnce(ctx, ws, 1002, p.ID, "forget:2"); err != nil {
+		t.Fatal(err)
+	}
+	if out := h.deliver(cora, "forget:2", "/classify forget 1002"); !strings.Contains(out, "Retrained on 1 override(s)") {
+		t.Fatalf("a repeat after a crash before the refit:\n%s", out)
+	}
+	after, err := h.store.LoadWorkspaceModel(ctx, ws)
+	if err != nil || !after.TrainedAt.After(before.TrainedAt) || after.TrainingRows != 1 {
+		t.Fatalf("model after the repeat: %+v %v; want refitted on 1 row", after, err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -119,18 +120,43 @@ func (s *Store) DropWorkspaceModel(ctx context.Context, workspaceID int64) error
 
 // ForgetOverride stops the classifier following what request number taught it.
 func (s *Store) ForgetOverride(ctx context.Context, workspaceID, number, by int64) error {
-	res, err := s.db.ExecContext(ctx, `
-		UPDATE learned_overrides o SET forgotten_at = now(), forgotten_by = $3
-		FROM requests r WHERE r.id = o.request_id AND r.workspace_id = $1 AND r.number = $2 AND o.forgotten_at IS NULL`,
-		workspaceID, number, by)
-	s.cache.hasOverrides.invalidate(workspaceID)
-	if err != nil {
+	_, err := s.ForgetOverrideOnce(ctx, workspaceID, number, by, "")
+	return err
+}
+
+// ForgetOverrideOnce is ForgetOverride made by the delivery key (bot.Event's
+// SourceID), returning when the override was forgotten: the same delivery
+// again changes nothing and returns that moment with bot.ErrReplayed, so the
+// caller can tell whether what depends on the forget (the refitted model)
+// caught up with it before a crash.
+func (s *Store) ForgetOverrideOnce(ctx context.Context, workspaceID, number, by int64, key string) (time.Time, error) {
+	var at time.Time
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		fresh, err := applyDelivery(ctx, tx, workspaceID, key)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			var was sql.NullTime
+			err := tx.GetContext(ctx, &was, `SELECT max(o.forgotten_at) FROM learned_overrides o
+				JOIN requests r ON r.id = o.request_id WHERE r.workspace_id = $1 AND r.number = $2`, workspaceID, number)
+			if err != nil {
+				return mapErr(err, "forget override")
+			}
+			at = was.Time
+			return bot.ErrReplayed
+		}
+		err = tx.GetContext(ctx, &at, `
+			UPDATE learned_overrides o SET forgotten_at = now(), forgotten_by = $3
+			FROM requests r WHERE r.id = o.request_id AND r.workspace_id = $1 AND r.number = $2 AND o.forgotten_at IS NULL
+			RETURNING o.forgotten_at`, workspaceID, number, by)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("override of #%d: %w", number, ErrNotFound)
+		}
 		return mapErr(err, "forget override")
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("override of #%d: %w", number, ErrNotFound)
-	}
-	return nil
+	})
+	s.cache.hasOverrides.invalidate(workspaceID)
+	return at, err
 }
 
 // AddContractClause adds a clause to a client's contract, creating the client if new.
