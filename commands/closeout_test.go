@@ -176,3 +176,45 @@ func (r refusing) Send(ctx context.Context, to bot.Destination, msgs ...bot.Mess
 	}
 	return r.outbox.Send(ctx, to, msgs...)
 }
+
+// TestCloseoutAsksOfTwoProjectsWithoutSourceID: two projects closed by
+// deliveries without a source id (a platform payload that carries none) each
+// queue their own asks. Deliver jobs are unique by key, so asks keyed without
+// the project would be the same for every project in the workspace, and the
+// second project's questions to the same people dropped as already queued.
+func TestCloseoutAsksOfTwoProjectsWithoutSourceID(t *testing.T) {
+	t.Parallel()
+	h, _, _ := newQueuedProjectHarness(t, time.Date(2027, 1, 29, 10, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	h.as("tom", bot.RoleTech, "")
+	ws := h.workspace()
+	for i, name := range []string{"Office move", "Server swap"} {
+		expect(t, cora, `/project new ACME "`+name+`" --start 2026-12-01 --end 2027-01-29 --budget 40h`, "Opened P")
+		p, err := h.store.ProjectByNumber(ctx, ws, i+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.store.LogProjectTime(ctx, ws, h.person("tom").ID, p.ID, 60, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), "work"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ref := range []string{"P1", "P2"} {
+		if out := h.deliver(cora, "", "/project close "+ref); !strings.Contains(out, "Asking privately for lessons learned / the rating: tom, cora.") {
+			t.Fatalf("/project close %s: %s", ref, out)
+		}
+	}
+	got := map[string]int{}
+	for _, a := range queuedAsks(t, h) {
+		for _, ref := range []string{"P1", "P2"} {
+			if strings.Contains(a.Args.Messages[0].Text, ref+" ") {
+				got[a.Args.To.UserID+" "+ref]++
+			}
+		}
+	}
+	for _, want := range []string{"tom P1", "cora P1", "tom P2", "cora P2"} {
+		if got[want] != 1 {
+			t.Errorf("%d asks queued to %s; want 1 (queued: %v)", got[want], want, got)
+		}
+	}
+}

@@ -342,9 +342,12 @@ type Ask struct {
 // LessonAsks are the questions a project's closeout asks privately: everyone
 // who logged time on it, for the lessons they learned, and the coordinator,
 // for the execution rating. Each is keyed by source (the delivery starting the
-// closeout, "" for none). closer is the direct-message destination of whoever
-// closes the project: an ask the platform refuses for good (direct messages
-// closed to the bot) tells them instead, to pass on, unless it was theirs.
+// closeout, "" for none) and the project's id: deliver jobs are unique by key,
+// and without a source a key without the project would be the same for every
+// project in the workspace, dropping a later project's asks as already
+// queued. closer is the direct-message destination of whoever closes the
+// project: an ask the platform refuses for good (direct messages closed to the
+// bot) tells them instead, to pass on, unless it was theirs.
 func (s *Service) LessonAsks(ctx context.Context, p bot.Project, closer bot.Destination, source string) ([]Ask, error) {
 	people, err := s.Store.ProjectTimeLoggers(ctx, p.ID)
 	if err != nil {
@@ -353,7 +356,7 @@ func (s *Service) LessonAsks(ctx context.Context, p bot.Project, closer bot.Dest
 	ref := p.Ref()
 	var asks []Ask
 	add := func(kind, ext, name, what, instead string, m bot.Message) {
-		d := bot.Delivery{Key: bot.DeliveryKey(p.Platform, p.WorkspaceExternalID, source+"/closeout/"+kind+"/"+ext, 0),
+		d := bot.Delivery{Key: bot.DeliveryKey(p.Platform, p.WorkspaceExternalID, fmt.Sprintf("%s/closeout/%d/%s/%s", source, p.ID, kind, ext), 0),
 			To: bot.Destination{Platform: p.Platform, Workspace: p.WorkspaceExternalID, UserID: ext}, Messages: []bot.Message{m}}
 		if closer.UserID != "" && closer.UserID != ext {
 			d.Else = &bot.Fallback{To: closer, Messages: []bot.Message{{
