@@ -32,6 +32,7 @@ type projectStore interface {
 	WaiveCloseoutOnce(ctx context.Context, projectID int64, item string, by int64, at time.Time, reason, key string) error
 	FinishProjectOnce(ctx context.Context, projectID int64, at time.Time, key string) error
 	DeliveryRefused(ctx context.Context, workspaceID int64, key string) (bool, error)
+	DeliveryAnswered(ctx context.Context, workspaceID int64, key string) (bool, error)
 	RateProjectOnce(ctx context.Context, projectID int64, rating int, reason string, by int64, at time.Time, key string) error
 	ProjectRating(ctx context.Context, projectID int64) (bot.Rating, error)
 	lessonStore

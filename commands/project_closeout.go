@@ -90,14 +90,17 @@ func closeProject(ctx context.Context, d Deps, ev bot.Event, p bot.Project, args
 	now := d.Clock.Now()
 	if p.Status != bot.ProjectActive {
 		// This very delivery started the closeout, or closed the project, or
-		// was refused, before a crash: answer as then, not "was closed" or
-		// "not closed" — and never close what it was told stays open.
+		// was refused, or found the closeout started by another, before a
+		// crash: answer as then, not "was closed" or "not closed" — and never
+		// close what it was told stays open or answered with the checklist.
 		if again, err := replayedDelivery(ctx, d, ev); err != nil {
 			return nil, err
-		} else if refused, err := refusedBefore(ctx, d, ev, again); err != nil {
+		} else if refused, checklist, err := unchangedBefore(ctx, d, ev, again); err != nil {
 			return nil, err
 		} else if refused {
 			return notClosedAgain(ctx, d, p)
+		} else if checklist {
+			return checklistReply(ctx, d, p, closeoutIntro(p), nil)
 		} else if again && p.Status == bot.ProjectClosing {
 			items, err := d.Store.CloseoutChecklist(ctx, p.ID)
 			if err != nil {
@@ -169,7 +172,8 @@ func startCloseout(ctx context.Context, d Deps, ev bot.Event, p bot.Project, now
 	intro := closeoutIntro(p)
 	switch {
 	case !started:
-		// Another delivery started it a moment ago and asked.
+		// Another delivery started it a moment ago and asked; the store
+		// recorded this answer under ev's key (closeProject repeats it).
 	case d.Outbox != nil:
 		intro += askingLine(asks)
 	default:
@@ -206,13 +210,18 @@ func askingLine(asks []projects.Ask) string {
 	return line
 }
 
-// refusedBefore says whether ev's delivery (again: it was handled before) was
-// a close the store refused.
-func refusedBefore(ctx context.Context, d Deps, ev bot.Event, again bool) (bool, error) {
+// unchangedBefore says how ev's delivery (again: it was handled before) was
+// answered if it changed nothing: a close the store refused, or the checklist
+// of a closeout another delivery had started.
+func unchangedBefore(ctx context.Context, d Deps, ev bot.Event, again bool) (refused, checklist bool, err error) {
 	if !again {
-		return false, nil
+		return false, false, nil
 	}
-	return d.Store.DeliveryRefused(ctx, ev.Caller.WorkspaceID, ev.SourceID)
+	if refused, err = d.Store.DeliveryRefused(ctx, ev.Caller.WorkspaceID, ev.SourceID); err != nil || refused {
+		return refused, false, err
+	}
+	checklist, err = d.Store.DeliveryAnswered(ctx, ev.Caller.WorkspaceID, ev.SourceID)
+	return false, checklist, err
 }
 
 // notClosedWhy is what a refused close says for the store's conflict err.

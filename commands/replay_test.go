@@ -8,6 +8,10 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/bot/console"
+	"github.com/mspbot/mspbot/commands"
+	"github.com/mspbot/mspbot/jobs"
+	"github.com/mspbot/mspbot/storage"
+	"github.com/mspbot/mspbot/storage/storagetest"
 )
 
 // deliver dispatches line as one platform delivery: the event carries key as
@@ -538,5 +542,95 @@ func TestClassifyForgetHandledAgain(t *testing.T) {
 	after, err := h.store.LoadWorkspaceModel(ctx, ws)
 	if err != nil || !after.TrainedAt.After(before.TrainedAt) || after.TrainingRows != 1 {
 		t.Fatalf("model after the repeat: %+v %v; want refitted on 1 row", after, err)
+	}
+}
+
+// racingStore is the real store with one interleaving: first runs once, just
+// before the next closeout is started — another delivery handled between a
+// command's read of the project and its own transaction.
+type racingStore struct {
+	*storage.Store
+	first func()
+}
+
+func (s *racingStore) StartCloseoutOnce(ctx context.Context, projectID int64, at time.Time, key string, asks bot.Owed) (bool, error) {
+	if f := s.first; f != nil {
+		s.first = nil
+		f()
+	}
+	return s.Store.StartCloseoutOnce(ctx, projectID, at, key, asks)
+}
+
+// TestCloseFindingCloseoutStartedHandledAgainDoesNotClose: delivery X, a
+// /project close of an active project, finds that delivery Y (dana's close)
+// started the closeout between its read of the project and its transaction,
+// and answers with the checklist. Handled again — its inbox row after a
+// crash — it changes nothing and answers with the checklist again: not "Not
+// closed" while items are open, and, once everything is done and rated, it
+// does not close the project the person saw answered with a checklist.
+func TestCloseFindingCloseoutStartedHandledAgainDoesNotClose(t *testing.T) {
+	t.Parallel()
+	s := storagetest.New(t)
+	if err := jobs.Migrate(context.Background(), s.DB()); err != nil {
+		t.Fatal(err)
+	}
+	inserter, err := jobs.New(s.DB(), nil, nil, jobs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// With an outbox, as on a platform: the close that starts the closeout
+	// queues its asks and says "Asking privately"; X asked no one.
+	race := &racingStore{Store: s}
+	d := commands.Deps{Store: race, Clock: bot.NewFakeClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)), Location: time.UTC,
+		Senders: bot.Senders{bot.PlatformConsole: &outbox{}}, Outbox: jobs.NewOutbox(inserter, nil)}
+	h := withClients(&harness{t: t, store: s, router: commands.NewRouter(d, nil)})
+	ctx := context.Background()
+	cora := h.as("cora", bot.RoleCoordinator, "")
+	dana := h.as("dana", bot.RoleManager, "")
+	expect(t, cora, `/project new ACME "Office move" --start 2026-12-01 --end 2027-01-29 --budget 120h`, "Opened P1")
+
+	expect(t, cora, `/project new ACME "Server swap" --start 2026-12-01 --end 2027-01-29 --budget 40h`, "Opened P2")
+	// X's close of ref meets Y's, made by dana in between.
+	closeMeetingY := func(ref, keyX string) string {
+		line := "/project close " + ref
+		race.first = func() {
+			if out := h.deliver(dana, keyX+"-Y", line); !strings.Contains(out, "Asking privately") {
+				t.Errorf("Y, which starts the closeout of %s: %s", ref, out)
+			}
+		}
+		first := h.deliver(cora, keyX, line)
+		if !strings.Contains(first, "Closeout of "+ref) || !strings.Contains(first, ref+" is in closeout") || strings.Contains(first, "Ask") {
+			t.Errorf("X, which found the closeout of %s started, answered:\n%s", ref, first)
+		}
+		return first
+	}
+
+	// Handled again straight away, X answers the same and changes nothing.
+	first := closeMeetingY("P2", "replay:close-X2")
+	sameAnswer(t, "/project close P2", first, h.againKeeps(cora, "replay:close-X2", "/project close P2", "Y"), "Closeout of P2")
+
+	// Handled again only once everything is done and rated, X does not
+	// close the project: the person saw it answered with the checklist.
+	line := "/project close P1"
+	closeMeetingY("P1", "replay:close-X")
+	for _, item := range []string{"docs", "signoff", "time", "oos"} {
+		expect(t, cora, `/project waive P1 `+item+` "not needed"`, "waived")
+	}
+	expect(t, cora, `/project tick P1 acceptance "Jane Doe, by email"`, `cora ticked "`)
+	expect(t, cora, `/project rate P1 4 "on time"`, "P1 rated 4/5")
+	again := h.againKeeps(cora, "replay:close-X", line, "the items were finished and the project rated")
+	if !strings.Contains(again, "P1 is in closeout") || strings.Contains(again, "is closed") {
+		t.Errorf("X handled again once the project could close answered:\n%s", again)
+	}
+	if p, err := h.store.ProjectByNumber(ctx, h.workspace(), 1); err != nil || p.Status != bot.ProjectClosing {
+		t.Fatalf("P1 is %s (%v) after X was handled again; want still in closeout", p.Status, err)
+	}
+
+	// A new close closes it; X handled again after that shows the final
+	// checklist, and does not say it closed the project.
+	expect(t, cora, line, "P1 Office move is closed")
+	again = h.againKeeps(cora, "replay:close-X", line, "the project closed")
+	if !strings.Contains(again, "its checklist is final") || strings.Contains(again, "Office move is closed") {
+		t.Errorf("X handled again after the project closed answered:\n%s", again)
 	}
 }

@@ -22,7 +22,12 @@ func (s *Store) StartCloseout(ctx context.Context, projectID int64, at time.Time
 // delivery key (bot.Event's SourceID) made it (DeliveryApplied tells), and
 // queueing asks (the closeout's questions to the people on the project) in
 // the same transaction: only the delivery that starts the closeout queues
-// them, and once it has committed nothing can lose them.
+// them, and once it has committed nothing can lose them. A delivery that
+// finds the closeout already started (another delivery started it after the
+// caller read the project) changes nothing and answers with the checklist;
+// that too is recorded under its key, with the read that decided it
+// (DeliveryAnswered tells): handled again, the project is in closeout, and
+// unrecorded it would be taken for a new close and close the project.
 func (s *Store) StartCloseoutOnce(ctx context.Context, projectID int64, at time.Time, key string, asks bot.Owed) (started bool, err error) {
 	err = s.tx(ctx, func(tx *sqlx.Tx) error {
 		var st bot.ProjectStatus
@@ -33,7 +38,7 @@ func (s *Store) StartCloseoutOnce(ctx context.Context, projectID int64, at time.
 		case bot.ProjectClosed:
 			return &bot.Error{Code: bot.EConflict, Message: "this project is already closed"}
 		case bot.ProjectClosing:
-			return nil
+			return recordOutcome(ctx, tx, projectID, key, answeredSuffix)
 		}
 		if err := recordProjectDelivery(ctx, tx, projectID, key); err != nil {
 			return err
@@ -176,7 +181,7 @@ func (s *Store) FinishProjectOnce(ctx context.Context, projectID int64, at time.
 		}
 		if len(open) > 0 {
 			refused = fmt.Errorf("open closeout items %v: %w", open, bot.ErrOpenItems(open))
-			return recordRefusal(ctx, tx, projectID, key)
+			return recordOutcome(ctx, tx, projectID, key, refusedSuffix)
 		}
 		var rated bool
 		if err := tx.GetContext(ctx, &rated, `SELECT EXISTS (SELECT 1 FROM project_ratings WHERE project_id = $1)`, projectID); err != nil {
@@ -184,7 +189,7 @@ func (s *Store) FinishProjectOnce(ctx context.Context, projectID int64, at time.
 		}
 		if !rated {
 			refused = fmt.Errorf("no rating: %w", bot.ErrNoRating)
-			return recordRefusal(ctx, tx, projectID, key)
+			return recordOutcome(ctx, tx, projectID, key, refusedSuffix)
 		}
 		if err := recordProjectDelivery(ctx, tx, projectID, key); err != nil {
 			return err
@@ -198,20 +203,25 @@ func (s *Store) FinishProjectOnce(ctx context.Context, projectID int64, at time.
 	return refused
 }
 
-// refusedSuffix marks, beside a delivery's own key, that what it asked for was
-// refused: the key alone says only that the delivery was handled.
-const refusedSuffix = "/refused"
+// Beside a delivery's own key, which says only that the delivery was handled,
+// a suffixed key says how, when the answer changed nothing: refusedSuffix, a
+// close refused (FinishProjectOnce); answeredSuffix, a close answered with the
+// checklist because the closeout had already started (StartCloseoutOnce).
+const (
+	refusedSuffix  = "/refused"
+	answeredSuffix = "/checklist"
+)
 
-// recordRefusal records in tx that the delivery key was handled and refused
-// ("" records nothing).
-func recordRefusal(ctx context.Context, tx *sqlx.Tx, projectID int64, key string) error {
+// recordOutcome records in tx that the delivery key was handled, with the
+// outcome suffix ("" records nothing).
+func recordOutcome(ctx context.Context, tx *sqlx.Tx, projectID int64, key, suffix string) error {
 	if key == "" {
 		return nil
 	}
 	if err := recordProjectDelivery(ctx, tx, projectID, key); err != nil {
 		return err
 	}
-	return recordProjectDelivery(ctx, tx, projectID, key+refusedSuffix)
+	return recordProjectDelivery(ctx, tx, projectID, key+suffix)
 }
 
 // DeliveryRefused says whether the delivery key was handled and refused
@@ -221,6 +231,16 @@ func (s *Store) DeliveryRefused(ctx context.Context, workspaceID int64, key stri
 		return false, nil
 	}
 	return s.DeliveryApplied(ctx, workspaceID, key+refusedSuffix)
+}
+
+// DeliveryAnswered says whether the delivery key was a close that found the
+// closeout already started and answered with the checklist, changing nothing
+// (StartCloseoutOnce).
+func (s *Store) DeliveryAnswered(ctx context.Context, workspaceID int64, key string) (bool, error) {
+	if key == "" {
+		return false, nil
+	}
+	return s.DeliveryApplied(ctx, workspaceID, key+answeredSuffix)
 }
 
 // recordProjectDelivery records in tx that the delivery key changed the
