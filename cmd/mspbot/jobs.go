@@ -68,11 +68,25 @@ func startJobs(ctx context.Context, client *jobs.Client, lease *jobs.Lease, log 
 	return func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
+		stopped := true
 		if err := client.Stop(sctx); err != nil {
 			log.Warn("jobs stop", "err", err)
+			// Jobs still running: cancel them, and wait for them a little.
+			cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer ccancel()
+			if err := client.StopAndCancel(cctx); err != nil {
+				log.Warn("jobs stop and cancel", "err", err)
+				stopped = false
+			}
 		}
 		stopLease()
 		<-leaseDone
+		if !stopped {
+			// A job may still run: giving the lease up would let another
+			// process take it up beside it. The lock goes when the process
+			// exits.
+			return
+		}
 		if err := lease.Close(); err != nil {
 			log.Warn("jobs lease", "err", err)
 		}
