@@ -14,7 +14,7 @@ import (
 // Postgres and leaves it after. The floor watches how long the acks take to
 // store their deliveries (Stored) and sets the share of the time background
 // work may take from them: while deliveries stream in and the share is below
-// one (or was cut at any time during the stream), at most one core fewer than
+// one (or was cut during the stream, recently), at most one core fewer than
 // the machine has tasks hold the floor at once (at least one), and each slot,
 // once left, stays closed for as long as the share leaves of the time it was
 // held. Otherwise the floor is open.
@@ -81,6 +81,10 @@ const (
 	minShare  = 1.0 / 64
 	tickAcks  = 32
 	tickEvery = 50 * time.Millisecond
+	// stickAfterCut is how long after its last cut the floor keeps its
+	// slots once the share is back at one (at 1,200 deliveries/s the share
+	// is cut every second or two while background work runs).
+	stickAfterCut = 10 * time.Second
 )
 
 // NewFloor makes a floor whose share may rise up to ceiling (0 < ceiling ≤
@@ -164,15 +168,27 @@ func (f *Floor) Streaming() bool {
 
 // Pressed reports whether background work must hold a slot now: deliveries
 // stream in and their acks have slowed (the share is below one), or the
-// share was cut at any time during this stream. The second clause is what
+// share was cut during this stream, less than stickAfterCut ago. The second clause is what
 // keeps the share's probing gentle: a share that climbs back to one within
 // the stream leaves one slot held without pause, not an open floor. Opening
 // it let every worker and delivery in at once, and each time (about every
 // 1.2 s at 1,200 deliveries/s) a few dozen acks slowed together, which
 // decided the p99 (6.2–10.7 ms; 4.9–7.2 ms with this, and the workers
 // handled 490–820 rows/s in the burst instead of 320–430).
+//
+// The slots stay for stickAfterCut after the last cut, not for the rest of
+// the stream: steady traffic of ten deliveries a second is a stream that
+// never ends, and one cut would have held background work to its slots for
+// the day.
 func (f *Floor) Pressed() bool {
-	return f.Streaming() && (f.Share() < 1 || f.cutAt.Load() >= f.streamStart.Load())
+	if !f.Streaming() {
+		return false
+	}
+	if f.Share() < 1 {
+		return true
+	}
+	cut := f.cutAt.Load()
+	return cut >= f.streamStart.Load() && f.now().UnixNano()-cut < int64(stickAfterCut)
 }
 
 // Enter waits for a slot while the floor is pressed, and returns at once

@@ -277,10 +277,11 @@ func TestFloorWaitingTasksAreNotBackgroundWork(t *testing.T) {
 }
 
 // A share cut during a stream and fitted back to one leaves the floor in
-// slots (held without pause) until the stream ends; the next stream starts
-// with the floor open. Opening it in mid-stream let every background task in
+// slots (held without pause) until the stream ends, or for stickAfterCut
+// after the last cut if it does not; the next stream starts with the floor
+// open. Opening it in mid-stream let every background task in
 // at once, and the acks slowed together each time.
-func TestFloorCutDuringAStreamStaysInSlotsUntilItEnds(t *testing.T) {
+func TestFloorCutDuringAStreamKeepsItsSlotsForAWhile(t *testing.T) {
 	var at atomic.Int64
 	start := time.Now().UnixNano()
 	at.Store(start)
@@ -319,5 +320,26 @@ func TestFloorCutDuringAStreamStaysInSlotsUntilItEnds(t *testing.T) {
 	leaves = enterAll(t, f, 3*cap(f.slots))
 	for _, l := range leaves {
 		l()
+	}
+
+	// A stream that never ends (steady traffic) keeps the slots only for
+	// stickAfterCut after its last cut.
+	press(f)
+	for f.Share() < 1 {
+		at.Add(int64(time.Millisecond))
+		f.Arrived()
+		for range tickAcks {
+			f.Stored(DefaultAckBudget / 2)
+		}
+	}
+	for end := at.Load() + int64(stickAfterCut); at.Load() < end; {
+		if !f.Pressed() {
+			t.Fatal("the floor opened sooner than stickAfterCut after its last cut")
+		}
+		at.Add(int64(quietAfter / 2)) // deliveries keep coming
+		f.Arrived()
+	}
+	if f.Pressed() {
+		t.Fatalf("still in slots %v after the last cut of a steady stream", stickAfterCut)
 	}
 }
