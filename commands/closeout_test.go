@@ -22,14 +22,7 @@ import (
 func newQueuedProjectHarness(t *testing.T, now time.Time) (*harness, *outbox, *jobs.Outbox) {
 	t.Helper()
 	s := storagetest.New(t)
-	if err := jobs.Migrate(context.Background(), s.DB()); err != nil {
-		t.Fatal(err)
-	}
-	inserter, err := jobs.New(s.DB(), nil, nil, jobs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	box, queue := &outbox{}, jobs.NewOutbox(inserter, nil)
+	box, queue := &outbox{}, jobstest.Outbox(t, s.DB())
 	d := commands.Deps{Store: s, Clock: bot.NewFakeClock(now), Location: time.UTC,
 		Senders: bot.Senders{bot.PlatformConsole: box}, Outbox: queue}
 	return withClients(&harness{t: t, store: s, router: commands.NewRouter(d, nil)}), box, queue

@@ -9,7 +9,7 @@ import (
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/bot/console"
 	"github.com/mspbot/mspbot/commands"
-	"github.com/mspbot/mspbot/jobs"
+	"github.com/mspbot/mspbot/jobs/jobstest"
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/storagetest"
 )
@@ -571,18 +571,11 @@ func (s *racingStore) StartCloseoutOnce(ctx context.Context, projectID int64, at
 func TestCloseFindingCloseoutStartedHandledAgainDoesNotClose(t *testing.T) {
 	t.Parallel()
 	s := storagetest.New(t)
-	if err := jobs.Migrate(context.Background(), s.DB()); err != nil {
-		t.Fatal(err)
-	}
-	inserter, err := jobs.New(s.DB(), nil, nil, jobs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	// With an outbox, as on a platform: the close that starts the closeout
 	// queues its asks and says "Asking privately"; X asked no one.
 	race := &racingStore{Store: s}
 	d := commands.Deps{Store: race, Clock: bot.NewFakeClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)), Location: time.UTC,
-		Senders: bot.Senders{bot.PlatformConsole: &outbox{}}, Outbox: jobs.NewOutbox(inserter, nil)}
+		Senders: bot.Senders{bot.PlatformConsole: &outbox{}}, Outbox: jobstest.Outbox(t, s.DB())}
 	h := withClients(&harness{t: t, store: s, router: commands.NewRouter(d, nil)})
 	ctx := context.Background()
 	cora := h.as("cora", bot.RoleCoordinator, "")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/jobs"
+	"github.com/mspbot/mspbot/jobs/jobstest"
 	"github.com/mspbot/mspbot/storage/storagetest"
 )
 
@@ -148,11 +149,7 @@ func TestLeaseIsTakenBackAfterARestartBeforeOthersRescue(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	inserter, err := jobs.New(other, nil, nil, jobs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := jobs.NewOutbox(inserter, nil).Enqueue(ctx, bot.Delivery{Key: "k/live",
+	if err := jobstest.Outbox(t, other).Enqueue(ctx, bot.Delivery{Key: "k/live",
 		To: bot.Destination{Platform: bot.PlatformSlack, Workspace: "T1", Channel: "C1"}, Messages: []bot.Message{{Text: "x"}}}); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mspbot/mspbot/bot"
 	"github.com/mspbot/mspbot/jobs"
+	"github.com/mspbot/mspbot/jobs/jobstest"
 	"github.com/mspbot/mspbot/storage"
 	"github.com/mspbot/mspbot/storage/storagetest"
 )
@@ -72,14 +73,7 @@ func queuedDeliveries(t *testing.T, keys ...string) *storage.Store {
 	t.Helper()
 	store := storagetest.New(t)
 	ctx := context.Background()
-	if err := jobs.Migrate(ctx, store.DB()); err != nil {
-		t.Fatal(err)
-	}
-	inserter, err := jobs.New(store.DB(), nil, nil, jobs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob := jobs.NewOutbox(inserter, nil)
+	ob := jobstest.Outbox(t, store.DB())
 	to := bot.Destination{Platform: bot.PlatformSlack, Workspace: "T1", Channel: "C1"}
 	for _, key := range keys {
 		if err := ob.Enqueue(ctx, bot.Delivery{Key: key, To: to, Messages: []bot.Message{{Text: key}}}); err != nil {

@@ -24,6 +24,18 @@ func press(f *Floor) {
 	}
 }
 
+// fitBackToOne has deliveries keep arriving, a millisecond apart, with
+// fast acks, until the share is back at one.
+func fitBackToOne(f *Floor, at *atomic.Int64) {
+	for f.Share() < 1 {
+		at.Add(int64(time.Millisecond))
+		f.Arrived()
+		for range tickAcks {
+			f.Stored(DefaultAckBudget / 2)
+		}
+	}
+}
+
 func enterAll(t *testing.T, f *Floor, n int) []func() {
 	t.Helper()
 	var leaves []func()
@@ -291,13 +303,7 @@ func TestFloorCutDuringAStreamKeepsItsSlotsForAWhile(t *testing.T) {
 		t.Fatal("pressed before any ack slowed")
 	}
 	press(f)
-	for f.Share() < 1 {
-		at.Add(int64(time.Millisecond))
-		f.Arrived()
-		for range tickAcks {
-			f.Stored(DefaultAckBudget / 2)
-		}
-	}
+	fitBackToOne(f, &at)
 	if !f.Pressed() {
 		t.Fatal("the share climbed back to one and the floor opened in the middle of the stream")
 	}
@@ -325,13 +331,7 @@ func TestFloorCutDuringAStreamKeepsItsSlotsForAWhile(t *testing.T) {
 	// A stream that never ends (steady traffic) keeps the slots only for
 	// stickAfterCut after its last cut.
 	press(f)
-	for f.Share() < 1 {
-		at.Add(int64(time.Millisecond))
-		f.Arrived()
-		for range tickAcks {
-			f.Stored(DefaultAckBudget / 2)
-		}
-	}
+	fitBackToOne(f, &at)
 	for end := at.Load() + int64(stickAfterCut); at.Load() < end; {
 		if !f.Pressed() {
 			t.Fatal("the floor opened sooner than stickAfterCut after its last cut")

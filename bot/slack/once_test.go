@@ -23,16 +23,7 @@ func TestOutboxPostThatReachedSlackBeforeACrashIsNotPostedAgain(t *testing.T) {
 	store := storagetest.New(t)
 	e := newOutboxEnv(t, store, newFakeSlack(t, testTeam, testBot))
 	ctx := context.Background()
-	for _, c := range []struct{ key, thread string }{{"slack/T111/crash:1/0", ""}, {"slack/T111/crash:2/0", "1699999999.000001"}} {
-		to := bot.Destination{Platform: bot.PlatformSlack, Workspace: testTeam, Channel: "C1", Thread: c.thread}
-		msg := bot.Message{Text: "posted just before the crash " + c.key}
-		if err := e.adapter.cfg.Outbox.Enqueue(ctx, bot.Delivery{Key: c.key, To: to, Messages: []bot.Message{msg}}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.adapter.Send(bot.WithDelivery(bot.CallerRetries(ctx), c.key, false, time.Time{}), to, msg); err != nil {
-			t.Fatal(err)
-		}
-	}
+	postBeforeTheCrash(t, e, "slack/T111/crash:1/0", "", "slack/T111/crash:2/0", "1699999999.000001")
 	rerunAndExpectEachPostedOnce(t, store, e)
 	for _, key := range []string{"slack/T111/crash:1/0", "slack/T111/crash:2/0"} {
 		if ts, ok, err := store.Delivered(ctx, key); err != nil || !ok || ts == "" {
@@ -51,19 +42,9 @@ func TestOutboxPostPushedBackByABusyChannelIsNotPostedAgain(t *testing.T) {
 	fake := newFakeSlack(t, testTeam, testBot)
 	fake.tsSeconds = time.Now().Unix() // posts dated now, as Slack's are
 	e := newOutboxEnv(t, store, fake)
-	ctx := context.Background()
 	parent := fmt.Sprintf("%d.000000", fake.tsSeconds-60)
 	fake.addMessage("C1", parent, map[string]any{"type": "message", "text": "a request's thread"})
-	for _, c := range []struct{ key, thread string }{{"slack/T111/busy:1/0", ""}, {"slack/T111/busy:2/0", parent}} {
-		to := bot.Destination{Platform: bot.PlatformSlack, Workspace: testTeam, Channel: "C1", Thread: c.thread}
-		msg := bot.Message{Text: "posted just before the crash " + c.key}
-		if err := e.adapter.cfg.Outbox.Enqueue(ctx, bot.Delivery{Key: c.key, To: to, Messages: []bot.Message{msg}}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.adapter.Send(bot.WithDelivery(bot.CallerRetries(ctx), c.key, false, time.Time{}), to, msg); err != nil {
-			t.Fatal(err)
-		}
-	}
+	postBeforeTheCrash(t, e, "slack/T111/busy:1/0", "", "slack/T111/busy:2/0", parent)
 	for i := range 250 {
 		ts := fmt.Sprintf("%d.%06d", fake.tsSeconds, 500_000+i)
 		fake.addMessage("C1", ts, map[string]any{"type": "message", "text": "later", "bot_id": "B111", "user": testBot})
@@ -103,16 +84,29 @@ func rerunAndExpectEachPostedOnce(t *testing.T, store *storage.Store, e *env) {
 	}
 }
 
-// The search for the earlier post is rate limited: the delivery waits and
-// searches again rather than post blind, and the rerun after River's snooze
-// (which hands the attempt back, so it is attempt 1 again) still searches.
+// The search for the earlier post is rate limited: the delivery waits (River
+// snoozes it) and searches again rather than post blind.
 func TestOutboxPostWhoseSearchIsRateLimitedIsNotPostedBlind(t *testing.T) {
 	t.Parallel()
 	store := storagetest.New(t)
 	e := newOutboxEnv(t, store, newFakeSlack(t, testTeam, testBot))
+	postBeforeTheCrash(t, e, "slack/T111/limited:1/0", "", "slack/T111/limited:2/0", "")
+	e.fake.rateLimit("conversations.history", 2)
+	rerunAndExpectEachPostedOnce(t, store, e)
+	if n := len(e.fake.callsTo("conversations.history")); n < 2 {
+		t.Fatalf("%d history searches answered; want one for each delivery after the limits", n)
+	}
+}
+
+// postBeforeTheCrash queues each delivery (key, thread, key, thread, …) to C1
+// and posts it as its deliver job would, recording nothing: the post reached
+// Slack and the process died.
+func postBeforeTheCrash(t *testing.T, e *env, keysAndThreads ...string) {
+	t.Helper()
 	ctx := context.Background()
-	for _, key := range []string{"slack/T111/limited:1/0", "slack/T111/limited:2/0"} {
-		to := bot.Destination{Platform: bot.PlatformSlack, Workspace: testTeam, Channel: "C1"}
+	for i := 0; i+1 < len(keysAndThreads); i += 2 {
+		key, thread := keysAndThreads[i], keysAndThreads[i+1]
+		to := bot.Destination{Platform: bot.PlatformSlack, Workspace: testTeam, Channel: "C1", Thread: thread}
 		msg := bot.Message{Text: "posted just before the crash " + key}
 		if err := e.adapter.cfg.Outbox.Enqueue(ctx, bot.Delivery{Key: key, To: to, Messages: []bot.Message{msg}}); err != nil {
 			t.Fatal(err)
@@ -120,10 +114,5 @@ func TestOutboxPostWhoseSearchIsRateLimitedIsNotPostedBlind(t *testing.T) {
 		if _, err := e.adapter.Send(bot.WithDelivery(bot.CallerRetries(ctx), key, false, time.Time{}), to, msg); err != nil {
 			t.Fatal(err)
 		}
-	}
-	e.fake.rateLimit("conversations.history", 2)
-	rerunAndExpectEachPostedOnce(t, store, e)
-	if n := len(e.fake.callsTo("conversations.history")); n < 2 {
-		t.Fatalf("%d history searches answered; want one for each delivery after the limits", n)
 	}
 }

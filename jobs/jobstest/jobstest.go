@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mspbot/mspbot/jobs"
 )
 
 // Stopper is a River client (jobs.Client): Stop waits for running jobs.
@@ -50,4 +52,19 @@ func Drain(tb testing.TB, db *sql.DB, timeout time.Duration, atLeast int, client
 			tb.Fatalf("jobstest: stop: %v", err)
 		}
 	}
+}
+
+// Outbox gives db River's schema and returns an outbox that queues
+// deliveries through an insert-only client: nothing is posted until a test
+// starts a deliverer.
+func Outbox(tb testing.TB, db *sql.DB) *jobs.Outbox {
+	tb.Helper()
+	if err := jobs.Migrate(context.Background(), db); err != nil {
+		tb.Fatal(err)
+	}
+	inserter, err := jobs.New(db, nil, nil, jobs.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return jobs.NewOutbox(inserter, nil)
 }
