@@ -159,7 +159,8 @@ func (s *Store) FinishProject(ctx context.Context, projectID int64, at time.Time
 
 // FinishProjectOnce is FinishProject recording, with the change, that the
 // delivery key made it. A refusal (an item open, no rating) is recorded under
-// the key too, in a transaction of its own that changes nothing else: the
+// the key too, in the transaction that read the items, which then changes
+// nothing else: the
 // same delivery handled again (its inbox row after a crash) must answer "Not
 // closed" again, not close a project whose items were finished meanwhile
 // (DeliveryRefused tells the two records apart).
