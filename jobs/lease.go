@@ -85,12 +85,22 @@ func NewLease(ctx context.Context, db *sql.DB, log *slog.Logger) (*Lease, error)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Lease{id: leasePrefix + host + "-" + hex.EncodeToString(b), db: db, log: log, Grace: DefaultLeaseGrace,
+	l := &Lease{id: leaseID(host, b), db: db, log: log, Grace: DefaultLeaseGrace,
 		suspects: map[string]time.Time{}}
 	if err := l.hold(ctx); err != nil {
 		return nil, err
 	}
 	return l, nil
+}
+
+// leaseID names a lease after its host (cut to 64 bytes: River keeps the
+// client id as its leader's, which must be shorter than 128 characters,
+// and a fully qualified host name may be 253) and random bytes.
+func leaseID(host string, random []byte) string {
+	if len(host) > 64 {
+		host = host[:64]
+	}
+	return leasePrefix + host + "-" + hex.EncodeToString(random)
 }
 
 // ID is the name this process's River client must run jobs under
