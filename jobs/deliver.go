@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -147,7 +148,15 @@ type DeliverWorker struct {
 	// around the post itself, which waits on the platform, not the CPU), so
 	// while acks stream in, posting yields the cores to them.
 	Floor Floor
+	// Lease, when set, is this process's job lease: a post is made only
+	// while it is held, since a process that lost it may have had the job
+	// taken up by another (Lease.Held).
+	Lease interface{ Held() bool }
 }
+
+// errLeaseLost is why a delivery waits: this process does not hold its
+// lease, and another may be posting it.
+var errLeaseLost = errors.New("this process's job lease is not held: not posting beside another runner")
 
 // Floor is where background work waits while acknowledgements need the
 // cores (intake.Floor).
@@ -178,6 +187,10 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	// River's snooze (a rate limit) hands the attempt back, so a rerun after
 	// one may be attempt 1 again; every fetch adds to attempted_by.
 	again := job.Attempt > 1 || len(job.AttemptedBy) > 1
+	if w.Lease != nil && !w.Lease.Held() {
+		log.Warn("delivery held back", "err", errLeaseLost)
+		return errLeaseLost
+	}
 	sendCtx := bot.WithDelivery(bot.CallerRetries(ctx), args.Key, again, job.CreatedAt)
 	id, err := w.Senders.Send(sendCtx, args.To, args.Messages...)
 	if de, ok := bot.AsDeliveryError(err); ok && de.Permanent && args.Else != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -163,5 +164,65 @@ func TestDeliverWorkerPostsTheFallbackOfARefusedDelivery(t *testing.T) {
 	}
 	if _, done, err := store.Delivered(ctx, "k/requester"); err != nil || !done {
 		t.Fatalf("fallback post not recorded (%v): a rerun would post it again", err)
+	}
+}
+
+// fakeLease is a job lease a test holds or loses.
+type fakeLease struct{ held atomic.Bool }
+
+func (l *fakeLease) Held() bool { return l.held.Load() }
+
+// A process that does not hold its lease (cut off from Postgres, its jobs
+// perhaps taken up by another) posts nothing; once it holds it again, the
+// delivery goes out, once.
+func TestDeliverWorkerPostsOnlyWhileItsLeaseIsHeld(t *testing.T) {
+	t.Parallel()
+	store := storagetest.New(t)
+	db := store.DB()
+	ctx := context.Background()
+	sender := &fakeSender{}
+	lease := &fakeLease{}
+	w := &jobs.DeliverWorker{Senders: bot.Senders{bot.PlatformSlack: sender}, Store: store, Lease: lease, RetryBase: 10 * time.Millisecond}
+	c, err := jobs.NewDeliverer(db, w, nil, jobs.Options{PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := bot.Destination{Platform: bot.PlatformSlack, Workspace: "T1", Channel: "C1"}
+	if err := jobs.NewOutbox(c, nil).Enqueue(ctx, bot.Delivery{Key: "k/fenced", To: to, Messages: []bot.Message{{Text: "hi"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop(ctx)
+	attempts := func() (state string, attempt int) {
+		t.Helper()
+		if err := db.QueryRow(`SELECT state, attempt FROM river_job WHERE args->>'key' = 'k/fenced'`).Scan(&state, &attempt); err != nil {
+			t.Fatal(err)
+		}
+		return state, attempt
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for _, a := attempts(); a < 2; _, a = attempts() {
+		if n := sender.count(); n != 0 {
+			t.Fatalf("%d posts without the lease; want none", n)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the delivery was not tried twice within 30 s")
+		}
+		time.Sleep(10 * time.Millisecond) // polling the job for its attempts
+	}
+	if n := sender.count(); n != 0 {
+		t.Fatalf("%d posts without the lease; want none", n)
+	}
+	lease.held.Store(true)
+	for s, _ := attempts(); s != "completed"; s, _ = attempts() {
+		if time.Now().After(deadline) {
+			t.Fatalf("the delivery is %s 30 s on; want completed once the lease is held", s)
+		}
+		time.Sleep(10 * time.Millisecond) // polling the job for its end
+	}
+	if n := sender.count(); n != 1 {
+		t.Fatalf("%d posts; want 1", n)
 	}
 }

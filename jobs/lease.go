@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lib/pq"
@@ -52,6 +53,8 @@ type Lease struct {
 	mu       sync.Mutex
 	conn     *sql.Conn            // the session holding the lock
 	suspects map[string]time.Time // runners found dead, since when
+	// held says whether the last round found the lock held (Held).
+	held atomic.Bool
 }
 
 const (
@@ -103,15 +106,23 @@ func leaseID(host string, random []byte) string {
 	return leasePrefix + host + "-" + hex.EncodeToString(random)
 }
 
+// Held reports whether the lease's last round found its lock held. A
+// process that could not reach Postgres, or lost its lock, for a round stops
+// seeing it held within about two rounds (4 s), well before others may take
+// its jobs (Grace): a worker that checks it before an act others would
+// repeat — a post — does not act beside its job's new runner.
+func (l *Lease) Held() bool { return l.held.Load() }
+
 // ID is the name this process's River client must run jobs under
 // (Options.ID), so that its jobs are known by its lease.
 func (l *Lease) ID() string { return l.id }
 
 // hold makes sure this process's lock is held: a session that went away (a
 // Postgres restart) is replaced and the lock taken again.
-func (l *Lease) hold(ctx context.Context) error {
+func (l *Lease) hold(ctx context.Context) (err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	defer func() { l.held.Store(err == nil) }()
 	if l.conn != nil {
 		if err := l.conn.PingContext(ctx); err == nil {
 			return nil
@@ -161,6 +172,7 @@ func (l *Lease) Close() error {
 	if l.conn == nil {
 		return nil
 	}
+	l.held.Store(false)
 	// The connection goes back to the pool, its session alive: the lock is
 	// given up by hand.
 	_, err := l.conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1, hashtext($2))`, leaseLockClass, l.id)

@@ -30,6 +30,9 @@ func TestLeaseRescuesTheJobsOfAProcessThatEnded(t *testing.T) {
 		t.Fatal(err)
 	}
 	live.Grace = 300 * time.Millisecond
+	if !live.Held() {
+		t.Fatal("a new lease does not say it is held")
+	}
 	if dying.ID() == live.ID() {
 		t.Fatalf("two leases share the id %s", live.ID())
 	}
@@ -103,8 +106,8 @@ func TestLeaseRescuesTheJobsOfAProcessThatEnded(t *testing.T) {
 	if err := live.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if held(t, db, live.ID()) {
-		t.Fatal("a closed lease still holds its lock")
+	if held(t, db, live.ID()) || live.Held() {
+		t.Fatalf("a closed lease still holds its lock (or says so: %v)", live.Held())
 	}
 }
 
@@ -192,6 +195,12 @@ func TestLeaseIsTakenBackAfterARestartBeforeOthersRescue(t *testing.T) {
 		t.Fatalf("another process rescued %d jobs of a live one (%v)", n, err)
 	}
 	t.Logf("lock back %v after the restart", time.Since(lost).Round(time.Millisecond))
+	for !a.Held() {
+		if time.Since(lost) > 3*jobs.LeaseEvery {
+			t.Fatal("the lock is back but the lease does not say it is held")
+		}
+		time.Sleep(5 * time.Millisecond) // the round that took it back is ending
+	}
 	cancel()
 	<-done
 	if err := a.Close(); err != nil {

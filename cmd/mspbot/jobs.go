@@ -45,7 +45,7 @@ func newJobs(store *storage.Store, d commands.Deps, floor jobs.Floor, lease *job
 		Store: store, Senders: d.Senders, Clock: d.Clock, Location: d.Location, Log: log, Chart: d.Digest.Chart,
 		Sections: d.Digest.Sections})...)
 	periodic = append(periodic, jobs.RegisterMaintenance(workers, store, d.Senders, d.Clock, log.With("worker", "maintenance"))...)
-	jobs.AddWorker(workers, &jobs.DeliverWorker{Senders: d.Senders, Store: store, Floor: floor, Log: log.With("worker", "deliver")})
+	jobs.AddWorker(workers, &jobs.DeliverWorker{Senders: d.Senders, Store: store, Floor: floor, Lease: lease, Log: log.With("worker", "deliver")})
 
 	client, err := jobs.New(store.DB(), workers, log, jobs.Options{PeriodicJobs: periodic, ID: lease.ID(),
 		Queues: []string{river.QueueDefault, jobs.QueueOutbox}})
