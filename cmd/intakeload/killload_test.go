@@ -57,7 +57,7 @@ func TestKillNineUnderLoadLosesNothingAcknowledged(t *testing.T) {
 	// Kill once requests are being opened and replies posted, the stream
 	// still coming in.
 	deadline := time.Now().Add(time.Minute)
-	for count(t, db, `SELECT count(*) FROM requests`) < 50 || len(fake.postsSnapshot()) < 10 {
+	for count(t, db, `SELECT count(*) FROM requests`) < 50 || len(replyPosts(fake)) < 10 {
 		if time.Now().After(deadline) {
 			t.Fatal("no requests opened and posted within a minute of load")
 		}
@@ -73,7 +73,7 @@ func TestKillNineUnderLoadLosesNothingAcknowledged(t *testing.T) {
 	}
 	stop()
 	wg.Wait()
-	requestsAtKill, postsAtKill := count(t, db, `SELECT count(*) FROM requests`), len(fake.postsSnapshot())
+	requestsAtKill, postsAtKill := count(t, db, `SELECT count(*) FROM requests`), len(replyPosts(fake))
 	pendingAtKill := count(t, db, `SELECT count(*) FROM inbox WHERE done_at IS NULL`)
 	runningAtKill := count(t, db, `SELECT count(*) FROM river_job WHERE state = 'running'`)
 	t.Logf("killed with %d commands acknowledged, %d requests opened, %d posted, %d inbox rows pending, %d jobs running",
@@ -108,7 +108,7 @@ func TestKillNineUnderLoadLosesNothingAcknowledged(t *testing.T) {
 		}
 	}
 	posted := map[string]int{}
-	for text, times := range fake.postsSnapshot() {
+	for text, times := range replyPosts(fake) {
 		if times != 1 {
 			t.Errorf("posted %d times: %.80s", times, text)
 		}
