@@ -33,10 +33,9 @@ import (
 // jobs, and jobs run by clients without a lease (an older version during a
 // rolling deploy) are left to River's own rescuer.
 //
-// What is not fenced: a process that lost its lock for longer than Grace and
-// still runs (cut off from Postgres but not from Slack) can post beside the
-// job's new runner; the new runner's search for an earlier post catches all
-// but a post made after that search.
+// A process that lost its lock and still runs (cut off from Postgres but not
+// from Slack) would post beside the job's new runner: the deliverer posts
+// only while Held, which turns false within about two rounds, before Grace.
 //
 // Session advisory locks need session pooling: behind a pooler in
 // transaction mode the lock would not say whether its process lives, and the
