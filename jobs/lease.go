@@ -206,22 +206,30 @@ func (l *Lease) Run(ctx context.Context) {
 	}
 }
 
-// deadRunners are the lease ids that last ran a job still marked running
-// and hold no lock: their process has ended.
-const deadRunners = `
-SELECT DISTINCT j.attempted_by[array_upper(j.attempted_by, 1)]
-FROM river_job j
-WHERE j.state = 'running'
-  AND j.attempted_by[array_upper(j.attempted_by, 1)] LIKE '` + leasePrefix + `%'
-  AND j.attempted_by[array_upper(j.attempted_by, 1)] <> $2
-  AND NOT EXISTS (
+// lastRunner is the client that last fetched a river_job row.
+const lastRunner = `attempted_by[array_upper(attempted_by, 1)]`
+
+// runnerUnlocked holds when no session holds the lease lock of the row's
+// last runner ($1: leaseLockClass). Both statements below use it: the look
+// that finds dead runners, and the rescue that looks again.
+const runnerUnlocked = `NOT EXISTS (
     SELECT 1 FROM pg_locks l
     WHERE l.locktype = 'advisory' AND l.granted
       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
       AND l.classid = $1 AND l.objsubid = 2
-      AND l.objid = hashtext(j.attempted_by[array_upper(j.attempted_by, 1)])::oid)`
+      AND l.objid = hashtext(` + lastRunner + `)::oid)`
 
-// rescueJobs makes the running jobs of the runners in $1 available at once
+// deadRunners are the lease ids that last ran a job still marked running
+// and hold no lock: their process has ended ($2: this process's own id).
+const deadRunners = `
+SELECT DISTINCT ` + lastRunner + `
+FROM river_job
+WHERE state = 'running'
+  AND ` + lastRunner + ` LIKE '` + leasePrefix + `%'
+  AND ` + lastRunner + ` <> $2
+  AND ` + runnerUnlocked
+
+// rescueJobs makes the running jobs of the runners in $2 available at once
 // (or discards those out of attempts), noting the rescue as River's rescuer
 // does: an error on the attempt and river:rescue_count. The lock is looked
 // at again: a runner that took it back since the last look keeps its jobs.
@@ -231,17 +239,12 @@ UPDATE river_job SET
   finalized_at = CASE WHEN attempt >= max_attempts THEN now() END,
   scheduled_at = now(),
   errors = array_append(errors, jsonb_build_object('at', now(), 'attempt', attempt,
-    'error', 'its process ended (lease ' || attempted_by[array_upper(attempted_by, 1)] || ' released): rescued', 'trace', '')),
+    'error', 'its process ended (lease ' || ` + lastRunner + ` || ' released): rescued', 'trace', '')),
   metadata = metadata || jsonb_build_object('river:rescue_count',
     coalesce(CASE WHEN jsonb_typeof(metadata -> 'river:rescue_count') = 'number'
       THEN (metadata ->> 'river:rescue_count')::int END, 0) + 1)
-WHERE state = 'running' AND attempted_by[array_upper(attempted_by, 1)] = ANY($1)
-  AND NOT EXISTS (
-    SELECT 1 FROM pg_locks l
-    WHERE l.locktype = 'advisory' AND l.granted
-      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-      AND l.classid = $2 AND l.objsubid = 2
-      AND l.objid = hashtext(attempted_by[array_upper(attempted_by, 1)])::oid)`
+WHERE state = 'running' AND ` + lastRunner + ` = ANY($2)
+  AND ` + runnerUnlocked
 
 // Rescue makes available again the jobs of runners found dead on every
 // pass for at least Grace, and returns how many it rescued. One goroutine
@@ -277,7 +280,7 @@ func (l *Lease) Rescue(ctx context.Context) (int, error) {
 	if len(due) == 0 {
 		return 0, nil
 	}
-	res, err := l.db.ExecContext(ctx, rescueJobs, pq.Array(due), leaseLockClass)
+	res, err := l.db.ExecContext(ctx, rescueJobs, leaseLockClass, pq.Array(due))
 	if err != nil {
 		return 0, err
 	}
